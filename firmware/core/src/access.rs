@@ -1,0 +1,223 @@
+//! The access key a clerk can type: document number, date of birth, date of expiry (the BAC /
+//! PACE-MRZ password, ICAO 9303-11 §4.3.1), validated field by field.
+
+use alloc::string::String;
+use core::fmt;
+
+use crate::mrz::check_char;
+
+/// Which field of the access key is wrong, and why (English; the UI translates by variant).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The document number is empty, too long, or has characters outside `0-9 A-Z`.
+    DocumentNumber(&'static str),
+    /// The date of birth is not a real date (the text says what is wrong).
+    DateOfBirth(&'static str),
+    /// The date of expiry is not a real date.
+    DateOfExpiry(&'static str),
+    /// A 12-digit CCCD number was expected.
+    IdNumber(&'static str),
+}
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::DocumentNumber(why) => write!(f, "document number: {why}"),
+            Self::DateOfBirth(why) => write!(f, "date of birth: {why}"),
+            Self::DateOfExpiry(why) => write!(f, "date of expiry: {why}"),
+            Self::IdNumber(why) => write!(f, "ID number: {why}"),
+        }
+    }
+}
+
+/// A validated MRZ access key. `Debug` does not print the key: it is personal data.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessKey {
+    document_number: String,
+    date_of_birth: [u8; 6],
+    date_of_expiry: [u8; 6],
+}
+
+impl fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AccessKey(<redacted>)")
+    }
+}
+
+/// Turns what a clerk types into YYMMDD: accepts `YYMMDD`, `DDMMYYYY`, `DD/MM/YYYY`,
+/// `DD-MM-YYYY`, `DD.MM.YYYY` and `YYYY-MM-DD`, then checks that the date exists.
+pub fn normalize_date(input: &str) -> Result<[u8; 6], &'static str> {
+    let t = input.trim();
+    let digits: heaplessish::Digits = heaplessish::Digits::from(t);
+    let (yy, mm, dd, full_year): ([u8; 2], [u8; 2], [u8; 2], Option<u32>) = match (t.len(), digits.len()) {
+        (6, 6) if digits.all_digits_in(t) => (digits.pair(0), digits.pair(2), digits.pair(4), None),
+        (8, 8) if digits.all_digits_in(t) => {
+            (digits.pair(6), digits.pair(2), digits.pair(0), Some(digits.number(4, 8)))
+        }
+        (10, 8) => {
+            let b = t.as_bytes();
+            let sep = |i: usize| b.get(i).copied().unwrap_or(b'0');
+            if matches!(sep(2), b'/' | b'-' | b'.') && sep(5) == sep(2) {
+                (digits.pair(6), digits.pair(2), digits.pair(0), Some(digits.number(4, 8)))
+            } else if sep(4) == b'-' && sep(7) == b'-' {
+                (digits.pair(2), digits.pair(4), digits.pair(6), Some(digits.number(0, 4)))
+            } else {
+                return Err("use DD/MM/YYYY or YYMMDD");
+            }
+        }
+        _ => return Err("use DD/MM/YYYY or YYMMDD"),
+    };
+    let month = u32::from(mm[0] - b'0') * 10 + u32::from(mm[1] - b'0');
+    let day = u32::from(dd[0] - b'0') * 10 + u32::from(dd[1] - b'0');
+    let yy_n = u32::from(yy[0] - b'0') * 10 + u32::from(yy[1] - b'0');
+    if !(1..=12).contains(&month) {
+        return Err("month must be 01 to 12");
+    }
+    let leap = match full_year {
+        Some(y) => (y % 4 == 0 && y % 100 != 0) || y % 400 == 0,
+        // Two-digit year: 00 may be 2000 (leap) or 1900 (not); allow it.
+        None => yy_n % 4 == 0,
+    };
+    let max_day = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if day == 0 || day > max_day {
+        return Err("this day does not exist in that month");
+    }
+    Ok([yy[0], yy[1], mm[0], mm[1], dd[0], dd[1]])
+}
+
+/// A few ASCII-digit helpers without allocation.
+mod heaplessish {
+    pub struct Digits {
+        d: [u8; 10],
+        n: usize,
+    }
+    impl Digits {
+        pub fn from(s: &str) -> Self {
+            let mut d = [b'0'; 10];
+            let mut n = 0;
+            for b in s.bytes().filter(u8::is_ascii_digit) {
+                if let Some(slot) = d.get_mut(n) {
+                    *slot = b;
+                }
+                n += 1;
+            }
+            Self { d, n }
+        }
+        pub fn len(&self) -> usize {
+            self.n
+        }
+        pub fn all_digits_in(&self, s: &str) -> bool {
+            s.bytes().all(|b| b.is_ascii_digit())
+        }
+        pub fn pair(&self, i: usize) -> [u8; 2] {
+            [self.d.get(i).copied().unwrap_or(b'0'), self.d.get(i + 1).copied().unwrap_or(b'0')]
+        }
+        pub fn number(&self, from: usize, to: usize) -> u32 {
+            (from..to).fold(0, |acc, i| acc * 10 + u32::from(self.d.get(i).copied().unwrap_or(b'0') - b'0'))
+        }
+    }
+}
+
+impl AccessKey {
+    /// Builds a key from the three fields as typed. The document number is upper-cased and may be
+    /// up to 9 characters (padded with `<`); dates are accepted in the forms of [`normalize_date`].
+    pub fn new(document_number: &str, date_of_birth: &str, date_of_expiry: &str) -> Result<Self, KeyError> {
+        let doc: String = document_number.trim().chars().map(|c| c.to_ascii_uppercase()).collect();
+        if doc.is_empty() {
+            return Err(KeyError::DocumentNumber("it is empty"));
+        }
+        if doc.chars().count() > 9 {
+            return Err(KeyError::DocumentNumber("it has more than 9 characters; on a 12-digit CCCD number use the last 9 digits"));
+        }
+        if !doc.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase() || c == '<') {
+            return Err(KeyError::DocumentNumber("only digits and the letters A-Z are allowed"));
+        }
+        let date_of_birth = normalize_date(date_of_birth).map_err(KeyError::DateOfBirth)?;
+        let date_of_expiry = normalize_date(date_of_expiry).map_err(KeyError::DateOfExpiry)?;
+        Ok(Self { document_number: doc, date_of_birth, date_of_expiry })
+    }
+
+    /// Builds a key from a 12-digit CCCD number: the MRZ document number is its last 9 digits
+    /// (see shared/cccd.md — UNVERIFIED on every card series; callers let the clerk override).
+    pub fn from_cccd_number(id_number: &str, date_of_birth: &str, date_of_expiry: &str) -> Result<Self, KeyError> {
+        let id = id_number.trim();
+        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(KeyError::IdNumber("a CCCD number has exactly 12 digits"));
+        }
+        Self::new(id.get(3..).unwrap_or(id), date_of_birth, date_of_expiry)
+    }
+
+    /// The document number padded with `<` to 9 characters.
+    pub fn document_number_field(&self) -> String {
+        let mut s = self.document_number.clone();
+        while s.len() < 9 {
+            s.push('<');
+        }
+        s
+    }
+
+    pub fn date_of_birth(&self) -> &str {
+        core::str::from_utf8(&self.date_of_birth).unwrap_or("")
+    }
+    pub fn date_of_expiry(&self) -> &str {
+        core::str::from_utf8(&self.date_of_expiry).unwrap_or("")
+    }
+
+    /// `MRZ_information` = document number ‖ check ‖ DOB ‖ check ‖ expiry ‖ check (9303-11 §9.7.2).
+    pub fn mrz_information(&self) -> String {
+        let doc = self.document_number_field();
+        let mut s = String::with_capacity(24);
+        for f in [doc.as_str(), self.date_of_birth(), self.date_of_expiry()] {
+            s.push_str(f);
+            s.push(check_char(f).unwrap_or('0'));
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mrz_information_matches_icao_appendix_d() {
+        let k = AccessKey::new("L898902C", "690806", "940623").unwrap();
+        assert_eq!(k.mrz_information(), "L898902C<369080619406236");
+    }
+
+    #[test]
+    fn accepts_clerk_date_forms() {
+        assert_eq!(&normalize_date("06/08/1969").unwrap(), b"690806");
+        assert_eq!(&normalize_date("06081969").unwrap(), b"690806");
+        assert_eq!(&normalize_date("1969-08-06").unwrap(), b"690806");
+        assert_eq!(&normalize_date("29/02/2024").unwrap(), b"240229");
+    }
+
+    #[test]
+    fn rejects_impossible_dates_naming_the_field() {
+        assert_eq!(AccessKey::new("L898902C", "691306", "940623"), Err(KeyError::DateOfBirth("month must be 01 to 12")));
+        assert_eq!(
+            AccessKey::new("L898902C", "690806", "31/04/2030"),
+            Err(KeyError::DateOfExpiry("this day does not exist in that month"))
+        );
+        assert!(matches!(AccessKey::new("L898902C", "29/02/2023", "940623"), Err(KeyError::DateOfBirth(_))));
+        assert!(matches!(AccessKey::new("", "690806", "940623"), Err(KeyError::DocumentNumber(_))));
+        assert!(matches!(AccessKey::new("0123456789", "690806", "940623"), Err(KeyError::DocumentNumber(_))));
+        assert!(matches!(AccessKey::new("AB-12", "690806", "940623"), Err(KeyError::DocumentNumber(_))));
+        assert!(matches!(AccessKey::new("AB12", "6908", "940623"), Err(KeyError::DateOfBirth(_))));
+    }
+
+    #[test]
+    fn derives_document_number_from_cccd() {
+        let k = AccessKey::from_cccd_number("001095012345", "15/03/1995", "15/03/2035").unwrap();
+        assert_eq!(k.document_number_field(), "095012345");
+        assert!(AccessKey::from_cccd_number("00109501234", "150395", "150335").is_err());
+        assert_eq!(alloc::format!("{k:?}"), "AccessKey(<redacted>)");
+    }
+}

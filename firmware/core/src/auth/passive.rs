@@ -1,0 +1,217 @@
+//! Passive authentication (ICAO 9303-11 §5.1): each data group's hash against the
+//! LDSSecurityObject, the SOD's signature with the DS certificate, and the DS certificate
+//! against a trusted CSCA at a given time.
+
+use alloc::collections::BTreeMap;
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
+use const_oid::ObjectIdentifier;
+use der::{Decode, Encode};
+use x509_cert::Certificate;
+use x509_cert::ext::pkix::KeyUsage;
+
+use super::sig::{self, SigError};
+use crate::crypto::{self, oid, HashAlgorithm};
+use crate::files::FileId;
+use crate::lds::sod::{SignerId, Sod};
+use crate::trust::TrustStore;
+use crate::verdict::{CertRole, ChainStatus, DgCheck, HashStatus, SignatureStatus};
+
+const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
+const SUBJECT_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
+
+/// The outcome of passive authentication.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PassiveResult {
+    pub data_groups: Vec<DgCheck>,
+    pub hash_algorithm: Option<HashAlgorithm>,
+    pub sod_signature: SignatureStatus,
+    pub chain: ChainStatus,
+    /// Algorithms that are too weak to count as verified (e.g. SHA-1), by name.
+    pub weak_algorithms: Vec<&'static str>,
+}
+
+/// Checks every data group hash. `files` holds the raw bytes as read; `present` lists the DGs the
+/// chip has (from EF.COM), so that a DG on the chip but missing from the SOD is caught.
+pub fn check_hashes(sod: &Sod, files: &BTreeMap<FileId, Vec<u8>>, present: &[u8]) -> (Option<HashAlgorithm>, Vec<DgCheck>) {
+    let alg = HashAlgorithm::from_oid(&sod.hash_algorithm_oid());
+    let mut numbers: Vec<u8> = sod.lds_security_object.data_group_hash_values.iter().map(|h| h.data_group_number).collect();
+    for (f, _) in files.iter() {
+        if let FileId::Dg(n) = f {
+            numbers.push(*n);
+        }
+    }
+    numbers.extend_from_slice(present);
+    numbers.sort_unstable();
+    numbers.dedup();
+    let checks = numbers
+        .into_iter()
+        .map(|dg| {
+            let status = match (sod.dg_hash(dg), files.get(&FileId::Dg(dg)), alg) {
+                (None, _, _) => HashStatus::NotInSod,
+                (Some(_), None, _) => HashStatus::NotRead,
+                (Some(_), Some(_), None) => HashStatus::UnsupportedAlgorithm,
+                (Some(expected), Some(bytes), Some(a)) => {
+                    if crypto::ct_eq(&a.digest(bytes), expected) {
+                        HashStatus::Match
+                    } else {
+                        HashStatus::Mismatch
+                    }
+                }
+            };
+            DgCheck { dg, status }
+        })
+        .collect();
+    (alg, checks)
+}
+
+fn extension<'a>(cert: &'a Certificate, id: &ObjectIdentifier) -> Option<&'a [u8]> {
+    cert.tbs_certificate()
+        .extensions()?
+        .iter()
+        .find(|e| e.extn_id == *id)
+        .map(|e| e.extn_value.as_bytes())
+}
+
+fn ski(cert: &Certificate) -> Option<Vec<u8>> {
+    let v = extension(cert, &SUBJECT_KEY_ID)?;
+    der::asn1::OctetString::from_der(v).ok().map(|o| o.as_bytes().to_vec())
+}
+
+/// Finds the DS certificate the SignerInfo names (falls back to the only certificate).
+fn signer_certificate(sod: &Sod) -> Option<(Vec<u8>, Certificate)> {
+    let parsed: Vec<(Vec<u8>, Certificate)> = sod
+        .certificates
+        .iter()
+        .filter_map(|d| Certificate::from_der(d).ok().map(|c| (d.clone(), c)))
+        .collect();
+    let matches = |c: &Certificate| match &sod.signer.id {
+        SignerId::IssuerSerial { issuer_der, serial } => {
+            c.tbs_certificate().issuer().to_der().ok().as_ref() == Some(issuer_der)
+                && c.tbs_certificate().serial_number().as_bytes() == serial.as_slice()
+        }
+        SignerId::SubjectKeyIdentifier(id) => ski(c).as_ref() == Some(id),
+    };
+    if let Some(i) = parsed.iter().position(|(_, c)| matches(c)) {
+        return parsed.into_iter().nth(i);
+    }
+    if parsed.len() == 1 { parsed.into_iter().next() } else { None }
+}
+
+fn sig_status(e: SigError) -> SignatureStatus {
+    match e {
+        SigError::Invalid | SigError::KeyMismatch => SignatureStatus::Invalid,
+        SigError::UnsupportedAlgorithm(o) | SigError::UnsupportedCurve(o) => SignatureStatus::UnsupportedAlgorithm(o),
+        SigError::BadKey => SignatureStatus::Malformed("the DS public key cannot be decoded"),
+    }
+}
+
+/// Verifies the SOD's signature with the DS certificate.
+pub fn check_signature(sod: &Sod, ds: &Certificate) -> (SignatureStatus, Option<HashAlgorithm>) {
+    if sod.econtent_type != oid::LDS_SECURITY_OBJECT {
+        return (SignatureStatus::Malformed("eContent is not an LDSSecurityObject"), None);
+    }
+    let Some(digest) = HashAlgorithm::from_oid(&sod.signer.digest_algorithm) else {
+        return (SignatureStatus::UnsupportedAlgorithm(sod.signer.digest_algorithm.to_string()), None);
+    };
+    let message: &[u8] = match &sod.signer.signed_attrs {
+        Some(attrs) => {
+            // RFC 5652 §5.4 / §11.1–11.2: signed attributes must bind the content.
+            let ok_digest = sod.signer.message_digest.as_deref().is_some_and(|d| crypto::ct_eq(d, &digest.digest(&sod.econtent)));
+            if !ok_digest {
+                return (SignatureStatus::Invalid, Some(digest));
+            }
+            if sod.signer.content_type.is_some_and(|c| c != sod.econtent_type) {
+                return (SignatureStatus::Invalid, Some(digest));
+            }
+            attrs
+        }
+        None => &sod.econtent,
+    };
+    let spki = ds.tbs_certificate().subject_public_key_info().clone();
+    match sig::verify(&spki, &sod.signer.signature_algorithm, Some(digest), message, &sod.signer.signature) {
+        Ok(_) => (SignatureStatus::Valid, Some(digest)),
+        Err(e) => (sig_status(e), Some(digest)),
+    }
+}
+
+fn validity(cert: &Certificate) -> (u64, u64) {
+    let v = cert.tbs_certificate().validity();
+    (v.not_before.to_unix_duration().as_secs(), v.not_after.to_unix_duration().as_secs())
+}
+
+/// Checks the DS certificate against the trust store at `now` (seconds since the Unix epoch).
+pub fn check_chain(ds_der: &[u8], ds: &Certificate, trust: &TrustStore, now: u64) -> (ChainStatus, Option<HashAlgorithm>) {
+    let Ok(issuer) = ds.tbs_certificate().issuer().to_der() else {
+        return (ChainStatus::Malformed("DS issuer name cannot be encoded"), None);
+    };
+    let candidates: Vec<_> = trust.by_subject(&issuer).collect();
+    if candidates.is_empty() {
+        return (ChainStatus::CscaUnknown, None);
+    }
+    let Some(tbs) = sig::first_inner(ds_der) else {
+        return (ChainStatus::Malformed("DS certificate structure"), None);
+    };
+    let Some(ds_sig) = ds.signature().as_bytes() else {
+        return (ChainStatus::Malformed("DS signature bit string"), None);
+    };
+    let mut last = ChainStatus::BadSignature;
+    let mut hash = None;
+    for csca in candidates {
+        let spki = csca.cert.tbs_certificate().subject_public_key_info().clone();
+        match sig::verify(&spki, ds.signature_algorithm(), None, &tbs, ds_sig) {
+            Ok(h) => {
+                hash = Some(h);
+                // Signature good: now the roles and dates.
+                let usage = |c: &Certificate| extension(c, &KEY_USAGE).and_then(|v| KeyUsage::from_der(v).ok());
+                if usage(&csca.cert).is_some_and(|ku| !ku.key_cert_sign()) {
+                    return (ChainStatus::KeyUsage(CertRole::Csca), hash);
+                }
+                if usage(ds).is_some_and(|ku| !ku.digital_signature()) {
+                    return (ChainStatus::KeyUsage(CertRole::DocumentSigner), hash);
+                }
+                for (role, cert) in [(CertRole::DocumentSigner, ds), (CertRole::Csca, &csca.cert)] {
+                    let (nb, na) = validity(cert);
+                    if now > na {
+                        return (ChainStatus::Expired { role, not_after: na }, hash);
+                    }
+                    if now < nb {
+                        return (ChainStatus::NotYetValid { role, not_before: nb }, hash);
+                    }
+                }
+                return (ChainStatus::Valid, hash);
+            }
+            Err(SigError::Invalid) | Err(SigError::KeyMismatch) => last = ChainStatus::BadSignature,
+            Err(SigError::UnsupportedAlgorithm(o)) | Err(SigError::UnsupportedCurve(o)) => {
+                last = ChainStatus::UnsupportedAlgorithm(o)
+            }
+            Err(SigError::BadKey) => last = ChainStatus::Malformed("CSCA public key cannot be decoded"),
+        }
+    }
+    (last, hash)
+}
+
+/// Runs all of passive authentication.
+pub fn verify(sod: &Sod, files: &BTreeMap<FileId, Vec<u8>>, present: &[u8], trust: &TrustStore, now: u64) -> PassiveResult {
+    let (hash_algorithm, data_groups) = check_hashes(sod, files, present);
+    let mut weak = Vec::new();
+    if hash_algorithm == Some(HashAlgorithm::Sha1) {
+        weak.push("SHA-1 data group hashes");
+    }
+    let (sod_signature, chain) = match signer_certificate(sod) {
+        None => (SignatureStatus::NoCertificate, ChainStatus::NoCertificate),
+        Some((ds_der, ds)) => {
+            let (s, h) = check_signature(sod, &ds);
+            if h == Some(HashAlgorithm::Sha1) {
+                weak.push("SHA-1 SOD signature");
+            }
+            let (c, ch) = check_chain(&ds_der, &ds, trust, now);
+            if ch == Some(HashAlgorithm::Sha1) {
+                weak.push("SHA-1 DS certificate signature");
+            }
+            (s, c)
+        }
+    };
+    PassiveResult { data_groups, hash_algorithm, sod_signature, chain, weak_algorithms: weak }
+}

@@ -1,0 +1,287 @@
+//! Selecting the eMRTD application and its elementary files, and reading them in the largest
+//! blocks that the chip and the transport allow (ICAO 9303-10 §3.6, 9303-11 §9.8, ISO 7816-4 §11.2).
+
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::apdu::{Command, Response, SwKind, Transport, TransportLimits};
+use crate::error::{Error, Step};
+use crate::sm::{self, SmError, SmSession};
+use crate::tlv;
+
+/// The eMRTD application identifier (9303-10 §3.6.1).
+pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
+
+/// The files this pipeline knows by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum FileId {
+    Com,
+    Sod,
+    /// Data group 1–16.
+    Dg(u8),
+    CardAccess,
+}
+
+impl FileId {
+    /// The file identifier (9303-10 §4.6, table 36).
+    pub fn fid(self) -> u16 {
+        match self {
+            Self::Com => 0x011E,
+            Self::Sod => 0x011D,
+            Self::Dg(n) => 0x0100 | u16::from(n),
+            Self::CardAccess => 0x011C,
+        }
+    }
+    /// The LDS tag the file starts with (9303-10 table 34).
+    pub fn tag(self) -> Option<u32> {
+        Some(match self {
+            Self::Com => 0x60,
+            Self::Sod => 0x77,
+            Self::Dg(1) => 0x61,
+            Self::Dg(2) => 0x75,
+            Self::Dg(3) => 0x63,
+            Self::Dg(4) => 0x76,
+            Self::Dg(5) => 0x65,
+            Self::Dg(6) => 0x66,
+            Self::Dg(7) => 0x67,
+            Self::Dg(8) => 0x68,
+            Self::Dg(9) => 0x69,
+            Self::Dg(10) => 0x6A,
+            Self::Dg(11) => 0x6B,
+            Self::Dg(12) => 0x6C,
+            Self::Dg(13) => 0x6D,
+            Self::Dg(14) => 0x6E,
+            Self::Dg(15) => 0x6F,
+            Self::Dg(16) => 0x70,
+            _ => return None,
+        })
+    }
+    /// The data group with this LDS tag (as listed in EF.COM).
+    pub fn from_tag(tag: u8) -> Option<Self> {
+        (1..=16).map(Self::Dg).find(|f| f.tag() == Some(u32::from(tag)))
+    }
+}
+
+impl fmt::Display for FileId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Com => f.write_str("EF.COM"),
+            Self::Sod => f.write_str("EF.SOD"),
+            Self::Dg(n) => write!(f, "DG{n}"),
+            Self::CardAccess => f.write_str("EF.CardAccess"),
+        }
+    }
+}
+
+/// Counts of what crossed the link, for the performance report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct LinkStats {
+    pub apdus: usize,
+    pub bytes_sent: usize,
+    pub bytes_received: usize,
+}
+
+/// Progress of one file: bytes done out of total (total is 0 until the header is read).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileProgress {
+    pub file: FileId,
+    pub done: usize,
+    pub total: usize,
+}
+
+/// Short APDUs carry at most 256 response data bytes plus the status word.
+const SHORT_RESPONSE: usize = 258;
+/// Offsets above this need READ BINARY with odd INS (ISO 7816-4 §11.2.3).
+const MAX_EVEN_OFFSET: usize = 0x7FFF;
+/// Bytes read first to learn a file's length: tag (1) + length (up to 4) + slack. Every LDS file
+/// is longer than this.
+const HEADER_PROBE: usize = 8;
+
+/// A card behind a transport, with the secure-messaging session once one is established.
+pub struct Card<T: Transport> {
+    transport: T,
+    sm: Option<SmSession>,
+    limits: TransportLimits,
+    /// Cleared when the chip refuses an extended-length read.
+    chip_extended: bool,
+    stats: LinkStats,
+}
+
+impl<T: Transport> Card<T> {
+    pub fn new(transport: T) -> Self {
+        let limits = transport.limits();
+        Self { transport, sm: None, limits, chip_extended: true, stats: LinkStats::default() }
+    }
+
+    pub fn stats(&self) -> LinkStats {
+        self.stats
+    }
+    pub fn set_session(&mut self, sm: SmSession) {
+        self.sm = Some(sm);
+    }
+    pub fn session(&self) -> Option<&SmSession> {
+        self.sm.as_ref()
+    }
+    pub fn end_session(&mut self) {
+        self.sm = None;
+    }
+    pub fn into_transport(self) -> T {
+        self.transport
+    }
+    /// Whether the chip is assumed to take extended-length reads (set `false` to force short).
+    pub fn set_chip_extended(&mut self, on: bool) {
+        self.chip_extended = on;
+    }
+
+    fn extended(&self) -> bool {
+        self.limits.extended_length && self.chip_extended
+    }
+
+    /// Sends a command as is.
+    pub fn transmit_plain(&mut self, step: Step, cmd: &Command) -> Result<Response, Error> {
+        let bytes = cmd.encode(self.limits.extended_length).map_err(|_| Error::MalformedResponse { step })?;
+        if bytes.len() > self.limits.max_command {
+            return Err(Error::Transport {
+                step,
+                error: crate::apdu::TransportError::CommandTooLong { len: bytes.len(), max: self.limits.max_command },
+            });
+        }
+        self.stats.apdus += 1;
+        self.stats.bytes_sent += bytes.len();
+        let raw = self.transport.transmit(&bytes).map_err(|error| Error::Transport { step, error })?;
+        self.stats.bytes_received += raw.len();
+        Response::from_bytes(raw).ok_or(Error::MalformedResponse { step })
+    }
+
+    /// Sends a command through secure messaging when a session exists.
+    pub fn transmit(&mut self, step: Step, cmd: &Command) -> Result<Response, Error> {
+        let Some(sm) = self.sm.as_mut() else { return self.transmit_plain(step, cmd) };
+        let wrapped = sm.wrap_command(cmd).map_err(|error| Error::SecureMessaging { step, error })?;
+        let resp = self.transmit_plain(step, &wrapped)?;
+        let sm = self.sm.as_mut().ok_or(Error::MalformedResponse { step })?;
+        match sm.unwrap_response(&resp) {
+            Ok(r) => Ok(r),
+            Err(SmError::Unprotected(sw)) => {
+                // The chip dropped the session; nothing more can be sent under these keys.
+                self.sm = None;
+                Err(Error::Status { step, sw })
+            }
+            Err(error) => {
+                self.sm = None;
+                Err(Error::SecureMessaging { step, error })
+            }
+        }
+    }
+
+    fn expect_ok(step: Step, r: Response) -> Result<Response, Error> {
+        if r.sw.is_success() { Ok(r) } else { Err(Error::Status { step, sw: r.sw }) }
+    }
+
+    /// SELECT the eMRTD application by AID.
+    pub fn select_application(&mut self) -> Result<(), Error> {
+        let cmd = Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(EMRTD_AID.to_vec());
+        let r = self.transmit_plain(Step::SelectApplication, &cmd)?;
+        Self::expect_ok(Step::SelectApplication, r).map(|_| ())
+    }
+
+    /// SELECT an elementary file by its identifier.
+    pub fn select_file(&mut self, file: FileId) -> Result<(), Error> {
+        let step = Step::SelectFile(file);
+        let cmd = Command::new(0x00, 0xA4, 0x02, 0x0C).with_data(file.fid().to_be_bytes().to_vec());
+        let r = self.transmit(step, &cmd)?;
+        Self::expect_ok(step, r).map(|_| ())
+    }
+
+    /// The largest number of plain bytes one READ BINARY can return under the current session,
+    /// derived from the response limit and the SM framing (see [`sm::response_overhead`]).
+    pub fn max_read_block(&self) -> usize {
+        let limit = if self.extended() { self.limits.max_response.min(65_536 + 2) } else { SHORT_RESPONSE.min(self.limits.max_response) };
+        // Odd-INS reads wrap the data in DO'53' (up to 4 header bytes); keep that room always.
+        let room = limit.saturating_sub(4);
+        match &self.sm {
+            None => room.saturating_sub(2),
+            Some(sm) => {
+                let c = sm.cipher();
+                let mut n = room.saturating_sub(sm::response_overhead(c, 0));
+                while n > 0 && n + sm::response_overhead(c, n) > room {
+                    n -= 1;
+                }
+                n
+            }
+        }
+    }
+
+    /// One READ BINARY of up to `len` bytes at `offset`.
+    pub fn read_binary(&mut self, file: FileId, offset: usize, len: usize) -> Result<Vec<u8>, Error> {
+        let step = Step::ReadBinary(file);
+        let (cmd, odd) = if offset <= MAX_EVEN_OFFSET {
+            (Command::new(0x00, 0xB0, (offset >> 8) as u8, offset as u8).with_le(len), false)
+        } else {
+            let off = (offset as u32).to_be_bytes();
+            let start = off.iter().position(|&b| b != 0).unwrap_or(3);
+            let data = tlv::encode(0x54, off.get(start..).unwrap_or(&off));
+            // Room for DO'53' header in the answer.
+            (Command::new(0x00, 0xB1, 0x00, 0x00).with_data(data).with_le(len + 4), true)
+        };
+        let r = self.transmit(step, &cmd)?;
+        let data = match r.sw.kind() {
+            SwKind::Success | SwKind::EndOfFile => r.data,
+            _ => return Err(Error::Status { step, sw: r.sw }),
+        };
+        if odd {
+            let t = tlv::expect(&data, 0x53).map_err(|error| Error::Parse { file, error: error.into() })?;
+            Ok(t.value.to_vec())
+        } else {
+            Ok(data)
+        }
+    }
+
+    /// Reads a whole file into `buf`, continuing after the bytes `buf` already holds (so a read
+    /// interrupted at byte N resumes at N in a new session). Selects the file first.
+    pub fn read_file(
+        &mut self,
+        file: FileId,
+        buf: &mut Vec<u8>,
+        progress: &mut dyn FnMut(FileProgress),
+    ) -> Result<(), Error> {
+        self.select_file(file)?;
+        if tlv::parse_header(buf).is_err() {
+            let want = HEADER_PROBE.saturating_sub(buf.len()).max(1);
+            let chunk = self.read_binary(file, buf.len(), want)?;
+            if chunk.is_empty() {
+                return Err(Error::MalformedResponse { step: Step::ReadBinary(file) });
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        let header = tlv::parse_header(buf).map_err(|error| Error::Parse { file, error: error.into() })?;
+        let total = header.total_len().ok_or(Error::Parse { file, error: tlv::TlvError::Truncated.into() })?;
+        progress(FileProgress { file, done: buf.len().min(total), total });
+        while buf.len() < total {
+            let block = self.max_read_block();
+            let want = block.min(total - buf.len());
+            let chunk = match self.read_binary(file, buf.len(), want) {
+                Ok(c) => c,
+                // The chip refused the extended Le: fall back to short reads in this session.
+                Err(Error::Status { sw, .. })
+                    if want > SHORT_RESPONSE - 2 - 32
+                        && self.extended()
+                        && self.sm.is_some()
+                        && matches!(sw.kind(), SwKind::WrongLength | SwKind::WrongLe(_) | SwKind::WrongParameters) =>
+                {
+                    self.chip_extended = false;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                return Err(Error::MalformedResponse { step: Step::ReadBinary(file) });
+            }
+            buf.extend_from_slice(&chunk);
+            progress(FileProgress { file, done: buf.len().min(total), total });
+        }
+        buf.truncate(total);
+        Ok(())
+    }
+}

@@ -1,0 +1,65 @@
+//! DG14 (9303-11 §9.2): SecurityInfos — chip authentication, PACE and active-authentication
+//! parameters. Kept as (protocol OID, raw SecurityInfo); the AA signature algorithm is named.
+
+use alloc::vec::Vec;
+
+use const_oid::ObjectIdentifier;
+
+use super::ParseError;
+use crate::crypto::oid;
+use crate::tlv;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecurityInfo {
+    pub protocol: ObjectIdentifier,
+    /// The whole SecurityInfo SEQUENCE as stored.
+    pub raw: Vec<u8>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Dg14 {
+    pub infos: Vec<SecurityInfo>,
+    /// From ActiveAuthenticationInfo (9303-11 §9.2.4): the ECDSA signature algorithm for AA.
+    pub aa_signature_algorithm: Option<ObjectIdentifier>,
+}
+
+fn oid_of(t: &tlv::Tlv<'_>) -> Result<ObjectIdentifier, ParseError> {
+    if t.tag != 0x06 {
+        return Err(ParseError::Invalid("SecurityInfo does not start with an OID"));
+    }
+    ObjectIdentifier::from_bytes(t.value).map_err(|_| ParseError::Invalid("malformed OID in DG14"))
+}
+
+pub fn parse(bytes: &[u8]) -> Result<Dg14, ParseError> {
+    let t = tlv::expect(bytes, 0x6E)?;
+    let set = t.children().require(0x31)?;
+    let mut d = Dg14::default();
+    for info in set.children() {
+        let info = info?;
+        let mut parts = info.children();
+        let protocol = oid_of(&parts.next().ok_or(ParseError::Invalid("empty SecurityInfo"))??)?;
+        if protocol == oid::ACTIVE_AUTHENTICATION {
+            // ActiveAuthenticationInfo ::= SEQUENCE { protocol, version INTEGER, signatureAlgorithm OID }
+            let _version = parts.next();
+            if let Some(alg) = parts.next() {
+                d.aa_signature_algorithm = Some(oid_of(&alg?)?);
+            }
+        }
+        d.infos.push(SecurityInfo { protocol, raw: info.raw.to_vec() });
+    }
+    Ok(d)
+}
+
+/// Encodes DG14 from raw SecurityInfo SEQUENCEs (simulator).
+pub fn encode(infos: &[Vec<u8>]) -> Vec<u8> {
+    let body: Vec<u8> = infos.concat();
+    tlv::encode(0x6E, &tlv::encode(0x31, &body))
+}
+
+/// An ActiveAuthenticationInfo naming `signature_algorithm` (simulator).
+pub fn active_authentication_info(signature_algorithm: &ObjectIdentifier) -> Vec<u8> {
+    let mut v = tlv::encode(0x06, oid::ACTIVE_AUTHENTICATION.as_bytes());
+    v.extend(tlv::encode(0x02, &[1]));
+    v.extend(tlv::encode(0x06, signature_algorithm.as_bytes()));
+    tlv::encode(0x30, &v)
+}

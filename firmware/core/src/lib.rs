@@ -1,0 +1,33 @@
+//! `cancuoc-core`: the eMRTD pipeline used unchanged by the reader firmware, the bridge and the
+//! desk app.
+//!
+//! Data flows one way: [`apdu::Transport`] → session ([`bac`] + [`sm`]) → [`files`] →
+//! [`lds`] parsing → [`auth`] verification → [`verdict`]. [`read::read_card`] runs it all.
+#![no_std]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod access;
+pub mod apdu;
+pub mod auth;
+pub mod bac;
+pub mod crypto;
+pub mod error;
+pub mod files;
+pub mod lds;
+pub mod mrz;
+pub mod read;
+pub mod sm;
+pub mod tlv;
+pub mod trust;
+pub mod verdict;
+
+pub use access::AccessKey;
+pub use apdu::{Command, Response, StatusWord, Transport, TransportError, TransportLimits};
+pub use error::Error;
+pub use read::{read_card, CardRead, ReadFailure, ReadOptions, Progress};
+pub use trust::TrustStore;
+pub use verdict::Verdict;

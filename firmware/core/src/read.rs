@@ -1,0 +1,208 @@
+//! The one entry point: transport + access key + options → every file's raw bytes, the parsed
+//! fields and the verdict. A failed read returns what it had read so a retry resumes there.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use rand_core::CryptoRng;
+
+use crate::access::AccessKey;
+use crate::apdu::Transport;
+use crate::auth::{active, passive};
+use crate::error::Error;
+use crate::files::{Card, FileId, LinkStats};
+use crate::lds::{self, com::Com, dg1::Dg1, dg13::Dg13, dg14::Dg14, dg15::Dg15, dg2::Dg2, sod::Sod, ParseError};
+use crate::trust::TrustStore;
+use crate::verdict::{ActiveAuthStatus, ChainStatus, SignatureStatus, Verdict};
+
+pub use crate::files::FileProgress as Progress;
+
+/// What to read and how to judge it.
+#[derive(Clone, Debug)]
+pub struct ReadOptions<'a> {
+    /// Data groups to read (EF.COM and EF.SOD are always read). Only those EF.COM lists are read.
+    pub data_groups: Vec<u8>,
+    /// Run active authentication when the chip has DG15.
+    pub active_auth: bool,
+    pub trust: &'a TrustStore,
+    /// The time certificates are checked at, in seconds since the Unix epoch.
+    pub now_unix: u64,
+}
+
+impl<'a> ReadOptions<'a> {
+    /// The CCCD's data groups (DG1, DG2, DG13, DG14, DG15) with active authentication on.
+    pub fn cccd(trust: &'a TrustStore, now_unix: u64) -> Self {
+        Self { data_groups: alloc::vec![1, 2, 13, 14, 15], active_auth: true, trust, now_unix }
+    }
+}
+
+/// Files read so far: whole files, and the one being read when the read stopped.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PartialRead {
+    pub complete: BTreeMap<FileId, Vec<u8>>,
+    pub in_progress: Option<(FileId, Vec<u8>)>,
+}
+
+impl PartialRead {
+    /// Total bytes held.
+    pub fn bytes(&self) -> usize {
+        self.complete.values().map(Vec::len).sum::<usize>() + self.in_progress.as_ref().map_or(0, |(_, b)| b.len())
+    }
+}
+
+/// A read that stopped: the error, and everything read up to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadFailure {
+    pub error: Error,
+    pub partial: PartialRead,
+}
+
+/// A whole read.
+#[derive(Clone, Debug)]
+pub struct CardRead {
+    /// Every file exactly as read.
+    pub files: BTreeMap<FileId, Vec<u8>>,
+    pub com: Option<Com>,
+    pub sod: Option<Sod>,
+    pub dg1: Option<Dg1>,
+    pub dg2: Option<Dg2>,
+    pub dg13: Option<Dg13>,
+    pub dg14: Option<Dg14>,
+    pub dg15: Option<Dg15>,
+    /// Files that were read but could not be parsed (the verdict still covers their hashes).
+    pub parse_errors: Vec<(FileId, ParseError)>,
+    pub verdict: Verdict,
+    /// APDUs and bytes on the link for this read.
+    pub stats: LinkStats,
+}
+
+fn parse_into<T>(files: &BTreeMap<FileId, Vec<u8>>, id: FileId, errors: &mut Vec<(FileId, ParseError)>, f: fn(&[u8]) -> Result<T, ParseError>) -> Option<T> {
+    let bytes = files.get(&id)?;
+    match f(bytes) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.push((id, e));
+            None
+        }
+    }
+}
+
+/// Reads and verifies a card. `resume` carries what an earlier, interrupted read got; those bytes
+/// are kept and reading continues where it stopped.
+pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
+    transport: T,
+    key: &AccessKey,
+    options: &ReadOptions<'_>,
+    rng: &mut R,
+    resume: Option<PartialRead>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<CardRead, ReadFailure> {
+    let mut partial = resume.unwrap_or_default();
+    let mut card = Card::new(transport);
+    let fail = |error: Error, partial: PartialRead| ReadFailure { error, partial };
+
+    if let Err(e) = card.select_application() {
+        return Err(fail(e, partial));
+    }
+    if let Err(e) = crate::bac::establish(&mut card, key, rng) {
+        return Err(fail(e, partial));
+    }
+
+    // EF.COM first (it lists the DGs), then EF.SOD, then the data groups.
+    let mut order = alloc::vec![FileId::Com, FileId::Sod];
+    let mut com_dgs: Vec<u8> = Vec::new();
+    let mut read_one = |card: &mut Card<T>, id: FileId, partial: &mut PartialRead| -> Result<(), Error> {
+        if partial.complete.contains_key(&id) {
+            return Ok(());
+        }
+        let mut buf = match partial.in_progress.take() {
+            Some((f, b)) if f == id => b,
+            other => {
+                partial.in_progress = other;
+                Vec::new()
+            }
+        };
+        let r = card.read_file(id, &mut buf, progress);
+        match r {
+            Ok(()) => {
+                partial.complete.insert(id, buf);
+                Ok(())
+            }
+            Err(e) => {
+                if !buf.is_empty() {
+                    partial.in_progress = Some((id, buf));
+                }
+                Err(e)
+            }
+        }
+    };
+    let mut i = 0;
+    while let Some(&id) = order.get(i) {
+        i += 1;
+        if let Err(e) = read_one(&mut card, id, &mut partial) {
+            return Err(fail(e, partial));
+        }
+        if id == FileId::Com {
+            let com = partial.complete.get(&FileId::Com).and_then(|b| lds::com::parse(b).ok());
+            com_dgs = com
+                .map(|c| c.data_groups.iter().filter_map(|f| if let FileId::Dg(n) = f { Some(*n) } else { None }).collect())
+                .unwrap_or_default();
+            for dg in &options.data_groups {
+                // An unparseable EF.COM still lets the requested DGs be tried.
+                if com_dgs.is_empty() || com_dgs.contains(dg) {
+                    order.push(FileId::Dg(*dg));
+                }
+            }
+        }
+    }
+
+    let files = partial.complete.clone();
+    let mut parse_errors = Vec::new();
+    let com = parse_into(&files, FileId::Com, &mut parse_errors, lds::com::parse);
+    let sod = parse_into(&files, FileId::Sod, &mut parse_errors, lds::sod::parse);
+    let dg1 = parse_into(&files, FileId::Dg(1), &mut parse_errors, lds::dg1::parse);
+    let dg2 = parse_into(&files, FileId::Dg(2), &mut parse_errors, lds::dg2::parse);
+    let dg13 = parse_into(&files, FileId::Dg(13), &mut parse_errors, lds::dg13::parse);
+    let dg14 = parse_into(&files, FileId::Dg(14), &mut parse_errors, lds::dg14::parse);
+    let dg15 = parse_into(&files, FileId::Dg(15), &mut parse_errors, lds::dg15::parse);
+
+    // Active authentication: the chip has DG15 when EF.COM lists it or we read it.
+    let has_dg15 = com_dgs.contains(&15) || files.contains_key(&FileId::Dg(15));
+    let active_auth = match (&dg15, has_dg15, options.active_auth) {
+        (_, false, _) => ActiveAuthStatus::NotSupported,
+        (_, true, false) => ActiveAuthStatus::NotAttempted,
+        (None, true, true) => ActiveAuthStatus::NotAttempted,
+        (Some(k), true, true) => {
+            let mut ch = [0u8; 8];
+            rng.fill_bytes(&mut ch);
+            match active::challenge(&mut card, &ch) {
+                Ok(sig) => active::verify(k, dg14.as_ref(), &ch, &sig),
+                Err(e) => return Err(fail(e, partial)),
+            }
+        }
+    };
+
+    let verdict = match &sod {
+        Some(s) => {
+            let p = passive::verify(s, &files, &com_dgs, options.trust, options.now_unix);
+            Verdict {
+                data_groups: p.data_groups,
+                hash_algorithm: p.hash_algorithm,
+                sod_signature: p.sod_signature,
+                chain: p.chain,
+                active_auth,
+                weak_algorithms: p.weak_algorithms.into_iter().map(Into::into).collect(),
+            }
+        }
+        None => Verdict {
+            data_groups: Vec::new(),
+            hash_algorithm: None,
+            sod_signature: SignatureStatus::Malformed("EF.SOD could not be parsed"),
+            chain: ChainStatus::NoCertificate,
+            active_auth,
+            weak_algorithms: Vec::new(),
+        },
+    };
+    let stats = card.stats();
+    Ok(CardRead { files, com, sod, dg1, dg2, dg13, dg14, dg15, parse_errors, verdict, stats })
+}

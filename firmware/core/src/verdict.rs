@@ -1,0 +1,221 @@
+//! The structured verdict: one status per check, "verified" only when every applicable check
+//! passed, and a one-line reason when not.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::crypto::HashAlgorithm;
+
+/// One data group's hash check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct DgCheck {
+    pub dg: u8,
+    pub status: HashStatus,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+pub enum HashStatus {
+    /// The bytes read hash to the value in the SOD.
+    Match,
+    /// They do not: the data group was altered.
+    Mismatch,
+    /// In the SOD but not read (not requested, or protected by terminal authentication).
+    NotRead,
+    /// Read (or listed in EF.COM) but the SOD has no hash for it.
+    NotInSod,
+    /// The SOD's hash algorithm is not supported.
+    UnsupportedAlgorithm,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+pub enum SignatureStatus {
+    Valid,
+    Invalid,
+    /// The OID of the algorithm or curve this build cannot check.
+    UnsupportedAlgorithm(String),
+    /// The SOD carries no usable DS certificate.
+    NoCertificate,
+    Malformed(&'static str),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+pub enum CertRole {
+    DocumentSigner,
+    Csca,
+}
+
+impl fmt::Display for CertRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::DocumentSigner => "document signer (DS) certificate",
+            Self::Csca => "CSCA certificate",
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+pub enum ChainStatus {
+    Valid,
+    /// No CSCA in the trust store has the DS certificate's issuer name.
+    CscaUnknown,
+    /// A certificate had expired at the time of the check (not_after in Unix seconds).
+    Expired { role: CertRole, not_after: u64 },
+    NotYetValid { role: CertRole, not_before: u64 },
+    /// The DS certificate's signature does not verify with the CSCA's key.
+    BadSignature,
+    /// A certificate lacks the key usage its role needs.
+    KeyUsage(CertRole),
+    UnsupportedAlgorithm(String),
+    NoCertificate,
+    Malformed(&'static str),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+pub enum ActiveAuthStatus {
+    /// The chip signed our fresh challenge with the DG15 key.
+    Passed,
+    /// The chip's answer does not verify (cloned chip, or the key in DG15 is not the chip's).
+    Failed(String),
+    /// The chip has no DG15: it does not support active authentication.
+    NotSupported,
+    /// DG15 is present but active authentication was switched off or could not run.
+    NotAttempted,
+    /// DG15 names an algorithm this build cannot check (OID).
+    UnsupportedAlgorithm(String),
+}
+
+/// Everything the checks found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Verdict {
+    pub data_groups: Vec<DgCheck>,
+    pub hash_algorithm: Option<HashAlgorithm>,
+    pub sod_signature: SignatureStatus,
+    pub chain: ChainStatus,
+    pub active_auth: ActiveAuthStatus,
+    /// Weak algorithms in use (e.g. "SHA-1 SOD signature"): a card that uses them is not verified.
+    pub weak_algorithms: Vec<String>,
+}
+
+/// One failed check, for display.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(tag = "check", rename_all = "snake_case"))]
+pub enum Failure {
+    DataGroupHash { dg: u8, status: HashStatus },
+    SodSignature { status: SignatureStatus },
+    CertificateChain { status: ChainStatus },
+    ActiveAuthentication { status: ActiveAuthStatus },
+    WeakAlgorithm { what: String },
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::DataGroupHash { dg, status: HashStatus::Mismatch } => {
+                write!(f, "DG{dg} was altered: its hash does not match the signed SOD")
+            }
+            Self::DataGroupHash { dg, status: HashStatus::NotInSod } => {
+                write!(f, "DG{dg} is on the chip but not covered by the signed SOD")
+            }
+            Self::DataGroupHash { dg, status: HashStatus::UnsupportedAlgorithm } => {
+                write!(f, "DG{dg} hash uses an unsupported algorithm")
+            }
+            Self::DataGroupHash { dg, status } => write!(f, "DG{dg}: {status:?}"),
+            Self::SodSignature { status: SignatureStatus::Invalid } => {
+                f.write_str("the SOD signature is invalid (security data forged or altered)")
+            }
+            Self::SodSignature { status: SignatureStatus::UnsupportedAlgorithm(o) } => {
+                write!(f, "the SOD signature uses an unsupported algorithm ({o})")
+            }
+            Self::SodSignature { status: SignatureStatus::NoCertificate } => {
+                f.write_str("the SOD carries no document signer certificate")
+            }
+            Self::SodSignature { status: SignatureStatus::Malformed(w) } => write!(f, "the SOD is malformed: {w}"),
+            Self::SodSignature { status: SignatureStatus::Valid } => f.write_str("SOD signature valid"),
+            Self::CertificateChain { status } => match status {
+                ChainStatus::CscaUnknown => {
+                    f.write_str("the document signer is not issued by any CSCA in the trust store")
+                }
+                ChainStatus::Expired { role, .. } => write!(f, "the {role} has expired"),
+                ChainStatus::NotYetValid { role, .. } => write!(f, "the {role} is not yet valid"),
+                ChainStatus::BadSignature => {
+                    f.write_str("the document signer certificate's signature does not verify with the CSCA key")
+                }
+                ChainStatus::KeyUsage(role) => write!(f, "the {role} lacks the key usage its role needs"),
+                ChainStatus::UnsupportedAlgorithm(o) => {
+                    write!(f, "the certificate chain uses an unsupported algorithm ({o})")
+                }
+                ChainStatus::NoCertificate => f.write_str("no document signer certificate to check"),
+                ChainStatus::Malformed(w) => write!(f, "certificate malformed: {w}"),
+                ChainStatus::Valid => f.write_str("certificate chain valid"),
+            },
+            Self::ActiveAuthentication { status } => match status {
+                ActiveAuthStatus::Failed(why) => write!(f, "active authentication failed ({why}): possible cloned chip"),
+                ActiveAuthStatus::NotAttempted => f.write_str("active authentication was not performed"),
+                ActiveAuthStatus::UnsupportedAlgorithm(o) => {
+                    write!(f, "active authentication uses an unsupported algorithm ({o})")
+                }
+                ActiveAuthStatus::Passed | ActiveAuthStatus::NotSupported => f.write_str("active authentication ok"),
+            },
+            Self::WeakAlgorithm { what } => write!(f, "weak algorithm in use: {what}"),
+        }
+    }
+}
+
+impl Verdict {
+    /// Every failed check, in order of importance.
+    pub fn failures(&self) -> Vec<Failure> {
+        let mut out = Vec::new();
+        for d in &self.data_groups {
+            if matches!(d.status, HashStatus::Mismatch | HashStatus::NotInSod | HashStatus::UnsupportedAlgorithm) {
+                out.push(Failure::DataGroupHash { dg: d.dg, status: d.status });
+            }
+        }
+        if self.sod_signature != SignatureStatus::Valid {
+            out.push(Failure::SodSignature { status: self.sod_signature.clone() });
+        }
+        if self.chain != ChainStatus::Valid {
+            out.push(Failure::CertificateChain { status: self.chain.clone() });
+        }
+        if !matches!(self.active_auth, ActiveAuthStatus::Passed | ActiveAuthStatus::NotSupported) {
+            out.push(Failure::ActiveAuthentication { status: self.active_auth.clone() });
+        }
+        for w in &self.weak_algorithms {
+            out.push(Failure::WeakAlgorithm { what: w.clone() });
+        }
+        out
+    }
+
+    /// True only when every applicable check passed: all data groups read match, the SOD
+    /// signature is valid, the DS chains to a trusted CSCA that is in date, active authentication
+    /// passed (or the chip has none), and no weak algorithm is in use.
+    pub fn is_verified(&self) -> bool {
+        self.failures().is_empty() && self.data_groups.iter().any(|d| d.status == HashStatus::Match)
+    }
+
+    /// Whether the only failure is an unknown CSCA: the data is intact and signed, but by a signer
+    /// this store does not trust (shown amber, not red).
+    pub fn only_signer_untrusted(&self) -> bool {
+        let f = self.failures();
+        !f.is_empty() && f.iter().all(|x| matches!(x, Failure::CertificateChain { status: ChainStatus::CscaUnknown }))
+    }
+
+    /// One line: "verified" or the first failure and how many more.
+    pub fn summary(&self) -> String {
+        let f = self.failures();
+        match f.split_first() {
+            None if self.is_verified() => String::from("verified: every check passed"),
+            None => String::from("NOT verified: no data group was checked"),
+            Some((first, [])) => format!("NOT verified: {first}"),
+            Some((first, rest)) => format!("NOT verified: {first} (+{} more)", rest.len()),
+        }
+    }
+}
