@@ -1,6 +1,6 @@
 //! Every value in shared/vectors/icao9303-11-bac.txt (ICAO 9303-11 Appendix D, and the PACE K_π of
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 //! Appendix G.1), reproduced by the core — terminal side and chip side of secure messaging.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::collections::HashMap;
 
