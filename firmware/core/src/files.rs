@@ -139,6 +139,11 @@ impl<T: Transport> Card<T> {
         self.limits.extended_length && self.chip_extended
     }
 
+    /// Whether reads currently use extended-length APDUs.
+    pub fn uses_extended_length(&self) -> bool {
+        self.extended()
+    }
+
     /// Sends a command as is.
     pub fn transmit_plain(&mut self, step: Step, cmd: &Command) -> Result<Response, Error> {
         let bytes = cmd.encode(self.limits.extended_length).map_err(|_| Error::MalformedResponse { step })?;
@@ -152,7 +157,25 @@ impl<T: Transport> Card<T> {
         self.stats.bytes_sent += bytes.len();
         let raw = self.transport.transmit(&bytes).map_err(|error| Error::Transport { step, error })?;
         self.stats.bytes_received += raw.len();
-        Response::from_bytes(raw).ok_or(Error::MalformedResponse { step })
+        let mut resp = Response::from_bytes(raw).ok_or(Error::MalformedResponse { step })?;
+        // ISO 7816-4 §5.3.4: 61xx means more response bytes wait; fetch them with GET RESPONSE.
+        let mut rounds = 0;
+        while let SwKind::MoreData(n) = resp.sw.kind() {
+            rounds += 1;
+            if rounds > 256 {
+                return Err(Error::MalformedResponse { step });
+            }
+            let le = if n == 0 { 256 } else { usize::from(n) };
+            let get = Command::new(0x00, 0xC0, 0x00, 0x00).with_le(le).encode(false).map_err(|_| Error::MalformedResponse { step })?;
+            self.stats.apdus += 1;
+            self.stats.bytes_sent += get.len();
+            let raw = self.transport.transmit(&get).map_err(|error| Error::Transport { step, error })?;
+            self.stats.bytes_received += raw.len();
+            let more = Response::from_bytes(raw).ok_or(Error::MalformedResponse { step })?;
+            resp.data.extend_from_slice(&more.data);
+            resp.sw = more.sw;
+        }
+        Ok(resp)
     }
 
     /// Sends a command through secure messaging when a session exists.

@@ -7,9 +7,9 @@ use alloc::vec::Vec;
 use rand_core::CryptoRng;
 
 use crate::access::AccessKey;
-use crate::apdu::Transport;
+use crate::apdu::{SwKind, Transport};
 use crate::auth::{active, passive};
-use crate::error::Error;
+use crate::error::{Error, Step};
 use crate::files::{Card, FileId, LinkStats};
 use crate::lds::{self, com::Com, dg1::Dg1, dg13::Dg13, dg14::Dg14, dg15::Dg15, dg2::Dg2, sod::Sod, ParseError};
 use crate::trust::TrustStore;
@@ -37,10 +37,24 @@ impl<'a> ReadOptions<'a> {
 }
 
 /// Files read so far: whole files, and the one being read when the read stopped.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// `Debug` shows file names and sizes only: the bytes are personal data.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct PartialRead {
     pub complete: BTreeMap<FileId, Vec<u8>>,
     pub in_progress: Option<(FileId, Vec<u8>)>,
+}
+
+impl core::fmt::Debug for PartialRead {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let mut d = f.debug_map();
+        for (id, b) in &self.complete {
+            d.entry(id, &alloc::format!("{} bytes", b.len()));
+        }
+        if let Some((id, b)) = &self.in_progress {
+            d.entry(id, &alloc::format!("{} bytes (incomplete)", b.len()));
+        }
+        d.finish()
+    }
 }
 
 impl PartialRead {
@@ -87,6 +101,61 @@ fn parse_into<T>(files: &BTreeMap<FileId, Vec<u8>>, id: FileId, errors: &mut Vec
     }
 }
 
+/// SELECT the eMRTD application and run BAC.
+fn open_session<T: Transport, R: CryptoRng + ?Sized>(card: &mut Card<T>, key: &AccessKey, rng: &mut R) -> Result<(), Error> {
+    card.select_application()?;
+    crate::bac::establish(card, key, rng)
+}
+
+/// Reads EF.COM, EF.SOD and the requested data groups that EF.COM lists, into `partial`,
+/// skipping files already complete and continuing a file that was cut off.
+fn read_files<T: Transport>(
+    card: &mut Card<T>,
+    options: &ReadOptions<'_>,
+    partial: &mut PartialRead,
+    com_dgs: &mut Vec<u8>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(), Error> {
+    let mut order = alloc::vec![FileId::Com, FileId::Sod];
+    let mut i = 0;
+    while let Some(&id) = order.get(i) {
+        i += 1;
+        if !partial.complete.contains_key(&id) {
+            let mut buf = match partial.in_progress.take() {
+                Some((f, b)) if f == id => b,
+                other => {
+                    partial.in_progress = other;
+                    Vec::new()
+                }
+            };
+            match card.read_file(id, &mut buf, progress) {
+                Ok(()) => {
+                    partial.complete.insert(id, buf);
+                }
+                Err(e) => {
+                    if !buf.is_empty() {
+                        partial.in_progress = Some((id, buf));
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        if id == FileId::Com {
+            let com = partial.complete.get(&FileId::Com).and_then(|b| lds::com::parse(b).ok());
+            *com_dgs = com
+                .map(|c| c.data_groups.iter().filter_map(|f| if let FileId::Dg(n) = f { Some(*n) } else { None }).collect())
+                .unwrap_or_default();
+            for dg in &options.data_groups {
+                // An unparseable EF.COM still lets the requested DGs be tried.
+                if com_dgs.is_empty() || com_dgs.contains(dg) {
+                    order.push(FileId::Dg(*dg));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Reads and verifies a card. `resume` carries what an earlier, interrupted read got; those bytes
 /// are kept and reading continues where it stopped.
 pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
@@ -101,58 +170,28 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
     let mut card = Card::new(transport);
     let fail = |error: Error, partial: PartialRead| ReadFailure { error, partial };
 
-    if let Err(e) = card.select_application() {
+    if let Err(e) = open_session(&mut card, key, rng) {
         return Err(fail(e, partial));
     }
-    if let Err(e) = crate::bac::establish(&mut card, key, rng) {
-        return Err(fail(e, partial));
-    }
-
-    // EF.COM first (it lists the DGs), then EF.SOD, then the data groups.
-    let mut order = alloc::vec![FileId::Com, FileId::Sod];
     let mut com_dgs: Vec<u8> = Vec::new();
-    let mut read_one = |card: &mut Card<T>, id: FileId, partial: &mut PartialRead| -> Result<(), Error> {
-        if partial.complete.contains_key(&id) {
-            return Ok(());
-        }
-        let mut buf = match partial.in_progress.take() {
-            Some((f, b)) if f == id => b,
-            other => {
-                partial.in_progress = other;
-                Vec::new()
-            }
-        };
-        let r = card.read_file(id, &mut buf, progress);
-        match r {
-            Ok(()) => {
-                partial.complete.insert(id, buf);
-                Ok(())
-            }
-            Err(e) => {
-                if !buf.is_empty() {
-                    partial.in_progress = Some((id, buf));
-                }
-                Err(e)
-            }
-        }
-    };
-    let mut i = 0;
-    while let Some(&id) = order.get(i) {
-        i += 1;
-        if let Err(e) = read_one(&mut card, id, &mut partial) {
-            return Err(fail(e, partial));
-        }
-        if id == FileId::Com {
-            let com = partial.complete.get(&FileId::Com).and_then(|b| lds::com::parse(b).ok());
-            com_dgs = com
-                .map(|c| c.data_groups.iter().filter_map(|f| if let FileId::Dg(n) = f { Some(*n) } else { None }).collect())
-                .unwrap_or_default();
-            for dg in &options.data_groups {
-                // An unparseable EF.COM still lets the requested DGs be tried.
-                if com_dgs.is_empty() || com_dgs.contains(dg) {
-                    order.push(FileId::Dg(*dg));
+    let mut fell_back = false;
+    loop {
+        match read_files(&mut card, options, &mut partial, &mut com_dgs, progress) {
+            Ok(()) => break,
+            // A chip without extended-length support rejects the APDU outright (plain 6700 or
+            // 6Cxx), which ends secure messaging: open a new session and go on with short reads.
+            Err(Error::Status { step: Step::ReadBinary(_), sw })
+                if !fell_back
+                    && card.uses_extended_length()
+                    && matches!(sw.kind(), SwKind::WrongLength | SwKind::WrongLe(_)) =>
+            {
+                fell_back = true;
+                card.set_chip_extended(false);
+                if let Err(e) = open_session(&mut card, key, rng) {
+                    return Err(fail(e, partial));
                 }
             }
+            Err(e) => return Err(fail(e, partial)),
         }
     }
 
@@ -177,7 +216,11 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
             rng.fill_bytes(&mut ch);
             match active::challenge(&mut card, &ch) {
                 Ok(sig) => active::verify(k, dg14.as_ref(), &ch, &sig),
-                Err(e) => return Err(fail(e, partial)),
+                // The link failed: the files are complete, a retry only redoes this step.
+                Err(e @ Error::Transport { .. }) => return Err(fail(e, partial)),
+                // The chip refused or garbled the answer: a chip that has DG15 but will not prove
+                // it holds the key is treated as failing active authentication.
+                Err(e) => ActiveAuthStatus::Failed(alloc::format!("the chip did not complete it: {e}")),
             }
         }
     };

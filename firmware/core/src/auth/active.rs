@@ -21,7 +21,10 @@ use crate::verdict::ActiveAuthStatus;
 /// Sends INTERNAL AUTHENTICATE with `challenge` and returns the chip's signature.
 pub fn challenge<T: Transport>(card: &mut Card<T>, challenge: &[u8; 8]) -> Result<Vec<u8>, Error> {
     let step = Step::InternalAuthenticate;
-    let cmd = Command::new(0x00, 0x88, 0x00, 0x00).with_data(challenge.to_vec()).with_le(256);
+    // An RSA-2048 answer under SM exceeds a short response: ask for it in one extended APDU when
+    // the link allows (otherwise the chip chains it with 61xx / GET RESPONSE).
+    let le = if card.uses_extended_length() { 65_536 } else { 256 };
+    let cmd = Command::new(0x00, 0x88, 0x00, 0x00).with_data(challenge.to_vec()).with_le(le);
     let r = card.transmit(step, &cmd)?;
     if !r.sw.is_success() {
         return Err(Error::Status { step, sw: r.sw });

@@ -1,0 +1,428 @@
+//! Card images: the files of a simulated chip built from a persona, signed by the test PKI, and
+//! the forged variants.
+
+use std::collections::BTreeMap;
+
+use cancuoc_core::crypto::{oid, HashAlgorithm};
+use cancuoc_core::files::FileId;
+use cancuoc_core::lds::{dg13, dg14, dg15, dg2};
+use cancuoc_core::{mrz, tlv};
+use cms::cert::CertificateChoices;
+use cms::content_info::{CmsVersion, ContentInfo};
+use cms::signed_data::{EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos};
+use der::asn1::{OctetString, SetOfVec};
+use der::{Any, Decode, Encode};
+use spki::AlgorithmIdentifierOwned;
+use x509_cert::attr::Attribute;
+
+use crate::pki::{Pki, SignKey};
+
+/// The fictional citizen on every simulated card. No real person: the ID number's serial part,
+/// the names and the address are invented; the face is a drawing (fixtures/face/make_face.py).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Persona {
+    pub id_number: &'static str,
+    pub full_name: &'static str,
+    /// MRZ spelling of the name (ICAO 9303-3 transliteration, no diacritics).
+    pub mrz_name: &'static str,
+    pub date_of_birth: &'static str,
+    pub sex: &'static str,
+    pub nationality: &'static str,
+    pub ethnicity: &'static str,
+    pub religion: &'static str,
+    pub place_of_origin: &'static str,
+    pub place_of_residence: &'static str,
+    pub identifying_marks: &'static str,
+    pub date_of_issue: &'static str,
+    pub date_of_expiry: &'static str,
+    pub father: &'static str,
+    pub mother: &'static str,
+    pub spouse: &'static str,
+    pub old_id_number: &'static str,
+}
+
+pub const PERSONA: Persona = Persona {
+    id_number: "079195012345",
+    full_name: "Nguyễn Thị Thu Hà",
+    mrz_name: "NGUYEN<<THI<THU<HA",
+    date_of_birth: "15/03/1995",
+    sex: "Nữ",
+    nationality: "Việt Nam",
+    ethnicity: "Kinh",
+    religion: "Không",
+    place_of_origin: "Xã Đông Hội, Huyện Đông Anh, Hà Nội",
+    place_of_residence: "Số 12 Ngõ 34 Phố Hàng Bạc, Phường Hàng Đào, Quận Hoàn Kiếm, Hà Nội",
+    identifying_marks: "Nốt ruồi C:2cm trên sau đuôi mắt trái",
+    date_of_issue: "10/08/2021",
+    date_of_expiry: "15/03/2035",
+    father: "Nguyễn Văn Bình",
+    mother: "Trần Thị Cúc",
+    spouse: "Lê Minh Đức",
+    old_id_number: "012345678",
+};
+
+impl Persona {
+    /// `dd/mm/yyyy` → `YYMMDD`.
+    fn yymmdd(d: &str) -> String {
+        let p: Vec<&str> = d.split('/').collect();
+        format!("{}{}{}", &p[2][2..], p[1], p[0])
+    }
+    /// The MRZ document number: the last 9 digits of the ID number.
+    pub fn document_number(&self) -> &'static str {
+        &self.id_number[3..]
+    }
+    pub fn dob_yymmdd(&self) -> String {
+        Self::yymmdd(self.date_of_birth)
+    }
+    pub fn expiry_yymmdd(&self) -> String {
+        Self::yymmdd(self.date_of_expiry)
+    }
+    /// The access key a clerk would type.
+    pub fn access_key(&self) -> cancuoc_core::AccessKey {
+        cancuoc_core::AccessKey::new(self.document_number(), &self.dob_yymmdd(), &self.expiry_yymmdd()).expect("persona key is valid")
+    }
+    /// The TD1 MRZ on the card's back (3 × 30).
+    pub fn mrz(&self) -> String {
+        let doc = self.document_number();
+        let mut l1 = format!("IDVNM{doc}{}{}", mrz::check_char(doc).unwrap_or('0'), self.id_number);
+        while l1.len() < 30 {
+            l1.push('<');
+        }
+        let (dob, exp) = (self.dob_yymmdd(), self.expiry_yymmdd());
+        let sex = if self.sex == "Nữ" { 'F' } else { 'M' };
+        let mut l2 = format!(
+            "{dob}{}{sex}{exp}{}VNM",
+            mrz::check_char(&dob).unwrap_or('0'),
+            mrz::check_char(&exp).unwrap_or('0')
+        );
+        while l2.len() < 29 {
+            l2.push('<');
+        }
+        let composite = [&l1[5..30], &l2[0..7], &l2[8..15], &l2[18..29]].concat();
+        l2.push(mrz::check_char(&composite).unwrap_or('0'));
+        let mut l3 = self.mrz_name.to_string();
+        while l3.len() < 30 {
+            l3.push('<');
+        }
+        format!("{l1}{l2}{l3}")
+    }
+    pub fn dg13_fields(&self) -> Vec<(u32, Vec<String>)> {
+        let s = |v: &str| vec![v.to_string()];
+        vec![
+            (1, s(self.id_number)),
+            (2, s(self.full_name)),
+            (3, s(self.date_of_birth)),
+            (4, s(self.sex)),
+            (5, s(self.nationality)),
+            (6, s(self.ethnicity)),
+            (7, s(self.religion)),
+            (8, s(self.place_of_origin)),
+            (9, s(self.place_of_residence)),
+            (10, s(self.identifying_marks)),
+            (11, s(self.date_of_issue)),
+            (12, s(self.date_of_expiry)),
+            (13, vec![self.father.to_string(), self.mother.to_string()]),
+            (14, s(self.spouse)),
+            (15, s(self.old_id_number)),
+        ]
+    }
+}
+
+pub const FACE_JPEG: &[u8] = include_bytes!("../fixtures/face/face.jpg");
+pub const FACE_JP2: &[u8] = include_bytes!("../fixtures/face/face.jp2");
+
+/// Which document signer signs the SOD.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signer {
+    Rsa,
+    P256,
+    Bp256,
+    /// A DS issued by a CSCA that is not in the trust store.
+    Rogue,
+    /// A DS whose certificate expired before the read.
+    Expired,
+    /// A DS claiming the P-256 CSCA as issuer but signed by another key.
+    Forged,
+}
+
+impl Signer {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Rsa => "ds-rsa",
+            Self::P256 => "ds-p256",
+            Self::Bp256 => "ds-bp256",
+            Self::Rogue => "ds-rogue",
+            Self::Expired => "ds-expired",
+            Self::Forged => "ds-forged",
+        }
+    }
+}
+
+/// The chip's active-authentication key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aa {
+    Rsa,
+    Ec,
+    None,
+}
+
+/// Forgeries applied after signing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Forgery {
+    TamperDg1,
+    TamperDg2,
+    TamperDg13,
+    BadSodSignature,
+    /// DG15 holds the genuine key but the chip signs with another one (a clone).
+    WrongAaKey,
+}
+
+/// Everything that defines a simulated card.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardSpec {
+    pub signer: Signer,
+    pub aa: Aa,
+    pub jpeg2000: bool,
+    pub forgery: Option<Forgery>,
+    /// Pad DG2 to at least this many bytes (for large-file and odd-INS tests); 0 = natural size.
+    pub min_dg2: usize,
+    /// Whether the chip accepts extended-length APDUs.
+    pub extended_length: bool,
+}
+
+impl Default for CardSpec {
+    fn default() -> Self {
+        Self { signer: Signer::Rsa, aa: Aa::Rsa, jpeg2000: false, forgery: None, min_dg2: 0, extended_length: true }
+    }
+}
+
+/// Named variants, as `cancuoc read --simulated --variant NAME` takes them.
+pub const VARIANTS: &[(&str, &str)] = &[
+    ("rsa", "genuine card, RSA-2048 document signer, RSA active authentication, JPEG face"),
+    ("ecdsa-p256", "genuine card, ECDSA P-256 document signer, EC active authentication"),
+    ("ecdsa-bp256", "genuine card, ECDSA brainpoolP256r1 document signer, JPEG 2000 face"),
+    ("jpeg2000", "genuine card with a JPEG 2000 face image"),
+    ("short-apdu", "genuine card whose chip takes short APDUs only"),
+    ("large-photo", "genuine card with a 40 KB DG2 (reads past offset 32 767)"),
+    ("no-aa", "genuine card without active authentication (no DG15)"),
+    ("tampered-dg1", "FORGED: one MRZ character changed after signing"),
+    ("tampered-dg2", "FORGED: one byte of the photo changed after signing"),
+    ("tampered-dg13", "FORGED: one letter of the name changed after signing"),
+    ("bad-sod-signature", "FORGED: SOD signature altered"),
+    ("unknown-csca", "FORGED: document signer from a CSCA not in the trust store"),
+    ("forged-ds", "FORGED: document signer certificate not signed by the CSCA it names"),
+    ("expired-ds", "document signer certificate expired"),
+    ("wrong-aa-key", "CLONE: chip cannot prove it holds the DG15 key"),
+];
+
+impl CardSpec {
+    pub fn variant(name: &str) -> Option<Self> {
+        let d = Self::default();
+        Some(match name {
+            "rsa" => d,
+            "ecdsa-p256" => Self { signer: Signer::P256, aa: Aa::Ec, ..d },
+            "ecdsa-bp256" => Self { signer: Signer::Bp256, aa: Aa::Ec, jpeg2000: true, ..d },
+            "jpeg2000" => Self { jpeg2000: true, ..d },
+            "short-apdu" => Self { extended_length: false, ..d },
+            "large-photo" => Self { min_dg2: 40_000, ..d },
+            "no-aa" => Self { aa: Aa::None, ..d },
+            "tampered-dg1" => Self { forgery: Some(Forgery::TamperDg1), ..d },
+            "tampered-dg2" => Self { forgery: Some(Forgery::TamperDg2), ..d },
+            "tampered-dg13" => Self { forgery: Some(Forgery::TamperDg13), ..d },
+            "bad-sod-signature" => Self { forgery: Some(Forgery::BadSodSignature), ..d },
+            "unknown-csca" => Self { signer: Signer::Rogue, ..d },
+            "forged-ds" => Self { signer: Signer::Forged, ..d },
+            "expired-ds" => Self { signer: Signer::Expired, ..d },
+            "wrong-aa-key" => Self { aa: Aa::Ec, forgery: Some(Forgery::WrongAaKey), ..d },
+            _ => return None,
+        })
+    }
+}
+
+/// A chip's content: files by FID, its BAC key, its AA private key.
+#[derive(Clone, Debug)]
+pub struct CardImage {
+    pub files: BTreeMap<u16, Vec<u8>>,
+    pub access_key: cancuoc_core::AccessKey,
+    pub aa_key: Option<SignKey>,
+    pub extended_length: bool,
+}
+
+impl CardImage {
+    pub fn file(&self, id: FileId) -> Option<&[u8]> {
+        self.files.get(&id.fid()).map(Vec::as_slice)
+    }
+}
+
+fn attribute(oid: const_oid::ObjectIdentifier, value: Any) -> Attribute {
+    let mut values = SetOfVec::new();
+    values.insert(value).expect("one value");
+    Attribute { oid, values }
+}
+
+/// Builds EF.SOD: CMS SignedData over an LDSSecurityObject with SHA-256 DG hashes, signed
+/// attributes (contentType, messageDigest), signed by `ds_key`, carrying `ds_cert`.
+pub fn build_sod(dgs: &BTreeMap<u8, Vec<u8>>, ds_cert: &[u8], ds_key: &SignKey) -> Vec<u8> {
+    use cancuoc_core::lds::sod::{DataGroupHash, LdsSecurityObject};
+    let h = HashAlgorithm::Sha256;
+    let sha256 = AlgorithmIdentifierOwned { oid: oid::SHA256, parameters: None };
+    let lso = LdsSecurityObject {
+        version: 0,
+        hash_algorithm: sha256.clone(),
+        data_group_hash_values: dgs
+            .iter()
+            .map(|(n, b)| DataGroupHash { data_group_number: *n, data_group_hash_value: OctetString::new(h.digest(b)).expect("hash") })
+            .collect(),
+        lds_version_info: None,
+    };
+    let econtent = lso.to_der().expect("LDSSecurityObject encodes");
+    let mut attrs = SetOfVec::new();
+    attrs
+        .insert(attribute(oid::CMS_CONTENT_TYPE, Any::from(&oid::LDS_SECURITY_OBJECT)))
+        .expect("attr");
+    attrs
+        .insert(attribute(
+            oid::CMS_MESSAGE_DIGEST,
+            Any::new(der::Tag::OctetString, h.digest(&econtent)).expect("digest"),
+        ))
+        .expect("attr");
+    let signed = attrs.to_der().expect("attrs encode");
+    let (sig_alg, signature) = ds_key.sign(&signed);
+    let cert = x509_cert::Certificate::from_der(ds_cert).expect("DS certificate parses");
+    let sid = SignerIdentifier::IssuerAndSerialNumber(cms::cert::IssuerAndSerialNumber {
+        issuer: cert.tbs_certificate().issuer().clone(),
+        serial_number: cert.tbs_certificate().serial_number().clone(),
+    });
+    let si = SignerInfo {
+        version: CmsVersion::V1,
+        sid,
+        digest_alg: sha256.clone(),
+        signed_attrs: Some(attrs),
+        signature_algorithm: sig_alg,
+        signature: OctetString::new(signature).expect("signature"),
+        unsigned_attrs: None,
+    };
+    let mut digest_algorithms = SetOfVec::new();
+    digest_algorithms.insert(sha256).expect("alg");
+    let mut certs = SetOfVec::new();
+    certs.insert(CertificateChoices::Certificate(cert)).expect("cert");
+    let mut infos = SetOfVec::new();
+    infos.insert(si).expect("signer info");
+    let sd = SignedData {
+        version: CmsVersion::V3,
+        digest_algorithms,
+        encap_content_info: EncapsulatedContentInfo {
+            econtent_type: oid::LDS_SECURITY_OBJECT,
+            econtent: Some(Any::new(der::Tag::OctetString, econtent).expect("econtent")),
+        },
+        certificates: Some(cms::signed_data::CertificateSet(certs)),
+        crls: None,
+        signer_infos: SignerInfos(infos),
+    };
+    let ci = ContentInfo { content_type: oid::CMS_SIGNED_DATA, content: Any::from_der(&sd.to_der().expect("SignedData encodes")).expect("any") };
+    tlv::encode(0x77, &ci.to_der().expect("ContentInfo encodes"))
+}
+
+/// Flips one bit of the byte at `at` inside `bytes` (skipping TLV headers is the caller's job).
+fn flip(bytes: &mut [u8], at: usize) {
+    if let Some(b) = bytes.get_mut(at) {
+        *b ^= 0x01;
+    }
+}
+
+/// Builds the card image for `spec`.
+pub fn build(spec: &CardSpec) -> CardImage {
+    let pki = Pki::load();
+    let p = &PERSONA;
+    let mut dgs: BTreeMap<u8, Vec<u8>> = BTreeMap::new();
+    dgs.insert(1, tlv::encode(0x61, &tlv::encode(0x5F1F, p.mrz().as_bytes())));
+    let (format, image) = if spec.jpeg2000 {
+        (dg2::ImageFormat::Jpeg2000, FACE_JP2)
+    } else {
+        (dg2::ImageFormat::Jpeg, FACE_JPEG)
+    };
+    let mut image = image.to_vec();
+    if image.len() < spec.min_dg2 {
+        // Trailing bytes after the image's end marker are ignored by decoders.
+        image.resize(spec.min_dg2, 0);
+    }
+    let face = dg2::FaceImage {
+        format,
+        width: 360,
+        height: 480,
+        gender: 2,
+        eye_colour: 2,
+        hair_colour: 2,
+        expression: 1,
+        face_image_type: 1,
+        colour_space: 1,
+        source_type: 2,
+        quality: 0,
+        feature_points: 0,
+        image,
+    };
+    dgs.insert(2, dg2::encode(&face));
+    dgs.insert(13, dg13::encode(&p.dg13_fields()));
+    let genuine_aa = match spec.aa {
+        Aa::Rsa => Some(pki.key("aa-rsa")),
+        Aa::Ec => Some(pki.key("aa-p256")),
+        Aa::None => None,
+    };
+    let mut infos = Vec::new();
+    if let Some(SignKey::P256(_)) = &genuine_aa {
+        infos.push(dg14::active_authentication_info(&oid::ECDSA_PLAIN_SHA256));
+    }
+    if !infos.is_empty() {
+        dgs.insert(14, dg14::encode(&infos));
+    }
+    if let Some(k) = &genuine_aa {
+        dgs.insert(15, dg15::encode(&k.spki().to_der().expect("SPKI encodes")));
+    }
+    let ds = spec.signer.name();
+    let mut sod = build_sod(&dgs, &pki.cert(ds), &pki.key(ds));
+
+    let tags: Vec<u8> = dgs.keys().filter_map(|n| FileId::Dg(*n).tag()).map(|t| t as u8).collect();
+    let mut com = tlv::encode(0x5F01, b"0107");
+    com.extend(tlv::encode(0x5F36, b"040000"));
+    com.extend(tlv::encode(0x5C, &tags));
+    let com = tlv::encode(0x60, &com);
+
+    let mut aa_key = genuine_aa;
+    match spec.forgery {
+        Some(Forgery::TamperDg1) => {
+            // The "H" of the given name in the MRZ becomes "I": still a well-formed MRZ.
+            let d = dgs.get_mut(&1).expect("DG1");
+            let name = p.mrz_name.as_bytes();
+            if let Some(pos) = d.windows(name.len()).position(|w| w == name) {
+                flip(d, pos + name.len() - 2);
+            }
+        }
+        Some(Forgery::TamperDg2) => {
+            let d = dgs.get_mut(&2).expect("DG2");
+            let at = d.len() / 2;
+            flip(d, at);
+        }
+        Some(Forgery::TamperDg13) => {
+            // "Hà" → "Hà" with the H turned into I: a different name, still valid UTF-8.
+            let d = dgs.get_mut(&13).expect("DG13");
+            let name = p.full_name.as_bytes();
+            if let Some(pos) = d.windows(name.len()).position(|w| w == name) {
+                d[pos + name.len() - 3] = b'I';
+            }
+        }
+        Some(Forgery::BadSodSignature) => {
+            // The signature is the last OCTET STRING of the SignerInfo: flip its last byte.
+            let at = sod.len() - 1;
+            flip(&mut sod, at);
+        }
+        Some(Forgery::WrongAaKey) => aa_key = Some(pki.key("aa-other")),
+        None => {}
+    }
+    let mut files = BTreeMap::new();
+    files.insert(FileId::Com.fid(), com);
+    files.insert(FileId::Sod.fid(), sod);
+    for (n, b) in dgs {
+        files.insert(FileId::Dg(n).fid(), b);
+    }
+    CardImage { files, access_key: p.access_key(), aa_key, extended_length: spec.extended_length }
+}

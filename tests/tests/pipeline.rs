@@ -1,0 +1,171 @@
+//! The whole pipeline against the simulated chip: every genuine variant verifies, every forged
+//! variant is NOT verified with the right reason, a wrong key is refused clearly, interrupted reads
+//! resume, and the committed test PKI is what its generator makes.
+
+use cancuoc_core::apdu::TransportLimits;
+use cancuoc_core::error::Error;
+use cancuoc_core::files::FileId;
+use cancuoc_core::lds::dg2::ImageFormat;
+use cancuoc_core::read::{read_card, CardRead, ReadFailure, ReadOptions};
+use cancuoc_core::verdict::{ActiveAuthStatus, CertRole, ChainStatus, Failure, HashStatus, SignatureStatus};
+use cancuoc_core::AccessKey;
+use cancuoc_sim::{os_rng, simulated_card, trust_store, Fault, SimChip, PERSONA};
+
+/// 2026-11-23T00:00:00Z.
+const NOW: u64 = 1_795_392_000;
+
+fn read(chip: &mut SimChip, key: &AccessKey) -> Result<CardRead, ReadFailure> {
+    let trust = trust_store();
+    let opts = ReadOptions::cccd(&trust, NOW);
+    read_card(chip, key, &opts, &mut os_rng(), None, &mut |_| {})
+}
+
+fn read_variant(name: &str) -> CardRead {
+    let mut chip = simulated_card(name).expect("known variant");
+    read(&mut chip, &PERSONA.access_key()).unwrap_or_else(|f| panic!("{name}: read failed: {}", f.error))
+}
+
+#[test]
+fn genuine_variants_verify_with_every_field() {
+    for name in ["rsa", "ecdsa-p256", "ecdsa-bp256", "jpeg2000", "short-apdu", "large-photo", "no-aa"] {
+        let r = read_variant(name);
+        assert!(r.verdict.is_verified(), "{name}: {}", r.verdict.summary());
+        assert!(r.parse_errors.is_empty(), "{name}: {:?}", r.parse_errors);
+        let d13 = r.dg13.as_ref().expect("DG13");
+        assert_eq!(d13.full_name.as_deref(), Some("Nguyễn Thị Thu Hà"));
+        assert_eq!(d13.id_number.as_deref(), Some("079195012345"));
+        assert_eq!(d13.place_of_residence.as_deref(), Some(PERSONA.place_of_residence));
+        assert_eq!(d13.mother_name.as_deref(), Some("Trần Thị Cúc"));
+        assert_eq!(d13.old_id_number.as_deref(), Some("012345678"));
+        let mrz = &r.dg1.as_ref().expect("DG1").mrz;
+        assert_eq!(mrz.document_number, "195012345");
+        assert_eq!(mrz.primary_identifier, "NGUYEN");
+        assert_eq!(mrz.secondary_identifier, "THI THU HA");
+        assert!(mrz.checks.all_valid());
+        let face = &r.dg2.as_ref().expect("DG2").faces[0];
+        let expect_jp2 = name == "jpeg2000" || name == "ecdsa-bp256";
+        assert_eq!(face.format, if expect_jp2 { ImageFormat::Jpeg2000 } else { ImageFormat::Jpeg });
+        if expect_jp2 {
+            assert_eq!(&face.image[..12], b"\0\0\0\x0CjP  \r\n\x87\n");
+        } else {
+            assert_eq!(&face.image[..2], &[0xFF, 0xD8]);
+        }
+        let aa = if name == "no-aa" { ActiveAuthStatus::NotSupported } else { ActiveAuthStatus::Passed };
+        assert_eq!(r.verdict.active_auth, aa, "{name}");
+        assert!(r.verdict.data_groups.iter().all(|d| d.status == HashStatus::Match), "{name}");
+    }
+}
+
+#[test]
+fn forged_variants_are_not_verified_and_say_why() {
+    let cases: [(&str, fn(&Failure) -> bool); 8] = [
+        ("tampered-dg1", |f| *f == Failure::DataGroupHash { dg: 1, status: HashStatus::Mismatch }),
+        ("tampered-dg2", |f| *f == Failure::DataGroupHash { dg: 2, status: HashStatus::Mismatch }),
+        ("tampered-dg13", |f| *f == Failure::DataGroupHash { dg: 13, status: HashStatus::Mismatch }),
+        ("bad-sod-signature", |f| *f == Failure::SodSignature { status: SignatureStatus::Invalid }),
+        ("unknown-csca", |f| *f == Failure::CertificateChain { status: ChainStatus::CscaUnknown }),
+        ("forged-ds", |f| *f == Failure::CertificateChain { status: ChainStatus::BadSignature }),
+        ("expired-ds", |f| matches!(f, Failure::CertificateChain { status: ChainStatus::Expired { role: CertRole::DocumentSigner, .. } })),
+        ("wrong-aa-key", |f| matches!(f, Failure::ActiveAuthentication { status: ActiveAuthStatus::Failed(_) })),
+    ];
+    for (name, is_expected) in cases {
+        let r = read_variant(name);
+        assert!(!r.verdict.is_verified(), "{name} must not verify");
+        let failures = r.verdict.failures();
+        assert_eq!(failures.len(), 1, "{name}: exactly one check fails, got {failures:?}");
+        assert!(is_expected(&failures[0]), "{name}: wrong reason {failures:?}");
+        assert!(r.verdict.summary().starts_with("NOT verified: "), "{name}");
+    }
+    // The tampered name is what the clerk would see — but flagged.
+    let r = read_variant("tampered-dg13");
+    assert_eq!(r.dg13.unwrap().full_name.as_deref(), Some("Nguyễn Thị Thu Ià"));
+    assert!(read_variant("unknown-csca").verdict.only_signer_untrusted());
+}
+
+#[test]
+fn wrong_access_key_is_denied_clearly() {
+    let mut chip = simulated_card("rsa").unwrap();
+    let wrong = AccessKey::new(PERSONA.document_number(), "950316", &PERSONA.expiry_yymmdd()).unwrap();
+    let f = read(&mut chip, &wrong).expect_err("wrong key must fail");
+    assert!(matches!(f.error, Error::AccessDenied { .. }), "{:?}", f.error);
+    assert!(!f.error.is_retryable());
+    assert!(f.error.to_string().contains("check document number, date of birth, expiry"), "{}", f.error);
+    assert!(f.partial.complete.is_empty());
+    // The chip is not blocked: the right key works next.
+    read(&mut chip, &PERSONA.access_key()).expect("right key reads");
+}
+
+#[test]
+fn removal_mid_read_keeps_data_and_a_retry_resumes() {
+    let mut chip = simulated_card("large-photo").unwrap();
+    // Exchange 0 SELECT app, 1-2 BAC, then COM (select, 2 reads), SOD (select, 2 reads), DG1 ...
+    // Remove the card in the middle of DG2.
+    let baseline = read_variant("large-photo").stats.apdus;
+    let dg2_mid = 14;
+    assert!(dg2_mid < baseline);
+    chip.inject(dg2_mid, Fault::Remove);
+    let f = read(&mut chip, &PERSONA.access_key()).expect_err("removal fails the read");
+    assert!(matches!(f.error, Error::Transport { .. }), "{:?}", f.error);
+    assert!(f.error.is_retryable());
+    let kept = f.partial.bytes();
+    assert!(f.partial.complete.contains_key(&FileId::Sod));
+    assert!(kept > 0);
+    chip.reinsert();
+    chip.clear_faults();
+    let before = chip.exchanges();
+    let trust = trust_store();
+    let r = read_card(&mut chip, &PERSONA.access_key(), &ReadOptions::cccd(&trust, NOW), &mut os_rng(), Some(f.partial), &mut |_| {})
+        .expect("retry completes");
+    assert!(r.verdict.is_verified(), "{}", r.verdict.summary());
+    assert!(chip.exchanges() - before < baseline, "the retry re-read less than a full read");
+}
+
+#[test]
+fn bad_mac_from_the_chip_is_an_error_never_data() {
+    let mut chip = simulated_card("rsa").unwrap();
+    chip.inject(5, Fault::CorruptMac);
+    let f = read(&mut chip, &PERSONA.access_key()).expect_err("bad MAC stops the read");
+    assert!(matches!(f.error, Error::SecureMessaging { error: cancuoc_core::sm::SmError::BadMac, .. }), "{:?}", f.error);
+}
+
+#[test]
+fn short_apdu_chip_and_short_reader_use_the_largest_short_block() {
+    // A PC/SC-like reader and a chip that refuses extended length: the read falls back.
+    let r = read_variant("short-apdu");
+    assert!(r.verdict.is_verified());
+    // A reader that only carries short APDUs: block = 231 bytes with 3DES SM.
+    let mut chip = simulated_card("rsa").unwrap().with_limits(TransportLimits::SHORT);
+    let r = read(&mut chip, &PERSONA.access_key()).unwrap();
+    assert!(r.verdict.is_verified());
+    let max = chip.log.iter().filter(|(c, _)| c.get(1) == Some(&0xB0)).map(|(_, r)| r.len()).max().unwrap();
+    // 231 plain bytes per read: DO'87' (1 + 2 + 1 + 232) + DO'99' (4) + DO'8E' (10) + SW (2) = 252;
+    // 232 would need 240 encrypted bytes and overflow the 256-byte short response.
+    assert_eq!(max, 252, "protected responses fill the short APDU as far as 3DES blocks allow");
+    let dg2_len = r.files[&FileId::Dg(2)].len();
+    let reads = chip.log.iter().filter(|(c, _)| c.get(1) == Some(&0xB0)).count();
+    assert!(reads >= dg2_len / 231, "{reads} reads for {dg2_len} bytes");
+}
+
+#[test]
+fn extended_length_reads_a_file_in_one_block_and_odd_ins_past_32k() {
+    let mut chip = simulated_card("large-photo").unwrap();
+    let r = read(&mut chip, &PERSONA.access_key()).unwrap();
+    assert!(r.verdict.is_verified());
+    assert!(r.files[&FileId::Dg(2)].len() > 40_000);
+    // Extended length: header probe + one block per file.
+    let files = r.files.len();
+    let reads = chip.log.iter().filter(|(c, _)| c.get(1) == Some(&0xB0)).count();
+    assert_eq!(reads, 2 * files, "a header probe and one block per file ({files} files)");
+    assert_eq!(r.stats.apdus, 3 + files * 3 + 1, "SELECT app, BAC (2), per file SELECT + 2 READ, AA");
+
+    // Short APDUs on the same 40 KB photo cross offset 32 767: READ BINARY with odd INS B1.
+    let mut chip = simulated_card("large-photo").unwrap().with_limits(TransportLimits::SHORT);
+    let r = read(&mut chip, &PERSONA.access_key()).unwrap();
+    assert!(r.verdict.is_verified(), "{}", r.verdict.summary());
+    assert!(chip.log.iter().any(|(c, _)| c.get(1) == Some(&0xB1)), "offsets above 32 767 use READ BINARY B1");
+}
+
+#[test]
+fn committed_pki_is_what_the_generator_makes() {
+    assert_eq!(cancuoc_sim::pki::generate(), cancuoc_sim::pki::committed());
+}
