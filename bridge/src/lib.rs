@@ -1,0 +1,273 @@
+//! `cancuoc-bridge`: the host side. One library that the CLI (and later the API and the desk app)
+//! call: run a read against a card link, and turn the result into a report for people and scripts.
+
+use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use cancuoc_core::error::Error;
+use cancuoc_core::read::{read_card, CardRead, Progress, ReadFailure, ReadOptions};
+use cancuoc_core::verdict::{ActiveAuthStatus, ChainStatus, DgCheck, SignatureStatus};
+use cancuoc_core::{AccessKey, Transport, TransportError, TrustStore};
+use serde::Serialize;
+
+/// Process exit codes of `cancuoc read`, distinct per outcome so scripts can branch on them.
+pub mod exit {
+    /// Read, and every check passed.
+    pub const VERIFIED: u8 = 0;
+    /// Read, but at least one check failed (the report names it).
+    pub const NOT_VERIFIED: u8 = 1;
+    /// Command-line usage error (clap's convention).
+    pub const USAGE: u8 = 2;
+    /// The chip rejected the access key.
+    pub const ACCESS_DENIED: u8 = 3;
+    /// No card on the reader, or it was removed.
+    pub const NO_CARD: u8 = 4;
+    /// The reader or the card failed in another way.
+    pub const READER_ERROR: u8 = 5;
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn now_unix() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// The overall result, as a word scripts and the UI switch on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Every check passed.
+    Verified,
+    /// Data intact and signed, but the signer's CSCA is not in the trust store (amber).
+    SignerUntrusted,
+    /// At least one check failed (red).
+    NotVerified,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FailureReport {
+    /// Machine-readable check name.
+    pub check: &'static str,
+    /// Plain-language reason.
+    pub message: String,
+}
+
+/// The personal data, from DG13 (falling back to DG1's MRZ where DG13 lacks a field).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Person {
+    pub id_number: Option<String>,
+    pub full_name: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub sex: Option<String>,
+    pub nationality: Option<String>,
+    pub ethnicity: Option<String>,
+    pub religion: Option<String>,
+    pub place_of_origin: Option<String>,
+    pub place_of_residence: Option<String>,
+    pub identifying_marks: Option<String>,
+    pub date_of_issue: Option<String>,
+    pub date_of_expiry: Option<String>,
+    pub father_name: Option<String>,
+    pub mother_name: Option<String>,
+    pub spouse_name: Option<String>,
+    pub old_id_number: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MrzReport {
+    pub document_code: String,
+    pub issuing_state: String,
+    pub document_number: String,
+    pub date_of_birth: String,
+    pub sex: String,
+    pub date_of_expiry: String,
+    pub nationality: String,
+    pub name: String,
+    pub check_digits_valid: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PhotoReport {
+    /// "image/jpeg" or "image/jp2".
+    pub mime: &'static str,
+    pub width: u16,
+    pub height: u16,
+    pub bytes: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Checks {
+    pub data_groups: Vec<DgCheck>,
+    pub hash_algorithm: Option<String>,
+    pub sod_signature: SignatureStatus,
+    pub certificate_chain: ChainStatus,
+    pub active_authentication: ActiveAuthStatus,
+    pub weak_algorithms: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LinkReport {
+    pub apdus: usize,
+    pub bytes_sent: usize,
+    pub bytes_received: usize,
+    /// File name → size in bytes.
+    pub files: BTreeMap<String, usize>,
+}
+
+/// Everything `cancuoc read --json` prints.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub status: Status,
+    pub verified: bool,
+    pub summary: String,
+    pub failures: Vec<FailureReport>,
+    pub person: Person,
+    pub mrz: Option<MrzReport>,
+    pub photo: Option<PhotoReport>,
+    pub checks: Checks,
+    pub link: LinkReport,
+    /// Files that were read but could not be parsed.
+    pub parse_errors: Vec<String>,
+}
+
+fn failure_check(f: &cancuoc_core::verdict::Failure) -> &'static str {
+    use cancuoc_core::verdict::Failure as F;
+    match f {
+        F::DataGroupHash { .. } => "data_group_hash",
+        F::SodSignature { .. } => "sod_signature",
+        F::CertificateChain { .. } => "certificate_chain",
+        F::ActiveAuthentication { .. } => "active_authentication",
+        F::WeakAlgorithm { .. } => "weak_algorithm",
+    }
+}
+
+impl Report {
+    pub fn from_read(r: &CardRead) -> Self {
+        let v = &r.verdict;
+        let status = if v.is_verified() {
+            Status::Verified
+        } else if v.only_signer_untrusted() {
+            Status::SignerUntrusted
+        } else {
+            Status::NotVerified
+        };
+        let d = r.dg13.clone().unwrap_or_default();
+        let mrz = r.dg1.as_ref().map(|d1| {
+            let m = &d1.mrz;
+            MrzReport {
+                document_code: m.document_code.clone(),
+                issuing_state: m.issuing_state.clone(),
+                document_number: m.document_number.clone(),
+                date_of_birth: m.date_of_birth.clone(),
+                sex: m.sex.to_string(),
+                date_of_expiry: m.date_of_expiry.clone(),
+                nationality: m.nationality.clone(),
+                name: format!("{} {}", m.primary_identifier, m.secondary_identifier).trim().to_string(),
+                check_digits_valid: m.checks.all_valid(),
+            }
+        });
+        let person = Person {
+            id_number: d.id_number,
+            full_name: d.full_name.or_else(|| mrz.as_ref().map(|m| m.name.clone())),
+            date_of_birth: d.date_of_birth,
+            sex: d.sex,
+            nationality: d.nationality,
+            ethnicity: d.ethnicity,
+            religion: d.religion,
+            place_of_origin: d.place_of_origin,
+            place_of_residence: d.place_of_residence,
+            identifying_marks: d.identifying_marks,
+            date_of_issue: d.date_of_issue,
+            date_of_expiry: d.date_of_expiry,
+            father_name: d.father_name,
+            mother_name: d.mother_name,
+            spouse_name: d.spouse_name,
+            old_id_number: d.old_id_number,
+        };
+        let photo = r.dg2.as_ref().and_then(|d2| d2.faces.first()).map(|f| PhotoReport {
+            mime: f.format.mime(),
+            width: f.width,
+            height: f.height,
+            bytes: f.image.len(),
+        });
+        Report {
+            status,
+            verified: v.is_verified(),
+            summary: v.summary(),
+            failures: v.failures().iter().map(|f| FailureReport { check: failure_check(f), message: f.to_string() }).collect(),
+            person,
+            mrz,
+            photo,
+            checks: Checks {
+                data_groups: v.data_groups.clone(),
+                hash_algorithm: v.hash_algorithm.map(|h| h.name().to_string()),
+                sod_signature: v.sod_signature.clone(),
+                certificate_chain: v.chain.clone(),
+                active_authentication: v.active_auth.clone(),
+                weak_algorithms: v.weak_algorithms.clone(),
+            },
+            link: LinkReport {
+                apdus: r.stats.apdus,
+                bytes_sent: r.stats.bytes_sent,
+                bytes_received: r.stats.bytes_received,
+                files: r.files.iter().map(|(k, b)| (k.to_string(), b.len())).collect(),
+            },
+            parse_errors: r.parse_errors.iter().map(|(f, e)| format!("{f}: {e}")).collect(),
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        if self.verified { exit::VERIFIED } else { exit::NOT_VERIFIED }
+    }
+}
+
+/// A read that did not complete, for people and scripts.
+#[derive(Clone, Debug, Serialize)]
+pub struct ErrorReport {
+    /// "access_denied", "no_card", "reader_error".
+    pub error: &'static str,
+    pub message: String,
+    /// Whether trying again (card on the reader, same key) may succeed.
+    pub retryable: bool,
+    /// Files fully read before the error, with sizes (kept for the retry).
+    pub files_read: BTreeMap<String, usize>,
+}
+
+impl ErrorReport {
+    pub fn from_failure(f: &ReadFailure) -> Self {
+        let error = match &f.error {
+            Error::AccessDenied { .. } | Error::Key(_) => "access_denied",
+            Error::Transport { error: TransportError::CardRemoved, .. } => "no_card",
+            _ => "reader_error",
+        };
+        Self {
+            error,
+            message: f.error.to_string(),
+            retryable: f.error.is_retryable(),
+            files_read: f.partial.complete.iter().map(|(k, b)| (k.to_string(), b.len())).collect(),
+        }
+    }
+    pub fn exit_code(&self) -> u8 {
+        match self.error {
+            "access_denied" => exit::ACCESS_DENIED,
+            "no_card" => exit::NO_CARD,
+            _ => exit::READER_ERROR,
+        }
+    }
+}
+
+/// Runs the whole pipeline on `transport` with the CCCD's data groups and active authentication.
+pub fn read<T: Transport>(
+    transport: T,
+    key: &AccessKey,
+    trust: &TrustStore,
+    now_unix: u64,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<CardRead, Box<ReadFailure>> {
+    let opts = ReadOptions::cccd(trust, now_unix);
+    read_card(transport, key, &opts, &mut cancuoc_sim::os_rng(), None, progress).map_err(Box::new)
+}
+
+/// The face image bytes of a read, if any.
+pub fn photo_bytes(r: &CardRead) -> Option<&[u8]> {
+    r.dg2.as_ref().and_then(|d| d.faces.first()).map(|f| f.image.as_slice())
+}

@@ -1,0 +1,260 @@
+//! `cancuoc`: read and verify a Vietnamese chip ID card (CCCD).
+//!
+//! Exit codes: 0 verified · 1 read but NOT verified · 2 usage error · 3 access denied ·
+//! 4 no card / card removed · 5 reader or card error.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cancuoc_bridge::{exit, now_unix, photo_bytes, ErrorReport, Report, Status};
+use cancuoc_core::verdict::HashStatus;
+use cancuoc_core::AccessKey;
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+#[derive(Parser)]
+#[command(name = "cancuoc", version, about = "Read and verify Vietnamese chip ID cards (CCCD) — đọc và xác thực thẻ căn cước gắn chip")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Read a card, verify its chip, and print the holder's data and the verdict.
+    #[command(after_help = "Exit codes: 0 verified, 1 read but NOT verified, 2 usage error, 3 access denied, 4 no card, 5 reader error.")]
+    Read(ReadArgs),
+}
+
+#[derive(Args)]
+struct ReadArgs {
+    /// Read the built-in simulated card (no reader needed).
+    #[arg(long)]
+    simulated: bool,
+    /// Which simulated card (see --list-variants).
+    #[arg(long, default_value = "rsa", requires = "simulated")]
+    variant: String,
+    /// List the simulated card variants and exit.
+    #[arg(long)]
+    list_variants: bool,
+    /// Print the result as JSON on stdout (for scripts).
+    #[arg(long)]
+    json: bool,
+    /// Write the face image (JPEG or JPEG 2000, as stored on the chip) to this file.
+    #[arg(long, value_name = "FILE")]
+    photo: Option<PathBuf>,
+    /// 12-digit CCCD number (the MRZ document number is its last 9 digits).
+    #[arg(long, conflicts_with = "document_number")]
+    id_number: Option<String>,
+    /// MRZ document number (9 characters), when it cannot be derived from the ID number.
+    #[arg(long)]
+    document_number: Option<String>,
+    /// Date of birth: DD/MM/YYYY or YYMMDD.
+    #[arg(long)]
+    dob: Option<String>,
+    /// Date of expiry: DD/MM/YYYY or YYMMDD.
+    #[arg(long)]
+    expiry: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Cmd::Read(a) => ExitCode::from(read(a)),
+    }
+}
+
+fn prompt(label: &str) -> Option<String> {
+    eprint!("{label}: ");
+    std::io::stderr().flush().ok()?;
+    let mut s = String::new();
+    std::io::stdin().read_line(&mut s).ok()?;
+    let s = s.trim().to_string();
+    (!s.is_empty()).then_some(s)
+}
+
+fn key_from(a: &ReadArgs) -> Result<AccessKey, String> {
+    let sim = &cancuoc_sim::PERSONA;
+    let any_given = a.id_number.is_some() || a.document_number.is_some() || a.dob.is_some() || a.expiry.is_some();
+    if a.simulated && !any_given {
+        // The simulated card's printed MRZ, as a clerk would type it.
+        return Ok(sim.access_key());
+    }
+    let dob = match &a.dob {
+        Some(d) => d.clone(),
+        None if a.simulated => sim.dob_yymmdd(),
+        None => prompt("Ngày sinh / date of birth (DD/MM/YYYY)").ok_or("date of birth is required")?,
+    };
+    let expiry = match &a.expiry {
+        Some(d) => d.clone(),
+        None if a.simulated => sim.expiry_yymmdd(),
+        None => prompt("Có giá trị đến / date of expiry (DD/MM/YYYY)").ok_or("date of expiry is required")?,
+    };
+    let r = match (&a.id_number, &a.document_number) {
+        (Some(id), _) => AccessKey::from_cccd_number(id, &dob, &expiry),
+        (None, Some(doc)) => AccessKey::new(doc, &dob, &expiry),
+        (None, None) if a.simulated => AccessKey::new(sim.document_number(), &dob, &expiry),
+        (None, None) => {
+            let id = prompt("Số CCCD / ID number (12 digits)").ok_or("ID number is required")?;
+            AccessKey::from_cccd_number(&id, &dob, &expiry)
+        }
+    };
+    r.map_err(|e| e.to_string())
+}
+
+fn read(a: ReadArgs) -> u8 {
+    if a.list_variants {
+        for (name, what) in cancuoc_sim::VARIANTS {
+            println!("{name:<18} {what}");
+        }
+        return exit::VERIFIED;
+    }
+    if !a.simulated {
+        eprintln!(
+            "cancuoc: reading from a PC/SC or cancuoc USB reader is not available in this build yet; \
+             use --simulated to run the pipeline on the built-in simulated card"
+        );
+        return exit::READER_ERROR;
+    }
+    let Some(chip) = cancuoc_sim::simulated_card(&a.variant) else {
+        eprintln!("cancuoc: unknown variant {:?}; see cancuoc read --simulated --list-variants", a.variant);
+        return exit::USAGE;
+    };
+    let key = match key_from(&a) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("cancuoc: access key: {e}");
+            return exit::USAGE;
+        }
+    };
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>7} [{bar:30}] {bytes:>9}/{total_bytes:9} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let mut current = None;
+    let trust = cancuoc_sim::trust_store();
+    let result = cancuoc_bridge::read(chip, &key, &trust, now_unix(), &mut |p| {
+        if current != Some(p.file) {
+            current = Some(p.file);
+            bar.set_prefix(p.file.to_string());
+            bar.set_length(p.total as u64);
+        }
+        bar.set_position(p.done as u64);
+    });
+    bar.finish_and_clear();
+    match result {
+        Ok(r) => {
+            let report = Report::from_read(&r);
+            if let Some(path) = &a.photo {
+                match photo_bytes(&r) {
+                    Some(b) => {
+                        if let Err(e) = std::fs::write(path, b) {
+                            eprintln!("cancuoc: cannot write the photo to {}: {e}", path.display());
+                        }
+                    }
+                    None => eprintln!("cancuoc: the card has no face image to write"),
+                }
+            }
+            if a.json {
+                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+            } else {
+                print_human(&report, &a.variant);
+            }
+            report.exit_code()
+        }
+        Err(f) => {
+            let e = ErrorReport::from_failure(&f);
+            if a.json {
+                println!("{}", serde_json::to_string_pretty(&e).unwrap_or_default());
+            } else {
+                let vi = match e.error {
+                    "access_denied" => "Từ chối truy cập — kiểm tra số giấy tờ, ngày sinh, ngày hết hạn",
+                    "no_card" => "Không có thẻ trên đầu đọc, hoặc thẻ đã bị nhấc ra",
+                    _ => "Lỗi đầu đọc hoặc thẻ",
+                };
+                eprintln!("✘ {vi}\n  {}", e.message);
+                if e.retryable {
+                    eprintln!("  Đặt lại thẻ và thử lại — place the card again and retry.");
+                }
+            }
+            e.exit_code()
+        }
+    }
+}
+
+fn line(label: &str, value: Option<&str>) {
+    if let Some(v) = value {
+        let pad = 36usize.saturating_sub(label.chars().count());
+        println!("  {label}{} {v}", " ".repeat(pad));
+    }
+}
+
+fn print_human(r: &Report, variant: &str) {
+    println!("Thẻ mô phỏng / simulated card: {variant}");
+    match r.status {
+        Status::Verified => println!("\n✔ CHIP ĐÃ XÁC THỰC — chip verified: every check passed\n"),
+        Status::SignerUntrusted => println!(
+            "\n⚠ CHƯA XÁC THỰC ĐƯỢC NGƯỜI KÝ — signer not in the trust store: {}\n",
+            r.failures.first().map_or("", |f| f.message.as_str())
+        ),
+        Status::NotVerified => {
+            println!("\n✘ KHÔNG XÁC THỰC — NOT verified");
+            for f in &r.failures {
+                println!("  ✘ {}", f.message);
+            }
+            println!();
+        }
+    }
+    let p = &r.person;
+    line("Số CCCD (ID number)", p.id_number.as_deref());
+    line("Họ và tên (full name)", p.full_name.as_deref());
+    line("Ngày sinh (date of birth)", p.date_of_birth.as_deref());
+    line("Giới tính (sex)", p.sex.as_deref());
+    line("Quốc tịch (nationality)", p.nationality.as_deref());
+    line("Dân tộc (ethnicity)", p.ethnicity.as_deref());
+    line("Tôn giáo (religion)", p.religion.as_deref());
+    line("Quê quán (place of origin)", p.place_of_origin.as_deref());
+    line("Nơi thường trú (residence)", p.place_of_residence.as_deref());
+    line("Đặc điểm nhận dạng (marks)", p.identifying_marks.as_deref());
+    line("Ngày cấp (date of issue)", p.date_of_issue.as_deref());
+    line("Có giá trị đến (valid until)", p.date_of_expiry.as_deref());
+    line("Họ tên cha (father)", p.father_name.as_deref());
+    line("Họ tên mẹ (mother)", p.mother_name.as_deref());
+    line("Vợ / chồng (spouse)", p.spouse_name.as_deref());
+    line("Số CMND cũ (old ID number)", p.old_id_number.as_deref());
+    if let Some(ph) = &r.photo {
+        let kind = if ph.mime == "image/jp2" { "JPEG 2000" } else { "JPEG" };
+        line("Ảnh (photo)", Some(&format!("{kind} {}×{}, {} bytes", ph.width, ph.height, ph.bytes)));
+    }
+    println!("\nKiểm tra (checks)");
+    for d in &r.checks.data_groups {
+        let s = match d.status {
+            HashStatus::Match => "khớp (hash matches)",
+            HashStatus::Mismatch => "SAI — đã bị sửa (hash MISMATCH: altered)",
+            HashStatus::NotRead => "chưa đọc (not read)",
+            HashStatus::NotInSod => "không có trong SOD (not in SOD)",
+            HashStatus::UnsupportedAlgorithm => "thuật toán không hỗ trợ (unsupported algorithm)",
+        };
+        line(&format!("DG{}", d.dg), Some(s));
+    }
+    let ok = |b: bool| if b { "hợp lệ (valid)" } else { "KHÔNG hợp lệ (INVALID)" };
+    line("Chữ ký SOD (SOD signature)", Some(ok(r.checks.sod_signature == cancuoc_core::verdict::SignatureStatus::Valid)));
+    line("Chuỗi DS → CSCA (certificate chain)", Some(ok(r.checks.certificate_chain == cancuoc_core::verdict::ChainStatus::Valid)));
+    let aa = match &r.checks.active_authentication {
+        cancuoc_core::verdict::ActiveAuthStatus::Passed => "đạt (passed)",
+        cancuoc_core::verdict::ActiveAuthStatus::NotSupported => "thẻ không hỗ trợ (not supported by the chip)",
+        cancuoc_core::verdict::ActiveAuthStatus::NotAttempted => "không thực hiện (not attempted)",
+        _ => "KHÔNG ĐẠT (FAILED)",
+    };
+    line("Chống sao chép chip (active auth)", Some(aa));
+    if let Some(h) = &r.checks.hash_algorithm {
+        line("Thuật toán băm (hash)", Some(h));
+    }
+    println!(
+        "\nLiên kết (link): {} APDUs, {} bytes sent, {} bytes received",
+        r.link.apdus, r.link.bytes_sent, r.link.bytes_received
+    );
+}

@@ -1,0 +1,104 @@
+//! Runs the real `cancuoc` binary as a user or a script would, on every simulated variant.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn cancuoc(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cancuoc")).args(args).output().expect("cancuoc runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(args: &[&str]) -> (i32, Value) {
+    let (code, out, err) = cancuoc(args);
+    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}\nstderr: {err}"));
+    (code, v)
+}
+
+#[test]
+fn simulated_read_prints_a_verified_card() {
+    let (code, out, _) = cancuoc(&["read", "--simulated"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("✔ CHIP ĐÃ XÁC THỰC — chip verified"), "{out}");
+    assert!(out.contains("Nguyễn Thị Thu Hà"));
+    assert!(out.contains("Số 12 Ngõ 34 Phố Hàng Bạc"));
+}
+
+#[test]
+fn every_genuine_variant_verifies_in_json() {
+    for v in ["rsa", "ecdsa-p256", "ecdsa-bp256", "jpeg2000", "short-apdu", "large-photo", "no-aa"] {
+        let (code, j) = json(&["read", "--simulated", "--variant", v, "--json"]);
+        assert_eq!(code, 0, "{v}: {j}");
+        assert_eq!(j["status"], "verified", "{v}");
+        assert_eq!(j["verified"], true);
+        assert_eq!(j["person"]["full_name"], "Nguyễn Thị Thu Hà");
+        assert_eq!(j["mrz"]["document_number"], "195012345");
+        assert_eq!(j["failures"].as_array().unwrap().len(), 0);
+    }
+}
+
+#[test]
+fn every_forged_variant_is_not_verified_with_its_reason() {
+    for (v, status, check, text) in [
+        ("tampered-dg1", "not_verified", "data_group_hash", "DG1 was altered"),
+        ("tampered-dg2", "not_verified", "data_group_hash", "DG2 was altered"),
+        ("tampered-dg13", "not_verified", "data_group_hash", "DG13 was altered"),
+        ("bad-sod-signature", "not_verified", "sod_signature", "SOD signature is invalid"),
+        ("unknown-csca", "signer_untrusted", "certificate_chain", "not issued by any CSCA in the trust store"),
+        ("forged-ds", "not_verified", "certificate_chain", "does not verify with the CSCA key"),
+        ("expired-ds", "not_verified", "certificate_chain", "has expired"),
+        ("wrong-aa-key", "not_verified", "active_authentication", "possible cloned chip"),
+    ] {
+        let (code, j) = json(&["read", "--simulated", "--variant", v, "--json"]);
+        assert_eq!(code, 1, "{v}");
+        assert_eq!(j["verified"], false, "{v}");
+        assert_eq!(j["status"], status, "{v}");
+        assert_eq!(j["failures"][0]["check"], check, "{v}: {j}");
+        assert!(j["failures"][0]["message"].as_str().unwrap().contains(text), "{v}: {j}");
+        let (code, out, _) = cancuoc(&["read", "--simulated", "--variant", v]);
+        assert_eq!(code, 1);
+        assert!(!out.contains("CHIP ĐÃ XÁC THỰC"), "{v} must not print verified");
+        assert!(out.contains(text), "{v}: {out}");
+    }
+}
+
+#[test]
+fn wrong_key_is_access_denied_with_exit_3() {
+    let (code, _, err) = cancuoc(&["read", "--simulated", "--dob", "16/03/1995"]);
+    assert_eq!(code, 3);
+    assert!(err.contains("check document number, date of birth, expiry"), "{err}");
+    assert!(err.contains("Từ chối truy cập"), "{err}");
+    let (code, j) = json(&["read", "--simulated", "--id-number", "079195012346", "--json"]);
+    assert_eq!(code, 3);
+    assert_eq!(j["error"], "access_denied");
+    assert_eq!(j["retryable"], false);
+}
+
+#[test]
+fn impossible_dates_and_unknown_variants_are_usage_errors() {
+    let (code, _, err) = cancuoc(&["read", "--simulated", "--expiry", "31/04/2035"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("date of expiry"), "{err}");
+    let (code, _, err) = cancuoc(&["read", "--simulated", "--variant", "nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--list-variants"), "{err}");
+    let (code, out, _) = cancuoc(&["read", "--simulated", "--list-variants"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("tampered-dg13"));
+}
+
+#[test]
+fn photo_is_written_as_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    for (v, magic) in [("rsa", &b"\xFF\xD8\xFF"[..]), ("jpeg2000", &b"\0\0\0\x0CjP  "[..])] {
+        let path = dir.path().join(format!("{v}.img"));
+        let (code, _, _) = cancuoc(&["read", "--simulated", "--variant", v, "--photo", path.to_str().unwrap()]);
+        assert_eq!(code, 0);
+        let b = std::fs::read(&path).unwrap();
+        assert!(b.starts_with(magic), "{v}");
+    }
+}
