@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use cancuoc_core::error::Error;
-use cancuoc_core::read::{read_card, CardRead, Progress, ReadFailure, ReadOptions};
+use cancuoc_core::read::{CardRead, Progress, ReadFailure, ReadOptions, read_card};
 use cancuoc_core::verdict::{ActiveAuthStatus, ChainStatus, DgCheck, SignatureStatus};
 use cancuoc_core::{AccessKey, Transport, TransportError, TrustStore};
 use serde::Serialize;
@@ -193,7 +193,11 @@ impl Report {
             status,
             verified: v.is_verified(),
             summary: v.summary(),
-            failures: v.failures().iter().map(|f| FailureReport { check: failure_check(f), message: f.to_string() }).collect(),
+            failures: v
+                .failures()
+                .iter()
+                .map(|f| FailureReport { check: failure_check(f), message: f.to_string() })
+                .collect(),
             person,
             mrz,
             photo,

@@ -7,14 +7,18 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cancuoc_bridge::{exit, now_unix, photo_bytes, ErrorReport, Report, Status};
-use cancuoc_core::verdict::HashStatus;
+use cancuoc_bridge::{ErrorReport, Report, Status, exit, now_unix, photo_bytes};
 use cancuoc_core::AccessKey;
+use cancuoc_core::verdict::HashStatus;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 #[derive(Parser)]
-#[command(name = "cancuoc", version, about = "Read and verify Vietnamese chip ID cards (CCCD) — đọc và xác thực thẻ căn cước gắn chip")]
+#[command(
+    name = "cancuoc",
+    version,
+    about = "Read and verify Vietnamese chip ID cards (CCCD) — đọc và xác thực thẻ căn cước gắn chip"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -23,7 +27,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Read a card, verify its chip, and print the holder's data and the verdict.
-    #[command(after_help = "Exit codes: 0 verified, 1 read but NOT verified, 2 usage error, 3 access denied, 4 no card, 5 reader error.")]
+    #[command(
+        after_help = "Exit codes: 0 verified, 1 read but NOT verified, 2 usage error, 3 access denied, 4 no card, 5 reader error."
+    )]
     Read(ReadArgs),
 }
 
@@ -241,8 +247,14 @@ fn print_human(r: &Report, variant: &str) {
         line(&format!("DG{}", d.dg), Some(s));
     }
     let ok = |b: bool| if b { "hợp lệ (valid)" } else { "KHÔNG hợp lệ (INVALID)" };
-    line("Chữ ký SOD (SOD signature)", Some(ok(r.checks.sod_signature == cancuoc_core::verdict::SignatureStatus::Valid)));
-    line("Chuỗi DS → CSCA (certificate chain)", Some(ok(r.checks.certificate_chain == cancuoc_core::verdict::ChainStatus::Valid)));
+    line(
+        "Chữ ký SOD (SOD signature)",
+        Some(ok(r.checks.sod_signature == cancuoc_core::verdict::SignatureStatus::Valid)),
+    );
+    line(
+        "Chuỗi DS → CSCA (certificate chain)",
+        Some(ok(r.checks.certificate_chain == cancuoc_core::verdict::ChainStatus::Valid)),
+    );
     let aa = match &r.checks.active_authentication {
         cancuoc_core::verdict::ActiveAuthStatus::Passed => "đạt (passed)",
         cancuoc_core::verdict::ActiveAuthStatus::NotSupported => "thẻ không hỗ trợ (not supported by the chip)",

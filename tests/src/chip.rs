@@ -11,8 +11,8 @@ use cancuoc_core::crypto::{self, HashAlgorithm, SmCipher};
 use cancuoc_core::files::EMRTD_AID;
 use cancuoc_core::sm::SmSession;
 use cancuoc_core::tlv;
-use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use rsa::BigUint;
+use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 
 use crate::image::CardImage;
 use crate::pki::SignKey;
@@ -175,7 +175,9 @@ impl SimChip {
             };
             let resp = self.execute(&plain);
             match self.sm.as_mut() {
-                Some(sm) => sm.wrap_response(plain.ins, &resp).map(|r| r.to_bytes()).unwrap_or_else(|_| sw(0x6F00).to_bytes()),
+                Some(sm) => {
+                    sm.wrap_response(plain.ins, &resp).map(|r| r.to_bytes()).unwrap_or_else(|_| sw(0x6F00).to_bytes())
+                }
                 None => resp.to_bytes(),
             }
         } else {
@@ -325,7 +327,8 @@ impl SimChip {
             None => sw(0x6D00),
             Some(SignKey::Rsa(k)) => {
                 let kb = k.size();
-                let m = cancuoc_core::auth::active::representative(kb, &random::<32>(), &cmd.data, HashAlgorithm::Sha256);
+                let m =
+                    cancuoc_core::auth::active::representative(kb, &random::<32>(), &cmd.data, HashAlgorithm::Sha256);
                 let s = BigUint::from_bytes_be(&m).modpow(k.d(), k.n());
                 let mut out = vec![0u8; kb];
                 let b = s.to_bytes_be();
@@ -378,7 +381,10 @@ impl Transport for SimChip {
             _ => {}
         }
         if resp.len() > self.limits.max_response {
-            return Err(TransportError::Reader(format!("response of {} bytes exceeds the reader's buffer", resp.len())));
+            return Err(TransportError::Reader(format!(
+                "response of {} bytes exceeds the reader's buffer",
+                resp.len()
+            )));
         }
         self.log.push((command.to_vec(), resp.clone()));
         Ok(resp)

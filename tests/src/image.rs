@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use cancuoc_core::crypto::{oid, HashAlgorithm};
+use cancuoc_core::crypto::{HashAlgorithm, oid};
 use cancuoc_core::files::FileId;
-use cancuoc_core::lds::{dg13, dg14, dg15, dg2};
+use cancuoc_core::lds::{dg2, dg13, dg14, dg15};
 use cancuoc_core::{mrz, tlv};
 use cms::cert::CertificateChoices;
 use cms::content_info::{CmsVersion, ContentInfo};
@@ -79,7 +79,8 @@ impl Persona {
     }
     /// The access key a clerk would type.
     pub fn access_key(&self) -> cancuoc_core::AccessKey {
-        cancuoc_core::AccessKey::new(self.document_number(), &self.dob_yymmdd(), &self.expiry_yymmdd()).expect("persona key is valid")
+        cancuoc_core::AccessKey::new(self.document_number(), &self.dob_yymmdd(), &self.expiry_yymmdd())
+            .expect("persona key is valid")
     }
     /// The TD1 MRZ on the card's back (3 × 30).
     pub fn mrz(&self) -> String {
@@ -271,15 +272,16 @@ pub fn build_sod(dgs: &BTreeMap<u8, Vec<u8>>, ds_cert: &[u8], ds_key: &SignKey) 
         hash_algorithm: sha256.clone(),
         data_group_hash_values: dgs
             .iter()
-            .map(|(n, b)| DataGroupHash { data_group_number: *n, data_group_hash_value: OctetString::new(h.digest(b)).expect("hash") })
+            .map(|(n, b)| DataGroupHash {
+                data_group_number: *n,
+                data_group_hash_value: OctetString::new(h.digest(b)).expect("hash"),
+            })
             .collect(),
         lds_version_info: None,
     };
     let econtent = lso.to_der().expect("LDSSecurityObject encodes");
     let mut attrs = SetOfVec::new();
-    attrs
-        .insert(attribute(oid::CMS_CONTENT_TYPE, Any::from(&oid::LDS_SECURITY_OBJECT)))
-        .expect("attr");
+    attrs.insert(attribute(oid::CMS_CONTENT_TYPE, Any::from(&oid::LDS_SECURITY_OBJECT))).expect("attr");
     attrs
         .insert(attribute(
             oid::CMS_MESSAGE_DIGEST,
@@ -319,7 +321,10 @@ pub fn build_sod(dgs: &BTreeMap<u8, Vec<u8>>, ds_cert: &[u8], ds_key: &SignKey) 
         crls: None,
         signer_infos: SignerInfos(infos),
     };
-    let ci = ContentInfo { content_type: oid::CMS_SIGNED_DATA, content: Any::from_der(&sd.to_der().expect("SignedData encodes")).expect("any") };
+    let ci = ContentInfo {
+        content_type: oid::CMS_SIGNED_DATA,
+        content: Any::from_der(&sd.to_der().expect("SignedData encodes")).expect("any"),
+    };
     tlv::encode(0x77, &ci.to_der().expect("ContentInfo encodes"))
 }
 
@@ -336,11 +341,8 @@ pub fn build(spec: &CardSpec) -> CardImage {
     let p = &PERSONA;
     let mut dgs: BTreeMap<u8, Vec<u8>> = BTreeMap::new();
     dgs.insert(1, tlv::encode(0x61, &tlv::encode(0x5F1F, p.mrz().as_bytes())));
-    let (format, image) = if spec.jpeg2000 {
-        (dg2::ImageFormat::Jpeg2000, FACE_JP2)
-    } else {
-        (dg2::ImageFormat::Jpeg, FACE_JPEG)
-    };
+    let (format, image) =
+        if spec.jpeg2000 { (dg2::ImageFormat::Jpeg2000, FACE_JP2) } else { (dg2::ImageFormat::Jpeg, FACE_JPEG) };
     let mut image = image.to_vec();
     if image.len() < spec.min_dg2 {
         // Trailing bytes after the image's end marker are ignored by decoders.

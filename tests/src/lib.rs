@@ -6,7 +6,7 @@ pub mod image;
 pub mod pki;
 
 pub use chip::{Fault, SimChip};
-pub use image::{build, CardImage, CardSpec, PERSONA, VARIANTS};
+pub use image::{CardImage, CardSpec, PERSONA, VARIANTS, build};
 pub use pki::Pki;
 
 /// The operating system's random generator as the core's `CryptoRng`.

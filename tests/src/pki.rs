@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use cancuoc_core::crypto::{oid, HashAlgorithm};
+use cancuoc_core::crypto::{HashAlgorithm, oid};
 use der::asn1::{BitString, OctetString, Uint};
 use der::{Any, Decode, Encode, Sequence};
 use ecdsa::signature::hazmat::PrehashSigner;
@@ -15,8 +15,8 @@ use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use rsa::pkcs8::EncodePublicKey;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
-use x509_cert::ext::pkix::{AuthorityKeyIdentifier, BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIdentifier};
 use x509_cert::ext::Extension;
+use x509_cert::ext::pkix::{AuthorityKeyIdentifier, BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIdentifier};
 use x509_cert::name::Name;
 use x509_cert::time::Time;
 
@@ -257,7 +257,8 @@ pub fn generate() -> BTreeMap<String, Vec<u8>> {
     for (i, (name, csca_name, csca, ds)) in chains.into_iter().enumerate() {
         let serial = 100 * (i as u32 + 1);
         let csca_cert = issue(csca_name, &csca.spki(), csca_name, &csca, serial, long_nb, long_na, Role::Csca);
-        let ds_subject = format!("CN=CANCUOC TEST DS {},O=cancuoc test PKI - not for production,C=VN", name.to_uppercase());
+        let ds_subject =
+            format!("CN=CANCUOC TEST DS {},O=cancuoc test PKI - not for production,C=VN", name.to_uppercase());
         let ds_cert = issue(&ds_subject, &ds.spki(), csca_name, &csca, serial + 1, ds_nb, ds_na, Role::DocumentSigner);
         put(&format!("csca-{name}"), &csca, Some(csca_cert));
         put(&format!("ds-{name}"), &ds, Some(ds_cert));
@@ -310,12 +311,29 @@ macro_rules! fixtures {
 }
 
 fixtures!(
-    "csca-rsa.key", "csca-rsa.cer", "ds-rsa.key", "ds-rsa.cer",
-    "csca-p256.key", "csca-p256.cer", "ds-p256.key", "ds-p256.cer",
-    "csca-bp256.key", "csca-bp256.cer", "ds-bp256.key", "ds-bp256.cer",
-    "csca-rogue.key", "csca-rogue.cer", "ds-rogue.key", "ds-rogue.cer",
-    "ds-expired.key", "ds-expired.cer", "ds-forged.key", "ds-forged.cer",
-    "aa-rsa.key", "aa-p256.key", "aa-other.key",
+    "csca-rsa.key",
+    "csca-rsa.cer",
+    "ds-rsa.key",
+    "ds-rsa.cer",
+    "csca-p256.key",
+    "csca-p256.cer",
+    "ds-p256.key",
+    "ds-p256.cer",
+    "csca-bp256.key",
+    "csca-bp256.cer",
+    "ds-bp256.key",
+    "ds-bp256.cer",
+    "csca-rogue.key",
+    "csca-rogue.cer",
+    "ds-rogue.key",
+    "ds-rogue.cer",
+    "ds-expired.key",
+    "ds-expired.cer",
+    "ds-forged.key",
+    "ds-forged.cer",
+    "aa-rsa.key",
+    "aa-p256.key",
+    "aa-other.key",
 );
 
 /// The committed PKI, parsed.

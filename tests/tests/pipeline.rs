@@ -2,14 +2,14 @@
 //! variant is NOT verified with the right reason, a wrong key is refused clearly, interrupted reads
 //! resume, and the committed test PKI is what its generator makes.
 
+use cancuoc_core::AccessKey;
 use cancuoc_core::apdu::TransportLimits;
 use cancuoc_core::error::Error;
 use cancuoc_core::files::FileId;
 use cancuoc_core::lds::dg2::ImageFormat;
-use cancuoc_core::read::{read_card, CardRead, ReadFailure, ReadOptions};
+use cancuoc_core::read::{CardRead, ReadFailure, ReadOptions, read_card};
 use cancuoc_core::verdict::{ActiveAuthStatus, CertRole, ChainStatus, Failure, HashStatus, SignatureStatus};
-use cancuoc_core::AccessKey;
-use cancuoc_sim::{os_rng, simulated_card, trust_store, Fault, SimChip, PERSONA};
+use cancuoc_sim::{Fault, PERSONA, SimChip, os_rng, simulated_card, trust_store};
 
 /// 2026-11-23T00:00:00Z.
 const NOW: u64 = 1_795_392_000;
@@ -58,14 +58,20 @@ fn genuine_variants_verify_with_every_field() {
 
 #[test]
 fn forged_variants_are_not_verified_and_say_why() {
-    let cases: [(&str, fn(&Failure) -> bool); 8] = [
+    type Expect = fn(&Failure) -> bool;
+    let cases: [(&str, Expect); 8] = [
         ("tampered-dg1", |f| *f == Failure::DataGroupHash { dg: 1, status: HashStatus::Mismatch }),
         ("tampered-dg2", |f| *f == Failure::DataGroupHash { dg: 2, status: HashStatus::Mismatch }),
         ("tampered-dg13", |f| *f == Failure::DataGroupHash { dg: 13, status: HashStatus::Mismatch }),
         ("bad-sod-signature", |f| *f == Failure::SodSignature { status: SignatureStatus::Invalid }),
         ("unknown-csca", |f| *f == Failure::CertificateChain { status: ChainStatus::CscaUnknown }),
         ("forged-ds", |f| *f == Failure::CertificateChain { status: ChainStatus::BadSignature }),
-        ("expired-ds", |f| matches!(f, Failure::CertificateChain { status: ChainStatus::Expired { role: CertRole::DocumentSigner, .. } })),
+        ("expired-ds", |f| {
+            matches!(
+                f,
+                Failure::CertificateChain { status: ChainStatus::Expired { role: CertRole::DocumentSigner, .. } }
+            )
+        }),
         ("wrong-aa-key", |f| matches!(f, Failure::ActiveAuthentication { status: ActiveAuthStatus::Failed(_) })),
     ];
     for (name, is_expected) in cases {
@@ -114,8 +120,15 @@ fn removal_mid_read_keeps_data_and_a_retry_resumes() {
     chip.clear_faults();
     let before = chip.exchanges();
     let trust = trust_store();
-    let r = read_card(&mut chip, &PERSONA.access_key(), &ReadOptions::cccd(&trust, NOW), &mut os_rng(), Some(f.partial), &mut |_| {})
-        .expect("retry completes");
+    let r = read_card(
+        &mut chip,
+        &PERSONA.access_key(),
+        &ReadOptions::cccd(&trust, NOW),
+        &mut os_rng(),
+        Some(f.partial),
+        &mut |_| {},
+    )
+    .expect("retry completes");
     assert!(r.verdict.is_verified(), "{}", r.verdict.summary());
     assert!(chip.exchanges() - before < baseline, "the retry re-read less than a full read");
 }
@@ -125,7 +138,11 @@ fn bad_mac_from_the_chip_is_an_error_never_data() {
     let mut chip = simulated_card("rsa").unwrap();
     chip.inject(5, Fault::CorruptMac);
     let f = read(&mut chip, &PERSONA.access_key()).expect_err("bad MAC stops the read");
-    assert!(matches!(f.error, Error::SecureMessaging { error: cancuoc_core::sm::SmError::BadMac, .. }), "{:?}", f.error);
+    assert!(
+        matches!(f.error, Error::SecureMessaging { error: cancuoc_core::sm::SmError::BadMac, .. }),
+        "{:?}",
+        f.error
+    );
 }
 
 #[test]

@@ -133,7 +133,9 @@ impl AccessKey {
             return Err(KeyError::DocumentNumber("it is empty"));
         }
         if doc.chars().count() > 9 {
-            return Err(KeyError::DocumentNumber("it has more than 9 characters; on a 12-digit CCCD number use the last 9 digits"));
+            return Err(KeyError::DocumentNumber(
+                "it has more than 9 characters; on a 12-digit CCCD number use the last 9 digits",
+            ));
         }
         if !doc.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase() || c == '<') {
             return Err(KeyError::DocumentNumber("only digits and the letters A-Z are allowed"));
@@ -201,7 +203,10 @@ mod tests {
 
     #[test]
     fn rejects_impossible_dates_naming_the_field() {
-        assert_eq!(AccessKey::new("L898902C", "691306", "940623"), Err(KeyError::DateOfBirth("month must be 01 to 12")));
+        assert_eq!(
+            AccessKey::new("L898902C", "691306", "940623"),
+            Err(KeyError::DateOfBirth("month must be 01 to 12"))
+        );
         assert_eq!(
             AccessKey::new("L898902C", "690806", "31/04/2030"),
             Err(KeyError::DateOfExpiry("this day does not exist in that month"))

@@ -214,7 +214,9 @@ pub enum SwKind {
     /// 6282: end of file reached before Le bytes.
     EndOfFile,
     /// 63Cx: verification failed, x tries left.
-    VerificationFailed { tries_left: u8 },
+    VerificationFailed {
+        tries_left: u8,
+    },
     /// 6300: authentication failed.
     AuthenticationFailed,
     /// 6700: wrong length.
@@ -327,14 +329,8 @@ mod tests {
             [0, 0xA4, 2, 0x0C, 2, 1, 0x1E]
         );
         assert_eq!(Command::new(0, 0xB0, 0, 0).with_le(256).encode(false).unwrap(), [0, 0xB0, 0, 0, 0]);
-        assert_eq!(
-            Command::new(0, 0xB0, 0, 0).with_le(1000).encode(true).unwrap(),
-            [0, 0xB0, 0, 0, 0, 0x03, 0xE8]
-        );
-        assert_eq!(
-            Command::new(0, 0xB0, 0, 0).with_le(1000).encode(false),
-            Err(EncodeError::ExtendedNotSupported)
-        );
+        assert_eq!(Command::new(0, 0xB0, 0, 0).with_le(1000).encode(true).unwrap(), [0, 0xB0, 0, 0, 0, 0x03, 0xE8]);
+        assert_eq!(Command::new(0, 0xB0, 0, 0).with_le(1000).encode(false), Err(EncodeError::ExtendedNotSupported));
         let big = Command::new(0x0C, 0xB0, 0, 0).with_data(vec![7; 300]).with_le(65_536);
         let enc = big.encode(true).unwrap();
         assert_eq!(&enc[4..7], &[0, 0x01, 0x2C]);

@@ -34,7 +34,8 @@ impl BacKeys {
         s.extend_from_slice(rnd_ifd);
         s.extend_from_slice(rnd_ic);
         s.extend_from_slice(k_ifd);
-        let e = crypto::cbc_encrypt(SmCipher::Tdes, &self.k_enc, &[0; 8], &s).map_err(|_| Error::MalformedResponse { step })?;
+        let e = crypto::cbc_encrypt(SmCipher::Tdes, &self.k_enc, &[0; 8], &s)
+            .map_err(|_| Error::MalformedResponse { step })?;
         let mut padded = e.clone();
         crypto::pad(&mut padded, 8);
         let m = crypto::mac(SmCipher::Tdes, &self.k_mac, &padded).map_err(|_| Error::MalformedResponse { step })?;
@@ -45,7 +46,13 @@ impl BacKeys {
 
     /// Checks the chip's E.IC ‖ M.IC and derives the session. `None` when the MAC or the echoed
     /// nonce is wrong.
-    pub fn complete(&self, response: &[u8], rnd_ic: &[u8; 8], rnd_ifd: &[u8; 8], k_ifd: &[u8; 16]) -> Option<SmSession> {
+    pub fn complete(
+        &self,
+        response: &[u8],
+        rnd_ic: &[u8; 8],
+        rnd_ifd: &[u8; 8],
+        k_ifd: &[u8; 16],
+    ) -> Option<SmSession> {
         let (e_ic, m_ic) = (response.get(..32)?, response.get(32..40)?);
         let mut padded = e_ic.to_vec();
         crypto::pad(&mut padded, 8);
@@ -73,14 +80,19 @@ impl BacKeys {
 }
 
 /// Runs BAC on a card whose eMRTD application is selected and installs the session.
-pub fn establish<T: Transport, R: CryptoRng + ?Sized>(card: &mut Card<T>, key: &AccessKey, rng: &mut R) -> Result<(), Error> {
+pub fn establish<T: Transport, R: CryptoRng + ?Sized>(
+    card: &mut Card<T>,
+    key: &AccessKey,
+    rng: &mut R,
+) -> Result<(), Error> {
     card.end_session();
     let keys = BacKeys::derive(key);
     let r = card.transmit_plain(Step::GetChallenge, &Command::new(0x00, 0x84, 0x00, 0x00).with_le(8))?;
     if !r.sw.is_success() {
         return Err(Error::Status { step: Step::GetChallenge, sw: r.sw });
     }
-    let rnd_ic: [u8; 8] = r.data.as_slice().try_into().map_err(|_| Error::MalformedResponse { step: Step::GetChallenge })?;
+    let rnd_ic: [u8; 8] =
+        r.data.as_slice().try_into().map_err(|_| Error::MalformedResponse { step: Step::GetChallenge })?;
     let mut rnd_ifd = [0u8; 8];
     let mut k_ifd = [0u8; 16];
     rng.fill_bytes(&mut rnd_ifd);

@@ -5,8 +5,8 @@ use core::fmt;
 use crate::access::KeyError;
 use crate::apdu::{StatusWord, TransportError};
 use crate::files::FileId;
-use crate::sm::SmError;
 use crate::lds::ParseError;
+use crate::sm::SmError;
 
 /// The protocol step an error happened in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -166,7 +166,10 @@ impl<T: Transport> Card<T> {
                 return Err(Error::MalformedResponse { step });
             }
             let le = if n == 0 { 256 } else { usize::from(n) };
-            let get = Command::new(0x00, 0xC0, 0x00, 0x00).with_le(le).encode(false).map_err(|_| Error::MalformedResponse { step })?;
+            let get = Command::new(0x00, 0xC0, 0x00, 0x00)
+                .with_le(le)
+                .encode(false)
+                .map_err(|_| Error::MalformedResponse { step })?;
             self.stats.apdus += 1;
             self.stats.bytes_sent += get.len();
             let raw = self.transport.transmit(&get).map_err(|error| Error::Transport { step, error })?;
@@ -220,7 +223,11 @@ impl<T: Transport> Card<T> {
     /// The largest number of plain bytes one READ BINARY can return under the current session,
     /// derived from the response limit and the SM framing (see [`sm::response_overhead`]).
     pub fn max_read_block(&self) -> usize {
-        let limit = if self.extended() { self.limits.max_response.min(65_536 + 2) } else { SHORT_RESPONSE.min(self.limits.max_response) };
+        let limit = if self.extended() {
+            self.limits.max_response.min(65_536 + 2)
+        } else {
+            SHORT_RESPONSE.min(self.limits.max_response)
+        };
         // Odd-INS reads wrap the data in DO'53' (up to 4 header bytes); keep that room always.
         let room = limit.saturating_sub(4);
         match &self.sm {

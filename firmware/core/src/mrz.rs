@@ -236,10 +236,8 @@ mod tests {
 
     #[test]
     fn parses_icao_td3_specimen() {
-        let m = Mrz::parse(
-            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10",
-        )
-        .unwrap();
+        let m = Mrz::parse("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+            .unwrap();
         assert_eq!(m.format, MrzFormat::Td3);
         assert_eq!(m.document_number, "L898902C3");
         assert_eq!(m.nationality, "UTO");
@@ -249,10 +247,9 @@ mod tests {
 
     #[test]
     fn flags_bad_check_digit_and_rejects_garbage() {
-        let m = Mrz::parse(
-            "I<UTOD231458908<<<<<<<<<<<<<<<7408122F1204159UTO<<<<<<<<<<<6ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
-        )
-        .unwrap();
+        let m =
+            Mrz::parse("I<UTOD231458908<<<<<<<<<<<<<<<7408122F1204159UTO<<<<<<<<<<<6ERIKSSON<<ANNA<MARIA<<<<<<<<<<")
+                .unwrap();
         assert!(!m.checks.document_number);
         assert_eq!(Mrz::parse("abc"), Err(MrzError::Character('a')));
         assert_eq!(Mrz::parse("ABC"), Err(MrzError::Length(3)));

@@ -11,7 +11,7 @@ use crate::apdu::{SwKind, Transport};
 use crate::auth::{active, passive};
 use crate::error::{Error, Step};
 use crate::files::{Card, FileId, LinkStats};
-use crate::lds::{self, com::Com, dg1::Dg1, dg13::Dg13, dg14::Dg14, dg15::Dg15, dg2::Dg2, sod::Sod, ParseError};
+use crate::lds::{self, ParseError, com::Com, dg1::Dg1, dg2::Dg2, dg13::Dg13, dg14::Dg14, dg15::Dg15, sod::Sod};
 use crate::trust::TrustStore;
 use crate::verdict::{ActiveAuthStatus, ChainStatus, SignatureStatus, Verdict};
 
@@ -90,7 +90,12 @@ pub struct CardRead {
     pub stats: LinkStats,
 }
 
-fn parse_into<T>(files: &BTreeMap<FileId, Vec<u8>>, id: FileId, errors: &mut Vec<(FileId, ParseError)>, f: fn(&[u8]) -> Result<T, ParseError>) -> Option<T> {
+fn parse_into<T>(
+    files: &BTreeMap<FileId, Vec<u8>>,
+    id: FileId,
+    errors: &mut Vec<(FileId, ParseError)>,
+    f: fn(&[u8]) -> Result<T, ParseError>,
+) -> Option<T> {
     let bytes = files.get(&id)?;
     match f(bytes) {
         Ok(v) => Some(v),
@@ -102,7 +107,11 @@ fn parse_into<T>(files: &BTreeMap<FileId, Vec<u8>>, id: FileId, errors: &mut Vec
 }
 
 /// SELECT the eMRTD application and run BAC.
-fn open_session<T: Transport, R: CryptoRng + ?Sized>(card: &mut Card<T>, key: &AccessKey, rng: &mut R) -> Result<(), Error> {
+fn open_session<T: Transport, R: CryptoRng + ?Sized>(
+    card: &mut Card<T>,
+    key: &AccessKey,
+    rng: &mut R,
+) -> Result<(), Error> {
     card.select_application()?;
     crate::bac::establish(card, key, rng)
 }
@@ -143,7 +152,9 @@ fn read_files<T: Transport>(
         if id == FileId::Com {
             let com = partial.complete.get(&FileId::Com).and_then(|b| lds::com::parse(b).ok());
             *com_dgs = com
-                .map(|c| c.data_groups.iter().filter_map(|f| if let FileId::Dg(n) = f { Some(*n) } else { None }).collect())
+                .map(|c| {
+                    c.data_groups.iter().filter_map(|f| if let FileId::Dg(n) = f { Some(*n) } else { None }).collect()
+                })
                 .unwrap_or_default();
             for dg in &options.data_groups {
                 // An unparseable EF.COM still lets the requested DGs be tried.

@@ -104,7 +104,8 @@ impl SmSession {
         let bs = cipher.block_size();
         let mut s = alloc::vec![0u8; bs];
         let n = ssc.len().min(bs);
-        let (dst, src) = (s.get_mut(bs - n..).ok_or(SmError::Crypto)?, ssc.get(ssc.len() - n..).ok_or(SmError::Crypto)?);
+        let (dst, src) =
+            (s.get_mut(bs - n..).ok_or(SmError::Crypto)?, ssc.get(ssc.len() - n..).ok_or(SmError::Crypto)?);
         dst.copy_from_slice(src);
         Ok(Self { cipher, k_enc: k_enc.to_vec(), k_mac: k_mac.to_vec(), ssc: s })
     }
@@ -151,7 +152,8 @@ impl SmSession {
     }
 
     fn decrypt(&self, data: &[u8]) -> Result<Vec<u8>, SmError> {
-        let plain = crypto::cbc_decrypt(self.cipher, &self.k_enc, &self.iv()?, data).map_err(|_| SmError::BadPadding)?;
+        let plain =
+            crypto::cbc_decrypt(self.cipher, &self.k_enc, &self.iv()?, data).map_err(|_| SmError::BadPadding)?;
         crypto::unpad(&plain).map(<[u8]>::to_vec).ok_or(SmError::BadPadding)
     }
 
@@ -193,7 +195,14 @@ impl SmSession {
         data.extend_from_slice(&[0x8E, 0x08]);
         data.extend_from_slice(&mac);
         let extended = data.len() > 255 || cmd.le.is_some_and(|le| le > 256);
-        Ok(Command { cla: cmd.cla | 0x0C, ins: cmd.ins, p1: cmd.p1, p2: cmd.p2, data, le: Some(if extended { 65_536 } else { 256 }) })
+        Ok(Command {
+            cla: cmd.cla | 0x0C,
+            ins: cmd.ins,
+            p1: cmd.p1,
+            p2: cmd.p2,
+            data,
+            le: Some(if extended { 65_536 } else { 256 }),
+        })
     }
 
     /// Unwraps a protected response (terminal side): MAC first, then decryption.

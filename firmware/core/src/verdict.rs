@@ -66,8 +66,14 @@ pub enum ChainStatus {
     /// No CSCA in the trust store has the DS certificate's issuer name.
     CscaUnknown,
     /// A certificate had expired at the time of the check (not_after in Unix seconds).
-    Expired { role: CertRole, not_after: u64 },
-    NotYetValid { role: CertRole, not_before: u64 },
+    Expired {
+        role: CertRole,
+        not_after: u64,
+    },
+    NotYetValid {
+        role: CertRole,
+        not_before: u64,
+    },
     /// The DS certificate's signature does not verify with the CSCA's key.
     BadSignature,
     /// A certificate lacks the key usage its role needs.
@@ -158,7 +164,9 @@ impl fmt::Display for Failure {
                 ChainStatus::Valid => f.write_str("certificate chain valid"),
             },
             Self::ActiveAuthentication { status } => match status {
-                ActiveAuthStatus::Failed(why) => write!(f, "active authentication failed ({why}): possible cloned chip"),
+                ActiveAuthStatus::Failed(why) => {
+                    write!(f, "active authentication failed ({why}): possible cloned chip")
+                }
                 ActiveAuthStatus::NotAttempted => f.write_str("active authentication was not performed"),
                 ActiveAuthStatus::UnsupportedAlgorithm(o) => {
                     write!(f, "active authentication uses an unsupported algorithm ({o})")

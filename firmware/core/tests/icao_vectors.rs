@@ -4,15 +4,16 @@
 
 use std::collections::HashMap;
 
+use cancuoc_core::AccessKey;
 use cancuoc_core::apdu::{Command, Response, StatusWord};
 use cancuoc_core::bac::BacKeys;
-use cancuoc_core::crypto::{kdf, HashAlgorithm, SmCipher};
+use cancuoc_core::crypto::{HashAlgorithm, SmCipher, kdf};
 use cancuoc_core::sm::SmSession;
-use cancuoc_core::AccessKey;
 
 fn vectors() -> HashMap<String, String> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/icao9303-11-bac.txt");
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e} (shared/ must sit beside the repo)"));
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {path}: {e} (shared/ must sit beside the repo)"));
     text.lines()
         .filter(|l| !l.trim_start().starts_with('#') && l.contains('='))
         .map(|l| {
@@ -74,7 +75,8 @@ fn bac_and_secure_messaging_reproduce_appendix_d() {
         assert_eq!(chip.unwrap_command(&wrapped).unwrap(), cmd, "chip side of {plain}");
 
         let expected_data = data.map(|d| h(&v, d)).unwrap_or_default();
-        let chip_resp = chip.wrap_response(cmd.ins, &Response { data: expected_data.clone(), sw: StatusWord::OK }).unwrap();
+        let chip_resp =
+            chip.wrap_response(cmd.ins, &Response { data: expected_data.clone(), sw: StatusWord::OK }).unwrap();
         assert_eq!(chip_resp.to_bytes(), h(&v, response), "chip side of {response}");
 
         let resp = Response::from_bytes(h(&v, response)).unwrap();

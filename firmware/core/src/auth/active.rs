@@ -6,12 +6,12 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use rsa::traits::PublicKeyParts;
 use rsa::BigUint;
+use rsa::traits::PublicKeyParts;
 
 use super::sig::{self, EcSignature, SigError};
 use crate::apdu::{Command, Transport};
-use crate::crypto::{oid, HashAlgorithm};
+use crate::crypto::{HashAlgorithm, oid};
 use crate::error::{Error, Step};
 use crate::files::Card;
 use crate::lds::dg14::Dg14;
@@ -104,7 +104,9 @@ fn verify_rsa(dg15: &Dg15, challenge: &[u8; 8], response: &[u8]) -> ActiveAuthSt
 
 fn verify_ec(dg15: &Dg15, dg14: Option<&Dg14>, challenge: &[u8; 8], response: &[u8]) -> ActiveAuthStatus {
     let Some(alg) = dg14.and_then(|d| d.aa_signature_algorithm) else {
-        return ActiveAuthStatus::UnsupportedAlgorithm("EC active authentication without ActiveAuthenticationInfo in DG14".to_string());
+        return ActiveAuthStatus::UnsupportedAlgorithm(
+            "EC active authentication without ActiveAuthenticationInfo in DG14".to_string(),
+        );
     };
     let Some(hash) = sig::ecdsa_hash(&alg) else {
         return ActiveAuthStatus::UnsupportedAlgorithm(alg.to_string());
@@ -112,8 +114,12 @@ fn verify_ec(dg15: &Dg15, dg14: Option<&Dg14>, challenge: &[u8; 8], response: &[
     let digest = hash.digest(challenge);
     match sig::verify_ec_prehash(&dg15.public_key, &digest, EcSignature::Plain(response)) {
         Ok(()) => ActiveAuthStatus::Passed,
-        Err(SigError::Invalid) => ActiveAuthStatus::Failed("the chip's signature does not verify with the DG15 key".to_string()),
-        Err(SigError::UnsupportedAlgorithm(o)) | Err(SigError::UnsupportedCurve(o)) => ActiveAuthStatus::UnsupportedAlgorithm(o),
+        Err(SigError::Invalid) => {
+            ActiveAuthStatus::Failed("the chip's signature does not verify with the DG15 key".to_string())
+        }
+        Err(SigError::UnsupportedAlgorithm(o)) | Err(SigError::UnsupportedCurve(o)) => {
+            ActiveAuthStatus::UnsupportedAlgorithm(o)
+        }
         Err(e) => ActiveAuthStatus::Failed(e.to_string()),
     }
 }

@@ -12,7 +12,7 @@ use x509_cert::Certificate;
 use x509_cert::ext::pkix::KeyUsage;
 
 use super::sig::{self, SigError};
-use crate::crypto::{self, oid, HashAlgorithm};
+use crate::crypto::{self, HashAlgorithm, oid};
 use crate::files::FileId;
 use crate::lds::sod::{SignerId, Sod};
 use crate::trust::TrustStore;
@@ -34,9 +34,14 @@ pub struct PassiveResult {
 
 /// Checks every data group hash. `files` holds the raw bytes as read; `present` lists the DGs the
 /// chip has (from EF.COM), so that a DG on the chip but missing from the SOD is caught.
-pub fn check_hashes(sod: &Sod, files: &BTreeMap<FileId, Vec<u8>>, present: &[u8]) -> (Option<HashAlgorithm>, Vec<DgCheck>) {
+pub fn check_hashes(
+    sod: &Sod,
+    files: &BTreeMap<FileId, Vec<u8>>,
+    present: &[u8],
+) -> (Option<HashAlgorithm>, Vec<DgCheck>) {
     let alg = HashAlgorithm::from_oid(&sod.hash_algorithm_oid());
-    let mut numbers: Vec<u8> = sod.lds_security_object.data_group_hash_values.iter().map(|h| h.data_group_number).collect();
+    let mut numbers: Vec<u8> =
+        sod.lds_security_object.data_group_hash_values.iter().map(|h| h.data_group_number).collect();
     for (f, _) in files.iter() {
         if let FileId::Dg(n) = f {
             numbers.push(*n);
@@ -67,11 +72,7 @@ pub fn check_hashes(sod: &Sod, files: &BTreeMap<FileId, Vec<u8>>, present: &[u8]
 }
 
 fn extension<'a>(cert: &'a Certificate, id: &ObjectIdentifier) -> Option<&'a [u8]> {
-    cert.tbs_certificate()
-        .extensions()?
-        .iter()
-        .find(|e| e.extn_id == *id)
-        .map(|e| e.extn_value.as_bytes())
+    cert.tbs_certificate().extensions()?.iter().find(|e| e.extn_id == *id).map(|e| e.extn_value.as_bytes())
 }
 
 fn ski(cert: &Certificate) -> Option<Vec<u8>> {
@@ -81,11 +82,8 @@ fn ski(cert: &Certificate) -> Option<Vec<u8>> {
 
 /// Finds the DS certificate the SignerInfo names (falls back to the only certificate).
 fn signer_certificate(sod: &Sod) -> Option<(Vec<u8>, Certificate)> {
-    let parsed: Vec<(Vec<u8>, Certificate)> = sod
-        .certificates
-        .iter()
-        .filter_map(|d| Certificate::from_der(d).ok().map(|c| (d.clone(), c)))
-        .collect();
+    let parsed: Vec<(Vec<u8>, Certificate)> =
+        sod.certificates.iter().filter_map(|d| Certificate::from_der(d).ok().map(|c| (d.clone(), c))).collect();
     let matches = |c: &Certificate| match &sod.signer.id {
         SignerId::IssuerSerial { issuer_der, serial } => {
             c.tbs_certificate().issuer().to_der().ok().as_ref() == Some(issuer_der)
@@ -118,7 +116,8 @@ pub fn check_signature(sod: &Sod, ds: &Certificate) -> (SignatureStatus, Option<
     let message: &[u8] = match &sod.signer.signed_attrs {
         Some(attrs) => {
             // RFC 5652 §5.4 / §11.1–11.2: signed attributes must bind the content.
-            let ok_digest = sod.signer.message_digest.as_deref().is_some_and(|d| crypto::ct_eq(d, &digest.digest(&sod.econtent)));
+            let ok_digest =
+                sod.signer.message_digest.as_deref().is_some_and(|d| crypto::ct_eq(d, &digest.digest(&sod.econtent)));
             if !ok_digest {
                 return (SignatureStatus::Invalid, Some(digest));
             }
@@ -142,7 +141,12 @@ fn validity(cert: &Certificate) -> (u64, u64) {
 }
 
 /// Checks the DS certificate against the trust store at `now` (seconds since the Unix epoch).
-pub fn check_chain(ds_der: &[u8], ds: &Certificate, trust: &TrustStore, now: u64) -> (ChainStatus, Option<HashAlgorithm>) {
+pub fn check_chain(
+    ds_der: &[u8],
+    ds: &Certificate,
+    trust: &TrustStore,
+    now: u64,
+) -> (ChainStatus, Option<HashAlgorithm>) {
     let Ok(issuer) = ds.tbs_certificate().issuer().to_der() else {
         return (ChainStatus::Malformed("DS issuer name cannot be encoded"), None);
     };
@@ -193,7 +197,13 @@ pub fn check_chain(ds_der: &[u8], ds: &Certificate, trust: &TrustStore, now: u64
 }
 
 /// Runs all of passive authentication.
-pub fn verify(sod: &Sod, files: &BTreeMap<FileId, Vec<u8>>, present: &[u8], trust: &TrustStore, now: u64) -> PassiveResult {
+pub fn verify(
+    sod: &Sod,
+    files: &BTreeMap<FileId, Vec<u8>>,
+    present: &[u8],
+    trust: &TrustStore,
+    now: u64,
+) -> PassiveResult {
     let (hash_algorithm, data_groups) = check_hashes(sod, files, present);
     let mut weak = Vec::new();
     if hash_algorithm == Some(HashAlgorithm::Sha1) {

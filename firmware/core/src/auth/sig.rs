@@ -13,7 +13,7 @@ use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
-use crate::crypto::{oid, HashAlgorithm};
+use crate::crypto::{HashAlgorithm, oid};
 use crate::tlv::{self, TlvIter};
 
 /// Why a signature did not verify.
@@ -170,7 +170,9 @@ fn pss_params(alg: &AlgorithmIdentifierOwned) -> Result<(HashAlgorithm, usize), 
         }
     }
     if hash != mgf_hash {
-        return Err(SigError::UnsupportedAlgorithm("RSASSA-PSS with MGF1 hash differing from the message hash".to_string()));
+        return Err(SigError::UnsupportedAlgorithm(
+            "RSASSA-PSS with MGF1 hash differing from the message hash".to_string(),
+        ));
     }
     Ok((hash, salt))
 }

@@ -107,7 +107,8 @@ pub fn parse_facial_records(block: &[u8]) -> Result<Vec<FaceImage>, ParseError> 
         let _device = c.u16()?;
         let quality = c.u16()?;
         let header = 20 + usize::from(feature_points) * 8 + 12;
-        let image_len = len.checked_sub(header).ok_or(ParseError::Invalid("facial record length is shorter than its header"))?;
+        let image_len =
+            len.checked_sub(header).ok_or(ParseError::Invalid("facial record length is shorter than its header"))?;
         let image = c.take(image_len)?.to_vec();
         let format = match data_type {
             0 => ImageFormat::Jpeg,

@@ -35,7 +35,10 @@ pub struct DataGroupHash {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SignerId {
     /// Issuer name (DER) and serial number (content octets).
-    IssuerSerial { issuer_der: Vec<u8>, serial: Vec<u8> },
+    IssuerSerial {
+        issuer_der: Vec<u8>,
+        serial: Vec<u8>,
+    },
     SubjectKeyIdentifier(Vec<u8>),
 }
 
@@ -130,10 +133,9 @@ pub fn parse(bytes: &[u8]) -> Result<Sod, ParseError> {
     let lds_security_object = LdsSecurityObject::from_der(&econtent)?;
     let si = sd.signer_infos.0.iter().next().ok_or(ParseError::Invalid("EF.SOD has no SignerInfo"))?;
     let id = match &si.sid {
-        SignerIdentifier::IssuerAndSerialNumber(isn) => SignerId::IssuerSerial {
-            issuer_der: isn.issuer.to_der()?,
-            serial: isn.serial_number.as_bytes().to_vec(),
-        },
+        SignerIdentifier::IssuerAndSerialNumber(isn) => {
+            SignerId::IssuerSerial { issuer_der: isn.issuer.to_der()?, serial: isn.serial_number.as_bytes().to_vec() }
+        }
         SignerIdentifier::SubjectKeyIdentifier(ski) => SignerId::SubjectKeyIdentifier(ski.0.as_bytes().to_vec()),
     };
     let mut message_digest = None;
