@@ -110,15 +110,73 @@ fn lds_security_object(dgs: &BTreeMap<FileId, Vec<u8>>, hash: cancuoc_core::cryp
     lso.to_der().unwrap()
 }
 
+/// Makes a CSCA and a DS with openssl alone, signs an LDSSecurityObject over `dgs` with
+/// `openssl cms -sign`, and returns our parse of that SOD and a trust store holding the CSCA.
+fn openssl_sod(
+    d: &Path,
+    keygen: &[&str],
+    signopts: &[&str],
+    md: &str,
+    dgs: &BTreeMap<FileId, Vec<u8>>,
+    hash: cancuoc_core::crypto::HashAlgorithm,
+    ds_key_usage: &str,
+) -> (sod::Sod, TrustStore) {
+    std::fs::write(d.join("ds.ext"), format!("keyUsage=critical,{ds_key_usage}\n")).unwrap();
+    let mut csca = vec!["req", "-x509", "-nodes", "-keyout", "csca.key", "-out", "csca.pem", "-days", "3650"];
+    csca.extend(["-subj", "/C=VN/O=openssl oracle/CN=OpenSSL CSCA"]);
+    csca.extend(keygen);
+    csca.extend(["-addext", "basicConstraints=critical,CA:true", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+    openssl(d, &csca);
+    let mut csr = vec!["req", "-new", "-nodes", "-keyout", "ds.key", "-out", "ds.csr"];
+    csr.extend(["-subj", "/C=VN/O=openssl oracle/CN=OpenSSL DS"]);
+    csr.extend(keygen);
+    openssl(d, &csr);
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "ds.csr",
+            "-CA",
+            "csca.pem",
+            "-CAkey",
+            "csca.key",
+            "-set_serial",
+            "7",
+            "-days",
+            "3650",
+        ]
+        .into_iter()
+        .chain(["-extfile", "ds.ext", "-out", "ds.pem"])
+        .collect::<Vec<_>>(),
+    );
+    std::fs::write(d.join("lso.der"), lds_security_object(dgs, hash)).unwrap();
+    let mut sign = vec!["cms", "-sign", "-binary", "-nodetach", "-nosmimecap", "-econtent_type", "2.23.136.1.1.1"];
+    sign.extend(["-in", "lso.der", "-signer", "ds.pem", "-inkey", "ds.key", "-md", md]);
+    sign.extend(["-outform", "DER", "-out", "sod.der"]);
+    sign.extend(signopts);
+    openssl(d, &sign);
+    openssl(d, &["x509", "-in", "csca.pem", "-outform", "DER", "-out", "csca.der"]);
+    let sod_file = tlv::encode(0x77, &std::fs::read(d.join("sod.der")).unwrap());
+    let parsed = sod::parse(&sod_file).unwrap_or_else(|e| panic!("our parser rejects openssl's SOD: {e}"));
+    let mut trust = TrustStore::new();
+    trust.add_der(&std::fs::read(d.join("csca.der")).unwrap()).unwrap();
+    (parsed, trust)
+}
+
+fn simulated_dgs() -> BTreeMap<FileId, Vec<u8>> {
+    let image = build(&CardSpec::default());
+    [1u8, 2, 13, 15].iter().map(|n| (FileId::Dg(*n), image.file(FileId::Dg(*n)).unwrap().to_vec())).collect()
+}
+
 #[test]
 fn our_verifier_accepts_sods_signed_by_openssl() {
     use cancuoc_core::crypto::HashAlgorithm;
-    let image = build(&CardSpec::default());
-    let dgs: BTreeMap<FileId, Vec<u8>> =
-        [1u8, 2, 13, 15].iter().map(|n| (FileId::Dg(*n), image.file(FileId::Dg(*n)).unwrap().to_vec())).collect();
+    let dgs = simulated_dgs();
     // (name, key generation options, signing options, digest, hash)
     type Case<'a> = (&'a str, &'a [&'a str], &'a [&'a str], &'a str, HashAlgorithm);
-    let cases: [Case<'_>; 3] = [
+    let cases: [Case<'_>; 5] = [
         (
             "rsa-pss",
             &["-newkey", "rsa:2048"],
@@ -134,112 +192,60 @@ fn our_verifier_accepts_sods_signed_by_openssl() {
             "sha384",
             HashAlgorithm::Sha384,
         ),
+        ("p521", &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:secp521r1"], &[], "sha512", HashAlgorithm::Sha512),
+        ("rsa-pkcs1-sha224", &["-newkey", "rsa:2048"], &[], "sha224", HashAlgorithm::Sha224),
     ];
     for (name, keygen, signopts, md, hash) in cases {
         let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        std::fs::write(d.join("ds.ext"), "keyUsage=critical,digitalSignature\n").unwrap();
-        let csca: Vec<&str> = [
-            "req",
-            "-x509",
-            "-nodes",
-            "-keyout",
-            "csca.key",
-            "-out",
-            "csca.pem",
-            "-days",
-            "3650",
-            "-subj",
-            "/C=VN/O=openssl oracle/CN=OpenSSL CSCA",
-        ]
-        .into_iter()
-        .chain(keygen.iter().copied())
-        .chain(["-addext", "basicConstraints=critical,CA:true", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
-        .collect();
-        openssl(d, &csca);
-        let csr: Vec<&str> = [
-            "req",
-            "-new",
-            "-nodes",
-            "-keyout",
-            "ds.key",
-            "-out",
-            "ds.csr",
-            "-subj",
-            "/C=VN/O=openssl oracle/CN=OpenSSL DS",
-        ]
-        .into_iter()
-        .chain(keygen.iter().copied())
-        .collect();
-        openssl(d, &csr);
-        openssl(
-            d,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                "ds.csr",
-                "-CA",
-                "csca.pem",
-                "-CAkey",
-                "csca.key",
-                "-set_serial",
-                "7",
-                "-days",
-                "3650",
-                "-extfile",
-                "ds.ext",
-                "-out",
-                "ds.pem",
-            ],
-        );
-        std::fs::write(d.join("lso.der"), lds_security_object(&dgs, hash)).unwrap();
-        let sign: Vec<&str> = [
-            "cms",
-            "-sign",
-            "-binary",
-            "-nodetach",
-            "-nosmimecap",
-            "-econtent_type",
-            "2.23.136.1.1.1",
-            "-in",
-            "lso.der",
-            "-signer",
-            "ds.pem",
-            "-inkey",
-            "ds.key",
-            "-md",
-            md,
-            "-outform",
-            "DER",
-            "-out",
-            "sod.der",
-        ]
-        .into_iter()
-        .chain(signopts.iter().copied())
-        .collect();
-        openssl(d, &sign);
-        openssl(d, &["x509", "-in", "csca.pem", "-outform", "DER", "-out", "csca.der"]);
-
-        let sod_file = tlv::encode(0x77, &std::fs::read(d.join("sod.der")).unwrap());
-        let parsed = sod::parse(&sod_file).unwrap_or_else(|e| panic!("{name}: our parser rejects openssl's SOD: {e}"));
-        let mut trust = TrustStore::new();
-        trust.add_der(&std::fs::read(d.join("csca.der")).unwrap()).unwrap();
+        let (parsed, trust) = openssl_sod(dir.path(), keygen, signopts, md, &dgs, hash, "digitalSignature");
         let r = passive::verify(&parsed, &dgs, &[1, 2, 13, 15], &trust, now());
         assert_eq!(r.sod_signature, SignatureStatus::Valid, "{name}");
         assert_eq!(r.chain, ChainStatus::Valid, "{name}");
         assert!(r.data_groups.iter().all(|c| c.status == HashStatus::Match), "{name}: {:?}", r.data_groups);
         assert_eq!(r.hash_algorithm, Some(hash));
+        assert!(r.weak_algorithms.is_empty(), "{name}");
 
         // One altered data group is caught against openssl's signature too.
         let mut altered = dgs.clone();
         altered.get_mut(&FileId::Dg(13)).unwrap()[20] ^= 1;
         let r = passive::verify(&parsed, &altered, &[1, 2, 13, 15], &trust, now());
         assert!(r.data_groups.iter().any(|c| c.dg == 13 && c.status == HashStatus::Mismatch), "{name}");
-        // And a signature over other content is refused.
+        // And a damaged signature is refused.
         let mut tampered = parsed.clone();
         tampered.signer.signature[10] ^= 1;
         let r = passive::verify(&tampered, &dgs, &[1, 2, 13, 15], &trust, now());
         assert_eq!(r.sod_signature, SignatureStatus::Invalid, "{name}");
     }
+}
+
+#[test]
+fn sha1_is_valid_but_reported_weak() {
+    use cancuoc_core::crypto::HashAlgorithm;
+    let dgs = simulated_dgs();
+    let dir = tempfile::tempdir().unwrap();
+    let (parsed, trust) =
+        openssl_sod(dir.path(), &["-newkey", "rsa:2048"], &[], "sha1", &dgs, HashAlgorithm::Sha1, "digitalSignature");
+    let r = passive::verify(&parsed, &dgs, &[1, 2, 13, 15], &trust, now());
+    assert_eq!(r.sod_signature, SignatureStatus::Valid);
+    assert!(r.data_groups.iter().all(|c| c.status == HashStatus::Match));
+    assert!(r.weak_algorithms.contains(&"SHA-1 data group hashes"), "{:?}", r.weak_algorithms);
+    assert!(r.weak_algorithms.contains(&"SHA-1 SOD signature"), "{:?}", r.weak_algorithms);
+}
+
+#[test]
+fn a_ds_without_digital_signature_usage_is_refused() {
+    use cancuoc_core::crypto::HashAlgorithm;
+    let dgs = simulated_dgs();
+    let dir = tempfile::tempdir().unwrap();
+    let (parsed, trust) = openssl_sod(
+        dir.path(),
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"],
+        &[],
+        "sha256",
+        &dgs,
+        HashAlgorithm::Sha256,
+        "keyAgreement",
+    );
+    let r = passive::verify(&parsed, &dgs, &[1, 2, 13, 15], &trust, now());
+    assert_eq!(r.chain, ChainStatus::KeyUsage(cancuoc_core::verdict::CertRole::DocumentSigner));
 }

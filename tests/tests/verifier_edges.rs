@@ -1,0 +1,96 @@
+//! Verifier edge cases on real simulated SODs: an unknown algorithm is named, never passed; any
+//! mutation of a SOD never panics; ISO 9796-2 SHA-1 trailers work for active authentication.
+
+use std::collections::BTreeMap;
+
+use cancuoc_core::auth::{active, passive};
+use cancuoc_core::crypto::HashAlgorithm;
+use cancuoc_core::files::FileId;
+use cancuoc_core::lds::{dg15, sod};
+use cancuoc_core::verdict::{ActiveAuthStatus, ChainStatus, SignatureStatus};
+use cancuoc_sim::{CardSpec, Pki, build, trust_store};
+use proptest::prelude::*;
+use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+
+const NOW: u64 = 1_795_392_000;
+
+fn files(spec: &CardSpec) -> (sod::Sod, BTreeMap<FileId, Vec<u8>>, Vec<u8>) {
+    let image = build(spec);
+    let s = sod::parse(image.file(FileId::Sod).unwrap()).unwrap();
+    let dgs = [1u8, 2, 13, 15]
+        .iter()
+        .filter_map(|n| image.file(FileId::Dg(*n)).map(|b| (FileId::Dg(*n), b.to_vec())))
+        .collect();
+    (s, dgs, image.file(FileId::Sod).unwrap().to_vec())
+}
+
+#[test]
+fn unknown_signature_algorithm_is_named_not_passed() {
+    let (mut s, dgs, _) = files(&CardSpec::default());
+    s.signer.signature_algorithm.oid = const_oid::ObjectIdentifier::new_unwrap("1.2.3.4.5");
+    let r = passive::verify(&s, &dgs, &[1, 2, 13, 15], &trust_store(), NOW);
+    assert_eq!(r.sod_signature, SignatureStatus::UnsupportedAlgorithm("1.2.3.4.5".into()));
+    let (mut s, dgs, _) = files(&CardSpec::default());
+    s.lds_security_object.hash_algorithm.oid = const_oid::ObjectIdentifier::new_unwrap("1.2.3.4.6");
+    let r = passive::verify(&s, &dgs, &[1, 2, 13, 15], &trust_store(), NOW);
+    assert!(r.data_groups.iter().all(|d| d.status == cancuoc_core::verdict::HashStatus::UnsupportedAlgorithm));
+}
+
+#[test]
+fn a_dg_on_the_chip_but_not_in_the_sod_is_flagged() {
+    let (s, mut dgs, _) = files(&CardSpec::default());
+    dgs.insert(FileId::Dg(11), vec![0x6B, 0x00]);
+    let r = passive::verify(&s, &dgs, &[1, 2, 11, 13, 15], &trust_store(), NOW);
+    assert!(r.data_groups.iter().any(|d| d.dg == 11 && d.status == cancuoc_core::verdict::HashStatus::NotInSod));
+}
+
+#[test]
+fn chain_is_checked_at_the_given_time() {
+    let (s, dgs, _) = files(&CardSpec::default());
+    // 2024-06-01: the DS (valid from 2025) is not yet valid.
+    let r = passive::verify(&s, &dgs, &[1, 2, 13, 15], &trust_store(), 1_717_200_000);
+    assert!(matches!(r.chain, ChainStatus::NotYetValid { .. }), "{:?}", r.chain);
+    // 2040: everything expired.
+    let r = passive::verify(&s, &dgs, &[1, 2, 13, 15], &trust_store(), 2_208_988_800);
+    assert!(matches!(r.chain, ChainStatus::Expired { .. }), "{:?}", r.chain);
+}
+
+#[test]
+fn rsa_active_authentication_with_sha1_and_alternative_representation() {
+    let pki = Pki::load();
+    let cancuoc_sim::pki::SignKey::Rsa(k) = pki.key("aa-rsa") else { panic!("RSA AA key") };
+    let d15 = dg15::parse(&dg15::encode(&der::Encode::to_der(&pki.key("aa-rsa").spki()).unwrap())).unwrap();
+    let challenge = [1, 2, 3, 4, 5, 6, 7, 8];
+    let n = k.n();
+    for hash in [HashAlgorithm::Sha1, HashAlgorithm::Sha256, HashAlgorithm::Sha512] {
+        let m = active::representative(k.size(), &[0x42; 40], &challenge, hash);
+        let s = rsa::BigUint::from_bytes_be(&m).modpow(k.d(), n);
+        let sig = |v: &rsa::BigUint| {
+            let b = v.to_bytes_be();
+            let mut out = vec![0u8; k.size() - b.len()];
+            out.extend(b);
+            out
+        };
+        assert_eq!(active::verify(&d15, None, &challenge, &sig(&s)), ActiveAuthStatus::Passed, "{hash}");
+        // ISO 9796-2: the signer may send n − s.
+        assert_eq!(active::verify(&d15, None, &challenge, &sig(&(n - &s))), ActiveAuthStatus::Passed, "{hash} alt");
+        // A different challenge fails.
+        assert!(matches!(active::verify(&d15, None, &[0; 8], &sig(&s)), ActiveAuthStatus::Failed(_)));
+    }
+    assert!(matches!(active::verify(&d15, None, &challenge, &[0; 256]), ActiveAuthStatus::Failed(_)));
+    assert!(matches!(active::verify(&d15, None, &challenge, &[1; 5]), ActiveAuthStatus::Failed(_)));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+    #[test]
+    fn mutated_sods_never_panic(at in any::<prop::sample::Index>(), bit in 0u8..8, spec in 0usize..3) {
+        let spec = [CardSpec::default(), CardSpec::variant("ecdsa-p256").unwrap(), CardSpec::variant("ecdsa-bp256").unwrap()][spec].clone();
+        let (_, dgs, mut raw) = files(&spec);
+        let i = at.index(raw.len());
+        raw[i] ^= 1 << bit;
+        if let Ok(s) = sod::parse(&raw) {
+            let _ = passive::verify(&s, &dgs, &[1, 2, 13, 15], &trust_store(), NOW);
+        }
+    }
+}
