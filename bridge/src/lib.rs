@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use cancuoc_core::error::Error;
+use cancuoc_core::lds::dg13::Dg13;
 use cancuoc_core::read::{CardRead, Progress, ReadFailure, ReadOptions, read_card};
 use cancuoc_core::verdict::{ActiveAuthStatus, ChainStatus, DgCheck, SignatureStatus};
 use cancuoc_core::{AccessKey, Transport, TransportError, TrustStore};
@@ -49,27 +50,6 @@ pub struct FailureReport {
     pub check: &'static str,
     /// Plain-language reason.
     pub message: String,
-}
-
-/// The personal data, from DG13 (falling back to DG1's MRZ where DG13 lacks a field).
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Person {
-    pub id_number: Option<String>,
-    pub full_name: Option<String>,
-    pub date_of_birth: Option<String>,
-    pub sex: Option<String>,
-    pub nationality: Option<String>,
-    pub ethnicity: Option<String>,
-    pub religion: Option<String>,
-    pub place_of_origin: Option<String>,
-    pub place_of_residence: Option<String>,
-    pub identifying_marks: Option<String>,
-    pub date_of_issue: Option<String>,
-    pub date_of_expiry: Option<String>,
-    pub father_name: Option<String>,
-    pub mother_name: Option<String>,
-    pub spouse_name: Option<String>,
-    pub old_id_number: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -120,7 +100,8 @@ pub struct Report {
     pub verified: bool,
     pub summary: String,
     pub failures: Vec<FailureReport>,
-    pub person: Person,
+    /// The personal data from DG13 (the full name falls back to DG1's MRZ when DG13 lacks it).
+    pub person: Dg13,
     pub mrz: Option<MrzReport>,
     pub photo: Option<PhotoReport>,
     pub checks: Checks,
@@ -165,24 +146,10 @@ impl Report {
                 check_digits_valid: m.checks.all_valid(),
             }
         });
-        let person = Person {
-            id_number: d.id_number,
-            full_name: d.full_name.or_else(|| mrz.as_ref().map(|m| m.name.clone())),
-            date_of_birth: d.date_of_birth,
-            sex: d.sex,
-            nationality: d.nationality,
-            ethnicity: d.ethnicity,
-            religion: d.religion,
-            place_of_origin: d.place_of_origin,
-            place_of_residence: d.place_of_residence,
-            identifying_marks: d.identifying_marks,
-            date_of_issue: d.date_of_issue,
-            date_of_expiry: d.date_of_expiry,
-            father_name: d.father_name,
-            mother_name: d.mother_name,
-            spouse_name: d.spouse_name,
-            old_id_number: d.old_id_number,
-        };
+        let mut person = d;
+        if person.full_name.is_none() {
+            person.full_name = mrz.as_ref().map(|m| m.name.clone());
+        }
         let photo = r.dg2.as_ref().and_then(|d2| d2.faces.first()).map(|f| PhotoReport {
             mime: f.format.mime(),
             width: f.width,

@@ -60,7 +60,8 @@ pub struct Dg13 {
     pub mother_name: Option<String>,
     pub spouse_name: Option<String>,
     pub old_id_number: Option<String>,
-    /// Every numbered field, known or not, in card order.
+    /// Every numbered field, known or not, in card order (raw; not part of reports).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub fields: Vec<Field>,
 }
 
