@@ -18,6 +18,8 @@ pub enum KeyError {
     DateOfExpiry(&'static str),
     /// A 12-digit CCCD number was expected.
     IdNumber(&'static str),
+    /// The card access number is not 6 digits.
+    Can(&'static str),
 }
 
 impl fmt::Display for KeyError {
@@ -27,6 +29,7 @@ impl fmt::Display for KeyError {
             Self::DateOfBirth(why) => write!(f, "date of birth: {why}"),
             Self::DateOfExpiry(why) => write!(f, "date of expiry: {why}"),
             Self::IdNumber(why) => write!(f, "ID number: {why}"),
+            Self::Can(why) => write!(f, "CAN: {why}"),
         }
     }
 }

@@ -3,7 +3,8 @@
 use core::fmt;
 
 use crate::access::KeyError;
-use crate::apdu::{StatusWord, TransportError};
+use crate::apdu::{StatusWord, SwKind, TransportError};
+use crate::pace::PaceError;
 use crate::files::FileId;
 use crate::lds::ParseError;
 use crate::sm::SmError;
@@ -14,6 +15,12 @@ use crate::sm::SmError;
 #[non_exhaustive]
 pub enum Step {
     SelectApplication,
+    ReadCardAccess,
+    PaceSetAt,
+    PaceNonce,
+    PaceMap,
+    PaceKeyAgreement,
+    PaceMutualAuth,
     GetChallenge,
     ExternalAuthenticate,
     SelectFile(FileId),
@@ -25,6 +32,12 @@ impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::SelectApplication => f.write_str("SELECT eMRTD application"),
+            Self::ReadCardAccess => f.write_str("reading EF.CardAccess"),
+            Self::PaceSetAt => f.write_str("PACE (MSE:Set AT)"),
+            Self::PaceNonce => f.write_str("PACE (encrypted nonce)"),
+            Self::PaceMap => f.write_str("PACE (mapping)"),
+            Self::PaceKeyAgreement => f.write_str("PACE (key agreement)"),
+            Self::PaceMutualAuth => f.write_str("PACE (mutual authentication)"),
             Self::GetChallenge => f.write_str("GET CHALLENGE"),
             Self::ExternalAuthenticate => f.write_str("BAC mutual authentication"),
             Self::SelectFile(id) => write!(f, "SELECT {id}"),
@@ -52,13 +65,20 @@ pub enum Error {
     Parse { file: FileId, error: ParseError },
     /// The access key is invalid.
     Key(KeyError),
+    /// PACE could not run or the chip misbehaved in it.
+    Pace(PaceError),
+    /// Neither credential fits the chip: e.g. only a CAN for a chip without PACE.
+    NeedCredential(&'static str),
 }
 
 impl Error {
     /// Whether a new session (same key, card still on the reader) may succeed: link faults,
     /// SM failures and transient statuses, but not a rejected key.
     pub fn is_retryable(&self) -> bool {
-        !matches!(self, Self::AccessDenied { .. } | Self::Key(_))
+        !matches!(
+            self,
+            Self::AccessDenied { .. } | Self::Key(_) | Self::NeedCredential(_) | Self::Pace(PaceError::Unsupported(_))
+        )
     }
 }
 
@@ -67,13 +87,24 @@ impl fmt::Display for Error {
         match self {
             Self::Transport { step, error } => write!(f, "{step}: {error}"),
             Self::Status { step, sw } => write!(f, "{step}: chip answered {sw}"),
-            Self::AccessDenied { .. } => f.write_str(
-                "access denied — check document number, date of birth, expiry (the chip rejected the access key)",
-            ),
+            Self::AccessDenied { sw } => {
+                f.write_str(
+                    "access denied — check document number, date of birth, expiry (or the CAN) (the chip rejected the access key)",
+                )?;
+                if let Some(SwKind::VerificationFailed { tries_left }) = sw.map(StatusWord::kind) {
+                    write!(f, "; {tries_left} tries left before the chip suspends this password")?;
+                }
+                if matches!(sw.map(StatusWord::kind), Some(SwKind::AuthMethodBlocked)) {
+                    f.write_str("; the chip has blocked this password")?;
+                }
+                f.write_str(". Do not retry blindly: repeated wrong attempts can suspend or block the card")
+            }
             Self::SecureMessaging { step, error } => write!(f, "{step}: {error}"),
             Self::MalformedResponse { step } => write!(f, "{step}: malformed answer from the chip"),
             Self::Parse { file, error } => write!(f, "{file}: {error}"),
             Self::Key(e) => write!(f, "access key: {e}"),
+            Self::Pace(e) => write!(f, "PACE: {e}"),
+            Self::NeedCredential(why) => f.write_str(why),
         }
     }
 }

@@ -114,6 +114,12 @@ impl SmSession {
         self.cipher
     }
 
+    /// The session keys (K_enc, K_mac), for checking a key agreement against published examples.
+    #[doc(hidden)]
+    pub fn key_material(&self) -> (&[u8], &[u8]) {
+        (&self.k_enc, &self.k_mac)
+    }
+
     /// The current send sequence counter (for tests and diagnostics; not secret on its own).
     pub fn ssc(&self) -> &[u8] {
         &self.ssc

@@ -30,9 +30,8 @@ fn oid_of(t: &tlv::Tlv<'_>) -> Result<ObjectIdentifier, ParseError> {
     ObjectIdentifier::from_bytes(t.value).map_err(|_| ParseError::Invalid("malformed OID in DG14"))
 }
 
-pub fn parse(bytes: &[u8]) -> Result<Dg14, ParseError> {
-    let t = tlv::expect(bytes, 0x6E)?;
-    let set = t.children().require(0x31)?;
+/// Parses a SET OF SecurityInfo (the content of DG14 and the whole of EF.CardAccess).
+pub fn parse_security_infos(set: &tlv::Tlv<'_>) -> Result<Dg14, ParseError> {
     let mut d = Dg14::default();
     for info in set.children() {
         let info = info?;
@@ -48,6 +47,11 @@ pub fn parse(bytes: &[u8]) -> Result<Dg14, ParseError> {
         d.infos.push(SecurityInfo { protocol, raw: info.raw.to_vec() });
     }
     Ok(d)
+}
+
+pub fn parse(bytes: &[u8]) -> Result<Dg14, ParseError> {
+    let t = tlv::expect(bytes, 0x6E)?;
+    parse_security_infos(&t.children().require(0x31)?)
 }
 
 /// Encodes DG14 from raw SecurityInfo SEQUENCEs (simulator).

@@ -6,6 +6,7 @@ use core::fmt;
 use crate::mrz::MrzError;
 use crate::tlv::TlvError;
 
+pub mod card_access;
 pub mod com;
 pub mod dg1;
 pub mod dg13;

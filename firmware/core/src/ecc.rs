@@ -1,0 +1,247 @@
+//! Elliptic-curve operations that PACE and chip authentication need on the standardized domain
+//! parameters (ICAO 9303-11 §9.5.1), with RustCrypto's curve arithmetic. Points travel as
+//! uncompressed SEC1 bytes at full field length (a dropped leading zero byte is the classic
+//! intermittent PACE failure, so encodings are never trimmed).
+
+use alloc::vec::Vec;
+use core::fmt;
+
+use elliptic_curve::ff::PrimeField;
+use elliptic_curve::group::{Curve as _, Group};
+use elliptic_curve::point::AffineCoordinates;
+use elliptic_curve::sec1::{FromSec1Point, ModulusSize, Sec1Point, ToSec1Point};
+use elliptic_curve::{CurveArithmetic, FieldBytes, FieldBytesSize, NonZeroScalar};
+use rand_core::CryptoRng;
+
+/// The curves this build computes on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Curve {
+    P256,
+    P384,
+    P521,
+    BrainpoolP256r1,
+    BrainpoolP384r1,
+}
+
+/// Why a curve operation failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EccError {
+    /// Standardized domain parameter ID (9303-11 table 4) this build has no arithmetic for.
+    UnsupportedDomain(u32),
+    /// A point is malformed, not on the curve, or the identity.
+    BadPoint,
+    /// A scalar is zero or not below the group order.
+    BadScalar,
+}
+
+impl fmt::Display for EccError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnsupportedDomain(id) => write!(f, "{} (standardized domain parameters {id}) is not supported", domain_name(*id)),
+            Self::BadPoint => f.write_str("the chip sent an invalid elliptic-curve point"),
+            Self::BadScalar => f.write_str("invalid scalar"),
+        }
+    }
+}
+
+/// The name of a standardized domain parameter set (9303-11 §9.5.1, table 4).
+pub fn domain_name(id: u32) -> &'static str {
+    match id {
+        0 => "1024-bit MODP group with 160-bit prime order subgroup",
+        1 => "2048-bit MODP group with 224-bit prime order subgroup",
+        2 => "2048-bit MODP group with 256-bit prime order subgroup",
+        8 => "NIST P-192",
+        9 => "brainpoolP192r1",
+        10 => "NIST P-224",
+        11 => "brainpoolP224r1",
+        12 => "NIST P-256",
+        13 => "brainpoolP256r1",
+        14 => "brainpoolP320r1",
+        15 => "NIST P-384",
+        16 => "brainpoolP384r1",
+        17 => "brainpoolP512r1",
+        18 => "NIST P-521",
+        _ => "unknown domain parameters",
+    }
+}
+
+impl Curve {
+    /// The curve for a standardized domain parameter ID.
+    pub fn from_domain_id(id: u32) -> Result<Self, EccError> {
+        Ok(match id {
+            12 => Self::P256,
+            13 => Self::BrainpoolP256r1,
+            15 => Self::P384,
+            16 => Self::BrainpoolP384r1,
+            18 => Self::P521,
+            other => return Err(EccError::UnsupportedDomain(other)),
+        })
+    }
+    pub fn domain_id(self) -> u32 {
+        match self {
+            Self::P256 => 12,
+            Self::BrainpoolP256r1 => 13,
+            Self::P384 => 15,
+            Self::BrainpoolP384r1 => 16,
+            Self::P521 => 18,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        domain_name(self.domain_id())
+    }
+    /// Field (and x-coordinate) length in bytes.
+    pub fn field_len(self) -> usize {
+        match self {
+            Self::P256 | Self::BrainpoolP256r1 => 32,
+            Self::P384 | Self::BrainpoolP384r1 => 48,
+            Self::P521 => 66,
+        }
+    }
+}
+
+impl fmt::Display for Curve {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A secret scalar, big-endian at field length. Not printed by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub Vec<u8>);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+mod generic {
+    use super::*;
+
+    pub fn decode<C>(bytes: &[u8]) -> Result<C::ProjectivePoint, EccError>
+    where
+        C: CurveArithmetic,
+        C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
+        FieldBytesSize<C>: ModulusSize,
+    {
+        let ep = Sec1Point::<C>::from_bytes(bytes).map_err(|_| EccError::BadPoint)?;
+        let a: Option<C::AffinePoint> = C::AffinePoint::from_sec1_point(&ep).into();
+        let p: C::ProjectivePoint = a.ok_or(EccError::BadPoint)?.into();
+        if bool::from(p.is_identity()) {
+            return Err(EccError::BadPoint);
+        }
+        Ok(p)
+    }
+
+    pub fn encode<C>(p: &C::ProjectivePoint) -> Result<Vec<u8>, EccError>
+    where
+        C: CurveArithmetic,
+        C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
+        FieldBytesSize<C>: ModulusSize,
+    {
+        if bool::from(p.is_identity()) {
+            return Err(EccError::BadPoint);
+        }
+        Ok(p.to_affine().to_sec1_point(false).as_bytes().to_vec())
+    }
+
+    pub fn scalar<C: CurveArithmetic>(bytes: &[u8]) -> Result<C::Scalar, EccError> {
+        let mut repr = FieldBytes::<C>::default();
+        let n = repr.len();
+        if bytes.len() > n {
+            return Err(EccError::BadScalar);
+        }
+        repr.get_mut(n - bytes.len()..).ok_or(EccError::BadScalar)?.copy_from_slice(bytes);
+        let s: Option<C::Scalar> = C::Scalar::from_repr(repr).into();
+        let s = s.ok_or(EccError::BadScalar)?;
+        if bool::from(elliptic_curve::ff::Field::is_zero(&s)) {
+            return Err(EccError::BadScalar);
+        }
+        Ok(s)
+    }
+
+    pub fn random<C: CurveArithmetic, R: CryptoRng + ?Sized>(rng: &mut R) -> Vec<u8> {
+        let s: C::Scalar = <NonZeroScalar<C> as elliptic_curve::Generate>::generate_from_rng(rng).into();
+        let b: FieldBytes<C> = s.into();
+        b.to_vec()
+    }
+
+    /// `k · P` (P = the standard generator when `point` is `None`).
+    pub fn mul<C>(k: &[u8], point: Option<&[u8]>) -> Result<Vec<u8>, EccError>
+    where
+        C: CurveArithmetic,
+        C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
+        FieldBytesSize<C>: ModulusSize,
+    {
+        let k = scalar::<C>(k)?;
+        let p = match point {
+            Some(b) => decode::<C>(b)?,
+            None => C::ProjectivePoint::generator(),
+        };
+        encode::<C>(&(p * k))
+    }
+
+    /// `s · G + H` — the generic mapping's new generator (9303-11 §4.4.3.3.1).
+    pub fn map<C>(s: &[u8], h: &[u8]) -> Result<Vec<u8>, EccError>
+    where
+        C: CurveArithmetic,
+        C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
+        FieldBytesSize<C>: ModulusSize,
+    {
+        let s = scalar::<C>(s)?;
+        let h = decode::<C>(h)?;
+        encode::<C>(&(C::ProjectivePoint::generator() * s + h))
+    }
+
+    pub fn x<C>(point: &[u8]) -> Result<Vec<u8>, EccError>
+    where
+        C: CurveArithmetic,
+        C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
+        FieldBytesSize<C>: ModulusSize,
+    {
+        Ok(decode::<C>(point)?.to_affine().x().to_vec())
+    }
+}
+
+macro_rules! dispatch {
+    ($curve:expr, $f:ident ( $($arg:expr),* )) => {
+        match $curve {
+            Curve::P256 => generic::$f::<p256::NistP256>($($arg),*),
+            Curve::P384 => generic::$f::<p384::NistP384>($($arg),*),
+            Curve::P521 => generic::$f::<p521::NistP521>($($arg),*),
+            Curve::BrainpoolP256r1 => generic::$f::<bp256::BrainpoolP256r1>($($arg),*),
+            Curve::BrainpoolP384r1 => generic::$f::<bp384::BrainpoolP384r1>($($arg),*),
+        }
+    };
+}
+
+impl Curve {
+    /// A fresh secret scalar.
+    pub fn random_secret<R: CryptoRng + ?Sized>(self, rng: &mut R) -> Secret {
+        Secret(match self {
+            Curve::P256 => generic::random::<p256::NistP256, R>(rng),
+            Curve::P384 => generic::random::<p384::NistP384, R>(rng),
+            Curve::P521 => generic::random::<p521::NistP521, R>(rng),
+            Curve::BrainpoolP256r1 => generic::random::<bp256::BrainpoolP256r1, R>(rng),
+            Curve::BrainpoolP384r1 => generic::random::<bp384::BrainpoolP384r1, R>(rng),
+        })
+    }
+    /// `k · P`, or `k · G` when `point` is `None`; the result is checked not to be the identity.
+    pub fn mul(self, k: &Secret, point: Option<&[u8]>) -> Result<Vec<u8>, EccError> {
+        dispatch!(self, mul(&k.0, point))
+    }
+    /// `s · G + H`.
+    pub fn map_generator(self, s: &[u8], h: &[u8]) -> Result<Vec<u8>, EccError> {
+        dispatch!(self, map(s, h))
+    }
+    /// The x-coordinate of a point, at field length.
+    pub fn x_coordinate(self, point: &[u8]) -> Result<Vec<u8>, EccError> {
+        dispatch!(self, x(point))
+    }
+    /// Checks that bytes are a valid point on this curve (not the identity).
+    pub fn validate(self, point: &[u8]) -> Result<(), EccError> {
+        self.x_coordinate(point).map(|_| ())
+    }
+}
+

@@ -1,0 +1,337 @@
+//! PACE v2 (ICAO 9303-11 §4.4) with the generic mapping over ECDH, passwords CAN and MRZ, and
+//! 3DES or AES secure messaging. The chip-side helpers ([`password_key`], [`auth_token`],
+//! [`encrypt_nonce`]) serve the simulator.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+
+use const_oid::ObjectIdentifier;
+use rand_core::CryptoRng;
+
+use crate::access::{AccessKey, KeyError};
+use crate::apdu::{Command, SwKind, Transport};
+use crate::crypto::{self, HashAlgorithm, SmCipher};
+use crate::ecc::{Curve, EccError, Secret};
+use crate::error::{Error, Step};
+use crate::files::Card;
+use crate::lds::card_access::{PaceInfo, ID_PACE};
+use crate::sm::{SmError, SmSession};
+use crate::tlv;
+
+/// How the nonce is mapped to an ephemeral generator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Mapping {
+    Generic,
+    Integrated,
+    ChipAuthentication,
+}
+
+/// A PACE protocol OID, decoded (9303-11 §9.2.2, table 9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct PaceProtocol {
+    pub mapping: Mapping,
+    /// ECDH (true) or DH (false).
+    pub ecdh: bool,
+    pub cipher: SmCipher,
+}
+
+impl PaceProtocol {
+    pub fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
+        let bytes = oid.as_bytes();
+        let prefix = ID_PACE.as_bytes();
+        let [kind, alg] = bytes.strip_prefix(prefix)? else { return None };
+        let (mapping, ecdh) = match kind {
+            1 => (Mapping::Generic, false),
+            2 => (Mapping::Generic, true),
+            3 => (Mapping::Integrated, false),
+            4 => (Mapping::Integrated, true),
+            6 => (Mapping::ChipAuthentication, true),
+            _ => return None,
+        };
+        let cipher = match alg {
+            1 => SmCipher::Tdes,
+            2 => SmCipher::Aes128,
+            3 => SmCipher::Aes192,
+            4 => SmCipher::Aes256,
+            _ => return None,
+        };
+        Some(Self { mapping, ecdh, cipher })
+    }
+
+    /// Whether this build runs the protocol (generic mapping over ECDH).
+    pub fn supported(&self) -> bool {
+        self.ecdh && self.mapping == Mapping::Generic
+    }
+
+    fn strength(&self) -> u32 {
+        match self.cipher {
+            SmCipher::Tdes => 1,
+            SmCipher::Aes128 => 2,
+            SmCipher::Aes192 => 3,
+            SmCipher::Aes256 => 4,
+        }
+    }
+}
+
+impl fmt::Display for PaceProtocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let m = match self.mapping {
+            Mapping::Generic => "GM",
+            Mapping::Integrated => "IM",
+            Mapping::ChipAuthentication => "CAM",
+        };
+        let c = match self.cipher {
+            SmCipher::Tdes => "3DES",
+            SmCipher::Aes128 => "AES-128",
+            SmCipher::Aes192 => "AES-192",
+            SmCipher::Aes256 => "AES-256",
+        };
+        write!(f, "PACE-{m} {} {c}", if self.ecdh { "ECDH" } else { "DH" })
+    }
+}
+
+/// The PACE password.
+#[derive(Clone, Copy, Debug)]
+pub enum Password<'a> {
+    /// The MRZ access key (document number, date of birth, expiry).
+    Mrz(&'a AccessKey),
+    /// The 6-digit card access number printed on the card's front.
+    Can(&'a Can),
+}
+
+/// Which password secured a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+pub enum PasswordKind {
+    Mrz,
+    Can,
+}
+
+/// A validated card access number. `Debug` does not print it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Can(String);
+
+impl fmt::Debug for Can {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Can(<redacted>)")
+    }
+}
+
+impl Can {
+    /// The CAN as typed: exactly 6 digits (spaces ignored).
+    pub fn new(s: &str) -> Result<Self, KeyError> {
+        let d: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        if d.len() != 6 || !d.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(KeyError::Can("the card access number (CAN) has exactly 6 digits, printed on the card's front"));
+        }
+        Ok(Self(d))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What PACE needs to fail with, beyond status words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PaceError {
+    /// The chip offers only PACE variants this build does not run (OIDs).
+    Unsupported(String),
+    /// Elliptic-curve failure (unsupported domain, invalid point from the chip).
+    Curve(EccError),
+    /// The chip's authentication token is wrong: it does not share our key.
+    TokenMismatch,
+    /// The chip echoed our own ephemeral public key (9303-11 §4.4.3.4 forbids it).
+    ReflectedKey,
+    /// The chip's answer is not the dynamic authentication data expected.
+    Malformed,
+}
+
+impl fmt::Display for PaceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unsupported(o) => write!(f, "the chip offers only PACE variants not supported here ({o})"),
+            Self::Curve(e) => e.fmt(f),
+            Self::TokenMismatch => f.write_str("the chip's PACE authentication token is wrong"),
+            Self::ReflectedKey => f.write_str("the chip returned our own ephemeral key"),
+            Self::Malformed => f.write_str("malformed PACE answer from the chip"),
+        }
+    }
+}
+
+impl From<EccError> for PaceError {
+    fn from(e: EccError) -> Self {
+        Self::Curve(e)
+    }
+}
+
+/// K_π: the key derived from the password (9303-11 §9.7.3).
+pub fn password_key(password: Password<'_>, cipher: SmCipher) -> Vec<u8> {
+    match password {
+        Password::Mrz(k) => crypto::kdf(cipher, &HashAlgorithm::Sha1.digest(k.mrz_information().as_bytes()), 3),
+        Password::Can(c) => crypto::kdf(cipher, c.as_str().as_bytes(), 3),
+    }
+}
+
+/// The public key data object `7F49 { 06 OID, 86 point }` that tokens are computed over.
+pub fn public_key_data(protocol: &ObjectIdentifier, point: &[u8]) -> Vec<u8> {
+    let mut v = tlv::encode(0x06, protocol.as_bytes());
+    v.extend(tlv::encode(0x86, point));
+    tlv::encode(0x7F49, &v)
+}
+
+/// The authentication token over the other side's ephemeral public key (9303-11 §4.4.3.4).
+pub fn auth_token(cipher: SmCipher, k_mac: &[u8], protocol: &ObjectIdentifier, point: &[u8]) -> Result<[u8; 8], PaceError> {
+    let mut data = public_key_data(protocol, point);
+    if cipher == SmCipher::Tdes {
+        crypto::pad(&mut data, 8);
+    }
+    crypto::mac(cipher, k_mac, &data).map_err(|_| PaceError::Malformed)
+}
+
+/// z = E(K_π, s) (chip side).
+pub fn encrypt_nonce(cipher: SmCipher, k_pi: &[u8], s: &[u8]) -> Result<Vec<u8>, PaceError> {
+    crypto::cbc_encrypt(cipher, k_pi, &alloc::vec![0u8; cipher.block_size()], s).map_err(|_| PaceError::Malformed)
+}
+
+fn decrypt_nonce(cipher: SmCipher, k_pi: &[u8], z: &[u8]) -> Result<Vec<u8>, PaceError> {
+    crypto::cbc_decrypt(cipher, k_pi, &alloc::vec![0u8; cipher.block_size()], z).map_err(|_| PaceError::Malformed)
+}
+
+/// The strongest PACEInfo this build supports, if any.
+pub fn choose(infos: &[PaceInfo]) -> Option<(&PaceInfo, PaceProtocol, Curve)> {
+    infos
+        .iter()
+        .filter_map(|i| {
+            let p = PaceProtocol::from_oid(&i.protocol)?;
+            let c = Curve::from_domain_id(i.parameter_id?).ok()?;
+            p.supported().then_some((i, p, c))
+        })
+        .max_by_key(|(_, p, c)| (p.strength(), c.field_len()))
+}
+
+/// Which PACE run secured a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct PaceOutcome {
+    pub protocol: PaceProtocol,
+    pub curve: Curve,
+    pub password: PasswordKind,
+    /// The chip's ephemeral public key (for chip authentication's binding, later).
+    pub chip_ephemeral_key: Vec<u8>,
+}
+
+/// One GENERAL AUTHENTICATE exchange: sends `7C { tag value }`, returns the value of `want`.
+fn general_authenticate<T: Transport>(
+    card: &mut Card<T>,
+    step: Step,
+    last: bool,
+    tag: u32,
+    value: &[u8],
+    want: u32,
+) -> Result<Vec<u8>, Error> {
+    let data = if value.is_empty() && tag == 0 { tlv::encode(0x7C, &[]) } else { tlv::encode(0x7C, &tlv::encode(tag, value)) };
+    let cmd = Command::new(if last { 0x00 } else { 0x10 }, 0x86, 0x00, 0x00).with_data(data).with_le(256);
+    let r = card.transmit_plain(step, &cmd)?;
+    match r.sw.kind() {
+        SwKind::Success => {}
+        // A wrong password shows at the last step (the chip cannot verify our token) and, on some
+        // chips, at the first; 63Cx carries the tries left.
+        SwKind::AuthenticationFailed | SwKind::VerificationFailed { .. } | SwKind::SecurityStatusNotSatisfied | SwKind::AuthMethodBlocked
+            if last =>
+        {
+            return Err(Error::AccessDenied { sw: Some(r.sw) });
+        }
+        SwKind::AuthMethodBlocked | SwKind::VerificationFailed { .. } => return Err(Error::AccessDenied { sw: Some(r.sw) }),
+        _ => return Err(Error::Status { step, sw: r.sw }),
+    }
+    let outer = tlv::expect(&r.data, 0x7C).map_err(|_| Error::Pace(PaceError::Malformed))?;
+    let inner = outer.children().find(want).map_err(|_| Error::Pace(PaceError::Malformed))?;
+    inner.map(|t| t.value.to_vec()).ok_or(Error::Pace(PaceError::Malformed))
+}
+
+/// Runs PACE with ephemeral secrets from `rng` and installs the session.
+pub fn establish<T: Transport, R: CryptoRng + ?Sized>(
+    card: &mut Card<T>,
+    info: &PaceInfo,
+    password: Password<'_>,
+    send_domain_reference: bool,
+    rng: &mut R,
+) -> Result<PaceOutcome, Error> {
+    establish_with(card, info, password, send_domain_reference, &mut |c: Curve| c.random_secret(rng))
+}
+
+/// Runs PACE with ephemeral secrets from `secrets` (tests replay published transcripts with it).
+pub fn establish_with<T: Transport>(
+    card: &mut Card<T>,
+    info: &PaceInfo,
+    password: Password<'_>,
+    send_domain_reference: bool,
+    secrets: &mut dyn FnMut(Curve) -> Secret,
+) -> Result<PaceOutcome, Error> {
+    let oid = info.protocol;
+    let protocol = PaceProtocol::from_oid(&oid).ok_or_else(|| Error::Pace(PaceError::Unsupported(oid.to_string())))?;
+    if !protocol.supported() {
+        return Err(Error::Pace(PaceError::Unsupported(alloc::format!("{protocol} ({oid})"))));
+    }
+    let id = info.parameter_id.ok_or(Error::Pace(PaceError::Curve(EccError::UnsupportedDomain(u32::MAX))))?;
+    let curve = Curve::from_domain_id(id).map_err(|e| Error::Pace(e.into()))?;
+    let cipher = protocol.cipher;
+    card.end_session();
+
+    // MSE:Set AT (9303-11 §4.4.4.1).
+    let kind = match password {
+        Password::Mrz(_) => PasswordKind::Mrz,
+        Password::Can(_) => PasswordKind::Can,
+    };
+    let mut data = tlv::encode(0x80, oid.as_bytes());
+    data.extend(tlv::encode(0x83, &[if kind == PasswordKind::Mrz { 0x01 } else { 0x02 }]));
+    if send_domain_reference {
+        data.extend(tlv::encode(0x84, &[id as u8]));
+    }
+    let r = card.transmit_plain(Step::PaceSetAt, &Command::new(0x00, 0x22, 0xC1, 0xA4).with_data(data))?;
+    match r.sw.kind() {
+        SwKind::Success | SwKind::VerificationFailed { .. } => {}
+        SwKind::AuthMethodBlocked => return Err(Error::AccessDenied { sw: Some(r.sw) }),
+        _ => return Err(Error::Status { step: Step::PaceSetAt, sw: r.sw }),
+    }
+
+    // 1. Encrypted nonce.
+    let z = general_authenticate(card, Step::PaceNonce, false, 0, &[], 0x80)?;
+    let k_pi = password_key(password, cipher);
+    let s = decrypt_nonce(cipher, &k_pi, &z).map_err(Error::Pace)?;
+
+    // 2. Generic mapping: H = SK_map · PK_map(chip); G' = s · G + H.
+    let pace = |e: EccError| Error::Pace(PaceError::Curve(e));
+    let sk_map = secrets(curve);
+    let pk_map = curve.mul(&sk_map, None).map_err(pace)?;
+    let chip_map = general_authenticate(card, Step::PaceMap, false, 0x81, &pk_map, 0x82)?;
+    let h = curve.mul(&sk_map, Some(&chip_map)).map_err(pace)?;
+    let g_mapped = curve.map_generator(&s, &h).map_err(pace)?;
+
+    // 3. Key agreement on G'.
+    let sk_eph = secrets(curve);
+    let pk_eph = curve.mul(&sk_eph, Some(&g_mapped)).map_err(pace)?;
+    let chip_eph = general_authenticate(card, Step::PaceKeyAgreement, false, 0x83, &pk_eph, 0x84)?;
+    if chip_eph == pk_eph {
+        return Err(Error::Pace(PaceError::ReflectedKey));
+    }
+    let shared = curve.mul(&sk_eph, Some(&chip_eph)).map_err(pace)?;
+    let k = curve.x_coordinate(&shared).map_err(pace)?;
+    let (ks_enc, ks_mac) = (crypto::kdf(cipher, &k, 1), crypto::kdf(cipher, &k, 2));
+
+    // 4. Mutual authentication.
+    let t_ifd = auth_token(cipher, &ks_mac, &oid, &chip_eph).map_err(Error::Pace)?;
+    let t_ic = general_authenticate(card, Step::PaceMutualAuth, true, 0x85, &t_ifd, 0x86)?;
+    let expect = auth_token(cipher, &ks_mac, &oid, &pk_eph).map_err(Error::Pace)?;
+    if !crypto::ct_eq(&expect, &t_ic) {
+        return Err(Error::Pace(PaceError::TokenMismatch));
+    }
+    let sm = SmSession::new(cipher, &ks_enc, &ks_mac, &alloc::vec![0u8; cipher.block_size()])
+        .map_err(|error: SmError| Error::SecureMessaging { step: Step::PaceMutualAuth, error })?;
+    card.set_session(sm);
+    Ok(PaceOutcome { protocol, curve, password: kind, chip_ephemeral_key: chip_eph })
+}

@@ -1,0 +1,159 @@
+//! PACE against published transcripts, byte for byte: ICAO 9303-11 Appendix G.1 (ECDH generic
+//! mapping, brainpoolP256r1, AES-128, MRZ password) and a 3DES generic-mapping exchange on the
+//! same curve. The terminal's ephemeral secrets are the published ones; every command we send
+//! must equal the published command, and the session keys must equal the published keys.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use cancuoc_core::apdu::{Transport, TransportError, TransportLimits};
+use cancuoc_core::ecc::{Curve, Secret};
+use cancuoc_core::error::Error;
+use cancuoc_core::files::Card;
+use cancuoc_core::lds::card_access;
+use cancuoc_core::pace::{self, Password};
+use cancuoc_core::AccessKey;
+
+struct Script {
+    steps: Vec<(Vec<u8>, Vec<u8>)>,
+    at: usize,
+}
+
+impl Script {
+    fn new(steps: &[(&str, &str)]) -> Self {
+        Self { steps: steps.iter().map(|(c, r)| (hex::decode(c).unwrap(), hex::decode(r).unwrap())).collect(), at: 0 }
+    }
+}
+
+impl Transport for Script {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let (expect, resp) = self.steps.get(self.at).ok_or(TransportError::Reader("script exhausted".into()))?;
+        assert_eq!(hex::encode_upper(command), hex::encode_upper(expect), "command {} differs from the transcript", self.at);
+        self.at += 1;
+        Ok(resp.clone())
+    }
+    fn limits(&self) -> TransportLimits {
+        TransportLimits::EXTENDED
+    }
+}
+
+fn run(card_access_hex: &str, key: &AccessKey, secrets: [&str; 2], script: &[(&str, &str)]) -> (Card<Script>, pace::PaceOutcome) {
+    let ca = card_access::parse(&hex::decode(card_access_hex).unwrap()).unwrap();
+    let mut card = Card::new(Script::new(script));
+    let mut queue = secrets.iter().map(|s| Secret(hex::decode(s).unwrap()));
+    let out = pace::establish_with(&mut card, &ca.pace[0], Password::Mrz(key), false, &mut |_| queue.next().unwrap()).unwrap();
+    (card, out)
+}
+
+#[test]
+fn icao_appendix_g1_ecdh_generic_mapping() {
+    let key = AccessKey::new("T22000129", "640812", "101031").unwrap();
+    let (card, out) = run(
+        "31143012060A04007F0007020204020202010202010D",
+        &key,
+        [
+            "7F4EF07B9EA82FD78AD689B38D0BC78CF21F249D953BC46F4C6E19259C010F99",
+            "A73FB703AC1436A18E0CFA5ABB3F7BEC7A070E7A6788486BEE230C4A22762595",
+        ],
+        &[
+            ("0022C1A40F800A04007F00070202040202830101", "9000"),
+            ("10860000027C0000", "7C12801095A3A016522EE98D01E76CB6B98B42C39000"),
+            (
+                "10860000457C438141047ACF3EFC982EC45565A4B155129EFBC74650DCBFA6362D896FC70262E0C2CC5E544552DCB6725218799115B55C9BAA6D9F6BC3A9618E70C25AF71777A9C4922D00",
+                "7C43824104824FBA91C9CBE26BEF53A0EBE7342A3BF178CEA9F45DE0B70AA601651FBA3F5730D8C879AAA9C9F73991E61B58F4D52EB87A0A0C709A49DC63719363CCD13C549000",
+            ),
+            (
+                "10860000457C438341042DB7A64C0355044EC9DF190514C625CBA2CEA48754887122F3A5EF0D5EDD301C3556F3B3B186DF10B857B58F6A7EB80F20BA5DC7BE1D43D9BF850149FBB3646200",
+                "7C438441049E880F842905B8B3181F7AF7CAA9F0EFB743847F44A306D2D28C1D9EC65DF6DB7764B22277A2EDDC3C265A9F018F9CB852E111B768B326904B59A0193776F0949000",
+            ),
+            ("008600000C7C0A8508C2B0BD78D94BA86600", "7C0A86083ABB9674BCE93C089000"),
+        ],
+    );
+    assert_eq!(out.curve, Curve::BrainpoolP256r1);
+    assert_eq!(out.protocol.to_string(), "PACE-GM ECDH AES-128");
+    let sm = card.session().expect("session installed");
+    assert_eq!(hex::encode_upper(sm.key_material().0), "F5F0E35C0D7161EE6724EE513A0D9A7F");
+    assert_eq!(hex::encode_upper(sm.key_material().1), "FE251C7858B356B24514B3BD5F4297D1");
+    assert_eq!(sm.ssc(), [0u8; 16]);
+}
+
+#[test]
+fn icao_g1_mapped_generator_and_nonce() {
+    // Appendix G.1 intermediate values: s, H, and the mapped generator G'.
+    let key = AccessKey::new("T22000129", "640812", "101031").unwrap();
+    let k_pi = pace::password_key(Password::Mrz(&key), cancuoc_core::crypto::SmCipher::Aes128);
+    let s = hex::decode("3F00C4D39D153F2B2A214A078D899B22").unwrap();
+    assert_eq!(hex::encode_upper(pace::encrypt_nonce(cancuoc_core::crypto::SmCipher::Aes128, &k_pi, &s).unwrap()), "95A3A016522EE98D01E76CB6B98B42C3");
+    let h = "04".to_string()
+        + "60332EF2450B5D247EF6D3868397D398852ED6E8CAF6FFEEF6BF85CA57057FD5"
+        + "0840CA7415BAF3E43BD414D35AA4608B93A2CAF3A4E3EA4E82C9C13D03EB7181";
+    let g = Curve::BrainpoolP256r1.map_generator(&s, &hex::decode(h).unwrap()).unwrap();
+    assert_eq!(
+        hex::encode_upper(g),
+        "048CED63C91426D4F0EB1435E7CB1D74A46723A0AF21C89634F65A9AE87A9265E28C879506743F8611AC33645C5B985C80B5F09A0B83407C1B6A4D857AE76FE522"
+    );
+}
+
+#[test]
+fn tdes_generic_mapping_transcript() {
+    let key = AccessKey::new("LM277954", "781214", "271115").unwrap();
+    let (card, out) = run(
+        "31143012060a04007f0007020204020102010202010d",
+        &key,
+        [
+            "2808272c0ec20e01a3450030ef32855e9feb5cb17719e985389b1cf47609e69f",
+            "8f89449052df6c7983750c7b042c3cea12b36819174424c7cd28153f7b70b402",
+        ],
+        &[
+            ("0022c1a40f800a04007f00070202040201830101", "9000"),
+            ("10860000027c0000", "7c128010b88382812290017af1cc906ff00e7f4d9000"),
+            (
+                "10860000457c438141047706b2b6246ab4612229b8a11212ddba7fea0568c9c0975dee22c0e3dd3a3f0321e8afee836e373b570d24000d56fb195104d486e63321ff8c819dd5ee018dcb00",
+                "7c43824104780b4edec9b926f9f964fad826d9990a667608d96ba7b397ae8609b6533e0d036d148365ddf4e5ff6611c2b62aa17fc9899f327bc929db543e7abd0ee724e4be9000",
+            ),
+            (
+                "10860000457c43834104507a0156efae8fb8acc519036c0b2fe0393c878744c7f91878ee4e07a41412ba5c0753d68a44a91e9f57f3f992ab689e6c2065d3b2a27c3658a4fd632931ee3800",
+                "7c438441042dbaf62e6fdfb31eb66f206493b9e7721586f0e5c93754d7bd5a884ca251ee4d720ab539a60561bc46812fa289b58ac69f0c6e32adbaf7241049a31211f80f5b9000",
+            ),
+            ("008600000c7c0a85088d7c617d43efe09e00", "7c0a8608cb57047c809079f69000"),
+        ],
+    );
+    assert_eq!(out.protocol.to_string(), "PACE-GM ECDH 3DES");
+    let sm = card.session().unwrap();
+    // The published keys are DES-parity-adjusted; DES ignores the parity bit (the low bit).
+    let no_parity = |b: &[u8]| b.iter().map(|x| x & 0xFE).collect::<Vec<u8>>();
+    assert_eq!(no_parity(sm.key_material().0), no_parity(&hex::decode("430e4c8c38dfefaed92067b919a897f8").unwrap()));
+    assert_eq!(no_parity(sm.key_material().1), no_parity(&hex::decode("c1bc1f075797b970b5a45e64a764b0cb").unwrap()));
+}
+
+#[test]
+fn a_wrong_chip_token_and_a_refused_password_are_errors() {
+    let key = AccessKey::new("T22000129", "640812", "101031").unwrap();
+    let ca = card_access::parse(&hex::decode("31143012060A04007F0007020204020202010202010D").unwrap()).unwrap();
+    let mut steps = vec![
+        ("0022C1A40F800A04007F00070202040202830101", "9000"),
+        ("10860000027C0000", "7C12801095A3A016522EE98D01E76CB6B98B42C39000"),
+        (
+            "10860000457C438141047ACF3EFC982EC45565A4B155129EFBC74650DCBFA6362D896FC70262E0C2CC5E544552DCB6725218799115B55C9BAA6D9F6BC3A9618E70C25AF71777A9C4922D00",
+            "7C43824104824FBA91C9CBE26BEF53A0EBE7342A3BF178CEA9F45DE0B70AA601651FBA3F5730D8C879AAA9C9F73991E61B58F4D52EB87A0A0C709A49DC63719363CCD13C549000",
+        ),
+        (
+            "10860000457C438341042DB7A64C0355044EC9DF190514C625CBA2CEA48754887122F3A5EF0D5EDD301C3556F3B3B186DF10B857B58F6A7EB80F20BA5DC7BE1D43D9BF850149FBB3646200",
+            "7C438441049E880F842905B8B3181F7AF7CAA9F0EFB743847F44A306D2D28C1D9EC65DF6DB7764B22277A2EDDC3C265A9F018F9CB852E111B768B326904B59A0193776F0949000",
+        ),
+        ("008600000C7C0A8508C2B0BD78D94BA86600", "7C0A86083ABB9674BCE93C099000"),
+    ];
+    let secrets = [
+        "7F4EF07B9EA82FD78AD689B38D0BC78CF21F249D953BC46F4C6E19259C010F99",
+        "A73FB703AC1436A18E0CFA5ABB3F7BEC7A070E7A6788486BEE230C4A22762595",
+    ];
+    let attempt = |steps: &[(&str, &str)]| {
+        let mut card = Card::new(Script::new(steps));
+        let mut q = secrets.iter().map(|s| Secret(hex::decode(s).unwrap()));
+        pace::establish_with(&mut card, &ca.pace[0], Password::Mrz(&key), false, &mut |_| q.next().unwrap())
+    };
+    assert_eq!(attempt(&steps).unwrap_err(), Error::Pace(pace::PaceError::TokenMismatch));
+    steps[4].1 = "63C2";
+    let e = attempt(&steps).unwrap_err();
+    assert!(matches!(e, Error::AccessDenied { .. }), "{e:?}");
+    assert!(e.to_string().contains("2 tries left"), "{e}");
+    assert!(e.to_string().contains("can suspend or block"), "{e}");
+}
