@@ -7,8 +7,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use cancuoc_core::error::Error;
 use cancuoc_core::lds::dg13::Dg13;
 use cancuoc_core::read::{CardRead, Progress, ReadFailure, ReadOptions, read_card};
-use cancuoc_core::verdict::{ActiveAuthStatus, ChainStatus, DgCheck, SignatureStatus};
-use cancuoc_core::{AccessKey, Transport, TransportError, TrustStore};
+use cancuoc_core::verdict::{ActiveAuthStatus, ChainStatus, DgCheck, SessionAccess, SignatureStatus};
+use cancuoc_core::{Credentials, Transport, TransportError, TrustStore};
 use serde::Serialize;
 
 /// Process exit codes of `cancuoc read`, distinct per outcome so scripts can branch on them.
@@ -82,6 +82,8 @@ pub struct Checks {
     pub certificate_chain: ChainStatus,
     pub active_authentication: ActiveAuthStatus,
     pub weak_algorithms: Vec<String>,
+    /// Which protocol secured the session (BAC, or PACE with curve and password).
+    pub access: Option<SessionAccess>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -175,6 +177,7 @@ impl Report {
                 certificate_chain: v.chain.clone(),
                 active_authentication: v.active_auth.clone(),
                 weak_algorithms: v.weak_algorithms.clone(),
+                access: v.access.clone(),
             },
             link: LinkReport {
                 apdus: r.stats.apdus,
@@ -207,6 +210,7 @@ impl ErrorReport {
     pub fn from_failure(f: &ReadFailure) -> Self {
         let error = match &f.error {
             Error::AccessDenied { .. } | Error::Key(_) => "access_denied",
+            Error::NeedCredential(_) => "credentials_needed",
             Error::Transport { error: TransportError::CardRemoved, .. } => "no_card",
             _ => "reader_error",
         };
@@ -219,7 +223,7 @@ impl ErrorReport {
     }
     pub fn exit_code(&self) -> u8 {
         match self.error {
-            "access_denied" => exit::ACCESS_DENIED,
+            "access_denied" | "credentials_needed" => exit::ACCESS_DENIED,
             "no_card" => exit::NO_CARD,
             _ => exit::READER_ERROR,
         }
@@ -229,13 +233,13 @@ impl ErrorReport {
 /// Runs the whole pipeline on `transport` with the CCCD's data groups and active authentication.
 pub fn read<T: Transport>(
     transport: T,
-    key: &AccessKey,
+    credentials: &Credentials,
     trust: &TrustStore,
     now_unix: u64,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<CardRead, Box<ReadFailure>> {
     let opts = ReadOptions::cccd(trust, now_unix);
-    read_card(transport, key, &opts, &mut cancuoc_sim::os_rng(), None, progress).map_err(Box::new)
+    read_card(transport, credentials, &opts, &mut cancuoc_sim::os_rng(), None, progress).map_err(Box::new)
 }
 
 /// The face image bytes of a read, if any.

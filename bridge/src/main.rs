@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cancuoc_bridge::{ErrorReport, Report, Status, exit, now_unix, photo_bytes};
-use cancuoc_core::AccessKey;
+use cancuoc_core::pace::Can;
 use cancuoc_core::verdict::HashStatus;
+use cancuoc_core::{AccessKey, Credentials};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -50,6 +51,10 @@ struct ReadArgs {
     /// Write the face image (JPEG or JPEG 2000, as stored on the chip) to this file.
     #[arg(long, value_name = "FILE")]
     photo: Option<PathBuf>,
+    /// Card access number: the 6 digits printed on the card's front (PACE). Faster to type than
+    /// the MRZ fields; a chip without PACE still needs them.
+    #[arg(long)]
+    can: Option<String>,
     /// 12-digit CCCD number (the MRZ document number is its last 9 digits).
     #[arg(long, conflicts_with = "document_number")]
     id_number: Option<String>,
@@ -80,9 +85,17 @@ fn prompt(label: &str) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-fn key_from(a: &ReadArgs) -> Result<AccessKey, String> {
+fn credentials_from(a: &ReadArgs) -> Result<Credentials, String> {
+    let any_mrz = a.id_number.is_some() || a.document_number.is_some() || a.dob.is_some() || a.expiry.is_some();
+    let can = a.can.as_deref().map(Can::new).transpose().map_err(|e| e.to_string())?;
+    if can.is_some() && !any_mrz {
+        return Ok(Credentials { can, mrz: None });
+    }
+    Ok(Credentials { can, mrz: Some(key_from(a, any_mrz)?) })
+}
+
+fn key_from(a: &ReadArgs, any_given: bool) -> Result<AccessKey, String> {
     let sim = &cancuoc_sim::PERSONA;
-    let any_given = a.id_number.is_some() || a.document_number.is_some() || a.dob.is_some() || a.expiry.is_some();
     if a.simulated && !any_given {
         // The simulated card's printed MRZ, as a clerk would type it.
         return Ok(sim.access_key());
@@ -127,7 +140,7 @@ fn read(a: ReadArgs) -> u8 {
         eprintln!("cancuoc: unknown variant {:?}; see cancuoc read --simulated --list-variants", a.variant);
         return exit::USAGE;
     };
-    let key = match key_from(&a) {
+    let key = match credentials_from(&a) {
         Ok(k) => k,
         Err(e) => {
             eprintln!("cancuoc: access key: {e}");
@@ -177,7 +190,8 @@ fn read(a: ReadArgs) -> u8 {
                 println!("{}", serde_json::to_string_pretty(&e).unwrap_or_default());
             } else {
                 let vi = match e.error {
-                    "access_denied" => "Từ chối truy cập — kiểm tra số giấy tờ, ngày sinh, ngày hết hạn",
+                    "access_denied" => "Từ chối truy cập — kiểm tra số giấy tờ, ngày sinh, ngày hết hạn (hoặc số CAN)",
+                    "credentials_needed" => "Thẻ này cần thông tin khác để mở chip",
                     "no_card" => "Không có thẻ trên đầu đọc, hoặc thẻ đã bị nhấc ra",
                     _ => "Lỗi đầu đọc hoặc thẻ",
                 };
@@ -264,6 +278,9 @@ fn print_human(r: &Report, variant: &str) {
     line("Chống sao chép chip (active auth)", Some(aa));
     if let Some(h) = &r.checks.hash_algorithm {
         line("Thuật toán băm (hash)", Some(h));
+    }
+    if let Some(a) = &r.checks.access {
+        line("Kênh bảo mật (session)", Some(&a.to_string()));
     }
     println!(
         "\nLiên kết (link): {} APDUs, {} bytes sent, {} bytes received",

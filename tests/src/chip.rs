@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 use cancuoc_core::apdu::{Command, Response, StatusWord, Transport, TransportError, TransportLimits};
 use cancuoc_core::bac::BacKeys;
 use cancuoc_core::crypto::{self, HashAlgorithm, SmCipher};
-use cancuoc_core::files::EMRTD_AID;
+use cancuoc_core::ecc::{Curve, Secret};
+use cancuoc_core::files::{EMRTD_AID, FileId};
+use cancuoc_core::lds::card_access;
+use cancuoc_core::pace::{self, Can, PaceProtocol, Password};
 use cancuoc_core::sm::SmSession;
 use cancuoc_core::tlv;
 use rsa::BigUint;
@@ -60,6 +63,8 @@ pub struct SimChip {
     current: Option<u16>,
     /// Response bytes waiting for GET RESPONSE (61xx chaining of short APDUs).
     pending: Vec<u8>,
+    /// PACE in progress (chip side).
+    pace: Option<PaceState>,
     /// Every exchange, command and response bytes (for tests and APDU counts).
     pub log: Vec<(Vec<u8>, Vec<u8>)>,
 }
@@ -77,6 +82,7 @@ impl SimChip {
             sm: None,
             current: None,
             pending: Vec::new(),
+            pace: None,
             log: Vec::new(),
         }
     }
@@ -110,6 +116,7 @@ impl SimChip {
         self.rnd_ic = None;
         self.sm = None;
         self.current = None;
+        self.pace = None;
     }
 
     fn is_extended(raw: &[u8]) -> bool {
@@ -173,7 +180,7 @@ impl SimChip {
                     return sw(0x6988).to_bytes();
                 }
             };
-            let resp = self.execute(&plain);
+            let resp = self.execute(&plain, true);
             match self.sm.as_mut() {
                 Some(sm) => {
                     sm.wrap_response(plain.ins, &resp).map(|r| r.to_bytes()).unwrap_or_else(|_| sw(0x6F00).to_bytes())
@@ -186,13 +193,15 @@ impl SimChip {
                 self.sm = None;
                 return sw(0x6982).to_bytes();
             }
-            self.execute(&cmd).to_bytes()
+            self.execute(&cmd, false).to_bytes()
         }
     }
 
-    fn execute(&mut self, cmd: &Command) -> Response {
+    fn execute(&mut self, cmd: &Command, protected: bool) -> Response {
         match cmd.ins {
-            0xA4 => self.select(cmd),
+            0xA4 => self.select(cmd, protected),
+            0x22 => self.mse_set_at(cmd),
+            0x86 => self.general_authenticate(cmd),
             0x84 => self.get_challenge(cmd),
             0x82 => self.external_authenticate(cmd),
             0xB0 | 0xB1 => self.read_binary(cmd),
@@ -201,11 +210,16 @@ impl SimChip {
         }
     }
 
-    fn select(&mut self, cmd: &Command) -> Response {
+    fn select(&mut self, cmd: &Command, protected: bool) -> Response {
         match cmd.p1 {
             0x04 => {
                 if cmd.data == EMRTD_AID {
-                    self.reset();
+                    if protected {
+                        // Selected under the PACE session: keep it.
+                        self.current = None;
+                    } else {
+                        self.reset();
+                    }
                     self.app_selected = true;
                     sw(SW_OK)
                 } else {
@@ -220,6 +234,11 @@ impl SimChip {
                 let [hi, lo] = cmd.data.as_slice() else { return sw(0x6A80) };
                 let fid = u16::from_be_bytes([*hi, *lo]);
                 if !self.app_selected {
+                    // The master file holds EF.CardAccess, readable without a session.
+                    if fid == FileId::CardAccess.fid() && self.image.files.contains_key(&fid) {
+                        self.current = Some(fid);
+                        return sw(SW_OK);
+                    }
                     return sw(0x6A82);
                 }
                 if self.sm.is_none() {
@@ -237,6 +256,9 @@ impl SimChip {
     }
 
     fn get_challenge(&mut self, cmd: &Command) -> Response {
+        if !self.image.bac {
+            return sw(0x6982); // a PACE-only chip refuses BAC
+        }
         if !self.app_selected {
             return sw(0x6985);
         }
@@ -287,10 +309,10 @@ impl SimChip {
     }
 
     fn read_binary(&mut self, cmd: &Command) -> Response {
-        if self.sm.is_none() {
+        let Some(fid) = self.current else { return sw(0x6986) };
+        if self.sm.is_none() && fid != FileId::CardAccess.fid() {
             return sw(0x6982);
         }
-        let Some(fid) = self.current else { return sw(0x6986) };
         let Some(file) = self.image.files.get(&fid) else { return sw(0x6A82) };
         let (offset, odd) = if cmd.ins == 0xB1 {
             let Ok((t, _)) = tlv::parse_one(&cmd.data) else { return sw(0x6A80) };
@@ -342,6 +364,152 @@ impl SimChip {
         }
     }
 }
+
+/// The chip's side of a PACE run in progress (9303-11 §4.4).
+struct PaceState {
+    oid: const_oid::ObjectIdentifier,
+    protocol: PaceProtocol,
+    curve: Curve,
+    nonce: Vec<u8>,
+    step: u8,
+    g_mapped: Vec<u8>,
+    chip_eph: Option<(Secret, Vec<u8>)>,
+    terminal_eph: Vec<u8>,
+    keys: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+fn dyn_auth(tag: u32, value: &[u8]) -> Response {
+    Response { data: tlv::encode(0x7C, &tlv::encode(tag, value)), sw: StatusWord::OK }
+}
+
+impl SimChip {
+    fn mse_set_at(&mut self, cmd: &Command) -> Response {
+        if (cmd.p1, cmd.p2) != (0xC1, 0xA4) {
+            return sw(0x6A86);
+        }
+        let Some(ca) = self.image.files.get(&FileId::CardAccess.fid()).and_then(|b| card_access::parse(b).ok()) else {
+            return sw(0x6A88);
+        };
+        let mut oid = None;
+        let mut password = None;
+        for t in tlv::TlvIter::new(&cmd.data) {
+            let Ok(t) = t else { return sw(0x6A80) };
+            match t.tag {
+                0x80 => oid = const_oid::ObjectIdentifier::from_bytes(t.value).ok(),
+                0x83 => password = t.value.first().copied(),
+                _ => {}
+            }
+        }
+        let (Some(oid), Some(password)) = (oid, password) else { return sw(0x6A80) };
+        let Some(info) = ca.pace.iter().find(|i| i.protocol == oid) else { return sw(0x6A80) };
+        let (Some(protocol), Some(curve)) =
+            (PaceProtocol::from_oid(&oid), info.parameter_id.and_then(|id| Curve::from_domain_id(id).ok()))
+        else {
+            return sw(0x6A80);
+        };
+        let k_pi = match password {
+            0x01 => pace::password_key(Password::Mrz(&self.image.access_key), protocol.cipher),
+            0x02 => match Can::new(&self.image.can) {
+                Ok(c) => pace::password_key(Password::Can(&c), protocol.cipher),
+                Err(_) => return sw(0x6F00),
+            },
+            _ => return sw(0x6A80),
+        };
+        let nonce = random::<16>().to_vec();
+        let Ok(z) = pace::encrypt_nonce(protocol.cipher, &k_pi, &nonce) else { return sw(0x6F00) };
+        self.sm = None;
+        self.pace = Some(PaceState {
+            oid,
+            protocol,
+            curve,
+            nonce: z,
+            step: 0,
+            g_mapped: nonce,
+            chip_eph: None,
+            terminal_eph: Vec::new(),
+            keys: None,
+        });
+        sw(SW_OK)
+    }
+
+    fn general_authenticate(&mut self, cmd: &Command) -> Response {
+        let Some(st) = self.pace.as_mut() else { return sw(0x6985) };
+        let Ok(outer) = tlv::expect(&cmd.data, 0x7C) else { return sw(0x6A80) };
+        let inner = outer.children().next().and_then(Result::ok);
+        let mut rng = OsRandom;
+        let curve = st.curve;
+        match (st.step, inner) {
+            (0, None) => {
+                st.step = 1;
+                dyn_auth(0x80, &st.nonce)
+            }
+            (1, Some(t)) if t.tag == 0x81 => {
+                // Generic mapping: H = SK · PK_map(terminal); G' = s · G + H (s is kept in g_mapped).
+                let sk = curve.random_secret(&mut rng);
+                let (Ok(pk), Ok(h)) = (curve.mul(&sk, None), curve.mul(&sk, Some(t.value))) else { return sw(0x6A80) };
+                let Ok(g) = curve.map_generator(&st.g_mapped, &h) else { return sw(0x6A80) };
+                st.g_mapped = g;
+                st.step = 2;
+                dyn_auth(0x82, &pk)
+            }
+            (2, Some(t)) if t.tag == 0x83 => {
+                let sk = curve.random_secret(&mut rng);
+                let (Ok(pk), Ok(shared)) = (curve.mul(&sk, Some(&st.g_mapped)), curve.mul(&sk, Some(t.value))) else {
+                    return sw(0x6A80);
+                };
+                let Ok(k) = curve.x_coordinate(&shared) else { return sw(0x6A80) };
+                let c = st.protocol.cipher;
+                st.keys = Some((crypto::kdf(c, &k, 1), crypto::kdf(c, &k, 2)));
+                st.terminal_eph = t.value.to_vec();
+                st.chip_eph = Some((sk, pk.clone()));
+                st.step = 3;
+                dyn_auth(0x84, &pk)
+            }
+            (3, Some(t)) if t.tag == 0x85 => {
+                let (Some((k_enc, k_mac)), Some((_, chip_pk))) = (st.keys.clone(), st.chip_eph.clone()) else {
+                    return sw(0x6985);
+                };
+                let c = st.protocol.cipher;
+                let Ok(expect) = pace::auth_token(c, &k_mac, &st.oid, &chip_pk) else { return sw(0x6F00) };
+                if !crypto::ct_eq(&expect, t.value) {
+                    // Wrong password: the terminal derived other keys (9303-11 §4.4.4.2: 6300).
+                    self.pace = None;
+                    return sw(0x6300);
+                }
+                let Ok(token) = pace::auth_token(c, &k_mac, &st.oid, &st.terminal_eph) else { return sw(0x6F00) };
+                match SmSession::new(c, &k_enc, &k_mac, &vec![0u8; c.block_size()]) {
+                    Ok(s) => self.sm = Some(s),
+                    Err(_) => return sw(0x6F00),
+                }
+                self.pace = None;
+                dyn_auth(0x86, &token)
+            }
+            _ => {
+                self.pace = None;
+                sw(0x6A80)
+            }
+        }
+    }
+}
+
+/// The OS random generator for the chip's own secrets.
+struct OsRandom;
+
+impl rand_core::TryRng for OsRandom {
+    type Error = core::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok(u32::from_le_bytes(random::<4>()))
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        Ok(u64::from_le_bytes(random::<8>()))
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        getrandom::fill(dst).expect("OS randomness");
+        Ok(())
+    }
+}
+
+impl rand_core::TryCryptoRng for OsRandom {}
 
 impl Transport for SimChip {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {

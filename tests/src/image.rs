@@ -189,19 +189,51 @@ pub struct CardSpec {
     pub min_dg2: usize,
     /// Whether the chip accepts extended-length APDUs.
     pub extended_length: bool,
+    /// The PACE variant offered in EF.CardAccess: (protocol OID, standardized domain parameter
+    /// ID). `None`: no EF.CardAccess, BAC only.
+    pub pace: Option<(&'static str, u32)>,
+    /// Whether the chip also accepts BAC.
+    pub bac: bool,
 }
+
+/// PACE protocol OIDs (9303-11 table 9) the simulator offers.
+pub mod pace_oid {
+    pub const ECDH_GM_3DES: &str = "0.4.0.127.0.7.2.2.4.2.1";
+    pub const ECDH_GM_AES128: &str = "0.4.0.127.0.7.2.2.4.2.2";
+    pub const ECDH_GM_AES192: &str = "0.4.0.127.0.7.2.2.4.2.3";
+    pub const ECDH_GM_AES256: &str = "0.4.0.127.0.7.2.2.4.2.4";
+}
+
+/// The CAN printed on the simulated card's front.
+pub const CAN: &str = "123456";
 
 impl Default for CardSpec {
     fn default() -> Self {
-        Self { signer: Signer::Rsa, aa: Aa::Rsa, jpeg2000: false, forgery: None, min_dg2: 0, extended_length: true }
+        Self {
+            signer: Signer::Rsa,
+            aa: Aa::Rsa,
+            jpeg2000: false,
+            forgery: None,
+            min_dg2: 0,
+            extended_length: true,
+            pace: Some((pace_oid::ECDH_GM_AES128, 13)),
+            bac: true,
+        }
     }
 }
 
 /// Named variants, as `cancuoc read --simulated --variant NAME` takes them.
 pub const VARIANTS: &[(&str, &str)] = &[
-    ("rsa", "genuine card, RSA-2048 document signer, RSA active authentication, JPEG face"),
-    ("ecdsa-p256", "genuine card, ECDSA P-256 document signer, EC active authentication"),
-    ("ecdsa-bp256", "genuine card, ECDSA brainpoolP256r1 document signer, JPEG 2000 face"),
+    (
+        "rsa",
+        "genuine card, RSA-2048 document signer, RSA active authentication, JPEG face; PACE (brainpoolP256r1, AES-128) and BAC",
+    ),
+    ("ecdsa-p256", "genuine card, ECDSA P-256 document signer, EC active authentication; PACE on P-256 with AES-256"),
+    ("ecdsa-bp256", "genuine card, ECDSA brainpoolP256r1 document signer, JPEG 2000 face; PACE with 3DES"),
+    ("bac-only", "genuine card without EF.CardAccess: BAC only"),
+    ("pace-only", "genuine card that refuses BAC; PACE on P-384 with AES-192"),
+    ("pace-p521", "genuine card offering PACE on NIST P-521 with AES-256"),
+    ("pace-bp384", "genuine card offering PACE on brainpoolP384r1 with AES-256"),
     ("jpeg2000", "genuine card with a JPEG 2000 face image"),
     ("short-apdu", "genuine card whose chip takes short APDUs only"),
     ("large-photo", "genuine card with a 40 KB DG2 (reads past offset 32 767)"),
@@ -221,8 +253,18 @@ impl CardSpec {
         let d = Self::default();
         Some(match name {
             "rsa" => d,
-            "ecdsa-p256" => Self { signer: Signer::P256, aa: Aa::Ec, ..d },
-            "ecdsa-bp256" => Self { signer: Signer::Bp256, aa: Aa::Ec, jpeg2000: true, ..d },
+            "ecdsa-p256" => Self { signer: Signer::P256, aa: Aa::Ec, pace: Some((pace_oid::ECDH_GM_AES256, 12)), ..d },
+            "ecdsa-bp256" => Self {
+                signer: Signer::Bp256,
+                aa: Aa::Ec,
+                jpeg2000: true,
+                pace: Some((pace_oid::ECDH_GM_3DES, 13)),
+                ..d
+            },
+            "bac-only" => Self { pace: None, ..d },
+            "pace-only" => Self { pace: Some((pace_oid::ECDH_GM_AES192, 15)), bac: false, ..d },
+            "pace-p521" => Self { pace: Some((pace_oid::ECDH_GM_AES256, 18)), ..d },
+            "pace-bp384" => Self { pace: Some((pace_oid::ECDH_GM_AES256, 16)), ..d },
             "jpeg2000" => Self { jpeg2000: true, ..d },
             "short-apdu" => Self { extended_length: false, ..d },
             "large-photo" => Self { min_dg2: 40_000, ..d },
@@ -247,6 +289,10 @@ pub struct CardImage {
     pub access_key: cancuoc_core::AccessKey,
     pub aa_key: Option<SignKey>,
     pub extended_length: bool,
+    /// The card access number printed on the front.
+    pub can: String,
+    /// Whether the chip accepts BAC.
+    pub bac: bool,
 }
 
 impl CardImage {
@@ -423,8 +469,23 @@ pub fn build(spec: &CardSpec) -> CardImage {
     let mut files = BTreeMap::new();
     files.insert(FileId::Com.fid(), com);
     files.insert(FileId::Sod.fid(), sod);
+    if let Some((oid, param)) = spec.pace {
+        let info = cancuoc_core::lds::card_access::PaceInfo {
+            protocol: const_oid::ObjectIdentifier::new_unwrap(oid),
+            version: 2,
+            parameter_id: Some(param),
+        };
+        files.insert(FileId::CardAccess.fid(), cancuoc_core::lds::card_access::encode(&[info]));
+    }
     for (n, b) in dgs {
         files.insert(FileId::Dg(n).fid(), b);
     }
-    CardImage { files, access_key: p.access_key(), aa_key, extended_length: spec.extended_length }
+    CardImage {
+        files,
+        access_key: p.access_key(),
+        aa_key,
+        extended_length: spec.extended_length,
+        can: CAN.to_string(),
+        bac: spec.bac,
+    }
 }

@@ -38,7 +38,9 @@ pub enum EccError {
 impl fmt::Display for EccError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::UnsupportedDomain(id) => write!(f, "{} (standardized domain parameters {id}) is not supported", domain_name(*id)),
+            Self::UnsupportedDomain(id) => {
+                write!(f, "{} (standardized domain parameters {id}) is not supported", domain_name(*id))
+            }
             Self::BadPoint => f.write_str("the chip sent an invalid elliptic-curve point"),
             Self::BadScalar => f.write_str("invalid scalar"),
         }
@@ -244,4 +246,3 @@ impl Curve {
         self.x_coordinate(point).map(|_| ())
     }
 }
-

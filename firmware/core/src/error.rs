@@ -4,9 +4,9 @@ use core::fmt;
 
 use crate::access::KeyError;
 use crate::apdu::{StatusWord, SwKind, TransportError};
-use crate::pace::PaceError;
 use crate::files::FileId;
 use crate::lds::ParseError;
+use crate::pace::PaceError;
 use crate::sm::SmError;
 
 /// The protocol step an error happened in.

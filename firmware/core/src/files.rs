@@ -208,7 +208,8 @@ impl<T: Transport> Card<T> {
     /// SELECT the eMRTD application by AID.
     pub fn select_application(&mut self) -> Result<(), Error> {
         let cmd = Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(EMRTD_AID.to_vec());
-        let r = self.transmit_plain(Step::SelectApplication, &cmd)?;
+        // After PACE the application is selected under secure messaging; before BAC, in plain.
+        let r = self.transmit(Step::SelectApplication, &cmd)?;
         Self::expect_ok(Step::SelectApplication, r).map(|_| ())
     }
 

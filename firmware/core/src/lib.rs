@@ -30,6 +30,6 @@ pub mod verdict;
 pub use access::AccessKey;
 pub use apdu::{Command, Response, StatusWord, Transport, TransportError, TransportLimits};
 pub use error::Error;
-pub use read::{CardRead, Progress, ReadFailure, ReadOptions, read_card};
+pub use read::{CardRead, Credentials, Progress, ReadFailure, ReadOptions, read_card};
 pub use trust::TrustStore;
 pub use verdict::Verdict;

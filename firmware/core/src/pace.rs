@@ -15,7 +15,7 @@ use crate::crypto::{self, HashAlgorithm, SmCipher};
 use crate::ecc::{Curve, EccError, Secret};
 use crate::error::{Error, Step};
 use crate::files::Card;
-use crate::lds::card_access::{PaceInfo, ID_PACE};
+use crate::lds::card_access::{ID_PACE, PaceInfo};
 use crate::sm::{SmError, SmSession};
 use crate::tlv;
 
@@ -125,7 +125,9 @@ impl Can {
     pub fn new(s: &str) -> Result<Self, KeyError> {
         let d: String = s.chars().filter(|c| !c.is_whitespace()).collect();
         if d.len() != 6 || !d.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(KeyError::Can("the card access number (CAN) has exactly 6 digits, printed on the card's front"));
+            return Err(KeyError::Can(
+                "the card access number (CAN) has exactly 6 digits, printed on the card's front",
+            ));
         }
         Ok(Self(d))
     }
@@ -184,7 +186,12 @@ pub fn public_key_data(protocol: &ObjectIdentifier, point: &[u8]) -> Vec<u8> {
 }
 
 /// The authentication token over the other side's ephemeral public key (9303-11 §4.4.3.4).
-pub fn auth_token(cipher: SmCipher, k_mac: &[u8], protocol: &ObjectIdentifier, point: &[u8]) -> Result<[u8; 8], PaceError> {
+pub fn auth_token(
+    cipher: SmCipher,
+    k_mac: &[u8],
+    protocol: &ObjectIdentifier,
+    point: &[u8],
+) -> Result<[u8; 8], PaceError> {
     let mut data = public_key_data(protocol, point);
     if cipher == SmCipher::Tdes {
         crypto::pad(&mut data, 8);
@@ -233,19 +240,25 @@ fn general_authenticate<T: Transport>(
     value: &[u8],
     want: u32,
 ) -> Result<Vec<u8>, Error> {
-    let data = if value.is_empty() && tag == 0 { tlv::encode(0x7C, &[]) } else { tlv::encode(0x7C, &tlv::encode(tag, value)) };
+    let data =
+        if value.is_empty() && tag == 0 { tlv::encode(0x7C, &[]) } else { tlv::encode(0x7C, &tlv::encode(tag, value)) };
     let cmd = Command::new(if last { 0x00 } else { 0x10 }, 0x86, 0x00, 0x00).with_data(data).with_le(256);
     let r = card.transmit_plain(step, &cmd)?;
     match r.sw.kind() {
         SwKind::Success => {}
         // A wrong password shows at the last step (the chip cannot verify our token) and, on some
         // chips, at the first; 63Cx carries the tries left.
-        SwKind::AuthenticationFailed | SwKind::VerificationFailed { .. } | SwKind::SecurityStatusNotSatisfied | SwKind::AuthMethodBlocked
+        SwKind::AuthenticationFailed
+        | SwKind::VerificationFailed { .. }
+        | SwKind::SecurityStatusNotSatisfied
+        | SwKind::AuthMethodBlocked
             if last =>
         {
             return Err(Error::AccessDenied { sw: Some(r.sw) });
         }
-        SwKind::AuthMethodBlocked | SwKind::VerificationFailed { .. } => return Err(Error::AccessDenied { sw: Some(r.sw) }),
+        SwKind::AuthMethodBlocked | SwKind::VerificationFailed { .. } => {
+            return Err(Error::AccessDenied { sw: Some(r.sw) });
+        }
         _ => return Err(Error::Status { step, sw: r.sw }),
     }
     let outer = tlv::expect(&r.data, 0x7C).map_err(|_| Error::Pace(PaceError::Malformed))?;

@@ -2,18 +2,21 @@
 //! fields and the verdict. A failed read returns what it had read so a retry resumes there.
 
 use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use rand_core::CryptoRng;
 
 use crate::access::AccessKey;
-use crate::apdu::{SwKind, Transport};
+use crate::apdu::{Command, SwKind, Transport};
 use crate::auth::{active, passive};
 use crate::error::{Error, Step};
 use crate::files::{Card, FileId, LinkStats};
+use crate::lds::card_access::CardAccess;
 use crate::lds::{self, ParseError, com::Com, dg1::Dg1, dg2::Dg2, dg13::Dg13, dg14::Dg14, dg15::Dg15, sod::Sod};
+use crate::pace::{self, Can, PaceError, Password};
 use crate::trust::TrustStore;
-use crate::verdict::{ActiveAuthStatus, ChainStatus, SignatureStatus, Verdict};
+use crate::verdict::{ActiveAuthStatus, ChainStatus, SessionAccess, SignatureStatus, Verdict};
 
 pub use crate::files::FileProgress as Progress;
 
@@ -106,14 +109,77 @@ fn parse_into<T>(
     }
 }
 
-/// SELECT the eMRTD application and run BAC.
+/// What the clerk typed: the CAN, the MRZ fields, or both.
+#[derive(Clone, Debug, Default)]
+pub struct Credentials {
+    pub can: Option<Can>,
+    pub mrz: Option<AccessKey>,
+}
+
+impl Credentials {
+    pub fn mrz(key: AccessKey) -> Self {
+        Self { can: None, mrz: Some(key) }
+    }
+    pub fn can(can: Can) -> Self {
+        Self { can: Some(can), mrz: None }
+    }
+}
+
+/// EF.CardAccess from the master file, or `None` when the chip has none. Some chips answer SELECT
+/// MF with 6D00 or 6A82; that is not an error.
+pub fn read_card_access<T: Transport>(card: &mut Card<T>) -> Result<Option<CardAccess>, Error> {
+    let mf = Command::new(0x00, 0xA4, 0x00, 0x0C).with_data(alloc::vec![0x3F, 0x00]);
+    if let Err(e @ Error::Transport { .. }) = card.transmit_plain(Step::ReadCardAccess, &mf) {
+        return Err(e);
+    }
+    let mut buf = Vec::new();
+    match card.read_file(FileId::CardAccess, &mut buf, &mut |_| {}) {
+        Ok(()) => Ok(lds::card_access::parse(&buf).ok()),
+        Err(e @ Error::Transport { .. }) => Err(e),
+        // File not found, not allowed, or not understood: the chip offers no PACE we can see.
+        Err(_) => Ok(None),
+    }
+}
+
+/// Secures a session: PACE when EF.CardAccess offers a variant we run (CAN first, else MRZ),
+/// otherwise BAC with the MRZ key. Then selects the eMRTD application.
 fn open_session<T: Transport, R: CryptoRng + ?Sized>(
     card: &mut Card<T>,
-    key: &AccessKey,
+    credentials: &Credentials,
     rng: &mut R,
-) -> Result<(), Error> {
+) -> Result<SessionAccess, Error> {
+    card.end_session();
+    if let Some(ca) = read_card_access(card)? {
+        match pace::choose(&ca.pace) {
+            Some((info, _, _)) => {
+                let password = match (&credentials.can, &credentials.mrz) {
+                    (Some(c), _) => Password::Can(c),
+                    (None, Some(k)) => Password::Mrz(k),
+                    (None, None) => return Err(Error::NeedCredential("enter the CAN or the MRZ fields")),
+                };
+                let send_ref = ca.pace.len() > 1;
+                let out = pace::establish(card, info, password, send_ref, rng)?;
+                card.select_application()?;
+                return Ok(SessionAccess::Pace {
+                    protocol: out.protocol.to_string(),
+                    curve: out.curve.to_string(),
+                    password: out.password,
+                });
+            }
+            None if credentials.mrz.is_none() && !ca.pace.is_empty() => {
+                let offered: Vec<String> = ca.pace.iter().map(|p| p.protocol.to_string()).collect();
+                return Err(Error::Pace(PaceError::Unsupported(offered.join(", "))));
+            }
+            // No PACE variant we run: BAC, if the chip allows it.
+            None => {}
+        }
+    }
+    let key = credentials.mrz.as_ref().ok_or(Error::NeedCredential(
+        "this card does not offer PACE: enter the document number, date of birth and expiry (the CAN is not enough)",
+    ))?;
     card.select_application()?;
-    crate::bac::establish(card, key, rng)
+    crate::bac::establish(card, key, rng)?;
+    Ok(SessionAccess::Bac)
 }
 
 /// Reads EF.COM, EF.SOD and the requested data groups that EF.COM lists, into `partial`,
@@ -171,7 +237,7 @@ fn read_files<T: Transport>(
 /// are kept and reading continues where it stopped.
 pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
     transport: T,
-    key: &AccessKey,
+    credentials: &Credentials,
     options: &ReadOptions<'_>,
     rng: &mut R,
     resume: Option<PartialRead>,
@@ -181,9 +247,10 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
     let mut card = Card::new(transport);
     let fail = |error: Error, partial: PartialRead| ReadFailure { error, partial };
 
-    if let Err(e) = open_session(&mut card, key, rng) {
-        return Err(fail(e, partial));
-    }
+    let mut access = match open_session(&mut card, credentials, rng) {
+        Ok(a) => a,
+        Err(e) => return Err(fail(e, partial)),
+    };
     let mut com_dgs: Vec<u8> = Vec::new();
     let mut fell_back = false;
     loop {
@@ -198,8 +265,9 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
             {
                 fell_back = true;
                 card.set_chip_extended(false);
-                if let Err(e) = open_session(&mut card, key, rng) {
-                    return Err(fail(e, partial));
+                match open_session(&mut card, credentials, rng) {
+                    Ok(a) => access = a,
+                    Err(e) => return Err(fail(e, partial)),
                 }
             }
             Err(e) => return Err(fail(e, partial)),
@@ -246,6 +314,7 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
                 chain: p.chain,
                 active_auth,
                 weak_algorithms: p.weak_algorithms.into_iter().map(Into::into).collect(),
+                access: Some(access),
             }
         }
         None => Verdict {
@@ -255,6 +324,7 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
             chain: ChainStatus::NoCertificate,
             active_auth,
             weak_algorithms: Vec::new(),
+            access: Some(access),
         },
     };
     let stats = card.stats();

@@ -109,6 +109,33 @@ pub struct Verdict {
     pub active_auth: ActiveAuthStatus,
     /// Weak algorithms in use (e.g. "SHA-1 SOD signature"): a card that uses them is not verified.
     pub weak_algorithms: Vec<String>,
+    /// Which protocol secured the session with the chip.
+    pub access: Option<SessionAccess>,
+}
+
+/// How the session with the chip was secured.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+pub enum SessionAccess {
+    /// Basic Access Control with the MRZ key (3DES secure messaging).
+    Bac,
+    /// PACE, with the protocol, curve and password used.
+    Pace { protocol: String, curve: String, password: crate::pace::PasswordKind },
+}
+
+impl fmt::Display for SessionAccess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Bac => f.write_str("BAC (MRZ), 3DES secure messaging"),
+            Self::Pace { protocol, curve, password } => {
+                let pw = match password {
+                    crate::pace::PasswordKind::Can => "CAN",
+                    crate::pace::PasswordKind::Mrz => "MRZ",
+                };
+                write!(f, "{protocol} on {curve} ({pw})")
+            }
+        }
+    }
 }
 
 /// One failed check, for display.

@@ -4,13 +4,13 @@
 //! must equal the published command, and the session keys must equal the published keys.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+use cancuoc_core::AccessKey;
 use cancuoc_core::apdu::{Transport, TransportError, TransportLimits};
 use cancuoc_core::ecc::{Curve, Secret};
 use cancuoc_core::error::Error;
 use cancuoc_core::files::Card;
 use cancuoc_core::lds::card_access;
 use cancuoc_core::pace::{self, Password};
-use cancuoc_core::AccessKey;
 
 struct Script {
     steps: Vec<(Vec<u8>, Vec<u8>)>,
@@ -26,7 +26,12 @@ impl Script {
 impl Transport for Script {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         let (expect, resp) = self.steps.get(self.at).ok_or(TransportError::Reader("script exhausted".into()))?;
-        assert_eq!(hex::encode_upper(command), hex::encode_upper(expect), "command {} differs from the transcript", self.at);
+        assert_eq!(
+            hex::encode_upper(command),
+            hex::encode_upper(expect),
+            "command {} differs from the transcript",
+            self.at
+        );
         self.at += 1;
         Ok(resp.clone())
     }
@@ -35,11 +40,17 @@ impl Transport for Script {
     }
 }
 
-fn run(card_access_hex: &str, key: &AccessKey, secrets: [&str; 2], script: &[(&str, &str)]) -> (Card<Script>, pace::PaceOutcome) {
+fn run(
+    card_access_hex: &str,
+    key: &AccessKey,
+    secrets: [&str; 2],
+    script: &[(&str, &str)],
+) -> (Card<Script>, pace::PaceOutcome) {
     let ca = card_access::parse(&hex::decode(card_access_hex).unwrap()).unwrap();
     let mut card = Card::new(Script::new(script));
     let mut queue = secrets.iter().map(|s| Secret(hex::decode(s).unwrap()));
-    let out = pace::establish_with(&mut card, &ca.pace[0], Password::Mrz(key), false, &mut |_| queue.next().unwrap()).unwrap();
+    let out = pace::establish_with(&mut card, &ca.pace[0], Password::Mrz(key), false, &mut |_| queue.next().unwrap())
+        .unwrap();
     (card, out)
 }
 
@@ -81,7 +92,10 @@ fn icao_g1_mapped_generator_and_nonce() {
     let key = AccessKey::new("T22000129", "640812", "101031").unwrap();
     let k_pi = pace::password_key(Password::Mrz(&key), cancuoc_core::crypto::SmCipher::Aes128);
     let s = hex::decode("3F00C4D39D153F2B2A214A078D899B22").unwrap();
-    assert_eq!(hex::encode_upper(pace::encrypt_nonce(cancuoc_core::crypto::SmCipher::Aes128, &k_pi, &s).unwrap()), "95A3A016522EE98D01E76CB6B98B42C3");
+    assert_eq!(
+        hex::encode_upper(pace::encrypt_nonce(cancuoc_core::crypto::SmCipher::Aes128, &k_pi, &s).unwrap()),
+        "95A3A016522EE98D01E76CB6B98B42C3"
+    );
     let h = "04".to_string()
         + "60332EF2450B5D247EF6D3868397D398852ED6E8CAF6FFEEF6BF85CA57057FD5"
         + "0840CA7415BAF3E43BD414D35AA4608B93A2CAF3A4E3EA4E82C9C13D03EB7181";

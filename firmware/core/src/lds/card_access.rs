@@ -29,7 +29,8 @@ pub struct CardAccess {
 pub const ID_PACE: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.127.0.7.2.2.4");
 
 fn int(t: &tlv::Tlv<'_>) -> Option<u32> {
-    (t.tag == 0x02 && !t.value.is_empty() && t.value.len() <= 4).then(|| t.value.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b)))
+    (t.tag == 0x02 && !t.value.is_empty() && t.value.len() <= 4)
+        .then(|| t.value.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b)))
 }
 
 pub fn parse(bytes: &[u8]) -> Result<CardAccess, ParseError> {
@@ -42,7 +43,8 @@ pub fn parse(bytes: &[u8]) -> Result<CardAccess, ParseError> {
         }
         let seq = tlv::expect(&info.raw, 0x30)?;
         let mut parts = seq.children().skip(1);
-        let version = parts.next().transpose()?.as_ref().and_then(int).ok_or(ParseError::Invalid("PACEInfo without version"))?;
+        let version =
+            parts.next().transpose()?.as_ref().and_then(int).ok_or(ParseError::Invalid("PACEInfo without version"))?;
         let parameter_id = parts.next().transpose()?.as_ref().and_then(int);
         pace.push(PaceInfo { protocol: info.protocol, version, parameter_id });
     }
