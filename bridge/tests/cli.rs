@@ -30,7 +30,19 @@ fn simulated_read_prints_a_verified_card() {
 
 #[test]
 fn every_genuine_variant_verifies_in_json() {
-    for v in ["rsa", "ecdsa-p256", "ecdsa-bp256", "jpeg2000", "short-apdu", "large-photo", "no-aa"] {
+    for v in [
+        "rsa",
+        "ecdsa-p256",
+        "ecdsa-bp256",
+        "jpeg2000",
+        "short-apdu",
+        "large-photo",
+        "no-aa",
+        "bac-only",
+        "pace-only",
+        "pace-p521",
+        "pace-bp384",
+    ] {
         let (code, j) = json(&["read", "--simulated", "--variant", v, "--json"]);
         assert_eq!(code, 0, "{v}: {j}");
         assert_eq!(j["status"], "verified", "{v}");
@@ -101,4 +113,27 @@ fn photo_is_written_as_stored() {
         let b = std::fs::read(&path).unwrap();
         assert!(b.starts_with(magic), "{v}");
     }
+}
+
+#[test]
+fn can_opens_the_card_with_pace_and_a_wrong_can_is_denied() {
+    let (code, j) = json(&["read", "--simulated", "--can", "123456", "--json"]);
+    assert_eq!(code, 0, "{j}");
+    assert_eq!(j["checks"]["access"]["pace"]["password"], "can", "{j}");
+    assert_eq!(j["checks"]["access"]["pace"]["curve"], "brainpoolP256r1");
+    let (code, out, _) = cancuoc(&["read", "--simulated", "--can", "123456"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("PACE-GM ECDH AES-128 on brainpoolP256r1 (CAN)"), "{out}");
+    let (code, _, err) = cancuoc(&["read", "--simulated", "--can", "111111"]);
+    assert_eq!(code, 3);
+    assert!(err.contains("repeated wrong attempts can suspend or block"), "{err}");
+    let (code, _, err) = cancuoc(&["read", "--simulated", "--can", "12345"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("6 digits"), "{err}");
+    let (code, j) = json(&["read", "--simulated", "--variant", "bac-only", "--can", "123456", "--json"]);
+    assert_eq!(code, 3);
+    assert_eq!(j["error"], "credentials_needed");
+    let (code, j) = json(&["read", "--simulated", "--variant", "bac-only", "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(j["checks"]["access"], "bac");
 }

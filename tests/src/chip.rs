@@ -370,8 +370,12 @@ struct PaceState {
     oid: const_oid::ObjectIdentifier,
     protocol: PaceProtocol,
     curve: Curve,
-    nonce: Vec<u8>,
+    /// The encrypted nonce z = E(K_π, s) sent in step 1.
+    z: Vec<u8>,
+    /// The nonce s.
+    s: Vec<u8>,
     step: u8,
+    /// The mapped generator G' (after step 2).
     g_mapped: Vec<u8>,
     chip_eph: Option<(Secret, Vec<u8>)>,
     terminal_eph: Vec<u8>,
@@ -422,9 +426,10 @@ impl SimChip {
             oid,
             protocol,
             curve,
-            nonce: z,
+            z,
+            s: nonce,
             step: 0,
-            g_mapped: nonce,
+            g_mapped: Vec::new(),
             chip_eph: None,
             terminal_eph: Vec::new(),
             keys: None,
@@ -441,13 +446,13 @@ impl SimChip {
         match (st.step, inner) {
             (0, None) => {
                 st.step = 1;
-                dyn_auth(0x80, &st.nonce)
+                dyn_auth(0x80, &st.z)
             }
             (1, Some(t)) if t.tag == 0x81 => {
-                // Generic mapping: H = SK · PK_map(terminal); G' = s · G + H (s is kept in g_mapped).
+                // Generic mapping: H = SK · PK_map(terminal); G' = s · G + H.
                 let sk = curve.random_secret(&mut rng);
                 let (Ok(pk), Ok(h)) = (curve.mul(&sk, None), curve.mul(&sk, Some(t.value))) else { return sw(0x6A80) };
-                let Ok(g) = curve.map_generator(&st.g_mapped, &h) else { return sw(0x6A80) };
+                let Ok(g) = curve.map_generator(&st.s, &h) else { return sw(0x6A80) };
                 st.g_mapped = g;
                 st.step = 2;
                 dyn_auth(0x82, &pk)

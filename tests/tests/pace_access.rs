@@ -1,0 +1,110 @@
+//! The access flow against the simulated chips: PACE with CAN and MRZ on every curve and cipher
+//! the simulator offers, BAC where the chip has no PACE, clear errors for a wrong CAN or a
+//! credential the chip cannot use, and a chip that aborts in the middle of PACE.
+
+use cancuoc_core::error::{Error, Step};
+use cancuoc_core::pace::{Can, PasswordKind};
+use cancuoc_core::read::{CardRead, Credentials, ReadFailure, ReadOptions, read_card};
+use cancuoc_core::verdict::SessionAccess;
+use cancuoc_sim::{Fault, PERSONA, SimChip, os_rng, simulated_card, trust_store};
+
+const NOW: u64 = 1_795_392_000;
+
+fn read(chip: &mut SimChip, c: &Credentials) -> Result<CardRead, ReadFailure> {
+    let trust = trust_store();
+    read_card(chip, c, &ReadOptions::cccd(&trust, NOW), &mut os_rng(), None, &mut |_| {})
+}
+
+fn can(s: &str) -> Credentials {
+    Credentials::can(Can::new(s).unwrap())
+}
+
+fn mrz() -> Credentials {
+    Credentials::mrz(PERSONA.access_key())
+}
+
+#[test]
+fn every_pace_variant_with_can_and_with_mrz() {
+    for (variant, protocol, curve) in [
+        ("rsa", "PACE-GM ECDH AES-128", "brainpoolP256r1"),
+        ("ecdsa-p256", "PACE-GM ECDH AES-256", "NIST P-256"),
+        ("ecdsa-bp256", "PACE-GM ECDH 3DES", "brainpoolP256r1"),
+        ("pace-only", "PACE-GM ECDH AES-192", "NIST P-384"),
+        ("pace-p521", "PACE-GM ECDH AES-256", "NIST P-521"),
+        ("pace-bp384", "PACE-GM ECDH AES-256", "brainpoolP384r1"),
+    ] {
+        for (creds, kind) in [(can("123456"), PasswordKind::Can), (mrz(), PasswordKind::Mrz)] {
+            let mut chip = simulated_card(variant).unwrap();
+            let r = read(&mut chip, &creds).unwrap_or_else(|f| panic!("{variant} {kind:?}: {}", f.error));
+            assert!(r.verdict.is_verified(), "{variant}: {}", r.verdict.summary());
+            assert_eq!(
+                r.verdict.access,
+                Some(SessionAccess::Pace { protocol: protocol.into(), curve: curve.into(), password: kind }),
+                "{variant}"
+            );
+        }
+    }
+}
+
+#[test]
+fn both_credentials_prefer_the_can_and_bac_only_chips_use_the_mrz() {
+    let both = Credentials { can: Some(Can::new("123456").unwrap()), mrz: Some(PERSONA.access_key()) };
+    let r = read(&mut simulated_card("rsa").unwrap(), &both).unwrap();
+    assert!(matches!(r.verdict.access, Some(SessionAccess::Pace { password: PasswordKind::Can, .. })));
+    let r = read(&mut simulated_card("bac-only").unwrap(), &both).unwrap();
+    assert_eq!(r.verdict.access, Some(SessionAccess::Bac));
+    assert!(r.verdict.is_verified());
+}
+
+#[test]
+fn a_can_alone_cannot_open_a_bac_only_chip() {
+    let f = read(&mut simulated_card("bac-only").unwrap(), &can("123456")).unwrap_err();
+    assert!(matches!(f.error, Error::NeedCredential(_)), "{:?}", f.error);
+    assert!(f.error.to_string().contains("the CAN is not enough"));
+    assert!(!f.error.is_retryable());
+}
+
+#[test]
+fn a_pace_only_chip_refuses_bac_but_reads_with_pace() {
+    let r = read(&mut simulated_card("pace-only").unwrap(), &mrz()).unwrap();
+    assert!(matches!(r.verdict.access, Some(SessionAccess::Pace { password: PasswordKind::Mrz, .. })));
+}
+
+#[test]
+fn a_wrong_can_is_denied_once_without_retrying_and_the_right_one_works() {
+    let mut chip = simulated_card("rsa").unwrap();
+    let f = read(&mut chip, &can("654321")).unwrap_err();
+    assert!(matches!(f.error, Error::AccessDenied { .. }), "{:?}", f.error);
+    assert!(f.error.to_string().contains("repeated wrong attempts can suspend or block"), "{}", f.error);
+    // Exactly one PACE attempt reached the chip: no retry loop.
+    let attempts = chip.log.iter().filter(|(c, _)| c.get(1) == Some(&0x22)).count();
+    assert_eq!(attempts, 1);
+    read(&mut chip, &can("123456")).expect("the right CAN reads");
+    // A malformed CAN never reaches the chip.
+    assert!(Can::new("12345").is_err());
+    assert!(Can::new("12a456").is_err());
+}
+
+#[test]
+fn a_chip_that_aborts_mid_pace_gives_a_clear_retryable_error() {
+    // 0 SELECT MF, 1 SELECT EF.CardAccess, 2-3 READ, 4 MSE:Set AT, 5 nonce, 6 mapping, 7 key agreement.
+    for (at, fault, step) in [
+        (6, Fault::Status(0x6A80), Some(Step::PaceMap)),
+        (7, Fault::Status(0x6F00), Some(Step::PaceKeyAgreement)),
+        (5, Fault::Remove, None),
+    ] {
+        let mut chip = simulated_card("ecdsa-p256").unwrap();
+        chip.inject(at, fault);
+        let f = read(&mut chip, &can("123456")).unwrap_err();
+        match (&f.error, step) {
+            (Error::Status { step: s, .. }, Some(want)) => assert_eq!(*s, want),
+            (Error::Transport { .. }, None) => {}
+            (e, _) => panic!("at {at}: unexpected {e:?}"),
+        }
+        assert!(f.error.is_retryable(), "{}", f.error);
+        assert!(f.partial.complete.is_empty());
+        chip.reinsert();
+        chip.clear_faults();
+        assert!(read(&mut chip, &can("123456")).unwrap().verdict.is_verified());
+    }
+}
