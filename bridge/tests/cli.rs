@@ -42,6 +42,8 @@ fn every_genuine_variant_verifies_in_json() {
         "pace-only",
         "pace-p521",
         "pace-bp384",
+        "pace-im",
+        "pace-im-p256",
     ] {
         let (code, j) = json(&["read", "--simulated", "--variant", v, "--json"]);
         assert_eq!(code, 0, "{v}: {j}");

@@ -448,6 +448,16 @@ impl SimChip {
                 st.step = 1;
                 dyn_auth(0x80, &st.z)
             }
+            (1, Some(t)) if t.tag == 0x81 && st.protocol.mapping == cancuoc_core::pace::Mapping::Integrated => {
+                // Integrated mapping: G' = f_G(R_p(s, t)); the answer carries no data.
+                let Ok(r) = pace::pseudo_random(st.protocol.cipher, &st.s, t.value, curve.field_bits()) else {
+                    return sw(0x6A80);
+                };
+                let Ok(g) = curve.encode_to_curve(&r) else { return sw(0x6A80) };
+                st.g_mapped = g;
+                st.step = 2;
+                dyn_auth(0x82, &[])
+            }
             (1, Some(t)) if t.tag == 0x81 => {
                 // Generic mapping: H = SK · PK_map(terminal); G' = s · G + H.
                 let sk = curve.random_secret(&mut rng);

@@ -202,6 +202,7 @@ pub mod pace_oid {
     pub const ECDH_GM_AES128: &str = "0.4.0.127.0.7.2.2.4.2.2";
     pub const ECDH_GM_AES192: &str = "0.4.0.127.0.7.2.2.4.2.3";
     pub const ECDH_GM_AES256: &str = "0.4.0.127.0.7.2.2.4.2.4";
+    pub const ECDH_IM_AES128: &str = "0.4.0.127.0.7.2.2.4.4.2";
 }
 
 /// The CAN printed on the simulated card's front.
@@ -234,6 +235,8 @@ pub const VARIANTS: &[(&str, &str)] = &[
     ("pace-only", "genuine card that refuses BAC; PACE on P-384 with AES-192"),
     ("pace-p521", "genuine card offering PACE on NIST P-521 with AES-256"),
     ("pace-bp384", "genuine card offering PACE on brainpoolP384r1 with AES-256"),
+    ("pace-im", "genuine card offering PACE with the integrated mapping on brainpoolP256r1 (AES-128)"),
+    ("pace-im-p256", "genuine card offering PACE with the integrated mapping on NIST P-256 (AES-128)"),
     ("jpeg2000", "genuine card with a JPEG 2000 face image"),
     ("short-apdu", "genuine card whose chip takes short APDUs only"),
     ("large-photo", "genuine card with a 40 KB DG2 (reads past offset 32 767)"),
@@ -265,6 +268,8 @@ impl CardSpec {
             "pace-only" => Self { pace: Some((pace_oid::ECDH_GM_AES192, 15)), bac: false, ..d },
             "pace-p521" => Self { pace: Some((pace_oid::ECDH_GM_AES256, 18)), ..d },
             "pace-bp384" => Self { pace: Some((pace_oid::ECDH_GM_AES256, 16)), ..d },
+            "pace-im" => Self { pace: Some((pace_oid::ECDH_IM_AES128, 13)), ..d },
+            "pace-im-p256" => Self { pace: Some((pace_oid::ECDH_IM_AES128, 12)), ..d },
             "jpeg2000" => Self { jpeg2000: true, ..d },
             "short-apdu" => Self { extended_length: false, ..d },
             "large-photo" => Self { min_dg2: 40_000, ..d },

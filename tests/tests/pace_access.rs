@@ -32,6 +32,8 @@ fn every_pace_variant_with_can_and_with_mrz() {
         ("pace-only", "PACE-GM ECDH AES-192", "NIST P-384"),
         ("pace-p521", "PACE-GM ECDH AES-256", "NIST P-521"),
         ("pace-bp384", "PACE-GM ECDH AES-256", "brainpoolP384r1"),
+        ("pace-im", "PACE-IM ECDH AES-128", "brainpoolP256r1"),
+        ("pace-im-p256", "PACE-IM ECDH AES-128", "NIST P-256"),
     ] {
         for (creds, kind) in [(can("123456"), PasswordKind::Can), (mrz(), PasswordKind::Mrz)] {
             let mut chip = simulated_card(variant).unwrap();

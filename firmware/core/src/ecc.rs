@@ -11,7 +11,9 @@ use elliptic_curve::group::{Curve as _, Group};
 use elliptic_curve::point::AffineCoordinates;
 use elliptic_curve::sec1::{FromSec1Point, ModulusSize, Sec1Point, ToSec1Point};
 use elliptic_curve::{CurveArithmetic, FieldBytes, FieldBytesSize, NonZeroScalar};
+use primeorder::PrimeCurveParams;
 use rand_core::CryptoRng;
+use rsa::BigUint;
 
 /// The curves this build computes on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -196,6 +198,51 @@ mod generic {
         encode::<C>(&(C::ProjectivePoint::generator() * s + h))
     }
 
+    /// The point encoding f_G of the ECDH integrated mapping (ICAO 9303-11 Appendix B.2, affine
+    /// coordinates, p ≡ 3 mod 4): maps R_p (an integer, big-endian, reduced mod p here) to a
+    /// point of the curve, with the curve's own field arithmetic.
+    pub fn encode_to_curve<C>(r: &[u8]) -> Result<Vec<u8>, EccError>
+    where
+        C: PrimeCurveParams,
+        C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
+        FieldBytesSize<C>: ModulusSize,
+    {
+        use elliptic_curve::ff::Field;
+        type Fe<C> = <C as elliptic_curve::hazmat::FieldArithmetic>::FieldElement;
+        let hex = Fe::<C>::MODULUS.trim_start_matches("0x");
+        let p = BigUint::parse_bytes(hex.as_bytes(), 16).ok_or(EccError::BadScalar)?;
+        let field = |v: &BigUint| -> Result<Fe<C>, EccError> {
+            let mut repr = FieldBytes::<C>::default();
+            let b = v.to_bytes_be();
+            let n = repr.len();
+            repr.get_mut(n.checked_sub(b.len()).ok_or(EccError::BadScalar)?..)
+                .ok_or(EccError::BadScalar)?
+                .copy_from_slice(&b);
+            Option::from(Fe::<C>::from_repr(repr)).ok_or(EccError::BadScalar)
+        };
+        let t = field(&(BigUint::from_bytes_be(r) % &p))?;
+        let (a, b) = (C::EQUATION_A, C::EQUATION_B);
+        let alpha = -t.square();
+        let alpha2 = alpha + alpha.square();
+        let inv: Option<Fe<C>> = (a * alpha2).invert().into();
+        let x2 = -b * (Fe::<C>::ONE + alpha2) * inv.ok_or(EccError::BadPoint)?;
+        let x3 = alpha * x2;
+        let h2 = x2.square() * x2 + a * x2 + b;
+        let u = t.square() * t * h2;
+        // A = h2^(p − 1 − (p + 1)/4) = h2^((3p − 5)/4)
+        let e = (&p * BigUint::from(3u8) - BigUint::from(5u8)) / BigUint::from(4u8);
+        let le = e.to_bytes_le();
+        let limbs: Vec<u64> =
+            le.chunks(8).map(|c| c.iter().rev().fold(0u64, |acc, &x| (acc << 8) | u64::from(x))).collect();
+        let big_a = h2.pow_vartime(&limbs);
+        let (x, y) = if big_a.square() * h2 == Fe::<C>::ONE { (x2, big_a * h2) } else { (x3, big_a * u) };
+        let mut sec1 = alloc::vec![0x04u8];
+        sec1.extend_from_slice(&x.to_repr());
+        sec1.extend_from_slice(&y.to_repr());
+        // Decoding checks that the point is on the curve; all curves here have cofactor 1.
+        encode::<C>(&decode::<C>(&sec1)?)
+    }
+
     pub fn x<C>(point: &[u8]) -> Result<Vec<u8>, EccError>
     where
         C: CurveArithmetic,
@@ -240,6 +287,18 @@ impl Curve {
     /// The x-coordinate of a point, at field length.
     pub fn x_coordinate(self, point: &[u8]) -> Result<Vec<u8>, EccError> {
         dispatch!(self, x(point))
+    }
+    /// The ECDH integrated mapping's point encoding f_G(R_p) (9303-11 Appendix B).
+    pub fn encode_to_curve(self, r: &[u8]) -> Result<Vec<u8>, EccError> {
+        dispatch!(self, encode_to_curve(r))
+    }
+    /// Bit length of the field prime.
+    pub fn field_bits(self) -> usize {
+        match self {
+            Self::P256 | Self::BrainpoolP256r1 => 256,
+            Self::P384 | Self::BrainpoolP384r1 => 384,
+            Self::P521 => 521,
+        }
     }
     /// Checks that bytes are a valid point on this curve (not the identity).
     pub fn validate(self, point: &[u8]) -> Result<(), EccError> {

@@ -61,9 +61,16 @@ impl PaceProtocol {
         Some(Self { mapping, ecdh, cipher })
     }
 
-    /// Whether this build runs the protocol (generic mapping over ECDH).
+    /// Whether this build runs the protocol: the generic mapping over ECDH with every cipher, the
+    /// integrated mapping over ECDH with AES-128 (the pseudo-random function's constants for
+    /// the other block and key lengths are not implemented). DH and CAM are not supported.
     pub fn supported(&self) -> bool {
-        self.ecdh && self.mapping == Mapping::Generic
+        self.ecdh
+            && match self.mapping {
+                Mapping::Generic => true,
+                Mapping::Integrated => self.cipher == SmCipher::Aes128,
+                Mapping::ChipAuthentication => false,
+            }
     }
 
     fn strength(&self) -> u32 {
@@ -208,6 +215,49 @@ fn decrypt_nonce(cipher: SmCipher, k_pi: &[u8], z: &[u8]) -> Result<Vec<u8>, Pac
     crypto::cbc_decrypt(cipher, k_pi, &alloc::vec![0u8; cipher.block_size()], z).map_err(|_| PaceError::Malformed)
 }
 
+/// The pseudo-random function R(s, t) of the integrated mapping (9303-11 §4.4.3.3.2) for AES-128
+/// (block length l = 128): k_0 = E(t, s); out_i = E(k_i, c_1); k_(i+1) = E(k_i, c_0), for
+/// n = ⌈(log2 p + 64) / l⌉ blocks.
+pub fn pseudo_random(cipher: SmCipher, s: &[u8], t: &[u8], p_bits: usize) -> Result<Vec<u8>, PaceError> {
+    // 9303-11 §4.4.3.3.2, constants for l = 128.
+    const C0: [u8; 16] =
+        [0xa6, 0x68, 0x89, 0x2a, 0x7c, 0x41, 0xe3, 0xca, 0x73, 0x9f, 0x40, 0xb0, 0x57, 0xd8, 0x59, 0x04];
+    const C1: [u8; 16] =
+        [0xa4, 0xe1, 0x36, 0xac, 0x72, 0x5f, 0x73, 0x8b, 0x01, 0xc1, 0xf6, 0x02, 0x17, 0xc1, 0x88, 0xad];
+    if cipher != SmCipher::Aes128 || s.len() != 16 || t.len() != 16 {
+        return Err(PaceError::Unsupported("integrated mapping other than AES-128".to_string()));
+    }
+    let e = |key: &[u8], block: &[u8]| crypto::encrypt_block(cipher, key, block).map_err(|_| PaceError::Malformed);
+    let n = (p_bits + 64).div_ceil(128);
+    let mut k = e(t, s)?;
+    let mut out = Vec::with_capacity(n * 16);
+    for _ in 0..n {
+        out.extend(e(&k, &C1)?);
+        k = e(&k, &C0)?;
+    }
+    Ok(out)
+}
+
+/// The randomness PACE consumes: ephemeral secrets and the integrated mapping's nonce t.
+pub trait PaceRandom {
+    fn secret(&mut self, curve: Curve) -> Secret;
+    fn nonce(&mut self, len: usize) -> Vec<u8>;
+}
+
+/// [`PaceRandom`] from a cryptographic RNG.
+pub struct RngSource<'a, R: CryptoRng + ?Sized>(pub &'a mut R);
+
+impl<R: CryptoRng + ?Sized> PaceRandom for RngSource<'_, R> {
+    fn secret(&mut self, curve: Curve) -> Secret {
+        curve.random_secret(self.0)
+    }
+    fn nonce(&mut self, len: usize) -> Vec<u8> {
+        let mut v = alloc::vec![0u8; len];
+        self.0.fill_bytes(&mut v);
+        v
+    }
+}
+
 /// The strongest PACEInfo this build supports, if any.
 pub fn choose(infos: &[PaceInfo]) -> Option<(&PaceInfo, PaceProtocol, Curve)> {
     infos
@@ -240,6 +290,18 @@ fn general_authenticate<T: Transport>(
     value: &[u8],
     want: u32,
 ) -> Result<Vec<u8>, Error> {
+    general_authenticate_opt(card, step, last, tag, value, want)?.ok_or(Error::Pace(PaceError::Malformed))
+}
+
+/// As [`general_authenticate`], but an absent `want` object is `None` (IM's empty mapping answer).
+fn general_authenticate_opt<T: Transport>(
+    card: &mut Card<T>,
+    step: Step,
+    last: bool,
+    tag: u32,
+    value: &[u8],
+    want: u32,
+) -> Result<Option<Vec<u8>>, Error> {
     let data =
         if value.is_empty() && tag == 0 { tlv::encode(0x7C, &[]) } else { tlv::encode(0x7C, &tlv::encode(tag, value)) };
     let cmd = Command::new(if last { 0x00 } else { 0x10 }, 0x86, 0x00, 0x00).with_data(data).with_le(256);
@@ -263,7 +325,7 @@ fn general_authenticate<T: Transport>(
     }
     let outer = tlv::expect(&r.data, 0x7C).map_err(|_| Error::Pace(PaceError::Malformed))?;
     let inner = outer.children().find(want).map_err(|_| Error::Pace(PaceError::Malformed))?;
-    inner.map(|t| t.value.to_vec()).ok_or(Error::Pace(PaceError::Malformed))
+    Ok(inner.map(|t| t.value.to_vec()))
 }
 
 /// Runs PACE with ephemeral secrets from `rng` and installs the session.
@@ -274,16 +336,16 @@ pub fn establish<T: Transport, R: CryptoRng + ?Sized>(
     send_domain_reference: bool,
     rng: &mut R,
 ) -> Result<PaceOutcome, Error> {
-    establish_with(card, info, password, send_domain_reference, &mut |c: Curve| c.random_secret(rng))
+    establish_with(card, info, password, send_domain_reference, &mut RngSource(rng))
 }
 
-/// Runs PACE with ephemeral secrets from `secrets` (tests replay published transcripts with it).
+/// Runs PACE with randomness from `random` (tests replay published transcripts with it).
 pub fn establish_with<T: Transport>(
     card: &mut Card<T>,
     info: &PaceInfo,
     password: Password<'_>,
     send_domain_reference: bool,
-    secrets: &mut dyn FnMut(Curve) -> Secret,
+    random: &mut dyn PaceRandom,
 ) -> Result<PaceOutcome, Error> {
     let oid = info.protocol;
     let protocol = PaceProtocol::from_oid(&oid).ok_or_else(|| Error::Pace(PaceError::Unsupported(oid.to_string())))?;
@@ -317,16 +379,27 @@ pub fn establish_with<T: Transport>(
     let k_pi = password_key(password, cipher);
     let s = decrypt_nonce(cipher, &k_pi, &z).map_err(Error::Pace)?;
 
-    // 2. Generic mapping: H = SK_map · PK_map(chip); G' = s · G + H.
     let pace = |e: EccError| Error::Pace(PaceError::Curve(e));
-    let sk_map = secrets(curve);
-    let pk_map = curve.mul(&sk_map, None).map_err(pace)?;
-    let chip_map = general_authenticate(card, Step::PaceMap, false, 0x81, &pk_map, 0x82)?;
-    let h = curve.mul(&sk_map, Some(&chip_map)).map_err(pace)?;
-    let g_mapped = curve.map_generator(&s, &h).map_err(pace)?;
+    let g_mapped = match protocol.mapping {
+        // 2. Generic mapping: H = SK_map · PK_map(chip); G' = s · G + H.
+        Mapping::Generic => {
+            let sk_map = random.secret(curve);
+            let pk_map = curve.mul(&sk_map, None).map_err(pace)?;
+            let chip_map = general_authenticate(card, Step::PaceMap, false, 0x81, &pk_map, 0x82)?;
+            let h = curve.mul(&sk_map, Some(&chip_map)).map_err(pace)?;
+            curve.map_generator(&s, &h).map_err(pace)?
+        }
+        // 2. Integrated mapping: send t; G' = f_G(R_p(s, t)).
+        _ => {
+            let t = random.nonce(s.len());
+            general_authenticate_opt(card, Step::PaceMap, false, 0x81, &t, 0x82)?;
+            let r = pseudo_random(cipher, &s, &t, curve.field_bits()).map_err(Error::Pace)?;
+            curve.encode_to_curve(&r).map_err(pace)?
+        }
+    };
 
     // 3. Key agreement on G'.
-    let sk_eph = secrets(curve);
+    let sk_eph = random.secret(curve);
     let pk_eph = curve.mul(&sk_eph, Some(&g_mapped)).map_err(pace)?;
     let chip_eph = general_authenticate(card, Step::PaceKeyAgreement, false, 0x83, &pk_eph, 0x84)?;
     if chip_eph == pk_eph {

@@ -40,6 +40,26 @@ impl Transport for Script {
     }
 }
 
+/// Replays published randomness: the listed secrets in order, and the listed nonce t.
+struct Replay {
+    secrets: Vec<Secret>,
+    t: Vec<u8>,
+}
+
+impl pace::PaceRandom for Replay {
+    fn secret(&mut self, _: Curve) -> Secret {
+        self.secrets.remove(0)
+    }
+    fn nonce(&mut self, len: usize) -> Vec<u8> {
+        assert_eq!(len, self.t.len());
+        self.t.clone()
+    }
+}
+
+fn replay(secrets: &[&str], t: &str) -> Replay {
+    Replay { secrets: secrets.iter().map(|s| Secret(hex::decode(s).unwrap())).collect(), t: hex::decode(t).unwrap() }
+}
+
 fn run(
     card_access_hex: &str,
     key: &AccessKey,
@@ -48,9 +68,8 @@ fn run(
 ) -> (Card<Script>, pace::PaceOutcome) {
     let ca = card_access::parse(&hex::decode(card_access_hex).unwrap()).unwrap();
     let mut card = Card::new(Script::new(script));
-    let mut queue = secrets.iter().map(|s| Secret(hex::decode(s).unwrap()));
-    let out = pace::establish_with(&mut card, &ca.pace[0], Password::Mrz(key), false, &mut |_| queue.next().unwrap())
-        .unwrap();
+    let out =
+        pace::establish_with(&mut card, &ca.pace[0], Password::Mrz(key), false, &mut replay(&secrets, "")).unwrap();
     (card, out)
 }
 
@@ -161,8 +180,7 @@ fn a_wrong_chip_token_and_a_refused_password_are_errors() {
     ];
     let attempt = |steps: &[(&str, &str)]| {
         let mut card = Card::new(Script::new(steps));
-        let mut q = secrets.iter().map(|s| Secret(hex::decode(s).unwrap()));
-        pace::establish_with(&mut card, &ca.pace[0], Password::Mrz(&key), false, &mut |_| q.next().unwrap())
+        pace::establish_with(&mut card, &ca.pace[0], Password::Mrz(&key), false, &mut replay(&secrets, ""))
     };
     assert_eq!(attempt(&steps).unwrap_err(), Error::Pace(pace::PaceError::TokenMismatch));
     steps[4].1 = "63C2";
@@ -170,4 +188,51 @@ fn a_wrong_chip_token_and_a_refused_password_are_errors() {
     assert!(matches!(e, Error::AccessDenied { .. }), "{e:?}");
     assert!(e.to_string().contains("2 tries left"), "{e}");
     assert!(e.to_string().contains("can suspend or block"), "{e}");
+}
+
+#[test]
+fn icao_appendix_g3_ecdh_integrated_mapping() {
+    use cancuoc_core::crypto::SmCipher;
+    // The pseudo-random function and the point encoding, value by value.
+    let s = hex::decode("2923BE84E16CD6AE529049F1F1BBE9EB").unwrap();
+    let t = hex::decode("5DD4CBFC96F5453B130D890A1CDBAE32").unwrap();
+    let r = pace::pseudo_random(SmCipher::Aes128, &s, &t, 256).unwrap();
+    assert_eq!(
+        hex::encode_upper(&r),
+        "E4447E2DFB3586BAC05DDB00156B57FBB2179A3949294C97254189800C517BAA8DA0FF397ED8C445D3E421E4FEB57322"
+    );
+    let g = Curve::BrainpoolP256r1.encode_to_curve(&r).unwrap();
+    assert_eq!(
+        hex::encode_upper(&g),
+        "048E82D31559ED0FDE92A4D0498ADD3C23BABA94FB77691E31E90AEA77FB17D4274C1AE14BD0C3DBAC0C871B7F3608169364437CA30AC243A089D3F266C1E60FAD"
+    );
+    // The whole exchange with the CAN 123456, replayed as APDUs.
+    let ca = card_access::parse(&hex::decode("31143012060A04007F0007020204040202010202010D").unwrap()).unwrap();
+    let script = Script::new(&[
+        ("0022C1A40F800A04007F00070202040402830102", "9000"),
+        ("10860000027C0000", "7C128010143DC40C08C8E891FBED7DEDB92B64AD9000"),
+        ("10860000147C1281105DD4CBFC96F5453B130D890A1CDBAE3200", "7C0282009000"),
+        (
+            "10860000457C4383410489CBA23FFE96AA18D824627C3E934E54A9FD0B87A95D1471DC1C0ABFDCD640D46755DE9B7B778280B6BEBD57439ADFEB0E21FD4ED6DF42578C13418A59B34C3700",
+            "7C4384410467F78E5F7F7686082B293E8D087E056916D0F74BC01A5F8957D0DE45691E51E8932B69A962B52A0985AD2C0A271EE6A13A8ADDDCD1A3A994B9DED257F4D227539000",
+        ),
+        ("008600000C7C0A8508450F02B86F6A090900", "7C0A860875D4D96E8D5B03089000"),
+    ]);
+    let mut card = Card::new(script);
+    let can = pace::Can::new("123456").unwrap();
+    let out = pace::establish_with(
+        &mut card,
+        &ca.pace[0],
+        Password::Can(&can),
+        false,
+        &mut replay(
+            &["A73FB703AC1436A18E0CFA5ABB3F7BEC7A070E7A6788486BEE230C4A22762595"],
+            "5DD4CBFC96F5453B130D890A1CDBAE32",
+        ),
+    )
+    .unwrap();
+    assert_eq!(out.protocol.to_string(), "PACE-IM ECDH AES-128");
+    let sm = card.session().unwrap();
+    assert_eq!(hex::encode_upper(sm.key_material().0), "0D3FEB33251A6370893D62AE8DAAF51B");
+    assert_eq!(hex::encode_upper(sm.key_material().1), "B01E89E3D9E8719E586B50B4A7506E0B");
 }
