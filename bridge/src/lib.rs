@@ -81,6 +81,7 @@ pub struct Checks {
     pub sod_signature: SignatureStatus,
     pub certificate_chain: ChainStatus,
     pub active_authentication: ActiveAuthStatus,
+    pub chip_authentication: ActiveAuthStatus,
     pub weak_algorithms: Vec<String>,
     /// Which protocol secured the session (BAC, or PACE with curve and password).
     pub access: Option<SessionAccess>,
@@ -119,6 +120,7 @@ fn failure_check(f: &cancuoc_core::verdict::Failure) -> &'static str {
         F::SodSignature { .. } => "sod_signature",
         F::CertificateChain { .. } => "certificate_chain",
         F::ActiveAuthentication { .. } => "active_authentication",
+        F::ChipAuthentication { .. } => "chip_authentication",
         F::WeakAlgorithm { .. } => "weak_algorithm",
     }
 }
@@ -176,6 +178,7 @@ impl Report {
                 sod_signature: v.sod_signature.clone(),
                 certificate_chain: v.chain.clone(),
                 active_authentication: v.active_auth.clone(),
+                chip_authentication: v.chip_auth.clone(),
                 weak_algorithms: v.weak_algorithms.clone(),
                 access: v.access.clone(),
             },

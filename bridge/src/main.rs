@@ -276,6 +276,13 @@ fn print_human(r: &Report, variant: &str) {
         _ => "KHÔNG ĐẠT (FAILED)",
     };
     line("Chống sao chép chip (active auth)", Some(aa));
+    let ca = match &r.checks.chip_authentication {
+        cancuoc_core::verdict::ActiveAuthStatus::Passed => "đạt (passed)",
+        cancuoc_core::verdict::ActiveAuthStatus::NotSupported => "thẻ không hỗ trợ (not supported by the chip)",
+        cancuoc_core::verdict::ActiveAuthStatus::NotAttempted => "không thực hiện (not attempted)",
+        _ => "KHÔNG ĐẠT (FAILED)",
+    };
+    line("Xác thực chip (chip auth)", Some(ca));
     if let Some(h) = &r.checks.hash_algorithm {
         line("Thuật toán băm (hash)", Some(h));
     }

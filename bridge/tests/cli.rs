@@ -44,6 +44,7 @@ fn every_genuine_variant_verifies_in_json() {
         "pace-bp384",
         "pace-im",
         "pace-im-p256",
+        "ca-3des",
     ] {
         let (code, j) = json(&["read", "--simulated", "--variant", v, "--json"]);
         assert_eq!(code, 0, "{v}: {j}");
@@ -66,6 +67,7 @@ fn every_forged_variant_is_not_verified_with_its_reason() {
         ("forged-ds", "not_verified", "certificate_chain", "does not verify with the CSCA key"),
         ("expired-ds", "not_verified", "certificate_chain", "has expired"),
         ("wrong-aa-key", "not_verified", "active_authentication", "possible cloned chip"),
+        ("wrong-ca-key", "not_verified", "chip_authentication", "does not hold the DG14 key"),
     ] {
         let (code, j) = json(&["read", "--simulated", "--variant", v, "--json"]);
         assert_eq!(code, 1, "{v}");

@@ -65,6 +65,10 @@ pub struct SimChip {
     pending: Vec<u8>,
     /// PACE in progress (chip side).
     pace: Option<PaceState>,
+    /// Chip authentication announced by MSE:Set AT, waiting for the terminal's key.
+    ca_pending: bool,
+    /// The session that replaces the current one once this response is sent (chip authentication).
+    next_sm: Option<SmSession>,
     /// Every exchange, command and response bytes (for tests and APDU counts).
     pub log: Vec<(Vec<u8>, Vec<u8>)>,
 }
@@ -83,6 +87,8 @@ impl SimChip {
             current: None,
             pending: Vec::new(),
             pace: None,
+            ca_pending: false,
+            next_sm: None,
             log: Vec::new(),
         }
     }
@@ -181,12 +187,17 @@ impl SimChip {
                 }
             };
             let resp = self.execute(&plain, true);
-            match self.sm.as_mut() {
+            let out = match self.sm.as_mut() {
                 Some(sm) => {
                     sm.wrap_response(plain.ins, &resp).map(|r| r.to_bytes()).unwrap_or_else(|_| sw(0x6F00).to_bytes())
                 }
                 None => resp.to_bytes(),
+            };
+            // Chip authentication: this answer went out under the old keys; the new ones apply now.
+            if let Some(next) = self.next_sm.take() {
+                self.sm = Some(next);
             }
+            out
         } else {
             // A plain command while SM is active ends the session (except re-selecting the app).
             if self.sm.is_some() && !(cmd.ins == 0xA4 && cmd.p1 == 0x04) {
@@ -200,7 +211,10 @@ impl SimChip {
     fn execute(&mut self, cmd: &Command, protected: bool) -> Response {
         match cmd.ins {
             0xA4 => self.select(cmd, protected),
+            0x22 if (cmd.p1, cmd.p2) == (0x41, 0xA4) && protected => self.ca_set_at(cmd),
+            0x22 if (cmd.p1, cmd.p2) == (0x41, 0xA6) && protected => self.ca_set_kat(cmd),
             0x22 => self.mse_set_at(cmd),
+            0x86 if self.ca_pending && protected => self.ca_general_authenticate(cmd),
             0x86 => self.general_authenticate(cmd),
             0x84 => self.get_challenge(cmd),
             0x82 => self.external_authenticate(cmd),
@@ -504,6 +518,60 @@ impl SimChip {
                 sw(0x6A80)
             }
         }
+    }
+}
+
+impl SimChip {
+    fn ca_agree(&mut self, terminal_key: &[u8], cipher: SmCipher) -> Response {
+        let Some(k) = self.image.ca_key.clone() else { return sw(0x6A88) };
+        let Ok(shared) = k.curve.mul(&k.secret, Some(terminal_key)) else { return sw(0x6A80) };
+        let Ok(x) = k.curve.x_coordinate(&shared) else { return sw(0x6A80) };
+        match SmSession::new(
+            cipher,
+            &crypto::kdf(cipher, &x, 1),
+            &crypto::kdf(cipher, &x, 2),
+            &vec![0u8; cipher.block_size()],
+        ) {
+            Ok(s) => self.next_sm = Some(s),
+            Err(_) => return sw(0x6F00),
+        }
+        sw(SW_OK)
+    }
+
+    fn ca_cipher(&self) -> Option<SmCipher> {
+        let k = self.image.ca_key.as_ref()?;
+        Some(match k.protocol.as_bytes().last()? {
+            1 => SmCipher::Tdes,
+            2 => SmCipher::Aes128,
+            3 => SmCipher::Aes192,
+            _ => SmCipher::Aes256,
+        })
+    }
+
+    fn ca_set_at(&mut self, cmd: &Command) -> Response {
+        let Some(k) = &self.image.ca_key else { return sw(0x6A88) };
+        let oid = tlv::TlvIter::new(&cmd.data).find(0x80).ok().flatten().map(|t| t.value.to_vec());
+        if oid.as_deref() != Some(k.protocol.as_bytes()) {
+            return sw(0x6A80);
+        }
+        self.ca_pending = true;
+        sw(SW_OK)
+    }
+
+    fn ca_general_authenticate(&mut self, cmd: &Command) -> Response {
+        self.ca_pending = false;
+        let Ok(outer) = tlv::expect(&cmd.data, 0x7C) else { return sw(0x6A80) };
+        let Ok(Some(pk)) = outer.children().find(0x80) else { return sw(0x6A80) };
+        let Some(c) = self.ca_cipher() else { return sw(0x6A88) };
+        let r = self.ca_agree(pk.value, c);
+        if r.sw.is_success() { Response { data: tlv::encode(0x7C, &[]), sw: StatusWord::OK } } else { r }
+    }
+
+    fn ca_set_kat(&mut self, cmd: &Command) -> Response {
+        let Ok(Some(pk)) = tlv::TlvIter::new(&cmd.data).find(0x91) else { return sw(0x6A80) };
+        let Some(c) = self.ca_cipher() else { return sw(0x6A88) };
+        let pk = pk.value.to_vec();
+        self.ca_agree(&pk, c)
     }
 }
 

@@ -176,6 +176,8 @@ pub enum Forgery {
     BadSodSignature,
     /// DG15 holds the genuine key but the chip signs with another one (a clone).
     WrongAaKey,
+    /// DG14 holds the genuine chip-authentication key but the chip has another one (a clone).
+    WrongCaKey,
 }
 
 /// Everything that defines a simulated card.
@@ -194,6 +196,22 @@ pub struct CardSpec {
     pub pace: Option<(&'static str, u32)>,
     /// Whether the chip also accepts BAC.
     pub bac: bool,
+    /// Chip authentication in DG14: (CA protocol OID, curve).
+    pub ca: Option<(&'static str, cancuoc_core::ecc::Curve)>,
+}
+
+/// Chip-authentication protocol OIDs (9303-11 §9.2.5).
+pub mod ca_oid {
+    pub const ECDH_3DES: &str = "0.4.0.127.0.7.2.2.3.2.1";
+    pub const ECDH_AES128: &str = "0.4.0.127.0.7.2.2.3.2.2";
+}
+
+/// The chip's static chip-authentication key.
+#[derive(Clone, Debug)]
+pub struct CaKey {
+    pub protocol: const_oid::ObjectIdentifier,
+    pub curve: cancuoc_core::ecc::Curve,
+    pub secret: cancuoc_core::ecc::Secret,
 }
 
 /// PACE protocol OIDs (9303-11 table 9) the simulator offers.
@@ -219,6 +237,7 @@ impl Default for CardSpec {
             extended_length: true,
             pace: Some((pace_oid::ECDH_GM_AES128, 13)),
             bac: true,
+            ca: None,
         }
     }
 }
@@ -249,6 +268,8 @@ pub const VARIANTS: &[(&str, &str)] = &[
     ("forged-ds", "FORGED: document signer certificate not signed by the CSCA it names"),
     ("expired-ds", "document signer certificate expired"),
     ("wrong-aa-key", "CLONE: chip cannot prove it holds the DG15 key"),
+    ("wrong-ca-key", "CLONE: chip cannot prove it holds the DG14 chip-authentication key"),
+    ("ca-3des", "genuine card with chip authentication (brainpoolP256r1, 3DES) and no active authentication"),
 ];
 
 impl CardSpec {
@@ -256,7 +277,22 @@ impl CardSpec {
         let d = Self::default();
         Some(match name {
             "rsa" => d,
-            "ecdsa-p256" => Self { signer: Signer::P256, aa: Aa::Ec, pace: Some((pace_oid::ECDH_GM_AES256, 12)), ..d },
+            "ecdsa-p256" => Self {
+                signer: Signer::P256,
+                aa: Aa::Ec,
+                pace: Some((pace_oid::ECDH_GM_AES256, 12)),
+                ca: Some((ca_oid::ECDH_AES128, cancuoc_core::ecc::Curve::P256)),
+                ..d
+            },
+            "ca-3des" => {
+                Self { aa: Aa::None, ca: Some((ca_oid::ECDH_3DES, cancuoc_core::ecc::Curve::BrainpoolP256r1)), ..d }
+            }
+            "wrong-ca-key" => Self {
+                aa: Aa::None,
+                ca: Some((ca_oid::ECDH_AES128, cancuoc_core::ecc::Curve::P256)),
+                forgery: Some(Forgery::WrongCaKey),
+                ..d
+            },
             "ecdsa-bp256" => Self {
                 signer: Signer::Bp256,
                 aa: Aa::Ec,
@@ -298,6 +334,8 @@ pub struct CardImage {
     pub can: String,
     /// Whether the chip accepts BAC.
     pub bac: bool,
+    /// The chip's chip-authentication key, if it has one.
+    pub ca_key: Option<CaKey>,
 }
 
 impl CardImage {
@@ -425,6 +463,14 @@ pub fn build(spec: &CardSpec) -> CardImage {
     if let Some(SignKey::P256(_)) = &genuine_aa {
         infos.push(dg14::active_authentication_info(&oid::ECDSA_PLAIN_SHA256));
     }
+    let mut ca_key = None;
+    if let Some((oid, curve)) = spec.ca {
+        let secret = cancuoc_core::ecc::Secret(crate::pki::seeded_scalar_for(&format!("ca-{oid}-{curve:?}")));
+        let point = curve.mul(&secret, None).expect("CA key");
+        let protocol = const_oid::ObjectIdentifier::new_unwrap(oid);
+        infos.extend(ca_security_infos(&protocol, &curve_oid(curve), &point));
+        ca_key = Some(CaKey { protocol, curve, secret });
+    }
     if !infos.is_empty() {
         dgs.insert(14, dg14::encode(&infos));
     }
@@ -469,6 +515,11 @@ pub fn build(spec: &CardSpec) -> CardImage {
             flip(&mut sod, at);
         }
         Some(Forgery::WrongAaKey) => aa_key = Some(pki.key("aa-other")),
+        Some(Forgery::WrongCaKey) => {
+            if let Some(k) = ca_key.as_mut() {
+                k.secret = cancuoc_core::ecc::Secret(crate::pki::seeded_scalar_for("ca-clone"));
+            }
+        }
         None => {}
     }
     let mut files = BTreeMap::new();
@@ -492,5 +543,34 @@ pub fn build(spec: &CardSpec) -> CardImage {
         extended_length: spec.extended_length,
         can: CAN.to_string(),
         bac: spec.bac,
+        ca_key,
     }
+}
+
+fn curve_oid(c: cancuoc_core::ecc::Curve) -> const_oid::ObjectIdentifier {
+    use cancuoc_core::ecc::Curve;
+    match c {
+        Curve::P256 => oid::P256,
+        Curve::P384 => oid::P384,
+        Curve::P521 => oid::P521,
+        Curve::BrainpoolP256r1 => oid::BRAINPOOL_P256R1,
+        Curve::BrainpoolP384r1 => oid::BRAINPOOL_P384R1,
+    }
+}
+
+/// DG14's ChipAuthenticationInfo and ChipAuthenticationPublicKeyInfo (9303-11 §9.2.5, §9.2.6).
+fn ca_security_infos(
+    protocol: &const_oid::ObjectIdentifier,
+    curve: &const_oid::ObjectIdentifier,
+    point: &[u8],
+) -> Vec<Vec<u8>> {
+    let mut info = tlv::encode(0x06, protocol.as_bytes());
+    info.extend(tlv::encode(0x02, &[if protocol.as_bytes().last() == Some(&1) { 1 } else { 2 }]));
+    let spki = spki::SubjectPublicKeyInfoOwned {
+        algorithm: AlgorithmIdentifierOwned { oid: oid::EC_PUBLIC_KEY, parameters: Some(Any::from(curve)) },
+        subject_public_key: der::asn1::BitString::from_bytes(point).expect("point"),
+    };
+    let mut pk = tlv::encode(0x06, cancuoc_core::ca::ID_PK_ECDH.as_bytes());
+    pk.extend(spki.to_der().expect("SPKI"));
+    vec![tlv::encode(0x30, &info), tlv::encode(0x30, &pk)]
 }

@@ -228,6 +228,11 @@ fn seeded_scalar(label: &str) -> Vec<u8> {
     s
 }
 
+/// A deterministic secret scalar for `label` (below every supported curve's order).
+pub fn seeded_scalar_for(label: &str) -> Vec<u8> {
+    seeded_scalar(label)
+}
+
 fn seeded_p256(label: &str) -> SignKey {
     SignKey::P256(p256::ecdsa::SigningKey::from_slice(&seeded_scalar(label)).expect("scalar in range"))
 }

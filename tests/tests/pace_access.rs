@@ -110,3 +110,48 @@ fn a_chip_that_aborts_mid_pace_gives_a_clear_retryable_error() {
         assert!(read(&mut chip, &can("123456")).unwrap().verdict.is_verified());
     }
 }
+
+#[test]
+fn chip_authentication_proves_the_chip_and_catches_a_clone() {
+    // AES (MSE:Set AT + GENERAL AUTHENTICATE) on P-256, with active authentication too.
+    let r = read(&mut simulated_card("ecdsa-p256").unwrap(), &mrz()).unwrap();
+    assert_eq!(r.verdict.chip_auth, cancuoc_core::verdict::ActiveAuthStatus::Passed);
+    assert_eq!(r.verdict.active_auth, cancuoc_core::verdict::ActiveAuthStatus::Passed);
+    assert!(r.verdict.is_verified());
+    // 3DES (MSE:Set KAT) on brainpoolP256r1, the only clone proof of that chip.
+    let mut chip = simulated_card("ca-3des").unwrap();
+    let r = read(&mut chip, &can("123456")).unwrap();
+    assert_eq!(r.verdict.chip_auth, cancuoc_core::verdict::ActiveAuthStatus::Passed);
+    assert_eq!(r.verdict.active_auth, cancuoc_core::verdict::ActiveAuthStatus::NotSupported);
+    assert!(r.verdict.is_verified(), "{}", r.verdict.summary());
+    assert!(chip.log.iter().any(|(c, _)| c.get(1) == Some(&0x22) && c.get(2..4) == Some(&[0x41, 0xA6])), "MSE:Set KAT");
+    // A clone: DG14's key is genuine, the chip's is not.
+    let r = read(&mut simulated_card("wrong-ca-key").unwrap(), &mrz()).unwrap();
+    let f = r.verdict.failures();
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(matches!(
+        &f[0],
+        cancuoc_core::verdict::Failure::ChipAuthentication {
+            status: cancuoc_core::verdict::ActiveAuthStatus::Failed(_)
+        }
+    ));
+    assert!(r.verdict.summary().contains("possible cloned chip"), "{}", r.verdict.summary());
+    // Every file was still read and the passive checks passed.
+    assert!(r.verdict.data_groups.iter().all(|d| d.status == cancuoc_core::verdict::HashStatus::Match));
+    assert_eq!(r.verdict.sod_signature, cancuoc_core::verdict::SignatureStatus::Valid);
+}
+
+#[test]
+fn switching_chip_authentication_off_is_reported() {
+    let trust = trust_store();
+    let mut opts = ReadOptions::cccd(&trust, NOW);
+    opts.chip_auth = false;
+    // With active authentication passing, skipping CA still leaves a clone proof.
+    let r = read_card(simulated_card("ecdsa-p256").unwrap(), &mrz(), &opts, &mut os_rng(), None, &mut |_| {}).unwrap();
+    assert_eq!(r.verdict.chip_auth, cancuoc_core::verdict::ActiveAuthStatus::NotAttempted);
+    assert!(r.verdict.is_verified());
+    // Without active authentication, the card is not verified and the verdict says why.
+    let r = read_card(simulated_card("ca-3des").unwrap(), &mrz(), &opts, &mut os_rng(), None, &mut |_| {}).unwrap();
+    assert!(!r.verdict.is_verified());
+    assert!(r.verdict.summary().contains("chip authentication was not performed"), "{}", r.verdict.summary());
+}

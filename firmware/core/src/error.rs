@@ -26,6 +26,7 @@ pub enum Step {
     SelectFile(FileId),
     ReadBinary(FileId),
     InternalAuthenticate,
+    ChipAuthentication,
 }
 
 impl fmt::Display for Step {
@@ -43,6 +44,7 @@ impl fmt::Display for Step {
             Self::SelectFile(id) => write!(f, "SELECT {id}"),
             Self::ReadBinary(id) => write!(f, "READ BINARY {id}"),
             Self::InternalAuthenticate => f.write_str("active authentication (INTERNAL AUTHENTICATE)"),
+            Self::ChipAuthentication => f.write_str("chip authentication"),
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod access;
 pub mod apdu;
 pub mod auth;
 pub mod bac;
+pub mod ca;
 pub mod crypto;
 pub mod ecc;
 pub mod error;

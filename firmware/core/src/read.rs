@@ -10,6 +10,7 @@ use rand_core::CryptoRng;
 use crate::access::AccessKey;
 use crate::apdu::{Command, SwKind, Transport};
 use crate::auth::{active, passive};
+use crate::ca;
 use crate::error::{Error, Step};
 use crate::files::{Card, FileId, LinkStats};
 use crate::lds::card_access::CardAccess;
@@ -27,6 +28,8 @@ pub struct ReadOptions<'a> {
     pub data_groups: Vec<u8>,
     /// Run active authentication when the chip has DG15.
     pub active_auth: bool,
+    /// Run chip authentication when DG14 offers it.
+    pub chip_auth: bool,
     pub trust: &'a TrustStore,
     /// The time certificates are checked at, in seconds since the Unix epoch.
     pub now_unix: u64,
@@ -35,7 +38,7 @@ pub struct ReadOptions<'a> {
 impl<'a> ReadOptions<'a> {
     /// The CCCD's data groups (DG1, DG2, DG13, DG14, DG15) with active authentication on.
     pub fn cccd(trust: &'a TrustStore, now_unix: u64) -> Self {
-        Self { data_groups: alloc::vec![1, 2, 13, 14, 15], active_auth: true, trust, now_unix }
+        Self { data_groups: alloc::vec![1, 2, 13, 14, 15], active_auth: true, chip_auth: true, trust, now_unix }
     }
 }
 
@@ -304,6 +307,27 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
         }
     };
 
+    // Chip authentication, after active authentication (a failed CA leaves no usable session).
+    // It runs once the files are read, in the same session; the probe SELECT right after it
+    // verifies only if the chip derived the same keys, i.e. holds DG14's private key.
+    let chip_auth = match dg14.as_ref().map(ca::from_dg14) {
+        None | Some(Ok(None)) => ActiveAuthStatus::NotSupported,
+        Some(Err(status)) => status,
+        Some(Ok(Some(_))) if !options.chip_auth => ActiveAuthStatus::NotAttempted,
+        Some(Ok(Some(info))) => match ca::perform(&mut card, &info, rng) {
+            Err(e @ Error::Transport { .. }) => return Err(fail(e, partial)),
+            Err(e) => ActiveAuthStatus::Failed(alloc::format!("the chip refused it: {e}")),
+            Ok(()) => match card.select_file(FileId::Com) {
+                Ok(()) => ActiveAuthStatus::Passed,
+                Err(e @ Error::Transport { .. }) => return Err(fail(e, partial)),
+                Err(_) => ActiveAuthStatus::Failed(
+                    "the chip cannot continue secure messaging with the agreed keys, so it does not hold the DG14 key"
+                        .to_string(),
+                ),
+            },
+        },
+    };
+
     let verdict = match &sod {
         Some(s) => {
             let p = passive::verify(s, &files, &com_dgs, options.trust, options.now_unix);
@@ -313,6 +337,7 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
                 sod_signature: p.sod_signature,
                 chain: p.chain,
                 active_auth,
+                chip_auth,
                 weak_algorithms: p.weak_algorithms.into_iter().map(Into::into).collect(),
                 access: Some(access),
             }
@@ -323,6 +348,7 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
             sod_signature: SignatureStatus::Malformed("EF.SOD could not be parsed"),
             chain: ChainStatus::NoCertificate,
             active_auth,
+            chip_auth,
             weak_algorithms: Vec::new(),
             access: Some(access),
         },

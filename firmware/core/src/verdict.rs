@@ -98,6 +98,9 @@ pub enum ActiveAuthStatus {
     UnsupportedAlgorithm(String),
 }
 
+/// Chip authentication's outcome has the same shape as active authentication's.
+pub type ChipAuthStatus = ActiveAuthStatus;
+
 /// Everything the checks found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -107,6 +110,8 @@ pub struct Verdict {
     pub sod_signature: SignatureStatus,
     pub chain: ChainStatus,
     pub active_auth: ActiveAuthStatus,
+    /// Chip authentication (DG14), the other proof that the chip is not a clone.
+    pub chip_auth: ChipAuthStatus,
     /// Weak algorithms in use (e.g. "SHA-1 SOD signature"): a card that uses them is not verified.
     pub weak_algorithms: Vec<String>,
     /// Which protocol secured the session with the chip.
@@ -146,6 +151,7 @@ pub enum Failure {
     SodSignature { status: SignatureStatus },
     CertificateChain { status: ChainStatus },
     ActiveAuthentication { status: ActiveAuthStatus },
+    ChipAuthentication { status: ChipAuthStatus },
     WeakAlgorithm { what: String },
 }
 
@@ -200,6 +206,14 @@ impl fmt::Display for Failure {
                 }
                 ActiveAuthStatus::Passed | ActiveAuthStatus::NotSupported => f.write_str("active authentication ok"),
             },
+            Self::ChipAuthentication { status } => match status {
+                ActiveAuthStatus::Failed(why) => write!(f, "chip authentication failed ({why}): possible cloned chip"),
+                ActiveAuthStatus::NotAttempted => f.write_str("chip authentication was not performed"),
+                ActiveAuthStatus::UnsupportedAlgorithm(o) => {
+                    write!(f, "chip authentication uses an unsupported algorithm ({o})")
+                }
+                ActiveAuthStatus::Passed | ActiveAuthStatus::NotSupported => f.write_str("chip authentication ok"),
+            },
             Self::WeakAlgorithm { what } => write!(f, "weak algorithm in use: {what}"),
         }
     }
@@ -220,8 +234,20 @@ impl Verdict {
         if self.chain != ChainStatus::Valid {
             out.push(Failure::CertificateChain { status: self.chain.clone() });
         }
-        if !matches!(self.active_auth, ActiveAuthStatus::Passed | ActiveAuthStatus::NotSupported) {
+        // Clone proof: active or chip authentication. A failure of either is a failure; a proof
+        // that could not run only counts against the card when the other did not pass.
+        let aa_passed = self.active_auth == ActiveAuthStatus::Passed;
+        let ca_passed = self.chip_auth == ActiveAuthStatus::Passed;
+        let counts = |s: &ActiveAuthStatus, other_passed: bool| match s {
+            ActiveAuthStatus::Passed | ActiveAuthStatus::NotSupported => false,
+            ActiveAuthStatus::Failed(_) => true,
+            ActiveAuthStatus::NotAttempted | ActiveAuthStatus::UnsupportedAlgorithm(_) => !other_passed,
+        };
+        if counts(&self.active_auth, ca_passed) {
             out.push(Failure::ActiveAuthentication { status: self.active_auth.clone() });
+        }
+        if counts(&self.chip_auth, aa_passed) {
+            out.push(Failure::ChipAuthentication { status: self.chip_auth.clone() });
         }
         for w in &self.weak_algorithms {
             out.push(Failure::WeakAlgorithm { what: w.clone() });
