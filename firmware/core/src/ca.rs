@@ -58,11 +58,11 @@ pub fn from_dg14(dg14: &Dg14) -> Result<Option<ChipAuthentication>, ActiveAuthSt
             let _version = parts.next();
             let key_id = parts.next().as_ref().and_then(int);
             info = Some((si.protocol, key_id));
-        } else if si.protocol == ID_PK_ECDH {
-            if let Some(spki) = parts.next() {
-                let key_id = parts.next().as_ref().and_then(int);
-                keys.push((spki.raw.to_vec(), key_id));
-            }
+        } else if si.protocol == ID_PK_ECDH
+            && let Some(spki) = parts.next()
+        {
+            let key_id = parts.next().as_ref().and_then(int);
+            keys.push((spki.raw.to_vec(), key_id));
         }
     }
     let Some((protocol, key_id)) = info else { return Ok(None) };
@@ -87,7 +87,7 @@ pub fn from_dg14(dg14: &Dg14) -> Result<Option<ChipAuthentication>, ActiveAuthSt
         .ok_or_else(|| unsupported("DG14 names chip authentication but holds no matching public key"))?;
     let spki =
         SubjectPublicKeyInfoOwned::from_der(spki_der).map_err(|_| unsupported("malformed chip authentication key"))?;
-    let curve_oid = crate::auth::sig::ec_curve(&spki).map_err(|e| unsupported(e))?;
+    let curve_oid = crate::auth::sig::ec_curve(&spki).map_err(unsupported)?;
     let curve = match curve_oid {
         oid::P256 => Curve::P256,
         oid::P384 => Curve::P384,
@@ -98,7 +98,7 @@ pub fn from_dg14(dg14: &Dg14) -> Result<Option<ChipAuthentication>, ActiveAuthSt
     };
     let public_key =
         spki.subject_public_key.as_bytes().ok_or_else(|| unsupported("malformed chip authentication key"))?.to_vec();
-    curve.validate(&public_key).map_err(|e| unsupported(e))?;
+    curve.validate(&public_key).map_err(unsupported)?;
     Ok(Some(ChipAuthentication { protocol, cipher, key_id, curve, public_key }))
 }
 
@@ -115,8 +115,11 @@ pub fn perform<T: Transport, R: CryptoRng + ?Sized>(
     let pk = ca.curve.mul(&secret, None).map_err(bad)?;
     let shared = ca.curve.mul(&secret, Some(&ca.public_key)).map_err(bad)?;
     let k = ca.curve.x_coordinate(&shared).map_err(bad)?;
-    let key_ref =
-        ca.key_id.map(|id| tlv::encode(0x84, &id.to_be_bytes()[{ (id.leading_zeros() / 8).min(3) as usize }..]));
+    let key_ref = ca.key_id.map(|id| {
+        let b = id.to_be_bytes();
+        let start = b.iter().position(|&x| x != 0).unwrap_or(3);
+        tlv::encode(0x84, b.get(start..).unwrap_or(&b))
+    });
     let expect_ok =
         |r: crate::apdu::Response| if r.sw.is_success() { Ok(()) } else { Err(Error::Status { step, sw: r.sw }) };
     if ca.cipher == SmCipher::Tdes {
