@@ -45,6 +45,9 @@ fn every_genuine_variant_verifies_in_json() {
         "pace-im",
         "pace-im-p256",
         "ca-3des",
+        "pace-dh",
+        "pace-dh-im",
+        "mf-6d00",
     ] {
         let (code, j) = json(&["read", "--simulated", "--variant", v, "--json"]);
         assert_eq!(code, 0, "{v}: {j}");

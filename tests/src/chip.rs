@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use cancuoc_core::apdu::{Command, Response, StatusWord, Transport, TransportError, TransportLimits};
 use cancuoc_core::bac::BacKeys;
 use cancuoc_core::crypto::{self, HashAlgorithm, SmCipher};
-use cancuoc_core::ecc::{Curve, Secret};
+use cancuoc_core::ecc::Secret;
 use cancuoc_core::files::{EMRTD_AID, FileId};
 use cancuoc_core::lds::card_access;
-use cancuoc_core::pace::{self, Can, PaceProtocol, Password};
+use cancuoc_core::pace::{self, Can, Domain, PaceProtocol, Password};
 use cancuoc_core::sm::SmSession;
 use cancuoc_core::tlv;
 use rsa::BigUint;
@@ -242,7 +242,7 @@ impl SimChip {
             }
             0x00 if cmd.data.is_empty() || cmd.data == [0x3F, 0x00] => {
                 self.reset();
-                sw(SW_OK)
+                sw(self.image.select_mf_sw)
             }
             0x02 | 0x00 => {
                 let [hi, lo] = cmd.data.as_slice() else { return sw(0x6A80) };
@@ -383,7 +383,7 @@ impl SimChip {
 struct PaceState {
     oid: const_oid::ObjectIdentifier,
     protocol: PaceProtocol,
-    curve: Curve,
+    domain: Domain,
     /// The encrypted nonce z = E(K_π, s) sent in step 1.
     z: Vec<u8>,
     /// The nonce s.
@@ -420,8 +420,8 @@ impl SimChip {
         }
         let (Some(oid), Some(password)) = (oid, password) else { return sw(0x6A80) };
         let Some(info) = ca.pace.iter().find(|i| i.protocol == oid) else { return sw(0x6A80) };
-        let (Some(protocol), Some(curve)) =
-            (PaceProtocol::from_oid(&oid), info.parameter_id.and_then(|id| Curve::from_domain_id(id).ok()))
+        let (Some(protocol), Some(domain)) =
+            (PaceProtocol::from_oid(&oid), info.parameter_id.and_then(|id| Domain::from_id(id).ok()))
         else {
             return sw(0x6A80);
         };
@@ -439,7 +439,7 @@ impl SimChip {
         self.pace = Some(PaceState {
             oid,
             protocol,
-            curve,
+            domain,
             z,
             s: nonce,
             step: 0,
@@ -456,7 +456,7 @@ impl SimChip {
         let Ok(outer) = tlv::expect(&cmd.data, 0x7C) else { return sw(0x6A80) };
         let inner = outer.children().next().and_then(Result::ok);
         let mut rng = OsRandom;
-        let curve = st.curve;
+        let domain = st.domain;
         match (st.step, inner) {
             (0, None) => {
                 st.step = 1;
@@ -464,29 +464,31 @@ impl SimChip {
             }
             (1, Some(t)) if t.tag == 0x81 && st.protocol.mapping == cancuoc_core::pace::Mapping::Integrated => {
                 // Integrated mapping: G' = f_G(R_p(s, t)); the answer carries no data.
-                let Ok(r) = pace::pseudo_random(st.protocol.cipher, &st.s, t.value, curve.field_bits()) else {
+                let Ok(r) = pace::pseudo_random(st.protocol.cipher, &st.s, t.value, domain.field_bits()) else {
                     return sw(0x6A80);
                 };
-                let Ok(g) = curve.encode_to_curve(&r) else { return sw(0x6A80) };
+                let Ok(g) = domain.map_integrated(&r) else { return sw(0x6A80) };
                 st.g_mapped = g;
                 st.step = 2;
                 dyn_auth(0x82, &[])
             }
             (1, Some(t)) if t.tag == 0x81 => {
                 // Generic mapping: H = SK · PK_map(terminal); G' = s · G + H.
-                let sk = curve.random_secret(&mut rng);
-                let (Ok(pk), Ok(h)) = (curve.mul(&sk, None), curve.mul(&sk, Some(t.value))) else { return sw(0x6A80) };
-                let Ok(g) = curve.map_generator(&st.s, &h) else { return sw(0x6A80) };
+                let sk = domain.random_secret(&mut rng);
+                let (Ok(pk), Ok(h)) = (domain.public(&sk, None), domain.shared(&sk, t.value)) else {
+                    return sw(0x6A80);
+                };
+                let Ok(g) = domain.map_generic(&st.s, &h) else { return sw(0x6A80) };
                 st.g_mapped = g;
                 st.step = 2;
                 dyn_auth(0x82, &pk)
             }
             (2, Some(t)) if t.tag == 0x83 => {
-                let sk = curve.random_secret(&mut rng);
-                let (Ok(pk), Ok(shared)) = (curve.mul(&sk, Some(&st.g_mapped)), curve.mul(&sk, Some(t.value))) else {
+                let sk = domain.random_secret(&mut rng);
+                let (Ok(pk), Ok(shared)) = (domain.public(&sk, Some(&st.g_mapped)), domain.shared(&sk, t.value)) else {
                     return sw(0x6A80);
                 };
-                let Ok(k) = curve.x_coordinate(&shared) else { return sw(0x6A80) };
+                let Ok(k) = domain.secret_bytes(&shared) else { return sw(0x6A80) };
                 let c = st.protocol.cipher;
                 st.keys = Some((crypto::kdf(c, &k, 1), crypto::kdf(c, &k, 2)));
                 st.terminal_eph = t.value.to_vec();

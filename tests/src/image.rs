@@ -198,6 +198,8 @@ pub struct CardSpec {
     pub bac: bool,
     /// Chip authentication in DG14: (CA protocol OID, curve).
     pub ca: Option<(&'static str, cancuoc_core::ecc::Curve)>,
+    /// The status word the chip answers to SELECT of the master file (cccd.md: some say 6D00).
+    pub select_mf_sw: u16,
 }
 
 /// Chip-authentication protocol OIDs (9303-11 §9.2.5).
@@ -221,6 +223,8 @@ pub mod pace_oid {
     pub const ECDH_GM_AES192: &str = "0.4.0.127.0.7.2.2.4.2.3";
     pub const ECDH_GM_AES256: &str = "0.4.0.127.0.7.2.2.4.2.4";
     pub const ECDH_IM_AES128: &str = "0.4.0.127.0.7.2.2.4.4.2";
+    pub const DH_GM_AES128: &str = "0.4.0.127.0.7.2.2.4.1.2";
+    pub const DH_IM_AES128: &str = "0.4.0.127.0.7.2.2.4.3.2";
 }
 
 /// The CAN printed on the simulated card's front.
@@ -238,6 +242,7 @@ impl Default for CardSpec {
             pace: Some((pace_oid::ECDH_GM_AES128, 13)),
             bac: true,
             ca: None,
+            select_mf_sw: 0x9000,
         }
     }
 }
@@ -256,6 +261,9 @@ pub const VARIANTS: &[(&str, &str)] = &[
     ("pace-bp384", "genuine card offering PACE on brainpoolP384r1 with AES-256"),
     ("pace-im", "genuine card offering PACE with the integrated mapping on brainpoolP256r1 (AES-128)"),
     ("pace-im-p256", "genuine card offering PACE with the integrated mapping on NIST P-256 (AES-128)"),
+    ("pace-dh", "genuine card offering PACE with DH (RFC 5114 2048-bit group, generic mapping)"),
+    ("pace-dh-im", "genuine card offering PACE with DH (RFC 5114 1024-bit group, integrated mapping)"),
+    ("mf-6d00", "genuine card that answers SELECT of the master file with 6D00, as some CCCDs do"),
     ("jpeg2000", "genuine card with a JPEG 2000 face image"),
     ("short-apdu", "genuine card whose chip takes short APDUs only"),
     ("large-photo", "genuine card with a 40 KB DG2 (reads past offset 32 767)"),
@@ -306,6 +314,9 @@ impl CardSpec {
             "pace-bp384" => Self { pace: Some((pace_oid::ECDH_GM_AES256, 16)), ..d },
             "pace-im" => Self { pace: Some((pace_oid::ECDH_IM_AES128, 13)), ..d },
             "pace-im-p256" => Self { pace: Some((pace_oid::ECDH_IM_AES128, 12)), ..d },
+            "pace-dh" => Self { pace: Some((pace_oid::DH_GM_AES128, 2)), ..d },
+            "pace-dh-im" => Self { pace: Some((pace_oid::DH_IM_AES128, 0)), ..d },
+            "mf-6d00" => Self { select_mf_sw: 0x6D00, ..d },
             "jpeg2000" => Self { jpeg2000: true, ..d },
             "short-apdu" => Self { extended_length: false, ..d },
             "large-photo" => Self { min_dg2: 40_000, ..d },
@@ -336,6 +347,8 @@ pub struct CardImage {
     pub bac: bool,
     /// The chip's chip-authentication key, if it has one.
     pub ca_key: Option<CaKey>,
+    /// The answer to SELECT MF.
+    pub select_mf_sw: u16,
 }
 
 impl CardImage {
@@ -544,6 +557,7 @@ pub fn build(spec: &CardSpec) -> CardImage {
         can: CAN.to_string(),
         bac: spec.bac,
         ca_key,
+        select_mf_sw: spec.select_mf_sw,
     }
 }
 

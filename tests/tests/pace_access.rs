@@ -34,6 +34,9 @@ fn every_pace_variant_with_can_and_with_mrz() {
         ("pace-bp384", "PACE-GM ECDH AES-256", "brainpoolP384r1"),
         ("pace-im", "PACE-IM ECDH AES-128", "brainpoolP256r1"),
         ("pace-im-p256", "PACE-IM ECDH AES-128", "NIST P-256"),
+        ("pace-dh", "PACE-GM DH AES-128", "2048-bit MODP group with 256-bit prime order subgroup"),
+        ("pace-dh-im", "PACE-IM DH AES-128", "1024-bit MODP group with 160-bit prime order subgroup"),
+        ("mf-6d00", "PACE-GM ECDH AES-128", "brainpoolP256r1"),
     ] {
         for (creds, kind) in [(can("123456"), PasswordKind::Can), (mrz(), PasswordKind::Mrz)] {
             let mut chip = simulated_card(variant).unwrap();

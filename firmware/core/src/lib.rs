@@ -16,6 +16,7 @@ pub mod auth;
 pub mod bac;
 pub mod ca;
 pub mod crypto;
+pub mod dh;
 pub mod ecc;
 pub mod error;
 pub mod files;

@@ -12,6 +12,7 @@ use rand_core::CryptoRng;
 use crate::access::{AccessKey, KeyError};
 use crate::apdu::{Command, SwKind, Transport};
 use crate::crypto::{self, HashAlgorithm, SmCipher};
+use crate::dh::DhGroup;
 use crate::ecc::{Curve, EccError, Secret};
 use crate::error::{Error, Step};
 use crate::files::Card;
@@ -61,16 +62,15 @@ impl PaceProtocol {
         Some(Self { mapping, ecdh, cipher })
     }
 
-    /// Whether this build runs the protocol: the generic mapping over ECDH with every cipher, the
-    /// integrated mapping over ECDH with AES-128 (the pseudo-random function's constants for
-    /// the other block and key lengths are not implemented). DH and CAM are not supported.
+    /// Whether this build runs the protocol: the generic mapping (ECDH and DH) with every
+    /// cipher, the integrated mapping (ECDH and DH) with AES-128 (the pseudo-random function for
+    /// other block and key lengths is not implemented). The chip-authentication mapping is not.
     pub fn supported(&self) -> bool {
-        self.ecdh
-            && match self.mapping {
-                Mapping::Generic => true,
-                Mapping::Integrated => self.cipher == SmCipher::Aes128,
-                Mapping::ChipAuthentication => false,
-            }
+        match self.mapping {
+            Mapping::Generic => true,
+            Mapping::Integrated => self.cipher == SmCipher::Aes128,
+            Mapping::ChipAuthentication => false,
+        }
     }
 
     fn strength(&self) -> u32 {
@@ -97,6 +97,91 @@ impl fmt::Display for PaceProtocol {
             SmCipher::Aes256 => "AES-256",
         };
         write!(f, "PACE-{m} {} {c}", if self.ecdh { "ECDH" } else { "DH" })
+    }
+}
+
+/// PACE domain parameters: an elliptic curve or an RFC 5114 DH group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Domain {
+    Ec(Curve),
+    Dh(DhGroup),
+}
+
+impl Domain {
+    /// The domain for a standardized domain parameter ID (9303-11 table 4).
+    pub fn from_id(id: u32) -> Result<Self, EccError> {
+        match DhGroup::from_domain_id(id) {
+            Some(g) => Ok(Self::Dh(g)),
+            None => Curve::from_domain_id(id).map(Self::Ec),
+        }
+    }
+    pub fn is_ecdh(self) -> bool {
+        matches!(self, Self::Ec(_))
+    }
+    fn bits(self) -> usize {
+        match self {
+            Self::Ec(c) => c.field_bits(),
+            Self::Dh(g) => g.bits(),
+        }
+    }
+    fn size(self) -> usize {
+        match self {
+            Self::Ec(c) => c.field_len(),
+            Self::Dh(g) => g.len(),
+        }
+    }
+    /// sk · G (EC) or g^sk (DH), on the base generator when `generator` is `None`.
+    pub fn public(self, sk: &Secret, generator: Option<&[u8]>) -> Result<Vec<u8>, EccError> {
+        match self {
+            Self::Ec(c) => c.mul(sk, generator),
+            Self::Dh(g) => g.pow(sk, generator),
+        }
+    }
+    /// The shared element sk · P (EC) or y^sk (DH).
+    pub fn shared(self, sk: &Secret, peer: &[u8]) -> Result<Vec<u8>, EccError> {
+        self.public(sk, Some(peer))
+    }
+    /// The key-derivation input from a shared element: x-coordinate (EC) or the value (DH).
+    pub fn secret_bytes(self, shared: &[u8]) -> Result<Vec<u8>, EccError> {
+        match self {
+            Self::Ec(c) => c.x_coordinate(shared),
+            Self::Dh(_) => Ok(shared.to_vec()),
+        }
+    }
+    /// The generic mapping's new generator: s · G + H (EC) or g^s · h (DH).
+    pub fn map_generic(self, s: &[u8], h: &[u8]) -> Result<Vec<u8>, EccError> {
+        match self {
+            Self::Ec(c) => c.map_generator(s, h),
+            Self::Dh(g) => g.map_generator(s, h),
+        }
+    }
+    /// The integrated mapping's new generator from R_p(s, t).
+    pub fn map_integrated(self, r: &[u8]) -> Result<Vec<u8>, EccError> {
+        match self {
+            Self::Ec(c) => c.encode_to_curve(r),
+            Self::Dh(g) => g.encode_to_group(r),
+        }
+    }
+    /// Bit length of the field prime (for the integrated mapping's R_p).
+    pub fn field_bits(self) -> usize {
+        self.bits()
+    }
+    /// A fresh secret from an RNG.
+    pub fn random_secret<R: CryptoRng + ?Sized>(self, rng: &mut R) -> Secret {
+        match self {
+            Self::Ec(c) => c.random_secret(rng),
+            Self::Dh(g) => g.random_secret(rng),
+        }
+    }
+}
+
+impl fmt::Display for Domain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Ec(c) => c.fmt(f),
+            Self::Dh(g) => g.fmt(f),
+        }
     }
 }
 
@@ -185,10 +270,11 @@ pub fn password_key(password: Password<'_>, cipher: SmCipher) -> Vec<u8> {
     }
 }
 
-/// The public key data object `7F49 { 06 OID, 86 point }` that tokens are computed over.
-pub fn public_key_data(protocol: &ObjectIdentifier, point: &[u8]) -> Vec<u8> {
+/// The public key data object `7F49 { 06 OID, 86 point }` (ECDH) or `7F49 { 06 OID, 84 y }` (DH)
+/// that tokens are computed over (9303-11 §4.4.3.4).
+pub fn public_key_data(protocol: &ObjectIdentifier, ecdh: bool, key: &[u8]) -> Vec<u8> {
     let mut v = tlv::encode(0x06, protocol.as_bytes());
-    v.extend(tlv::encode(0x86, point));
+    v.extend(tlv::encode(if ecdh { 0x86 } else { 0x84 }, key));
     tlv::encode(0x7F49, &v)
 }
 
@@ -199,7 +285,8 @@ pub fn auth_token(
     protocol: &ObjectIdentifier,
     point: &[u8],
 ) -> Result<[u8; 8], PaceError> {
-    let mut data = public_key_data(protocol, point);
+    let ecdh = PaceProtocol::from_oid(protocol).is_none_or(|p| p.ecdh);
+    let mut data = public_key_data(protocol, ecdh, point);
     if cipher == SmCipher::Tdes {
         crypto::pad(&mut data, 8);
     }
@@ -240,7 +327,7 @@ pub fn pseudo_random(cipher: SmCipher, s: &[u8], t: &[u8], p_bits: usize) -> Res
 
 /// The randomness PACE consumes: ephemeral secrets and the integrated mapping's nonce t.
 pub trait PaceRandom {
-    fn secret(&mut self, curve: Curve) -> Secret;
+    fn secret(&mut self, domain: Domain) -> Secret;
     fn nonce(&mut self, len: usize) -> Vec<u8>;
 }
 
@@ -248,8 +335,8 @@ pub trait PaceRandom {
 pub struct RngSource<'a, R: CryptoRng + ?Sized>(pub &'a mut R);
 
 impl<R: CryptoRng + ?Sized> PaceRandom for RngSource<'_, R> {
-    fn secret(&mut self, curve: Curve) -> Secret {
-        curve.random_secret(self.0)
+    fn secret(&mut self, domain: Domain) -> Secret {
+        domain.random_secret(self.0)
     }
     fn nonce(&mut self, len: usize) -> Vec<u8> {
         let mut v = alloc::vec![0u8; len];
@@ -259,15 +346,16 @@ impl<R: CryptoRng + ?Sized> PaceRandom for RngSource<'_, R> {
 }
 
 /// The strongest PACEInfo this build supports, if any.
-pub fn choose(infos: &[PaceInfo]) -> Option<(&PaceInfo, PaceProtocol, Curve)> {
+pub fn choose(infos: &[PaceInfo]) -> Option<(&PaceInfo, PaceProtocol, Domain)> {
     infos
         .iter()
         .filter_map(|i| {
             let p = PaceProtocol::from_oid(&i.protocol)?;
-            let c = Curve::from_domain_id(i.parameter_id?).ok()?;
-            p.supported().then_some((i, p, c))
+            let d = Domain::from_id(i.parameter_id?).ok()?;
+            (p.supported() && p.ecdh == d.is_ecdh()).then_some((i, p, d))
         })
-        .max_by_key(|(_, p, c)| (p.strength(), c.field_len()))
+        // ECDH before DH, then the stronger cipher, then the larger domain.
+        .max_by_key(|(_, p, d)| (p.ecdh, p.strength(), d.size()))
 }
 
 /// Which PACE run secured a session.
@@ -275,7 +363,7 @@ pub fn choose(infos: &[PaceInfo]) -> Option<(&PaceInfo, PaceProtocol, Curve)> {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PaceOutcome {
     pub protocol: PaceProtocol,
-    pub curve: Curve,
+    pub domain: Domain,
     pub password: PasswordKind,
     /// The chip's ephemeral public key (for chip authentication's binding, later).
     pub chip_ephemeral_key: Vec<u8>,
@@ -353,7 +441,10 @@ pub fn establish_with<T: Transport>(
         return Err(Error::Pace(PaceError::Unsupported(alloc::format!("{protocol} ({oid})"))));
     }
     let id = info.parameter_id.ok_or(Error::Pace(PaceError::Curve(EccError::UnsupportedDomain(u32::MAX))))?;
-    let curve = Curve::from_domain_id(id).map_err(|e| Error::Pace(e.into()))?;
+    let domain = Domain::from_id(id).map_err(|e| Error::Pace(e.into()))?;
+    if domain.is_ecdh() != protocol.ecdh {
+        return Err(Error::Pace(PaceError::Unsupported(alloc::format!("{protocol} with {domain}"))));
+    }
     let cipher = protocol.cipher;
     card.end_session();
 
@@ -383,30 +474,30 @@ pub fn establish_with<T: Transport>(
     let g_mapped = match protocol.mapping {
         // 2. Generic mapping: H = SK_map · PK_map(chip); G' = s · G + H.
         Mapping::Generic => {
-            let sk_map = random.secret(curve);
-            let pk_map = curve.mul(&sk_map, None).map_err(pace)?;
+            let sk_map = random.secret(domain);
+            let pk_map = domain.public(&sk_map, None).map_err(pace)?;
             let chip_map = general_authenticate(card, Step::PaceMap, false, 0x81, &pk_map, 0x82)?;
-            let h = curve.mul(&sk_map, Some(&chip_map)).map_err(pace)?;
-            curve.map_generator(&s, &h).map_err(pace)?
+            let h = domain.shared(&sk_map, &chip_map).map_err(pace)?;
+            domain.map_generic(&s, &h).map_err(pace)?
         }
         // 2. Integrated mapping: send t; G' = f_G(R_p(s, t)).
         _ => {
             let t = random.nonce(s.len());
             general_authenticate_opt(card, Step::PaceMap, false, 0x81, &t, 0x82)?;
-            let r = pseudo_random(cipher, &s, &t, curve.field_bits()).map_err(Error::Pace)?;
-            curve.encode_to_curve(&r).map_err(pace)?
+            let r = pseudo_random(cipher, &s, &t, domain.field_bits()).map_err(Error::Pace)?;
+            domain.map_integrated(&r).map_err(pace)?
         }
     };
 
     // 3. Key agreement on G'.
-    let sk_eph = random.secret(curve);
-    let pk_eph = curve.mul(&sk_eph, Some(&g_mapped)).map_err(pace)?;
+    let sk_eph = random.secret(domain);
+    let pk_eph = domain.public(&sk_eph, Some(&g_mapped)).map_err(pace)?;
     let chip_eph = general_authenticate(card, Step::PaceKeyAgreement, false, 0x83, &pk_eph, 0x84)?;
     if chip_eph == pk_eph {
         return Err(Error::Pace(PaceError::ReflectedKey));
     }
-    let shared = curve.mul(&sk_eph, Some(&chip_eph)).map_err(pace)?;
-    let k = curve.x_coordinate(&shared).map_err(pace)?;
+    let shared = domain.shared(&sk_eph, &chip_eph).map_err(pace)?;
+    let k = domain.secret_bytes(&shared).map_err(pace)?;
     let (ks_enc, ks_mac) = (crypto::kdf(cipher, &k, 1), crypto::kdf(cipher, &k, 2));
 
     // 4. Mutual authentication.
@@ -419,5 +510,5 @@ pub fn establish_with<T: Transport>(
     let sm = SmSession::new(cipher, &ks_enc, &ks_mac, &alloc::vec![0u8; cipher.block_size()])
         .map_err(|error: SmError| Error::SecureMessaging { step: Step::PaceMutualAuth, error })?;
     card.set_session(sm);
-    Ok(PaceOutcome { protocol, curve, password: kind, chip_ephemeral_key: chip_eph })
+    Ok(PaceOutcome { protocol, domain, password: kind, chip_ephemeral_key: chip_eph })
 }

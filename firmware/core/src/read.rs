@@ -165,7 +165,7 @@ fn open_session<T: Transport, R: CryptoRng + ?Sized>(
                 card.select_application()?;
                 return Ok(SessionAccess::Pace {
                     protocol: out.protocol.to_string(),
-                    curve: out.curve.to_string(),
+                    curve: out.domain.to_string(),
                     password: out.password,
                 });
             }

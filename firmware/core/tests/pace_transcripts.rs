@@ -47,7 +47,7 @@ struct Replay {
 }
 
 impl pace::PaceRandom for Replay {
-    fn secret(&mut self, _: Curve) -> Secret {
+    fn secret(&mut self, _: pace::Domain) -> Secret {
         self.secrets.remove(0)
     }
     fn nonce(&mut self, len: usize) -> Vec<u8> {
@@ -97,7 +97,7 @@ fn icao_appendix_g1_ecdh_generic_mapping() {
             ("008600000C7C0A8508C2B0BD78D94BA86600", "7C0A86083ABB9674BCE93C089000"),
         ],
     );
-    assert_eq!(out.curve, Curve::BrainpoolP256r1);
+    assert_eq!(out.domain, pace::Domain::Ec(Curve::BrainpoolP256r1));
     assert_eq!(out.protocol.to_string(), "PACE-GM ECDH AES-128");
     let sm = card.session().expect("session installed");
     assert_eq!(hex::encode_upper(sm.key_material().0), "F5F0E35C0D7161EE6724EE513A0D9A7F");
@@ -235,4 +235,92 @@ fn icao_appendix_g3_ecdh_integrated_mapping() {
     let sm = card.session().unwrap();
     assert_eq!(hex::encode_upper(sm.key_material().0), "0D3FEB33251A6370893D62AE8DAAF51B");
     assert_eq!(hex::encode_upper(sm.key_material().1), "B01E89E3D9E8719E586B50B4A7506E0B");
+}
+
+fn ga(tag: u32, value: &str) -> String {
+    let v = hex::decode(value.replace(' ', "")).unwrap();
+    let data = cancuoc_core::tlv::encode(0x7C, &cancuoc_core::tlv::encode(tag, &v));
+    hex::encode_upper(data)
+}
+
+fn cmd(cla: &str, data: &str) -> String {
+    let n = data.len() / 2;
+    format!("{cla}860000{n:02X}{data}00")
+}
+
+#[test]
+fn icao_appendix_g2_dh_generic_mapping() {
+    // 9303-11 Appendix G.2: DH, RFC 5114 1024-bit group (ID 0), AES-128, MRZ password.
+    let key = AccessKey::new("T22000129", "640812", "101031").unwrap();
+    let ca = card_access::parse(&hex::decode("31143012060A04007F00070202040102020102020100").unwrap()).unwrap();
+    let t_map = "23FB3749EA030D2A25B278D2A562047ADE3F01B74F17A15402CB7352CA7D2B3EB71C343DB13D1DEBCE9A3666DBCFC920B49174A602CB47965CAA73DC702489A44D41DB914DE9613DC5E98C94160551C0DF86274B9359BC0490D01B03AD54022DCB4F57FAD6322497D7A1E28D46710F461AFE710FBBBC5F8BA166F4311975EC6C";
+    let c_map = "78879F57225AA8080D52ED0FC890A4B25336F699AA89A2D3A189654AF70729E623EA5738B26381E4DA19E004706FACE7B235C2DBF2F38748312F3C98C2DD4882A41947B324AA1259AC22579DB93F7085655AF30889DBB845D9E6783FE42C9F2449400306254C8AE8EE9DD812A804C0B66E8CAFC14F84D8258950A91B44126EE6";
+    let t_eph = "907D89E2D425A178AA81AF4A7774EC8E388C115CAE67031E85EECE520BD911551B9AE4D04369F29A02626C86FBC6747CC7BC352645B6161A2A42D44EDA80A08FA8D61B76D3A154AD8A5A51786B0BC07147057871A922212C5F67F43173172236B7747D1671E6D692A3C7D40A0C3C5CE397545D015C175EB5130551EDBC2EE5D4";
+    let c_eph = "075693D9AE941877573E634B6E644F8E60AF17A0076B8B123D9201074D36152BD8B3A213F53820C42ADC79AB5D0AEEC3AEFB91394DA476BD97B9B14D0A65C1FC71A0E019CB08AF55E1F729005FBA7E3FA5DC41899238A250767A6D46DB974064386CD456743585F8E5D90CC8B4004B1F6D866C79CE0584E49687FF61BC29AEA1";
+    let script_owned = [
+        ("0022C1A40F800A04007F00070202040102830101".to_string(), "9000".to_string()),
+        ("10860000027C0000".into(), ga(0x80, "854D8DF5827FA6852D1A4FA701CDDDCA") + "9000"),
+        (cmd("10", &ga(0x81, t_map)), ga(0x82, c_map) + "9000"),
+        (cmd("10", &ga(0x83, t_eph)), ga(0x84, c_eph) + "9000"),
+        (cmd("00", &ga(0x85, "B46DD9BD4D98381F")), ga(0x86, "917F37B5C0E6D8D1") + "9000"),
+    ];
+    let script: Vec<(&str, &str)> = script_owned.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let mut card = Card::new(Script::new(&script));
+    let out = pace::establish_with(
+        &mut card,
+        &ca.pace[0],
+        Password::Mrz(&key),
+        false,
+        &mut replay(&["5265030F751F4AD18B08AC565FC7AC952E41618D", "89CCD99B0E8D3B1F11E1296DCA68EC53411CF2CA"], ""),
+    )
+    .unwrap();
+    assert_eq!(out.protocol.to_string(), "PACE-GM DH AES-128");
+    let sm = card.session().unwrap();
+    assert_eq!(hex::encode_upper(sm.key_material().0), "2F7F46ADCC9E7E521B45D192FAFA9126");
+    assert_eq!(hex::encode_upper(sm.key_material().1), "805A1D27D45A5116F73C54469462B7D8");
+}
+
+#[test]
+fn icao_dh_integrated_mapping_example() {
+    use cancuoc_core::crypto::SmCipher;
+    use cancuoc_core::dh::DhGroup;
+    let s = hex::decode("FA5B7E3E49753A0DB9178B7B9BD898C8").unwrap();
+    let t = hex::decode("B3A6DB3C870C3E99245E0D1C06B747DE").unwrap();
+    let r = pace::pseudo_random(SmCipher::Aes128, &s, &t, 1024).unwrap();
+    assert_eq!(
+        hex::encode_upper(&r),
+        "EAB98D13E09052952AA729907C3C946184DEA0FE74AD2B3AF506F0A83018459C38099CD1F7FF4EA0A078DB1FAC1365505E3DC85500EF95E20B4EEF2E88489233BEE0546B472F994B618D168702406791DEEF3CB4810932EC278F3533FDB860EB4835C36FA4F1BF3FA0B828A718C96BDE88FBA38A3E6C35AAA10959251EB5FC710FC187258995944C0F926E249373F485"
+    );
+    let g = DhGroup::Modp1024_160.encode_to_group(&r).unwrap();
+    assert_eq!(
+        hex::encode_upper(&g),
+        "1D7D767F11E333BCD6DBAEF40E799E7A926B96973550656FF3C830726D118D61C276CDCC61D475CF03A98E0C0E79CAEBA5BE25578BD4551D0B10903236F0B0F976852FA78EEA14EA0ACA87D1E91F688FE0DFF897BBE35A472621D343564B262F34223AE8FC59B664BFEDFA2BFE7516CA5510A6BBB633D517EC25D4E0BBAA16C2"
+    );
+    // The exchange with the CAN 123456.
+    let ca = card_access::parse(&hex::decode("31143012060A04007F00070202040302020102020100").unwrap()).unwrap();
+    let t_eph = "0F0CC62945A8029251FB7EF3C094E12EC68E4EF07F27CB9D9CD04C5C4250FAE0E4F8A951557E929AEB48E5C6DD47F2F5CD7C351A9BD2CD722C07EDE166770F08FFCB370262CF308DD7B07F2E0DA9CAAA1492344C852906919538C98A4BA4187E76CE9D87832386D319CE2E043C3343AEAE6EDBA1A9894DC5094D22F7FE1351D5";
+    let c_eph = "928D9A0F9DBA450F13FC859C6F290D1D36E42431138A4378500BEB4E0401854CFF111F71CB6DC1D0335807A11388CC8EAA87B07907AAD9FBA6B169AF6D8C26AF8DDDC39ADC3AD2E3FF882B84D23E9768E95A80E4746FB07A9767679FE92133B4D379935C771BD7FBED6C7BB4B1708B275EA75679524CDC9C6A91370CC662A2F3";
+    let script_owned = [
+        ("0022C1A40F800A04007F00070202040302830102".to_string(), "9000".to_string()),
+        ("10860000027C0000".into(), ga(0x80, "9ABB8864CA0FF1551E620D1EF4E13510") + "9000"),
+        (cmd("10", &ga(0x81, "B3A6DB3C870C3E99245E0D1C06B747DE")), "7C0282009000".into()),
+        (cmd("10", &ga(0x83, t_eph)), ga(0x84, c_eph) + "9000"),
+        (cmd("00", &ga(0x85, "55D61977CBF5307E")), ga(0x86, "C2F04230187E1525") + "9000"),
+    ];
+    let script: Vec<(&str, &str)> = script_owned.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let mut card = Card::new(Script::new(&script));
+    let can = pace::Can::new("123456").unwrap();
+    let x = "4BD0E54740F9A028E6A515BFDAF967848C4F5F5FFF65AA0915947FFD1A0DF2FA6981271BC905F3551457B7E03AC3B8066DE4AA406C1171FB43DD939C4BA16175103BA3DEE16419AA248118F90CC36A3D6F4C373652E0C3CCE7F0F1D0C5425B3600F0F0D6A67F004C8BBA33F2B4733C7252445C1DFC4F1107203F71D2EFB28161";
+    let out = pace::establish_with(
+        &mut card,
+        &ca.pace[0],
+        Password::Can(&can),
+        false,
+        &mut replay(&[x], "B3A6DB3C870C3E99245E0D1C06B747DE"),
+    )
+    .unwrap();
+    assert_eq!(out.protocol.to_string(), "PACE-IM DH AES-128");
+    let sm = card.session().unwrap();
+    assert_eq!(hex::encode_upper(sm.key_material().0), "01AFC10CF87BE36D8179E87370171F07");
+    assert_eq!(hex::encode_upper(sm.key_material().1), "23F0FBD05FD6C7B8B88F4C8309669061");
 }
