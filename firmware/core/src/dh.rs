@@ -70,16 +70,16 @@ impl DhGroup {
         big(self.params().2)
     }
     /// Length of p in bytes.
-    pub fn len(self) -> usize {
+    pub fn byte_len(self) -> usize {
         self.params().0.len() / 2
     }
     pub fn bits(self) -> usize {
-        self.len() * 8
+        self.byte_len() * 8
     }
 
     fn to_bytes(self, v: &BigUint) -> Vec<u8> {
         let b = v.to_bytes_be();
-        let mut out = alloc::vec![0u8; self.len().saturating_sub(b.len())];
+        let mut out = alloc::vec![0u8; self.byte_len().saturating_sub(b.len())];
         out.extend_from_slice(&b);
         out
     }

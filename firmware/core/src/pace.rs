@@ -128,7 +128,7 @@ impl Domain {
     fn size(self) -> usize {
         match self {
             Self::Ec(c) => c.field_len(),
-            Self::Dh(g) => g.len(),
+            Self::Dh(g) => g.byte_len(),
         }
     }
     /// sk · G (EC) or g^sk (DH), on the base generator when `generator` is `None`.
