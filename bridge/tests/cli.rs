@@ -48,6 +48,7 @@ fn every_genuine_variant_verifies_in_json() {
         "pace-dh",
         "pace-dh-im",
         "mf-6d00",
+        "pace-cam",
     ] {
         let (code, j) = json(&["read", "--simulated", "--variant", v, "--json"]);
         assert_eq!(code, 0, "{v}: {j}");
@@ -71,6 +72,7 @@ fn every_forged_variant_is_not_verified_with_its_reason() {
         ("expired-ds", "not_verified", "certificate_chain", "has expired"),
         ("wrong-aa-key", "not_verified", "active_authentication", "possible cloned chip"),
         ("wrong-ca-key", "not_verified", "chip_authentication", "does not hold the DG14 key"),
+        ("wrong-cam-key", "not_verified", "chip_authentication", "possible cloned chip"),
     ] {
         let (code, j) = json(&["read", "--simulated", "--variant", v, "--json"]);
         assert_eq!(code, 1, "{v}");

@@ -391,6 +391,8 @@ struct PaceState {
     step: u8,
     /// The mapped generator G' (after step 2).
     g_mapped: Vec<u8>,
+    /// The chip's mapping secret (PACE-CAM needs it for CA_IC).
+    sk_map: Option<Secret>,
     chip_eph: Option<(Secret, Vec<u8>)>,
     terminal_eph: Vec<u8>,
     keys: Option<(Vec<u8>, Vec<u8>)>,
@@ -444,6 +446,7 @@ impl SimChip {
             s: nonce,
             step: 0,
             g_mapped: Vec::new(),
+            sk_map: None,
             chip_eph: None,
             terminal_eph: Vec::new(),
             keys: None,
@@ -480,6 +483,7 @@ impl SimChip {
                 };
                 let Ok(g) = domain.map_generic(&st.s, &h) else { return sw(0x6A80) };
                 st.g_mapped = g;
+                st.sk_map = Some(sk);
                 st.step = 2;
                 dyn_auth(0x82, &pk)
             }
@@ -508,12 +512,23 @@ impl SimChip {
                     return sw(0x6300);
                 }
                 let Ok(token) = pace::auth_token(c, &k_mac, &st.oid, &st.terminal_eph) else { return sw(0x6F00) };
+                let mut data = tlv::encode(0x86, &token);
+                if st.protocol.mapping == cancuoc_core::pace::Mapping::ChipAuthentication {
+                    // PACE-CAM: CA_IC = SK_IC⁻¹ · SK_Map,IC, sent encrypted as A_IC.
+                    let (Some(ca), Some(sk_map), Domain::Ec(curve)) = (&self.image.ca_key, &st.sk_map, st.domain)
+                    else {
+                        return sw(0x6F00);
+                    };
+                    let Ok(ca_ic) = curve.cam_scalar(&ca.secret, sk_map) else { return sw(0x6F00) };
+                    let Ok(a_ic) = pace::encrypt_cam_data(c, &k_enc, &ca_ic.0) else { return sw(0x6F00) };
+                    data.extend(tlv::encode(0x8A, &a_ic));
+                }
                 match SmSession::new(c, &k_enc, &k_mac, &vec![0u8; c.block_size()]) {
                     Ok(s) => self.sm = Some(s),
                     Err(_) => return sw(0x6F00),
                 }
                 self.pace = None;
-                dyn_auth(0x86, &token)
+                Response { data: tlv::encode(0x7C, &data), sw: StatusWord::OK }
             }
             _ => {
                 self.pace = None;

@@ -225,6 +225,7 @@ pub mod pace_oid {
     pub const ECDH_IM_AES128: &str = "0.4.0.127.0.7.2.2.4.4.2";
     pub const DH_GM_AES128: &str = "0.4.0.127.0.7.2.2.4.1.2";
     pub const DH_IM_AES128: &str = "0.4.0.127.0.7.2.2.4.3.2";
+    pub const ECDH_CAM_AES128: &str = "0.4.0.127.0.7.2.2.4.6.2";
 }
 
 /// The CAN printed on the simulated card's front.
@@ -264,6 +265,8 @@ pub const VARIANTS: &[(&str, &str)] = &[
     ("pace-dh", "genuine card offering PACE with DH (RFC 5114 2048-bit group, generic mapping)"),
     ("pace-dh-im", "genuine card offering PACE with DH (RFC 5114 1024-bit group, integrated mapping)"),
     ("mf-6d00", "genuine card that answers SELECT of the master file with 6D00, as some CCCDs do"),
+    ("pace-cam", "genuine card offering PACE with the chip-authentication mapping (brainpoolP256r1, AES-128)"),
+    ("wrong-cam-key", "CLONE: PACE-CAM chip whose key does not match DG14"),
     ("jpeg2000", "genuine card with a JPEG 2000 face image"),
     ("short-apdu", "genuine card whose chip takes short APDUs only"),
     ("large-photo", "genuine card with a 40 KB DG2 (reads past offset 32 767)"),
@@ -317,6 +320,19 @@ impl CardSpec {
             "pace-dh" => Self { pace: Some((pace_oid::DH_GM_AES128, 2)), ..d },
             "pace-dh-im" => Self { pace: Some((pace_oid::DH_IM_AES128, 0)), ..d },
             "mf-6d00" => Self { select_mf_sw: 0x6D00, ..d },
+            "pace-cam" => Self {
+                aa: Aa::None,
+                pace: Some((pace_oid::ECDH_CAM_AES128, 13)),
+                ca: Some((ca_oid::ECDH_AES128, cancuoc_core::ecc::Curve::BrainpoolP256r1)),
+                ..d
+            },
+            "wrong-cam-key" => Self {
+                aa: Aa::None,
+                pace: Some((pace_oid::ECDH_CAM_AES128, 13)),
+                ca: Some((ca_oid::ECDH_AES128, cancuoc_core::ecc::Curve::BrainpoolP256r1)),
+                forgery: Some(Forgery::WrongCaKey),
+                ..d
+            },
             "jpeg2000" => Self { jpeg2000: true, ..d },
             "short-apdu" => Self { extended_length: false, ..d },
             "large-photo" => Self { min_dg2: 40_000, ..d },

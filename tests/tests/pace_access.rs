@@ -37,6 +37,7 @@ fn every_pace_variant_with_can_and_with_mrz() {
         ("pace-dh", "PACE-GM DH AES-128", "2048-bit MODP group with 256-bit prime order subgroup"),
         ("pace-dh-im", "PACE-IM DH AES-128", "1024-bit MODP group with 160-bit prime order subgroup"),
         ("mf-6d00", "PACE-GM ECDH AES-128", "brainpoolP256r1"),
+        ("pace-cam", "PACE-CAM ECDH AES-128", "brainpoolP256r1"),
     ] {
         for (creds, kind) in [(can("123456"), PasswordKind::Can), (mrz(), PasswordKind::Mrz)] {
             let mut chip = simulated_card(variant).unwrap();
@@ -157,4 +158,17 @@ fn switching_chip_authentication_off_is_reported() {
     let r = read_card(simulated_card("ca-3des").unwrap(), &mrz(), &opts, &mut os_rng(), None, &mut |_| {}).unwrap();
     assert!(!r.verdict.is_verified());
     assert!(r.verdict.summary().contains("chip authentication was not performed"), "{}", r.verdict.summary());
+}
+
+#[test]
+fn pace_cam_proves_the_chip_without_a_separate_chip_authentication() {
+    let mut chip = simulated_card("pace-cam").unwrap();
+    let r = read(&mut chip, &can("123456")).unwrap();
+    assert_eq!(r.verdict.chip_auth, cancuoc_core::verdict::ActiveAuthStatus::Passed);
+    assert!(r.verdict.is_verified(), "{}", r.verdict.summary());
+    // No MSE:Set AT for chip authentication (41 A4) was needed.
+    assert!(!chip.log.iter().any(|(c, _)| c.get(1) == Some(&0x22) && c.get(2..4) == Some(&[0x41, 0xA4])));
+    let r = read(&mut simulated_card("wrong-cam-key").unwrap(), &can("123456")).unwrap();
+    assert!(!r.verdict.is_verified());
+    assert!(r.verdict.summary().contains("does not match the DG14 chip-authentication key"), "{}", r.verdict.summary());
 }

@@ -102,6 +102,25 @@ pub fn from_dg14(dg14: &Dg14) -> Result<Option<ChipAuthentication>, ActiveAuthSt
     Ok(Some(ChipAuthentication { protocol, cipher, key_id, curve, public_key }))
 }
 
+/// The chip's static ECDH public keys (id-PK-ECDH) among SecurityInfos, with their key IDs.
+pub fn static_keys(infos: &[crate::lds::dg14::SecurityInfo]) -> Vec<(Vec<u8>, Option<u32>)> {
+    let mut out = Vec::new();
+    for si in infos.iter().filter(|si| si.protocol == ID_PK_ECDH) {
+        let Ok(seq) = tlv::expect(&si.raw, 0x30) else { continue };
+        let mut parts = seq.children().skip(1).filter_map(Result::ok);
+        let Some(spki) = parts.next() else { continue };
+        let key_id = parts.next().as_ref().and_then(int);
+        // The point is the BIT STRING's content after the unused-bits byte; explicit domain
+        // parameters (BSI style) are fine here, the curve comes from the PACE domain.
+        if let Some(point) =
+            spki.children().filter_map(Result::ok).find(|t| t.tag == 0x03).and_then(|b| b.value.get(1..))
+        {
+            out.push((point.to_vec(), key_id));
+        }
+    }
+    out
+}
+
 /// Runs chip authentication and installs the new session. Whether the chip really holds the
 /// key shows in the next protected response: its MAC verifies only under the new keys.
 pub fn perform<T: Transport, R: CryptoRng + ?Sized>(

@@ -243,6 +243,18 @@ mod generic {
         encode::<C>(&decode::<C>(&sec1)?)
     }
 
+    pub fn cam<C>(sk_static: &[u8], sk_map: &[u8]) -> Result<Vec<u8>, EccError>
+    where
+        C: CurveArithmetic,
+        C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
+        FieldBytesSize<C>: ModulusSize,
+    {
+        let inv: Option<C::Scalar> = elliptic_curve::ff::Field::invert(&scalar::<C>(sk_static)?).into();
+        let ca = inv.ok_or(EccError::BadScalar)? * scalar::<C>(sk_map)?;
+        let b: FieldBytes<C> = ca.into();
+        Ok(b.to_vec())
+    }
+
     pub fn x<C>(point: &[u8]) -> Result<Vec<u8>, EccError>
     where
         C: CurveArithmetic,
@@ -279,6 +291,10 @@ impl Curve {
     /// `k · P`, or `k · G` when `point` is `None`; the result is checked not to be the identity.
     pub fn mul(self, k: &Secret, point: Option<&[u8]>) -> Result<Vec<u8>, EccError> {
         dispatch!(self, mul(&k.0, point))
+    }
+    /// PACE-CAM's CA_IC = SK_IC⁻¹ · SK_Map,IC mod n (chip side, 9303-11 §4.4.3.5).
+    pub fn cam_scalar(self, sk_static: &Secret, sk_map: &Secret) -> Result<Secret, EccError> {
+        dispatch!(self, cam(&sk_static.0, &sk_map.0)).map(Secret)
     }
     /// `s · G + H`.
     pub fn map_generator(self, s: &[u8], h: &[u8]) -> Result<Vec<u8>, EccError> {

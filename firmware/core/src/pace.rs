@@ -64,12 +64,14 @@ impl PaceProtocol {
 
     /// Whether this build runs the protocol: the generic mapping (ECDH and DH) with every
     /// cipher, the integrated mapping (ECDH and DH) with AES-128 (the pseudo-random function for
-    /// other block and key lengths is not implemented). The chip-authentication mapping is not.
+    /// other block and key lengths is not implemented), and the chip-authentication mapping
+    /// (ECDH, AES).
     pub fn supported(&self) -> bool {
         match self.mapping {
             Mapping::Generic => true,
             Mapping::Integrated => self.cipher == SmCipher::Aes128,
-            Mapping::ChipAuthentication => false,
+            // CAM is defined for ECDH with AES (9303-11 §4.4.3.5).
+            Mapping::ChipAuthentication => self.ecdh && self.cipher != SmCipher::Tdes,
         }
     }
 
@@ -345,6 +347,39 @@ impl<R: CryptoRng + ?Sized> PaceRandom for RngSource<'_, R> {
     }
 }
 
+/// The IV of PACE-CAM's encrypted chip-authentication data: E(KS_enc, −1) (9303-11 §4.4.3.5).
+fn cam_iv(cipher: SmCipher, k_enc: &[u8]) -> Result<Vec<u8>, PaceError> {
+    crypto::encrypt_block(cipher, k_enc, &alloc::vec![0xFF; cipher.block_size()]).map_err(|_| PaceError::Malformed)
+}
+
+/// Decrypts A_IC, the chip's encrypted chip-authentication data of PACE-CAM, to CA_IC.
+pub fn decrypt_cam_data(cipher: SmCipher, k_enc: &[u8], a_ic: &[u8]) -> Result<Vec<u8>, PaceError> {
+    let plain = crypto::cbc_decrypt(cipher, k_enc, &cam_iv(cipher, k_enc)?, a_ic).map_err(|_| PaceError::Malformed)?;
+    crypto::unpad(&plain).map(<[u8]>::to_vec).ok_or(PaceError::Malformed)
+}
+
+/// Encrypts CA_IC to A_IC (chip side).
+pub fn encrypt_cam_data(cipher: SmCipher, k_enc: &[u8], ca_ic: &[u8]) -> Result<Vec<u8>, PaceError> {
+    let mut p = ca_ic.to_vec();
+    crypto::pad(&mut p, cipher.block_size());
+    crypto::cbc_encrypt(cipher, k_enc, &cam_iv(cipher, k_enc)?, &p).map_err(|_| PaceError::Malformed)
+}
+
+/// The chip's static ECDH key (id-PK-ECDH) in EF.CardSecurity, a CMS SignedData over SecurityInfos.
+/// The signature is not checked here.
+pub fn chip_key_from_card_security(bytes: &[u8]) -> Option<Vec<u8>> {
+    let ci = tlv::expect(bytes, 0x30).ok()?;
+    let sd = ci.children().find(0xA0).ok()??.children().find(0x30).ok()??;
+    let encap = sd
+        .children()
+        .filter_map(Result::ok)
+        .find(|t| t.tag == 0x30 && t.children().next().and_then(Result::ok).is_some_and(|f| f.tag == 0x06))?;
+    let content = encap.children().find(0xA0).ok()??.children().find(0x04).ok()??;
+    let set = tlv::expect(content.value, 0x31).ok()?;
+    let infos = crate::lds::dg14::parse_security_infos(&set).ok()?;
+    crate::ca::static_keys(&infos.infos).into_iter().next().map(|(point, _)| point)
+}
+
 /// The strongest PACEInfo this build supports, if any.
 pub fn choose(infos: &[PaceInfo]) -> Option<(&PaceInfo, PaceProtocol, Domain)> {
     infos
@@ -354,8 +389,9 @@ pub fn choose(infos: &[PaceInfo]) -> Option<(&PaceInfo, PaceProtocol, Domain)> {
             let d = Domain::from_id(i.parameter_id?).ok()?;
             (p.supported() && p.ecdh == d.is_ecdh()).then_some((i, p, d))
         })
-        // ECDH before DH, then the stronger cipher, then the larger domain.
-        .max_by_key(|(_, p, d)| (p.ecdh, p.strength(), d.size()))
+        // ECDH before DH, CAM (it proves the chip too) before the other mappings, then the
+        // stronger cipher, then the larger domain.
+        .max_by_key(|(_, p, d)| (p.ecdh, p.mapping == Mapping::ChipAuthentication, p.strength(), d.size()))
 }
 
 /// Which PACE run secured a session.
@@ -365,8 +401,27 @@ pub struct PaceOutcome {
     pub protocol: PaceProtocol,
     pub domain: Domain,
     pub password: PasswordKind,
-    /// The chip's ephemeral public key (for chip authentication's binding, later).
+    /// The chip's ephemeral public key.
     pub chip_ephemeral_key: Vec<u8>,
+    /// PACE-CAM: the chip's mapping public key and the decrypted CA_IC, to check against the
+    /// static key of DG14 once it is read (CA_IC · PK_IC must equal PK_Map,IC).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub cam: Option<CamProof>,
+}
+
+/// What PACE-CAM leaves to check once the chip's static key is known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CamProof {
+    pub curve: Curve,
+    pub chip_mapping_key: Vec<u8>,
+    pub ca_ic: Secret,
+}
+
+impl CamProof {
+    /// Whether CA_IC · PK_IC = PK_Map,IC for the chip's static key `pk_ic`.
+    pub fn verify(&self, pk_ic: &[u8]) -> bool {
+        self.curve.mul(&self.ca_ic, Some(pk_ic)).is_ok_and(|p| crypto::ct_eq(&p, &self.chip_mapping_key))
+    }
 }
 
 /// One GENERAL AUTHENTICATE exchange: sends `7C { tag value }`, returns the value of `want`.
@@ -381,15 +436,14 @@ fn general_authenticate<T: Transport>(
     general_authenticate_opt(card, step, last, tag, value, want)?.ok_or(Error::Pace(PaceError::Malformed))
 }
 
-/// As [`general_authenticate`], but an absent `want` object is `None` (IM's empty mapping answer).
-fn general_authenticate_opt<T: Transport>(
+/// One GENERAL AUTHENTICATE exchange, returning the content of the answer's `7C`.
+fn general_authenticate_raw<T: Transport>(
     card: &mut Card<T>,
     step: Step,
     last: bool,
     tag: u32,
     value: &[u8],
-    want: u32,
-) -> Result<Option<Vec<u8>>, Error> {
+) -> Result<Vec<u8>, Error> {
     let data =
         if value.is_empty() && tag == 0 { tlv::encode(0x7C, &[]) } else { tlv::encode(0x7C, &tlv::encode(tag, value)) };
     let cmd = Command::new(if last { 0x00 } else { 0x10 }, 0x86, 0x00, 0x00).with_data(data).with_le(256);
@@ -412,8 +466,25 @@ fn general_authenticate_opt<T: Transport>(
         _ => return Err(Error::Status { step, sw: r.sw }),
     }
     let outer = tlv::expect(&r.data, 0x7C).map_err(|_| Error::Pace(PaceError::Malformed))?;
-    let inner = outer.children().find(want).map_err(|_| Error::Pace(PaceError::Malformed))?;
+    Ok(outer.value.to_vec())
+}
+
+/// The value of `want` inside dynamic authentication data, if present.
+fn dyn_value(data: &[u8], want: u32) -> Result<Option<Vec<u8>>, Error> {
+    let inner = tlv::TlvIter::new(data).find(want).map_err(|_| Error::Pace(PaceError::Malformed))?;
     Ok(inner.map(|t| t.value.to_vec()))
+}
+
+/// As [`general_authenticate_raw`], returning the value of `want` if present.
+fn general_authenticate_opt<T: Transport>(
+    card: &mut Card<T>,
+    step: Step,
+    last: bool,
+    tag: u32,
+    value: &[u8],
+    want: u32,
+) -> Result<Option<Vec<u8>>, Error> {
+    dyn_value(&general_authenticate_raw(card, step, last, tag, value)?, want)
 }
 
 /// Runs PACE with ephemeral secrets from `rng` and installs the session.
@@ -471,17 +542,19 @@ pub fn establish_with<T: Transport>(
     let s = decrypt_nonce(cipher, &k_pi, &z).map_err(Error::Pace)?;
 
     let pace = |e: EccError| Error::Pace(PaceError::Curve(e));
+    let mut chip_mapping_key = Vec::new();
     let g_mapped = match protocol.mapping {
         // 2. Generic mapping: H = SK_map · PK_map(chip); G' = s · G + H.
-        Mapping::Generic => {
+        Mapping::Generic | Mapping::ChipAuthentication => {
             let sk_map = random.secret(domain);
             let pk_map = domain.public(&sk_map, None).map_err(pace)?;
             let chip_map = general_authenticate(card, Step::PaceMap, false, 0x81, &pk_map, 0x82)?;
             let h = domain.shared(&sk_map, &chip_map).map_err(pace)?;
+            chip_mapping_key = chip_map;
             domain.map_generic(&s, &h).map_err(pace)?
         }
         // 2. Integrated mapping: send t; G' = f_G(R_p(s, t)).
-        _ => {
+        Mapping::Integrated => {
             let t = random.nonce(s.len());
             general_authenticate_opt(card, Step::PaceMap, false, 0x81, &t, 0x82)?;
             let r = pseudo_random(cipher, &s, &t, domain.field_bits()).map_err(Error::Pace)?;
@@ -502,7 +575,8 @@ pub fn establish_with<T: Transport>(
 
     // 4. Mutual authentication.
     let t_ifd = auth_token(cipher, &ks_mac, &oid, &chip_eph).map_err(Error::Pace)?;
-    let t_ic = general_authenticate(card, Step::PaceMutualAuth, true, 0x85, &t_ifd, 0x86)?;
+    let answer = general_authenticate_raw(card, Step::PaceMutualAuth, true, 0x85, &t_ifd)?;
+    let t_ic = dyn_value(&answer, 0x86)?.ok_or(Error::Pace(PaceError::Malformed))?;
     let expect = auth_token(cipher, &ks_mac, &oid, &pk_eph).map_err(Error::Pace)?;
     if !crypto::ct_eq(&expect, &t_ic) {
         return Err(Error::Pace(PaceError::TokenMismatch));
@@ -510,5 +584,14 @@ pub fn establish_with<T: Transport>(
     let sm = SmSession::new(cipher, &ks_enc, &ks_mac, &alloc::vec![0u8; cipher.block_size()])
         .map_err(|error: SmError| Error::SecureMessaging { step: Step::PaceMutualAuth, error })?;
     card.set_session(sm);
-    Ok(PaceOutcome { protocol, domain, password: kind, chip_ephemeral_key: chip_eph })
+    // PACE-CAM: the chip's encrypted chip-authentication data, checked once DG14 is read.
+    let cam = match (protocol.mapping, domain) {
+        (Mapping::ChipAuthentication, Domain::Ec(curve)) => {
+            let a_ic = dyn_value(&answer, 0x8A)?.ok_or(Error::Pace(PaceError::Malformed))?;
+            let ca_ic = decrypt_cam_data(cipher, &ks_enc, &a_ic).map_err(Error::Pace)?;
+            Some(CamProof { curve, chip_mapping_key, ca_ic: Secret(ca_ic) })
+        }
+        _ => None,
+    };
+    Ok(PaceOutcome { protocol, domain, password: kind, chip_ephemeral_key: chip_eph, cam })
 }

@@ -15,7 +15,7 @@ use crate::error::{Error, Step};
 use crate::files::{Card, FileId, LinkStats};
 use crate::lds::card_access::CardAccess;
 use crate::lds::{self, ParseError, com::Com, dg1::Dg1, dg2::Dg2, dg13::Dg13, dg14::Dg14, dg15::Dg15, sod::Sod};
-use crate::pace::{self, Can, PaceError, Password};
+use crate::pace::{self, CamProof, Can, PaceError, Password};
 use crate::trust::TrustStore;
 use crate::verdict::{ActiveAuthStatus, ChainStatus, SessionAccess, SignatureStatus, Verdict};
 
@@ -150,7 +150,7 @@ fn open_session<T: Transport, R: CryptoRng + ?Sized>(
     card: &mut Card<T>,
     credentials: &Credentials,
     rng: &mut R,
-) -> Result<SessionAccess, Error> {
+) -> Result<(SessionAccess, Option<CamProof>), Error> {
     card.end_session();
     if let Some(ca) = read_card_access(card)? {
         match pace::choose(&ca.pace) {
@@ -160,14 +160,20 @@ fn open_session<T: Transport, R: CryptoRng + ?Sized>(
                     (None, Some(k)) => Password::Mrz(k),
                     (None, None) => return Err(Error::NeedCredential("enter the CAN or the MRZ fields")),
                 };
-                let send_ref = ca.pace.len() > 1;
-                let out = pace::establish(card, info, password, send_ref, rng)?;
+                // 9303-11 §4.4.4.1: name the domain parameters only when they are ambiguous.
+                let mut ids: Vec<Option<u32>> = ca.pace.iter().map(|p| p.parameter_id).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                let out = pace::establish(card, info, password, ids.len() > 1, rng)?;
                 card.select_application()?;
-                return Ok(SessionAccess::Pace {
-                    protocol: out.protocol.to_string(),
-                    curve: out.domain.to_string(),
-                    password: out.password,
-                });
+                return Ok((
+                    SessionAccess::Pace {
+                        protocol: out.protocol.to_string(),
+                        curve: out.domain.to_string(),
+                        password: out.password,
+                    },
+                    out.cam,
+                ));
             }
             None if credentials.mrz.is_none() && !ca.pace.is_empty() => {
                 let offered: Vec<String> = ca.pace.iter().map(|p| p.protocol.to_string()).collect();
@@ -182,7 +188,7 @@ fn open_session<T: Transport, R: CryptoRng + ?Sized>(
     ))?;
     card.select_application()?;
     crate::bac::establish(card, key, rng)?;
-    Ok(SessionAccess::Bac)
+    Ok((SessionAccess::Bac, None))
 }
 
 /// Reads EF.COM, EF.SOD and the requested data groups that EF.COM lists, into `partial`,
@@ -250,7 +256,7 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
     let mut card = Card::new(transport);
     let fail = |error: Error, partial: PartialRead| ReadFailure { error, partial };
 
-    let mut access = match open_session(&mut card, credentials, rng) {
+    let (mut access, mut cam) = match open_session(&mut card, credentials, rng) {
         Ok(a) => a,
         Err(e) => return Err(fail(e, partial)),
     };
@@ -269,7 +275,7 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
                 fell_back = true;
                 card.set_chip_extended(false);
                 match open_session(&mut card, credentials, rng) {
-                    Ok(a) => access = a,
+                    Ok((a, c)) => (access, cam) = (a, c),
                     Err(e) => return Err(fail(e, partial)),
                 }
             }
@@ -310,7 +316,19 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
     // Chip authentication, after active authentication (a failed CA leaves no usable session).
     // It runs once the files are read, in the same session; the probe SELECT right after it
     // verifies only if the chip derived the same keys, i.e. holds DG14's private key.
-    let chip_auth = match dg14.as_ref().map(ca::from_dg14) {
+    let chip_auth = match (&cam, &dg14) {
+        // PACE-CAM already carries the proof: CA_IC · PK_IC must equal the chip's mapping key.
+        (Some(proof), Some(d14)) => {
+            if ca::static_keys(&d14.infos).iter().any(|(pk, _)| proof.verify(pk)) {
+                ActiveAuthStatus::Passed
+            } else {
+                ActiveAuthStatus::Failed(
+                    "PACE-CAM: the chip's mapping key does not match the DG14 chip-authentication key".to_string(),
+                )
+            }
+        }
+        (Some(_), None) => ActiveAuthStatus::Failed("PACE-CAM: DG14, with the chip's key, was not read".to_string()),
+        (None, _) => match dg14.as_ref().map(ca::from_dg14) {
         None | Some(Ok(None)) => ActiveAuthStatus::NotSupported,
         Some(Err(status)) => status,
         Some(Ok(Some(_))) if !options.chip_auth => ActiveAuthStatus::NotAttempted,
@@ -325,6 +343,7 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
                         .to_string(),
                 ),
             },
+        },
         },
     };
 

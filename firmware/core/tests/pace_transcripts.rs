@@ -324,3 +324,43 @@ fn icao_dh_integrated_mapping_example() {
     assert_eq!(hex::encode_upper(sm.key_material().0), "01AFC10CF87BE36D8179E87370171F07");
     assert_eq!(hex::encode_upper(sm.key_material().1), "23F0FBD05FD6C7B8B88F4C8309669061");
 }
+
+#[test]
+fn pace_cam_transcript_chooses_cam_and_recovers_ca_ic() {
+    // A recorded exchange with a chip offering ECDH-GM and ECDH-CAM (AES-128, brainpoolP256r1).
+    let key = AccessKey::new("C4KHNY1PF", "780214", "330315").unwrap();
+    let ca = card_access::parse(
+        &hex::decode("31283012060A04007F0007020204020202010202010D3012060A04007F0007020204060202010202010D").unwrap(),
+    )
+    .unwrap();
+    let (info, protocol, _) = pace::choose(&ca.pace).unwrap();
+    assert_eq!(protocol.to_string(), "PACE-CAM ECDH AES-128");
+    let script = Script::new(&[
+        ("0022c1a40f800a04007f00070202040602830101", "9000"),
+        ("10860000027c0000", "7c1280109bff93e6ed9f5f9764ec0d783d14fb039000"),
+        (
+            "10860000457c43814104303f340815eea501772393e299a4a6f6694600189c249c63a8513ff3fefa66e346d11970b5f76fb564c3b0e54b215528f647ec5a9ab209cdbe262e763d6119a100",
+            "7c4382410476dc295c4fb14237d87318d70967e25ec45f74d6fd4aff588c90efb3d868f05b450ba6b64967227c2246dbe2905522c8086dac7f3bbe5cf3b192f0a0c2d97ee59000",
+        ),
+        (
+            "10860000457c438341048442b191ef5346a6b6dacb6cd5728c4a72f0ca7aecdf7afdfb3ef175e12a6f7c74f509af768b8dbe2cf42d16c1f00714691d78a19cdf1b493390d1173785f2b700",
+            "7c438441042315ae8143f21de15b35f083cfa148c5fcbd9f2eb9dcdc4519bcf337443e79e55b28a5e218fb919c30880d263e469645ff114c46ed29918910be3453527d21649000",
+        ),
+        (
+            "008600000c7c0a8508fee088a4d7be1b7f00",
+            "7c3c860819a2b9192e11512a8a30b3ae8830311b1d5605777f47cb4ed028346cd00105d32859de127da3d8398865358f26f08ebe410864eaf6e39f33f3f59000",
+        ),
+    ]);
+    let mut card = Card::new(script);
+    let secrets = [
+        "01fd26013f5bc41fad8bb09811e435f16fbe2eb3c2e1d999b0f63da8c3d58bb5",
+        "1fcd3d8ac4fae3960a14fea2925d75add335f13b248eba192358dded93a89552",
+    ];
+    let out = pace::establish_with(&mut card, info, Password::Mrz(&key), false, &mut replay(&secrets, "")).unwrap();
+    let sm = card.session().unwrap();
+    assert_eq!(hex::encode(sm.key_material().0), "a8e85e938514ec67ae33cda3d43d3c48");
+    assert_eq!(hex::encode(sm.key_material().1), "27f1adeb705a049a305b0c619b14b9b3");
+    let cam = out.cam.expect("CAM proof");
+    assert_eq!(hex::encode(&cam.ca_ic.0), "61fde6bc2006eb41ca6c5de2490c0a5affe629c7a696701a22b249099f8c5b90");
+    assert!(cam.chip_mapping_key.starts_with(&[0x04, 0x76, 0xdc]));
+}
