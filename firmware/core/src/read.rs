@@ -152,7 +152,9 @@ fn open_session<T: Transport, R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<(SessionAccess, Option<CamProof>), Error> {
     card.end_session();
+    let mut offered: Vec<String> = Vec::new();
     if let Some(ca) = read_card_access(card)? {
+        offered = ca.pace.iter().map(|p| p.protocol.to_string()).collect();
         match pace::choose(&ca.pace) {
             Some((info, _, _)) => {
                 let password = match (&credentials.can, &credentials.mrz) {
@@ -176,7 +178,6 @@ fn open_session<T: Transport, R: CryptoRng + ?Sized>(
                 ));
             }
             None if credentials.mrz.is_none() && !ca.pace.is_empty() => {
-                let offered: Vec<String> = ca.pace.iter().map(|p| p.protocol.to_string()).collect();
                 return Err(Error::Pace(PaceError::Unsupported(offered.join(", "))));
             }
             // No PACE variant we run: BAC, if the chip allows it.
@@ -187,8 +188,14 @@ fn open_session<T: Transport, R: CryptoRng + ?Sized>(
         "this card does not offer PACE: enter the document number, date of birth and expiry (the CAN is not enough)",
     ))?;
     card.select_application()?;
-    crate::bac::establish(card, key, rng)?;
-    Ok((SessionAccess::Bac, None))
+    match crate::bac::establish(card, key, rng) {
+        Ok(()) => Ok((SessionAccess::Bac, None)),
+        // A chip that lists PACE variants we cannot run and also refuses BAC: say which.
+        Err(Error::Status { .. }) if !offered.is_empty() => {
+            Err(Error::Pace(PaceError::Unsupported(offered.join(", "))))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Reads EF.COM, EF.SOD and the requested data groups that EF.COM lists, into `partial`,
