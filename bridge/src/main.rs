@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use cancuoc_bridge::pcsc_reader::{PcscError, PcscTransport};
 use cancuoc_bridge::{ErrorReport, Report, Status, exit, now_unix, photo_bytes};
 use cancuoc_core::pace::Can;
 use cancuoc_core::verdict::HashStatus;
@@ -27,6 +28,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// List the PC/SC readers and whether a card is on each.
+    Readers {
+        /// Print JSON (for scripts).
+        #[arg(long)]
+        json: bool,
+    },
     /// Read a card, verify its chip, and print the holder's data and the verdict.
     #[command(
         after_help = "Exit codes: 0 verified, 1 read but NOT verified, 2 usage error, 3 access denied, 4 no card, 5 reader error."
@@ -37,8 +44,11 @@ enum Cmd {
 #[derive(Args)]
 struct ReadArgs {
     /// Read the built-in simulated card (no reader needed).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "reader")]
     simulated: bool,
+    /// The PC/SC reader to use (see `cancuoc readers`); default: the first one with a card.
+    #[arg(long)]
+    reader: Option<String>,
     /// Which simulated card (see --list-variants).
     #[arg(long, default_value = "rsa", requires = "simulated")]
     variant: String,
@@ -73,6 +83,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Cmd::Read(a) => ExitCode::from(read(a)),
+        Cmd::Readers { json } => ExitCode::from(list_readers(json)),
     }
 }
 
@@ -129,17 +140,6 @@ fn read(a: ReadArgs) -> u8 {
         }
         return exit::VERIFIED;
     }
-    if !a.simulated {
-        eprintln!(
-            "cancuoc: reading from a PC/SC or cancuoc USB reader is not available in this build yet; \
-             use --simulated to run the pipeline on the built-in simulated card"
-        );
-        return exit::READER_ERROR;
-    }
-    let Some(chip) = cancuoc_sim::simulated_card(&a.variant) else {
-        eprintln!("cancuoc: unknown variant {:?}; see cancuoc read --simulated --list-variants", a.variant);
-        return exit::USAGE;
-    };
     let key = match credentials_from(&a) {
         Ok(k) => k,
         Err(e) => {
@@ -147,6 +147,56 @@ fn read(a: ReadArgs) -> u8 {
             return exit::USAGE;
         }
     };
+    if a.simulated {
+        let Some(chip) = cancuoc_sim::simulated_card(&a.variant) else {
+            eprintln!("cancuoc: unknown variant {:?}; see cancuoc read --simulated --list-variants", a.variant);
+            return exit::USAGE;
+        };
+        let label = format!("Thẻ mô phỏng / simulated card: {}", a.variant);
+        return read_from(chip, &label, &key, &a);
+    }
+    let opened = match &a.reader {
+        Some(name) => PcscTransport::connect(name).map(|t| (name.clone(), t)),
+        None => PcscTransport::first_with_card(),
+    };
+    match opened {
+        Ok((name, transport)) => read_from(transport, &format!("Đầu đọc / reader: {name}"), &key, &a),
+        Err(e) => {
+            eprintln!("✘ {e}");
+            match e {
+                PcscError::NoCard(_) => {
+                    eprintln!("  Đặt thẻ lên đầu đọc — place the card on the reader.");
+                    exit::NO_CARD
+                }
+                _ => exit::READER_ERROR,
+            }
+        }
+    }
+}
+
+fn list_readers(json: bool) -> u8 {
+    match cancuoc_bridge::pcsc_reader::readers() {
+        Ok(list) => {
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+            } else if list.is_empty() {
+                println!("No PC/SC reader found — không tìm thấy đầu đọc PC/SC.");
+            } else {
+                for r in &list {
+                    let card = if r.card_present { "card present / có thẻ" } else { "no card / không có thẻ" };
+                    println!("pcsc  {}  ({card})", r.name);
+                }
+            }
+            exit::VERIFIED
+        }
+        Err(e) => {
+            eprintln!("✘ {e}");
+            exit::READER_ERROR
+        }
+    }
+}
+
+fn read_from<T: cancuoc_core::Transport>(transport: T, label: &str, key: &Credentials, a: &ReadArgs) -> u8 {
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template("{prefix:>7} [{bar:30}] {bytes:>9}/{total_bytes:9} {msg}")
@@ -155,7 +205,7 @@ fn read(a: ReadArgs) -> u8 {
     );
     let mut current = None;
     let trust = cancuoc_sim::trust_store();
-    let result = cancuoc_bridge::read(chip, &key, &trust, now_unix(), &mut |p| {
+    let result = cancuoc_bridge::read(transport, key, &trust, now_unix(), &mut |p| {
         if current != Some(p.file) {
             current = Some(p.file);
             bar.set_prefix(p.file.to_string());
@@ -180,7 +230,7 @@ fn read(a: ReadArgs) -> u8 {
             if a.json {
                 println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
             } else {
-                print_human(&report, &a.variant);
+                print_human(&report, label);
             }
             report.exit_code()
         }
@@ -212,8 +262,8 @@ fn line(label: &str, value: Option<&str>) {
     }
 }
 
-fn print_human(r: &Report, variant: &str) {
-    println!("Thẻ mô phỏng / simulated card: {variant}");
+fn print_human(r: &Report, source: &str) {
+    println!("{source}");
     match r.status {
         Status::Verified => println!("\n✔ CHIP ĐÃ XÁC THỰC — chip verified: every check passed\n"),
         Status::SignerUntrusted => println!(

@@ -109,6 +109,10 @@ impl SimChip {
         self.removed = false;
         self.reset();
     }
+    /// A power cycle by the reader (vpcd power on / reset): session state gone, faults kept.
+    pub fn reinsert_keeping_faults(&mut self) {
+        self.reset();
+    }
     /// Exchanges so far.
     pub fn exchanges(&self) -> usize {
         self.index

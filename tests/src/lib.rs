@@ -4,6 +4,7 @@
 pub mod chip;
 pub mod image;
 pub mod pki;
+pub mod vpcd;
 
 pub use chip::{Fault, SimChip};
 pub use image::{CardImage, CardSpec, PERSONA, VARIANTS, build};

@@ -1,0 +1,84 @@
+//! The simulated chip as a vsmartcard vpcd client, so it sits in a real PC/SC reader ("Virtual
+//! PCD") behind the real pcscd. Protocol: each message is a 2-byte big-endian length and a payload;
+//! a 1-byte payload is a control code (00 power off, 01 power on, 02 reset, 04 get ATR), anything
+//! else is a command APDU answered with the response APDU. Closing the socket removes the card.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::thread::JoinHandle;
+
+use cancuoc_core::apdu::{Transport, TransportError};
+
+use crate::chip::SimChip;
+
+/// ATR of a contactless card behind a PC/SC reader: TS 3B, T0 80, TD1 80, TD2 01 (T=1), TCK.
+pub const ATR: [u8; 5] = [0x3B, 0x80, 0x80, 0x01, 0x01];
+
+/// The default vpcd port of the first virtual reader (Debian's /etc/reader.conf.d/vpcd).
+pub const VPCD_PORT: u16 = 35963;
+
+fn read_frame(s: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+    let mut len = [0u8; 2];
+    s.read_exact(&mut len)?;
+    let mut buf = vec![0u8; usize::from(u16::from_be_bytes(len))];
+    s.read_exact(&mut buf)?;
+    Ok(buf)
+}
+
+fn write_frame(s: &mut TcpStream, data: &[u8]) -> std::io::Result<()> {
+    let len = u16::try_from(data.len()).map_err(|_| std::io::Error::other("frame too long"))?;
+    s.write_all(&len.to_be_bytes())?;
+    s.write_all(data)
+}
+
+/// A simulated card in a virtual reader.
+pub struct VirtualCard {
+    stream: TcpStream,
+    thread: JoinHandle<SimChip>,
+}
+
+impl VirtualCard {
+    /// Takes the card off the reader and returns the chip.
+    pub fn remove(self) -> SimChip {
+        let _ = self.stream.shutdown(std::net::Shutdown::Both);
+        self.thread.join().expect("vpcd thread")
+    }
+    /// Whether the card already left (its fault hooks removed it).
+    pub fn is_gone(&self) -> bool {
+        self.thread.is_finished()
+    }
+}
+
+/// Inserts `chip` into the virtual reader on `port` (127.0.0.1). The card leaves when
+/// [`VirtualCard::remove`] is called, when pcscd closes the connection, or when the chip's fault
+/// hooks remove it.
+pub fn insert(mut chip: SimChip, port: u16) -> std::io::Result<VirtualCard> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_nodelay(true)?;
+    let handle = stream.try_clone()?;
+    let thread = std::thread::spawn(move || {
+        loop {
+            let Ok(msg) = read_frame(&mut stream) else { break };
+            let reply = match msg.as_slice() {
+                [0x00] | [0x01] | [0x02] => {
+                    chip.reinsert_keeping_faults();
+                    continue;
+                }
+                [0x04] => ATR.to_vec(),
+                [_] => continue,
+                apdu => match chip.transmit(apdu) {
+                    Ok(r) => r,
+                    // The card leaves the field: close the connection, as pulling it away would.
+                    Err(TransportError::CardRemoved) => break,
+                    Err(_) => continue,
+                },
+            };
+            if write_frame(&mut stream, &reply).is_err() {
+                break;
+            }
+        }
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+        chip
+    });
+    Ok(VirtualCard { stream: handle, thread })
+}
