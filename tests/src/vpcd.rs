@@ -57,8 +57,7 @@ pub fn insert(mut chip: SimChip, port: u16) -> std::io::Result<VirtualCard> {
     stream.set_nodelay(true)?;
     let handle = stream.try_clone()?;
     let thread = std::thread::spawn(move || {
-        loop {
-            let Ok(msg) = read_frame(&mut stream) else { break };
+        while let Ok(msg) = read_frame(&mut stream) {
             let reply = match msg.as_slice() {
                 [0x00] | [0x01] | [0x02] => {
                     chip.reinsert_keeping_faults();
