@@ -37,6 +37,9 @@ fn ensure_pcscd() -> Option<Child> {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
+    let mut child = child;
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("pcscd did not list {READER:?} within 15 s (is vsmartcard-vpcd installed?)");
 }
 
