@@ -82,9 +82,14 @@ fn ski(cert: &Certificate) -> Option<Vec<u8>> {
 
 /// Finds the DS certificate the SignerInfo names (falls back to the only certificate).
 fn signer_certificate(sod: &Sod) -> Option<(Vec<u8>, Certificate)> {
+    signer_certificate_of(&sod.certificates, &sod.signer.id)
+}
+
+/// The certificate among `certificates` that `id` names (or the only one).
+pub fn signer_certificate_of(certificates: &[Vec<u8>], id: &SignerId) -> Option<(Vec<u8>, Certificate)> {
     let parsed: Vec<(Vec<u8>, Certificate)> =
-        sod.certificates.iter().filter_map(|d| Certificate::from_der(d).ok().map(|c| (d.clone(), c))).collect();
-    let matches = |c: &Certificate| match &sod.signer.id {
+        certificates.iter().filter_map(|d| Certificate::from_der(d).ok().map(|c| (d.clone(), c))).collect();
+    let matches = |c: &Certificate| match id {
         SignerId::IssuerSerial { issuer_der, serial } => {
             c.tbs_certificate().issuer().to_der().ok().as_ref() == Some(issuer_der)
                 && c.tbs_certificate().serial_number().as_bytes() == serial.as_slice()
@@ -110,26 +115,36 @@ pub fn check_signature(sod: &Sod, ds: &Certificate) -> (SignatureStatus, Option<
     if sod.econtent_type != oid::LDS_SECURITY_OBJECT {
         return (SignatureStatus::Malformed("eContent is not an LDSSecurityObject"), None);
     }
-    let Some(digest) = HashAlgorithm::from_oid(&sod.signer.digest_algorithm) else {
-        return (SignatureStatus::UnsupportedAlgorithm(sod.signer.digest_algorithm.to_string()), None);
+    check_content_signature(&sod.econtent_type, &sod.econtent, &sod.signer, ds)
+}
+
+/// Verifies a CMS signature over `econtent` (signed attributes bound to it) with `cert`.
+pub fn check_content_signature(
+    econtent_type: &ObjectIdentifier,
+    econtent: &[u8],
+    signer: &crate::lds::sod::Signer,
+    cert: &Certificate,
+) -> (SignatureStatus, Option<HashAlgorithm>) {
+    let Some(digest) = HashAlgorithm::from_oid(&signer.digest_algorithm) else {
+        return (SignatureStatus::UnsupportedAlgorithm(signer.digest_algorithm.to_string()), None);
     };
-    let message: &[u8] = match &sod.signer.signed_attrs {
+    let message: &[u8] = match &signer.signed_attrs {
         Some(attrs) => {
             // RFC 5652 §5.4 / §11.1–11.2: signed attributes must bind the content.
             let ok_digest =
-                sod.signer.message_digest.as_deref().is_some_and(|d| crypto::ct_eq(d, &digest.digest(&sod.econtent)));
+                signer.message_digest.as_deref().is_some_and(|d| crypto::ct_eq(d, &digest.digest(econtent)));
             if !ok_digest {
                 return (SignatureStatus::Invalid, Some(digest));
             }
-            if sod.signer.content_type.is_some_and(|c| c != sod.econtent_type) {
+            if signer.content_type.is_some_and(|c| c != *econtent_type) {
                 return (SignatureStatus::Invalid, Some(digest));
             }
             attrs
         }
-        None => &sod.econtent,
+        None => econtent,
     };
-    let spki = ds.tbs_certificate().subject_public_key_info().clone();
-    match sig::verify(&spki, &sod.signer.signature_algorithm, Some(digest), message, &sod.signer.signature) {
+    let spki = cert.tbs_certificate().subject_public_key_info().clone();
+    match sig::verify(&spki, &signer.signature_algorithm, Some(digest), message, &signer.signature) {
         Ok(_) => (SignatureStatus::Valid, Some(digest)),
         Err(e) => (sig_status(e), Some(digest)),
     }

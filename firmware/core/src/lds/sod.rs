@@ -86,7 +86,8 @@ impl Sod {
 /// Raw certificates and re-tagged signed attributes.
 type RawParts = (Vec<Vec<u8>>, Option<Vec<u8>>);
 
-fn raw_parts(content_info: &[u8]) -> Result<RawParts, ParseError> {
+/// Raw certificates and re-tagged signed attributes of a DER ContentInfo holding SignedData.
+pub fn raw_parts(content_info: &[u8]) -> Result<RawParts, ParseError> {
     let ci = tlv::expect(content_info, 0x30)?;
     let explicit = ci.children().require(0xA0)?;
     let sd = explicit.children().require(0x30)?;
@@ -119,19 +120,29 @@ fn raw_parts(content_info: &[u8]) -> Result<RawParts, ParseError> {
     Ok((certs, attrs))
 }
 
-pub fn parse(bytes: &[u8]) -> Result<Sod, ParseError> {
-    let outer = tlv::expect(bytes, 0x77)?;
-    let (ci_tlv, _) = tlv::parse_one(outer.value)?;
-    let ci = ContentInfo::from_der(ci_tlv.raw)?;
+/// A CMS SignedData, as far as verification needs it (EF.SOD, EF.CardSecurity, master lists).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedContent {
+    pub econtent_type: ObjectIdentifier,
+    /// The eContent OCTET STRING's value as stored.
+    pub econtent: Vec<u8>,
+    /// Certificates in the SignedData, raw DER as stored.
+    pub certificates: Vec<Vec<u8>>,
+    pub signer: Signer,
+}
+
+/// Parses a DER ContentInfo that holds SignedData with encapsulated content.
+pub fn parse_signed_data(content_info: &[u8]) -> Result<SignedContent, ParseError> {
+    let ci = ContentInfo::from_der(content_info)?;
     if ci.content_type != oid::CMS_SIGNED_DATA {
-        return Err(ParseError::Invalid("EF.SOD does not hold CMS SignedData"));
+        return Err(ParseError::Invalid("the content is not CMS SignedData"));
     }
     let sd: SignedData = ci.content.decode_as()?;
     let econtent_type = sd.encap_content_info.econtent_type;
-    let econtent_any = sd.encap_content_info.econtent.as_ref().ok_or(ParseError::Invalid("EF.SOD has no eContent"))?;
+    let econtent_any =
+        sd.encap_content_info.econtent.as_ref().ok_or(ParseError::Invalid("SignedData has no eContent"))?;
     let econtent = OctetString::from_der(&econtent_any.to_der()?)?.as_bytes().to_vec();
-    let lds_security_object = LdsSecurityObject::from_der(&econtent)?;
-    let si = sd.signer_infos.0.iter().next().ok_or(ParseError::Invalid("EF.SOD has no SignerInfo"))?;
+    let si = sd.signer_infos.0.iter().next().ok_or(ParseError::Invalid("SignedData has no SignerInfo"))?;
     let id = match &si.sid {
         SignerIdentifier::IssuerAndSerialNumber(isn) => {
             SignerId::IssuerSerial { issuer_der: isn.issuer.to_der()?, serial: isn.serial_number.as_bytes().to_vec() }
@@ -150,11 +161,10 @@ pub fn parse(bytes: &[u8]) -> Result<Sod, ParseError> {
             }
         }
     }
-    let (certificates, signed_attrs) = raw_parts(ci_tlv.raw)?;
-    Ok(Sod {
+    let (certificates, signed_attrs) = raw_parts(content_info)?;
+    Ok(SignedContent {
         econtent_type,
         econtent,
-        lds_security_object,
         certificates,
         signer: Signer {
             id,
@@ -165,5 +175,19 @@ pub fn parse(bytes: &[u8]) -> Result<Sod, ParseError> {
             message_digest,
             content_type,
         },
+    })
+}
+
+pub fn parse(bytes: &[u8]) -> Result<Sod, ParseError> {
+    let outer = tlv::expect(bytes, 0x77)?;
+    let (ci_tlv, _) = tlv::parse_one(outer.value)?;
+    let sc = parse_signed_data(ci_tlv.raw)?;
+    let lds_security_object = LdsSecurityObject::from_der(&sc.econtent)?;
+    Ok(Sod {
+        econtent_type: sc.econtent_type,
+        econtent: sc.econtent,
+        lds_security_object,
+        certificates: sc.certificates,
+        signer: sc.signer,
     })
 }
