@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cancuoc_bridge::pcsc_reader::{PcscError, PcscTransport};
+use cancuoc_bridge::trust_store::{self, TrustDir};
 use cancuoc_bridge::{ErrorReport, Report, Status, exit, now_unix, photo_bytes};
 use cancuoc_core::pace::Can;
 use cancuoc_core::verdict::HashStatus;
@@ -28,6 +29,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Manage the CSCA trust store (country signing CA certificates and ICAO master lists).
+    Trust {
+        #[command(subcommand)]
+        action: TrustCmd,
+        /// The trust store directory (default: $CANCUOC_TRUST_DIR or the user data dir).
+        #[arg(long, global = true)]
+        trust_dir: Option<PathBuf>,
+    },
     /// List the PC/SC readers and whether a card is on each.
     Readers {
         /// Print JSON (for scripts).
@@ -41,6 +50,25 @@ enum Cmd {
     Read(ReadArgs),
 }
 
+#[derive(Subcommand)]
+enum TrustCmd {
+    /// Import CSCA certificates (DER or PEM) or ICAO CSCA master lists (the list's signer must
+    /// chain to a CSCA already trusted, or to one given with --signer-ca).
+    Import {
+        files: Vec<PathBuf>,
+        /// A CA certificate that may vouch for a master list's signer (not itself imported).
+        #[arg(long)]
+        signer_ca: Vec<PathBuf>,
+    },
+    /// List the trusted CSCAs.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove the CSCAs whose SHA-256 fingerprint starts with this (8 hex digits at least).
+    Remove { fingerprint: String },
+}
+
 #[derive(Args)]
 struct ReadArgs {
     /// Read the built-in simulated card (no reader needed).
@@ -49,6 +77,10 @@ struct ReadArgs {
     /// The PC/SC reader to use (see `cancuoc readers`); default: the first one with a card.
     #[arg(long)]
     reader: Option<String>,
+    /// The trust store directory (default: $CANCUOC_TRUST_DIR or the user data dir; the
+    /// simulated card uses its test PKI unless this is given).
+    #[arg(long)]
+    trust_dir: Option<PathBuf>,
     /// Which simulated card (see --list-variants).
     #[arg(long, default_value = "rsa", requires = "simulated")]
     variant: String,
@@ -84,6 +116,7 @@ fn main() -> ExitCode {
     match cli.command {
         Cmd::Read(a) => ExitCode::from(read(a)),
         Cmd::Readers { json } => ExitCode::from(list_readers(json)),
+        Cmd::Trust { action, trust_dir } => ExitCode::from(trust(action, trust_dir)),
     }
 }
 
@@ -174,6 +207,83 @@ fn read(a: ReadArgs) -> u8 {
     }
 }
 
+fn trust(action: TrustCmd, dir: Option<PathBuf>) -> u8 {
+    let store = TrustDir::new(dir.unwrap_or_else(trust_store::default_dir));
+    let now = now_unix();
+    let show = |e: &trust_store::Entry| {
+        let state = if e.expired { "EXPIRED" } else { "valid" };
+        println!("{}  {state:<7}  {}", &e.fingerprint[..16], e.subject);
+    };
+    match action {
+        TrustCmd::Import { files, signer_ca } => {
+            let mut cas = Vec::new();
+            for f in &signer_ca {
+                match std::fs::read(f) {
+                    Ok(b) => cas.push(b),
+                    Err(e) => {
+                        eprintln!("✘ cannot read {}: {e}", f.display());
+                        return exit::USAGE;
+                    }
+                }
+            }
+            if files.is_empty() {
+                eprintln!("✘ name at least one certificate or master list file");
+                return exit::USAGE;
+            }
+            for f in &files {
+                let bytes = match std::fs::read(f) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        eprintln!("✘ cannot read {}: {e}", f.display());
+                        return exit::USAGE;
+                    }
+                };
+                match store.import(&bytes, &cas, now) {
+                    Ok(added) => {
+                        println!("{}: {} CSCA certificate(s) trusted", f.display(), added.len());
+                        added.iter().for_each(show);
+                    }
+                    Err(e) => {
+                        eprintln!("✘ {}: {e}", f.display());
+                        return exit::NOT_VERIFIED;
+                    }
+                }
+            }
+            exit::VERIFIED
+        }
+        TrustCmd::List { json } => match store.list(now) {
+            Ok(list) if json => {
+                println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+                exit::VERIFIED
+            }
+            Ok(list) => {
+                if list.is_empty() {
+                    println!(
+                        "The trust store at {} is empty: import your country's CSCA with `cancuoc trust import FILE`.",
+                        store.path().display()
+                    );
+                }
+                list.iter().for_each(show);
+                exit::VERIFIED
+            }
+            Err(e) => {
+                eprintln!("✘ {e}");
+                exit::READER_ERROR
+            }
+        },
+        TrustCmd::Remove { fingerprint } => match store.remove(&fingerprint, now) {
+            Ok(removed) => {
+                removed.iter().for_each(|e| println!("removed {}  {}", &e.fingerprint[..16], e.subject));
+                exit::VERIFIED
+            }
+            Err(e) => {
+                eprintln!("✘ {e}");
+                exit::USAGE
+            }
+        },
+    }
+}
+
 fn list_readers(json: bool) -> u8 {
     match cancuoc_bridge::pcsc_reader::readers() {
         Ok(list) => {
@@ -204,7 +314,27 @@ fn read_from<T: cancuoc_core::Transport>(transport: T, label: &str, key: &Creden
             .progress_chars("=> "),
     );
     let mut current = None;
-    let trust = cancuoc_sim::trust_store();
+    let trust = match (&a.trust_dir, a.simulated) {
+        (None, true) => cancuoc_sim::trust_store(),
+        (dir, _) => {
+            let store = TrustDir::new(dir.clone().unwrap_or_else(trust_store::default_dir));
+            match store.load() {
+                Ok(t) => {
+                    if t.is_empty() {
+                        eprintln!(
+                            "⚠ the trust store at {} is empty: the chip's signer cannot be trusted (import your country's CSCA with `cancuoc trust import`)",
+                            store.path().display()
+                        );
+                    }
+                    t
+                }
+                Err(e) => {
+                    eprintln!("✘ {e}");
+                    return exit::READER_ERROR;
+                }
+            }
+        }
+    };
     let result = cancuoc_bridge::read(transport, key, &trust, now_unix(), &mut |p| {
         if current != Some(p.file) {
             current = Some(p.file);

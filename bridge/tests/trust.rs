@@ -1,0 +1,192 @@
+//! `cancuoc trust` as a technician would use it: import CSCAs (DER, PEM), refuse non-CA
+//! certificates, import an ICAO master list signed by openssl only when its signer chains to a
+//! trusted CSCA, refuse a tampered list, remove by fingerprint — and reads that follow the store.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/pki");
+
+fn cancuoc(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cancuoc")).args(args).output().expect("cancuoc runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl").current_dir(dir).args(args).output().expect("openssl installed");
+    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn list(dir: &str) -> Vec<Value> {
+    let (code, out, _) = cancuoc(&["trust", "list", "--json", "--trust-dir", dir]);
+    assert_eq!(code, 0);
+    serde_json::from_str::<Value>(&out).unwrap().as_array().unwrap().clone()
+}
+
+#[test]
+fn import_list_remove_and_reads_follow_the_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("trust");
+    let dir = dir.to_str().unwrap();
+    let (code, out, _) = cancuoc(&["trust", "list", "--trust-dir", dir]);
+    assert_eq!(code, 0);
+    assert!(out.contains("is empty"), "{out}");
+
+    // A read with an empty store: the data is intact but the signer is not trusted.
+    let (code, out, err) = cancuoc(&["read", "--simulated", "--trust-dir", dir, "--json"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("trust store"), "{err}");
+    let j: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["status"], "signer_untrusted");
+
+    // DER import; a DS certificate is refused (not a CA).
+    let (code, out, _) = cancuoc(&["trust", "import", &format!("{PKI}/csca-rsa.cer"), "--trust-dir", dir]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 CSCA certificate(s) trusted"), "{out}");
+    let (code, _, err) = cancuoc(&["trust", "import", &format!("{PKI}/ds-rsa.cer"), "--trust-dir", dir]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not a CA certificate"), "{err}");
+    assert_eq!(list(dir).len(), 1);
+
+    // Now the RSA card verifies against this store.
+    let (code, out, _) = cancuoc(&["read", "--simulated", "--trust-dir", dir, "--json"]);
+    assert_eq!(code, 0, "{out}");
+
+    // PEM import.
+    let work = tmp.path();
+    openssl(work, &["x509", "-inform", "DER", "-in", &format!("{PKI}/csca-p256.cer"), "-out", "p256.pem"]);
+    let (code, _, _) = cancuoc(&["trust", "import", work.join("p256.pem").to_str().unwrap(), "--trust-dir", dir]);
+    assert_eq!(code, 0);
+    assert_eq!(list(dir).len(), 2);
+
+    // Remove by fingerprint.
+    let fp = list(dir).iter().find(|e| e["subject"].as_str().unwrap().contains("P-256")).unwrap()["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (code, out, _) = cancuoc(&["trust", "remove", &fp[..12], "--trust-dir", dir]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(list(dir).len(), 1);
+    let (code, _, _) = cancuoc(&["trust", "remove", "deadbeef00", "--trust-dir", dir]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn master_lists_are_trusted_only_through_a_trusted_signer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path();
+    let dir = work.join("trust");
+    let dir = dir.to_str().unwrap();
+    // A master-list signer certified by the test RSA CSCA, made with openssl.
+    openssl(work, &["rsa", "-inform", "DER", "-in", &format!("{PKI}/csca-rsa.key"), "-out", "csca.key"]);
+    openssl(work, &["x509", "-inform", "DER", "-in", &format!("{PKI}/csca-rsa.cer"), "-out", "csca.pem"]);
+    std::fs::write(work.join("mls.ext"), "keyUsage=critical,digitalSignature\n").unwrap();
+    openssl(
+        work,
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "mls.key",
+            "-subj",
+            "/C=VN/CN=Test Master List Signer",
+            "-out",
+            "mls.csr",
+        ],
+    );
+    openssl(
+        work,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "mls.csr",
+            "-CA",
+            "csca.pem",
+            "-CAkey",
+            "csca.key",
+            "-set_serial",
+            "9",
+            "-days",
+            "3650",
+            "-extfile",
+            "mls.ext",
+            "-out",
+            "mls.pem",
+        ],
+    );
+    let certs: Vec<Vec<u8>> =
+        ["csca-p256", "csca-bp256"].iter().map(|n| std::fs::read(format!("{PKI}/{n}.cer")).unwrap()).collect();
+    std::fs::write(work.join("ml.der"), cancuoc_bridge::trust_store::encode_master_list(&certs)).unwrap();
+    openssl(
+        work,
+        &[
+            "cms",
+            "-sign",
+            "-binary",
+            "-nodetach",
+            "-nosmimecap",
+            "-econtent_type",
+            "2.23.136.1.1.2",
+            "-in",
+            "ml.der",
+            "-signer",
+            "mls.pem",
+            "-inkey",
+            "mls.key",
+            "-md",
+            "sha256",
+            "-outform",
+            "DER",
+            "-out",
+            "list.ml",
+        ],
+    );
+    let ml = work.join("list.ml");
+    let ml = ml.to_str().unwrap();
+
+    // Nobody vouches for the signer yet: refused, nothing imported.
+    let (code, _, err) = cancuoc(&["trust", "import", ml, "--trust-dir", dir]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not issued by a CSCA in the trust store"), "{err}");
+    assert!(list(dir).is_empty());
+
+    // A tampered list is refused even with the right signer CA.
+    let mut bytes = std::fs::read(ml).unwrap();
+    let at = bytes.windows(10).position(|w| w == &certs[0][20..30]).unwrap();
+    bytes[at + 3] ^= 1;
+    std::fs::write(work.join("tampered.ml"), &bytes).unwrap();
+    let (code, _, err) = cancuoc(&[
+        "trust",
+        "import",
+        work.join("tampered.ml").to_str().unwrap(),
+        "--signer-ca",
+        &format!("{PKI}/csca-rsa.cer"),
+        "--trust-dir",
+        dir,
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("master list"), "{err}");
+    assert!(list(dir).is_empty());
+
+    // With the signer's CSCA given, the two listed CSCAs are trusted (the signer CA itself is not).
+    let (code, out, err) =
+        cancuoc(&["trust", "import", ml, "--signer-ca", &format!("{PKI}/csca-rsa.cer"), "--trust-dir", dir]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("2 CSCA certificate(s) trusted"), "{out}");
+    let subjects: Vec<String> = list(dir).iter().map(|e| e["subject"].as_str().unwrap().to_string()).collect();
+    assert_eq!(subjects.len(), 2);
+    assert!(subjects.iter().all(|s| !s.contains("CSCA RSA")), "{subjects:?}");
+    // The P-256 card now verifies against the store.
+    let (code, _, _) = cancuoc(&["read", "--simulated", "--variant", "ecdsa-p256", "--trust-dir", dir]);
+    assert_eq!(code, 0);
+}
