@@ -37,6 +37,14 @@ enum Cmd {
         #[arg(long, global = true)]
         trust_dir: Option<PathBuf>,
     },
+    /// Check this PC: smart-card service, readers, trust store, clock — with the fix for each problem.
+    Doctor {
+        #[arg(long)]
+        json: bool,
+        /// The trust store directory to check.
+        #[arg(long)]
+        trust_dir: Option<PathBuf>,
+    },
     /// List the PC/SC readers and whether a card is on each.
     Readers {
         /// Print JSON (for scripts).
@@ -116,6 +124,7 @@ fn main() -> ExitCode {
     match cli.command {
         Cmd::Read(a) => ExitCode::from(read(a)),
         Cmd::Readers { json } => ExitCode::from(list_readers(json)),
+        Cmd::Doctor { json, trust_dir } => ExitCode::from(doctor(json, trust_dir)),
         Cmd::Trust { action, trust_dir } => ExitCode::from(trust(action, trust_dir)),
     }
 }
@@ -282,6 +291,29 @@ fn trust(action: TrustCmd, dir: Option<PathBuf>) -> u8 {
             }
         },
     }
+}
+
+fn doctor(json: bool, dir: Option<PathBuf>) -> u8 {
+    use cancuoc_bridge::doctor::{self, Level};
+    let store = TrustDir::new(dir.unwrap_or_else(trust_store::default_dir));
+    let checks = doctor::run(&store, now_unix());
+    if json {
+        println!("{}", serde_json::to_string_pretty(&checks).unwrap_or_default());
+    } else {
+        for c in &checks {
+            let mark = match c.level {
+                Level::Ok => "✔",
+                Level::Warning => "⚠",
+                Level::Problem => "✘",
+                Level::Info => "ℹ",
+            };
+            println!("{mark} {}", c.finding);
+            if let Some(f) = &c.fix {
+                println!("    → {f}");
+            }
+        }
+    }
+    if checks.iter().any(|c| c.level == Level::Problem) { exit::NOT_VERIFIED } else { exit::VERIFIED }
 }
 
 fn list_readers(json: bool) -> u8 {

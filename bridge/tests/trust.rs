@@ -190,3 +190,40 @@ fn master_lists_are_trusted_only_through_a_trusted_signer() {
     let (code, _, _) = cancuoc(&["read", "--simulated", "--variant", "ecdsa-p256", "--trust-dir", dir]);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn doctor_explains_each_problem_with_its_fix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("trust");
+    let dir = dir.to_str().unwrap();
+    let doctor = |json: bool| {
+        let mut args = vec!["doctor", "--trust-dir", dir];
+        if json {
+            args.push("--json");
+        }
+        // A PC/SC socket that does not exist: the machine has no smart-card service.
+        let out = Command::new(env!("CARGO_BIN_EXE_cancuoc"))
+            .args(&args)
+            .env("PCSCLITE_CSOCK_NAME", "/nonexistent/pcscd.comm")
+            .output()
+            .unwrap();
+        (out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (code, out) = doctor(false);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("✘ the smart-card service (PC/SC) is not running"), "{out}");
+    assert!(out.contains("systemctl enable --now pcscd"), "{out}");
+    assert!(out.contains("is empty"), "{out}");
+    assert!(out.contains("cancuoc trust import"), "{out}");
+    assert!(out.contains("✔ the system clock looks right"), "{out}");
+
+    let (code, _, _) = cancuoc(&["trust", "import", &format!("{PKI}/csca-rsa.cer"), "--trust-dir", dir]);
+    assert_eq!(code, 0);
+    let (code, out) = doctor(true);
+    assert_eq!(code, 1, "the service is still missing");
+    let checks: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let level = |name: &str| checks.iter().find(|c| c["name"] == name).unwrap()["level"].as_str().unwrap().to_string();
+    assert_eq!(level("trust_store"), "ok");
+    assert_eq!(level("pcsc_service"), "problem");
+    assert_eq!(level("clock"), "ok");
+}
