@@ -2,6 +2,7 @@
 //! call: run a read against a card link, and turn the result into a report for people and scripts.
 
 pub mod doctor;
+pub mod fhir;
 pub mod pcsc_reader;
 pub mod trust_store;
 

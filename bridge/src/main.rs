@@ -98,6 +98,12 @@ struct ReadArgs {
     /// Print the result as JSON on stdout (for scripts).
     #[arg(long)]
     json: bool,
+    /// Print the holder as a FHIR R4 Patient resource (the verdict is in meta.tag).
+    #[arg(long, conflicts_with = "json")]
+    fhir: bool,
+    /// With --fhir: include the face photo.
+    #[arg(long, requires = "fhir")]
+    fhir_photo: bool,
     /// Write the face image (JPEG or JPEG 2000, as stored on the chip) to this file.
     #[arg(long, value_name = "FILE")]
     photo: Option<PathBuf>,
@@ -389,7 +395,15 @@ fn read_from<T: cancuoc_core::Transport>(transport: T, label: &str, key: &Creden
                     None => eprintln!("cancuoc: the card has no face image to write"),
                 }
             }
-            if a.json {
+            if a.fhir {
+                let photo = if a.fhir_photo {
+                    r.dg2.as_ref().and_then(|d| d.faces.first()).map(|f| (f.format.mime(), f.image.as_slice()))
+                } else {
+                    None
+                };
+                let patient = cancuoc_bridge::fhir::patient(&report, photo);
+                println!("{}", serde_json::to_string_pretty(&patient).unwrap_or_default());
+            } else if a.json {
                 println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
             } else {
                 print_human(&report, label);
@@ -398,7 +412,7 @@ fn read_from<T: cancuoc_core::Transport>(transport: T, label: &str, key: &Creden
         }
         Err(f) => {
             let e = ErrorReport::from_failure(&f);
-            if a.json {
+            if a.json || a.fhir {
                 println!("{}", serde_json::to_string_pretty(&e).unwrap_or_default());
             } else {
                 let vi = match e.error {

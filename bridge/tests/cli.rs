@@ -146,3 +146,39 @@ fn can_opens_the_card_with_pace_and_a_wrong_can_is_denied() {
     assert_eq!(code, 0);
     assert_eq!(j["checks"]["access"], "bac");
 }
+
+/// Validates a Patient with an independent FHIR model (the `fhir.resources` package, installed by
+/// the test command) and returns what it parsed.
+fn validate_fhir(json: &str) -> String {
+    let mut child = Command::new("python3")
+        .args([
+            "-c",
+            "import json,sys\nfrom fhir.resources.R4B.patient import Patient\np = Patient.parse_obj(json.load(sys.stdin))\n\
+             print(p.meta.tag[0].code, p.identifier[0].value, p.name[0].family, p.birthDate, p.gender, len(p.photo or []))",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(json.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "FHIR validation failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn fhir_patient_is_valid_and_carries_the_verdict() {
+    let (code, out, _) = cancuoc(&["read", "--simulated", "--fhir"]);
+    assert_eq!(code, 0);
+    assert!(out.trim_start().starts_with("{\n  \"resourceType\": \"Patient\""), "{out}");
+    assert_eq!(validate_fhir(&out), "verified 079195012345 Nguyễn 1995-03-15 female 0");
+    let (code, out, _) = cancuoc(&["read", "--simulated", "--fhir", "--fhir-photo", "--variant", "jpeg2000"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"contentType\": \"image/jp2\""));
+    assert_eq!(validate_fhir(&out), "verified 079195012345 Nguyễn 1995-03-15 female 1");
+    let (code, out, _) = cancuoc(&["read", "--simulated", "--fhir", "--variant", "tampered-dg13"]);
+    assert_eq!(code, 1);
+    assert!(validate_fhir(&out).starts_with("not_verified "), "{out}");
+}

@@ -12,8 +12,26 @@ use serde_json::Value;
 
 const READER: &str = "Virtual PCD 00 00";
 
+/// The trust store the reads use: the test CSCA imported with `cancuoc trust import`.
+static TRUST: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+
 fn cancuoc(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cancuoc")).args(args).output().expect("cancuoc runs");
+    let dir = TRUST.get_or_init(|| {
+        let d = tempfile::tempdir().unwrap();
+        let csca = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/pki/csca-rsa.cer");
+        let ok = Command::new(env!("CARGO_BIN_EXE_cancuoc"))
+            .args(["trust", "import", csca])
+            .env("CANCUOC_TRUST_DIR", d.path())
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        d
+    });
+    let out = Command::new(env!("CARGO_BIN_EXE_cancuoc"))
+        .args(args)
+        .env("CANCUOC_TRUST_DIR", dir.path())
+        .output()
+        .expect("cancuoc runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into(),
