@@ -1,6 +1,7 @@
 //! `cancuoc-bridge`: the host side. One library that the CLI (and later the API and the desk app)
 //! call: run a read against a card link, and turn the result into a report for people and scripts.
 
+pub mod api;
 pub mod doctor;
 pub mod fhir;
 pub mod pcsc_reader;

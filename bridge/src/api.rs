@@ -1,0 +1,401 @@
+//! `cancuoc serve`: the loopback HTTP/WebSocket API for web-based hospital systems.
+//!
+//! Security model: binds to 127.0.0.1 unless told otherwise; every request needs the token
+//! (`Authorization: Bearer …`; the WebSocket takes `?token=` because browsers cannot set headers
+//! there); a request carrying an `Origin` must come from an allowlisted origin (CORS and the
+//! WebSocket handshake alike), so a page from another site cannot read ID cards. Read results live
+//! in memory only, for the retention period, and nothing personal is logged.
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use cancuoc_core::apdu::{Transport, TransportError, TransportLimits};
+use cancuoc_core::pace::Can;
+use cancuoc_core::{AccessKey, Credentials};
+use rand_core::Rng;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+use crate::pcsc_reader::{self, PcscError, PcscTransport};
+use crate::trust_store::TrustDir;
+use crate::{ErrorReport, Report};
+
+/// The simulated reader's name in the API.
+pub const SIMULATED_READER: &str = "simulated";
+/// Request bodies larger than this are refused (413).
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub token: String,
+    pub allowed_origins: Vec<String>,
+    /// How long a read result stays retrievable in memory.
+    pub retention: Duration,
+    /// Offer the built-in simulated card as a reader.
+    pub simulated: bool,
+    /// Delay per APDU on the simulated reader (a realistic link for demos and tests).
+    pub simulated_latency: Duration,
+    pub trust_dir: PathBuf,
+}
+
+struct AppState {
+    cfg: Config,
+    events: broadcast::Sender<String>,
+    results: Mutex<HashMap<String, (Instant, Value)>>,
+    busy: Mutex<HashSet<String>>,
+}
+
+type Shared = Arc<AppState>;
+
+/// Creates (0600) or reads the API token at `path`.
+pub fn load_or_create_token(path: &std::path::Path) -> std::io::Result<String> {
+    if let Ok(t) = std::fs::read_to_string(path) {
+        let t = t.trim().to_string();
+        if t.len() >= 32 {
+            return Ok(t);
+        }
+    }
+    let mut b = [0u8; 32];
+    cancuoc_sim::os_rng().fill_bytes(&mut b);
+    let token = hex::encode(b);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, &token)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(token)
+}
+
+/// The default token file: `<config dir>/cancuoc/api-token`.
+pub fn default_token_file() -> PathBuf {
+    dirs::config_dir().unwrap_or_else(|| PathBuf::from(".")).join("cancuoc").join("api-token")
+}
+
+fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": code, "message": message.into() }))).into_response()
+}
+
+fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    cancuoc_core::crypto::ct_eq(a, b)
+}
+
+fn cors(headers: &mut HeaderMap, origin: &str) {
+    if let Ok(v) = HeaderValue::from_str(origin) {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
+}
+
+/// Origin allowlist, CORS preflight, and the token, in front of every route.
+async fn guard(State(st): State<Shared>, req: Request, next: Next) -> Response {
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(String::from);
+    if let Some(o) = &origin
+        && !st.cfg.allowed_origins.iter().any(|a| a == o)
+    {
+        return error(StatusCode::FORBIDDEN, "origin_not_allowed", "this web origin may not use the cancuoc API");
+    }
+    if req.method() == Method::OPTIONS {
+        let mut r = StatusCode::NO_CONTENT.into_response();
+        if let Some(o) = &origin {
+            let h = r.headers_mut();
+            cors(h, o);
+            h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
+            h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type"));
+            h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        }
+        return r;
+    }
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(String::from);
+    let query = req.uri().query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token="))).map(String::from);
+    let ok = bearer.or(query).is_some_and(|t| ct_eq(t.as_bytes(), st.cfg.token.as_bytes()));
+    if !ok {
+        return error(StatusCode::UNAUTHORIZED, "unauthorized", "missing or wrong API token");
+    }
+    let mut resp = next.run(req).await;
+    if let Some(o) = &origin {
+        cors(resp.headers_mut(), o);
+    }
+    resp
+}
+
+async fn readers(State(st): State<Shared>) -> Response {
+    let pcsc = tokio::task::spawn_blocking(pcsc_reader::readers).await;
+    let mut list: Vec<Value> = Vec::new();
+    let mut pcsc_error = None;
+    match pcsc {
+        Ok(Ok(rs)) => {
+            list.extend(rs.iter().map(|r| json!({ "name": r.name, "kind": "pcsc", "card_present": r.card_present })))
+        }
+        Ok(Err(e)) => pcsc_error = Some(e.to_string()),
+        Err(e) => pcsc_error = Some(e.to_string()),
+    }
+    if st.cfg.simulated {
+        list.push(json!({ "name": SIMULATED_READER, "kind": "simulated", "card_present": true }));
+    }
+    Json(json!({ "readers": list, "pcsc_error": pcsc_error })).into_response()
+}
+
+/// What a HIS sends to read a card.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadRequest {
+    pub reader: Option<String>,
+    /// Simulated reader only: which card variant.
+    pub variant: Option<String>,
+    pub can: Option<String>,
+    pub id_number: Option<String>,
+    pub document_number: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub date_of_expiry: Option<String>,
+    /// Include the face photo in the FHIR resource.
+    #[serde(default)]
+    pub photo: bool,
+}
+
+fn credentials(r: &ReadRequest, simulated: bool) -> Result<Credentials, String> {
+    let can = r.can.as_deref().map(Can::new).transpose().map_err(|e| e.to_string())?;
+    let any_mrz = r.id_number.is_some() || r.document_number.is_some() || r.date_of_birth.is_some();
+    let mrz = if any_mrz {
+        let (dob, exp) = match (&r.date_of_birth, &r.date_of_expiry) {
+            (Some(d), Some(e)) => (d.as_str(), e.as_str()),
+            _ => return Err("date_of_birth and date_of_expiry are both needed with the MRZ fields".into()),
+        };
+        Some(
+            match (&r.id_number, &r.document_number) {
+                (Some(id), _) => AccessKey::from_cccd_number(id, dob, exp),
+                (None, Some(doc)) => AccessKey::new(doc, dob, exp),
+                (None, None) => return Err("id_number or document_number is needed with the dates".into()),
+            }
+            .map_err(|e| e.to_string())?,
+        )
+    } else if simulated && can.is_none() {
+        Some(cancuoc_sim::PERSONA.access_key())
+    } else {
+        None
+    };
+    if can.is_none() && mrz.is_none() {
+        return Err("give the CAN, or the ID number (or document number), date of birth and date of expiry".into());
+    }
+    Ok(Credentials { can, mrz })
+}
+
+/// The simulated reader's link, slowed to a realistic rate.
+struct Paced<T>(T, Duration);
+
+impl<T: Transport> Transport for Paced<T> {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        std::thread::sleep(self.1);
+        self.0.transmit(command)
+    }
+    fn limits(&self) -> TransportLimits {
+        self.0.limits()
+    }
+}
+
+struct BusyGuard(Shared, String);
+impl Drop for BusyGuard {
+    fn drop(&mut self) {
+        if let Ok(mut b) = self.0.busy.lock() {
+            b.remove(&self.1);
+        }
+    }
+}
+
+// The blocking closure returns a ready error `Response` as its `Err`; it never leaves this function.
+#[allow(clippy::result_large_err)]
+async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
+    let req: ReadRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", format!("invalid request body: {e}")),
+    };
+    let reader =
+        req.reader.clone().unwrap_or_else(|| if st.cfg.simulated { SIMULATED_READER.into() } else { String::new() });
+    let simulated = reader == SIMULATED_READER;
+    if simulated && !st.cfg.simulated {
+        return error(StatusCode::NOT_FOUND, "unknown_reader", "the simulated reader is not enabled on this server");
+    }
+    let creds = match credentials(&req, simulated) {
+        Ok(c) => c,
+        Err(m) => return error(StatusCode::BAD_REQUEST, "bad_request", m),
+    };
+    {
+        let Ok(mut busy) = st.busy.lock() else { return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "lock") };
+        if !busy.insert(reader.clone()) {
+            return error(StatusCode::CONFLICT, "reader_busy", format!("reader {reader:?} is busy with another read"));
+        }
+    }
+    let _guard = BusyGuard(st.clone(), reader.clone());
+    let st2 = st.clone();
+    let outcome = tokio::task::spawn_blocking(move || {
+        let events = st2.events.clone();
+        let mut last = None;
+        let mut progress = |p: cancuoc_core::read::Progress| {
+            let key = (p.file, p.done * 10 / p.total.max(1));
+            if last != Some(key) {
+                last = Some(key);
+                let _ = events.send(
+                    json!({ "type": "progress", "file": p.file.to_string(), "done": p.done, "total": p.total })
+                        .to_string(),
+                );
+            }
+        };
+        let now = crate::now_unix();
+        if simulated {
+            let variant = req.variant.as_deref().unwrap_or("rsa");
+            let Some(chip) = cancuoc_sim::simulated_card(variant) else {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    format!("unknown simulated variant {variant:?}"),
+                ));
+            };
+            let trust = cancuoc_sim::trust_store();
+            let r = crate::read(Paced(chip, st2.cfg.simulated_latency), &creds, &trust, now, &mut progress);
+            Ok((r, req.photo))
+        } else {
+            let trust = TrustDir::new(st2.cfg.trust_dir.clone()).load().unwrap_or_default();
+            let transport = if reader.is_empty() {
+                PcscTransport::first_with_card().map(|(_, t)| t)
+            } else {
+                PcscTransport::connect(&reader)
+            };
+            match transport {
+                Ok(t) => Ok((crate::read(t, &creds, &trust, now, &mut progress), req.photo)),
+                Err(PcscError::NoCard(r)) => {
+                    Err(error(StatusCode::SERVICE_UNAVAILABLE, "no_card", format!("no card on reader {r:?}")))
+                }
+                Err(PcscError::UnknownReader(r)) => {
+                    Err(error(StatusCode::NOT_FOUND, "unknown_reader", format!("no reader named {r:?}")))
+                }
+                Err(e) => Err(error(StatusCode::SERVICE_UNAVAILABLE, "reader_error", e.to_string())),
+            }
+        }
+    })
+    .await;
+    let (result, photo) = match outcome {
+        Ok(Ok(x)) => x,
+        Ok(Err(resp)) => return resp,
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
+    };
+    match result {
+        Ok(r) => {
+            let report = Report::from_read(&r);
+            let photo_ref = if photo {
+                crate::photo_bytes(&r).map(|b| {
+                    (r.dg2.as_ref().and_then(|d| d.faces.first()).map_or("image/jpeg", |f| f.format.mime()), b)
+                })
+            } else {
+                None
+            };
+            let fhir = crate::fhir::patient(&report, photo_ref);
+            let mut id = [0u8; 16];
+            cancuoc_sim::os_rng().fill_bytes(&mut id);
+            let id = hex::encode(id);
+            let value = json!({ "id": id, "report": report, "fhir": fhir });
+            if let Ok(mut m) = st.results.lock() {
+                m.insert(id.clone(), (Instant::now(), value.clone()));
+            }
+            let _ = st.events.send(json!({ "type": "result", "id": id, "status": report.status }).to_string());
+            Json(value).into_response()
+        }
+        Err(f) => {
+            let e = ErrorReport::from_failure(&f);
+            let _ = st.events.send(json!({ "type": "error", "error": e.error }).to_string());
+            let status = match e.error {
+                "access_denied" | "credentials_needed" => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => StatusCode::SERVICE_UNAVAILABLE,
+            };
+            (status, Json(json!({ "error": e.error, "message": e.message, "retryable": e.retryable }))).into_response()
+        }
+    }
+}
+
+async fn stored(State(st): State<Shared>, Path(id): Path<String>) -> Response {
+    let hit = st.results.lock().ok().and_then(|m| m.get(&id).cloned());
+    match hit {
+        Some((at, v)) if at.elapsed() < st.cfg.retention => Json(v).into_response(),
+        _ => error(StatusCode::NOT_FOUND, "not_found", "no such read (results are kept only for a few minutes)"),
+    }
+}
+
+async fn events(State(st): State<Shared>, ws: WebSocketUpgrade) -> Response {
+    let rx = st.events.subscribe();
+    ws.on_upgrade(move |socket| forward(socket, rx))
+}
+
+async fn forward(mut socket: WebSocket, mut rx: broadcast::Receiver<String>) {
+    let _ = socket.send(Message::Text(json!({ "type": "hello" }).to_string().into())).await;
+    loop {
+        tokio::select! {
+            ev = rx.recv() => match ev {
+                Ok(text) => if socket.send(Message::Text(text.into())).await.is_err() { break },
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => break,
+            },
+            msg = socket.recv() => match msg {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                _ => {}
+            },
+        }
+    }
+}
+
+/// The router, for the server and for tests.
+fn router(st: Shared) -> Router {
+    Router::new()
+        .route("/v1/readers", get(readers))
+        .route("/v1/read", post(read))
+        .route("/v1/read/{id}", get(stored))
+        .route("/v1/events", get(events))
+        .layer(middleware::from_fn_with_state(st.clone(), guard))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
+        .with_state(st)
+}
+
+/// Serves until the process ends; calls `ready` with the bound address first.
+pub async fn serve(cfg: Config, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
+    let addr = listener.local_addr()?;
+    let retention = cfg.retention;
+    let (events, _) = broadcast::channel(256);
+    let st = Arc::new(AppState { cfg, events, results: Mutex::new(HashMap::new()), busy: Mutex::new(HashSet::new()) });
+    // Expired results are dropped from memory, not just hidden.
+    let purge = st.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            if let Ok(mut m) = purge.results.lock() {
+                m.retain(|_, (at, _)| at.elapsed() < retention);
+            }
+        }
+    });
+    ready(addr);
+    axum::serve(listener, router(st).into_make_service()).await
+}
+
+/// Whether an address is loopback (the only kind served without `--allow-remote`).
+pub fn is_loopback(addr: &SocketAddr) -> bool {
+    addr.ip().is_loopback()
+}
