@@ -391,6 +391,42 @@ pub async fn serve(cfg: Config, ready: impl FnOnce(SocketAddr)) -> std::io::Resu
             }
         }
     });
+    // Reader and card changes, for /v1/events (PC/SC polled; no personal data).
+    let watch = st.events.clone();
+    tokio::spawn(async move {
+        let mut before: Option<HashMap<String, bool>> = None;
+        loop {
+            let now = tokio::task::spawn_blocking(pcsc_reader::readers)
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .map(|rs| rs.into_iter().map(|r| (r.name, r.card_present)).collect::<HashMap<String, bool>>());
+            if let (Some(old), Some(new)) = (&before, &now) {
+                for (name, present) in new {
+                    match old.get(name) {
+                        None => {
+                            let _ = watch.send(json!({ "type": "reader_attached", "reader": name }).to_string());
+                            if *present {
+                                let _ = watch.send(json!({ "type": "card_present", "reader": name }).to_string());
+                            }
+                        }
+                        Some(was) if was != present => {
+                            let kind = if *present { "card_present" } else { "card_removed" };
+                            let _ = watch.send(json!({ "type": kind, "reader": name }).to_string());
+                        }
+                        _ => {}
+                    }
+                }
+                for name in old.keys().filter(|n| !new.contains_key(*n)) {
+                    let _ = watch.send(json!({ "type": "reader_removed", "reader": name }).to_string());
+                }
+            }
+            if now.is_some() {
+                before = now;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    });
     ready(addr);
     axum::serve(listener, router(st).into_make_service()).await
 }

@@ -113,9 +113,9 @@ impl Transport for PcscTransport {
         let r = self.card.transmit(command, &mut self.buf).map_err(map)?.to_vec();
         if r.len() < 2 {
             // Some drivers (vpcd among them) hand back an empty answer when the card leaves
-            // mid-exchange, before the reader state changes: wait up to 2 s for it to change.
+            // mid-exchange, before the reader state changes: wait up to 5 s for it to change.
             let mut state = [pcsc::ReaderState::new(self.reader.clone(), pcsc::State::PRESENT)];
-            let gone = match self.ctx.get_status_change(Duration::from_secs(2), &mut state) {
+            let gone = match self.ctx.get_status_change(Duration::from_secs(5), &mut state) {
                 Ok(()) => !state[0].event_state().contains(pcsc::State::PRESENT),
                 Err(_) => false,
             };

@@ -39,7 +39,12 @@ fn start(extra: &[&str]) -> Server {
         token_file.to_str().unwrap(),
     ];
     args.extend(extra);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cancuoc")).args(&args).stdout(Stdio::piped()).spawn().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cancuoc"))
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("address printed").to_string();

@@ -30,6 +30,8 @@ fn serve_page() -> u16 {
 
 fn chromium(url: &str, profile: &std::path::Path) -> String {
     let out = Command::new("chromium")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
         .args([
             "--headless",
             "--no-sandbox",
@@ -55,22 +57,25 @@ fn the_example_page_reads_a_card_only_from_an_allowed_origin() {
     let allowed = format!("http://127.0.0.1:{page_port}");
     let dir = tempfile::tempdir().unwrap();
     let token_file = dir.path().join("token");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_cancuoc"))
-        .args([
-            "serve",
-            "--simulated",
-            "--port",
-            "0",
-            "--allow-origin",
-            &allowed,
-            "--token-file",
-            token_file.to_str().unwrap(),
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut server = Guard(
+        Command::new(env!("CARGO_BIN_EXE_cancuoc"))
+            .args([
+                "serve",
+                "--simulated",
+                "--port",
+                "0",
+                "--allow-origin",
+                &allowed,
+                "--token-file",
+                token_file.to_str().unwrap(),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(server.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let api = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().to_string();
     let token = std::fs::read_to_string(&token_file).unwrap();
     let fragment = format!("#token={}&api={api}&can=123456&auto=1", token.trim());
@@ -85,6 +90,15 @@ fn the_example_page_reads_a_card_only_from_an_allowed_origin() {
     assert!(!dom.contains("Nguyễn Thị Thu Hà"), "{dom}");
     assert!(dom.contains("Không kết nối được với cancuoc"), "{dom}");
 
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
+}
+
+/// Kills the server when dropped, panics included (so it never holds the test output pipe).
+struct Guard(std::process::Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

@@ -12,6 +12,9 @@ use serde_json::Value;
 
 const READER: &str = "Virtual PCD 00 00";
 
+/// The tests share pcscd and the vpcd port: one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The trust store the reads use: the test CSCA imported with `cancuoc trust import`.
 static TRUST: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
 
@@ -39,15 +42,31 @@ fn cancuoc(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// A child process killed when dropped, panics included, so a failing test never leaves a daemon
+/// holding the test runner's output pipe open.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts pcscd when it is not already serving (CI runs as root; the test command installs it).
-fn ensure_pcscd() -> Option<Child> {
+fn ensure_pcscd() -> Option<Guard> {
     if pcsc_reader::readers().is_ok_and(|r| r.iter().any(|x| x.name == READER)) {
         return None;
     }
-    let child = Command::new("pcscd")
-        .arg("--foreground")
-        .spawn()
-        .expect("pcscd is installed (apt-get install pcscd vsmartcard-vpcd)");
+    let child = Guard(
+        Command::new("pcscd")
+            .arg("--foreground")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("pcscd is installed (apt-get install pcscd vsmartcard-vpcd)"),
+    );
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(15) {
         if pcsc_reader::readers().is_ok_and(|r| r.iter().any(|x| x.name == READER)) {
@@ -55,9 +74,7 @@ fn ensure_pcscd() -> Option<Child> {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    let mut child = child;
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(child);
     panic!("pcscd did not list {READER:?} within 15 s (is vsmartcard-vpcd installed?)");
 }
 
@@ -76,7 +93,8 @@ const KEY: [&str; 6] = ["--id-number", "079195012345", "--dob", "15/03/1995", "-
 
 #[test]
 fn reads_and_verifies_through_pcscd_and_vpcd() {
-    let mut daemon = ensure_pcscd();
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _daemon = ensure_pcscd();
 
     // A full verified read through the daemon.
     let card = vpcd::insert(simulated_card("rsa").unwrap(), VPCD_PORT).expect("vpcd port reachable");
@@ -130,9 +148,45 @@ fn reads_and_verifies_through_pcscd_and_vpcd() {
     let (code, out, _) = cancuoc(&args);
     assert_eq!(code, 0, "{out}");
     card.remove();
+}
 
-    if let Some(d) = daemon.as_mut() {
-        let _ = d.kill();
-        let _ = d.wait();
+/// The API's event stream reports a card put on and taken off the virtual reader.
+#[test]
+fn api_events_follow_the_card_on_the_reader() {
+    use std::io::{BufRead, BufReader};
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _daemon = ensure_pcscd();
+    let _ = cancuoc(&["readers"]); // prepares the trust store
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("token");
+    let mut server = Guard(
+        Command::new(env!("CARGO_BIN_EXE_cancuoc"))
+            .args(["serve", "--port", "0", "--token-file", token_file.to_str().unwrap()])
+            .env("CANCUOC_TRUST_DIR", dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut line = String::new();
+    BufReader::new(server.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let api = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().replace("http://", "ws://");
+    let token = std::fs::read_to_string(&token_file).unwrap();
+    let (mut ws, _) = tungstenite::connect(format!("{api}/v1/events?token={}", token.trim())).unwrap();
+    if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_ref() {
+        s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
     }
+    let mut next = |want: &str| loop {
+        let ev: Value = serde_json::from_str(ws.read().expect("event in time").to_text().unwrap()).unwrap();
+        if ev["type"] == want {
+            return ev;
+        }
+    };
+    next("hello");
+    std::thread::sleep(Duration::from_millis(1200)); // the watcher's first look
+    let card = vpcd::insert(simulated_card("rsa").unwrap(), VPCD_PORT).unwrap();
+    assert_eq!(next("card_present")["reader"], READER);
+    card.remove();
+    assert_eq!(next("card_removed")["reader"], READER);
+    drop(server);
 }

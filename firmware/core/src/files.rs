@@ -158,6 +158,16 @@ impl<T: Transport> Card<T> {
         let raw = self.transport.transmit(&bytes).map_err(|error| Error::Transport { step, error })?;
         self.stats.bytes_received += raw.len();
         let mut resp = Response::from_bytes(raw).ok_or(Error::MalformedResponse { step })?;
+        // ISO 7816-4 §5.3.4: 6Cxx means "wrong Le, xx bytes are available": send it again once.
+        if let (SwKind::WrongLe(n), Some(_)) = (resp.sw.kind(), cmd.le) {
+            let again = Command { le: Some(if n == 0 { 256 } else { usize::from(n) }), ..cmd.clone() };
+            let bytes = again.encode(self.limits.extended_length).map_err(|_| Error::MalformedResponse { step })?;
+            self.stats.apdus += 1;
+            self.stats.bytes_sent += bytes.len();
+            let raw = self.transport.transmit(&bytes).map_err(|error| Error::Transport { step, error })?;
+            self.stats.bytes_received += raw.len();
+            resp = Response::from_bytes(raw).ok_or(Error::MalformedResponse { step })?;
+        }
         // ISO 7816-4 §5.3.4: 61xx means more response bytes wait; fetch them with GET RESPONSE.
         let mut rounds = 0;
         while let SwKind::MoreData(n) = resp.sw.kind() {

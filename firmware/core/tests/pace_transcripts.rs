@@ -364,3 +364,15 @@ fn pace_cam_transcript_chooses_cam_and_recovers_ca_ic() {
     assert_eq!(hex::encode(&cam.ca_ic.0), "61fde6bc2006eb41ca6c5de2490c0a5affe629c7a696701a22b249099f8c5b90");
     assert!(cam.chip_mapping_key.starts_with(&[0x04, 0x76, 0xdc]));
 }
+
+#[test]
+fn wrong_le_6cxx_is_answered_with_the_length_the_chip_names() {
+    // GET CHALLENGE with Le 16 → 6C08 → again with Le 8 → the challenge.
+    let script = Script::new(&[("0084000010", "6C08"), ("0084000008", "01020304050607089000")]);
+    let mut card = Card::new(script);
+    let cmd = cancuoc_core::apdu::Command::new(0x00, 0x84, 0x00, 0x00).with_le(16);
+    let r = card.transmit_plain(cancuoc_core::error::Step::GetChallenge, &cmd).unwrap();
+    assert_eq!(r.data, [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert!(r.sw.is_success());
+    assert_eq!(card.stats().apdus, 2);
+}
