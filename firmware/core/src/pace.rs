@@ -424,20 +424,8 @@ impl CamProof {
     }
 }
 
-/// One GENERAL AUTHENTICATE exchange: sends `7C { tag value }`, returns the value of `want`.
-fn general_authenticate<T: Transport>(
-    card: &mut Card<T>,
-    step: Step,
-    last: bool,
-    tag: u32,
-    value: &[u8],
-    want: u32,
-) -> Result<Vec<u8>, Error> {
-    general_authenticate_opt(card, step, last, tag, value, want)?.ok_or(Error::Pace(PaceError::Malformed))
-}
-
 /// One GENERAL AUTHENTICATE exchange, returning the content of the answer's `7C`.
-fn general_authenticate_raw<T: Transport>(
+fn general_authenticate<T: Transport>(
     card: &mut Card<T>,
     step: Step,
     last: bool,
@@ -475,16 +463,9 @@ fn dyn_value(data: &[u8], want: u32) -> Result<Option<Vec<u8>>, Error> {
     Ok(inner.map(|t| t.value.to_vec()))
 }
 
-/// As [`general_authenticate_raw`], returning the value of `want` if present.
-fn general_authenticate_opt<T: Transport>(
-    card: &mut Card<T>,
-    step: Step,
-    last: bool,
-    tag: u32,
-    value: &[u8],
-    want: u32,
-) -> Result<Option<Vec<u8>>, Error> {
-    dyn_value(&general_authenticate_raw(card, step, last, tag, value)?, want)
+/// The value of `want` inside dynamic authentication data; absent is a malformed answer.
+fn required(data: &[u8], want: u32) -> Result<Vec<u8>, Error> {
+    dyn_value(data, want)?.ok_or(Error::Pace(PaceError::Malformed))
 }
 
 /// Runs PACE with ephemeral secrets from `rng` and installs the session.
@@ -537,7 +518,7 @@ pub fn establish_with<T: Transport>(
     }
 
     // 1. Encrypted nonce.
-    let z = general_authenticate(card, Step::PaceNonce, false, 0, &[], 0x80)?;
+    let z = required(&general_authenticate(card, Step::PaceNonce, false, 0, &[])?, 0x80)?;
     let k_pi = password_key(password, cipher);
     let s = decrypt_nonce(cipher, &k_pi, &z).map_err(Error::Pace)?;
 
@@ -548,7 +529,7 @@ pub fn establish_with<T: Transport>(
         Mapping::Generic | Mapping::ChipAuthentication => {
             let sk_map = random.secret(domain);
             let pk_map = domain.public(&sk_map, None).map_err(pace)?;
-            let chip_map = general_authenticate(card, Step::PaceMap, false, 0x81, &pk_map, 0x82)?;
+            let chip_map = required(&general_authenticate(card, Step::PaceMap, false, 0x81, &pk_map)?, 0x82)?;
             let h = domain.shared(&sk_map, &chip_map).map_err(pace)?;
             chip_mapping_key = chip_map;
             domain.map_generic(&s, &h).map_err(pace)?
@@ -556,7 +537,8 @@ pub fn establish_with<T: Transport>(
         // 2. Integrated mapping: send t; G' = f_G(R_p(s, t)).
         Mapping::Integrated => {
             let t = random.nonce(s.len());
-            general_authenticate_opt(card, Step::PaceMap, false, 0x81, &t, 0x82)?;
+            // The chip's answer carries no mapping data (an empty 82, or none).
+            general_authenticate(card, Step::PaceMap, false, 0x81, &t)?;
             let r = pseudo_random(cipher, &s, &t, domain.field_bits()).map_err(Error::Pace)?;
             domain.map_integrated(&r).map_err(pace)?
         }
@@ -565,7 +547,7 @@ pub fn establish_with<T: Transport>(
     // 3. Key agreement on G'.
     let sk_eph = random.secret(domain);
     let pk_eph = domain.public(&sk_eph, Some(&g_mapped)).map_err(pace)?;
-    let chip_eph = general_authenticate(card, Step::PaceKeyAgreement, false, 0x83, &pk_eph, 0x84)?;
+    let chip_eph = required(&general_authenticate(card, Step::PaceKeyAgreement, false, 0x83, &pk_eph)?, 0x84)?;
     if chip_eph == pk_eph {
         return Err(Error::Pace(PaceError::ReflectedKey));
     }
@@ -575,8 +557,8 @@ pub fn establish_with<T: Transport>(
 
     // 4. Mutual authentication.
     let t_ifd = auth_token(cipher, &ks_mac, &oid, &chip_eph).map_err(Error::Pace)?;
-    let answer = general_authenticate_raw(card, Step::PaceMutualAuth, true, 0x85, &t_ifd)?;
-    let t_ic = dyn_value(&answer, 0x86)?.ok_or(Error::Pace(PaceError::Malformed))?;
+    let answer = general_authenticate(card, Step::PaceMutualAuth, true, 0x85, &t_ifd)?;
+    let t_ic = required(&answer, 0x86)?;
     let expect = auth_token(cipher, &ks_mac, &oid, &pk_eph).map_err(Error::Pace)?;
     if !crypto::ct_eq(&expect, &t_ic) {
         return Err(Error::Pace(PaceError::TokenMismatch));
