@@ -1,0 +1,373 @@
+//! The PN532 NFC front end as an ISO 14443-4 (ISO-DEP) card transport.
+//!
+//! The `pn532` crate gives us the bus layer (its [`pn532::Interface`] over SPI or I2C, with the
+//! bit order the RP2040/RP2350 SPI needs). Its frame layer stops at normal frames of 255 bytes
+//! and panics when a response outgrows its buffer, so the frames are ours: normal and extended
+//! information frames, ACK/NACK and the error frame of the PN532 user manual (UM0701-02 §6.2.1),
+//! with checksums checked and no panic on any input.
+//!
+//! APDUs longer than one frame go out in pieces with the MI bit (§7.3.8, InDataExchange); a
+//! response the PN532 returns in pieces (status byte with MI set) is collected with further
+//! InDataExchange calls. That is what lets the core use extended-length READ BINARY through a
+//! front end whose frames hold 262 bytes.
+
+use alloc::vec::Vec;
+use cancuoc_core::apdu::{Transport, TransportError, TransportLimits};
+use cancuoc_link::CardKind;
+use core::task::Poll;
+use embedded_hal::delay::DelayNs;
+use pn532::Interface;
+
+/// Frame data bytes (TFI + command + parameters) one information frame carries to or from the
+/// PN532 (its buffer is 265 bytes; 262 is the usable InDataExchange payload plus 3).
+pub const MAX_FRAME_DATA: usize = 265;
+/// APDU bytes sent per InDataExchange piece (Tg byte and frame header aside).
+pub const CHUNK: usize = 262;
+/// The APDU sizes this transport accepts: bounded by the RAM we give one exchange, not by the
+/// PN532 (chaining has no length limit). 4 KB blocks keep the secure-messaging overhead of a
+/// 20 KB photo read under 1 % while a whole response fits in RAM next to the files.
+pub const LIMITS: TransportLimits =
+    TransportLimits { max_command: 1024, max_response: 4096 + 2, extended_length: true };
+
+const TFI_HOST: u8 = 0xD4;
+const TFI_PN532: u8 = 0xD5;
+const ACK: [u8; 6] = [0x00, 0x00, 0xFF, 0x00, 0xFF, 0x00];
+
+/// PN532 commands we use (UM0701-02 chapter 7).
+pub mod cmd {
+    pub const DIAGNOSE: u8 = 0x00;
+    pub const GET_FIRMWARE_VERSION: u8 = 0x02;
+    pub const SAM_CONFIGURATION: u8 = 0x14;
+    pub const RF_CONFIGURATION: u8 = 0x32;
+    pub const IN_DATA_EXCHANGE: u8 = 0x40;
+    pub const IN_LIST_PASSIVE_TARGET: u8 = 0x4A;
+    pub const IN_RELEASE: u8 = 0x52;
+}
+
+/// Why the front end did not deliver.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrontEndError {
+    /// The bus (SPI/I2C) failed.
+    Bus,
+    /// The PN532 did not get ready in time (not powered, not wired, wrong mode jumpers).
+    NotReady,
+    /// The PN532 did not acknowledge the command.
+    BadAck,
+    /// A frame that is not a PN532 frame (no start code, wrong TFI or command code, too long).
+    BadFrame,
+    /// Length or data checksum mismatch.
+    Checksum,
+    /// The PN532 sent its error frame: it did not understand the command.
+    Syntax,
+    /// The PN532 reported an error status (UM0701-02 table 6.2.3): the card did not answer (0x01),
+    /// a transmission error (0x02–0x0B), the card left (0x29, 0x2A, 0x2B) …
+    Status(u8),
+    /// More data than one exchange may carry ([`LIMITS`]).
+    TooLong,
+}
+
+impl FrontEndError {
+    /// How the core should see this error.
+    pub fn to_transport(self) -> TransportError {
+        match self {
+            Self::Status(0x01) => TransportError::Timeout,
+            Self::Status(0x29..=0x2B) => TransportError::CardRemoved,
+            Self::TooLong => TransportError::CommandTooLong { len: 0, max: LIMITS.max_command },
+            other => TransportError::Reader(alloc::format!("PN532: {other:?}")),
+        }
+    }
+}
+
+/// Builds the frame that carries `data` (command code first) from the host to the PN532: a normal
+/// frame up to 255 bytes of TFI + data, an extended frame above.
+pub fn encode_frame(data: &[u8], out: &mut Vec<u8>) -> Result<(), FrontEndError> {
+    let len = data.len() + 1; // TFI
+    if len > MAX_FRAME_DATA {
+        return Err(FrontEndError::TooLong);
+    }
+    out.clear();
+    out.extend_from_slice(&[0x00, 0x00, 0xFF]);
+    if len <= 255 {
+        let l = len as u8; // fits: checked above
+        out.extend_from_slice(&[l, l.wrapping_neg()]);
+    } else {
+        let [m, l] = (len as u16).to_be_bytes(); // ≤ 265
+        out.extend_from_slice(&[0xFF, 0xFF, m, l, m.wrapping_add(l).wrapping_neg()]);
+    }
+    out.push(TFI_HOST);
+    out.extend_from_slice(data);
+    let sum = data.iter().fold(TFI_HOST, |s, &b| s.wrapping_add(b));
+    out.push(sum.wrapping_neg());
+    out.push(0x00);
+    Ok(())
+}
+
+/// What a frame from the PN532 holds.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Frame<'a> {
+    Ack,
+    Nack,
+    /// The application error frame (00 00 FF 01 FF 7F 81 00).
+    Error,
+    /// An information frame's data after the TFI (response code first).
+    Info(&'a [u8]),
+}
+
+/// Parses one frame from the PN532. Leading zero bytes (SPI idle fill) are skipped; bytes after
+/// the frame are ignored.
+pub fn parse_frame(buf: &[u8]) -> Result<Frame<'_>, FrontEndError> {
+    let start = buf.windows(2).position(|w| w == [0x00, 0xFF]).ok_or(FrontEndError::BadFrame)?;
+    let b = buf.get(start + 2..).ok_or(FrontEndError::BadFrame)?;
+    let (&l0, &l1) = (b.first().ok_or(FrontEndError::BadFrame)?, b.get(1).ok_or(FrontEndError::BadFrame)?);
+    let (len, body) = match (l0, l1) {
+        (0x00, 0xFF) => return Ok(Frame::Ack),
+        (0xFF, 0x00) => return Ok(Frame::Nack),
+        (0xFF, 0xFF) => {
+            let (&m, &l, &lcs) = (
+                b.get(2).ok_or(FrontEndError::BadFrame)?,
+                b.get(3).ok_or(FrontEndError::BadFrame)?,
+                b.get(4).ok_or(FrontEndError::BadFrame)?,
+            );
+            if m.wrapping_add(l).wrapping_add(lcs) != 0 {
+                return Err(FrontEndError::Checksum);
+            }
+            (usize::from(u16::from_be_bytes([m, l])), b.get(5..).ok_or(FrontEndError::BadFrame)?)
+        }
+        (len, lcs) => {
+            if len.wrapping_add(lcs) != 0 {
+                return Err(FrontEndError::Checksum);
+            }
+            (usize::from(len), b.get(2..).ok_or(FrontEndError::BadFrame)?)
+        }
+    };
+    if len == 0 || len > MAX_FRAME_DATA {
+        return Err(FrontEndError::BadFrame);
+    }
+    let data = body.get(..len).ok_or(FrontEndError::BadFrame)?;
+    let dcs = *body.get(len).ok_or(FrontEndError::BadFrame)?;
+    if data.iter().fold(dcs, |s, &x| s.wrapping_add(x)) != 0 {
+        return Err(FrontEndError::Checksum);
+    }
+    match data {
+        [0x7F] => Ok(Frame::Error),
+        [TFI_PN532, rest @ ..] => Ok(Frame::Info(rest)),
+        _ => Err(FrontEndError::BadFrame),
+    }
+}
+
+/// The target the PN532 has activated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub kind: CardKind,
+    /// The PN532's logical number for it (1).
+    pub tg: u8,
+}
+
+/// A PN532 on a bus, with a delay source for its timeouts.
+pub struct Pn532<I, D> {
+    bus: I,
+    delay: D,
+    target: Option<Target>,
+    frame: Vec<u8>,
+    rx: Vec<u8>,
+    /// How long to wait for an answer from the PN532 (which itself waits for the card).
+    pub timeout_ms: u32,
+}
+
+impl<I: Interface, D: DelayNs> Pn532<I, D> {
+    pub fn new(bus: I, delay: D) -> Self {
+        Self { bus, delay, target: None, frame: Vec::new(), rx: Vec::new(), timeout_ms: 1000 }
+    }
+
+    /// Gives the bus and the delay back.
+    pub fn release(self) -> (I, D) {
+        (self.bus, self.delay)
+    }
+
+    fn wait_ready(&mut self, timeout_ms: u32) -> Result<(), FrontEndError> {
+        let mut waited = 0;
+        loop {
+            match self.bus.wait_ready() {
+                Poll::Ready(Ok(())) => return Ok(()),
+                Poll::Ready(Err(_)) => return Err(FrontEndError::Bus),
+                Poll::Pending if waited >= timeout_ms => return Err(FrontEndError::NotReady),
+                Poll::Pending => {
+                    self.delay.delay_ms(1);
+                    waited += 1;
+                }
+            }
+        }
+    }
+
+    /// Sends one command and returns the response's parameters (after the response code).
+    /// `max_response` bounds the response parameters expected, so that the bus read is sized.
+    pub fn command(
+        &mut self,
+        code: u8,
+        params: &[u8],
+        max_response: usize,
+        timeout_ms: u32,
+    ) -> Result<Vec<u8>, FrontEndError> {
+        let mut data = Vec::with_capacity(params.len() + 1);
+        data.push(code);
+        data.extend_from_slice(params);
+        encode_frame(&data, &mut self.frame)?;
+        self.bus.write(&mut self.frame).map_err(|_| FrontEndError::Bus)?;
+        self.wait_ready(timeout_ms.clamp(10, 100))?;
+        let mut ack = [0u8; 6];
+        self.bus.read(&mut ack).map_err(|_| FrontEndError::Bus)?;
+        if ack != ACK {
+            return Err(FrontEndError::BadAck);
+        }
+        self.wait_ready(timeout_ms)?;
+        // Preamble, start code, extended length (5), TFI, response code, parameters, DCS, postamble.
+        let n = (max_response + 12).min(MAX_FRAME_DATA + 10);
+        self.rx.clear();
+        self.rx.resize(n, 0);
+        self.bus.read(&mut self.rx).map_err(|_| FrontEndError::Bus)?;
+        match parse_frame(&self.rx)? {
+            Frame::Info([rc, rest @ ..]) if *rc == code.wrapping_add(1) => Ok(rest.to_vec()),
+            Frame::Error => Err(FrontEndError::Syntax),
+            _ => Err(FrontEndError::BadFrame),
+        }
+    }
+
+    /// Firmware of the PN532: (IC, version, revision), e.g. (0x32, 1, 6).
+    pub fn firmware_version(&mut self) -> Result<(u8, u8, u8), FrontEndError> {
+        match self.command(cmd::GET_FIRMWARE_VERSION, &[], 4, 100)?.as_slice() {
+            [ic, ver, rev, _support] => Ok((*ic, *ver, *rev)),
+            _ => Err(FrontEndError::BadFrame),
+        }
+    }
+
+    /// Wakes the PN532 into normal mode (no SAM) and sets the card timeouts: a passive activation
+    /// retried twice, and a 102 ms frame timeout which the slow chips' frame waiting time
+    /// extensions (S(WTX), handled by the PN532) prolong as the card asks.
+    pub fn init(&mut self) -> Result<(), FrontEndError> {
+        self.command(cmd::SAM_CONFIGURATION, &[0x01, 0x14, 0x00], 0, 100)?;
+        // RFConfiguration item 0x05: MxRtyATR, MxRtyPSL, MxRtyPassiveActivation.
+        self.command(cmd::RF_CONFIGURATION, &[0x05, 0xFF, 0x01, 0x02], 0, 100)?;
+        // Item 0x02: RFU, ATR_RES timeout (0x0B = 102.4 ms), retry timeout (0x0B).
+        self.command(cmd::RF_CONFIGURATION, &[0x02, 0x00, 0x0B, 0x0B], 0, 100)?;
+        Ok(())
+    }
+
+    /// Switches the RF field on or off (off between cards saves power and resets the card).
+    pub fn rf_field(&mut self, on: bool) -> Result<(), FrontEndError> {
+        self.command(cmd::RF_CONFIGURATION, &[0x01, u8::from(on)], 0, 100)?;
+        if !on {
+            self.target = None;
+        }
+        Ok(())
+    }
+
+    /// Looks for one ISO 14443 type A, then type B card (106 kbit/s) and activates it to
+    /// ISO 14443-4. `Ok(None)`: no card in the field.
+    pub fn poll(&mut self) -> Result<Option<Target>, FrontEndError> {
+        // BrTy 0x00: 106 kbit/s type A. BrTy 0x03: 106 kbit/s type B, AFI 0x00 (all families).
+        for (brty, init, kind) in [(0x00u8, &[][..], CardKind::IsoA), (0x03, &[0x00][..], CardKind::IsoB)] {
+            let mut p = alloc::vec![0x01, brty];
+            p.extend_from_slice(init);
+            let r = self.command(cmd::IN_LIST_PASSIVE_TARGET, &p, 64, 300)?;
+            if let [n, tg, ..] = r.as_slice()
+                && *n >= 1
+            {
+                let t = Target { kind, tg: *tg };
+                self.target = Some(t);
+                return Ok(Some(t));
+            }
+        }
+        self.target = None;
+        Ok(None)
+    }
+
+    /// Whether the activated card still answers (Diagnose test 0x06, ISO 14443-4 presence check).
+    pub fn card_present(&mut self) -> bool {
+        if self.target.is_none() {
+            return false;
+        }
+        let present = matches!(self.command(cmd::DIAGNOSE, &[0x06], 1, 200).as_deref(), Ok([0x00]));
+        if !present {
+            self.target = None;
+        }
+        present
+    }
+
+    /// The activated card, if any.
+    pub fn target(&self) -> Option<Target> {
+        self.target
+    }
+
+    /// Sends one APDU to the activated card and returns its response, chaining both ways.
+    pub fn exchange(&mut self, apdu: &[u8]) -> Result<Vec<u8>, FrontEndError> {
+        let tg = self.target.ok_or(FrontEndError::Status(0x2B))?.tg;
+        if apdu.len() > LIMITS.max_command {
+            return Err(FrontEndError::TooLong);
+        }
+        let mut pieces = apdu.chunks(CHUNK).peekable();
+        let mut response = Vec::new();
+        let mut status;
+        loop {
+            let piece = pieces.next().unwrap_or(&[]);
+            let more = pieces.peek().is_some();
+            let mut p = Vec::with_capacity(piece.len() + 1);
+            p.push(if more { tg | 0x40 } else { tg });
+            p.extend_from_slice(piece);
+            let r = self.command(cmd::IN_DATA_EXCHANGE, &p, CHUNK + 1, self.timeout_ms)?;
+            let (&st, data) = r.split_first().ok_or(FrontEndError::BadFrame)?;
+            status = st;
+            if st & 0x3F != 0 {
+                return Err(self.card_error(st & 0x3F));
+            }
+            if !more {
+                response.extend_from_slice(data);
+                break;
+            }
+        }
+        // The card's answer continues while the PN532 sets MI: ask for the rest.
+        while status & 0x40 != 0 {
+            let r = self.command(cmd::IN_DATA_EXCHANGE, &[tg], CHUNK + 1, self.timeout_ms)?;
+            let (&st, data) = r.split_first().ok_or(FrontEndError::BadFrame)?;
+            if st & 0x3F != 0 {
+                return Err(self.card_error(st & 0x3F));
+            }
+            if response.len() + data.len() > LIMITS.max_response {
+                return Err(FrontEndError::TooLong);
+            }
+            response.extend_from_slice(data);
+            status = st;
+        }
+        Ok(response)
+    }
+
+    /// A card-level error: after a timeout, look whether the card is still there.
+    fn card_error(&mut self, code: u8) -> FrontEndError {
+        if code == 0x01 && !self.card_present() {
+            return FrontEndError::Status(0x2B);
+        }
+        if matches!(code, 0x29..=0x2B) {
+            self.target = None;
+        }
+        FrontEndError::Status(code)
+    }
+
+    /// Deactivates the card (before the field goes off).
+    pub fn release_target(&mut self) -> Result<(), FrontEndError> {
+        if let Some(t) = self.target.take() {
+            self.command(cmd::IN_RELEASE, &[t.tg], 1, 100)?;
+        }
+        Ok(())
+    }
+}
+
+impl<I: Interface, D: DelayNs> Transport for Pn532<I, D> {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.exchange(command).map_err(|e| match e {
+            FrontEndError::TooLong => TransportError::CommandTooLong { len: command.len(), max: LIMITS.max_command },
+            e => e.to_transport(),
+        })
+    }
+    fn limits(&self) -> TransportLimits {
+        LIMITS
+    }
+}
