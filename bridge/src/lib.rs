@@ -6,6 +6,7 @@ pub mod doctor;
 pub mod fhir;
 pub mod pcsc_reader;
 pub mod trust_store;
+pub mod uf2;
 
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -58,6 +58,30 @@ enum Cmd {
         after_help = "Exit codes: 0 verified, 1 read but NOT verified, 2 usage error, 3 access denied, 4 no card, 5 reader error."
     )]
     Read(ReadArgs),
+    /// Put reader firmware on a Raspberry Pi Pico / Pico 2: write it as UF2, or copy it onto a
+    /// Pico plugged in with BOOTSEL held.
+    Flash(FlashArgs),
+}
+
+#[derive(Args)]
+struct FlashArgs {
+    /// The firmware image: the ELF from `cargo board-rp2040` / `cargo board-rp2350`, or a UF2.
+    image: PathBuf,
+    /// The chip the image is for (default: read from the image).
+    #[arg(long, value_enum)]
+    chip: Option<ChipArg>,
+    /// Only write the UF2 file here (to copy onto the Pico by hand).
+    #[arg(long, value_name = "FILE")]
+    uf2: Option<PathBuf>,
+    /// The Pico's BOOTSEL drive (default: look under /media, /run/media, /mnt).
+    #[arg(long, value_name = "DIR")]
+    drive: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ChipArg {
+    Rp2040,
+    Rp2350,
 }
 
 #[derive(Args)]
@@ -166,7 +190,86 @@ fn main() -> ExitCode {
         Cmd::Serve(a) => ExitCode::from(serve(a)),
         Cmd::Doctor { json, trust_dir } => ExitCode::from(doctor(json, trust_dir)),
         Cmd::Trust { action, trust_dir } => ExitCode::from(trust(action, trust_dir)),
+        Cmd::Flash(a) => ExitCode::from(flash(a)),
     }
+}
+
+fn flash(a: FlashArgs) -> u8 {
+    use cancuoc_bridge::uf2::{self, Chip};
+    let fail = |msg: String| {
+        eprintln!("✗ {msg}");
+        exit::USAGE
+    };
+    let bytes = match std::fs::read(&a.image) {
+        Ok(b) => b,
+        Err(e) => return fail(format!("cannot read {}: {e}", a.image.display())),
+    };
+    let given = a.chip.map(|c| match c {
+        ChipArg::Rp2040 => Chip::Rp2040,
+        ChipArg::Rp2350 => Chip::Rp2350,
+    });
+    let (uf2_bytes, chip) = if bytes.starts_with(b"UF2\n") {
+        match uf2::parse_uf2(&bytes) {
+            Ok(blocks) => {
+                let chip = given.or_else(|| {
+                    blocks.iter().find_map(|b| match b.0 {
+                        0xE48B_FF56 => Some(Chip::Rp2040),
+                        0xE48B_FF59 => Some(Chip::Rp2350),
+                        _ => None,
+                    })
+                });
+                (bytes, chip)
+            }
+            Err(e) => return fail(e.to_string()),
+        }
+    } else {
+        let chip = match given.map(Ok).unwrap_or_else(|| uf2::chip_of(&bytes)) {
+            Ok(c) => c,
+            Err(e) => return fail(e.to_string()),
+        };
+        match uf2::elf_to_uf2(&bytes, chip) {
+            Ok(u) => (u, Some(chip)),
+            Err(e) => return fail(e.to_string()),
+        }
+    };
+    let chip_name = chip.map_or("unknown chip", Chip::name);
+    if let Some(out) = a.uf2 {
+        if let Err(e) = std::fs::write(&out, &uf2_bytes) {
+            return fail(format!("cannot write {}: {e}", out.display()));
+        }
+        println!(
+            "✓ {} ({chip_name}, {} blocks of 256 bytes) — copy it onto the Pico's BOOTSEL drive",
+            out.display(),
+            uf2_bytes.len() / 512
+        );
+        return exit::VERIFIED;
+    }
+    let drives = uf2::find_bootsel_drives(&a.drive.into_iter().collect::<Vec<_>>());
+    let Some(drive) = drives.first() else {
+        return fail(
+            "no Pico in BOOTSEL mode found: unplug the reader, hold the BOOTSEL button while plugging it back in, \
+             wait for the RPI-RP2 / RP2350 drive to appear (mount it if your desktop does not), then run this again; \
+             or give the drive with --drive"
+                .into(),
+        );
+    };
+    if let (Some(want), Some(have)) = (chip, drive.chip)
+        && want != have
+    {
+        return fail(format!(
+            "wrong chip: the image is for the {} but the board on {} is an {} — build with `cargo board-{}`",
+            want.name(),
+            drive.path.display(),
+            have.name(),
+            have.name().to_lowercase()
+        ));
+    }
+    let target = drive.path.join("cancuoc.uf2");
+    if let Err(e) = std::fs::write(&target, &uf2_bytes) {
+        return fail(format!("cannot copy onto {}: {e}", drive.path.display()));
+    }
+    println!("✓ firmware copied to {} ({chip_name}); the Pico restarts as a cancuoc reader", drive.path.display());
+    exit::VERIFIED
 }
 
 fn prompt(label: &str) -> Option<String> {

@@ -280,3 +280,39 @@ fn a_recorded_session_replays_exactly_and_a_tampered_one_does_not_verify() {
     let r = read_card(&mut replay, &key, &ReadOptions::cccd(&store, NOW), &mut SeededRng::new(seed), None, &mut |_| {});
     assert!(r.is_err(), "a corrupted response must not pass");
 }
+
+#[test]
+fn committed_transcripts_replay() {
+    // The recorded sessions the QEMU run replays (firmware/qemu/transcripts): each replays to the
+    // end on the host too, with the recorded verdict.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../qemu/transcripts");
+    let mut seen = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        let t = Transcript::decode(&std::fs::read(&path).unwrap()).unwrap_or_else(|| panic!("{}", path.display()));
+        let mut store = cancuoc_core::TrustStore::new();
+        for c in cancuoc_link::unpack_trust_store(&t.trust).unwrap() {
+            store.add_der(c).unwrap();
+        }
+        let key = match &t.key {
+            RecordedKey::Can(c) => Credentials::can(cancuoc_core::pace::Can::new(c).unwrap()),
+            RecordedKey::Mrz { document_number, date_of_birth, date_of_expiry } => {
+                Credentials::mrz(cancuoc_core::AccessKey::new(document_number, date_of_birth, date_of_expiry).unwrap())
+            }
+        };
+        let mut replay = Replay::new(&t);
+        let r = read_card(
+            &mut replay,
+            &key,
+            &ReadOptions::cccd(&store, t.now_unix),
+            &mut SeededRng::new(t.seed),
+            None,
+            &mut |_| {},
+        )
+        .unwrap_or_else(|f| panic!("{}: {}", path.display(), f.error));
+        assert!(replay.finished(), "{}", path.display());
+        assert_eq!(r.verdict.is_verified(), t.expect_verified, "{}", path.display());
+        seen += 1;
+    }
+    assert_eq!(seen, 5);
+}

@@ -1,0 +1,391 @@
+//! On-target run of the reader pipeline under QEMU.
+//!
+//! For each recorded card session (firmware/qemu/transcripts, recorded from the simulator through
+//! the PN532's transport limits) this replays the chip's answers to the real no_std core — PACE
+//! or BAC, secure messaging, reading, parsing, passive and active authentication — checks the
+//! verdict is the recorded one, then times the primitives on their own. It also pushes every file
+//! through the link encoder and a noisy stream through the link decoder.
+//!
+//! Output (semihosting, one line each) is parsed by scripts/on-target:
+//!   `CAL insns=<n> ticks=<t>`               calibration of the FPGAIO counter against a loop of n instructions
+//!   `M <case> <phase> ticks=<t>`            a measured phase
+//!   `STAT <name>=<value>`                   stack high-water mark, peak heap, …
+//!   `PASS <case>` / `FAIL <case>: <why>`
+//! The exit code is 0 only when every case passed.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::alloc::{GlobalAlloc, Layout};
+use core::cell::Cell;
+use core::mem::MaybeUninit;
+
+use cancuoc_core::access::AccessKey;
+use cancuoc_core::auth::passive;
+use cancuoc_core::files::FileId;
+use cancuoc_core::pace::Can;
+use cancuoc_core::read::{CardRead, Credentials, ReadOptions, read_card};
+use cancuoc_core::trust::TrustStore;
+use cancuoc_link::{Decoder, HostMsg, ReaderMsg};
+use cancuoc_reader::replay::{RecordedKey, Replay, SeededRng, Transcript};
+use cortex_m_rt::entry;
+use cortex_m_semihosting::{debug, hprintln};
+use sha2::{Digest, Sha256};
+
+// ---- heap with a peak counter ----
+
+struct PeakHeap {
+    heap: embedded_alloc::LlffHeap,
+    used: critical_section::Mutex<Cell<(usize, usize)>>,
+}
+
+unsafe impl GlobalAlloc for PeakHeap {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { self.heap.alloc(layout) };
+        if !p.is_null() {
+            critical_section::with(|cs| {
+                let c = self.used.borrow(cs);
+                let (used, peak) = c.get();
+                let used = used + layout.size();
+                c.set((used, peak.max(used)));
+            });
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        critical_section::with(|cs| {
+            let c = self.used.borrow(cs);
+            let (used, peak) = c.get();
+            c.set((used.saturating_sub(layout.size()), peak));
+        });
+        unsafe { self.heap.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static HEAP: PeakHeap =
+    PeakHeap { heap: embedded_alloc::LlffHeap::empty(), used: critical_section::Mutex::new(Cell::new((0, 0))) };
+
+/// What the board images give the allocator (docs/hardware.md, memory budget).
+const HEAP_SIZE: usize = 160 * 1024;
+
+fn heap_reset_peak() {
+    critical_section::with(|cs| {
+        let c = HEAP.used.borrow(cs);
+        let (used, _) = c.get();
+        c.set((used, used));
+    });
+}
+
+fn heap_peak() -> usize {
+    critical_section::with(|cs| HEAP.used.borrow(cs).get().1)
+}
+
+// ---- the clock: the MPS2 FPGAIO free-running counter, driven by QEMU's virtual clock ----
+
+#[cfg(not(armv8m))]
+const FPGAIO: usize = 0x4002_8000;
+#[cfg(armv8m)]
+const FPGAIO: usize = 0x5030_2000;
+
+fn ticks() -> u32 {
+    // COUNTER (offset 0x18) counts at the board's prescale clock; with `-icount shift=0` QEMU
+    // advances virtual time by 1 ns per instruction, so ticks are proportional to instructions.
+    unsafe { core::ptr::read_volatile((FPGAIO + 0x18) as *const u32) }
+}
+
+/// Runs exactly `2 * n` instructions (SUBS + BNE per turn) for calibration.
+fn spin(n: u32) {
+    if n == 0 {
+        return;
+    }
+    unsafe {
+        core::arch::asm!("2:", "subs {0}, #1", "bne 2b", inout(reg) n => _, options(nomem, nostack));
+    }
+}
+
+fn measure<T>(case: &str, phase: &str, f: impl FnOnce() -> T) -> T {
+    let t0 = ticks();
+    let r = f();
+    let t = ticks().wrapping_sub(t0);
+    hprintln!("M {} {} ticks={}", case, phase, t);
+    r
+}
+
+// ---- stack high-water mark ----
+
+unsafe extern "C" {
+    static mut __sheap: u32;
+}
+
+const PAINT: u32 = 0xA5C3_5AC3;
+
+fn paint_stack() -> (usize, usize) {
+    let bottom = core::ptr::addr_of_mut!(__sheap) as usize;
+    let sp = cortex_m::register::msp::read() as usize;
+    let top = sp - 256;
+    let mut p = bottom;
+    while p < top {
+        unsafe { core::ptr::write_volatile(p as *mut u32, PAINT) };
+        p += 4;
+    }
+    (bottom, sp)
+}
+
+fn stack_used(bottom: usize, sp: usize) -> usize {
+    let mut p = bottom;
+    while p < sp && unsafe { core::ptr::read_volatile(p as *const u32) } == PAINT {
+        p += 4;
+    }
+    sp - p
+}
+
+// ---- the cases ----
+
+const CASES: &[(&str, &[u8])] = &[
+    ("rsa", include_bytes!("../transcripts/rsa.cctr")),
+    ("ecdsa-p256", include_bytes!("../transcripts/ecdsa-p256.cctr")),
+    ("ecdsa-bp256", include_bytes!("../transcripts/ecdsa-bp256.cctr")),
+    ("bac-only", include_bytes!("../transcripts/bac-only.cctr")),
+    ("tampered-dg13", include_bytes!("../transcripts/tampered-dg13.cctr")),
+];
+
+/// The instructions of a whole read, split by what the APDU just answered was for (the time
+/// after an answer is the time spent on it: unwrapping, key agreement, verifying).
+struct Phases {
+    last: Cell<u32>,
+    last_ins: Cell<u8>,
+    reading_started: Cell<bool>,
+    session: Cell<u32>,
+    reading: Cell<u32>,
+    active_auth: Cell<u32>,
+    chip_auth: Cell<u32>,
+}
+
+impl Phases {
+    fn new() -> Self {
+        Self {
+            last: Cell::new(ticks()),
+            last_ins: Cell::new(0),
+            reading_started: Cell::new(false),
+            session: Cell::new(0),
+            reading: Cell::new(0),
+            active_auth: Cell::new(0),
+            chip_auth: Cell::new(0),
+        }
+    }
+    /// Charges the time since the last APDU to the phase of that APDU.
+    fn charge(&self) {
+        let now = ticks();
+        let d = now.wrapping_sub(self.last.get());
+        self.last.set(now);
+        let cell = match self.last_ins.get() {
+            0x88 => &self.active_auth,
+            0x22 | 0x86 | 0x84 | 0x82 if !self.reading_started.get() => &self.session,
+            0x22 | 0x86 => &self.chip_auth,
+            _ => &self.reading,
+        };
+        cell.set(cell.get() + d);
+    }
+}
+
+struct Timed<'a, 'b> {
+    inner: Replay<'a>,
+    phases: &'b Phases,
+}
+
+impl cancuoc_core::apdu::Transport for Timed<'_, '_> {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, cancuoc_core::apdu::TransportError> {
+        self.phases.charge();
+        let ins = command.get(1).copied().unwrap_or(0);
+        // SELECT of an application or file after the session is set up starts the reading.
+        if (ins == 0xB0 || ins == 0xB1) && command.first().is_some_and(|c| c & 0x0C != 0) {
+            self.phases.reading_started.set(true);
+        }
+        self.phases.last_ins.set(ins);
+        let r = self.inner.transmit(command);
+        self.phases.charge();
+        r
+    }
+    fn limits(&self) -> cancuoc_core::apdu::TransportLimits {
+        self.inner.limits()
+    }
+}
+
+fn run_case(name: &str, bytes: &[u8]) -> Result<(), String> {
+    let t = Transcript::decode(bytes).ok_or("transcript does not decode")?;
+    let mut trust = TrustStore::new();
+    for c in cancuoc_link::unpack_trust_store(&t.trust).ok_or("trust store does not unpack")? {
+        trust.add_der(c).map_err(|_| "CSCA does not parse")?;
+    }
+    let credentials = match &t.key {
+        RecordedKey::Can(c) => Credentials::can(Can::new(c).map_err(|_| "bad CAN")?),
+        RecordedKey::Mrz { document_number, date_of_birth, date_of_expiry } => {
+            Credentials::mrz(AccessKey::new(document_number, date_of_birth, date_of_expiry).map_err(|_| "bad MRZ key")?)
+        }
+    };
+    let options = ReadOptions::cccd(&trust, t.now_unix);
+    heap_reset_peak();
+    let phases = Phases::new();
+    let mut replay = Timed { inner: Replay::new(&t), phases: &phases };
+    let mut rng = SeededRng::new(t.seed);
+    let t0 = ticks();
+    let read = read_card(&mut replay, &credentials, &options, &mut rng, None, &mut |_| {});
+    let total = ticks().wrapping_sub(t0);
+    let tail = ticks().wrapping_sub(phases.last.get());
+    let read = read.map_err(|f| alloc::format!("read failed: {}", f.error))?;
+    // Passive authentication on its own, on the bytes just read. What the read spent after its
+    // last APDU is passive authentication plus, when that APDU was INTERNAL AUTHENTICATE, the
+    // verification of the chip's signature.
+    let present: Vec<u8> = read
+        .com
+        .as_ref()
+        .map(|c| c.data_groups.iter().filter_map(|f| if let FileId::Dg(n) = f { Some(*n) } else { None }).collect())
+        .unwrap_or_default();
+    let sod = read.sod.as_ref().ok_or("no SOD")?;
+    let t1 = ticks();
+    let pa = passive::verify(sod, &read.files, &present, &trust, t.now_unix);
+    let pa_ticks = ticks().wrapping_sub(t1);
+    core::hint::black_box(&pa);
+    let mut active = phases.active_auth.get();
+    if phases.last_ins.get() == 0x88 {
+        active += tail.saturating_sub(pa_ticks);
+    }
+    hprintln!("M {} total ticks={}", name, total);
+    hprintln!("M {} session ticks={}", name, phases.session.get());
+    hprintln!("M {} reading ticks={}", name, phases.reading.get());
+    hprintln!("M {} active_auth ticks={}", name, active);
+    hprintln!("M {} chip_auth ticks={}", name, phases.chip_auth.get());
+    hprintln!("M {} passive_auth ticks={}", name, pa_ticks);
+    hprintln!("STAT {}.heap_peak={}", name, heap_peak());
+    hprintln!("STAT {}.apdus={}", name, replay.inner.exchanges_done());
+    if !replay.inner.finished() {
+        return Err(alloc::format!("replay diverged at exchange {:?}", replay.inner.diverged_at));
+    }
+    if read.verdict.is_verified() != t.expect_verified {
+        return Err(alloc::format!("verdict {} (expected verified={})", read.verdict.summary(), t.expect_verified));
+    }
+    primitives(name, &read, &trust, t.now_unix)?;
+    link_round_trip(&read)?;
+    Ok(())
+}
+
+/// The primitives of passive authentication on their own, on this card's bytes.
+fn primitives(name: &str, read: &CardRead, trust: &TrustStore, now: u64) -> Result<(), String> {
+    let dgs: Vec<&Vec<u8>> = read.files.iter().filter(|(id, _)| matches!(id, FileId::Dg(_))).map(|(_, b)| b).collect();
+    let bytes: usize = dgs.iter().map(|b| b.len()).sum();
+    measure(name, "sha256_dgs", || {
+        for b in &dgs {
+            core::hint::black_box(Sha256::digest(b.as_slice()));
+        }
+    });
+    hprintln!("STAT {}.dg_bytes={}", name, bytes);
+    let sod = read.sod.as_ref().ok_or("no SOD")?;
+    let (ds_der, ds) = passive::signer_certificate_of(&sod.certificates, &sod.signer.id).ok_or("no DS certificate")?;
+    let (status, _) = measure(name, "sod_signature", || passive::check_signature(sod, &ds));
+    if read.verdict.is_verified() && !matches!(status, cancuoc_core::verdict::SignatureStatus::Valid) {
+        return Err(alloc::format!("SOD signature check on its own: {status:?}"));
+    }
+    let (chain, _) = measure(name, "ds_chain", || passive::check_chain(&ds_der, &ds, trust, now));
+    if read.verdict.is_verified() && !matches!(chain, cancuoc_core::verdict::ChainStatus::Valid) {
+        return Err(alloc::format!("chain check on its own: {chain:?}"));
+    }
+    Ok(())
+}
+
+/// Every file through the link encoder and back through the decoder, as the board streams it.
+fn link_round_trip(read: &CardRead) -> Result<(), String> {
+    let mut decoder = Decoder::new();
+    for (id, bytes) in &read.files {
+        for (i, chunk) in bytes.chunks(cancuoc_link::MAX_CHUNK).enumerate() {
+            let m = ReaderMsg::FileData {
+                fid: id.fid(),
+                offset: (i * cancuoc_link::MAX_CHUNK) as u32,
+                total: bytes.len() as u32,
+                data: chunk.to_vec(),
+            };
+            let frame = cancuoc_link::encode(&m).map_err(|e| alloc::format!("encode: {e}"))?;
+            let mut got = None;
+            decoder.feed::<ReaderMsg>(&frame, |r| got = Some(r));
+            if got != Some(Ok(m)) {
+                return Err("link frame did not round-trip".into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A stream of random bytes with valid frames among them: the decoder neither panics nor loses
+/// the valid frames that follow a delimiter.
+fn link_noise() -> Result<(), String> {
+    use rand_core::Rng;
+    let mut rng = SeededRng::new([0x42; 32]);
+    let mut decoder = Decoder::new();
+    let good = cancuoc_link::encode(&HostMsg::Cancel).map_err(|e| alloc::format!("{e}"))?;
+    let (mut frames, mut errors) = (0u32, 0u32);
+    let mut noise = [0u8; 257];
+    for round in 0..400 {
+        rng.fill_bytes(&mut noise);
+        let n = usize::from(noise[0]) + 1;
+        decoder.feed::<HostMsg>(noise.get(..n).unwrap_or(&[]), |r| errors += u32::from(r.is_err()));
+        if round % 4 == 0 {
+            decoder.feed::<HostMsg>(&[0], |r| errors += u32::from(r.is_err()));
+            decoder.feed::<HostMsg>(&good, |r| frames += u32::from(r == Ok(HostMsg::Cancel)));
+        }
+    }
+    hprintln!("STAT link_noise.frames_ok={} errors={}", frames, errors);
+    if frames != 100 {
+        return Err(alloc::format!("{frames} of 100 valid frames decoded amid noise"));
+    }
+    Ok(())
+}
+
+#[entry]
+fn main() -> ! {
+    static mut HEAP_MEM: [MaybeUninit<u8>; HEAP_SIZE] = [MaybeUninit::uninit(); HEAP_SIZE];
+    // cortex-m-rt's #[entry] turns the static into a `&'static mut`.
+    let heap: &'static mut [MaybeUninit<u8>; HEAP_SIZE] = HEAP_MEM;
+    unsafe { HEAP.heap.init(heap.as_mut_ptr() as usize, HEAP_SIZE) };
+    let (bottom, sp) = paint_stack();
+
+    let n = 5_000_000;
+    let t0 = ticks();
+    spin(n);
+    hprintln!("CAL insns={} ticks={}", 2 * n, ticks().wrapping_sub(t0));
+
+    let mut ok = true;
+    for (name, bytes) in CASES {
+        match run_case(name, bytes) {
+            Ok(()) => hprintln!("PASS {}", name),
+            Err(e) => {
+                ok = false;
+                hprintln!("FAIL {}: {}", name, e);
+            }
+        }
+    }
+    match link_noise() {
+        Ok(()) => hprintln!("PASS link-noise"),
+        Err(e) => {
+            ok = false;
+            hprintln!("FAIL link-noise: {}", e);
+        }
+    }
+    hprintln!("STAT stack_peak={}", stack_used(bottom, sp));
+    hprintln!("STAT heap_size={}", HEAP_SIZE);
+    debug::exit(if ok { debug::EXIT_SUCCESS } else { debug::EXIT_FAILURE });
+    loop {
+        cortex_m::asm::nop();
+    }
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    hprintln!("FAIL panic: {}", info);
+    debug::exit(debug::EXIT_FAILURE);
+    loop {
+        cortex_m::asm::nop();
+    }
+}
