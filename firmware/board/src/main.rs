@@ -28,6 +28,7 @@ use embassy_rp::flash::{Blocking, Flash};
 use embassy_rp::gpio::{Level, Output};
 use embassy_rp::multicore::{Stack, spawn_core1};
 use embassy_rp::peripherals::{FLASH, USB};
+#[cfg(not(feature = "pn532-i2c"))]
 use embassy_rp::spi::{self, Spi};
 use embassy_rp::usb::{Driver, InterruptHandler};
 use embassy_rp::watchdog::Watchdog;
@@ -96,19 +97,30 @@ fn main() -> ! {
         image.clear();
     }
 
-    // PN532 on SPI0: SCK GP18, MOSI GP19, MISO GP16, CS GP17 (docs/hardware.md). SPI mode 0,
-    // 1 MHz (the PN532 takes up to 5 MHz; 1 MHz is robust on jumper wires).
-    let mut cfg = spi::Config::default();
-    cfg.frequency = 1_000_000;
-    let bus = Spi::new_blocking(p.SPI0, p.PIN_18, p.PIN_19, p.PIN_16, cfg);
-    let cs = Output::new(p.PIN_17, Level::High);
-    let spi_dev = match embedded_hal_bus::spi::ExclusiveDevice::new(bus, cs, Delay) {
-        Ok(d) => d,
-        Err(never) => match never {},
+    // PN532 on SPI0 (default): SCK GP18, MOSI GP19, MISO GP16, CS GP17 (docs/hardware.md). SPI
+    // mode 0, 1 MHz (the PN532 takes up to 5 MHz; 1 MHz is robust on jumper wires).
+    #[cfg(not(feature = "pn532-i2c"))]
+    let front_end = {
+        let mut cfg = spi::Config::default();
+        cfg.frequency = 1_000_000;
+        let bus = Spi::new_blocking(p.SPI0, p.PIN_18, p.PIN_19, p.PIN_16, cfg);
+        let cs = Output::new(p.PIN_17, Level::High);
+        let spi = match embedded_hal_bus::spi::ExclusiveDevice::new(bus, cs, Delay) {
+            Ok(d) => d,
+            Err(never) => match never {},
+        };
+        pn532::spi::SPIInterface { spi }
+    };
+    // Or on I2C0 (feature pn532-i2c): SDA GP4, SCL GP5, 400 kHz, address 0x24.
+    #[cfg(feature = "pn532-i2c")]
+    let front_end = {
+        let mut cfg = embassy_rp::i2c::Config::default();
+        cfg.frequency = 400_000;
+        pn532::i2c::I2CInterface { i2c: embassy_rp::i2c::I2c::new_blocking(p.I2C0, p.PIN_5, p.PIN_4, cfg) }
     };
     let led = Output::new(p.PIN_25, Level::Low);
 
-    spawn_core1(p.CORE1, unsafe { &mut *core::ptr::addr_of_mut!(CORE1_STACK) }, move || core1(spi_dev, image));
+    spawn_core1(p.CORE1, unsafe { &mut *core::ptr::addr_of_mut!(CORE1_STACK) }, move || core1(front_end, image));
 
     let executor = EXECUTOR0.init(embassy_rp::executor::Executor::new());
     executor.run(|spawner| {
@@ -149,8 +161,8 @@ fn beat() {
     HEARTBEAT.store(HEARTBEAT.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
 }
 
-fn core1<S: embedded_hal::spi::SpiDevice>(spi: S, trust_image: Vec<u8>) -> ! {
-    let mut pn = Pn532::new(pn532::spi::SPIInterface { spi }, Delay);
+fn core1<I: pn532::Interface>(bus: I, trust_image: Vec<u8>) -> ! {
+    let mut pn = Pn532::new(bus, Delay);
     let front_end = match pn.firmware_version() {
         Ok((ic, ver, rev)) if pn.init().is_ok() => alloc::format!("PN5{ic:02X} v{ver}.{rev}"),
         _ => String::new(),
