@@ -31,6 +31,12 @@ fn check(name: &'static str, level: Level, finding: impl Into<String>, fix: Opti
 const SANE_CLOCK: (u64, u64) = (1_704_067_200, 4_102_444_800);
 
 pub fn run(trust: &TrustDir, now: u64) -> Vec<Check> {
+    run_with_usb(trust, now, &[])
+}
+
+/// [`run`], also checking the USB readers on `usb_ports` (readers found by their USB IDs are
+/// checked anyway).
+pub fn run_with_usb(trust: &TrustDir, now: u64, usb_ports: &[String]) -> Vec<Check> {
     let mut out = Vec::new();
     match pcsc_reader::readers() {
         Ok(list) => {
@@ -58,12 +64,7 @@ pub fn run(trust: &TrustDir, now: u64) -> Vec<Check> {
         )),
         Err(e) => out.push(check("pcsc_service", Level::Problem, e.to_string(), Some("restart the smart-card service"))),
     }
-    out.push(check(
-        "usb_reader",
-        Level::Info,
-        "cancuoc USB readers (RP2040/RP2350 + PN532) are not supported by this build yet",
-        None,
-    ));
+    out.extend(usb_checks(usb_ports));
     match trust.list(now) {
         Ok(list) if list.is_empty() => out.push(check(
             "trust_store",
@@ -109,6 +110,84 @@ pub fn run(trust: &TrustDir, now: u64) -> Vec<Check> {
             format!("the system clock reads {now} seconds since 1970, which cannot be right"),
             Some("set the date and time (certificates are checked against it): enable time synchronisation"),
         ));
+    }
+    out
+}
+
+/// The cancuoc USB readers: present, openable (permissions), our protocol, same firmware version
+/// as this bridge, PN532 answering, trust store loaded.
+pub fn usb_checks(extra_ports: &[String]) -> Vec<Check> {
+    use crate::usb_reader::{UsbError, UsbReader, list};
+    let mut ports: Vec<String> = list().into_iter().map(|p| p.path).collect();
+    for p in extra_ports {
+        if !ports.contains(p) {
+            ports.push(p.clone());
+        }
+    }
+    if ports.is_empty() {
+        return vec![check(
+            "usb_reader",
+            Level::Info,
+            "no cancuoc USB reader is plugged in (PC/SC readers work without one)",
+            Some("plug the reader in with a data cable (not a charge-only one); its light blinks every 2 s when ready"),
+        )];
+    }
+    let bridge_version = env!("CARGO_PKG_VERSION");
+    let mut out = Vec::new();
+    for port in ports {
+        match UsbReader::open(&port) {
+            Ok(r) => {
+                let i = &r.info;
+                out.push(check(
+                    "usb_reader",
+                    Level::Ok,
+                    format!("cancuoc reader on {port}: firmware {} on {}, link protocol {}", i.firmware, i.board, i.protocol),
+                    None,
+                ));
+                if i.front_end.is_empty() {
+                    out.push(check(
+                        "usb_reader_nfc",
+                        Level::Problem,
+                        format!("the reader on {port} runs but its PN532 does not answer"),
+                        Some("check the wiring and the 3.3 V supply, and set the PN532's mode switches to SPI (docs/hardware.md)"),
+                    ));
+                }
+                if i.firmware != bridge_version {
+                    out.push(check(
+                        "usb_reader_firmware",
+                        Level::Warning,
+                        format!("the reader's firmware is {}, this bridge is {bridge_version}", i.firmware),
+                        Some("flash the matching firmware: `cargo board-rp2040` (or rp2350), then `cancuoc flash` (docs/hardware.md)"),
+                    ));
+                }
+                if i.trust_count == 0 {
+                    out.push(check(
+                        "usb_reader_trust",
+                        Level::Warning,
+                        format!("the reader on {port} has no CSCA certificates: its own verdict will say \"signer not trusted\" (the PC still verifies with its store)"),
+                        Some("copy the PC's trust store into it: `cancuoc trust push`"),
+                    ));
+                }
+            }
+            Err(UsbError::Open { reason, .. }) if reason.to_lowercase().contains("permission") => out.push(check(
+                "usb_reader",
+                Level::Problem,
+                format!("the reader on {port} cannot be opened by this user: {reason}"),
+                Some("install the udev rule: `sudo cp docs/udev/60-cancuoc.rules /etc/udev/rules.d/ && sudo udevadm control --reload && sudo udevadm trigger`, or add the user to the dialout group"),
+            )),
+            Err(e @ UsbError::Protocol { .. }) => out.push(check(
+                "usb_reader",
+                Level::Problem,
+                e.to_string(),
+                Some("flash the firmware that comes with this bridge (docs/hardware.md)"),
+            )),
+            Err(e) => out.push(check(
+                "usb_reader",
+                Level::Problem,
+                format!("{port}: {e}"),
+                Some("unplug the reader and plug it back in; if it stays silent, reflash it (hold BOOTSEL while plugging in, then `cancuoc flash`)"),
+            )),
+        }
     }
     out
 }

@@ -7,6 +7,7 @@ pub mod fhir;
 pub mod pcsc_reader;
 pub mod trust_store;
 pub mod uf2;
+pub mod usb_reader;
 
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -118,6 +119,25 @@ pub struct Report {
     pub link: LinkReport,
     /// Files that were read but could not be parsed.
     pub parse_errors: Vec<String>,
+    /// When a cancuoc USB reader did the read: the reader and its own verdict. The verdict above
+    /// is the PC's, from the files the reader sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reader: Option<ReaderReport>,
+}
+
+/// A cancuoc USB reader's part in a read.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReaderReport {
+    pub port: String,
+    pub firmware: String,
+    pub board: String,
+    /// The reader's own verdict (with its own trust store).
+    pub verified_on_reader: bool,
+    pub reader_failures: Vec<String>,
+    /// Whether the reader and the PC came to the same verdict. When they differ the PC's stands.
+    pub agrees: bool,
+    /// How the reader secured the session with the chip.
+    pub access: String,
 }
 
 fn failure_check(f: &cancuoc_core::verdict::Failure) -> &'static str {
@@ -196,6 +216,7 @@ impl Report {
                 files: r.files.iter().map(|(k, b)| (k.to_string(), b.len())).collect(),
             },
             parse_errors: r.parse_errors.iter().map(|(f, e)| format!("{f}: {e}")).collect(),
+            reader: None,
         }
     }
 

@@ -41,6 +41,9 @@ enum Cmd {
     Doctor {
         #[arg(long)]
         json: bool,
+        /// Also check the cancuoc USB reader on this serial port (readers on USB are found anyway).
+        #[arg(long)]
+        usb: Vec<String>,
         /// The trust store directory to check.
         #[arg(long)]
         trust_dir: Option<PathBuf>,
@@ -132,6 +135,12 @@ enum TrustCmd {
     },
     /// Remove the CSCAs whose SHA-256 fingerprint starts with this (8 hex digits at least).
     Remove { fingerprint: String },
+    /// Copy this trust store into a cancuoc USB reader's flash, replacing the reader's.
+    Push {
+        /// The reader's serial port (default: the first cancuoc reader found).
+        #[arg(long)]
+        usb: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -142,6 +151,10 @@ struct ReadArgs {
     /// The PC/SC reader to use (see `cancuoc readers`); default: the first one with a card.
     #[arg(long)]
     reader: Option<String>,
+    /// Read through a cancuoc USB reader: its serial port (e.g. /dev/ttyACM0, COM3), or nothing
+    /// for the first one found.
+    #[arg(long, num_args = 0..=1, default_missing_value = "auto", conflicts_with_all = ["simulated", "reader"])]
+    usb: Option<String>,
     /// The trust store directory (default: $CANCUOC_TRUST_DIR or the user data dir; the
     /// simulated card uses its test PKI unless this is given).
     #[arg(long)]
@@ -188,7 +201,7 @@ fn main() -> ExitCode {
         Cmd::Read(a) => ExitCode::from(read(a)),
         Cmd::Readers { json } => ExitCode::from(list_readers(json)),
         Cmd::Serve(a) => ExitCode::from(serve(a)),
-        Cmd::Doctor { json, trust_dir } => ExitCode::from(doctor(json, trust_dir)),
+        Cmd::Doctor { json, usb, trust_dir } => ExitCode::from(doctor(json, usb, trust_dir)),
         Cmd::Trust { action, trust_dir } => ExitCode::from(trust(action, trust_dir)),
         Cmd::Flash(a) => ExitCode::from(flash(a)),
     }
@@ -340,6 +353,9 @@ fn read(a: ReadArgs) -> u8 {
         let label = format!("Thẻ mô phỏng / simulated card: {}", a.variant);
         return read_from(chip, &label, &key, &a);
     }
+    if let Some(port) = &a.usb {
+        return read_usb(port, &key, &a);
+    }
     let opened = match &a.reader {
         Some(name) => PcscTransport::connect(name).map(|t| (name.clone(), t)),
         None => PcscTransport::first_with_card(),
@@ -423,6 +439,43 @@ fn trust(action: TrustCmd, dir: Option<PathBuf>) -> u8 {
                 exit::READER_ERROR
             }
         },
+        TrustCmd::Push { usb } => {
+            let certs = match store.certificates() {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("✘ {e}");
+                    return exit::READER_ERROR;
+                }
+            };
+            if certs.is_empty() {
+                eprintln!(
+                    "✘ the trust store at {} is empty: import certificates first (`cancuoc trust import`)",
+                    store.path().display()
+                );
+                return exit::USAGE;
+            }
+            let Some(path) = usb.or_else(|| cancuoc_bridge::usb_reader::list().first().map(|p| p.path.clone())) else {
+                eprintln!("✘ no cancuoc USB reader found: plug it in, or give its port with --usb");
+                return exit::READER_ERROR;
+            };
+            let pushed = cancuoc_bridge::usb_reader::UsbReader::open(&path).and_then(|mut r| {
+                r.push_trust(&certs)?;
+                Ok(r.info)
+            });
+            match pushed {
+                Ok(info) => {
+                    println!(
+                        "✓ {} CSCA certificate(s) stored in the reader on {path} (firmware {})",
+                        info.trust_count, info.firmware
+                    );
+                    exit::VERIFIED
+                }
+                Err(e) => {
+                    eprintln!("✘ {e}");
+                    exit::READER_ERROR
+                }
+            }
+        }
         TrustCmd::Remove { fingerprint } => match store.remove(&fingerprint, now) {
             Ok(removed) => {
                 removed.iter().for_each(|e| println!("removed {}  {}", &e.fingerprint[..16], e.subject));
@@ -436,10 +489,10 @@ fn trust(action: TrustCmd, dir: Option<PathBuf>) -> u8 {
     }
 }
 
-fn doctor(json: bool, dir: Option<PathBuf>) -> u8 {
+fn doctor(json: bool, usb: Vec<String>, dir: Option<PathBuf>) -> u8 {
     use cancuoc_bridge::doctor::{self, Level};
     let store = TrustDir::new(dir.unwrap_or_else(trust_store::default_dir));
-    let checks = doctor::run(&store, now_unix());
+    let checks = doctor::run_with_usb(&store, now_unix(), &usb);
     if json {
         println!("{}", serde_json::to_string_pretty(&checks).unwrap_or_default());
     } else {
@@ -523,6 +576,22 @@ fn list_readers(json: bool) -> u8 {
                     println!("pcsc  {}  ({card})", r.name);
                 }
             }
+            if !json {
+                for p in cancuoc_bridge::usb_reader::list() {
+                    match cancuoc_bridge::usb_reader::UsbReader::open(&p.path) {
+                        Ok(r) => println!(
+                            "usb   {}  cancuoc {} on {}, protocol {}, {}, {} CSCA(s)",
+                            p.path,
+                            r.info.firmware,
+                            r.info.board,
+                            r.info.protocol,
+                            if r.info.front_end.is_empty() { "PN532 NOT answering" } else { r.info.front_end.as_str() },
+                            r.info.trust_count
+                        ),
+                        Err(e) => println!("usb   {}  {e}", p.path),
+                    }
+                }
+            }
             exit::VERIFIED
         }
         Err(e) => {
@@ -533,34 +602,9 @@ fn list_readers(json: bool) -> u8 {
 }
 
 fn read_from<T: cancuoc_core::Transport>(transport: T, label: &str, key: &Credentials, a: &ReadArgs) -> u8 {
-    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{prefix:>7} [{bar:30}] {bytes:>9}/{total_bytes:9} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
+    let bar = progress_bar();
     let mut current = None;
-    let trust = match (&a.trust_dir, a.simulated) {
-        (None, true) => cancuoc_sim::trust_store(),
-        (dir, _) => {
-            let store = TrustDir::new(dir.clone().unwrap_or_else(trust_store::default_dir));
-            match store.load() {
-                Ok(t) => {
-                    if t.is_empty() {
-                        eprintln!(
-                            "⚠ the trust store at {} is empty: the chip's signer cannot be trusted (import your country's CSCA with `cancuoc trust import`)",
-                            store.path().display()
-                        );
-                    }
-                    t
-                }
-                Err(e) => {
-                    eprintln!("✘ {e}");
-                    return exit::READER_ERROR;
-                }
-            }
-        }
-    };
+    let Some(trust) = load_trust(a) else { return exit::READER_ERROR };
     let result = cancuoc_bridge::read(transport, key, &trust, now_unix(), &mut |p| {
         if current != Some(p.file) {
             current = Some(p.file);
@@ -571,52 +615,186 @@ fn read_from<T: cancuoc_core::Transport>(transport: T, label: &str, key: &Creden
     });
     bar.finish_and_clear();
     match result {
-        Ok(r) => {
-            let report = Report::from_read(&r);
-            if let Some(path) = &a.photo {
-                match photo_bytes(&r) {
-                    Some(b) => {
-                        if let Err(e) = std::fs::write(path, b) {
-                            eprintln!("cancuoc: cannot write the photo to {}: {e}", path.display());
-                        }
+        Ok(r) => output(&r, Report::from_read(&r), label, a),
+        Err(f) => output_error(&ErrorReport::from_failure(&f), a),
+    }
+}
+
+fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>7} [{bar:30}] {bytes:>9}/{total_bytes:9} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+/// The trust store for this read: the test PKI for the simulated card, else the user's store.
+fn load_trust(a: &ReadArgs) -> Option<cancuoc_core::TrustStore> {
+    match (&a.trust_dir, a.simulated) {
+        (None, true) => Some(cancuoc_sim::trust_store()),
+        (dir, _) => {
+            let store = TrustDir::new(dir.clone().unwrap_or_else(trust_store::default_dir));
+            match store.load() {
+                Ok(t) => {
+                    if t.is_empty() {
+                        eprintln!(
+                            "⚠ the trust store at {} is empty: the chip's signer cannot be trusted (import your country's CSCA with `cancuoc trust import`)",
+                            store.path().display()
+                        );
                     }
-                    None => eprintln!("cancuoc: the card has no face image to write"),
+                    Some(t)
                 }
-            }
-            if a.fhir {
-                let photo = if a.fhir_photo {
-                    r.dg2.as_ref().and_then(|d| d.faces.first()).map(|f| (f.format.mime(), f.image.as_slice()))
-                } else {
+                Err(e) => {
+                    eprintln!("✘ {e}");
                     None
-                };
-                let patient = cancuoc_bridge::fhir::patient(&report, photo);
-                println!("{}", serde_json::to_string_pretty(&patient).unwrap_or_default());
-            } else if a.json {
-                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
-            } else {
-                print_human(&report, label);
-            }
-            report.exit_code()
-        }
-        Err(f) => {
-            let e = ErrorReport::from_failure(&f);
-            if a.json || a.fhir {
-                println!("{}", serde_json::to_string_pretty(&e).unwrap_or_default());
-            } else {
-                let vi = match e.error {
-                    "access_denied" => "Từ chối truy cập — kiểm tra số giấy tờ, ngày sinh, ngày hết hạn (hoặc số CAN)",
-                    "credentials_needed" => "Thẻ này cần thông tin khác để mở chip",
-                    "no_card" => "Không có thẻ trên đầu đọc, hoặc thẻ đã bị nhấc ra",
-                    _ => "Lỗi đầu đọc hoặc thẻ",
-                };
-                eprintln!("✘ {vi}\n  {}", e.message);
-                if e.retryable {
-                    eprintln!("  Đặt lại thẻ và thử lại — place the card again and retry.");
                 }
             }
-            e.exit_code()
         }
     }
+}
+
+/// Reads through a cancuoc USB reader and verifies what it sends with our own trust store.
+fn read_usb(port: &str, key: &Credentials, a: &ReadArgs) -> u8 {
+    use cancuoc_bridge::usb_reader::{self, UsbError, UsbReader};
+    let path = if port == "auto" {
+        match usb_reader::list().first() {
+            Some(p) => p.path.clone(),
+            None => {
+                eprintln!(
+                    "✘ Không thấy đầu đọc USB cancuoc — no cancuoc USB reader found: plug it in (its light blinks every 2 s), \
+                     or name its port with --usb /dev/ttyACM0; `cancuoc doctor` checks permissions"
+                );
+                return exit::READER_ERROR;
+            }
+        }
+    } else {
+        port.to_string()
+    };
+    let Some(trust) = load_trust(a) else { return exit::READER_ERROR };
+    let Some(link_key) = usb_reader::link_key(key) else {
+        eprintln!("cancuoc: access key: give the CAN or the MRZ fields");
+        return exit::USAGE;
+    };
+    let bar = progress_bar();
+    let mut current = None;
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let mut attempt = 0;
+    let (reader_info, read, challenge) = loop {
+        attempt += 1;
+        let mut reader = match UsbReader::open(&path) {
+            Ok(r) => r,
+            // Unplugged and plugged back in: the port comes back within a few seconds.
+            Err(UsbError::Open { .. }) if attempt > 1 && attempt < 20 => {
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                continue;
+            }
+            Err(e) => {
+                bar.finish_and_clear();
+                eprintln!("✘ {e}");
+                return exit::READER_ERROR;
+            }
+        };
+        let challenge = usb_reader::challenge();
+        let request = cancuoc_link::ReadRequest {
+            data_groups: vec![1, 2, 13, 14, 15],
+            active_auth: true,
+            chip_auth: true,
+            now_unix: now_unix(),
+            aa_challenge: Some(challenge),
+        };
+        let result = reader.read(
+            link_key.clone(),
+            request,
+            &mut |p| {
+                if current != Some(p.file) {
+                    current = Some(p.file);
+                    bar.set_prefix(p.file.to_string());
+                    bar.set_length(p.total as u64);
+                }
+                bar.set_position(p.done as u64);
+            },
+            &cancel,
+        );
+        match result {
+            Ok(r) => break (reader.info.clone(), r, challenge),
+            Err(UsbError::Disconnected) if attempt < 3 => {
+                eprintln!("⚠ the reader was unplugged; waiting for it to come back…");
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                continue;
+            }
+            Err(e) => {
+                bar.finish_and_clear();
+                let report = ErrorReport {
+                    error: e.kind(),
+                    message: e.to_string(),
+                    retryable: e.retryable(),
+                    files_read: Default::default(),
+                };
+                return output_error(&report, a);
+            }
+        }
+    };
+    bar.finish_and_clear();
+    let card = usb_reader::verify(&read, &trust, now_unix(), challenge);
+    let mut report = Report::from_read(&card);
+    report.reader = Some(cancuoc_bridge::ReaderReport {
+        port: path.clone(),
+        firmware: reader_info.firmware.clone(),
+        board: reader_info.board.clone(),
+        verified_on_reader: read.reader_verdict.verified,
+        reader_failures: read.reader_verdict.failures.clone(),
+        agrees: read.reader_verdict.verified == report.verified,
+        access: read.reader_verdict.access.clone(),
+    });
+    let label = format!("Đầu đọc USB / USB reader: {path} (cancuoc {} on {})", reader_info.firmware, reader_info.board);
+    output(&card, report, &label, a)
+}
+
+fn output(r: &cancuoc_core::read::CardRead, report: Report, label: &str, a: &ReadArgs) -> u8 {
+    if let Some(path) = &a.photo {
+        match photo_bytes(r) {
+            Some(b) => {
+                if let Err(e) = std::fs::write(path, b) {
+                    eprintln!("cancuoc: cannot write the photo to {}: {e}", path.display());
+                }
+            }
+            None => eprintln!("cancuoc: the card has no face image to write"),
+        }
+    }
+    if a.fhir {
+        let photo = if a.fhir_photo {
+            r.dg2.as_ref().and_then(|d| d.faces.first()).map(|f| (f.format.mime(), f.image.as_slice()))
+        } else {
+            None
+        };
+        let patient = cancuoc_bridge::fhir::patient(&report, photo);
+        println!("{}", serde_json::to_string_pretty(&patient).unwrap_or_default());
+    } else if a.json {
+        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+    } else {
+        print_human(&report, label);
+    }
+    report.exit_code()
+}
+
+fn output_error(e: &ErrorReport, a: &ReadArgs) -> u8 {
+    if a.json || a.fhir {
+        println!("{}", serde_json::to_string_pretty(&e).unwrap_or_default());
+    } else {
+        let vi = match e.error {
+            "access_denied" => "Từ chối truy cập — kiểm tra số giấy tờ, ngày sinh, ngày hết hạn (hoặc số CAN)",
+            "credentials_needed" => "Thẻ này cần thông tin khác để mở chip",
+            "no_card" => "Không có thẻ trên đầu đọc, hoặc thẻ đã bị nhấc ra",
+            _ => "Lỗi đầu đọc hoặc thẻ",
+        };
+        eprintln!("✘ {vi}\n  {}", e.message);
+        if e.retryable {
+            eprintln!("  Đặt lại thẻ và thử lại — place the card again and retry.");
+        }
+    }
+    e.exit_code()
 }
 
 fn line(label: &str, value: Option<&str>) {
@@ -703,8 +881,24 @@ fn print_human(r: &Report, source: &str) {
     if let Some(a) = &r.checks.access {
         line("Kênh bảo mật (session)", Some(&a.to_string()));
     }
-    println!(
-        "\nLiên kết (link): {} APDUs, {} bytes sent, {} bytes received",
-        r.link.apdus, r.link.bytes_sent, r.link.bytes_received
-    );
+    match &r.reader {
+        Some(rd) => {
+            line("Kênh bảo mật (session)", Some(&rd.access));
+            let v = if rd.agrees {
+                "cùng kết luận (agrees with the PC)".to_string()
+            } else if rd.verified_on_reader {
+                "đầu đọc báo ĐẠT nhưng máy tính KHÔNG — kết luận của máy tính có hiệu lực (reader said verified, the PC did not: the PC's verdict stands)".to_string()
+            } else {
+                format!(
+                    "đầu đọc báo KHÔNG ĐẠT (reader: not verified — {}); máy tính kiểm tra lại: xem trên (the PC re-checked: see above)",
+                    rd.reader_failures.join("; ")
+                )
+            };
+            line("Đầu đọc tự kiểm tra (reader's own check)", Some(&v));
+        }
+        None => println!(
+            "\nLiên kết (link): {} APDUs, {} bytes sent, {} bytes received",
+            r.link.apdus, r.link.bytes_sent, r.link.bytes_received
+        ),
+    }
 }

@@ -101,6 +101,11 @@ impl TrustDir {
         Ok(out)
     }
 
+    /// The certificates as stored (DER), e.g. to push them to a USB reader.
+    pub fn certificates(&self) -> Result<Vec<Vec<u8>>, TrustError> {
+        Ok(self.files()?.into_iter().map(|(_, d)| d).collect())
+    }
+
     /// The store as the core uses it.
     pub fn load(&self) -> Result<TrustStore, TrustError> {
         let mut t = TrustStore::new();

@@ -4,6 +4,7 @@
 pub mod chip;
 pub mod image;
 pub mod pki;
+pub mod usb_reader;
 pub mod vpcd;
 
 pub use chip::{Fault, SimChip};

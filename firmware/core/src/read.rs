@@ -33,12 +33,23 @@ pub struct ReadOptions<'a> {
     pub trust: &'a TrustStore,
     /// The time certificates are checked at, in seconds since the Unix epoch.
     pub now_unix: u64,
+    /// The active-authentication challenge to send; `None` draws a fresh one from the generator.
+    /// A host that re-verifies what a reader read gives its own, so that the reader cannot replay
+    /// an old answer.
+    pub aa_challenge: Option<[u8; 8]>,
 }
 
 impl<'a> ReadOptions<'a> {
     /// The CCCD's data groups (DG1, DG2, DG13, DG14, DG15) with active authentication on.
     pub fn cccd(trust: &'a TrustStore, now_unix: u64) -> Self {
-        Self { data_groups: alloc::vec![1, 2, 13, 14, 15], active_auth: true, chip_auth: true, trust, now_unix }
+        Self {
+            data_groups: alloc::vec![1, 2, 13, 14, 15],
+            active_auth: true,
+            chip_auth: true,
+            trust,
+            now_unix,
+            aa_challenge: None,
+        }
     }
 }
 
@@ -94,6 +105,8 @@ pub struct CardRead {
     pub verdict: Verdict,
     /// APDUs and bytes on the link for this read.
     pub stats: LinkStats,
+    /// The active-authentication challenge and the chip's answer, for re-verification elsewhere.
+    pub aa_exchange: Option<([u8; 8], Vec<u8>)>,
 }
 
 fn parse_into<T>(
@@ -301,16 +314,24 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
     let dg15 = parse_into(&files, FileId::Dg(15), &mut parse_errors, lds::dg15::parse);
 
     // Active authentication: the chip has DG15 when EF.COM lists it or we read it.
+    let mut aa_exchange = None;
     let has_dg15 = com_dgs.contains(&15) || files.contains_key(&FileId::Dg(15));
     let active_auth = match (&dg15, has_dg15, options.active_auth) {
         (_, false, _) => ActiveAuthStatus::NotSupported,
         (_, true, false) => ActiveAuthStatus::NotAttempted,
         (None, true, true) => ActiveAuthStatus::NotAttempted,
         (Some(k), true, true) => {
-            let mut ch = [0u8; 8];
-            rng.fill_bytes(&mut ch);
+            let ch = options.aa_challenge.unwrap_or_else(|| {
+                let mut ch = [0u8; 8];
+                rng.fill_bytes(&mut ch);
+                ch
+            });
             match active::challenge(&mut card, &ch) {
-                Ok(sig) => active::verify(k, dg14.as_ref(), &ch, &sig),
+                Ok(sig) => {
+                    let status = active::verify(k, dg14.as_ref(), &ch, &sig);
+                    aa_exchange = Some((ch, sig));
+                    status
+                }
                 // The link failed: the files are complete, a retry only redoes this step.
                 Err(e @ Error::Transport { .. }) => return Err(fail(e, partial)),
                 // The chip refused or garbled the answer: a chip that has DG15 but will not prove
@@ -354,9 +375,23 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
         },
     };
 
-    let verdict = match &sod {
+    let verdict = verdict_of(sod.as_ref(), &files, &com_dgs, options, active_auth, chip_auth, Some(access));
+    let stats = card.stats();
+    Ok(CardRead { files, com, sod, dg1, dg2, dg13, dg14, dg15, parse_errors, verdict, stats, aa_exchange })
+}
+
+fn verdict_of(
+    sod: Option<&Sod>,
+    files: &BTreeMap<FileId, Vec<u8>>,
+    com_dgs: &[u8],
+    options: &ReadOptions<'_>,
+    active_auth: ActiveAuthStatus,
+    chip_auth: ActiveAuthStatus,
+    access: Option<SessionAccess>,
+) -> Verdict {
+    match sod {
         Some(s) => {
-            let p = passive::verify(s, &files, &com_dgs, options.trust, options.now_unix);
+            let p = passive::verify(s, files, com_dgs, options.trust, options.now_unix);
             Verdict {
                 data_groups: p.data_groups,
                 hash_algorithm: p.hash_algorithm,
@@ -365,7 +400,7 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
                 active_auth,
                 chip_auth,
                 weak_algorithms: p.weak_algorithms.into_iter().map(Into::into).collect(),
-                access: Some(access),
+                access,
             }
         }
         None => Verdict {
@@ -376,9 +411,62 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
             active_auth,
             chip_auth,
             weak_algorithms: Vec::new(),
-            access: Some(access),
+            access,
         },
+    }
+}
+
+/// Verifies files that were read elsewhere — by a cancuoc reader, which the PC does not have to
+/// trust: passive authentication with this trust store, and active authentication from the
+/// challenge the caller chose (`options.aa_challenge`) and the chip's answer as the reader
+/// relayed it. Chip authentication cannot be redone without the chip; the caller passes what the
+/// reader reported.
+pub fn verify_files(
+    files: BTreeMap<FileId, Vec<u8>>,
+    options: &ReadOptions<'_>,
+    aa_answer: Option<&[u8]>,
+    chip_auth: ActiveAuthStatus,
+    access: Option<SessionAccess>,
+) -> CardRead {
+    let mut parse_errors = Vec::new();
+    let com = parse_into(&files, FileId::Com, &mut parse_errors, lds::com::parse);
+    let sod = parse_into(&files, FileId::Sod, &mut parse_errors, lds::sod::parse);
+    let dg1 = parse_into(&files, FileId::Dg(1), &mut parse_errors, lds::dg1::parse);
+    let dg2 = parse_into(&files, FileId::Dg(2), &mut parse_errors, lds::dg2::parse);
+    let dg13 = parse_into(&files, FileId::Dg(13), &mut parse_errors, lds::dg13::parse);
+    let dg14 = parse_into(&files, FileId::Dg(14), &mut parse_errors, lds::dg14::parse);
+    let dg15 = parse_into(&files, FileId::Dg(15), &mut parse_errors, lds::dg15::parse);
+    let com_dgs: Vec<u8> = com
+        .as_ref()
+        .map(|c| c.data_groups.iter().filter_map(|f| if let FileId::Dg(n) = f { Some(*n) } else { None }).collect())
+        .unwrap_or_default();
+    let has_dg15 = com_dgs.contains(&15) || files.contains_key(&FileId::Dg(15));
+    let mut aa_exchange = None;
+    let active_auth = match (&dg15, has_dg15, options.active_auth, options.aa_challenge, aa_answer) {
+        (_, false, ..) => ActiveAuthStatus::NotSupported,
+        (_, true, false, ..) => ActiveAuthStatus::NotAttempted,
+        (Some(k), true, true, Some(ch), Some(answer)) => {
+            aa_exchange = Some((ch, answer.to_vec()));
+            active::verify(k, dg14.as_ref(), &ch, answer)
+        }
+        (Some(_), true, true, Some(_), None) => {
+            ActiveAuthStatus::Failed("the reader did not relay the chip's answer to our challenge".to_string())
+        }
+        _ => ActiveAuthStatus::NotAttempted,
     };
-    let stats = card.stats();
-    Ok(CardRead { files, com, sod, dg1, dg2, dg13, dg14, dg15, parse_errors, verdict, stats })
+    let verdict = verdict_of(sod.as_ref(), &files, &com_dgs, options, active_auth, chip_auth, access);
+    CardRead {
+        files,
+        com,
+        sod,
+        dg1,
+        dg2,
+        dg13,
+        dg14,
+        dg15,
+        parse_errors,
+        verdict,
+        stats: LinkStats::default(),
+        aa_exchange,
+    }
 }

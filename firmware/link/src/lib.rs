@@ -102,6 +102,9 @@ pub struct ReadRequest {
     /// The host's clock, seconds since the Unix epoch: certificates are checked at this time
     /// (the reader has no battery-backed clock).
     pub now_unix: u64,
+    /// The active-authentication challenge the host chose: the reader sends it to the chip and
+    /// relays the answer ([`ReaderMsg::ActiveAuth`]) so that the host checks it itself.
+    pub aa_challenge: Option<[u8; 8]>,
 }
 
 /// What the reader tells the host.
@@ -127,6 +130,11 @@ pub enum ReaderMsg {
         offset: u32,
         total: u32,
         data: Vec<u8>,
+    },
+    /// The chip's answer to the active-authentication challenge, as received.
+    ActiveAuth {
+        challenge: [u8; 8],
+        answer: Vec<u8>,
     },
     /// The reader's own verdict over the files it sent.
     Verdict(DeviceVerdict),
@@ -181,6 +189,20 @@ pub enum CardKind {
 pub struct DeviceVerdict {
     pub verified: bool,
     pub failures: Vec<String>,
+    /// How the session was secured, e.g. "PACE (CAN), ECDH generic mapping, …" or "BAC (MRZ)".
+    pub access: String,
+    /// Chip authentication as the reader saw it (the host cannot redo it without the chip).
+    pub chip_auth: ProofReport,
+}
+
+/// The outcome of a proof the chip gives the reader.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProofReport {
+    Passed,
+    Failed(String),
+    NotSupported,
+    NotAttempted,
+    UnsupportedAlgorithm(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

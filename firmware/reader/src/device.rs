@@ -13,8 +13,10 @@ use cancuoc_core::files::FileId;
 use cancuoc_core::pace::Can;
 use cancuoc_core::read::{CardRead, Credentials, PartialRead, ReadFailure, ReadOptions, read_card};
 use cancuoc_core::trust::TrustStore;
+use cancuoc_core::verdict::ActiveAuthStatus;
 use cancuoc_link::{
-    AccessKey, DeviceVerdict, ErrorCode, HostMsg, Info, MAX_CHUNK, PROTOCOL_VERSION, ReadRequest, ReaderMsg,
+    AccessKey, DeviceVerdict, ErrorCode, HostMsg, Info, MAX_CHUNK, PROTOCOL_VERSION, ProofReport, ReadRequest,
+    ReaderMsg,
 };
 use core::cell::Cell;
 use rand_core::CryptoRng;
@@ -194,6 +196,7 @@ impl Device {
         options.data_groups = request.data_groups.clone();
         options.active_auth = request.active_auth;
         options.chip_auth = request.chip_auth;
+        options.aa_challenge = request.aa_challenge;
         let stopped = Cell::new(false);
         let guarded = Cancellable { inner: transport, cancelled, stopped: &stopped };
         let resume = self.partial.take();
@@ -226,9 +229,20 @@ fn stream(read: &CardRead, out: &mut dyn FnMut(ReaderMsg)) {
     for (id, bytes) in &read.files {
         stream_file(*id, bytes, out);
     }
+    if let Some((challenge, answer)) = &read.aa_exchange {
+        out(ReaderMsg::ActiveAuth { challenge: *challenge, answer: answer.clone() });
+    }
     out(ReaderMsg::Verdict(DeviceVerdict {
         verified: read.verdict.is_verified(),
         failures: read.verdict.failures().iter().map(|f| f.to_string()).collect(),
+        access: read.verdict.access.as_ref().map(|a| a.to_string()).unwrap_or_default(),
+        chip_auth: match &read.verdict.chip_auth {
+            ActiveAuthStatus::Passed => ProofReport::Passed,
+            ActiveAuthStatus::Failed(why) => ProofReport::Failed(why.clone()),
+            ActiveAuthStatus::NotSupported => ProofReport::NotSupported,
+            ActiveAuthStatus::NotAttempted => ProofReport::NotAttempted,
+            ActiveAuthStatus::UnsupportedAlgorithm(a) => ProofReport::UnsupportedAlgorithm(a.clone()),
+        },
     }));
     out(ReaderMsg::ReadDone);
 }

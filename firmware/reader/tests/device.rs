@@ -25,7 +25,13 @@ fn device() -> Device {
 }
 
 fn request() -> ReadRequest {
-    ReadRequest { data_groups: vec![1, 2, 13, 14, 15], active_auth: true, chip_auth: true, now_unix: NOW }
+    ReadRequest {
+        data_groups: vec![1, 2, 13, 14, 15],
+        active_auth: true,
+        chip_auth: true,
+        now_unix: NOW,
+        aa_challenge: None,
+    }
 }
 
 fn mrz_key() -> AccessKey {
