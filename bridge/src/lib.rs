@@ -5,6 +5,7 @@ pub mod api;
 pub mod doctor;
 pub mod fhir;
 pub mod pcsc_reader;
+pub mod probe;
 pub mod trust_store;
 pub mod uf2;
 pub mod usb_reader;

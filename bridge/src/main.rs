@@ -77,8 +77,11 @@ struct FlashArgs {
     #[arg(long, value_name = "FILE")]
     uf2: Option<PathBuf>,
     /// The Pico's BOOTSEL drive (default: look under /media, /run/media, /mnt).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "probe")]
     drive: Option<PathBuf>,
+    /// Write through a debug probe on the reader's SWD pins (download, verify, reset) instead.
+    #[arg(long, conflicts_with = "uf2")]
+    probe: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -221,6 +224,41 @@ fn flash(a: FlashArgs) -> u8 {
         ChipArg::Rp2040 => Chip::Rp2040,
         ChipArg::Rp2350 => Chip::Rp2350,
     });
+    if a.probe {
+        if bytes.starts_with(b"UF2\n") {
+            return fail("--probe takes the ELF image (target/<triple>/release/cancuoc-board), not a UF2 file".into());
+        }
+        let chip = match given.map(Ok).unwrap_or_else(|| uf2::chip_of(&bytes)) {
+            Ok(c) => c,
+            Err(e) => return fail(e.to_string()),
+        };
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{prefix:>8} [{bar:30}] {bytes:>9}/{total_bytes:9}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        let result = cancuoc_bridge::probe::flash(&a.image, chip, &mut |step, done, total| {
+            bar.set_prefix(match step {
+                cancuoc_bridge::probe::Step::Erase => "erase",
+                cancuoc_bridge::probe::Step::Program => "program",
+                cancuoc_bridge::probe::Step::Verify => "verify",
+            });
+            bar.set_length(total);
+            bar.set_position(done);
+        });
+        bar.finish_and_clear();
+        return match result {
+            Ok(probe) => {
+                println!("✓ firmware written and verified through {probe} ({}); the reader restarted", chip.name());
+                exit::VERIFIED
+            }
+            Err(e) => {
+                eprintln!("✗ {e}");
+                exit::READER_ERROR
+            }
+        };
+    }
     let (uf2_bytes, chip) = if bytes.starts_with(b"UF2\n") {
         match uf2::parse_uf2(&bytes) {
             Ok(blocks) => {

@@ -69,6 +69,8 @@ pub struct PcscTransport {
     reader: CString,
     card: pcsc::Card,
     buf: Vec<u8>,
+    /// T=0 carries short APDUs only (ISO 7816-3; extended ones would need ENVELOPE).
+    t0: bool,
 }
 
 impl PcscTransport {
@@ -84,7 +86,8 @@ impl PcscTransport {
             }
             Err(e) => return Err(e.into()),
         };
-        Ok(Self { ctx, reader: name, card, buf: vec![0u8; pcsc::MAX_BUFFER_SIZE_EXTENDED] })
+        let t0 = card.status2_owned().ok().and_then(|s| s.protocol2()) == Some(pcsc::Protocol::T0);
+        Ok(Self { ctx, reader: name, card, buf: vec![0u8; pcsc::MAX_BUFFER_SIZE_EXTENDED], t0 })
     }
 
     /// The first reader that has a card on it.
@@ -128,6 +131,10 @@ impl Transport for PcscTransport {
         Ok(r)
     }
     fn limits(&self) -> TransportLimits {
+        // T=0: short APDUs, the core fetches long answers with GET RESPONSE (61xx).
+        if self.t0 {
+            return TransportLimits::SHORT;
+        }
         // PC/SC carries extended APDUs up to MAX_BUFFER_SIZE_EXTENDED; a chip or reader that
         // refuses them answers 6700 and the core falls back to short reads.
         TransportLimits {

@@ -152,6 +152,14 @@ fn flash_as_a_technician_sees_it() {
     assert!(out.contains("firmware copied"), "{out}");
     assert_eq!(std::fs::read(pico.join("cancuoc.uf2")).unwrap(), std::fs::read(&uf2).unwrap());
 
+    // Through a debug probe, on a PC with none attached: said plainly, with what to do.
+    let (code, _, err) = cancuoc(&["flash", img, "--probe"]);
+    assert_eq!(code, 5, "{err}");
+    assert!(err.contains("no debug probe found") && err.contains("SWCLK") && err.contains("BOOTSEL"), "{err}");
+    let (code, _, err) = cancuoc(&["flash", uf2.to_str().unwrap(), "--probe"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("takes the ELF image"), "{err}");
+
     // Not firmware at all.
     std::fs::write(&image, b"hello").unwrap();
     let (code, _, err) = cancuoc(&["flash", img, "--uf2", uf2.to_str().unwrap()]);

@@ -118,6 +118,21 @@ fn reads_and_verifies_through_pcscd_and_vpcd() {
     card.remove();
     wait_card(false);
 
+    // A T=0 card: short APDUs only, answers fetched with GET RESPONSE (61xx) through pcscd.
+    let card = vpcd::insert_with_atr(simulated_card("rsa").unwrap().t0(), VPCD_PORT, &vpcd::ATR_T0).unwrap();
+    wait_card(true);
+    let mut args = vec!["read", "--reader", READER, "--json"];
+    args.extend(KEY);
+    let (code, out, err) = cancuoc(&args);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let j: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["status"], "verified");
+    let chip = card.remove();
+    wait_card(false);
+    let get_responses = chip.log.iter().filter(|(c, _)| c.get(1) == Some(&0xC0)).count();
+    assert!(get_responses > 20, "{get_responses} GET RESPONSE");
+    assert!(chip.log.iter().all(|(c, _)| c.len() <= 261), "only short APDUs on T=0");
+
     // No card on the reader: exit 4 with the fix.
     let mut args = vec!["read", "--reader", READER];
     args.extend(KEY);

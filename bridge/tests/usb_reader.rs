@@ -295,6 +295,12 @@ fn doctor_and_trust_push_talk_to_the_reader() {
     assert_eq!(j["reader"]["verified_on_reader"], false);
     assert_eq!(j["reader"]["agrees"], false);
 
+    // With no reader named and none on USB (this machine has none plugged in): said as such.
+    let (_, j, _) = cancuoc(&["doctor", "--json", "--trust-dir", empty.path().to_str().unwrap()]);
+    let usb = j.as_array().unwrap().iter().find(|c| c["name"] == "usb_reader").cloned().unwrap();
+    assert_eq!(usb["level"], "info", "{usb}");
+    assert!(usb["finding"].as_str().unwrap().contains("no cancuoc USB reader is plugged in"), "{usb}");
+
     // A port with nothing behind it.
     let (_, j, _) = cancuoc(&[
         "doctor",

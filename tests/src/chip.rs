@@ -71,6 +71,9 @@ pub struct SimChip {
     next_sm: Option<SmSession>,
     /// Every exchange, command and response bytes (for tests and APDU counts).
     pub log: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Behave as a T=0 card: a command with data that has an answer says 61xx and hands the
+    /// answer over through GET RESPONSE; extended APDUs cannot be carried (6700).
+    t0: bool,
 }
 
 impl SimChip {
@@ -90,7 +93,14 @@ impl SimChip {
             ca_pending: false,
             next_sm: None,
             log: Vec::new(),
+            t0: false,
         }
+    }
+    /// A chip that speaks T=0 (ISO 7816-3) behind a contact-style PC/SC interface.
+    pub fn t0(mut self) -> Self {
+        self.t0 = true;
+        self.limits = TransportLimits::SHORT;
+        self
     }
     /// Sets what the simulated reader can carry (e.g. a PN532's frame limit).
     pub fn with_limits(mut self, limits: TransportLimits) -> Self {
@@ -141,7 +151,15 @@ impl SimChip {
             return self.get_response(raw);
         }
         self.pending.clear();
+        if self.t0 && Self::is_extended(raw) {
+            return sw(0x6700).to_bytes();
+        }
         let out = self.process_apdu(raw);
+        // T=0, case 4 (data in both directions): the answer waits for GET RESPONSE.
+        if self.t0 && raw.len() > 5 && out.len() > 2 {
+            self.pending = out;
+            return alloc_sw61(self.pending.len() - 2);
+        }
         if Self::is_extended(raw) || out.len() <= 258 {
             return out;
         }
@@ -665,4 +683,9 @@ impl Transport for SimChip {
     fn limits(&self) -> TransportLimits {
         self.limits
     }
+}
+
+/// `61 xx`: xx more bytes are waiting (00 for 256 or more).
+fn alloc_sw61(n: usize) -> Vec<u8> {
+    vec![0x61, n.min(256) as u8]
 }

@@ -52,7 +52,16 @@ impl VirtualCard {
 /// Inserts `chip` into the virtual reader on `port` (127.0.0.1). The card leaves when
 /// [`VirtualCard::remove`] is called, when pcscd closes the connection, or when the chip's fault
 /// hooks remove it.
-pub fn insert(mut chip: SimChip, port: u16) -> std::io::Result<VirtualCard> {
+pub fn insert(chip: SimChip, port: u16) -> std::io::Result<VirtualCard> {
+    insert_with_atr(chip, port, &ATR)
+}
+
+/// ATR of a card that speaks T=0 only: TS 3B, T0 00 (no interface bytes: T=0 implied).
+pub const ATR_T0: [u8; 2] = [0x3B, 0x00];
+
+/// [`insert`] with the given ATR (e.g. [`ATR_T0`] for a T=0 card).
+pub fn insert_with_atr(mut chip: SimChip, port: u16, atr: &[u8]) -> std::io::Result<VirtualCard> {
+    let atr = atr.to_vec();
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_nodelay(true)?;
     let handle = stream.try_clone()?;
@@ -63,7 +72,7 @@ pub fn insert(mut chip: SimChip, port: u16) -> std::io::Result<VirtualCard> {
                     chip.reinsert_keeping_faults();
                     continue;
                 }
-                [0x04] => ATR.to_vec(),
+                [0x04] => atr.clone(),
                 [_] => continue,
                 apdu => match chip.transmit(apdu) {
                     Ok(r) => r,

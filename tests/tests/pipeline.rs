@@ -214,3 +214,15 @@ fn extended_length_reads_a_file_in_one_block_and_odd_ins_past_32k() {
 fn committed_pki_is_what_the_generator_makes() {
     assert_eq!(cancuoc_sim::pki::generate(), cancuoc_sim::pki::committed());
 }
+
+#[test]
+fn a_t0_card_answers_through_get_response_and_verifies() {
+    // T=0: every secured command says 61xx and its answer comes through GET RESPONSE.
+    let mut chip = simulated_card("rsa").unwrap().t0();
+    let r = read(&mut chip, &PERSONA.access_key()).unwrap_or_else(|f| panic!("{}", f.error));
+    assert!(r.verdict.is_verified(), "{}", r.verdict.summary());
+    let get_responses = chip.log.iter().filter(|(c, _)| c.get(1) == Some(&0xC0)).count();
+    let sw61 = chip.log.iter().filter(|(_, r)| r.len() >= 2 && r[r.len() - 2] == 0x61).count();
+    assert!(get_responses > 20 && get_responses == sw61, "{get_responses} GET RESPONSE for {sw61} 61xx");
+    assert!(!chip.log.iter().any(|(c, _)| c.len() > 5 && c[4] == 0 && c.len() > 261), "no extended APDU on T=0");
+}
