@@ -33,6 +33,8 @@ use crate::{ErrorReport, Report};
 
 /// The simulated reader's name in the API.
 pub const SIMULATED_READER: &str = "simulated";
+/// cancuoc USB readers are named `usb:<serial port>` in the API.
+pub const USB_PREFIX: &str = "usb:";
 /// Request bodies larger than this are refused (413).
 pub const BODY_LIMIT: usize = 16 * 1024;
 
@@ -45,6 +47,8 @@ pub struct Config {
     pub retention: Duration,
     /// Offer the built-in simulated card as a reader.
     pub simulated: bool,
+    /// Serial ports of cancuoc USB readers to offer besides those found by their USB IDs.
+    pub usb_ports: Vec<String>,
     /// Delay per APDU on the simulated reader (a realistic link for demos and tests).
     pub simulated_latency: Duration,
     pub trust_dir: PathBuf,
@@ -149,6 +153,18 @@ async fn readers(State(st): State<Shared>) -> Response {
         }
         Ok(Err(e)) => pcsc_error = Some(e.to_string()),
         Err(e) => pcsc_error = Some(e.to_string()),
+    }
+    if let Ok(usb) = tokio::task::spawn_blocking(crate::usb_reader::list).await {
+        list.extend(
+            usb.iter()
+                .map(|u| json!({ "name": format!("{USB_PREFIX}{}", u.path), "kind": "usb", "card_present": null })),
+        );
+    }
+    for p in &st.cfg.usb_ports {
+        let name = format!("{USB_PREFIX}{p}");
+        if !list.iter().any(|r| r["name"] == name) {
+            list.push(json!({ "name": name, "kind": "usb", "card_present": null }));
+        }
     }
     if st.cfg.simulated {
         list.push(json!({ "name": SIMULATED_READER, "kind": "simulated", "card_present": true }));
@@ -272,7 +288,14 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
             };
             let trust = cancuoc_sim::trust_store();
             let r = crate::read(Paced(chip, st2.cfg.simulated_latency), &creds, &trust, now, &mut progress);
-            Ok((r, req.photo))
+            Ok((r.map(|c| (c, None)), req.photo))
+        } else if let Some(port) = reader.strip_prefix(USB_PREFIX) {
+            let trust = TrustDir::new(st2.cfg.trust_dir.clone()).load().unwrap_or_default();
+            let cancel = std::sync::atomic::AtomicBool::new(false);
+            match crate::usb_reader::read_verified(port, &creds, &trust, now, &mut progress, &cancel, &mut || {}) {
+                Ok((card, info)) => Ok((Ok((card, Some(info))), req.photo)),
+                Err(e) => Err(usb_error(&e)),
+            }
         } else {
             let trust = TrustDir::new(st2.cfg.trust_dir.clone()).load().unwrap_or_default();
             let transport = if reader.is_empty() {
@@ -281,7 +304,7 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
                 PcscTransport::connect(&reader)
             };
             match transport {
-                Ok(t) => Ok((crate::read(t, &creds, &trust, now, &mut progress), req.photo)),
+                Ok(t) => Ok((crate::read(t, &creds, &trust, now, &mut progress).map(|c| (c, None)), req.photo)),
                 Err(PcscError::NoCard(r)) => {
                     Err(error(StatusCode::SERVICE_UNAVAILABLE, "no_card", format!("no card on reader {r:?}")))
                 }
@@ -299,8 +322,9 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
         Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
     };
     match result {
-        Ok(r) => {
-            let report = Report::from_read(&r);
+        Ok((r, usb)) => {
+            let mut report = Report::from_read(&r);
+            report.reader = usb;
             let photo_ref = if photo {
                 crate::photo_bytes(&r).map(|b| {
                     (r.dg2.as_ref().and_then(|d| d.faces.first()).map_or("image/jpeg", |f| f.format.mime()), b)
@@ -434,4 +458,13 @@ pub async fn serve(cfg: Config, ready: impl FnOnce(SocketAddr)) -> std::io::Resu
 /// Whether an address is loopback (the only kind served without `--allow-remote`).
 pub fn is_loopback(addr: &SocketAddr) -> bool {
     addr.ip().is_loopback()
+}
+
+/// A USB reader's failure as an API error, with the same kinds as a PC/SC read's.
+fn usb_error(e: &crate::usb_reader::UsbError) -> Response {
+    let status = match e.kind() {
+        "access_denied" => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    (status, Json(json!({ "error": e.kind(), "message": e.to_string(), "retryable": e.retryable() }))).into_response()
 }

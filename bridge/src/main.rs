@@ -116,6 +116,10 @@ struct ServeArgs {
     /// Delay per APDU on the simulated reader, in milliseconds (a realistic link).
     #[arg(long, default_value_t = 0)]
     simulated_latency_ms: u64,
+    /// Offer the cancuoc USB reader on this serial port as reader "usb:PORT" (repeatable;
+    /// readers found by their USB IDs are offered anyway).
+    #[arg(long)]
+    usb: Vec<String>,
     /// The trust store directory for real cards.
     #[arg(long)]
     trust_dir: Option<PathBuf>,
@@ -579,6 +583,7 @@ fn serve(a: ServeArgs) -> u8 {
         simulated: a.simulated,
         simulated_latency: std::time::Duration::from_millis(a.simulated_latency_ms),
         trust_dir: a.trust_dir.unwrap_or_else(trust_store::default_dir),
+        usb_ports: a.usb,
     };
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -695,7 +700,7 @@ fn load_trust(a: &ReadArgs) -> Option<cancuoc_core::TrustStore> {
 
 /// Reads through a cancuoc USB reader and verifies what it sends with our own trust store.
 fn read_usb(port: &str, key: &Credentials, a: &ReadArgs) -> u8 {
-    use cancuoc_bridge::usb_reader::{self, UsbError, UsbReader};
+    use cancuoc_bridge::usb_reader;
     let path = if port == "auto" {
         match usb_reader::list().first() {
             Some(p) => p.path.clone(),
@@ -711,82 +716,41 @@ fn read_usb(port: &str, key: &Credentials, a: &ReadArgs) -> u8 {
         port.to_string()
     };
     let Some(trust) = load_trust(a) else { return exit::READER_ERROR };
-    let Some(link_key) = usb_reader::link_key(key) else {
-        eprintln!("cancuoc: access key: give the CAN or the MRZ fields");
-        return exit::USAGE;
-    };
     let bar = progress_bar();
     let mut current = None;
     let cancel = std::sync::atomic::AtomicBool::new(false);
-    let mut attempt = 0;
-    let (reader_info, read, challenge) = loop {
-        attempt += 1;
-        let mut reader = match UsbReader::open(&path) {
-            Ok(r) => r,
-            // Unplugged and plugged back in: the port comes back within a few seconds.
-            Err(UsbError::Open { .. }) if attempt > 1 && attempt < 20 => {
-                std::thread::sleep(std::time::Duration::from_millis(500));
-                continue;
+    let result = usb_reader::read_verified(
+        &path,
+        key,
+        &trust,
+        now_unix(),
+        &mut |p| {
+            if current != Some(p.file) {
+                current = Some(p.file);
+                bar.set_prefix(p.file.to_string());
+                bar.set_length(p.total as u64);
             }
-            Err(e) => {
-                bar.finish_and_clear();
-                eprintln!("✘ {e}");
-                return exit::READER_ERROR;
-            }
-        };
-        let challenge = usb_reader::challenge();
-        let request = cancuoc_link::ReadRequest {
-            data_groups: vec![1, 2, 13, 14, 15],
-            active_auth: true,
-            chip_auth: true,
-            now_unix: now_unix(),
-            aa_challenge: Some(challenge),
-        };
-        let result = reader.read(
-            link_key.clone(),
-            request,
-            &mut |p| {
-                if current != Some(p.file) {
-                    current = Some(p.file);
-                    bar.set_prefix(p.file.to_string());
-                    bar.set_length(p.total as u64);
-                }
-                bar.set_position(p.done as u64);
-            },
-            &cancel,
-        );
-        match result {
-            Ok(r) => break (reader.info.clone(), r, challenge),
-            Err(UsbError::Disconnected) if attempt < 3 => {
-                eprintln!("⚠ the reader was unplugged; waiting for it to come back…");
-                std::thread::sleep(std::time::Duration::from_millis(500));
-                continue;
-            }
-            Err(e) => {
-                bar.finish_and_clear();
-                let report = ErrorReport {
-                    error: e.kind(),
-                    message: e.to_string(),
-                    retryable: e.retryable(),
-                    files_read: Default::default(),
-                };
-                return output_error(&report, a);
-            }
+            bar.set_position(p.done as u64);
+        },
+        &cancel,
+        &mut || eprintln!("⚠ the reader was unplugged; waiting for it to come back…"),
+    );
+    bar.finish_and_clear();
+    let (card, reader) = match result {
+        Ok(x) => x,
+        Err(e) => {
+            let report = ErrorReport {
+                error: e.kind(),
+                message: e.to_string(),
+                retryable: e.retryable(),
+                files_read: Default::default(),
+            };
+            return output_error(&report, a);
         }
     };
-    bar.finish_and_clear();
-    let card = usb_reader::verify(&read, &trust, now_unix(), challenge);
     let mut report = Report::from_read(&card);
-    report.reader = Some(cancuoc_bridge::ReaderReport {
-        port: path.clone(),
-        firmware: reader_info.firmware.clone(),
-        board: reader_info.board.clone(),
-        verified_on_reader: read.reader_verdict.verified,
-        reader_failures: read.reader_verdict.failures.clone(),
-        agrees: read.reader_verdict.verified == report.verified,
-        access: read.reader_verdict.access.clone(),
-    });
-    let label = format!("Đầu đọc USB / USB reader: {path} (cancuoc {} on {})", reader_info.firmware, reader_info.board);
+    let label = format!("Đầu đọc USB / USB reader: {path} (cancuoc {} on {})", reader.firmware, reader.board);
+    report.reader = Some(reader);
     output(&card, report, &label, a)
 }
 

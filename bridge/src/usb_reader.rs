@@ -332,3 +332,61 @@ pub fn verify(read: &UsbRead, trust: &TrustStore, now_unix: u64, challenge: [u8;
     };
     verify_files(read.files.clone(), &options, answer, chip_auth, None)
 }
+
+/// One whole read through the reader on `path`, verified by the PC: opens the port, reads with
+/// a fresh challenge of ours, and re-verifies. When the reader is unplugged mid-read it waits up
+/// to 10 s for it to come back on the same port and reads again (`on_unplug` is told).
+pub fn read_verified(
+    path: &str,
+    credentials: &Credentials,
+    trust: &TrustStore,
+    now_unix: u64,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+    on_unplug: &mut dyn FnMut(),
+) -> Result<(CardRead, crate::ReaderReport), UsbError> {
+    let key = link_key(credentials).ok_or_else(|| UsbError::Reader {
+        code: ErrorCode::NoAccessKey,
+        detail: "give the CAN or the MRZ fields".into(),
+    })?;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut reader = match UsbReader::open(path) {
+            Ok(r) => r,
+            Err(UsbError::Open { .. }) if attempt > 1 && attempt < 20 => {
+                std::thread::sleep(Duration::from_millis(500));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let ours = challenge();
+        let request = ReadRequest {
+            data_groups: vec![1, 2, 13, 14, 15],
+            active_auth: true,
+            chip_auth: true,
+            now_unix,
+            aa_challenge: Some(ours),
+        };
+        match reader.read(key.clone(), request, progress, cancel) {
+            Ok(read) => {
+                let card = verify(&read, trust, now_unix, ours);
+                let report = crate::ReaderReport {
+                    port: path.to_string(),
+                    firmware: reader.info.firmware.clone(),
+                    board: reader.info.board.clone(),
+                    verified_on_reader: read.reader_verdict.verified,
+                    reader_failures: read.reader_verdict.failures.clone(),
+                    agrees: read.reader_verdict.verified == card.verdict.is_verified(),
+                    access: read.reader_verdict.access.clone(),
+                };
+                return Ok((card, report));
+            }
+            Err(UsbError::Disconnected) if attempt < 3 => {
+                on_unplug();
+                std::thread::sleep(Duration::from_millis(500));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}

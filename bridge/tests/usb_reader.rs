@@ -360,3 +360,65 @@ fn a_reader_with_another_protocol_version_is_told_apart() {
     let e = UsbReader::open(&pts).err().unwrap();
     assert!(matches!(e, UsbError::NotAReader(_)), "{e:?}");
 }
+
+#[test]
+fn the_api_reads_through_the_usb_reader() {
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().unwrap();
+    let port = link(tmp.path());
+    let _reader = Plugged::new(chip("ecdsa-p256"), ReaderOptions::default(), &port);
+    let trust = trust_dir(&["csca-rsa", "csca-p256", "csca-bp256"]);
+    let token_file = tmp.path().join("token");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cancuoc"))
+        .args(["serve", "--port", "0", "--usb", port.to_str().unwrap(), "--token-file", token_file.to_str().unwrap()])
+        .args(["--trust-dir", trust.path().to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let _server = Kill(child);
+    let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().to_string();
+    let token = std::fs::read_to_string(&token_file).unwrap().trim().to_string();
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let name = format!("usb:{}", port.display());
+    let mut r =
+        agent.get(format!("{url}/v1/readers")).header("Authorization", format!("Bearer {token}")).call().unwrap();
+    let readers: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    assert!(
+        readers["readers"].as_array().unwrap().iter().any(|x| x["name"] == name && x["kind"] == "usb"),
+        "{readers}"
+    );
+    let body = serde_json::json!({ "reader": name, "can": "123456" }).to_string();
+    let mut r = agent
+        .post(format!("{url}/v1/read"))
+        .header("Authorization", format!("Bearer {token}"))
+        .header("Content-Type", "application/json")
+        .send(&body)
+        .unwrap();
+    let status = r.status().as_u16();
+    let j: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(status, 200, "{j}");
+    assert_eq!(j["report"]["verified"], true, "{j}");
+    assert_eq!(j["report"]["reader"]["agrees"], true);
+    assert_eq!(j["fhir"]["resourceType"], "Patient");
+    // A wrong CAN through the reader: 422 access_denied, as for PC/SC.
+    let body = serde_json::json!({ "reader": name, "can": "000000" }).to_string();
+    let mut r = agent
+        .post(format!("{url}/v1/read"))
+        .header("Authorization", format!("Bearer {token}"))
+        .header("Content-Type", "application/json")
+        .send(&body)
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let j: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(j["error"], "access_denied", "{j}");
+}
