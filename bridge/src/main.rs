@@ -55,6 +55,10 @@ enum Cmd {
         /// Print JSON (for scripts).
         #[arg(long)]
         json: bool,
+        /// Also look for a cancuoc USB reader on this serial port (readers on USB are found by
+        /// their USB IDs anyway).
+        #[arg(long)]
+        usb: Vec<String>,
     },
     /// Read a card, verify its chip, and print the holder's data and the verdict.
     #[command(
@@ -206,7 +210,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Cmd::Read(a) => ExitCode::from(read(a)),
-        Cmd::Readers { json } => ExitCode::from(list_readers(json)),
+        Cmd::Readers { json, usb } => ExitCode::from(list_readers(json, usb)),
         Cmd::Serve(a) => ExitCode::from(serve(a)),
         Cmd::Doctor { json, usb, trust_dir } => ExitCode::from(doctor(json, usb, trust_dir)),
         Cmd::Trust { action, trust_dir } => ExitCode::from(trust(action, trust_dir)),
@@ -606,42 +610,64 @@ fn serve(a: ServeArgs) -> u8 {
     }
 }
 
-fn list_readers(json: bool) -> u8 {
-    match cancuoc_bridge::pcsc_reader::readers() {
-        Ok(list) => {
-            if json {
-                println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
-            } else if list.is_empty() {
-                println!("No PC/SC reader found — không tìm thấy đầu đọc PC/SC.");
-            } else {
-                for r in &list {
-                    let card = if r.card_present { "card present / có thẻ" } else { "no card / không có thẻ" };
-                    println!("pcsc  {}  ({card})", r.name);
-                }
-            }
-            if !json {
-                for p in cancuoc_bridge::usb_reader::list() {
-                    match cancuoc_bridge::usb_reader::UsbReader::open(&p.path) {
-                        Ok(r) => println!(
-                            "usb   {}  cancuoc {} on {}, protocol {}, {}, {} CSCA(s)",
-                            p.path,
-                            r.info.firmware,
-                            r.info.board,
-                            r.info.protocol,
-                            if r.info.front_end.is_empty() { "PN532 NOT answering" } else { r.info.front_end.as_str() },
-                            r.info.trust_count
-                        ),
-                        Err(e) => println!("usb   {}  {e}", p.path),
-                    }
-                }
-            }
-            exit::VERIFIED
-        }
-        Err(e) => {
-            eprintln!("✘ {e}");
-            exit::READER_ERROR
+fn list_readers(json: bool, extra_usb: Vec<String>) -> u8 {
+    use serde_json::json;
+    let mut ports: Vec<String> = cancuoc_bridge::usb_reader::list().into_iter().map(|p| p.path).collect();
+    for p in extra_usb {
+        if !ports.contains(&p) {
+            ports.push(p);
         }
     }
+    let usb: Vec<serde_json::Value> = ports
+        .iter()
+        .map(|p| match cancuoc_bridge::usb_reader::UsbReader::open(p) {
+            Ok(r) => json!({
+                "kind": "usb", "name": p, "firmware": r.info.firmware, "board": r.info.board,
+                "protocol": r.info.protocol, "front_end": r.info.front_end, "trust_count": r.info.trust_count,
+            }),
+            Err(e) => json!({ "kind": "usb", "name": p, "error": e.to_string() }),
+        })
+        .collect();
+    let pcsc = cancuoc_bridge::pcsc_reader::readers();
+    if json {
+        let mut list: Vec<serde_json::Value> = match &pcsc {
+            Ok(l) => {
+                l.iter().map(|r| json!({ "kind": "pcsc", "name": r.name, "card_present": r.card_present })).collect()
+            }
+            Err(_) => Vec::new(),
+        };
+        list.extend(usb);
+        println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+        return if pcsc.is_ok() || !list.is_empty() { exit::VERIFIED } else { exit::READER_ERROR };
+    }
+    match &pcsc {
+        Ok(list) if list.is_empty() => println!("No PC/SC reader found — không tìm thấy đầu đọc PC/SC."),
+        Ok(list) => {
+            for r in list {
+                let card = if r.card_present { "card present / có thẻ" } else { "no card / không có thẻ" };
+                println!("pcsc  {}  ({card})", r.name);
+            }
+        }
+        Err(e) => eprintln!("✘ {e}"),
+    }
+    for u in &usb {
+        match u.get("error").and_then(|e| e.as_str()) {
+            Some(e) => println!("usb   {}  ✘ {e}", u["name"].as_str().unwrap_or("")),
+            None => println!(
+                "usb   {}  cancuoc {} on {}, link protocol {}, {}, {} CSCA(s)",
+                u["name"].as_str().unwrap_or(""),
+                u["firmware"].as_str().unwrap_or(""),
+                u["board"].as_str().unwrap_or(""),
+                u["protocol"],
+                match u["front_end"].as_str() {
+                    Some("") | None => "PN532 NOT answering",
+                    Some(f) => f,
+                },
+                u["trust_count"]
+            ),
+        }
+    }
+    if pcsc.is_err() && usb.is_empty() { exit::READER_ERROR } else { exit::VERIFIED }
 }
 
 fn read_from<T: cancuoc_core::Transport>(transport: T, label: &str, key: &Credentials, a: &ReadArgs) -> u8 {

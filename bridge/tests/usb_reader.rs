@@ -295,6 +295,17 @@ fn doctor_and_trust_push_talk_to_the_reader() {
     assert_eq!(j["reader"]["verified_on_reader"], false);
     assert_eq!(j["reader"]["agrees"], false);
 
+    // `readers` lists it, one line, with firmware and protocol version.
+    let out = Command::new(env!("CARGO_BIN_EXE_cancuoc")).args(["readers", "--usb", p]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("usb ") && l.contains("cancuoc 0.1.0 on host") && l.contains("link protocol 1")),
+        "{text}"
+    );
+    let (_, j, _) = cancuoc(&["readers", "--json", "--usb", p]);
+    assert!(j.as_array().unwrap().iter().any(|r| r["kind"] == "usb" && r["protocol"] == 1), "{j}");
+
     // With no reader named and none on USB (this machine has none plugged in): said as such.
     let (_, j, _) = cancuoc(&["doctor", "--json", "--trust-dir", empty.path().to_str().unwrap()]);
     let usb = j.as_array().unwrap().iter().find(|c| c["name"] == "usb_reader").cloned().unwrap();
