@@ -262,7 +262,7 @@ fn read<I: pn532::Interface, D: embedded_hal::delay::DelayNs>(
         }
     }
     send(ReaderMsg::State(ReaderState::Reading));
-    let mut rng = EntropyRng::new();
+    let mut rng = session_rng();
     let mut verified = None;
     device.read(
         &mut *pn,
@@ -300,62 +300,16 @@ fn finish(code: ErrorCode, detail: &str) {
     send(ReaderMsg::State(ReaderState::Idle));
 }
 
-/// Randomness for the session (BAC/PACE nonces and ephemeral keys, the AA challenge): 256 bits
-/// from the ring oscillator's random bit, whitened and stretched with SHA-256 in counter mode.
-struct EntropyRng {
-    key: [u8; 32],
-    counter: u64,
-    block: [u8; 32],
-    used: usize,
-}
-
-impl EntropyRng {
-    fn new() -> Self {
-        let mut raw = [0u8; 64];
-        RoscRng.fill_bytes(&mut raw);
-        let mut h = Sha256::new();
-        h.update(raw);
-        h.update(Instant::now().as_ticks().to_le_bytes());
-        Self { key: h.finalize().into(), counter: 0, block: [0; 32], used: 32 }
-    }
-}
-
-impl rand_core::TryRng for EntropyRng {
-    type Error = core::convert::Infallible;
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        let mut b = [0; 4];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u32::from_le_bytes(b))
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        let mut b = [0; 8];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u64::from_le_bytes(b))
-    }
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-        for d in dst {
-            if self.used == 32 {
-                let mut h = Sha256::new();
-                h.update(self.key);
-                h.update(self.counter.to_le_bytes());
-                self.block = h.finalize().into();
-                self.counter += 1;
-                self.used = 0;
-            }
-            *d = self.block.get(self.used).copied().unwrap_or(0);
-            self.used += 1;
-        }
-        Ok(())
-    }
-}
-
-impl rand_core::TryCryptoRng for EntropyRng {}
-
-impl Drop for EntropyRng {
-    fn drop(&mut self) {
-        self.key = [0; 32];
-        self.block = [0; 32];
-    }
+/// Randomness for the session (BAC/PACE nonces and ephemeral keys): 512 bits from the ring
+/// oscillator's random bit and the boot-relative time, hashed into the seed of a SHA-256 counter
+/// stream.
+fn session_rng() -> cancuoc_reader::rng::Sha256Ctr {
+    let mut raw = [0u8; 64];
+    RoscRng.fill_bytes(&mut raw);
+    let mut h = Sha256::new();
+    h.update(raw);
+    h.update(Instant::now().as_ticks().to_le_bytes());
+    cancuoc_reader::rng::Sha256Ctr::new(h.finalize().into())
 }
 
 // ---- core 0: USB, LED, flash, watchdog ----

@@ -304,14 +304,7 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
     }
 
     let files = partial.complete.clone();
-    let mut parse_errors = Vec::new();
-    let com = parse_into(&files, FileId::Com, &mut parse_errors, lds::com::parse);
-    let sod = parse_into(&files, FileId::Sod, &mut parse_errors, lds::sod::parse);
-    let dg1 = parse_into(&files, FileId::Dg(1), &mut parse_errors, lds::dg1::parse);
-    let dg2 = parse_into(&files, FileId::Dg(2), &mut parse_errors, lds::dg2::parse);
-    let dg13 = parse_into(&files, FileId::Dg(13), &mut parse_errors, lds::dg13::parse);
-    let dg14 = parse_into(&files, FileId::Dg(14), &mut parse_errors, lds::dg14::parse);
-    let dg15 = parse_into(&files, FileId::Dg(15), &mut parse_errors, lds::dg15::parse);
+    let Parsed { com, sod, dg1, dg2, dg13, dg14, dg15, parse_errors } = parse_files(&files);
 
     // Active authentication: the chip has DG15 when EF.COM lists it or we read it.
     let mut aa_exchange = None;
@@ -380,6 +373,32 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
     Ok(CardRead { files, com, sod, dg1, dg2, dg13, dg14, dg15, parse_errors, verdict, stats, aa_exchange })
 }
 
+/// Every file the CCCD holds, parsed; what does not parse is listed, not fatal.
+struct Parsed {
+    com: Option<Com>,
+    sod: Option<Sod>,
+    dg1: Option<Dg1>,
+    dg2: Option<Dg2>,
+    dg13: Option<Dg13>,
+    dg14: Option<Dg14>,
+    dg15: Option<Dg15>,
+    parse_errors: Vec<(FileId, ParseError)>,
+}
+
+fn parse_files(files: &BTreeMap<FileId, Vec<u8>>) -> Parsed {
+    let mut e = Vec::new();
+    Parsed {
+        com: parse_into(files, FileId::Com, &mut e, lds::com::parse),
+        sod: parse_into(files, FileId::Sod, &mut e, lds::sod::parse),
+        dg1: parse_into(files, FileId::Dg(1), &mut e, lds::dg1::parse),
+        dg2: parse_into(files, FileId::Dg(2), &mut e, lds::dg2::parse),
+        dg13: parse_into(files, FileId::Dg(13), &mut e, lds::dg13::parse),
+        dg14: parse_into(files, FileId::Dg(14), &mut e, lds::dg14::parse),
+        dg15: parse_into(files, FileId::Dg(15), &mut e, lds::dg15::parse),
+        parse_errors: e,
+    }
+}
+
 fn verdict_of(
     sod: Option<&Sod>,
     files: &BTreeMap<FileId, Vec<u8>>,
@@ -428,14 +447,7 @@ pub fn verify_files(
     chip_auth: ActiveAuthStatus,
     access: Option<SessionAccess>,
 ) -> CardRead {
-    let mut parse_errors = Vec::new();
-    let com = parse_into(&files, FileId::Com, &mut parse_errors, lds::com::parse);
-    let sod = parse_into(&files, FileId::Sod, &mut parse_errors, lds::sod::parse);
-    let dg1 = parse_into(&files, FileId::Dg(1), &mut parse_errors, lds::dg1::parse);
-    let dg2 = parse_into(&files, FileId::Dg(2), &mut parse_errors, lds::dg2::parse);
-    let dg13 = parse_into(&files, FileId::Dg(13), &mut parse_errors, lds::dg13::parse);
-    let dg14 = parse_into(&files, FileId::Dg(14), &mut parse_errors, lds::dg14::parse);
-    let dg15 = parse_into(&files, FileId::Dg(15), &mut parse_errors, lds::dg15::parse);
+    let Parsed { com, sod, dg1, dg2, dg13, dg14, dg15, parse_errors } = parse_files(&files);
     let com_dgs: Vec<u8> = com
         .as_ref()
         .map(|c| c.data_groups.iter().filter_map(|f| if let FileId::Dg(n) = f { Some(*n) } else { None }).collect())

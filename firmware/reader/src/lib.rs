@@ -10,6 +10,7 @@ extern crate alloc;
 pub mod device;
 pub mod pn532;
 pub mod replay;
+pub mod rng;
 
 pub use device::{Action, Device, TrustImage};
 

@@ -10,53 +10,10 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 use cancuoc_core::apdu::{Transport, TransportError, TransportLimits};
-use sha2::{Digest, Sha256};
 
-/// A deterministic generator for replays and tests only: SHA-256(seed ‖ counter) blocks. It is a
-/// `CryptoRng` because the core asks for one; it must never feed a real session.
-pub struct SeededRng {
-    seed: [u8; 32],
-    counter: u64,
-    block: [u8; 32],
-    used: usize,
-}
-
-impl SeededRng {
-    pub fn new(seed: [u8; 32]) -> Self {
-        Self { seed, counter: 0, block: [0; 32], used: 32 }
-    }
-}
-
-impl rand_core::TryRng for SeededRng {
-    type Error = core::convert::Infallible;
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        let mut b = [0; 4];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u32::from_le_bytes(b))
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        let mut b = [0; 8];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u64::from_le_bytes(b))
-    }
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-        for d in dst {
-            if self.used == 32 {
-                let mut h = Sha256::new();
-                h.update(self.seed);
-                h.update(self.counter.to_be_bytes());
-                self.block.copy_from_slice(&h.finalize());
-                self.counter += 1;
-                self.used = 0;
-            }
-            *d = self.block.get(self.used).copied().unwrap_or(0);
-            self.used += 1;
-        }
-        Ok(())
-    }
-}
-
-impl rand_core::TryCryptoRng for SeededRng {}
+/// A deterministic generator for replays and tests only: the SHA-256 counter stream from a fixed
+/// seed. It must never feed a real session (the board seeds [`Sha256Ctr`] from hardware entropy).
+pub type SeededRng = crate::rng::Sha256Ctr;
 
 /// The access key of a recorded session.
 #[derive(Clone, Debug, PartialEq, Eq)]
