@@ -15,7 +15,7 @@ from pathlib import Path
 FLASH_TARGET = 256 * 1024  # issue 5's target
 # What CI enforces today: the measured image plus a little room, so that growth is caught. The
 # target above is not met yet; docs/performance.md says why and what would meet it.
-FLASH_CEILING = 560 * 1024
+FLASH_CEILING = 600 * 1024
 RAM_LIMIT = 96 * 1024
 CHIPS = {
     "rp2040": {"cpu": "Cortex-M0+ @ 133 MHz", "mhz": 133, "qemu": "mps2-an385 (Cortex-M3) running the thumbv6m code"},
