@@ -433,3 +433,39 @@ fn the_api_reads_through_the_usb_reader() {
     let j: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
     assert_eq!(j["error"], "access_denied", "{j}");
 }
+
+#[test]
+fn a_malformed_frame_gets_an_error_frame_and_the_link_resyncs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = link(tmp.path());
+    let _reader = Plugged::new(chip("rsa"), ReaderOptions::default(), &port);
+    let mut p = serialport::new(port.to_str().unwrap(), 115_200).timeout(Duration::from_millis(100)).open().unwrap();
+    let mut decoder = cancuoc_link::Decoder::new();
+    let mut next = |p: &mut Box<dyn serialport::SerialPort>| -> ReaderMsg {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        let mut buf = [0u8; 256];
+        let mut got = None;
+        while got.is_none() && Instant::now() < deadline {
+            if let Ok(n) = p.read(&mut buf) {
+                decoder.feed::<ReaderMsg>(&buf[..n], |m| {
+                    if got.is_none() {
+                        got = m.ok();
+                    }
+                });
+            }
+        }
+        got.expect("an answer from the reader")
+    };
+    // A frame with a wrong CRC, then garbage longer than any frame, each ended by a delimiter.
+    let mut bad = cancuoc_link::encode(&HostMsg::GetInfo).unwrap();
+    bad[1] ^= 0x40;
+    p.write_all(&bad).unwrap();
+    assert!(matches!(next(&mut p), ReaderMsg::Error { code: ErrorCode::BadFrame, .. }));
+    let mut long = vec![0x55u8; cancuoc_link::MAX_ENCODED + 10];
+    long.push(0);
+    p.write_all(&long).unwrap();
+    assert!(matches!(next(&mut p), ReaderMsg::Error { code: ErrorCode::FrameTooLong, .. }));
+    // The next good frame is answered.
+    p.write_all(&cancuoc_link::encode(&HostMsg::GetInfo).unwrap()).unwrap();
+    assert!(matches!(next(&mut p), ReaderMsg::Info(_)));
+}
