@@ -246,7 +246,12 @@ fn unplugged_mid_read_the_cli_waits_for_the_reader_and_finishes() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(400));
+    // Unplug once the read is well under way (the card has answered a dozen APDUs).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while slow.apdus.load(Ordering::Relaxed) < 12 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(slow.apdus.load(Ordering::Relaxed) >= 12, "the read did not start");
     reader.unplug();
     std::thread::sleep(Duration::from_millis(200));
     card.lock().unwrap().reinsert();

@@ -26,6 +26,8 @@ pub struct ReaderOptions {
     pub latency: Duration,
     /// The CSCA certificates in the reader's flash.
     pub trust: Vec<Vec<u8>>,
+    /// Counts the APDUs the reader sent to the card (for tests that act mid-read).
+    pub apdus: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Default for ReaderOptions {
@@ -34,6 +36,7 @@ impl Default for ReaderOptions {
         Self {
             latency: Duration::ZERO,
             trust: ["csca-rsa", "csca-p256", "csca-bp256"].iter().map(|n| pki.cert(n)).collect(),
+            apdus: Arc::default(),
         }
     }
 }
@@ -44,6 +47,7 @@ struct Antenna<'a> {
     latency: Duration,
     /// Set when the reader is "unplugged": from then on nothing reaches the card.
     stop: &'a AtomicBool,
+    apdus: &'a std::sync::atomic::AtomicUsize,
 }
 
 impl Transport for Antenna<'_> {
@@ -54,6 +58,7 @@ impl Transport for Antenna<'_> {
         if self.stop.load(Ordering::Relaxed) {
             return Err(TransportError::Reader("the reader lost power".into()));
         }
+        self.apdus.fetch_add(1, Ordering::Relaxed);
         self.chip.transmit(command)
     }
     fn limits(&self) -> TransportLimits {
@@ -129,7 +134,7 @@ where
                 let Ok(mut chip) = chip.lock() else { break };
                 // The field went off after the last read, as the board does: the chip starts afresh.
                 chip.reinsert_keeping_faults();
-                let antenna = Antenna { chip: &mut chip, latency: options.latency, stop: &stop };
+                let antenna = Antenna { chip: &mut chip, latency: options.latency, stop: &stop, apdus: &options.apdus };
                 let cancel = cancel.clone();
                 device.read(antenna, &req, &mut crate::os_rng(), &move || cancel.load(Ordering::Relaxed), &mut out);
                 reading.store(false, Ordering::Relaxed);
