@@ -922,7 +922,7 @@ fn print_human(r: &Report, source: &str) {
                     rd.reader_failures.join("; ")
                 )
             };
-            line("Đầu đọc tự kiểm tra (reader's own check)", Some(&v));
+            line("Đầu đọc tự kiểm (reader's check)", Some(&v));
         }
         None => println!(
             "\nLiên kết (link): {} APDUs, {} bytes sent, {} bytes received",
