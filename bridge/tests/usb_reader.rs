@@ -69,6 +69,20 @@ fn cancuoc(args: &[&str]) -> (i32, serde_json::Value, String) {
     (out.status.code().unwrap_or(-1), json, String::from_utf8_lossy(&out.stderr).into())
 }
 
+/// `cancuoc read --usb PORT --can 123456 --json --trust-dir TRUST`.
+fn read_json(port: &Path, trust: &tempfile::TempDir) -> (i32, serde_json::Value, String) {
+    cancuoc(&[
+        "read",
+        "--usb",
+        port.to_str().unwrap(),
+        "--can",
+        "123456",
+        "--json",
+        "--trust-dir",
+        trust.path().to_str().unwrap(),
+    ])
+}
+
 fn link(dir: &Path) -> PathBuf {
     dir.join("cancuoc-reader")
 }
@@ -79,16 +93,7 @@ fn a_card_read_through_the_usb_reader_is_verified_again_by_the_pc() {
     let _reader = Plugged::new(chip("rsa"), ReaderOptions::default(), &link(tmp.path()));
     let trust = trust_dir(&["csca-rsa", "csca-p256", "csca-bp256"]);
     let port = link(tmp.path());
-    let (code, j, err) = cancuoc(&[
-        "read",
-        "--usb",
-        port.to_str().unwrap(),
-        "--can",
-        "123456",
-        "--json",
-        "--trust-dir",
-        trust.path().to_str().unwrap(),
-    ]);
+    let (code, j, err) = read_json(&port, &trust);
     assert_eq!(code, 0, "{err}\n{j}");
     assert_eq!(j["verified"], true);
     assert_eq!(j["person"]["full_name"], "Nguyễn Thị Thu Hà");
@@ -109,16 +114,7 @@ fn a_reader_that_says_verified_does_not_make_a_card_verified() {
     let _reader = Plugged::new(chip("unknown-csca"), options, &link(tmp.path()));
     let trust = trust_dir(&["csca-rsa", "csca-p256", "csca-bp256"]);
     let port = link(tmp.path());
-    let (code, j, err) = cancuoc(&[
-        "read",
-        "--usb",
-        port.to_str().unwrap(),
-        "--can",
-        "123456",
-        "--json",
-        "--trust-dir",
-        trust.path().to_str().unwrap(),
-    ]);
+    let (code, j, err) = read_json(&port, &trust);
     assert_eq!(code, 1, "{err}\n{j}");
     assert_eq!(j["verified"], false);
     assert_eq!(j["reader"]["verified_on_reader"], true, "the reader was fooled");
@@ -132,16 +128,7 @@ fn a_forged_card_over_usb_names_the_altered_group() {
     let _reader = Plugged::new(chip("tampered-dg13"), ReaderOptions::default(), &link(tmp.path()));
     let trust = trust_dir(&["csca-rsa", "csca-p256", "csca-bp256"]);
     let port = link(tmp.path());
-    let (code, j, _) = cancuoc(&[
-        "read",
-        "--usb",
-        port.to_str().unwrap(),
-        "--can",
-        "123456",
-        "--json",
-        "--trust-dir",
-        trust.path().to_str().unwrap(),
-    ]);
+    let (code, j, _) = read_json(&port, &trust);
     assert_eq!(code, 1);
     assert!(
         j["failures"]
