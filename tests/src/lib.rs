@@ -2,6 +2,7 @@
 //! card and no reader. [`simulated_card`] gives a ready chip for a named variant.
 
 pub mod chip;
+pub mod hospital;
 pub mod image;
 pub mod pki;
 pub mod usb_reader;
@@ -17,6 +18,13 @@ pub type OsRng = rand_core::UnwrapErr<getrandom::SysRng>;
 /// A fresh OS random generator.
 pub fn os_rng() -> OsRng {
     rand_core::UnwrapErr(getrandom::SysRng)
+}
+
+/// Fills `buf` from the operating system's random generator.
+pub fn os_rng_fill(buf: &mut [u8]) {
+    // getrandom fails only where the OS has no generator at all; the buffer then stays zero and
+    // the simulated services' tokens are merely predictable.
+    let _ = getrandom::fill(buf);
 }
 
 /// A chip for the named variant (see [`VARIANTS`]); `None` for an unknown name.

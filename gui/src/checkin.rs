@@ -1,0 +1,207 @@
+//! One person's check-in: what the card said, what the clerk added, the insurance result, and
+//! the consents given. The outputs (CSV, FHIR, printed form, HIS) are built here from the
+//! consented fields only.
+
+use std::collections::BTreeMap;
+
+use cancuoc_bridge::{Report, Status};
+use cancuoc_core::verdict::Failure;
+use serde_json::{Value, json};
+
+use crate::bhyt::{BhytResult, Eligibility, NotChecked};
+use crate::consent::{Field, Purpose};
+use crate::i18n::Lang;
+
+/// Where the insurance check stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BhytState {
+    NotChecked(Option<NotChecked>),
+    Checking,
+    Done(BhytResult),
+}
+
+pub struct Checkin {
+    pub report: Report,
+    pub failures: Vec<Failure>,
+    /// The face image as stored on the chip, with its MIME type.
+    pub photo: Option<(Vec<u8>, &'static str)>,
+    pub reason: String,
+    pub service: usize,
+    pub bhyt: BhytState,
+    /// Purpose → fields the citizen agreed to send.
+    pub consents: BTreeMap<Purpose, Vec<Field>>,
+    /// The saved check-in's id (`Some(None)`: recorded without keeping personal data).
+    pub saved: Option<Option<i64>>,
+}
+
+impl Checkin {
+    pub fn status(&self) -> Status {
+        self.report.status
+    }
+    pub fn status_key(&self) -> &'static str {
+        match self.report.status {
+            Status::Verified => "verified",
+            Status::SignerUntrusted => "signer_untrusted",
+            Status::NotVerified => "not_verified",
+        }
+    }
+
+    /// The value of one field as the form shows it.
+    pub fn value(&self, f: Field, lang: Lang) -> Option<String> {
+        let p = &self.report.person;
+        let t = lang.tr();
+        match f {
+            Field::IdNumber => p.id_number.clone(),
+            Field::FullName => p.full_name.clone(),
+            Field::DateOfBirth => p.date_of_birth.clone(),
+            Field::Sex => p.sex.clone(),
+            Field::Address => p.place_of_residence.clone(),
+            Field::Nationality => p.nationality.clone(),
+            Field::Ethnicity => p.ethnicity.clone(),
+            Field::Religion => p.religion.clone(),
+            Field::PlaceOfOrigin => p.place_of_origin.clone(),
+            Field::OldIdNumber => p.old_id_number.clone(),
+            Field::Parents => match (&p.father_name, &p.mother_name) {
+                (None, None) => None,
+                (a, b) => Some(format!("{}; {}", a.as_deref().unwrap_or("-"), b.as_deref().unwrap_or("-"))),
+            },
+            Field::Photo => self.photo.as_ref().map(|(b, m)| format!("{m}, {} bytes", b.len())),
+            Field::Bhyt => Some(self.bhyt_summary(lang)),
+            Field::Reason => {
+                let service = t.services.get(self.service).copied().unwrap_or_default();
+                Some(if self.reason.trim().is_empty() {
+                    service.to_string()
+                } else {
+                    format!("{service}: {}", self.reason.trim())
+                })
+            }
+            Field::Verdict => Some(
+                match self.report.status {
+                    Status::Verified => t.verified,
+                    Status::SignerUntrusted => t.untrusted,
+                    Status::NotVerified => t.not_verified,
+                }
+                .trim_start_matches(['✔', '⚠', '✘', ' '])
+                .to_string(),
+            ),
+        }
+    }
+
+    /// One line on the insurance result.
+    pub fn bhyt_summary(&self, lang: Lang) -> String {
+        let t = lang.tr();
+        match &self.bhyt {
+            BhytState::Done(r) => {
+                let head = match r.eligibility {
+                    Eligibility::Valid => t.bhyt_valid,
+                    Eligibility::Expired => t.bhyt_expired,
+                    Eligibility::Invalid => t.bhyt_invalid,
+                };
+                let period = match (&r.valid_from, &r.valid_to) {
+                    (Some(a), Some(b)) => format!(", {a} – {b}"),
+                    _ => String::new(),
+                };
+                let facility = r.facility.as_ref().map(|f| format!(", {} {f}", t.bhyt_facility)).unwrap_or_default();
+                format!("{head} ({} {}){period}{facility}", t.bhyt_code, r.code)
+            }
+            BhytState::Checking => t.bhyt_checking.into(),
+            BhytState::NotChecked(_) => t.bhyt_not_checked.into(),
+        }
+    }
+
+    /// CSV (UTF-8 with a byte-order mark, so spreadsheet programs show the diacritics): a header
+    /// row of field labels and one row of values, consented fields only.
+    pub fn csv(&self, fields: &[Field], lang: Lang) -> String {
+        let t = lang.tr();
+        let cols: Vec<Field> = fields.iter().copied().filter(|f| *f != Field::Photo).collect();
+        let esc = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        let header: Vec<String> = cols.iter().map(|f| esc(&f.label(t))).collect();
+        let row: Vec<String> = cols.iter().map(|f| esc(&self.value(*f, lang).unwrap_or_default())).collect();
+        format!("\u{FEFF}{}\r\n{}\r\n", header.join(","), row.join(","))
+    }
+
+    /// The FHIR R4 Patient with the consented fields only (the verdict tag always: it is not
+    /// personal data, and a HIS must never take an unverified read for a verified one).
+    pub fn fhir(&self, fields: &[Field]) -> Value {
+        let has = |f: Field| fields.contains(&f);
+        let mut r = self.report.clone();
+        let p = &mut r.person;
+        let keep = |v: &mut Option<String>, on: bool| {
+            if !on {
+                *v = None;
+            }
+        };
+        keep(&mut p.id_number, has(Field::IdNumber));
+        keep(&mut p.full_name, has(Field::FullName));
+        keep(&mut p.date_of_birth, has(Field::DateOfBirth));
+        keep(&mut p.sex, has(Field::Sex));
+        keep(&mut p.place_of_residence, has(Field::Address));
+        keep(&mut p.old_id_number, has(Field::OldIdNumber));
+        if !has(Field::Sex) {
+            r.mrz = None; // the MRZ's sex would otherwise stand in
+        }
+        let photo = if has(Field::Photo) { self.photo.as_ref().map(|(b, m)| (*m, b.as_slice())) } else { None };
+        let mut v = cancuoc_bridge::fhir::patient(&r, photo);
+        let person = &self.report.person;
+        let mut ext = Vec::new();
+        if has(Field::Nationality)
+            && let Some(n) = &person.nationality
+        {
+            ext.push(json!({ "url": "http://hl7.org/fhir/StructureDefinition/patient-nationality",
+                    "extension": [{ "url": "code", "valueCodeableConcept": { "text": n } }] }));
+        }
+        if has(Field::Religion)
+            && let Some(n) = &person.religion
+        {
+            ext.push(json!({ "url": "http://hl7.org/fhir/StructureDefinition/patient-religion",
+                    "valueCodeableConcept": { "text": n } }));
+        }
+        if has(Field::Ethnicity)
+            && let Some(n) = &person.ethnicity
+        {
+            ext.push(json!({ "url": "urn:cancuoc:ext:ethnicity", "valueString": n }));
+        }
+        if has(Field::PlaceOfOrigin)
+            && let Some(n) = &person.place_of_origin
+        {
+            ext.push(json!({ "url": "urn:cancuoc:ext:place-of-origin", "valueString": n }));
+        }
+        if !ext.is_empty() {
+            v["extension"] = json!(ext);
+        }
+        if has(Field::Parents) {
+            let mut contacts = Vec::new();
+            for (name, code, display) in
+                [(&person.father_name, "FTH", "father"), (&person.mother_name, "MTH", "mother")]
+            {
+                if let Some(n) = name {
+                    contacts.push(json!({
+                        "relationship": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "code": code, "display": display }] }],
+                        "name": { "text": n }
+                    }));
+                }
+            }
+            if !contacts.is_empty() {
+                v["contact"] = json!(contacts);
+            }
+        }
+        if has(Field::Bhyt)
+            && let BhytState::Done(b) = &self.bhyt
+            && let (Some(card), Some(ids)) = (&b.card_number, v["identifier"].as_array_mut())
+        {
+            ids.push(json!({ "use": "secondary", "type": { "text": "BHYT" }, "system": "urn:cancuoc:sid:bhyt", "value": card }));
+        }
+        v
+    }
+
+    /// The printed form: plain UTF-8 text, large-print friendly, consented fields only.
+    pub fn print_text(&self, fields: &[Field], lang: Lang, clerk: &str, when: &str) -> String {
+        let t = lang.tr();
+        let mut out = format!("{}\n{}\n\n", t.form_title.to_uppercase(), "=".repeat(t.form_title.chars().count()));
+        for f in fields.iter().filter(|f| **f != Field::Photo) {
+            out.push_str(&format!("{:<28} {}\n", format!("{}:", f.label(t)), self.value(*f, lang).unwrap_or_default()));
+        }
+        out.push_str(&format!("\n{when} — {clerk}\n"));
+        out
+    }
+}

@@ -1,0 +1,185 @@
+//! Minimal disclosure: each purpose that sends data out of the app (BHYT check, HIS, export) has
+//! the fields it may carry, the ones it cannot work without, and a minimal default set. The photo
+//! and the parents' names are never in a default set.
+
+use crate::i18n::Tr;
+
+/// One item of personal data the app may disclose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    IdNumber,
+    FullName,
+    DateOfBirth,
+    Sex,
+    Address,
+    Nationality,
+    Ethnicity,
+    Religion,
+    PlaceOfOrigin,
+    OldIdNumber,
+    Parents,
+    Photo,
+    Bhyt,
+    Reason,
+    Verdict,
+}
+
+impl Field {
+    /// Stable name, for the audit log.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::IdNumber => "id_number",
+            Field::FullName => "full_name",
+            Field::DateOfBirth => "date_of_birth",
+            Field::Sex => "sex",
+            Field::Address => "place_of_residence",
+            Field::Nationality => "nationality",
+            Field::Ethnicity => "ethnicity",
+            Field::Religion => "religion",
+            Field::PlaceOfOrigin => "place_of_origin",
+            Field::OldIdNumber => "old_id_number",
+            Field::Parents => "parents",
+            Field::Photo => "photo",
+            Field::Bhyt => "bhyt_result",
+            Field::Reason => "reason",
+            Field::Verdict => "verdict",
+        }
+    }
+    pub fn label(self, t: &Tr) -> String {
+        match self {
+            Field::IdNumber => t.f_id_number.into(),
+            Field::FullName => t.f_full_name.into(),
+            Field::DateOfBirth => t.f_date_of_birth.into(),
+            Field::Sex => t.f_sex.into(),
+            Field::Address => t.f_place_of_residence.into(),
+            Field::Nationality => t.f_nationality.into(),
+            Field::Ethnicity => t.f_ethnicity.into(),
+            Field::Religion => t.f_religion.into(),
+            Field::PlaceOfOrigin => t.f_place_of_origin.into(),
+            Field::OldIdNumber => t.f_old_id_number.into(),
+            Field::Parents => format!("{}, {}", t.f_father, t.f_mother),
+            Field::Photo => t.f_photo.into(),
+            Field::Bhyt => t.f_bhyt.into(),
+            Field::Reason => format!("{}, {}", t.f_reason, t.f_service),
+            Field::Verdict => t.f_verdict.into(),
+        }
+    }
+    /// Never ticked unless the clerk ticks it.
+    pub fn never_default(self) -> bool {
+        matches!(self, Field::Photo | Field::Parents)
+    }
+}
+
+/// Why data leaves the app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Purpose {
+    Bhyt,
+    His,
+    Export,
+}
+
+impl Purpose {
+    pub fn key(self) -> &'static str {
+        match self {
+            Purpose::Bhyt => "bhyt",
+            Purpose::His => "his",
+            Purpose::Export => "export",
+        }
+    }
+    pub fn label(self, t: &Tr) -> &'static str {
+        match self {
+            Purpose::Bhyt => t.purpose_bhyt,
+            Purpose::His => t.purpose_his,
+            Purpose::Export => t.purpose_export,
+        }
+    }
+    pub fn recipient(self, t: &Tr) -> &'static str {
+        match self {
+            Purpose::Bhyt => t.recipient_bhyt,
+            Purpose::His => t.recipient_his,
+            Purpose::Export => t.recipient_export,
+        }
+    }
+    /// Fields this purpose may carry, in display order.
+    pub fn offered(self) -> &'static [Field] {
+        use Field::*;
+        match self {
+            // The gateway's check takes exactly these (shared/cccd.md).
+            Purpose::Bhyt => &[IdNumber, FullName, DateOfBirth],
+            Purpose::His => &[
+                IdNumber,
+                FullName,
+                DateOfBirth,
+                Sex,
+                Address,
+                Bhyt,
+                Verdict,
+                Nationality,
+                Ethnicity,
+                Religion,
+                PlaceOfOrigin,
+                OldIdNumber,
+                Parents,
+                Photo,
+            ],
+            Purpose::Export => &[
+                IdNumber,
+                FullName,
+                DateOfBirth,
+                Sex,
+                Address,
+                Bhyt,
+                Reason,
+                Verdict,
+                Nationality,
+                Ethnicity,
+                Religion,
+                PlaceOfOrigin,
+                OldIdNumber,
+                Parents,
+                Photo,
+            ],
+        }
+    }
+    /// Fields without which the purpose cannot be served (they cannot be unticked).
+    pub fn required(self) -> &'static [Field] {
+        use Field::*;
+        match self {
+            Purpose::Bhyt => &[IdNumber, FullName, DateOfBirth],
+            Purpose::His => &[IdNumber, FullName, Verdict],
+            Purpose::Export => &[],
+        }
+    }
+    /// The minimal default set: what a reception form needs (shared/cccd.md), nothing more.
+    pub fn defaults(self) -> Vec<Field> {
+        use Field::*;
+        let minimal: &[Field] = match self {
+            Purpose::Bhyt => &[IdNumber, FullName, DateOfBirth],
+            Purpose::His => &[IdNumber, FullName, DateOfBirth, Sex, Address, Bhyt, Verdict],
+            Purpose::Export => &[IdNumber, FullName, DateOfBirth, Sex, Address, Bhyt, Reason, Verdict],
+        };
+        minimal.iter().copied().filter(|f| !f.never_default()).collect()
+    }
+}
+
+/// Fields as the audit log stores them: comma-separated keys.
+pub fn field_keys(fields: &[Field]) -> String {
+    fields.iter().map(|f| f.key()).collect::<Vec<_>>().join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_minimal_and_never_carry_the_photo_or_parents() {
+        for p in [Purpose::Bhyt, Purpose::His, Purpose::Export] {
+            let d = p.defaults();
+            assert!(!d.contains(&Field::Photo) && !d.contains(&Field::Parents), "{p:?}");
+            assert!(d.iter().all(|f| p.offered().contains(f)), "{p:?} default outside offered");
+            assert!(p.required().iter().all(|f| d.contains(f)), "{p:?} required not in defaults");
+        }
+        assert_eq!(Purpose::Bhyt.defaults(), [Field::IdNumber, Field::FullName, Field::DateOfBirth]);
+        assert!(!Purpose::Bhyt.offered().contains(&Field::Address));
+    }
+}

@@ -1,0 +1,119 @@
+//! `cancuoc-desk`: the desk app. `cancuoc-desk --demo` runs it on the built-in simulated card.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use cancuoc_desk::i18n::Lang;
+use cancuoc_desk::tour::Tour;
+use cancuoc_desk::ui::DeskApp;
+use cancuoc_desk::{App, Options};
+use clap::Parser;
+
+#[derive(Parser)]
+#[command(name = "cancuoc-desk", version, about = "Check a patient or citizen in from the chip citizen ID card (CCCD)")]
+struct Args {
+    /// Demo and training: the built-in simulated card, a simulated insurer and HIS; nothing is
+    /// written to disk.
+    #[arg(long)]
+    demo: bool,
+    /// Where the check-in database lives (default: the user's data directory, or
+    /// $CANCUOC_DATA_DIR).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Language: vi (default) or en.
+    #[arg(long)]
+    lang: Option<String>,
+    /// Larger text throughout.
+    #[arg(long)]
+    large_text: bool,
+    /// Also look for a cancuoc USB reader on this serial port (repeatable).
+    #[arg(long = "usb")]
+    usb_ports: Vec<String>,
+    /// Verify with the CSCA certificates in this folder instead of the user's trust store
+    /// (`cancuoc trust` manages it).
+    #[arg(long)]
+    trust_dir: Option<PathBuf>,
+    /// Delay per APDU on the simulated card, in milliseconds.
+    #[arg(long, default_value_t = 25)]
+    sim_latency_ms: u64,
+    /// Walk through every screen in demo mode, save a PNG of each in DIR, and exit.
+    #[arg(long, value_name = "DIR", requires = "demo")]
+    tour: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let a = Args::parse();
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        eprintln!(
+            "cancuoc-desk: no display (neither DISPLAY nor WAYLAND_DISPLAY is set). Run it from the desktop, or try the\n\
+             command-line reader: cargo cancuoc read --simulated"
+        );
+        return ExitCode::from(2);
+    }
+    let opts = Options {
+        demo: a.demo,
+        data_dir: a.data_dir,
+        lang: a.lang.as_deref().map(Lang::from_code),
+        large_text: a.large_text,
+        sim_latency: Duration::from_millis(a.sim_latency_ms),
+        usb_ports: a.usb_ports,
+        trust_dir: a.trust_dir,
+    };
+    let app = match App::new(opts) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("cancuoc-desk: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let tour = a.tour.map(|dir| {
+        let _ = std::fs::create_dir_all(&dir);
+        Tour::new(dir)
+    });
+    let touring = tour.is_some();
+    let title = app.tr().app_title;
+    let native = eframe::NativeOptions {
+        viewport: eframe::egui::ViewportBuilder::default()
+            .with_title(title)
+            .with_inner_size([1366.0, 768.0])
+            .with_min_inner_size([1024.0, 640.0]),
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    let result = std::sync::Arc::new(std::sync::Mutex::new((0usize, None::<String>)));
+    let out = result.clone();
+    let run = eframe::run_native(
+        "cancuoc-desk",
+        native,
+        Box::new(move |cc| Ok(Box::new(TourReport(DeskApp::new(cc, app, tour), out)))),
+    );
+    if let Err(e) = run {
+        eprintln!("cancuoc-desk: cannot open the window: {e}");
+        return ExitCode::from(1);
+    }
+    if touring {
+        let (n, err) = result.lock().map(|g| g.clone()).unwrap_or((0, Some("lock".into())));
+        if let Some(e) = err {
+            eprintln!("cancuoc-desk: tour failed: {e}");
+            return ExitCode::from(1);
+        }
+        println!("{n} screenshots written");
+        if n != cancuoc_desk::tour::STAGES.len() {
+            return ExitCode::from(1);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// Hands the tour's outcome back to `main` when the window closes.
+struct TourReport(DeskApp, std::sync::Arc<std::sync::Mutex<(usize, Option<String>)>>);
+
+impl eframe::App for TourReport {
+    fn ui(&mut self, ui: &mut eframe::egui::Ui, frame: &mut eframe::Frame) {
+        self.0.ui(ui, frame);
+        if let (Some(t), Ok(mut g)) = (&self.0.tour, self.1.lock()) {
+            *g = (t.written.len(), t.error.clone());
+        }
+    }
+}

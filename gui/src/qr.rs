@@ -1,0 +1,211 @@
+//! The QR code on the card's front, as a USB barcode scanner types it (keyboard wedge): one line
+//! of pipe-separated text ending in Enter (shared/cccd.md). It gives the ID number, name, date of
+//! birth and date of issue, not the expiry date BAC needs; that is derived from the renewal ages
+//! the law sets (see [`derive_expiry`]) and the clerk can correct it.
+
+/// What the QR code says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardQr {
+    pub id_number: String,
+    pub old_id_number: Option<String>,
+    pub full_name: String,
+    /// dd/mm/yyyy
+    pub date_of_birth: String,
+    pub sex: String,
+    pub place_of_residence: String,
+    /// dd/mm/yyyy
+    pub date_of_issue: String,
+}
+
+/// A civil date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// `ddmmyyyy` (the QR's form) or `dd/mm/yyyy`.
+    pub fn parse(s: &str) -> Option<Date> {
+        let digits: String = s.chars().filter(|c| *c != '/').collect();
+        if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let day: u8 = digits.get(0..2)?.parse().ok()?;
+        let month: u8 = digits.get(2..4)?.parse().ok()?;
+        let year: u16 = digits.get(4..8)?.parse().ok()?;
+        let d = Date { year, month, day };
+        d.is_valid().then_some(d)
+    }
+    fn is_valid(&self) -> bool {
+        let leap = (self.year.is_multiple_of(4) && !self.year.is_multiple_of(100)) || self.year.is_multiple_of(400);
+        let days = match self.month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return false,
+        };
+        self.day >= 1 && self.day <= days && self.year >= 1900
+    }
+    /// The same day `years` later (29 February becomes 28 February in a common year).
+    pub fn plus_years(&self, years: u16) -> Date {
+        let mut d = Date { year: self.year + years, ..*self };
+        if !d.is_valid() {
+            d.day = 28;
+        }
+        d
+    }
+    pub fn dmy(&self) -> String {
+        format!("{:02}/{:02}/{:04}", self.day, self.month, self.year)
+    }
+}
+
+/// Parses the scanned text. `None` when it is not a CCCD QR code.
+pub fn parse(text: &str) -> Option<CardQr> {
+    let parts: Vec<&str> = text.trim().split('|').map(str::trim).collect();
+    if parts.len() < 7 {
+        return None;
+    }
+    let id = parts.first()?;
+    if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let dob = Date::parse(parts.get(3)?)?;
+    let issue = Date::parse(parts.get(6)?)?;
+    let old = parts.get(1).filter(|s| !s.is_empty()).map(|s| s.to_string());
+    Some(CardQr {
+        id_number: id.to_string(),
+        old_id_number: old,
+        full_name: parts.get(2)?.to_string(),
+        date_of_birth: dob.dmy(),
+        sex: parts.get(4)?.to_string(),
+        place_of_residence: parts.get(5)?.to_string(),
+        date_of_issue: issue.dmy(),
+    })
+}
+
+/// The expiry date a card issued on `issue` to a person born on `dob` carries, by the renewal
+/// ages of the Law on Identification (Luật Căn cước 2023, art. 21; the 2014 law had the same ages
+/// from 25 up): cards are renewed at 14, 25, 40 and 60, and a card issued within the two years
+/// before one of those ages is valid until the next one. A card issued from age 58 on does not
+/// expire; `None` then, and the clerk types what the card says (the MRZ's form for "no expiry"
+/// is not confirmed on real cards).
+pub fn derive_expiry(dob: Date, issue: Date) -> Option<Date> {
+    const AGES: [u16; 4] = [14, 25, 40, 60];
+    for (i, age) in AGES.iter().enumerate() {
+        let milestone = dob.plus_years(*age);
+        let two_before = dob.plus_years(age - 2);
+        if issue < two_before {
+            return Some(milestone);
+        }
+        if issue < milestone {
+            // Within two years of this age: valid until the next one.
+            return AGES.get(i + 1).map(|next| dob.plus_years(*next));
+        }
+    }
+    None
+}
+
+/// Spots a scanner's burst among keystrokes: characters arriving faster than a person types,
+/// ending in Enter. Times are in seconds (egui's input time).
+#[derive(Debug, Default)]
+pub struct WedgeDetector {
+    buf: String,
+    last: f64,
+}
+
+/// Keystrokes closer than this belong to one burst (scanners send a character every few ms;
+/// people type ~5 per second at most).
+const BURST_GAP_S: f64 = 0.08;
+
+impl WedgeDetector {
+    /// Feeds typed text. Returns true when this text is part of a burst that looks like a QR
+    /// code (it contains '|'), so the caller keeps it away from the focused field.
+    pub fn text(&mut self, t: &str, now: f64) -> bool {
+        if now - self.last > BURST_GAP_S {
+            self.buf.clear();
+        }
+        self.last = now;
+        self.buf.push_str(t);
+        self.buf.contains('|')
+    }
+    /// Whether text arriving at `now` begins a new burst (the caller snapshots its fields then).
+    pub fn starts_burst(&self, now: f64) -> bool {
+        self.buf.is_empty() || now - self.last > BURST_GAP_S
+    }
+    /// Whether a burst is under way (the caller swallows Enter while one is).
+    pub fn in_burst(&self, now: f64) -> bool {
+        self.buf.contains('|') && now - self.last <= BURST_GAP_S * 4.0
+    }
+    /// Enter was pressed: returns the burst's text when it was a scanner's, and resets.
+    pub fn enter(&mut self, now: f64) -> Option<String> {
+        let done = self.in_burst(now).then(|| std::mem::take(&mut self.buf));
+        self.buf.clear();
+        done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const QR: &str = "079195012345|012345678|Nguyễn Thị Thu Hà|15031995|Nữ|Số 12 Ngõ 34 Phố Hàng Bạc, Phường Hàng Đào, Quận Hoàn Kiếm, Hà Nội|10082021";
+
+    #[test]
+    fn parses_the_card_front_qr() {
+        let q = parse(QR).expect("a CCCD QR");
+        assert_eq!(q.id_number, "079195012345");
+        assert_eq!(q.old_id_number.as_deref(), Some("012345678"));
+        assert_eq!(q.full_name, "Nguyễn Thị Thu Hà");
+        assert_eq!(q.date_of_birth, "15/03/1995");
+        assert_eq!(q.date_of_issue, "10/08/2021");
+        assert_eq!(q.sex, "Nữ");
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_cccd_qr() {
+        assert_eq!(parse("hello"), None);
+        assert_eq!(parse("12345|x|y|15031995|Nam|addr|10082021"), None); // not 12 digits
+        assert_eq!(parse("079195012345||A|31021995|Nam|addr|10082021"), None); // 31 February
+        assert_eq!(parse("079195012345||A|15031995|Nam|addr"), None); // a field short
+    }
+
+    #[test]
+    fn expiry_follows_the_renewal_ages() {
+        let d = |s| Date::parse(s).expect("date");
+        // Issued at 26: valid until 40 (the simulated card: 15/03/2035).
+        assert_eq!(derive_expiry(d("15031995"), d("10082021")), Some(d("15032035")));
+        // Issued at 24, within two years of 25: valid until 40.
+        assert_eq!(derive_expiry(d("01012000"), d("01062024")), Some(d("01012040")));
+        // Issued at 20: renew at 25.
+        assert_eq!(derive_expiry(d("01012000"), d("01062020")), Some(d("01012025")));
+        // Issued at 45: until 60. Issued at 59: no expiry.
+        assert_eq!(derive_expiry(d("01011970"), d("01062015")), Some(d("01012030")));
+        assert_eq!(derive_expiry(d("01011960"), d("01062019")), None);
+        // Born on 29 February.
+        assert_eq!(derive_expiry(d("29022000"), d("01062020")), Some(d("28022025")));
+        assert_eq!(derive_expiry(d("29022000"), d("01062030")), Some(d("29022040")));
+    }
+
+    #[test]
+    fn a_scanner_burst_is_told_from_typing() {
+        let mut w = WedgeDetector::default();
+        // A person typing digits slowly: never a burst.
+        assert!(!w.text("1", 0.0));
+        assert!(!w.text("2", 0.5));
+        assert_eq!(w.enter(0.9), None);
+        // A scanner: everything within milliseconds, with pipes.
+        let mut t = 10.0;
+        let mut swallowed = false;
+        for ch in QR.chars() {
+            swallowed |= w.text(&ch.to_string(), t);
+            t += 0.004;
+        }
+        assert!(swallowed);
+        assert_eq!(w.enter(t).as_deref(), Some(QR));
+        // And it resets.
+        assert_eq!(w.enter(t + 0.01), None);
+    }
+}

@@ -1,0 +1,163 @@
+//! `--tour DIR`: walks the real app window through every screen in demo mode and saves a PNG of
+//! each (docs/screenshots/, and CI's check that the screens render). It drives the app through
+//! the same actions a clerk's keys and buttons call.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, channel};
+
+use eframe::egui;
+
+use crate::app::{Action, App, KeyMode, Phase, Tab};
+use crate::checkin::BhytState;
+use crate::i18n::Lang;
+
+/// The screens, in order (file names without `.png`).
+pub const STAGES: &[&str] = &[
+    "01-nhap-khoa",
+    "02-dang-doc",
+    "03-xac-thuc",
+    "04-dong-y",
+    "05-phieu-tiep-don",
+    "06-the-gia",
+    "07-noi-cap-la",
+    "08-nhac-the",
+    "09-lich-su",
+    "10-cai-dat",
+    "11-english",
+    "12-chu-lon",
+];
+
+pub struct Tour {
+    dir: PathBuf,
+    stage: usize,
+    set_up: bool,
+    settle: u32,
+    shot: Option<Receiver<Arc<egui::ColorImage>>>,
+    /// Stages written so far.
+    pub written: Vec<PathBuf>,
+    pub error: Option<String>,
+}
+
+impl Tour {
+    pub fn new(dir: PathBuf) -> Self {
+        Tour { dir, stage: 0, set_up: false, settle: 0, shot: None, written: Vec::new(), error: None }
+    }
+
+    fn read(app: &mut App, variant: &str, remove: bool) {
+        app.next_person();
+        app.key_mode = KeyMode::Can;
+        app.key.can = "123456".into();
+        app.scenario.variant = variant.into();
+        app.scenario.remove_mid_read = remove;
+        app.start_read();
+    }
+
+    fn set_up(&self, app: &mut App, ctx: &egui::Context) {
+        match self.stage {
+            0 => {
+                app.tab = Tab::Checkin;
+                app.key_mode = KeyMode::Can;
+                app.key.can = "123456".into();
+            }
+            1 | 2 => Self::read(app, "rsa", false),
+            3 => app.request(Action::Bhyt),
+            4 => {
+                app.agree_consent();
+                if let Some(c) = &mut app.checkin {
+                    c.reason = "Đau đầu, sốt nhẹ 2 ngày".into();
+                }
+            }
+            5 => Self::read(app, "tampered-dg13", false),
+            6 => Self::read(app, "unknown-csca", false),
+            7 => Self::read(app, "rsa", true),
+            8 => {
+                // Save the checked-in person first so the history shows a row.
+                Self::read(app, "rsa", false);
+            }
+            9 => app.tab = Tab::Settings,
+            10 => {
+                app.tab = Tab::Checkin;
+                app.set_lang(Lang::En);
+                Self::read(app, "ecdsa-bp256", false);
+            }
+            11 => {
+                app.set_lang(Lang::Vi);
+                app.set_large_text(true);
+                crate::ui::apply_style(ctx, true);
+                app.next_person();
+                app.key_mode = KeyMode::Mrz;
+                app.apply_qr("079195012345|012345678|Nguyễn Thị Thu Hà|15031995|Nữ|Số 12 Ngõ 34 Phố Hàng Bạc, Phường Hàng Đào, Quận Hoàn Kiếm, Hà Nội|10082021");
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether the stage's screen is ready to be taken.
+    fn ready(&self, app: &mut App) -> bool {
+        match self.stage {
+            1 => match &app.phase {
+                Phase::Reading { files, .. } => files.iter().any(|f| f.file.to_string() == "DG2" && f.done > 0),
+                _ => true,
+            },
+            2 | 5 | 6 | 10 => matches!(app.phase, Phase::Result),
+            3 => app.consent.is_some(),
+            4 => app.checkin.as_ref().is_some_and(|c| matches!(c.bhyt, BhytState::Done(_))),
+            7 => matches!(app.phase, Phase::Interrupted { .. }),
+            8 => {
+                if matches!(app.phase, Phase::Result) && app.tab == Tab::Checkin {
+                    app.save_checkin();
+                    app.tab = Tab::History;
+                    return false;
+                }
+                app.tab == Tab::History
+            }
+            _ => true,
+        }
+    }
+
+    /// Called before the app draws each frame.
+    pub fn step(&mut self, app: &mut App, ctx: &egui::Context) {
+        ctx.request_repaint();
+        if let Some(rx) = &self.shot {
+            if let Ok(img) = rx.try_recv() {
+                self.shot = None;
+                let name = STAGES.get(self.stage).copied().unwrap_or("extra");
+                let path = self.dir.join(format!("{name}.png"));
+                let [w, h] = img.size;
+                let bytes: Vec<u8> = img.pixels.iter().flat_map(|p| p.to_array()).collect();
+                match image::RgbaImage::from_raw(w as u32, h as u32, bytes).map(|i| i.save(&path)) {
+                    Some(Ok(())) => self.written.push(path),
+                    Some(Err(e)) => self.error = Some(format!("{}: {e}", path.display())),
+                    None => self.error = Some("screenshot of unexpected size".into()),
+                }
+                self.stage += 1;
+                self.set_up = false;
+            }
+            return;
+        }
+        if self.stage >= STAGES.len() || self.error.is_some() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            return;
+        }
+        if !self.set_up {
+            self.set_up(app, ctx);
+            self.set_up = true;
+            self.settle = 0;
+            return;
+        }
+        if !self.ready(app) {
+            return;
+        }
+        // A few frames for layout, fonts and textures to settle.
+        self.settle += 1;
+        if self.settle < 6 {
+            return;
+        }
+        let (tx, rx) = channel();
+        ctx.request_screenshot(move |img| {
+            let _ = tx.send(img);
+        });
+        self.shot = Some(rx);
+    }
+}

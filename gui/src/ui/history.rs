@@ -1,0 +1,60 @@
+//! History: the saved check-ins and the audit log, with the retention rule stated.
+
+use eframe::egui::{self, RichText};
+
+use super::bold;
+use crate::app::{App, format_ts, now_ts};
+
+pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
+    let t = app.tr();
+    ui.heading(t.history_title);
+    let days = app.settings.retention_days;
+    ui.label(format!(
+        "{} {days} {}",
+        t.retention_note,
+        if app.lang() == crate::i18n::Lang::Vi { "ngày" } else { "days" }
+    ));
+    if app.store.path().is_none() {
+        ui.label(RichText::new(t.demo_memory_note).italics());
+    }
+    if ui.button(t.purge_now).clicked() {
+        let n = app.store.purge(now_ts(), &app.settings).unwrap_or(0);
+        app.notice = Some(crate::app::Notice { text: format!("{}: {n}", t.purged), good: true });
+    }
+    let rows = app.store.checkins(200).unwrap_or_default();
+    if rows.is_empty() {
+        ui.label(t.history_empty);
+    } else {
+        egui::Grid::new("checkins").striped(true).num_columns(6).spacing([14.0, 6.0]).show(ui, |ui| {
+            for h in [t.col_time, t.f_full_name, t.f_id_number, t.f_verdict, t.f_bhyt, t.f_service] {
+                ui.label(bold(h, 15.0 * k));
+            }
+            ui.end_row();
+            for r in &rows {
+                ui.label(format_ts(r.at));
+                ui.label(r.full_name.clone().unwrap_or_default());
+                ui.label(r.id_number.clone().unwrap_or_default());
+                ui.label(&r.verdict);
+                ui.label(&r.bhyt);
+                ui.label(if r.reason.is_empty() { r.service.clone() } else { format!("{}: {}", r.service, r.reason) });
+                ui.end_row();
+            }
+        });
+    }
+    ui.add_space(12.0);
+    ui.heading(t.audit_title);
+    egui::Grid::new("audit").striped(true).num_columns(5).spacing([14.0, 4.0]).show(ui, |ui| {
+        for h in [t.col_time, t.col_clerk, t.col_action, t.col_purpose, t.col_fields] {
+            ui.label(bold(h, 15.0 * k));
+        }
+        ui.end_row();
+        for a in app.store.audit_log(200).unwrap_or_default() {
+            ui.label(format_ts(a.at));
+            ui.label(a.clerk);
+            ui.label(a.action);
+            ui.label(a.purpose.unwrap_or_default());
+            ui.label(a.fields);
+            ui.end_row();
+        }
+    });
+}

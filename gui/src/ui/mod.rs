@@ -1,0 +1,183 @@
+//! Drawing. One file per screen; each is a function over [`App`]'s state. `App::ui` is the only
+//! entry point (eframe's `update` and the kittest harness both call it).
+
+mod consent;
+mod entry;
+mod history;
+mod result;
+mod settings;
+mod status;
+
+use eframe::egui::{self, Color32, FontData, FontDefinitions, FontFamily, RichText, TextStyle};
+
+use crate::app::{App, Tab};
+
+pub const GREEN: Color32 = Color32::from_rgb(0x1B, 0x5E, 0x20);
+pub const AMBER: Color32 = Color32::from_rgb(0xF9, 0xA8, 0x25);
+pub const RED: Color32 = Color32::from_rgb(0xB7, 0x1C, 0x1C);
+pub const INK: Color32 = Color32::from_rgb(0x1A, 0x1A, 0x1A);
+
+/// Noto Sans (OFL, gui/assets/fonts) first: it covers every Vietnamese letter with its marks;
+/// egui's own fonts stay as fallback for symbols.
+pub fn install_fonts(ctx: &egui::Context) {
+    let mut fonts = FontDefinitions::default();
+    fonts.font_data.insert(
+        "noto".into(),
+        std::sync::Arc::new(FontData::from_static(include_bytes!("../../assets/fonts/NotoSans-Regular.ttf"))),
+    );
+    fonts.font_data.insert(
+        "noto-bold".into(),
+        std::sync::Arc::new(FontData::from_static(include_bytes!("../../assets/fonts/NotoSans-Bold.ttf"))),
+    );
+    if let Some(p) = fonts.families.get_mut(&FontFamily::Proportional) {
+        p.insert(0, "noto".into());
+    }
+    let mut bold = vec!["noto-bold".to_string()];
+    bold.extend(fonts.families.get(&FontFamily::Proportional).cloned().unwrap_or_default());
+    fonts.families.insert(FontFamily::Name("bold".into()), bold);
+    ctx.set_fonts(fonts);
+}
+
+/// Text sizes; large-text mode scales them by 1.35.
+pub fn apply_style(ctx: &egui::Context, large: bool) {
+    let k = if large { 1.35 } else { 1.0 };
+    ctx.global_style_mut(|style| {
+        style.visuals = egui::Visuals::light();
+        style.text_styles = [
+            (TextStyle::Small, egui::FontId::proportional(14.0 * k)),
+            (TextStyle::Body, egui::FontId::proportional(17.0 * k)),
+            (TextStyle::Button, egui::FontId::proportional(17.0 * k)),
+            (TextStyle::Heading, egui::FontId::new(24.0 * k, FontFamily::Name("bold".into()))),
+            (TextStyle::Monospace, egui::FontId::monospace(15.0 * k)),
+        ]
+        .into();
+        style.spacing.button_padding = egui::vec2(12.0, 6.0);
+        style.spacing.item_spacing = egui::vec2(10.0, 8.0);
+        style.spacing.interact_size.y = 30.0 * k;
+    });
+}
+
+pub fn bold(text: impl Into<String>, size: f32) -> RichText {
+    RichText::new(text).font(egui::FontId::new(size, FontFamily::Name("bold".into())))
+}
+
+impl App {
+    /// Draws one frame.
+    pub fn ui(&mut self, root: &mut egui::Ui) {
+        let ctx = &root.ctx().clone();
+        if !self.fonts_ready {
+            // Fonts take effect from the next frame: draw nothing until they have.
+            install_fonts(ctx);
+            apply_style(ctx, self.settings.large_text);
+            self.fonts_ready = true;
+            ctx.request_repaint();
+            return;
+        }
+        self.handle_keys(ctx);
+        self.poll(ctx);
+        if let Some(text) = self.pending_copy.take() {
+            ctx.copy_text(text);
+        }
+        let k = if self.settings.large_text { 1.35 } else { 1.0 };
+        egui::Panel::top("top").show(root, |ui| {
+            ui.add_space(4.0);
+            self.top_bar(ui, k);
+            status::reader_bar(self, ui, k);
+            ui.add_space(2.0);
+        });
+        if self.tab == Tab::Checkin && self.checkin.is_some() {
+            egui::Panel::bottom("actions").show(root, |ui| {
+                ui.add_space(4.0);
+                result::actions(self, ui, k);
+                ui.add_space(2.0);
+            });
+        }
+        if let Some(n) = &self.notice {
+            let (fill, text) = (if n.good { GREEN } else { RED }, n.text.clone());
+            egui::Panel::bottom("notice").frame(egui::Frame::new().fill(fill).inner_margin(8.0)).show(root, |ui| {
+                ui.label(RichText::new(text).color(Color32::WHITE).size(17.0 * k));
+            });
+        }
+        egui::CentralPanel::default().show(root, |ui| {
+            egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| match self.tab {
+                Tab::Checkin => {
+                    if self.checkin.is_some() {
+                        result::show(self, ui, k);
+                    } else {
+                        entry::show(self, ui, k);
+                    }
+                }
+                Tab::History => history::show(self, ui, k),
+                Tab::Settings => settings::show(self, ui, k),
+            });
+        });
+        if self.consent.is_some() {
+            consent::show(self, ctx, k);
+        }
+        if self.is_busy() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        }
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui, k: f32) {
+        let t = self.tr();
+        ui.horizontal(|ui| {
+            ui.label(bold("cancuoc", 20.0 * k));
+            if self.opts.demo {
+                egui::Frame::new().fill(AMBER).inner_margin(egui::Margin::symmetric(8, 2)).corner_radius(4.0).show(
+                    ui,
+                    |ui| {
+                        ui.label(bold(t.demo_badge, 14.0 * k).color(INK));
+                    },
+                );
+            }
+            ui.separator();
+            for (tab, label) in
+                [(Tab::Checkin, t.tab_checkin), (Tab::History, t.tab_history), (Tab::Settings, t.tab_settings)]
+            {
+                if ui.selectable_label(self.tab == tab, RichText::new(label).size(18.0 * k)).clicked() {
+                    self.tab = tab;
+                    self.notice = None;
+                    if tab == Tab::Settings {
+                        self.draft = self.settings.clone();
+                    }
+                }
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button(t.other_language).clicked() {
+                    let other = match self.lang() {
+                        crate::i18n::Lang::Vi => crate::i18n::Lang::En,
+                        crate::i18n::Lang::En => crate::i18n::Lang::Vi,
+                    };
+                    self.set_lang(other);
+                }
+                let mut large = self.settings.large_text;
+                if ui.checkbox(&mut large, t.large_text).changed() {
+                    self.set_large_text(large);
+                    apply_style(ui.ctx(), large);
+                }
+            });
+        });
+    }
+}
+
+/// eframe's side: fonts and style once, then `App::ui` every frame.
+pub struct DeskApp {
+    pub app: App,
+    pub tour: Option<crate::tour::Tour>,
+}
+
+impl DeskApp {
+    pub fn new(_cc: &eframe::CreationContext<'_>, app: App, tour: Option<crate::tour::Tour>) -> Self {
+        DeskApp { app, tour }
+    }
+}
+
+impl eframe::App for DeskApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        if let Some(tour) = &mut self.tour {
+            tour.step(&mut self.app, ui.ctx());
+        }
+        self.app.ui(ui);
+    }
+}

@@ -1,0 +1,296 @@
+//! The result: the verdict (green only when every check passed, amber for an unknown signer,
+//! red naming the failed check), the photo and the chip's data, and the check-in form with the
+//! insurance check and the ways to send it on.
+
+use cancuoc_bridge::Status;
+use eframe::egui::{self, Color32, RichText};
+
+use super::{AMBER, GREEN, INK, RED, bold};
+use crate::app::{Action, App};
+use crate::bhyt::{self, Eligibility};
+use crate::checkin::BhytState;
+use crate::i18n;
+
+pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
+    verdict(app, ui, k);
+    ui.add_space(6.0);
+    // Three columns at 1366 px: the chip's data with the photo, the form, the insurance check.
+    // Narrower windows (or large text) put the insurance check under the form.
+    let avail = ui.available_width();
+    let three = avail >= 1200.0 && k < 1.2;
+    let left = if three { avail * 0.33 } else { (avail * 0.42).clamp(360.0, 620.0) };
+    let middle = if three { avail * 0.36 } else { avail - left - 30.0 };
+    ui.horizontal_top(|ui| {
+        ui.allocate_ui_with_layout(egui::vec2(left, 0.0), egui::Layout::top_down(egui::Align::Min), |ui| {
+            ui.set_width(left);
+            chip_data(app, ui, k);
+        });
+        ui.separator();
+        ui.allocate_ui_with_layout(egui::vec2(middle, 0.0), egui::Layout::top_down(egui::Align::Min), |ui| {
+            ui.set_width(middle);
+            form(app, ui, k);
+            if !three {
+                ui.add_space(6.0);
+                insurance(app, ui, k);
+            }
+        });
+        if three {
+            ui.separator();
+            ui.vertical(|ui| insurance(app, ui, k));
+        }
+    });
+    technical(app, ui);
+}
+
+fn verdict(app: &App, ui: &mut egui::Ui, k: f32) {
+    let t = app.tr();
+    let Some(c) = &app.checkin else { return };
+    let (fill, text_colour, head, detail) = match c.status() {
+        Status::Verified => (GREEN, Color32::WHITE, t.verified, t.verified_detail.to_string()),
+        Status::SignerUntrusted => (AMBER, INK, t.untrusted, t.untrusted_detail.to_string()),
+        Status::NotVerified => {
+            let reasons: Vec<String> = c.failures.iter().map(|f| i18n::failure(f, app.lang())).collect();
+            (RED, Color32::WHITE, t.not_verified, format!("{} {}", t.not_verified_detail, reasons.join("; ")))
+        }
+    };
+    let head = head.trim_start_matches(['✔', '⚠', '✘', ' ']);
+    egui::Frame::new().fill(fill).inner_margin(egui::Margin::symmetric(16, 10)).corner_radius(6.0).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal(|ui| {
+            // A shape as well as a colour, so the verdict does not rest on colour vision alone.
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(40.0 * k, 40.0 * k), egui::Sense::hover());
+            symbol(ui.painter(), rect, c.status(), text_colour);
+            ui.label(bold(head, 32.0 * k).color(text_colour));
+        });
+        ui.label(RichText::new(detail).size(19.0 * k).color(text_colour));
+    });
+}
+
+fn technical(app: &App, ui: &mut egui::Ui) {
+    let t = app.tr();
+    let Some(c) = &app.checkin else { return };
+    ui.add_space(6.0);
+    ui.collapsing(t.technical_details, |ui| {
+        if let Some(access) = &c.report.checks.access {
+            ui.label(format!("{}: {access:?}", t.secured_by));
+        }
+        ui.label(&c.report.summary);
+        for f in &c.report.failures {
+            ui.label(format!("{}: {}", f.check, f.message));
+        }
+        if let Some(r) = &c.report.reader {
+            ui.label(format!("USB {} — firmware {}, reader verdict agrees: {}", r.port, r.firmware, r.agrees));
+        }
+    });
+}
+
+/// ✔ in a circle, ! in a triangle, ✘ in a circle.
+fn symbol(p: &egui::Painter, rect: egui::Rect, status: Status, colour: Color32) {
+    let c = rect.center();
+    let r = rect.width() * 0.45;
+    let stroke = egui::Stroke::new(rect.width() * 0.1, colour);
+    match status {
+        Status::Verified => {
+            p.circle_stroke(c, r, stroke);
+            p.line_segment([c + egui::vec2(-0.5 * r, 0.0), c + egui::vec2(-0.12 * r, 0.4 * r)], stroke);
+            p.line_segment([c + egui::vec2(-0.12 * r, 0.4 * r), c + egui::vec2(0.55 * r, -0.45 * r)], stroke);
+        }
+        Status::SignerUntrusted => {
+            let pts = vec![c + egui::vec2(0.0, -r), c + egui::vec2(r, 0.8 * r), c + egui::vec2(-r, 0.8 * r)];
+            p.add(egui::Shape::closed_line(pts, stroke));
+            p.line_segment([c + egui::vec2(0.0, -0.4 * r), c + egui::vec2(0.0, 0.25 * r)], stroke);
+            p.circle_filled(c + egui::vec2(0.0, 0.55 * r), stroke.width * 0.6, colour);
+        }
+        Status::NotVerified => {
+            p.circle_stroke(c, r, stroke);
+            let d = 0.45 * r;
+            p.line_segment([c + egui::vec2(-d, -d), c + egui::vec2(d, d)], stroke);
+            p.line_segment([c + egui::vec2(-d, d), c + egui::vec2(d, -d)], stroke);
+        }
+    }
+}
+
+fn chip_data(app: &App, ui: &mut egui::Ui, k: f32) {
+    let t = app.tr();
+    let Some(c) = &app.checkin else { return };
+    ui.label(bold(t.from_chip, 18.0 * k));
+    ui.horizontal_top(|ui| {
+        match &app.photo_texture {
+            Some(Ok(tex)) => {
+                let size = tex.size_vec2();
+                let h = 220.0 * k;
+                let w = size.x * h / size.y.max(1.0);
+                ui.add(egui::Image::new(tex).fit_to_exact_size(egui::vec2(w, h)).alt_text(t.f_photo));
+            }
+            Some(Err(_)) => {
+                ui.label(RichText::new(t.photo_undecodable).color(RED));
+            }
+            None => {
+                ui.label(t.no_photo);
+            }
+        }
+        let p = &c.report.person;
+        egui::Grid::new("chip").num_columns(2).spacing([10.0, 4.0]).striped(true).show(ui, |ui| {
+            let rows: [(&str, &Option<String>); 13] = [
+                (t.f_full_name, &p.full_name),
+                (t.f_id_number, &p.id_number),
+                (t.f_date_of_birth, &p.date_of_birth),
+                (t.f_sex, &p.sex),
+                (t.f_nationality, &p.nationality),
+                (t.f_ethnicity, &p.ethnicity),
+                (t.f_religion, &p.religion),
+                (t.f_place_of_origin, &p.place_of_origin),
+                (t.f_place_of_residence, &p.place_of_residence),
+                (t.f_identifying_marks, &p.identifying_marks),
+                (t.f_date_of_issue, &p.date_of_issue),
+                (t.f_date_of_expiry, &p.date_of_expiry),
+                (t.f_old_id_number, &p.old_id_number),
+            ];
+            for (label, value) in rows {
+                if let Some(v) = value {
+                    ui.label(RichText::new(label).size(14.0 * k).weak());
+                    ui.add(egui::Label::new(RichText::new(v).size(15.0 * k)).wrap());
+                    ui.end_row();
+                }
+            }
+            for (label, value) in
+                [(t.f_father, &p.father_name), (t.f_mother, &p.mother_name), (t.f_spouse, &p.spouse_name)]
+            {
+                if let Some(v) = value {
+                    ui.label(RichText::new(label).size(14.0 * k).weak());
+                    ui.label(RichText::new(v).size(15.0 * k));
+                    ui.end_row();
+                }
+            }
+        });
+    });
+}
+
+fn form(app: &mut App, ui: &mut egui::Ui, k: f32) {
+    let t = app.tr();
+    let lang = app.lang();
+    let Some(c) = &mut app.checkin else { return };
+    ui.label(bold(t.form_title, 22.0 * k));
+    if c.status() != Status::Verified {
+        ui.label(bold(t.not_verified_warning, 16.0 * k).color(RED));
+    }
+    let big = 22.0 * k;
+    egui::Grid::new("form").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
+        use crate::consent::Field as F;
+        for (label, f) in [
+            (t.f_full_name, F::FullName),
+            (t.f_date_of_birth, F::DateOfBirth),
+            (t.f_sex, F::Sex),
+            (t.f_id_number, F::IdNumber),
+            (t.f_place_of_residence, F::Address),
+        ] {
+            ui.label(RichText::new(label).size(16.0 * k));
+            ui.add(egui::Label::new(bold(c.value(f, lang).unwrap_or_default(), big)).wrap());
+            ui.end_row();
+        }
+        let l = ui.label(RichText::new(t.f_service).size(16.0 * k));
+        egui::ComboBox::from_id_salt("service")
+            .selected_text(RichText::new(t.services.get(c.service).copied().unwrap_or_default()).size(18.0 * k))
+            .show_ui(ui, |ui| {
+                for (i, s) in t.services.iter().enumerate() {
+                    ui.selectable_value(&mut c.service, i, *s);
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label(RichText::new(t.f_reason).size(16.0 * k));
+        ui.add(
+            egui::TextEdit::singleline(&mut c.reason)
+                .desired_width(380.0 * k)
+                .font(egui::FontId::proportional(20.0 * k)),
+        )
+        .labelled_by(l.id);
+        ui.end_row();
+    });
+}
+
+fn insurance(app: &mut App, ui: &mut egui::Ui, k: f32) {
+    let t = app.tr();
+    let lang = app.lang();
+    let Some(c) = &mut app.checkin else { return };
+    ui.label(bold(t.bhyt_title, 19.0 * k));
+    let mut check = false;
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        match &c.bhyt {
+            BhytState::Done(r) => {
+                let (colour, head) = match r.eligibility {
+                    Eligibility::Valid => (GREEN, t.bhyt_valid),
+                    Eligibility::Expired => (RED, t.bhyt_expired),
+                    Eligibility::Invalid => (RED, t.bhyt_invalid),
+                };
+                ui.label(bold(head, 20.0 * k).color(colour));
+                ui.label(format!("{} {} — {}", t.bhyt_code, r.code, bhyt::code_message(&r.code, lang)));
+                if let (Some(a), Some(b)) = (&r.valid_from, &r.valid_to) {
+                    ui.label(format!("{}: {a} – {b}", t.bhyt_period));
+                }
+                if let Some(f) = &r.facility {
+                    ui.label(format!("{}: {f}", t.bhyt_facility));
+                }
+                if let Some(a) = &r.area {
+                    ui.label(format!("{}: {a}", t.bhyt_area));
+                }
+                if let Some(d) = &r.five_years {
+                    ui.label(format!("{}: {d}", t.bhyt_five_years));
+                }
+            }
+            BhytState::Checking => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(t.bhyt_checking);
+                });
+            }
+            BhytState::NotChecked(reason) => {
+                ui.label(bold(t.bhyt_not_checked, 18.0 * k).color(AMBER));
+                if let Some(r) = reason {
+                    ui.label(RichText::new(bhyt::not_checked_message(r, lang)).color(RED));
+                }
+            }
+        }
+        if !matches!(c.bhyt, BhytState::Checking) {
+            check = ui.button(RichText::new(t.bhyt_check).size(18.0 * k)).clicked();
+        }
+    });
+    if check {
+        app.request(Action::Bhyt);
+    }
+}
+
+/// The actions, in a bar that stays at the bottom of the window.
+pub fn actions(app: &mut App, ui: &mut egui::Ui, k: f32) {
+    let t = app.tr();
+    let mut act = None;
+    let mut save = false;
+    let mut next = false;
+    ui.horizontal_wrapped(|ui| {
+        next = ui.button(bold(t.next_person, 18.0 * k)).clicked();
+        ui.separator();
+        save = ui.button(bold(t.save_checkin, 18.0 * k)).clicked();
+        for (a, label) in [
+            (Action::His, t.send_his),
+            (Action::Copy, t.copy),
+            (Action::Print, t.print),
+            (Action::Csv, t.export_csv),
+            (Action::Fhir, t.export_fhir),
+        ] {
+            if ui.button(RichText::new(label).size(17.0 * k)).clicked() {
+                act = Some(a);
+            }
+        }
+    });
+    if save {
+        app.save_checkin();
+    }
+    if let Some(a) = act {
+        app.request(a);
+    }
+    if next {
+        app.next_person();
+    }
+}

@@ -1,0 +1,65 @@
+//! Settings: the clerk, the insurance gateway, the HIS, retention and printing.
+
+use eframe::egui::{self, RichText};
+
+use super::{GREEN, RED, bold};
+use crate::app::App;
+
+fn text(ui: &mut egui::Ui, label: &str, v: &mut String, password: bool) {
+    let l = ui.label(label);
+    ui.add(egui::TextEdit::singleline(v).password(password).desired_width(420.0)).labelled_by(l.id);
+    ui.end_row();
+}
+
+pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
+    let t = app.tr();
+    ui.heading(t.settings_title);
+    let password_hint = if app.draft.bhyt_password_md5.is_empty() { "" } else { t.s_bhyt_password_set };
+    egui::Grid::new("settings").num_columns(2).spacing([14.0, 8.0]).show(ui, |ui| {
+        let d = &mut app.draft;
+        text(ui, t.s_clerk_name, &mut d.clerk_name, false);
+        text(ui, t.s_clerk_id, &mut d.clerk_id, false);
+        text(ui, t.s_bhyt_url, &mut d.bhyt_url, false);
+        text(ui, t.s_bhyt_user, &mut d.bhyt_user, false);
+        let l = ui.label(t.s_bhyt_password);
+        ui.add(
+            egui::TextEdit::singleline(&mut app.draft_password)
+                .password(true)
+                .hint_text(password_hint)
+                .desired_width(420.0),
+        )
+        .labelled_by(l.id);
+        ui.end_row();
+        let d = &mut app.draft;
+        ui.label("");
+        ui.checkbox(&mut d.offline, t.s_offline);
+        ui.end_row();
+        let l = ui.label(t.s_timeout);
+        ui.add(egui::DragValue::new(&mut d.timeout_s).range(1..=120)).labelled_by(l.id);
+        ui.end_row();
+        text(ui, t.s_his_url, &mut d.his_url, false);
+        text(ui, t.s_his_token, &mut d.his_token, true);
+        let l = ui.label(t.s_retention);
+        ui.horizontal(|ui| {
+            ui.add(egui::DragValue::new(&mut d.retention_days).range(0..=3650)).labelled_by(l.id);
+            ui.label(RichText::new(t.s_retention_hint).weak());
+        });
+        ui.end_row();
+        ui.label("");
+        ui.checkbox(&mut d.store_photos, t.s_store_photos);
+        ui.end_row();
+        text(ui, t.s_print_command, &mut d.print_command, false);
+        text(ui, t.s_export_dir, &mut d.export_dir, false);
+        ui.label(t.s_data_file);
+        ui.label(app.store.path().map(|p| p.display().to_string()).unwrap_or_else(|| t.demo_memory_note.to_string()));
+        ui.end_row();
+    });
+    ui.add_space(8.0);
+    if ui.button(bold(t.s_save, 18.0 * k)).clicked() {
+        app.notice = Some(match app.save_settings() {
+            Ok(()) => crate::app::Notice { text: t.s_saved.into(), good: true },
+            Err(e) => crate::app::Notice { text: e, good: false },
+        });
+    }
+    let _ = (GREEN, RED);
+}

@@ -1,0 +1,510 @@
+//! The desk app's main flows, driven through egui_kittest by the labels a clerk sees: the real
+//! app state, the real read (simulated chip or the USB reader's firmware logic on a pty), the
+//! real SQLite database, and a real HTTP server on loopback for the insurer and the HIS.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cancuoc_bridge::Status;
+use cancuoc_desk::app::{Phase, Tab};
+use cancuoc_desk::checkin::BhytState;
+use cancuoc_desk::reader::ReaderStatus;
+use cancuoc_desk::{App, Options};
+use cancuoc_sim::hospital::{Hospital, HospitalConfig, InsuranceRecord};
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+const QR: &str = "079195012345|012345678|Nguyễn Thị Thu Hà|15031995|Nữ|Số 12 Ngõ 34 Phố Hàng Bạc, Phường Hàng Đào, Quận Hoàn Kiếm, Hà Nội|10082021";
+
+fn demo() -> Options {
+    Options { demo: true, sim_latency: Duration::ZERO, ..Default::default() }
+}
+
+fn harness(opts: Options) -> Harness<'static, App> {
+    let app = App::new(opts).expect("app");
+    let mut h =
+        Harness::builder().with_size(egui::vec2(1366.0, 768.0)).build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    h.run_steps(2);
+    h
+}
+
+/// Points the app at our own simulated insurer/HIS.
+fn use_hospital(h: &mut Harness<'static, App>, hospital: &Hospital) {
+    let app = h.state_mut();
+    app.settings.bhyt_url = hospital.base_url();
+    app.settings.bhyt_user = hospital.username().into();
+    app.settings.bhyt_password_md5 = cancuoc_desk::bhyt::md5_hex(hospital.password());
+    app.settings.his_url = hospital.his_url();
+}
+
+/// Steps frames until `pred` holds (background work finishes on other threads).
+fn wait(h: &mut Harness<'static, App>, what: &str, pred: impl Fn(&App) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        h.step();
+        if pred(h.state()) {
+            h.run_steps(2);
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let phase = match &h.state().phase {
+        Phase::Entry { error } => format!("entry {error:?}"),
+        Phase::Reading { files, .. } => format!("reading {} files", files.len()),
+        Phase::Interrupted { message, .. } => format!("interrupted: {message}"),
+        Phase::Result => "result".into(),
+    };
+    panic!("timed out waiting for {what}; app is at {phase}, notice {:?}", h.state().notice);
+}
+
+/// Clicks a button as a person does: scrolls it into view first, then a real pointer click.
+fn press(h: &mut Harness<'static, App>, label: &str) {
+    h.get_by_label(label).scroll_to_me();
+    h.run_steps(20); // let the scroll animation finish
+    h.get_by_label(label).click();
+    h.run_steps(2);
+}
+
+/// Clicks into a text field and types, as a person does.
+fn type_into(h: &mut Harness<'static, App>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run_steps(1);
+    h.get_by_label(label).type_text(text);
+    h.run_steps(1);
+}
+
+fn has_text(h: &Harness<'static, App>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+/// Types the CAN and presses Enter, as a clerk does.
+fn read_with_can(h: &mut Harness<'static, App>) {
+    type_into(h, "Số CAN", "123456");
+    h.run_steps(2);
+    h.key_press(egui::Key::Enter);
+    wait(h, "the read to end", |a| !matches!(a.phase, Phase::Reading { .. }));
+}
+
+#[test]
+fn can_read_of_a_genuine_card_fills_the_form_checks_insurance_and_saves() {
+    let hospital = Hospital::start(HospitalConfig::default()).expect("server");
+    let mut h = harness(demo());
+    use_hospital(&mut h, &hospital);
+    h.run_steps(2);
+    assert!(has_text(&h, "Đầu đọc mô phỏng"), "reader status shown");
+    read_with_can(&mut h);
+    let app = h.state();
+    let c = app.checkin.as_ref().expect("a result");
+    assert_eq!(c.status(), Status::Verified);
+    assert!(has_text(&h, "CHIP ĐÃ XÁC THỰC"));
+    assert!(h.query_all_by_label("Nguyễn Thị Thu Hà").count() >= 2, "name on the chip panel and the form");
+    assert!(has_text(&h, "Phường Hàng Đào"), "address on the form");
+    assert!(matches!(app.photo_texture, Some(Ok(_))), "the face photo decoded");
+    assert!(hospital.received().is_empty(), "nothing sent before consent");
+
+    // Insurance: consent first, with the three fields the gateway needs.
+    press(&mut h, "Kiểm tra thẻ BHYT");
+    assert!(has_text(&h, "Đồng ý cung cấp thông tin"));
+    press(&mut h, "Công dân đồng ý — gửi");
+    wait(&mut h, "the insurer's answer", |a| a.checkin.as_ref().is_some_and(|c| matches!(c.bhyt, BhytState::Done(_))));
+    assert!(has_text(&h, "Thẻ BHYT còn giá trị"));
+    assert!(has_text(&h, "01-001"), "registered facility shown");
+    let sent = hospital.received();
+    let check = sent.iter().find(|r| r.path.contains("KQNhanLichSuKCB2024")).expect("eligibility check sent");
+    assert_eq!(check.body["maThe"], "079195012345");
+    assert_eq!(check.body["hoTen"], "Nguyễn Thị Thu Hà");
+    assert!(check.body.get("diaChi").is_none());
+
+    // The clerk adds the reason and saves; history and audit show it.
+    h.state_mut().checkin.as_mut().expect("result").reason = "Đau đầu".into();
+    press(&mut h, "Lưu lượt tiếp đón");
+    let rows = h.state().store.checkins(10).expect("history");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].verdict, "verified");
+    assert_eq!(rows[0].reason, "Đau đầu");
+    assert!(rows[0].bhyt.contains("000"));
+    assert_eq!(rows[0].photo, None, "photos are not kept by default");
+    let actions: Vec<String> = h.state().store.audit_log(10).expect("audit").into_iter().map(|a| a.action).collect();
+    assert!(actions.contains(&"consent".to_string()) && actions.contains(&"bhyt".to_string()), "{actions:?}");
+    let audit = h.state().store.audit_log(10).expect("audit");
+    assert!(audit.iter().all(|a| !a.fields.contains("Nguyễn") && !a.detail.contains("0791")), "names, not values");
+
+    // Esc: the next person; this one's data is gone from the screen and from memory.
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().checkin.is_none());
+    assert!(!has_text(&h, "Nguyễn Thị Thu Hà"));
+    press(&mut h, "Lịch sử");
+    assert!(has_text(&h, "Nguyễn Thị Thu Hà"), "the saved check-in in the history");
+}
+
+#[test]
+fn a_scanned_qr_code_fills_the_key_and_reads() {
+    let mut h = harness(demo());
+    h.run_steps(1);
+    // A slow typist's digits reach the field as usual.
+    type_into(&mut h, "Số CAN", "12");
+    h.run_steps(1);
+    assert_eq!(h.state().key.can, "12");
+    // The scanner: the whole line and Enter in one burst.
+    h.input_mut().events.push(egui::Event::Text(QR.into()));
+    h.input_mut().events.push(egui::Event::Key {
+        key: egui::Key::Enter,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: Default::default(),
+    });
+    h.step();
+    let k = &h.state().key;
+    assert_eq!((k.id_number.as_str(), k.dob.as_str(), k.expiry.as_str()), ("079195012345", "15/03/1995", "15/03/2035"));
+    assert_eq!(h.state().key.can, "12", "the burst did not leak into the focused field");
+    wait(&mut h, "the read started by the scan", |a| a.checkin.is_some());
+    assert_eq!(h.state().checkin.as_ref().expect("result").status(), Status::Verified);
+    assert!(has_text(&h, "BAC") || h.state().checkin.as_ref().is_some_and(|c| c.report.checks.access.is_some()));
+}
+
+#[test]
+fn a_forged_card_is_red_and_names_the_check() {
+    let mut h = harness(demo());
+    h.state_mut().scenario.variant = "tampered-dg13".into();
+    h.run_steps(1);
+    read_with_can(&mut h);
+    assert_eq!(h.state().checkin.as_ref().expect("result").status(), Status::NotVerified);
+    assert!(has_text(&h, "KHÔNG XÁC THỰC"));
+    assert!(has_text(&h, "thông tin cá nhân (DG13) đã bị sửa sau khi cấp thẻ"));
+    assert!(!has_text(&h, "CHIP ĐÃ XÁC THỰC"));
+    // A cloned chip names the anti-cloning check.
+    h.key_press(egui::Key::Escape);
+    h.state_mut().scenario.variant = "wrong-aa-key".into();
+    h.run_steps(1);
+    read_with_can(&mut h);
+    assert!(has_text(&h, "chip không chứng minh được là chip thật"));
+}
+
+#[test]
+fn an_unknown_signer_is_amber_not_green() {
+    let mut h = harness(demo());
+    h.state_mut().scenario.variant = "unknown-csca".into();
+    h.run_steps(1);
+    read_with_can(&mut h);
+    assert_eq!(h.state().checkin.as_ref().expect("result").status(), Status::SignerUntrusted);
+    assert!(has_text(&h, "CHƯA XÁC ĐỊNH ĐƯỢC NƠI CẤP"));
+    assert!(!has_text(&h, "CHIP ĐÃ XÁC THỰC"));
+}
+
+#[test]
+fn a_card_pulled_away_mid_read_says_so_and_continues_keeping_what_was_read() {
+    let mut h = harness(demo());
+    h.state_mut().scenario.remove_mid_read = true;
+    h.run_steps(1);
+    read_with_can(&mut h);
+    let kept = match &h.state().phase {
+        Phase::Interrupted { partial, .. } => partial.complete.len(),
+        _ => panic!("expected the interrupted screen"),
+    };
+    assert!(kept >= 1, "files read before the removal are kept");
+    assert!(has_text(&h, "Thẻ đã bị nhấc ra khỏi đầu đọc"));
+    assert!(h.state().checkin.is_none(), "no verdict from a partial read");
+    press(&mut h, "Tiếp tục (Enter)");
+    wait(&mut h, "the continued read", |a| !matches!(a.phase, Phase::Reading { .. }));
+    let c = h.state().checkin.as_ref().expect("a result after continuing");
+    assert_eq!(c.status(), Status::Verified);
+    // The continued session did not read again what was kept.
+    let full = {
+        let mut h2 = harness(demo());
+        h2.run_steps(1);
+        read_with_can(&mut h2);
+        h2.state().checkin.as_ref().expect("result").report.link.bytes_received
+    };
+    assert!(c.report.link.bytes_received < full, "{} < {full}", c.report.link.bytes_received);
+}
+
+#[test]
+fn a_wrong_can_is_refused_in_plain_words_and_can_be_corrected() {
+    let mut h = harness(demo());
+    h.run_steps(1);
+    type_into(&mut h, "Số CAN", "654321");
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    wait(&mut h, "the refusal", |a| !matches!(a.phase, Phase::Reading { .. }));
+    assert!(has_text(&h, "Chip từ chối khóa truy cập"));
+    h.state_mut().key.can = "123456".into();
+    h.key_press(egui::Key::Enter);
+    wait(&mut h, "the read", |a| a.checkin.is_some());
+}
+
+fn read_and_check_insurance(h: &mut Harness<'static, App>) {
+    h.run_steps(1);
+    read_with_can(h);
+    press(h, "Kiểm tra thẻ BHYT");
+    press(h, "Công dân đồng ý — gửi");
+    wait(h, "the insurance check to end", |a| {
+        a.checkin.as_ref().is_some_and(|c| !matches!(c.bhyt, BhytState::Checking))
+    });
+}
+
+#[test]
+fn insurance_expired_and_server_down_and_slow_are_shown_as_such() {
+    // Expired.
+    let mut cfg = HospitalConfig::default();
+    cfg.records.insert(cancuoc_sim::PERSONA.id_number.into(), InsuranceRecord::persona_expired());
+    let hospital = Hospital::start(cfg).expect("server");
+    let mut h = harness(demo());
+    use_hospital(&mut h, &hospital);
+    read_and_check_insurance(&mut h);
+    assert!(has_text(&h, "Thẻ BHYT đã hết hạn"));
+    assert!(has_text(&h, "Thẻ hết giá trị sử dụng"));
+
+    // Server down: nobody listens on the port.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr");
+    let mut h = harness(demo());
+    h.state_mut().settings.bhyt_url = format!("http://{dead}");
+    read_and_check_insurance(&mut h);
+    assert!(has_text(&h, "Chưa kiểm tra — không kết nối được cổng BHXH."));
+    assert!(!has_text(&h, "Thẻ BHYT còn giá trị"));
+
+    // Too slow: a timeout, not a guess.
+    let slow = Hospital::start(HospitalConfig { delay: Duration::from_secs(3), ..Default::default() }).expect("server");
+    let mut h = harness(demo());
+    use_hospital(&mut h, &slow);
+    h.state_mut().settings.timeout_s = 1;
+    read_and_check_insurance(&mut h);
+    assert!(has_text(&h, "không trả lời kịp"));
+
+    // Offline mode: "not checked", and nothing leaves the machine.
+    let quiet = Hospital::start(HospitalConfig::default()).expect("server");
+    let mut h = harness(demo());
+    use_hospital(&mut h, &quiet);
+    h.state_mut().settings.offline = true;
+    read_and_check_insurance(&mut h);
+    assert!(has_text(&h, "đang làm việc ngoại tuyến"));
+    assert!(quiet.received().is_empty());
+}
+
+#[test]
+fn consent_withheld_sends_nothing() {
+    let hospital = Hospital::start(HospitalConfig::default()).expect("server");
+    let mut h = harness(demo());
+    use_hospital(&mut h, &hospital);
+    let out = tempfile::tempdir().expect("tmp");
+    h.state_mut().settings.export_dir = out.path().to_string_lossy().into_owned();
+    h.run_steps(1);
+    read_with_can(&mut h);
+    for button in ["Kiểm tra thẻ BHYT", "Gửi sang HIS", "Xuất CSV"] {
+        press(&mut h, button);
+        press(&mut h, "Không đồng ý");
+        assert!(has_text(&h, "Công dân không đồng ý — không gửi gì."), "{button}");
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(hospital.received().is_empty(), "{:?}", hospital.received());
+    assert_eq!(std::fs::read_dir(out.path()).expect("dir").count(), 0, "no export written");
+    let refused = h.state().store.audit_log(10).expect("audit").iter().filter(|a| a.action == "refused").count();
+    assert_eq!(refused, 3);
+}
+
+#[test]
+fn the_his_gets_the_minimal_fields_and_the_photo_only_when_ticked() {
+    let hospital = Hospital::start(HospitalConfig::default()).expect("server");
+    let mut h = harness(demo());
+    use_hospital(&mut h, &hospital);
+    h.run_steps(1);
+    read_with_can(&mut h);
+    press(&mut h, "Gửi sang HIS");
+    assert!(has_text(&h, "Ảnh chân dung và họ tên cha mẹ không bao giờ được gửi nếu không được chọn."));
+    press(&mut h, "Công dân đồng ý — gửi");
+    wait(&mut h, "the HIS to answer", |a| a.notice.is_some());
+    assert!(has_text(&h, "Đã gửi sang HIS."));
+    let sent = hospital.received();
+    let p = &sent.iter().find(|r| r.path == "/fhir/Patient").expect("patient posted").body;
+    assert_eq!(p["resourceType"], "Patient");
+    assert_eq!(p["meta"]["tag"][0]["code"], "verified");
+    assert_eq!(p["identifier"][0]["value"], "079195012345");
+    assert!(p.get("photo").is_none(), "no photo by default");
+    assert!(p.get("contact").is_none(), "no parents by default");
+    assert!(p.get("extension").is_none(), "no ethnicity/religion by default");
+
+    // Another person whose citizen agrees to the photo: tick it in the dialog.
+    h.key_press(egui::Key::Escape);
+    h.run_steps(1);
+    read_with_can(&mut h);
+    press(&mut h, "Gửi sang HIS");
+    h.get_by_label_contains("Ảnh chân dung —").click();
+    h.run_steps(1);
+    press(&mut h, "Công dân đồng ý — gửi");
+    wait(&mut h, "the second HIS answer", |a| a.notice.is_some());
+    let sent = hospital.received();
+    let p = &sent.iter().rev().find(|r| r.path == "/fhir/Patient").expect("patient posted").body;
+    assert_eq!(p["photo"][0]["contentType"], "image/jpeg");
+}
+
+#[test]
+fn exports_and_print_carry_the_consented_fields() {
+    let mut h = harness(demo());
+    let out = tempfile::tempdir().expect("tmp");
+    let printed = out.path().join("printer.txt");
+    h.state_mut().settings.export_dir = out.path().join("exports").to_string_lossy().into_owned();
+    std::fs::create_dir_all(out.path().join("exports")).expect("dir");
+    // The printer is hardware we do not have: `tee` stands in for `lp`, taking the same input.
+    h.state_mut().settings.print_command = format!("tee {}", printed.display());
+    h.run_steps(1);
+    read_with_can(&mut h);
+    press(&mut h, "Xuất CSV");
+    press(&mut h, "Công dân đồng ý — gửi");
+    // Consent given once covers the purpose's other actions for this person.
+    press(&mut h, "Xuất FHIR");
+    press(&mut h, "In phiếu");
+    assert!(h.state().consent.is_none());
+    let mut files: Vec<_> =
+        std::fs::read_dir(out.path().join("exports")).expect("dir").flatten().map(|e| e.path()).collect();
+    files.sort();
+    let csv = files.iter().find(|p| p.extension().is_some_and(|e| e == "csv")).expect("csv written");
+    let csv = std::fs::read_to_string(csv).expect("csv");
+    assert!(csv.starts_with('\u{FEFF}'));
+    assert!(csv.contains("\"Họ và tên\"") && csv.contains("\"Nguyễn Thị Thu Hà\""));
+    assert!(!csv.contains("Trần Thị Cúc"), "parents not exported by default");
+    let fhir = files.iter().find(|p| p.extension().is_some_and(|e| e == "json")).expect("fhir written");
+    let fhir: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(fhir).expect("read")).expect("json");
+    assert_eq!(fhir["birthDate"], "1995-03-15");
+    let paper = std::fs::read_to_string(&printed).expect("printed");
+    assert!(paper.contains("PHIẾU TIẾP ĐÓN") && paper.contains("Nguyễn Thị Thu Hà"));
+}
+
+#[test]
+fn english_and_large_text() {
+    let mut h = harness(demo());
+    h.run_steps(1);
+    press(&mut h, "English");
+    assert!(has_text(&h, "Enter the card's access key"));
+    type_into(&mut h, "CAN", "123456");
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    wait(&mut h, "the read", |a| a.checkin.is_some());
+    assert!(has_text(&h, "CHIP VERIFIED"));
+    press(&mut h, "Large text");
+    assert!(h.state().settings.large_text);
+    press(&mut h, "Tiếng Việt");
+    assert!(has_text(&h, "CHIP ĐÃ XÁC THỰC"));
+}
+
+#[test]
+fn settings_persist_and_retention_zero_keeps_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let opts = Options { data_dir: Some(dir.path().into()), ..demo() };
+    {
+        let mut h = harness(opts.clone());
+        press(&mut h, "Cài đặt");
+        type_into(&mut h, "Tên người tiếp đón", " Hoa");
+        type_into(&mut h, "Mật khẩu cổng BHYT", "bi-mat");
+        h.run_steps(1);
+        h.state_mut().draft.retention_days = 0;
+        press(&mut h, "Lưu cài đặt");
+        assert!(has_text(&h, "Đã lưu cài đặt."), "{:?}", h.state().notice);
+        let s = &h.state().settings;
+        assert!(s.clerk_name.ends_with(" Hoa"));
+        assert_eq!(s.bhyt_password_md5, cancuoc_desk::bhyt::md5_hex("bi-mat"), "only the hash is kept");
+        press(&mut h, "Tiếp đón");
+        read_with_can(&mut h);
+        press(&mut h, "Lưu lượt tiếp đón");
+        assert!(has_text(&h, "không lưu dữ liệu cá nhân"));
+    }
+    let db = std::fs::read(dir.path().join("desk.sqlite")).expect("db file");
+    assert!(!String::from_utf8_lossy(&db).contains("bi-mat"), "the password is not on disk");
+    assert!(!String::from_utf8_lossy(&db).contains("079195012345"), "no ID number on disk at retention 0");
+    let h = harness(opts);
+    assert_eq!(h.state().settings.retention_days, 0, "settings survive a restart");
+    assert!(h.state().store.checkins(10).expect("list").is_empty());
+}
+
+/// The cancuoc USB reader's firmware logic on a pseudo-terminal, as the bridge tests use it.
+fn plug_usb_reader(link: &Path) -> (Arc<AtomicBool>, std::thread::JoinHandle<()>) {
+    use cancuoc_sim::usb_reader::{ReaderOptions, pty_pair, serve};
+    let (master, pts) = pty_pair().expect("pty");
+    let _ = std::fs::remove_file(link);
+    std::os::unix::fs::symlink(&pts, link).expect("link");
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    let chip = Arc::new(Mutex::new(cancuoc_sim::simulated_card("rsa").expect("chip")));
+    (stop, std::thread::spawn(move || serve(master, chip, ReaderOptions::default(), s)))
+}
+
+#[test]
+fn a_usb_reader_is_shown_and_read_through() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let link = dir.path().join("cancuoc-reader");
+    let (stop, t) = plug_usb_reader(&link);
+    let trust = dir.path().join("trust");
+    std::fs::create_dir_all(&trust).expect("trust dir");
+    let pki = cancuoc_sim::Pki::load();
+    for n in ["csca-rsa", "csca-p256", "csca-bp256"] {
+        std::fs::write(trust.join(format!("{n}.cer")), pki.cert(n)).expect("cert");
+    }
+    let opts = Options {
+        data_dir: Some(dir.path().join("data")),
+        usb_ports: vec![link.to_string_lossy().into_owned()],
+        trust_dir: Some(trust),
+        ..Default::default()
+    };
+    let mut h = harness(opts);
+    wait(&mut h, "the USB reader to be found", |a| matches!(a.reader_status(), ReaderStatus::Usb { .. }));
+    assert!(has_text(&h, "Đầu đọc USB cancuoc"));
+    read_with_can(&mut h);
+    let c = h.state().checkin.as_ref().expect("a result through the USB reader");
+    assert_eq!(c.status(), Status::Verified);
+    assert!(c.report.reader.as_ref().is_some_and(|r| r.agrees));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = t.join();
+}
+
+#[test]
+fn a_reader_with_old_firmware_says_to_update_it() {
+    use std::io::{Read, Write};
+    let (mut master, pts) = cancuoc_sim::usb_reader::pty_pair().expect("pty");
+    let done = Arc::new(AtomicBool::new(false));
+    let d = done.clone();
+    let t = std::thread::spawn(move || {
+        let mut buf = [0u8; 256];
+        let mut decoder = cancuoc_link::Decoder::new();
+        while !d.load(std::sync::atomic::Ordering::Relaxed) {
+            if let Ok(n) = master.read(&mut buf) {
+                let mut hello = false;
+                decoder.feed::<cancuoc_link::HostMsg>(buf.get(..n).unwrap_or_default(), |m| {
+                    hello |= matches!(m, Ok(cancuoc_link::HostMsg::Hello { .. }))
+                });
+                if hello {
+                    let info = cancuoc_link::Info {
+                        protocol: 99,
+                        firmware: "9.0.0".into(),
+                        board: "rp2350".into(),
+                        front_end: "PN532".into(),
+                        max_command: 261,
+                        max_response: 258,
+                        extended_length: false,
+                        trust_count: 0,
+                        trust_crc32: 0,
+                    };
+                    let frame = cancuoc_link::encode(&cancuoc_link::ReaderMsg::Info(info)).expect("frame");
+                    let _ = master.write_all(&frame);
+                }
+            }
+        }
+    });
+    let dir = tempfile::tempdir().expect("tmp");
+    let opts = Options { data_dir: Some(dir.path().into()), usb_ports: vec![pts], ..Default::default() };
+    let mut h = harness(opts);
+    wait(&mut h, "the reader's status", |a| a.reader_status() != ReaderStatus::Unknown);
+    assert!(has_text(&h, "Đầu đọc cần cập nhật phần mềm"), "{:?}", h.state().reader_status());
+    assert!(has_text(&h, "nạp lại phần mềm đầu đọc"));
+    // Reading is refused with the same advice rather than attempted.
+    h.state_mut().tab = Tab::Checkin;
+    type_into(&mut h, "Số CAN", "123456");
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    assert!(matches!(h.state().phase, Phase::Entry { error: Some(_) }));
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = t.join();
+}
