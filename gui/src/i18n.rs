@@ -72,6 +72,7 @@ pub struct Tr {
     pub read_button: &'static str,
     pub scenario: &'static str,
     pub scenario_remove: &'static str,
+    pub demo_can: &'static str,
 
     // Reading
     pub place_card: &'static str,
@@ -260,6 +261,7 @@ pub const VI: Tr = Tr {
     read_button: "Đọc thẻ (Enter)",
     scenario: "Kịch bản luyện tập",
     scenario_remove: "Nhấc thẻ ra giữa chừng",
+    demo_can: "Thẻ mô phỏng: số CAN là 123456.",
 
     place_card: "Đặt thẻ lên đầu đọc",
     reading: "Đang đọc thẻ…",
@@ -440,6 +442,7 @@ pub const EN: Tr = Tr {
     read_button: "Read card (Enter)",
     scenario: "Training scenario",
     scenario_remove: "Pull the card away mid-read",
+    demo_can: "Simulated card: its CAN is 123456.",
 
     place_card: "Place the card on the reader",
     reading: "Reading the card…",

@@ -95,6 +95,9 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
                 r.request_focus();
             }
             ui.label(RichText::new(t.can_hint).size(14.0 * k).weak());
+            if app.opts.demo {
+                ui.label(RichText::new(t.demo_can).size(15.0 * k).strong());
+            }
         }
         KeyMode::Mrz => {
             egui::Grid::new("mrz").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
