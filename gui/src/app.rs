@@ -135,6 +135,8 @@ pub struct App {
     pub store: Store,
     pub tab: Tab,
     pub reader: Arc<Mutex<ReaderStatus>>,
+    /// Set while a read runs (the reader poller stays off the ports then).
+    reading: Arc<std::sync::atomic::AtomicBool>,
     pub key_mode: KeyMode,
     pub key: KeyEntry,
     pub scenario: Scenario,
@@ -199,10 +201,11 @@ impl App {
             settings.lang = l;
         }
         settings.large_text |= opts.large_text;
+        let reading = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let reader = if opts.demo {
             Arc::new(Mutex::new(ReaderStatus::Simulated))
         } else {
-            reader::spawn_poller(opts.usb_ports.clone(), Duration::from_secs(2))
+            reader::spawn_poller(opts.usb_ports.clone(), Duration::from_secs(2), reading.clone())
         };
         let _ = store.purge(now_ts(), &settings);
         Ok(App {
@@ -212,6 +215,7 @@ impl App {
             store,
             tab: Tab::Checkin,
             reader,
+            reading,
             key_mode: KeyMode::Can,
             key: KeyEntry::default(),
             scenario: Scenario { variant: "rsa".into(), remove_mid_read: false },
@@ -253,23 +257,17 @@ impl App {
 
     /// The credentials from what was typed, or what is missing.
     pub fn credentials(&self) -> Result<Credentials, String> {
-        let vi = self.lang() == Lang::Vi;
+        let t = self.tr();
         match self.key_mode {
             KeyMode::Can => {
-                let can = Can::new(self.key.can.trim()).map_err(|_| {
-                    if vi { "Số CAN gồm đúng 6 chữ số." } else { "The CAN is exactly 6 digits." }.to_string()
-                })?;
+                let can = Can::new(self.key.can.trim()).map_err(|_| t.can_invalid.to_string())?;
                 Ok(Credentials::can(can))
             }
             KeyMode::Mrz => {
                 let k = &self.key;
                 let (dob, exp) = (k.dob.trim(), k.expiry.trim());
                 if dob.is_empty() || exp.is_empty() {
-                    return Err(if vi {
-                        "Cần cả ngày sinh và ngày hết hạn.".into()
-                    } else {
-                        "Both the date of birth and the expiry date are needed.".into()
-                    });
+                    return Err(t.dates_needed.into());
                 }
                 let key = if !k.document_number.trim().is_empty() {
                     AccessKey::new(k.document_number.trim(), dob, exp)
@@ -320,6 +318,7 @@ impl App {
             }
         };
         self.clear_person();
+        self.reading.store(true, std::sync::atomic::Ordering::Relaxed);
         self.phase = Phase::Reading {
             files: Vec::new(),
             job: reader::start(source, creds, None, self.opts.trust_dir.clone()),
@@ -340,6 +339,7 @@ impl App {
         if let Source::Simulated { remove_at, .. } = &mut source {
             *remove_at = None;
         }
+        self.reading.store(true, std::sync::atomic::Ordering::Relaxed);
         self.phase = Phase::Reading {
             files: Vec::new(),
             job: reader::start(source, creds, Some(partial), self.opts.trust_dir.clone()),
@@ -523,6 +523,7 @@ impl App {
         r: Result<(cancuoc_core::read::CardRead, Option<cancuoc_bridge::ReaderReport>), ReadError>,
     ) {
         let t = self.tr();
+        self.reading.store(false, std::sync::atomic::Ordering::Relaxed);
         match r {
             Ok((read, usb)) => {
                 let mut report = Report::from_read(&read);
@@ -702,7 +703,7 @@ impl App {
             }
             Action::Print => {
                 let text = c.print_text(&fields, lang, &self.settings.clerk_name, &format_ts(now_ts()));
-                match print(&self.settings.print_command, &text) {
+                match print(&self.settings.print_command, &text, t.no_print_command) {
                     Ok(()) => {
                         self.audit(action.key(), Some(Purpose::Export), &fields, "");
                         self.notice(t.printed, true);
@@ -804,10 +805,10 @@ fn send_his(url: &str, token: &str, body: &serde_json::Value, timeout: Duration)
 }
 
 /// Sends the form's text to the print command's standard input (`lp` by default).
-fn print(command: &str, text: &str) -> Result<(), String> {
+fn print(command: &str, text: &str, none_set: &str) -> Result<(), String> {
     use std::io::Write;
     let mut parts = command.split_whitespace();
-    let prog = parts.next().ok_or("no print command set (Settings)")?;
+    let prog = parts.next().ok_or_else(|| none_set.to_string())?;
     let mut child = std::process::Command::new(prog)
         .args(parts)
         .stdin(std::process::Stdio::piped())

@@ -90,6 +90,11 @@ pub struct Tr {
     pub reader_error: &'static str,
     pub unplugged: &'static str,
     pub back_button: &'static str,
+    pub can_invalid: &'static str,
+    pub dates_needed: &'static str,
+    pub days: &'static str,
+    pub no_print_command: &'static str,
+    pub reader_agrees: &'static str,
 
     // Verdict
     pub verified: &'static str,
@@ -278,6 +283,11 @@ pub const VI: Tr = Tr {
     reader_error: "Lỗi đầu đọc hoặc thẻ",
     unplugged: "Đầu đọc bị rút ra — đang chờ cắm lại…",
     back_button: "Quay lại",
+    can_invalid: "Số CAN gồm đúng 6 chữ số.",
+    dates_needed: "Cần cả ngày sinh và ngày hết hạn.",
+    days: "ngày",
+    no_print_command: "Chưa đặt lệnh in (Cài đặt).",
+    reader_agrees: "kết luận của đầu đọc trùng với máy tính",
 
     verified: "✔  CHIP ĐÃ XÁC THỰC",
     verified_detail: "Thẻ thật, dữ liệu trên chip nguyên vẹn, do cơ quan cấp thẻ tin cậy ký.",
@@ -459,6 +469,11 @@ pub const EN: Tr = Tr {
     reader_error: "Reader or card error",
     unplugged: "The reader was unplugged — waiting for it to come back…",
     back_button: "Back",
+    can_invalid: "The CAN is exactly 6 digits.",
+    dates_needed: "Both the date of birth and the expiry date are needed.",
+    days: "days",
+    no_print_command: "No print command set (Settings).",
+    reader_agrees: "the reader's verdict agrees with this computer's",
 
     verified: "✔  CHIP VERIFIED",
     verified_detail: "Genuine card, chip data intact, signed by a trusted issuer.",

@@ -72,13 +72,18 @@ impl ReaderStatus {
 
 /// Polls for readers every `every`: cancuoc USB readers first (found by USB ID, plus `extra`
 /// ports), then PC/SC. A USB port is opened once to learn whether its firmware speaks our
-/// protocol; the answer is remembered until the port goes away.
-pub fn spawn_poller(extra: Vec<String>, every: Duration) -> Arc<Mutex<ReaderStatus>> {
+/// protocol; the answer is remembered until the port goes away. While `busy` is set (a read is
+/// running) it keeps its hands off the ports, so it never talks over the read.
+pub fn spawn_poller(extra: Vec<String>, every: Duration, busy: Arc<AtomicBool>) -> Arc<Mutex<ReaderStatus>> {
     let status = Arc::new(Mutex::new(ReaderStatus::Unknown));
     let out = status.clone();
     std::thread::spawn(move || {
         let mut known: BTreeMap<String, ReaderStatus> = BTreeMap::new();
         loop {
+            if busy.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+                continue;
+            }
             let s = poll_once(&extra, &mut known);
             match out.lock() {
                 Ok(mut g) => *g = s,

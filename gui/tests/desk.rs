@@ -419,44 +419,94 @@ fn settings_persist_and_retention_zero_keeps_nothing() {
     assert!(h.state().store.checkins(10).expect("list").is_empty());
 }
 
-/// The cancuoc USB reader's firmware logic on a pseudo-terminal, as the bridge tests use it.
-fn plug_usb_reader(link: &Path) -> (Arc<AtomicBool>, std::thread::JoinHandle<()>) {
-    use cancuoc_sim::usb_reader::{ReaderOptions, pty_pair, serve};
-    let (master, pts) = pty_pair().expect("pty");
-    let _ = std::fs::remove_file(link);
-    std::os::unix::fs::symlink(&pts, link).expect("link");
-    let stop = Arc::new(AtomicBool::new(false));
-    let s = stop.clone();
-    let chip = Arc::new(Mutex::new(cancuoc_sim::simulated_card("rsa").expect("chip")));
-    (stop, std::thread::spawn(move || serve(master, chip, ReaderOptions::default(), s)))
+/// The cancuoc USB reader's firmware logic on a pseudo-terminal, as the bridge tests use it,
+/// reached through a symlink like the udev rule's /dev/cancuoc-reader.
+struct Plugged {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
-#[test]
-fn a_usb_reader_is_shown_and_read_through() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let link = dir.path().join("cancuoc-reader");
-    let (stop, t) = plug_usb_reader(&link);
-    let trust = dir.path().join("trust");
+impl Plugged {
+    fn new(
+        chip: Arc<Mutex<cancuoc_sim::SimChip>>,
+        options: cancuoc_sim::usb_reader::ReaderOptions,
+        link: &Path,
+    ) -> Self {
+        use cancuoc_sim::usb_reader::{pty_pair, serve};
+        let (master, pts) = pty_pair().expect("pty");
+        let _ = std::fs::remove_file(link);
+        std::os::unix::fs::symlink(&pts, link).expect("link");
+        let stop = Arc::new(AtomicBool::new(false));
+        let s = stop.clone();
+        Plugged { stop, thread: Some(std::thread::spawn(move || serve(master, chip, options, s))) }
+    }
+    fn unplug(mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Plugged {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+fn usb_setup(dir: &Path) -> Options {
+    let trust = dir.join("trust");
     std::fs::create_dir_all(&trust).expect("trust dir");
     let pki = cancuoc_sim::Pki::load();
     for n in ["csca-rsa", "csca-p256", "csca-bp256"] {
         std::fs::write(trust.join(format!("{n}.cer")), pki.cert(n)).expect("cert");
     }
-    let opts = Options {
-        data_dir: Some(dir.path().join("data")),
-        usb_ports: vec![link.to_string_lossy().into_owned()],
+    Options {
+        data_dir: Some(dir.join("data")),
+        usb_ports: vec![dir.join("cancuoc-reader").to_string_lossy().into_owned()],
         trust_dir: Some(trust),
         ..Default::default()
-    };
-    let mut h = harness(opts);
+    }
+}
+
+fn usb_chip() -> Arc<Mutex<cancuoc_sim::SimChip>> {
+    Arc::new(Mutex::new(cancuoc_sim::simulated_card("rsa").expect("chip")))
+}
+
+#[test]
+fn a_usb_reader_is_shown_and_read_through() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let _reader = Plugged::new(usb_chip(), Default::default(), &dir.path().join("cancuoc-reader"));
+    let mut h = harness(usb_setup(dir.path()));
     wait(&mut h, "the USB reader to be found", |a| matches!(a.reader_status(), ReaderStatus::Usb { .. }));
     assert!(has_text(&h, "Đầu đọc USB cancuoc"));
     read_with_can(&mut h);
     let c = h.state().checkin.as_ref().expect("a result through the USB reader");
     assert_eq!(c.status(), Status::Verified);
     assert!(c.report.reader.as_ref().is_some_and(|r| r.agrees));
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let _ = t.join();
+}
+
+#[test]
+fn a_usb_reader_unplugged_mid_read_is_waited_for_and_the_read_finishes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let link = dir.path().join("cancuoc-reader");
+    let card = usb_chip();
+    let slow = cancuoc_sim::usb_reader::ReaderOptions { latency: Duration::from_millis(25), ..Default::default() };
+    let reader = Plugged::new(card.clone(), slow.clone(), &link);
+    let mut h = harness(usb_setup(dir.path()));
+    wait(&mut h, "the USB reader to be found", |a| matches!(a.reader_status(), ReaderStatus::Usb { .. }));
+    type_into(&mut h, "Số CAN", "123456");
+    h.key_press(egui::Key::Enter);
+    h.run_steps(1);
+    wait(&mut h, "the read to be under way", |_| slow.apdus.load(std::sync::atomic::Ordering::Relaxed) >= 12);
+    reader.unplug();
+    wait(&mut h, "the app to notice", |a| matches!(a.phase, Phase::Reading { unplugged: true, .. }));
+    assert!(has_text(&h, "Đầu đọc bị rút ra — đang chờ cắm lại…"));
+    card.lock().expect("chip").reinsert();
+    let _again = Plugged::new(card, slow, &link);
+    wait(&mut h, "the read to finish", |a| !matches!(a.phase, Phase::Reading { .. }));
+    let c = h.state().checkin.as_ref().expect("a result after the reader came back");
+    assert_eq!(c.status(), Status::Verified);
 }
 
 #[test]

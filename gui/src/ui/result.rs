@@ -79,7 +79,10 @@ fn technical(app: &App, ui: &mut egui::Ui) {
             ui.label(format!("{}: {}", f.check, f.message));
         }
         if let Some(r) = &c.report.reader {
-            ui.label(format!("USB {} — firmware {}, reader verdict agrees: {}", r.port, r.firmware, r.agrees));
+            ui.label(format!("USB {} — firmware {}", r.port, r.firmware));
+            if r.agrees {
+                ui.label(t.reader_agrees);
+            }
         }
     });
 }
