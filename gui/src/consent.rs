@@ -100,45 +100,22 @@ impl Purpose {
             Purpose::Export => t.recipient_export,
         }
     }
-    /// Fields this purpose may carry, in display order.
-    pub fn offered(self) -> &'static [Field] {
+    /// Fields this purpose may carry, in display order: the form's fields and the verdict first,
+    /// the rest of the chip's data after them. Only an export carries the visit (service, reason).
+    pub fn offered(self) -> Vec<Field> {
         use Field::*;
         match self {
             // The gateway's check takes exactly these (shared/cccd.md).
-            Purpose::Bhyt => &[IdNumber, FullName, DateOfBirth],
-            Purpose::His => &[
-                IdNumber,
-                FullName,
-                DateOfBirth,
-                Sex,
-                Address,
-                Bhyt,
-                Verdict,
-                Nationality,
-                Ethnicity,
-                Religion,
-                PlaceOfOrigin,
-                OldIdNumber,
-                Parents,
-                Photo,
-            ],
-            Purpose::Export => &[
-                IdNumber,
-                FullName,
-                DateOfBirth,
-                Sex,
-                Address,
-                Bhyt,
-                Reason,
-                Verdict,
-                Nationality,
-                Ethnicity,
-                Religion,
-                PlaceOfOrigin,
-                OldIdNumber,
-                Parents,
-                Photo,
-            ],
+            Purpose::Bhyt => vec![IdNumber, FullName, DateOfBirth],
+            Purpose::His | Purpose::Export => {
+                let visit: &[Field] = if self == Purpose::Export { &[Reason] } else { &[] };
+                [
+                    &[IdNumber, FullName, DateOfBirth, Sex, Address, Bhyt][..],
+                    visit,
+                    &[Verdict, Nationality, Ethnicity, Religion, PlaceOfOrigin, OldIdNumber, Parents, Photo],
+                ]
+                .concat()
+            }
         }
     }
     /// Fields without which the purpose cannot be served (they cannot be unticked).
