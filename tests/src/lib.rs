@@ -4,6 +4,7 @@
 pub mod chip;
 pub mod hospital;
 pub mod image;
+pub mod matrix;
 pub mod pki;
 pub mod usb_reader;
 pub mod vpcd;

@@ -325,11 +325,13 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
                     aa_exchange = Some((ch, sig));
                     status
                 }
-                // The link failed: the files are complete, a retry only redoes this step.
-                Err(e @ Error::Transport { .. }) => return Err(fail(e, partial)),
-                // The chip refused or garbled the answer: a chip that has DG15 but will not prove
-                // it holds the key is treated as failing active authentication.
-                Err(e) => ActiveAuthStatus::Failed(alloc::format!("the chip did not complete it: {e}")),
+                // The link failed or garbled the answer (no answer, bad MAC, broken SM objects):
+                // that says nothing about the chip's key. The files are complete; a retry only
+                // redoes this step.
+                Err(e @ (Error::Transport { .. } | Error::SecureMessaging { .. })) => return Err(fail(e, partial)),
+                // The chip refused: a chip that has DG15 but will not prove it holds the key is
+                // treated as failing active authentication (a clone can copy DG15, not the key).
+                Err(e) => ActiveAuthStatus::Failed(alloc::format!("the chip refused it: {e}")),
             }
         }
     };
