@@ -178,6 +178,13 @@ pub enum Forgery {
     WrongAaKey,
     /// DG14 holds the genuine chip-authentication key but the chip has another one (a clone).
     WrongCaKey,
+    /// DG15 is on the chip but the chip will not do active authentication (a clone that copied
+    /// DG15 without the key answers INTERNAL AUTHENTICATE with 6D00).
+    SkipAa,
+    /// DG13 is on the chip (and listed in EF.COM) but the SOD carries no hash for it.
+    UnsignedDg13,
+    /// The SOD hashes the data groups with SHA-1 (a weak algorithm).
+    Sha1Hashes,
 }
 
 /// Everything that defines a simulated card.
@@ -280,6 +287,10 @@ pub const VARIANTS: &[(&str, &str)] = &[
     ("expired-ds", "document signer certificate expired"),
     ("wrong-aa-key", "CLONE: chip cannot prove it holds the DG15 key"),
     ("wrong-ca-key", "CLONE: chip cannot prove it holds the DG14 chip-authentication key"),
+    ("wrong-aa-key-rsa", "CLONE: RSA active authentication signed with another key than DG15's"),
+    ("aa-skipped", "CLONE: DG15 is on the chip but the chip will not do active authentication"),
+    ("unsigned-dg13", "FORGED: DG13 is on the chip but the signed SOD has no hash for it"),
+    ("sha1-hashes", "WEAK: the SOD hashes the data groups with SHA-1"),
     ("ca-3des", "genuine card with chip authentication (brainpoolP256r1, 3DES) and no active authentication"),
 ];
 
@@ -345,6 +356,10 @@ impl CardSpec {
             "forged-ds" => Self { signer: Signer::Forged, ..d },
             "expired-ds" => Self { signer: Signer::Expired, ..d },
             "wrong-aa-key" => Self { aa: Aa::Ec, forgery: Some(Forgery::WrongAaKey), ..d },
+            "wrong-aa-key-rsa" => Self { forgery: Some(Forgery::WrongAaKey), ..d },
+            "aa-skipped" => Self { forgery: Some(Forgery::SkipAa), ..d },
+            "unsigned-dg13" => Self { forgery: Some(Forgery::UnsignedDg13), ..d },
+            "sha1-hashes" => Self { forgery: Some(Forgery::Sha1Hashes), ..d },
             _ => return None,
         })
     }
@@ -382,17 +397,27 @@ fn attribute(oid: const_oid::ObjectIdentifier, value: Any) -> Attribute {
 /// Builds EF.SOD: CMS SignedData over an LDSSecurityObject with SHA-256 DG hashes, signed
 /// attributes (contentType, messageDigest), signed by `ds_key`, carrying `ds_cert`.
 pub fn build_sod(dgs: &BTreeMap<u8, Vec<u8>>, ds_cert: &[u8], ds_key: &SignKey) -> Vec<u8> {
+    build_sod_hashed(dgs, ds_cert, ds_key, HashAlgorithm::Sha256)
+}
+
+/// [`build_sod`] with the data groups hashed by `dg_hash` (the signed attributes stay SHA-256).
+pub fn build_sod_hashed(
+    dgs: &BTreeMap<u8, Vec<u8>>,
+    ds_cert: &[u8],
+    ds_key: &SignKey,
+    dg_hash: HashAlgorithm,
+) -> Vec<u8> {
     use cancuoc_core::lds::sod::{DataGroupHash, LdsSecurityObject};
     let h = HashAlgorithm::Sha256;
     let sha256 = AlgorithmIdentifierOwned { oid: oid::SHA256, parameters: None };
     let lso = LdsSecurityObject {
         version: 0,
-        hash_algorithm: sha256.clone(),
+        hash_algorithm: AlgorithmIdentifierOwned { oid: dg_hash.oid(), parameters: None },
         data_group_hash_values: dgs
             .iter()
             .map(|(n, b)| DataGroupHash {
                 data_group_number: *n,
-                data_group_hash_value: OctetString::new(h.digest(b)).expect("hash"),
+                data_group_hash_value: OctetString::new(dg_hash.digest(b)).expect("hash"),
             })
             .collect(),
         lds_version_info: None,
@@ -549,6 +574,13 @@ pub fn build(spec: &CardSpec) -> CardImage {
                 k.secret = cancuoc_core::ecc::Secret(crate::pki::seeded_scalar_for("ca-clone"));
             }
         }
+        Some(Forgery::SkipAa) => aa_key = None,
+        Some(Forgery::UnsignedDg13) => {
+            let mut signed = dgs.clone();
+            signed.remove(&13);
+            sod = build_sod(&signed, &pki.cert(ds), &pki.key(ds));
+        }
+        Some(Forgery::Sha1Hashes) => sod = build_sod_hashed(&dgs, &pki.cert(ds), &pki.key(ds), HashAlgorithm::Sha1),
         None => {}
     }
     let mut files = BTreeMap::new();

@@ -2,6 +2,7 @@
 //! card and no reader. [`simulated_card`] gives a ready chip for a named variant.
 
 pub mod chip;
+pub mod forged;
 pub mod hospital;
 pub mod image;
 pub mod matrix;

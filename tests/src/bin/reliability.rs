@@ -1,7 +1,9 @@
-//! Regenerates the tables of docs/reliability.md from the code that checks them:
-//! `cargo run --release -p cancuoc-sim --bin reliability` (rewrites the part between the
-//! `<!-- fault-matrix:begin/end -->` markers). The same matrix is asserted by
-//! tests/tests/fault_matrix.rs.
+//! Regenerates the tables of docs/reliability.md from the code that checks them (`bash
+//! scripts/reliability` runs it all):
+//! - `reliability` runs the fault matrix and rewrites `<!-- fault-matrix:begin/end -->` (the same
+//!   matrix is asserted by tests/tests/fault_matrix.rs);
+//! - `reliability --forged DIR` tables what the forged-matrix tests recorded in DIR (bridge.json,
+//!   desk.json) between `<!-- forged-matrix:begin/end -->`.
 
 use std::process::ExitCode;
 
@@ -21,6 +23,10 @@ fn main() -> ExitCode {
         eprintln!("cannot read {}", path.display());
         return ExitCode::FAILURE;
     };
+    let args: Vec<String> = std::env::args().collect();
+    if let (Some("--forged"), Some(dir)) = (args.get(1).map(String::as_str), args.get(2)) {
+        return forged(&path, &doc, std::path::Path::new(dir));
+    }
     let mut body = String::new();
     let mut violations = 0;
     for (access, title) in [
@@ -42,4 +48,60 @@ fn main() -> ExitCode {
     }
     println!("{} written; {violations} violations", path.display());
     if violations == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+fn forged(path: &std::path::Path, doc: &str, dir: &std::path::Path) -> ExitCode {
+    use cancuoc_sim::forged::{ROWS, Seen};
+    let mut seen: Vec<Seen> = Vec::new();
+    for name in ["bridge", "desk"] {
+        let file = dir.join(format!("{name}.json"));
+        match std::fs::read_to_string(&file).ok().and_then(|t| serde_json::from_str::<Vec<Seen>>(&t).ok()) {
+            Some(v) => seen.extend(v),
+            None => {
+                eprintln!(
+                    "{}: missing or unreadable (run the forged-matrix tests with CANCUOC_MATRIX_OUT)",
+                    file.display()
+                );
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let layers = ["core", "cli", "api", "fhir", "desk"];
+    let mut body = String::from(
+        "| forgery | variant | must fail | core verdict | `cancuoc read --json` | API | API FHIR | desk app |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    let mut bad = 0;
+    for row in ROWS {
+        body.push_str(&format!("| {} | `{}` | {} |", row.what, row.variant, row.check));
+        for layer in layers {
+            match seen.iter().find(|s| s.variant == row.variant && s.layer == layer) {
+                Some(s) if s.ok => body.push_str(&format!(" ✔ {} |", s.said)),
+                Some(s) => {
+                    bad += 1;
+                    body.push_str(&format!(" ✘ {} |", s.said));
+                }
+                None => {
+                    bad += 1;
+                    body.push_str(" ✘ not run |");
+                }
+            }
+        }
+        body.push('\n');
+    }
+    body.push_str(&format!(
+        "\n{} forgeries × {} layers: {} NOT verified for the right reason, {bad} not.\n",
+        ROWS.len(),
+        layers.len(),
+        ROWS.len() * layers.len() - bad
+    ));
+    let Some(new) = replace_between(doc, "forged-matrix", &body) else {
+        eprintln!("{}: markers <!-- forged-matrix:begin/end --> not found", path.display());
+        return ExitCode::FAILURE;
+    };
+    if let Err(e) = std::fs::write(path, new) {
+        eprintln!("cannot write {}: {e}", path.display());
+        return ExitCode::FAILURE;
+    }
+    println!("{} written; {bad} rows not as required", path.display());
+    if bad == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
