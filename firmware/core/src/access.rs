@@ -42,6 +42,15 @@ pub struct AccessKey {
     date_of_expiry: [u8; 6],
 }
 
+impl Drop for AccessKey {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.document_number.zeroize();
+        self.date_of_birth.zeroize();
+        self.date_of_expiry.zeroize();
+    }
+}
+
 impl fmt::Debug for AccessKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("AccessKey(<redacted>)")

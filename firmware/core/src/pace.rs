@@ -208,6 +208,12 @@ pub enum PasswordKind {
 #[derive(Clone, PartialEq, Eq)]
 pub struct Can(String);
 
+impl Drop for Can {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl fmt::Debug for Can {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Can(<redacted>)")

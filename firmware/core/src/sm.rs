@@ -50,6 +50,7 @@ impl From<CryptoError> for SmError {
 
 /// Session keys and send sequence counter.
 #[derive(Clone)]
+/// Wiped from memory when dropped (the keys and the counter).
 pub struct SmSession {
     cipher: SmCipher,
     k_enc: Vec<u8>,
@@ -301,6 +302,15 @@ impl SmSession {
         data.extend_from_slice(&[0x8E, 0x08]);
         data.extend_from_slice(&mac);
         Ok(Response { data, sw: resp.sw })
+    }
+}
+
+impl Drop for SmSession {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.k_enc.zeroize();
+        self.k_mac.zeroize();
+        self.ssc.zeroize();
     }
 }
 

@@ -1,0 +1,77 @@
+//! Writes seed corpora for the fuzz targets (fuzz/) from the simulator's card images: every
+//! file of every card variant into the target that parses it, the test PKI's certificates, and
+//! link frames of each message kind. `cargo run -p cancuoc-sim --bin fuzz-seeds -- DIR`.
+
+use std::path::Path;
+
+use cancuoc_core::files::FileId;
+
+fn put(dir: &Path, target: &str, name: &str, bytes: &[u8]) {
+    let d = dir.join(target);
+    let _ = std::fs::create_dir_all(&d);
+    let _ = std::fs::write(d.join(name), bytes);
+}
+
+fn main() {
+    let Some(out) = std::env::args().nth(1) else {
+        eprintln!("usage: fuzz-seeds DIR");
+        std::process::exit(2);
+    };
+    let out = Path::new(&out);
+    let mut n = 0;
+    for (variant, _) in cancuoc_sim::VARIANTS {
+        let Some(chip) = cancuoc_sim::simulated_card(variant) else { continue };
+        for (fid, bytes) in &chip.image().files {
+            let target = match *fid {
+                f if f == FileId::Com.fid() => "com",
+                f if f == FileId::Sod.fid() => "sod",
+                f if f == FileId::CardAccess.fid() => "card_access",
+                f if f == FileId::Dg(1).fid() => "dg1",
+                f if f == FileId::Dg(2).fid() => "dg2",
+                f if f == FileId::Dg(13).fid() => "dg13",
+                f if f == FileId::Dg(14).fid() => "dg14",
+                f if f == FileId::Dg(15).fid() => "dg15",
+                _ => continue,
+            };
+            // Big photos make slow seeds: the parser only needs the headers and a little image.
+            let b = if target == "dg2" { &bytes[..bytes.len().min(4096)] } else { &bytes[..] };
+            put(out, target, &format!("{variant}-{fid:04x}"), b);
+            put(out, "tlv", &format!("{variant}-{fid:04x}"), &bytes[..bytes.len().min(4096)]);
+            n += 2;
+        }
+    }
+    let pki = cancuoc_sim::Pki::load();
+    for name in ["csca-rsa", "csca-p256", "csca-bp256", "ds-rsa", "ds-p256", "ds-bp256"] {
+        let der = pki.cert(name);
+        if !der.is_empty() {
+            put(out, "certificate", name, &der);
+            n += 1;
+        }
+    }
+    let frames = [
+        cancuoc_link::encode(&cancuoc_link::HostMsg::Hello { protocol: cancuoc_link::PROTOCOL_VERSION }),
+        cancuoc_link::encode(&cancuoc_link::ReaderMsg::Ack),
+        cancuoc_link::encode(&cancuoc_link::ReaderMsg::Error {
+            code: cancuoc_link::ErrorCode::NoCard,
+            detail: "no card".into(),
+        }),
+    ];
+    for (i, f) in frames.iter().enumerate() {
+        if let Ok(f) = f {
+            put(out, "link_frames", &format!("frame-{i}"), f);
+            n += 1;
+        }
+    }
+    // SM responses: a protected answer and a plain status.
+    put(out, "sm_response", "do99", &[0x99, 0x02, 0x90, 0x00, 0x8E, 0x08, 1, 2, 3, 4, 5, 6, 7, 8, 0x90, 0x00]);
+    put(
+        out,
+        "sm_response",
+        "do87",
+        &[
+            0x87, 0x11, 0x01, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0x99, 0x02, 0x90, 0x00, 0x8E, 0x08,
+            1, 2, 3, 4, 5, 6, 7, 8, 0x90, 0x00,
+        ],
+    );
+    println!("{n} seeds in {}", out.display());
+}
