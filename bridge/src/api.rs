@@ -59,6 +59,14 @@ struct AppState {
     events: broadcast::Sender<String>,
     results: Mutex<HashMap<String, (Instant, Value)>>,
     busy: Mutex<HashSet<String>>,
+    /// Per reader: wrong access keys in a row, and when the next attempt is allowed.
+    denied: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+/// Back-off after `n` wrong access keys in a row on one reader: 1, 2, 4 … seconds, at most a
+/// minute, so a script cannot burn through a chip's retry counter.
+pub fn back_off(n: u32) -> Duration {
+    Duration::from_secs(1u64 << n.saturating_sub(1).min(6)).min(Duration::from_secs(60))
 }
 
 type Shared = Arc<AppState>;
@@ -255,6 +263,25 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
         Ok(c) => c,
         Err(m) => return error(StatusCode::BAD_REQUEST, "bad_request", m),
     };
+    let wait = st
+        .denied
+        .lock()
+        .ok()
+        .and_then(|d| d.get(&reader).map(|(_, until)| until.saturating_duration_since(Instant::now())));
+    if let Some(w) = wait.filter(|w| !w.is_zero()) {
+        let secs = w.as_secs() + 1;
+        let mut resp = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!(
+                "the last access key for this reader was wrong: wait {secs} s before trying again (this protects the card)"
+            ),
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+            resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+        }
+        return resp;
+    }
     {
         let Ok(mut busy) = st.busy.lock() else { return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "lock") };
         if !busy.insert(reader.clone()) {
@@ -263,6 +290,7 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
     }
     let _guard = BusyGuard(st.clone(), reader.clone());
     let st2 = st.clone();
+    let reader_name = reader.clone();
     let outcome = tokio::task::spawn_blocking(move || {
         let events = st2.events.clone();
         let mut last = None;
@@ -294,7 +322,12 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
             let cancel = std::sync::atomic::AtomicBool::new(false);
             match crate::usb_reader::read_verified(port, &creds, &trust, now, &mut progress, &cancel, &mut || {}) {
                 Ok((card, info)) => Ok((Ok((card, Some(info))), req.photo)),
-                Err(e) => Err(usb_error(&e)),
+                Err(e) => {
+                    if e.kind() == "access_denied" {
+                        note_attempt(&st2, &format!("{USB_PREFIX}{port}"), Some(true));
+                    }
+                    Err(usb_error(&e))
+                }
             }
         } else {
             let trust = TrustDir::new(st2.cfg.trust_dir.clone()).load().unwrap_or_default();
@@ -321,6 +354,11 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
         Ok(Err(resp)) => return resp,
         Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
     };
+    let denied = match &result {
+        Ok(_) => Some(false),
+        Err(f) => Some(matches!(ErrorReport::from_failure(f).error, "access_denied")),
+    };
+    note_attempt(&st, &reader_name, denied);
     match result {
         Ok((r, usb)) => {
             let mut report = Report::from_read(&r);
@@ -352,6 +390,22 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
             };
             (status, Json(json!({ "error": e.error, "message": e.message, "retryable": e.retryable }))).into_response()
         }
+    }
+}
+
+/// Counts a wrong access key on `reader` (and sets its back-off), or clears the count after a
+/// read the chip accepted.
+fn note_attempt(st: &Shared, reader: &str, denied: Option<bool>) {
+    let Ok(mut d) = st.denied.lock() else { return };
+    match denied {
+        Some(true) => {
+            let n = d.get(reader).map_or(0, |(n, _)| *n) + 1;
+            d.insert(reader.to_string(), (n, Instant::now() + back_off(n)));
+        }
+        Some(false) => {
+            d.remove(reader);
+        }
+        None => {}
     }
 }
 
@@ -404,7 +458,13 @@ pub async fn serve(cfg: Config, ready: impl FnOnce(SocketAddr)) -> std::io::Resu
     let addr = listener.local_addr()?;
     let retention = cfg.retention;
     let (events, _) = broadcast::channel(256);
-    let st = Arc::new(AppState { cfg, events, results: Mutex::new(HashMap::new()), busy: Mutex::new(HashSet::new()) });
+    let st = Arc::new(AppState {
+        cfg,
+        events,
+        results: Mutex::new(HashMap::new()),
+        busy: Mutex::new(HashSet::new()),
+        denied: Mutex::new(HashMap::new()),
+    });
     // Expired results are dropped from memory, not just hidden.
     let purge = st.clone();
     tokio::spawn(async move {

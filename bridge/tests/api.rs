@@ -225,3 +225,80 @@ fn refuses_to_listen_beyond_loopback_without_the_flag() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-remote"));
 }
+
+#[test]
+fn wrong_access_keys_back_off_per_reader_and_a_right_key_clears_it() {
+    let s = start(&[]);
+    // First wrong key: refused by the chip (422); the reader now waits a second.
+    let (code, body) = s.read(r#"{"can":"654321"}"#);
+    assert_eq!(code, 422, "{body}");
+    assert_eq!(body["error"], "access_denied");
+    let (code, body) = s.read(r#"{"can":"654321"}"#);
+    assert_eq!(code, 429, "an immediate retry is held back: {body}");
+    assert_eq!(body["error"], "too_many_attempts");
+    // After the wait the chip is asked again; a second wrong key doubles the wait.
+    std::thread::sleep(Duration::from_millis(1200));
+    assert_eq!(s.read(r#"{"can":"654321"}"#).0, 422);
+    std::thread::sleep(Duration::from_millis(1200));
+    assert_eq!(s.read(r#"{"can":"123456"}"#).0, 429, "still inside the 2 s back-off");
+    std::thread::sleep(Duration::from_millis(1000));
+    let (code, body) = s.read(r#"{"can":"123456"}"#);
+    assert_eq!(code, 200, "{body}");
+    // The right key cleared the count: a wrong one now waits only a second again.
+    assert_eq!(s.read(r#"{"can":"654321"}"#).0, 422);
+    assert_eq!(s.read(r#"{"can":"123456"}"#).0, 429);
+    assert_eq!(cancuoc_bridge::api::back_off(1), Duration::from_secs(1));
+    assert_eq!(cancuoc_bridge::api::back_off(3), Duration::from_secs(4));
+    assert_eq!(cancuoc_bridge::api::back_off(30), Duration::from_secs(60));
+}
+
+#[test]
+fn malformed_bodies_get_400_and_the_server_keeps_serving() {
+    let s = start(&[]);
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut bodies: Vec<Vec<u8>> = vec![
+        b"".to_vec(),
+        b"{".to_vec(),
+        b"null".to_vec(),
+        b"[]".to_vec(),
+        br#"{"can":123456}"#.to_vec(),
+        br#"{"can":"12345"}"#.to_vec(),
+        br#"{"unknown":1}"#.to_vec(),
+        br#"{"id_number":"079195012345"}"#.to_vec(),
+        br#"{"date_of_birth":"31/02/1995","date_of_expiry":"15/03/2035","id_number":"079195012345"}"#.to_vec(),
+        "{\"can\":\"\u{0}\u{ffff}\"}".as_bytes().to_vec(),
+        vec![0xFF; 64],
+    ];
+    for _ in 0..100 {
+        // xorshift: random bytes of random length, some JSON-looking.
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let len = (seed % 300) as usize;
+        let mut b: Vec<u8> = (0..len).map(|i| (seed.rotate_left(i as u32 % 64) & 0xFF) as u8).collect();
+        if seed.is_multiple_of(3) {
+            b.insert(0, b'{');
+        }
+        bodies.push(b);
+    }
+    for b in &bodies {
+        let mut r = agent()
+            .post(format!("{}/v1/read", s.url))
+            .header("Authorization", format!("Bearer {}", s.token))
+            .header("Content-Type", "application/json")
+            .send(&b[..])
+            .unwrap();
+        let code = r.status().as_u16();
+        let _ = r.body_mut().read_to_string();
+        assert!(code == 400 || code == 422, "body {:?} got {code}", String::from_utf8_lossy(b));
+    }
+    // Bodies over the limit are refused without being read into memory.
+    let big = vec![b' '; 2 * 1024 * 1024];
+    let r = agent()
+        .post(format!("{}/v1/read", s.url))
+        .header("Authorization", format!("Bearer {}", s.token))
+        .header("Content-Type", "application/json")
+        .send(&big[..]);
+    assert!(r.map(|r| r.status().as_u16() == 413).unwrap_or(true));
+    assert_eq!(s.read(r#"{"can":"123456"}"#).0, 200, "still serving");
+}
