@@ -6,16 +6,12 @@
 use std::path::{Path, PathBuf};
 
 use cancuoc_core::TrustStore;
-use cancuoc_core::auth::passive;
 use cancuoc_core::crypto::HashAlgorithm;
-use cancuoc_core::lds::sod;
-use cancuoc_core::tlv;
-use cancuoc_core::verdict::{ChainStatus, SignatureStatus};
+use cancuoc_core::lds::master_list;
 use der::Decode;
 use x509_cert::Certificate;
 
-/// id-icao-cscaMasterList (ICAO 9303-12 §9).
-pub const CSCA_MASTER_LIST: const_oid::ObjectIdentifier = const_oid::ObjectIdentifier::new_unwrap("2.23.136.1.1.2");
+pub use cancuoc_core::lds::master_list::CSCA_MASTER_LIST;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TrustError {
@@ -209,42 +205,12 @@ fn decode_input(bytes: &[u8]) -> Result<Input, TrustError> {
 
 /// Verifies an ICAO master list (CMS SignedData over CscaMasterList) and returns its
 /// certificates: the signature must verify with the list's signer certificate, and that
-/// certificate must chain to a CSCA in `trust` and be in date.
+/// certificate must chain to a CSCA in `trust` and be in date (`cancuoc_core::lds::master_list`).
 pub fn verify_master_list(content_info: &[u8], trust: &TrustStore, now: u64) -> Result<Vec<Vec<u8>>, TrustError> {
-    let bad = |m: &str| TrustError::MasterList(m.to_string());
-    let sc = sod::parse_signed_data(content_info).map_err(|e| TrustError::MasterList(e.to_string()))?;
-    if sc.econtent_type != CSCA_MASTER_LIST {
-        return Err(TrustError::MasterList(format!("content type {} is not a CSCA master list", sc.econtent_type)));
-    }
-    let (signer_der, signer) = passive::signer_certificate_of(&sc.certificates, &sc.signer.id)
-        .ok_or_else(|| bad("the list carries no signer certificate"))?;
-    match passive::check_content_signature(&sc.econtent_type, &sc.econtent, &sc.signer, &signer).0 {
-        SignatureStatus::Valid => {}
-        SignatureStatus::Invalid => return Err(bad("its signature is invalid (altered or forged)")),
-        other => return Err(TrustError::MasterList(format!("its signature cannot be checked: {other:?}"))),
-    }
-    match passive::check_chain(&signer_der, &signer, trust, now).0 {
-        ChainStatus::Valid => {}
-        ChainStatus::CscaUnknown => {
-            return Err(bad(
-                "its signer is not issued by a CSCA in the trust store; import that CSCA first or give it with --signer-ca",
-            ));
-        }
-        other => return Err(TrustError::MasterList(format!("its signer certificate is not valid: {other:?}"))),
-    }
-    // CscaMasterList ::= SEQUENCE { version INTEGER, certList SET OF Certificate }
-    let list = tlv::expect(&sc.econtent, 0x30).map_err(|_| bad("malformed content"))?;
-    let set = list.children().find(0x31).ok().flatten().ok_or_else(|| bad("no certificate list"))?;
-    let certs: Vec<Vec<u8>> = set.children().filter_map(Result::ok).map(|t| t.raw.to_vec()).collect();
-    if certs.is_empty() {
-        return Err(bad("the list is empty"));
-    }
-    Ok(certs)
+    master_list::verify(content_info, trust, now).map_err(TrustError::MasterList)
 }
 
 /// Encodes a CscaMasterList body (for tests and tooling).
 pub fn encode_master_list(certs: &[Vec<u8>]) -> Vec<u8> {
-    let mut body = tlv::encode(0x02, &[0]);
-    body.extend(tlv::encode(0x31, &certs.concat()));
-    tlv::encode(0x30, &body)
+    master_list::encode(certs)
 }

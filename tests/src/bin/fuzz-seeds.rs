@@ -24,7 +24,11 @@ fn main() {
         for (fid, bytes) in &chip.image().files {
             let target = match *fid {
                 f if f == FileId::Com.fid() => "com",
-                f if f == FileId::Sod.fid() => "sod",
+                f if f == FileId::Sod.fid() => {
+                    // A SOD is CMS SignedData too: a start for the master-list target.
+                    put(out, "master_list", &format!("{variant}-sod"), bytes);
+                    "sod"
+                }
                 f if f == FileId::CardAccess.fid() => "card_access",
                 f if f == FileId::Dg(1).fid() => "dg1",
                 f if f == FileId::Dg(2).fid() => "dg2",
@@ -48,6 +52,8 @@ fn main() {
             n += 1;
         }
     }
+    let certs: Vec<Vec<u8>> = ["csca-rsa", "csca-p256"].iter().map(|n| pki.cert(n)).collect();
+    put(out, "master_list", "list-body", &cancuoc_core::lds::master_list::encode(&certs));
     let frames = [
         cancuoc_link::encode(&cancuoc_link::HostMsg::Hello { protocol: cancuoc_link::PROTOCOL_VERSION }),
         cancuoc_link::encode(&cancuoc_link::ReaderMsg::Ack),

@@ -13,6 +13,7 @@ pub mod dg13;
 pub mod dg14;
 pub mod dg15;
 pub mod dg2;
+pub mod master_list;
 pub mod sod;
 
 /// Why a file's content could not be parsed.
