@@ -44,6 +44,28 @@ fn main() {
             n += 2;
         }
     }
+    // Whole sessions: the simulator's answers to a real read, in the `session` target's format.
+    for (variant, mrz) in
+        [("rsa", false), ("bac-only", true), ("pace-dh", false), ("pace-cam", false), ("ca-3des", true)]
+    {
+        let Some(mut chip) = cancuoc_sim::simulated_card(variant) else { continue };
+        let creds = if mrz {
+            cancuoc_core::Credentials::mrz(cancuoc_sim::PERSONA.access_key())
+        } else {
+            cancuoc_core::Credentials { can: cancuoc_core::pace::Can::new(cancuoc_sim::image::CAN).ok(), mrz: None }
+        };
+        let trust = cancuoc_sim::trust_store();
+        let opts = cancuoc_core::ReadOptions::cccd(&trust, 1_795_392_000);
+        let _ = cancuoc_core::read_card(&mut chip, &creds, &opts, &mut cancuoc_sim::os_rng(), None, &mut |_| {});
+        let mut script = vec![u8::from(mrz)];
+        for (_, answer) in &chip.log {
+            let a = &answer[..answer.len().min(4096)];
+            script.extend_from_slice(&(a.len() as u16).to_be_bytes());
+            script.extend_from_slice(a);
+        }
+        put(out, "session", variant, &script);
+        n += 1;
+    }
     let pki = cancuoc_sim::Pki::load();
     for name in ["csca-rsa", "csca-p256", "csca-bp256", "ds-rsa", "ds-p256", "ds-bp256"] {
         let der = pki.cert(name);
