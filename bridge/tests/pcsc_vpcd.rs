@@ -153,7 +153,12 @@ fn reads_and_verifies_through_pcscd_and_vpcd() {
     assert_eq!(j["error"], "no_card");
     assert_eq!(j["retryable"], true);
     assert!(j["files_read"]["EF.SOD"].as_u64().unwrap() > 0, "{j}");
-    assert!(card.is_gone());
+    // The virtual card's thread ends once pcscd has seen it leave; the CLI may exit first.
+    let gone_by = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !card.is_gone() && std::time::Instant::now() < gone_by {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(card.is_gone(), "the card left the virtual reader");
     let _ = card.remove();
     wait_card(false);
 
