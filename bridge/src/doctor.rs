@@ -101,6 +101,43 @@ pub fn run_with_usb(trust: &TrustDir, now: u64, usb_ports: &[String]) -> Vec<Che
             out.push(check("trust_store", Level::Problem, e.to_string(), Some("check the directory's permissions")))
         }
     }
+    match trust.crls(now) {
+        Ok(crls) if crls.is_empty() => out.push(check(
+            "revocation_lists",
+            Level::Info,
+            "no revocation lists imported: a document signer the country has revoked would not be detected",
+            Some("import each CSCA's CRL (ICAO PKD or the issuing authority): `cancuoc trust import FILE.crl`"),
+        )),
+        Ok(crls) => {
+            let stale: Vec<&str> = crls.iter().filter(|c| c.stale).map(|c| c.issuer.as_str()).collect();
+            if stale.is_empty() {
+                out.push(check(
+                    "revocation_lists",
+                    Level::Ok,
+                    format!("{} revocation list(s), all current", crls.len()),
+                    None,
+                ));
+            } else {
+                out.push(check(
+                    "revocation_lists",
+                    Level::Warning,
+                    format!(
+                        "{} of {} revocation list(s) past their next update ({}): what they revoke still counts, newer revocations are unknown",
+                        stale.len(),
+                        crls.len(),
+                        stale.join("; ")
+                    ),
+                    Some("import the current CRLs: `cancuoc trust import FILE.crl`"),
+                ));
+            }
+        }
+        Err(e) => out.push(check(
+            "revocation_lists",
+            Level::Problem,
+            e.to_string(),
+            Some("check the directory's permissions"),
+        )),
+    }
     if (SANE_CLOCK.0..SANE_CLOCK.1).contains(&now) {
         out.push(check("clock", Level::Ok, "the system clock looks right", None));
     } else {

@@ -131,16 +131,23 @@ struct ServeArgs {
 
 #[derive(Subcommand)]
 enum TrustCmd {
-    /// Import CSCA certificates (DER or PEM) or ICAO CSCA master lists (the list's signer must
-    /// chain to a CSCA already trusted, or to one given with --signer-ca).
+    /// Import CSCA certificates (DER or PEM), ICAO CSCA master lists (the list's signer must
+    /// chain to a CSCA already trusted, or to one given with --signer-ca), or CSCA revocation
+    /// lists (DER or PEM; signed by a CSCA already trusted; a newer one replaces the older).
     Import {
         files: Vec<PathBuf>,
         /// A CA certificate that may vouch for a master list's signer (not itself imported).
         #[arg(long)]
         signer_ca: Vec<PathBuf>,
     },
-    /// List the trusted CSCAs.
+    /// List the trusted CSCAs and the revocation lists held.
     List {
+        /// JSON: the CSCAs as an array (the revocation lists: `cancuoc trust crls --json`).
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the revocation lists held.
+    Crls {
         #[arg(long)]
         json: bool,
     },
@@ -428,6 +435,17 @@ fn trust(action: TrustCmd, dir: Option<PathBuf>) -> u8 {
         let state = if e.expired { "EXPIRED" } else { "valid" };
         println!("{}  {state:<7}  {}", &e.fingerprint[..16], e.subject);
     };
+    let show_crl = |c: &trust_store::CrlEntry| {
+        let state = if c.stale { "STALE" } else { "current" };
+        let next = c.next_update.map_or_else(|| "no next update".to_string(), |n| format!("next update {}", date(n)));
+        println!(
+            "{}  CRL {state:<7}  {}: revokes {}, issued {}, {next}",
+            &c.fingerprint[..16],
+            c.issuer,
+            c.revoked,
+            date(c.this_update)
+        );
+    };
     match action {
         TrustCmd::Import { files, signer_ca } => {
             let mut cas = Vec::new();
@@ -453,9 +471,13 @@ fn trust(action: TrustCmd, dir: Option<PathBuf>) -> u8 {
                     }
                 };
                 match store.import(&bytes, &cas, now) {
+                    Ok(added) if added.crls.is_empty() => {
+                        println!("{}: {} CSCA certificate(s) trusted", f.display(), added.cscas.len());
+                        added.cscas.iter().for_each(show);
+                    }
                     Ok(added) => {
-                        println!("{}: {} CSCA certificate(s) trusted", f.display(), added.len());
-                        added.iter().for_each(show);
+                        println!("{}: {} revocation list(s) stored", f.display(), added.crls.len());
+                        added.crls.iter().for_each(show_crl);
                     }
                     Err(e) => {
                         eprintln!("✘ {}: {e}", f.display());
@@ -478,6 +500,30 @@ fn trust(action: TrustCmd, dir: Option<PathBuf>) -> u8 {
                     );
                 }
                 list.iter().for_each(show);
+                match store.crls(now) {
+                    Ok(crls) if crls.is_empty() => {
+                        println!("No revocation lists: import each CSCA's CRL with `cancuoc trust import FILE.crl`.")
+                    }
+                    Ok(crls) => crls.iter().for_each(show_crl),
+                    Err(e) => eprintln!("✘ {e}"),
+                }
+                exit::VERIFIED
+            }
+            Err(e) => {
+                eprintln!("✘ {e}");
+                exit::READER_ERROR
+            }
+        },
+        TrustCmd::Crls { json } => match store.crls(now) {
+            Ok(crls) if json => {
+                println!("{}", serde_json::to_string_pretty(&crls).unwrap_or_default());
+                exit::VERIFIED
+            }
+            Ok(crls) => {
+                if crls.is_empty() {
+                    println!("No revocation lists in {}.", store.path().display());
+                }
+                crls.iter().for_each(show_crl);
                 exit::VERIFIED
             }
             Err(e) => {
@@ -928,5 +974,13 @@ fn print_human(r: &Report, source: &str) {
             "\nLiên kết (link): {} APDUs, {} bytes sent, {} bytes received",
             r.link.apdus, r.link.bytes_sent, r.link.bytes_received
         ),
+    }
+}
+
+/// A Unix time as YYYY-MM-DD (UTC).
+fn date(secs: u64) -> String {
+    match der::DateTime::from_unix_duration(std::time::Duration::from_secs(secs)) {
+        Ok(d) => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+        Err(_) => format!("{secs} s after 1970"),
     }
 }

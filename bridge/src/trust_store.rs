@@ -1,13 +1,16 @@
-//! The CSCA trust store on disk: one DER certificate per file, named by its SHA-256 fingerprint,
-//! in the user's data directory (`$CANCUOC_TRUST_DIR`, else `<data dir>/cancuoc/trust`). Imports
-//! take DER or PEM certificates and ICAO CSCA master lists, whose signer is verified against the
-//! store (or a CA given for the purpose) before any certificate in them is trusted.
+//! The CSCA trust store on disk: one DER certificate per file (`.cer`), and the CSCAs' revocation
+//! lists (`.crl`), each named by its SHA-256 fingerprint, in the user's data directory
+//! (`$CANCUOC_TRUST_DIR`, else `<data dir>/cancuoc/trust`). Imports take DER or PEM certificates,
+//! ICAO CSCA master lists, whose signer is verified against the store (or a CA given for the
+//! purpose) before any certificate in them is trusted, and DER or PEM CRLs, which must be signed by
+//! a CSCA already trusted; a newer CRL of the same CSCA replaces the older one.
 
 use std::path::{Path, PathBuf};
 
 use cancuoc_core::TrustStore;
 use cancuoc_core::crypto::HashAlgorithm;
 use cancuoc_core::lds::master_list;
+use cancuoc_core::trust::RevocationList;
 use der::Decode;
 use x509_cert::Certificate;
 
@@ -17,7 +20,7 @@ pub use cancuoc_core::lds::master_list::CSCA_MASTER_LIST;
 pub enum TrustError {
     #[error("cannot read or write the trust store at {path}: {error}")]
     Io { path: PathBuf, error: std::io::Error },
-    #[error("{0} is neither a certificate (DER or PEM) nor an ICAO master list")]
+    #[error("{0} is neither a certificate nor a revocation list (DER or PEM) nor an ICAO master list")]
     Unrecognised(String),
     #[error("the certificate is not a CA certificate (no CA basic constraint and not self-signed)")]
     NotCa,
@@ -25,6 +28,41 @@ pub enum TrustError {
     MasterList(String),
     #[error("no trusted CSCA matches {0:?}")]
     NotFound(String),
+    #[error("revocation list: {0}")]
+    Crl(String),
+}
+
+/// One stored revocation list, for listing.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CrlEntry {
+    /// SHA-256 of the DER, hex.
+    pub fingerprint: String,
+    pub issuer: String,
+    pub this_update: u64,
+    pub next_update: Option<u64>,
+    /// How many certificates it revokes.
+    pub revoked: usize,
+    /// Past its next update: what it revokes still stands, but newer revocations are unknown.
+    pub stale: bool,
+}
+
+fn crl_entry(der: &[u8], now: u64) -> Option<CrlEntry> {
+    let c = RevocationList::from_der(der).ok()?;
+    Some(CrlEntry {
+        fingerprint: fingerprint(der),
+        issuer: c.crl.tbs_cert_list.issuer.to_string(),
+        this_update: c.this_update(),
+        next_update: c.next_update(),
+        revoked: c.revoked_count(),
+        stale: c.next_update().is_some_and(|n| now > n),
+    })
+}
+
+/// What an import added.
+#[derive(Clone, Debug, Default)]
+pub struct Imported {
+    pub cscas: Vec<Entry>,
+    pub crls: Vec<CrlEntry>,
 }
 
 /// One trusted CSCA, for listing.
@@ -81,6 +119,14 @@ impl TrustDir {
     }
 
     fn files(&self) -> Result<Vec<(PathBuf, Vec<u8>)>, TrustError> {
+        self.files_with("cer")
+    }
+
+    fn crl_files(&self) -> Result<Vec<(PathBuf, Vec<u8>)>, TrustError> {
+        self.files_with("crl")
+    }
+
+    fn files_with(&self, ext: &str) -> Result<Vec<(PathBuf, Vec<u8>)>, TrustError> {
         let rd = match std::fs::read_dir(&self.path) {
             Ok(rd) => rd,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -89,7 +135,7 @@ impl TrustDir {
         let mut out = Vec::new();
         for f in rd {
             let p = f.map_err(|e| self.io(e))?.path();
-            if p.extension().is_some_and(|e| e == "cer") {
+            if p.extension().is_some_and(|e| e == ext) {
                 out.push((p.clone(), std::fs::read(&p).map_err(|e| self.io(e))?));
             }
         }
@@ -109,7 +155,46 @@ impl TrustDir {
             // A damaged file is skipped rather than trusted; `list` shows what is there.
             let _ = t.add_der(&der);
         }
+        for (_, der) in self.crl_files()? {
+            let _ = t.add_crl_der(&der);
+        }
         Ok(t)
+    }
+
+    /// The stored revocation lists.
+    pub fn crls(&self, now: u64) -> Result<Vec<CrlEntry>, TrustError> {
+        Ok(self.crl_files()?.iter().filter_map(|(_, d)| crl_entry(d, now)).collect())
+    }
+
+    /// Adds a CSCA's revocation list after checking that a trusted CSCA of its issuer signed it.
+    /// A list older than the one stored for that CSCA is refused; a newer one replaces it.
+    pub fn add_crl(&self, der: &[u8], now: u64) -> Result<CrlEntry, TrustError> {
+        let crl = RevocationList::from_der(der).map_err(|e| TrustError::Crl(format!("cannot be parsed: {e}")))?;
+        let trust = self.load()?;
+        if trust.by_subject(&crl.issuer_der).next().is_none() {
+            return Err(TrustError::Crl(format!(
+                "its issuer ({}) is not a trusted CSCA: import that CSCA first",
+                crl.crl.tbs_cert_list.issuer
+            )));
+        }
+        if !cancuoc_core::auth::passive::crl_signed_by_trusted(&crl, &trust) {
+            return Err(TrustError::Crl("its signature does not verify with the issuing CSCA's key".into()));
+        }
+        for (p, old) in self.crl_files()? {
+            let Ok(o) = RevocationList::from_der(&old) else { continue };
+            if o.issuer_der != crl.issuer_der || old == der {
+                continue;
+            }
+            if o.this_update() > crl.this_update() {
+                return Err(TrustError::Crl(
+                    "a newer revocation list of this CSCA is already stored; nothing changed".into(),
+                ));
+            }
+            std::fs::remove_file(&p).map_err(|e| self.io(e))?;
+        }
+        std::fs::create_dir_all(&self.path).map_err(|e| self.io(e))?;
+        std::fs::write(self.path.join(format!("{}.crl", fingerprint(der))), der).map_err(|e| self.io(e))?;
+        crl_entry(der, now).ok_or_else(|| TrustError::Crl("cannot be parsed".into()))
     }
 
     pub fn list(&self, now: u64) -> Result<Vec<Entry>, TrustError> {
@@ -155,11 +240,15 @@ impl TrustDir {
         Ok(removed)
     }
 
-    /// Imports a file's content: certificates, or a master list verified with the store plus
-    /// `signer_cas`. Returns the entries added.
-    pub fn import(&self, bytes: &[u8], signer_cas: &[Vec<u8>], now: u64) -> Result<Vec<Entry>, TrustError> {
+    /// Imports a file's content: certificates, a master list verified with the store plus
+    /// `signer_cas`, or revocation lists. Returns what was added.
+    pub fn import(&self, bytes: &[u8], signer_cas: &[Vec<u8>], now: u64) -> Result<Imported, TrustError> {
         let certs = match decode_input(bytes)? {
             Input::Certificates(c) => c,
+            Input::Crls(crls) => {
+                let crls = crls.iter().map(|c| self.add_crl(c, now)).collect::<Result<_, _>>()?;
+                return Ok(Imported { cscas: Vec::new(), crls });
+            }
             Input::MasterList(ci) => {
                 let mut trust = self.load()?;
                 for c in signer_cas {
@@ -168,34 +257,47 @@ impl TrustDir {
                 verify_master_list(&ci, &trust, now)?
             }
         };
-        certs.iter().map(|c| self.add_certificate(c, now)).collect()
+        let cscas = certs.iter().map(|c| self.add_certificate(c, now)).collect::<Result<_, _>>()?;
+        Ok(Imported { cscas, crls: Vec::new() })
     }
 }
 
 enum Input {
     Certificates(Vec<Vec<u8>>),
     MasterList(Vec<u8>),
+    Crls(Vec<Vec<u8>>),
 }
 
-/// PEM blocks, a DER certificate, or a DER ContentInfo (master list).
-fn decode_input(bytes: &[u8]) -> Result<Input, TrustError> {
+/// The DER of each PEM block labelled `label`.
+fn pem_blocks(text: &str, label: &str) -> Result<Vec<Vec<u8>>, TrustError> {
     use base64::Engine;
-    if let Ok(text) = std::str::from_utf8(bytes)
-        && text.contains("-----BEGIN CERTIFICATE-----")
-    {
-        let mut out = Vec::new();
-        for block in text.split("-----BEGIN CERTIFICATE-----").skip(1) {
-            let b64: String =
-                block.split("-----END CERTIFICATE-----").next().unwrap_or("").split_whitespace().collect();
-            let der = base64::engine::general_purpose::STANDARD
-                .decode(b64)
-                .map_err(|_| TrustError::Unrecognised("a PEM block".into()))?;
-            out.push(der);
+    let (begin, end) = (format!("-----BEGIN {label}-----"), format!("-----END {label}-----"));
+    let mut out = Vec::new();
+    for block in text.split(begin.as_str()).skip(1) {
+        let b64: String = block.split(end.as_str()).next().unwrap_or("").split_whitespace().collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .map_err(|_| TrustError::Unrecognised("a PEM block".into()))?;
+        out.push(der);
+    }
+    Ok(out)
+}
+
+/// PEM blocks, a DER certificate or CRL, or a DER ContentInfo (master list).
+fn decode_input(bytes: &[u8]) -> Result<Input, TrustError> {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        if text.contains("-----BEGIN CERTIFICATE-----") {
+            return Ok(Input::Certificates(pem_blocks(text, "CERTIFICATE")?));
         }
-        return Ok(Input::Certificates(out));
+        if text.contains("-----BEGIN X509 CRL-----") {
+            return Ok(Input::Crls(pem_blocks(text, "X509 CRL")?));
+        }
     }
     if Certificate::from_der(bytes).is_ok() {
         return Ok(Input::Certificates(vec![bytes.to_vec()]));
+    }
+    if RevocationList::from_der(bytes).is_ok() {
+        return Ok(Input::Crls(vec![bytes.to_vec()]));
     }
     if cms::content_info::ContentInfo::from_der(bytes).is_ok() {
         return Ok(Input::MasterList(bytes.to_vec()));

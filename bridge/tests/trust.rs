@@ -227,3 +227,108 @@ fn doctor_explains_each_problem_with_its_fix() {
     assert_eq!(level("pcsc_service"), "problem");
     assert_eq!(level("clock"), "ok");
 }
+
+fn crls(dir: &str) -> Vec<Value> {
+    let (code, out, _) = cancuoc(&["trust", "crls", "--json", "--trust-dir", dir]);
+    assert_eq!(code, 0);
+    serde_json::from_str::<Value>(&out).unwrap().as_array().unwrap().clone()
+}
+
+fn read_status(dir: &str, variant: &str) -> (i32, Value) {
+    let (code, out, _) = cancuoc(&["read", "--simulated", "--variant", variant, "--trust-dir", dir, "--json"]);
+    (code, serde_json::from_str(&out).unwrap())
+}
+
+#[test]
+fn revocation_lists_are_imported_only_from_a_trusted_csca_and_revoke_what_they_list() {
+    use cancuoc_sim::pki::{self, Pki};
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path();
+    let dir = work.join("trust");
+    let dir = dir.to_str().unwrap();
+    let crl = format!("{PKI}/crl-p256.crl");
+
+    // openssl agrees the CRL is the P-256 CSCA's; ours refuses it until that CSCA is trusted.
+    openssl(work, &["x509", "-inform", "DER", "-in", &format!("{PKI}/csca-p256.cer"), "-out", "p256.pem"]);
+    openssl(work, &["crl", "-inform", "DER", "-in", &crl, "-CAfile", "p256.pem", "-noout"]);
+    let (code, _, err) = cancuoc(&["trust", "import", &crl, "--trust-dir", dir]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not a trusted CSCA"), "{err}");
+    let (code, _, _) = cancuoc(&["trust", "import", &format!("{PKI}/csca-p256.cer"), "--trust-dir", dir]);
+    assert_eq!(code, 0);
+
+    // Before the CRL: the card signed by the (later revoked) DS verifies.
+    let (code, j) = read_status(dir, "revoked-ds");
+    assert_eq!((code, j["status"].as_str()), (0, Some("verified")), "{j}");
+
+    // A CRL with one signature byte changed is refused; the PEM form of the real one is taken.
+    let mut bad = std::fs::read(&crl).unwrap();
+    let n = bad.len();
+    bad[n - 3] ^= 0x01;
+    std::fs::write(work.join("bad.crl"), &bad).unwrap();
+    let (code, _, err) = cancuoc(&["trust", "import", work.join("bad.crl").to_str().unwrap(), "--trust-dir", dir]);
+    assert_eq!(code, 1);
+    assert!(err.contains("signature does not verify"), "{err}");
+    assert!(crls(dir).is_empty());
+    openssl(work, &["crl", "-inform", "DER", "-in", &crl, "-out", "p256.crl.pem"]);
+    let (code, out, _) = cancuoc(&["trust", "import", work.join("p256.crl.pem").to_str().unwrap(), "--trust-dir", dir]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 revocation list(s) stored"), "{out}");
+    let held = crls(dir);
+    assert_eq!(held.len(), 1);
+    assert_eq!((held[0]["revoked"].as_u64(), held[0]["stale"].as_bool()), (Some(1), Some(false)));
+
+    // Now the revoked DS is refused, naming the check; the CSCA's other cards still verify.
+    let (code, j) = read_status(dir, "revoked-ds");
+    assert_eq!((code, j["status"].as_str()), (1, Some("not_verified")), "{j}");
+    let failed = j["failures"].to_string();
+    assert!(failed.contains("revoked"), "{failed}");
+    let (code, j) = read_status(dir, "ecdsa-p256");
+    assert_eq!((code, j["status"].as_str()), (0, Some("verified")), "{j}");
+
+    // An older CRL of the same CSCA does not replace the newer one; a newer one does.
+    let p = Pki::load();
+    let key = p.key("csca-p256");
+    let older = pki::issue_crl(pki::CSCA_P256, &key, 0, "2025-06-01T00:00:00Z", "2025-09-01T00:00:00Z", &[]);
+    std::fs::write(work.join("older.crl"), &older).unwrap();
+    let (code, _, err) = cancuoc(&["trust", "import", work.join("older.crl").to_str().unwrap(), "--trust-dir", dir]);
+    assert_eq!(code, 1);
+    assert!(err.contains("newer revocation list"), "{err}");
+    // A newer but stale list (next update passed) that no longer lists the DS replaces it: the
+    // doctor says it is stale, and the DS verifies again.
+    let newer = pki::issue_crl(pki::CSCA_P256, &key, 2, "2026-02-01T00:00:00Z", "2026-05-01T00:00:00Z", &[]);
+    std::fs::write(work.join("newer.crl"), &newer).unwrap();
+    let (code, _, _) = cancuoc(&["trust", "import", work.join("newer.crl").to_str().unwrap(), "--trust-dir", dir]);
+    assert_eq!(code, 0);
+    let held = crls(dir);
+    assert_eq!(held.len(), 1);
+    assert_eq!((held[0]["revoked"].as_u64(), held[0]["stale"].as_bool()), (Some(0), Some(true)));
+    let (code, out, _) = cancuoc(&["trust", "list", "--trust-dir", dir]);
+    assert_eq!(code, 0);
+    assert!(out.contains("CRL STALE"), "{out}");
+    let (_, out, _) = cancuoc(&["doctor", "--json", "--trust-dir", dir]);
+    let checks: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let rl = checks.iter().find(|c| c["name"] == "revocation_lists").unwrap();
+    assert_eq!(rl["level"], "warning", "{rl}");
+    assert!(rl["fix"].as_str().unwrap().contains("cancuoc trust import"), "{rl}");
+    let (code, j) = read_status(dir, "revoked-ds");
+    assert_eq!((code, j["status"].as_str()), (0, Some("verified")), "{j}");
+}
+
+#[test]
+fn a_csca_revoked_by_its_successor_signs_nothing_that_verifies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("trust");
+    let dir = dir.to_str().unwrap();
+    for f in ["csca-rolled-old.cer", "csca-rolled-new.cer"] {
+        let (code, _, _) = cancuoc(&["trust", "import", &format!("{PKI}/{f}"), "--trust-dir", dir]);
+        assert_eq!(code, 0);
+    }
+    let (code, j) = read_status(dir, "revoked-csca");
+    assert_eq!((code, j["status"].as_str()), (0, Some("verified")), "before the CRL: {j}");
+    let (code, _, _) = cancuoc(&["trust", "import", &format!("{PKI}/crl-rolled.crl"), "--trust-dir", dir]);
+    assert_eq!(code, 0);
+    let (code, j) = read_status(dir, "revoked-csca");
+    assert_eq!((code, j["status"].as_str()), (1, Some("not_verified")), "{j}");
+    assert_eq!(j["checks"]["certificate_chain"]["revoked"]["role"], "csca", "{j}");
+}

@@ -655,6 +655,12 @@ pub fn failure(f: &Failure, lang: Lang) -> String {
             (ChainStatus::Expired { role: r, .. }, false) => format!("the {} has expired", role(r, lang)),
             (ChainStatus::NotYetValid { role: r, .. }, true) => format!("{} chưa có hiệu lực", role(r, lang)),
             (ChainStatus::NotYetValid { role: r, .. }, false) => format!("the {} is not valid yet", role(r, lang)),
+            (ChainStatus::Revoked { role: r, .. }, true) => {
+                format!("{} đã bị thu hồi (có trong danh sách thu hồi của nước cấp)", role(r, lang))
+            }
+            (ChainStatus::Revoked { role: r, .. }, false) => {
+                format!("the {} has been revoked (on the issuing country's revocation list)", role(r, lang))
+            }
             (ChainStatus::BadSignature, true) => "chứng thư của cơ quan ký bị giả (không do nước cấp ký)".into(),
             (ChainStatus::BadSignature, false) => {
                 "the signer's certificate is forged (not signed by the country)".into()

@@ -25,6 +25,12 @@ pub const ROWS: &[ForgedRow] = &[
         check: "certificate_chain",
     },
     ForgedRow { what: "DS certificate expired at read time", variant: "expired-ds", check: "certificate_chain" },
+    ForgedRow { what: "DS certificate revoked (on its CSCA's CRL)", variant: "revoked-ds", check: "certificate_chain" },
+    ForgedRow {
+        what: "CSCA certificate revoked (CRL of its successor key)",
+        variant: "revoked-csca",
+        check: "certificate_chain",
+    },
     ForgedRow {
         what: "AA signature wrong (chip signs with another EC key)",
         variant: "wrong-aa-key",

@@ -144,6 +144,10 @@ pub enum Signer {
     Expired,
     /// A DS claiming the P-256 CSCA as issuer but signed by another key.
     Forged,
+    /// A DS the P-256 CSCA has revoked.
+    Revoked,
+    /// A DS of a CSCA certificate its successor has revoked.
+    RevokedCsca,
 }
 
 impl Signer {
@@ -155,6 +159,8 @@ impl Signer {
             Self::Rogue => "ds-rogue",
             Self::Expired => "ds-expired",
             Self::Forged => "ds-forged",
+            Self::Revoked => "ds-revoked",
+            Self::RevokedCsca => "ds-rolled-old",
         }
     }
 }
@@ -285,6 +291,8 @@ pub const VARIANTS: &[(&str, &str)] = &[
     ("unknown-csca", "FORGED: document signer from a CSCA not in the trust store"),
     ("forged-ds", "FORGED: document signer certificate not signed by the CSCA it names"),
     ("expired-ds", "document signer certificate expired"),
+    ("revoked-ds", "REVOKED: document signer certificate on its CSCA's revocation list"),
+    ("revoked-csca", "REVOKED: signed under a CSCA certificate that the CSCA's new key revoked"),
     ("wrong-aa-key", "CLONE: chip cannot prove it holds the DG15 key"),
     ("wrong-ca-key", "CLONE: chip cannot prove it holds the DG14 chip-authentication key"),
     ("wrong-aa-key-rsa", "CLONE: RSA active authentication signed with another key than DG15's"),
@@ -355,6 +363,8 @@ impl CardSpec {
             "unknown-csca" => Self { signer: Signer::Rogue, ..d },
             "forged-ds" => Self { signer: Signer::Forged, ..d },
             "expired-ds" => Self { signer: Signer::Expired, ..d },
+            "revoked-ds" => Self { signer: Signer::Revoked, ..d },
+            "revoked-csca" => Self { signer: Signer::RevokedCsca, ..d },
             "wrong-aa-key" => Self { aa: Aa::Ec, forgery: Some(Forgery::WrongAaKey), ..d },
             "wrong-aa-key-rsa" => Self { forgery: Some(Forgery::WrongAaKey), ..d },
             "aa-skipped" => Self { forgery: Some(Forgery::SkipAa), ..d },

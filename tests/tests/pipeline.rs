@@ -63,7 +63,7 @@ fn genuine_variants_verify_with_every_field() {
 #[test]
 fn forged_variants_are_not_verified_and_say_why() {
     type Expect = fn(&Failure) -> bool;
-    let cases: [(&str, Expect); 8] = [
+    let cases: [(&str, Expect); 10] = [
         ("tampered-dg1", |f| *f == Failure::DataGroupHash { dg: 1, status: HashStatus::Mismatch }),
         ("tampered-dg2", |f| *f == Failure::DataGroupHash { dg: 2, status: HashStatus::Mismatch }),
         ("tampered-dg13", |f| *f == Failure::DataGroupHash { dg: 13, status: HashStatus::Mismatch }),
@@ -77,6 +77,15 @@ fn forged_variants_are_not_verified_and_say_why() {
             )
         }),
         ("wrong-aa-key", |f| matches!(f, Failure::ActiveAuthentication { status: ActiveAuthStatus::Failed(_) })),
+        ("revoked-ds", |f| {
+            matches!(
+                f,
+                Failure::CertificateChain { status: ChainStatus::Revoked { role: CertRole::DocumentSigner, .. } }
+            )
+        }),
+        ("revoked-csca", |f| {
+            matches!(f, Failure::CertificateChain { status: ChainStatus::Revoked { role: CertRole::Csca, .. } })
+        }),
     ];
     for (name, is_expected) in cases {
         let r = read_variant(name);

@@ -9,6 +9,7 @@ use cancuoc_core::files::FileId;
 use cancuoc_core::lds::{dg15, sod};
 use cancuoc_core::verdict::{ActiveAuthStatus, ChainStatus, SignatureStatus};
 use cancuoc_sim::{CardSpec, Pki, build, trust_store};
+use der::Decode;
 use proptest::prelude::*;
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 
@@ -93,4 +94,34 @@ proptest! {
             let _ = passive::verify(&s, &dgs, &[1, 2, 13, 15], &trust_store(), NOW);
         }
     }
+}
+
+#[test]
+fn only_a_crl_a_trusted_csca_signed_revokes() {
+    use cancuoc_sim::pki::{CSCA_P256, issue_crl};
+    let spec = CardSpec::variant("ecdsa-p256").unwrap();
+    let (s, dgs, _) = files(&spec);
+    let pki = Pki::load();
+    // The P-256 chain's DS is serial 201 (00 C9).
+    let ds = x509_cert::Certificate::from_der(&pki.cert("ds-p256")).unwrap();
+    assert_eq!(ds.tbs_certificate().serial_number().as_bytes(), [0x00, 0xC9]);
+    let serial = 201;
+    let verify = |trust: &cancuoc_core::TrustStore| passive::verify(&s, &dgs, &[1, 2, 13, 15], trust, NOW).chain;
+    assert_eq!(verify(&trust_store()), ChainStatus::Valid);
+    let listing = [(serial, "2026-01-02T00:00:00Z")];
+    let revoke =
+        |key: &str| issue_crl(CSCA_P256, &pki.key(key), 9, "2026-01-05T00:00:00Z", "2036-01-01T00:00:00Z", &listing);
+    // A list in the CSCA's name signed by another key revokes nothing.
+    let mut t = trust_store();
+    t.add_crl_der(&revoke("csca-rogue")).unwrap();
+    assert_eq!(verify(&t), ChainStatus::Valid);
+    // Signed by the CSCA itself, it revokes the DS.
+    t.add_crl_der(&revoke("csca-p256")).unwrap();
+    assert!(
+        matches!(verify(&t), ChainStatus::Revoked { role: cancuoc_core::verdict::CertRole::DocumentSigner, .. }),
+        "{:?}",
+        verify(&t)
+    );
+    // Garbage is refused as a CRL, not stored.
+    assert!(t.add_crl_der(&[0x30, 0x03, 0x02, 0x01, 0x00]).is_err());
 }

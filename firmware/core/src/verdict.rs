@@ -74,6 +74,12 @@ pub enum ChainStatus {
         role: CertRole,
         not_before: u64,
     },
+    /// A certificate is listed in a revocation list that a trusted CSCA of its issuer signed
+    /// (revocation date in Unix seconds).
+    Revoked {
+        role: CertRole,
+        revoked_at: u64,
+    },
     /// The DS certificate's signature does not verify with the CSCA's key.
     BadSignature,
     /// A certificate lacks the key usage its role needs.
@@ -185,6 +191,9 @@ impl fmt::Display for Failure {
                 }
                 ChainStatus::Expired { role, .. } => write!(f, "the {role} has expired"),
                 ChainStatus::NotYetValid { role, .. } => write!(f, "the {role} is not yet valid"),
+                ChainStatus::Revoked { role, .. } => {
+                    write!(f, "the {role} has been revoked (listed on a trusted CSCA's revocation list)")
+                }
                 ChainStatus::BadSignature => {
                     f.write_str("the document signer certificate's signature does not verify with the CSCA key")
                 }

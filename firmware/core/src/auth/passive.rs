@@ -15,7 +15,7 @@ use super::sig::{self, SigError};
 use crate::crypto::{self, HashAlgorithm, oid};
 use crate::files::FileId;
 use crate::lds::sod::{SignerId, Sod};
-use crate::trust::TrustStore;
+use crate::trust::{RevocationList, TrustStore};
 use crate::verdict::{CertRole, ChainStatus, DgCheck, HashStatus, SignatureStatus};
 
 const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
@@ -155,6 +155,36 @@ fn validity(cert: &Certificate) -> (u64, u64) {
     (v.not_before.to_unix_duration().as_secs(), v.not_after.to_unix_duration().as_secs())
 }
 
+fn key_usage(c: &Certificate) -> Option<KeyUsage> {
+    extension(c, &KEY_USAGE).and_then(|v| KeyUsage::from_der(v).ok())
+}
+
+/// The revocation date of `cert` (Unix seconds) if a revocation list of its issuer lists it and
+/// a trusted CSCA of that issuer name, allowed to sign CRLs, signed that list. A list whose
+/// signature does not verify is ignored: it can neither revoke nor clear anything. Revocation
+/// stands whatever the list's nextUpdate: a stale list still revokes.
+pub fn revocation(cert: &Certificate, trust: &TrustStore) -> Option<u64> {
+    let issuer = cert.tbs_certificate().issuer().to_der().ok()?;
+    let serial = cert.tbs_certificate().serial_number().as_bytes();
+    trust
+        .crls_by_issuer(&issuer)
+        .find_map(|crl| crl.revocation_of(serial).filter(|_| crl_signed_by_trusted(crl, trust)))
+}
+
+/// Whether a trusted CSCA with the list's issuer name, allowed to sign CRLs, signed it.
+pub fn crl_signed_by_trusted(crl: &RevocationList, trust: &TrustStore) -> bool {
+    let (Some(tbs), Some(signature)) = (sig::first_inner(&crl.der), crl.crl.signature.as_bytes()) else {
+        return false;
+    };
+    trust.by_subject(&crl.issuer_der).any(|csca| {
+        if key_usage(&csca.cert).is_some_and(|ku| !ku.crl_sign()) {
+            return false;
+        }
+        let spki = csca.cert.tbs_certificate().subject_public_key_info().clone();
+        sig::verify(&spki, &crl.crl.signature_algorithm, None, &tbs, signature).is_ok()
+    })
+}
+
 /// Checks the DS certificate against the trust store at `now` (seconds since the Unix epoch).
 pub fn check_chain(
     ds_der: &[u8],
@@ -183,12 +213,16 @@ pub fn check_chain(
             Ok(h) => {
                 hash = Some(h);
                 // Signature good: now the roles and dates.
-                let usage = |c: &Certificate| extension(c, &KEY_USAGE).and_then(|v| KeyUsage::from_der(v).ok());
-                if usage(&csca.cert).is_some_and(|ku| !ku.key_cert_sign()) {
+                if key_usage(&csca.cert).is_some_and(|ku| !ku.key_cert_sign()) {
                     return (ChainStatus::KeyUsage(CertRole::Csca), hash);
                 }
-                if usage(ds).is_some_and(|ku| !ku.digital_signature()) {
+                if key_usage(ds).is_some_and(|ku| !ku.digital_signature()) {
                     return (ChainStatus::KeyUsage(CertRole::DocumentSigner), hash);
+                }
+                for (role, cert) in [(CertRole::DocumentSigner, ds), (CertRole::Csca, &csca.cert)] {
+                    if let Some(revoked_at) = revocation(cert, trust) {
+                        return (ChainStatus::Revoked { role, revoked_at }, hash);
+                    }
                 }
                 for (role, cert) in [(CertRole::DocumentSigner, ds), (CertRole::Csca, &csca.cert)] {
                     let (nb, na) = validity(cert);
