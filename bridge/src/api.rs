@@ -20,10 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use cancuoc_core::apdu::{Transport, TransportError, TransportLimits};
-use cancuoc_core::pace::Can;
-use cancuoc_core::{AccessKey, Credentials};
 use rand_core::Rng;
-use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
@@ -180,49 +177,7 @@ async fn readers(State(st): State<Shared>) -> Response {
     Json(json!({ "readers": list, "pcsc_error": pcsc_error })).into_response()
 }
 
-/// What a HIS sends to read a card.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReadRequest {
-    pub reader: Option<String>,
-    /// Simulated reader only: which card variant.
-    pub variant: Option<String>,
-    pub can: Option<String>,
-    pub id_number: Option<String>,
-    pub document_number: Option<String>,
-    pub date_of_birth: Option<String>,
-    pub date_of_expiry: Option<String>,
-    /// Include the face photo in the FHIR resource.
-    #[serde(default)]
-    pub photo: bool,
-}
-
-fn credentials(r: &ReadRequest, simulated: bool) -> Result<Credentials, String> {
-    let can = r.can.as_deref().map(Can::new).transpose().map_err(|e| e.to_string())?;
-    let any_mrz = r.id_number.is_some() || r.document_number.is_some() || r.date_of_birth.is_some();
-    let mrz = if any_mrz {
-        let (dob, exp) = match (&r.date_of_birth, &r.date_of_expiry) {
-            (Some(d), Some(e)) => (d.as_str(), e.as_str()),
-            _ => return Err("date_of_birth and date_of_expiry are both needed with the MRZ fields".into()),
-        };
-        Some(
-            match (&r.id_number, &r.document_number) {
-                (Some(id), _) => AccessKey::from_cccd_number(id, dob, exp),
-                (None, Some(doc)) => AccessKey::new(doc, dob, exp),
-                (None, None) => return Err("id_number or document_number is needed with the dates".into()),
-            }
-            .map_err(|e| e.to_string())?,
-        )
-    } else if simulated && can.is_none() {
-        Some(cancuoc_sim::PERSONA.access_key())
-    } else {
-        None
-    };
-    if can.is_none() && mrz.is_none() {
-        return Err("give the CAN, or the ID number (or document number), date of birth and date of expiry".into());
-    }
-    Ok(Credentials { can, mrz })
-}
+pub use cancuoc_api::ReadRequest;
 
 /// The simulated reader's link, slowed to a realistic rate.
 struct Paced<T>(T, Duration);
@@ -249,9 +204,9 @@ impl Drop for BusyGuard {
 // The blocking closure returns a ready error `Response` as its `Err`; it never leaves this function.
 #[allow(clippy::result_large_err)]
 async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
-    let req: ReadRequest = match serde_json::from_slice(&body) {
+    let req = match cancuoc_api::parse_read_request(&body) {
         Ok(r) => r,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", format!("invalid request body: {e}")),
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e),
     };
     let reader =
         req.reader.clone().unwrap_or_else(|| if st.cfg.simulated { SIMULATED_READER.into() } else { String::new() });
@@ -259,7 +214,7 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
     if simulated && !st.cfg.simulated {
         return error(StatusCode::NOT_FOUND, "unknown_reader", "the simulated reader is not enabled on this server");
     }
-    let creds = match credentials(&req, simulated) {
+    let creds = match req.credentials(simulated.then(|| cancuoc_sim::PERSONA.access_key())) {
         Ok(c) => c,
         Err(m) => return error(StatusCode::BAD_REQUEST, "bad_request", m),
     };

@@ -74,6 +74,20 @@ fn main() {
             n += 1;
         }
     }
+    for name in cancuoc_sim::Pki::CRLS {
+        put(out, "crl", name, &pki.file(name));
+        n += 1;
+    }
+    // One that revokes the DS the target checks (serial 201), so the revoking path is covered.
+    let revoking = cancuoc_sim::pki::issue_crl(
+        cancuoc_sim::pki::CSCA_P256,
+        &pki.key("csca-p256"),
+        3,
+        "2026-01-01T00:00:00Z",
+        cancuoc_sim::pki::CRL_NEXT_UPDATE,
+        &[(201, "2026-01-01T00:00:00Z")],
+    );
+    put(out, "crl", "revokes-ds-p256", &revoking);
     let certs: Vec<Vec<u8>> = ["csca-rsa", "csca-p256"].iter().map(|n| pki.cert(n)).collect();
     put(out, "master_list", "list-body", &cancuoc_core::lds::master_list::encode(&certs));
     let frames = [
@@ -101,5 +115,18 @@ fn main() {
             1, 2, 3, 4, 5, 6, 7, 8, 0x90, 0x00,
         ],
     );
+    // The local API's read requests, one of each shape (docs/api.md).
+    for (i, body) in [
+        r#"{"can":"123456"}"#,
+        r#"{"reader":"simulated","variant":"ecdsa-p256","photo":true}"#,
+        r#"{"id_number":"079195012345","date_of_birth":"950315","date_of_expiry":"350315"}"#,
+        r#"{"reader":"usb:/dev/ttyACM0","document_number":"195012345","date_of_birth":"950315","date_of_expiry":"350315","can":"123456"}"#,
+    ]
+    .iter()
+    .enumerate()
+    {
+        put(out, "api_json", &format!("read-{i}"), body.as_bytes());
+        n += 1;
+    }
     println!("{n} seeds in {}", out.display());
 }

@@ -1,0 +1,109 @@
+//! The bodies a hospital information system sends to `cancuoc serve`, parsed and checked here,
+//! apart from the HTTP server, so that the same code the server runs can be fuzzed
+//! (`fuzz/fuzz_targets/api_json.rs`) without building the server.
+
+use cancuoc_core::pace::Can;
+use cancuoc_core::{AccessKey, Credentials};
+use serde::Deserialize;
+
+/// `POST /v1/read`: what a HIS sends to read a card.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadRequest {
+    pub reader: Option<String>,
+    /// Simulated reader only: which card variant.
+    pub variant: Option<String>,
+    pub can: Option<String>,
+    pub id_number: Option<String>,
+    pub document_number: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub date_of_expiry: Option<String>,
+    /// Include the face photo in the FHIR resource.
+    #[serde(default)]
+    pub photo: bool,
+}
+
+/// Parses a `POST /v1/read` body; the error says what is wrong, in serde_json's words.
+pub fn parse_read_request(body: &[u8]) -> Result<ReadRequest, String> {
+    serde_json::from_slice(body).map_err(|e| format!("invalid request body: {e}"))
+}
+
+impl ReadRequest {
+    /// The access credentials the request gives: the CAN, the MRZ key (from the 12-digit ID
+    /// number or the 9-character document number, with both dates), or both. `fallback_mrz` is
+    /// used when the request gives neither (the simulated reader's built-in card).
+    pub fn credentials(&self, fallback_mrz: Option<AccessKey>) -> Result<Credentials, String> {
+        let can = self.can.as_deref().map(Can::new).transpose().map_err(|e| e.to_string())?;
+        let any_mrz = self.id_number.is_some() || self.document_number.is_some() || self.date_of_birth.is_some();
+        let mrz = if any_mrz {
+            let (dob, exp) = match (&self.date_of_birth, &self.date_of_expiry) {
+                (Some(d), Some(e)) => (d.as_str(), e.as_str()),
+                _ => return Err("date_of_birth and date_of_expiry are both needed with the MRZ fields".into()),
+            };
+            Some(
+                match (&self.id_number, &self.document_number) {
+                    (Some(id), _) => AccessKey::from_cccd_number(id, dob, exp),
+                    (None, Some(doc)) => AccessKey::new(doc, dob, exp),
+                    (None, None) => return Err("id_number or document_number is needed with the dates".into()),
+                }
+                .map_err(|e| e.to_string())?,
+            )
+        } else if can.is_none() {
+            fallback_mrz
+        } else {
+            None
+        };
+        if can.is_none() && mrz.is_none() {
+            return Err("give the CAN, or the ID number (or document number), date of birth and date of expiry".into());
+        }
+        Ok(Credentials { can, mrz })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_way_to_give_a_key() {
+        let r = parse_read_request(br#"{"can":"123456"}"#).unwrap();
+        let c = r.credentials(None).unwrap();
+        assert!(c.can.is_some() && c.mrz.is_none());
+        let r = parse_read_request(
+            br#"{"id_number":"079195012345","date_of_birth":"950315","date_of_expiry":"350315","photo":true}"#,
+        )
+        .unwrap();
+        assert!(r.photo);
+        assert!(r.credentials(None).unwrap().mrz.is_some());
+        let r = parse_read_request(
+            br#"{"document_number":"195012345","date_of_birth":"950315","date_of_expiry":"350315"}"#,
+        )
+        .unwrap();
+        assert!(r.credentials(None).unwrap().mrz.is_some());
+    }
+
+    #[test]
+    fn what_is_missing_or_wrong_is_said() {
+        let e = parse_read_request(br#"{"cann":"123456"}"#).unwrap_err();
+        assert!(e.contains("unknown field `cann`"), "{e}");
+        let e = parse_read_request(b"{").unwrap_err();
+        assert!(e.starts_with("invalid request body"), "{e}");
+        let r = parse_read_request(br#"{"id_number":"079195012345","date_of_birth":"950315"}"#).unwrap();
+        assert!(r.credentials(None).unwrap_err().contains("both needed"));
+        let r = parse_read_request(br#"{"date_of_birth":"950315","date_of_expiry":"350315"}"#).unwrap();
+        assert!(r.credentials(None).unwrap_err().contains("id_number or document_number"));
+        let r = parse_read_request(b"{}").unwrap();
+        assert!(r.credentials(None).unwrap_err().contains("give the CAN"));
+        let r = parse_read_request(br#"{"can":"12x"}"#).unwrap();
+        assert!(r.credentials(None).is_err());
+    }
+
+    #[test]
+    fn the_fallback_is_used_only_when_nothing_is_given() {
+        let key = AccessKey::new("195012345", "950315", "350315").unwrap();
+        let c = parse_read_request(b"{}").unwrap().credentials(Some(key.clone())).unwrap();
+        assert!(c.mrz.is_some() && c.can.is_none());
+        let c = parse_read_request(br#"{"can":"123456"}"#).unwrap().credentials(Some(key)).unwrap();
+        assert!(c.mrz.is_none(), "a CAN given: the fallback MRZ key is not added");
+    }
+}
