@@ -61,6 +61,8 @@ pub struct Exchange {
     pub response: usize,
     /// A SELECT or READ BINARY under secure messaging: moving a file, not setting up the session.
     pub file_access: bool,
+    /// The instruction byte (0xC0: GET RESPONSE, the chip's answer did not fit one response).
+    pub ins: u8,
 }
 
 /// The counts of one full read.
@@ -178,6 +180,7 @@ pub fn full_read(spec: &CardSpec, strategy: Strategy) -> ReadCounts {
                 command: c.len(),
                 response: a.len(),
                 file_access: c.first() == Some(&0x0C) && matches!(c.get(1), Some(0xA4 | 0xB0 | 0xB1)),
+                ins: c.get(1).copied().unwrap_or(0),
             })
             .collect();
     match r {

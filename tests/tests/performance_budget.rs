@@ -56,7 +56,7 @@ fn extended_length_beats_short_blocks_and_the_pn532_reader_stays_close() {
 fn the_model_counts_frames_as_iso_14443_4_chains_them() {
     use cancuoc_sim::perf::Exchange;
     let one = |command, response| cancuoc_sim::perf::ReadCounts {
-        exchanges: vec![Exchange { command, response, file_access: true }],
+        exchanges: vec![Exchange { command, response, file_access: true, ins: 0xB0 }],
         files: Default::default(),
         verified: true,
     };
@@ -68,4 +68,21 @@ fn the_model_counts_frames_as_iso_14443_4_chains_them() {
     let t = one(10, 10).air_time(FSC, 106);
     let expect = 238.0 / 106_000.0 + 2.0 * 1172.0 / 13.56e6;
     assert!((t - expect).abs() < 1e-9, "{t} vs {expect}");
+}
+
+#[test]
+fn short_reads_past_32_kb_fit_one_response() {
+    // A 40 KB photo read in short APDUs: past offset 32 767 the odd-INS answer carries DO'53'
+    // inside the secure-messaging padding; the block size leaves room for it, so no answer
+    // overflows into 61xx / GET RESPONSE (which costs an exchange per block).
+    for block in [223, 160] {
+        let spec = CardSpec { min_dg2: 40_000, ..CardSpec::variant("rsa").unwrap() };
+        let r = full_read(&spec, Strategy::Blocks(block));
+        assert!(r.verified);
+        assert!(r.files["DG2"] > 32_767);
+        // (The RSA active-authentication answer, 256 bytes before SM, does need GET RESPONSE.)
+        let after_reads =
+            r.exchanges.windows(2).filter(|w| matches!(w[0].ins, 0xB0 | 0xB1) && w[1].ins == 0xC0).count();
+        assert_eq!(after_reads, 0, "{block}-byte blocks");
+    }
 }

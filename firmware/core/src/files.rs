@@ -234,19 +234,34 @@ impl<T: Transport> Card<T> {
     /// The largest number of plain bytes one READ BINARY can return under the current session,
     /// derived from the response limit and the SM framing (see [`sm::response_overhead`]).
     pub fn max_read_block(&self) -> usize {
+        self.max_read_block_at(0)
+    }
+
+    /// As [`Self::max_read_block`], for a read starting at `offset`. Past offset 32 767 the read
+    /// is the odd-INS one, whose answer wraps the data in DO'53' (up to 4 header bytes) before
+    /// secure messaging pads it, so the block is chosen with those bytes inside the padding.
+    pub fn max_read_block_at(&self, offset: usize) -> usize {
         let limit = if self.extended() {
             self.limits.max_response.min(65_536 + 2)
         } else {
             SHORT_RESPONSE.min(self.limits.max_response)
         };
-        // Odd-INS reads wrap the data in DO'53' (up to 4 header bytes); keep that room always.
+        let odd = offset > MAX_EVEN_OFFSET;
+        // Even reads keep the same 4 bytes of room, so that their size never depends on the offset.
         let room = limit.saturating_sub(4);
         match &self.sm {
             None => room.saturating_sub(2),
             Some(sm) => {
                 let c = sm.cipher();
                 let mut n = room.saturating_sub(sm::response_overhead(c, 0));
-                while n > 0 && n + sm::response_overhead(c, n) > room {
+                let fits = |n: usize| {
+                    if odd {
+                        n + 4 + sm::response_overhead(c, n + 4) <= limit
+                    } else {
+                        n + sm::response_overhead(c, n) <= room
+                    }
+                };
+                while n > 0 && !fits(n) {
                     n -= 1;
                 }
                 n
@@ -300,7 +315,7 @@ impl<T: Transport> Card<T> {
         let total = header.total_len().ok_or(Error::Parse { file, error: tlv::TlvError::Truncated.into() })?;
         progress(FileProgress { file, done: buf.len().min(total), total });
         while buf.len() < total {
-            let block = self.max_read_block();
+            let block = self.max_read_block_at(buf.len());
             let want = block.min(total - buf.len());
             let chunk = match self.read_binary(file, buf.len(), want) {
                 Ok(c) => c,
