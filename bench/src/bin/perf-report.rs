@@ -172,7 +172,8 @@ fn main() {
     };
     doc = replace_between(&doc, "wire", &wire_tables());
     doc = replace_between(&doc, "dg2-scaling", &scaling(&root.join("docs/perf-dg2-scaling.png")));
-    let criterion = root.join("bench/target/criterion");
+    // Cargo puts the bench workspace's output in the shared target directory (.cargo/config.toml).
+    let criterion = root.join("target/criterion");
     if let Some(t) = host_table(&criterion) {
         doc = replace_between(&doc, "host-bench", &t);
     }
