@@ -57,6 +57,7 @@ fn passive_auth(c: &mut Criterion) {
                 black_box(passive::verify(&s, &card.dgs, &card.present, &trust, NOW))
             })
         });
+        g.bench_function("cancuoc-parse-only", |b| b.iter(|| black_box(sod::parse(black_box(&card.sod)))));
         g.bench_function("dmrtd", |b| {
             b.iter(|| black_box(dmrtd::auth::passive::verify(black_box(&card.sod), &groups, &anchors)))
         });
