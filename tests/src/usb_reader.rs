@@ -149,6 +149,7 @@ pub trait TryCloneRw: Sized {
     fn try_clone_rw(&self) -> std::io::Result<Self>;
 }
 
+#[cfg(unix)]
 impl TryCloneRw for serialport::TTYPort {
     fn try_clone_rw(&self) -> std::io::Result<Self> {
         self.try_clone_native().map_err(std::io::Error::other)
@@ -156,6 +157,8 @@ impl TryCloneRw for serialport::TTYPort {
 }
 
 /// A pseudo-terminal pair: the reader's end (served here) and the path the bridge opens.
+/// Unix only (the simulated USB reader is a test and demo tool; Windows builds leave it out).
+#[cfg(unix)]
 pub fn pty_pair() -> std::io::Result<(serialport::TTYPort, String)> {
     let (mut master, slave) = serialport::TTYPort::pair().map_err(std::io::Error::other)?;
     let _ = serialport::SerialPort::set_timeout(&mut master, Duration::from_millis(100));

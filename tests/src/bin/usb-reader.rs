@@ -4,13 +4,20 @@
 //!
 //!     cargo run -p cancuoc-sim --bin usb-reader -- [VARIANT] [--latency-ms N]
 
-use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use cancuoc_sim::usb_reader::{ReaderOptions, pty_pair, serve};
-
+#[cfg(not(unix))]
 fn main() {
+    eprintln!("the simulated USB reader needs a pseudo-terminal: Linux or macOS only");
+    std::process::exit(2);
+}
+
+#[cfg(unix)]
+fn main() {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use cancuoc_sim::usb_reader::{ReaderOptions, pty_pair, serve};
+
     let args: Vec<String> = std::env::args().skip(1).collect();
     let variant = args
         .iter()
