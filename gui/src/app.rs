@@ -35,6 +35,11 @@ pub struct Options {
     pub usb_ports: Vec<String>,
     /// The trust store (CSCA certificates) to verify with, instead of the user's.
     pub trust_dir: Option<std::path::PathBuf>,
+    /// The site's PostgreSQL server (`postgres://…`), shared by every counter; `None`: this
+    /// PC's own SQLite file.
+    pub database_url: Option<String>,
+    /// This counter's name on the site server (default: the PC's name).
+    pub counter: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -175,7 +180,10 @@ pub fn format_ts(ts: i64) -> String {
 
 impl App {
     pub fn new(opts: Options) -> Result<App, String> {
-        let store = if opts.demo && opts.data_dir.is_none() {
+        let store = if let Some(url) = &opts.database_url {
+            let counter = opts.counter.clone().unwrap_or_else(crate::store::host_name);
+            Store::connect(url, &counter)
+        } else if opts.demo && opts.data_dir.is_none() {
             Store::in_memory()
         } else {
             let dir = opts.data_dir.clone().unwrap_or_else(default_data_dir);
@@ -541,6 +549,7 @@ impl App {
                     bhyt: BhytState::NotChecked(None),
                     consents: BTreeMap::new(),
                     saved: None,
+                    queue_no: None,
                 });
                 self.phase = Phase::Result;
             }
@@ -739,14 +748,17 @@ impl App {
             verdict: c.status_key().into(),
             bhyt: c.bhyt_summary(lang),
             photo: c.photo.as_ref().map(|(b, _)| b.clone()),
+            ..Default::default()
         };
         match self.store.save_checkin(&row, &self.settings) {
-            Ok(id) => {
+            Ok(saved) => {
                 if let Some(c) = &mut self.checkin {
-                    c.saved = Some(id);
+                    c.saved = Some(saved.id);
+                    c.queue_no = Some(saved.queue_no);
                 }
                 self.audit("checkin", None, &[], "");
-                self.notice(if id.is_some() { t.saved } else { t.not_stored }, true);
+                let text = if saved.id.is_some() { t.saved } else { t.not_stored };
+                self.notice(format!("{} {}: {}", text, t.queue_no, saved.queue_no), true);
             }
             Err(e) => self.notice(e.to_string(), false),
         }
@@ -768,7 +780,7 @@ impl App {
         }
         self.settings = self.draft.clone();
         self.store.save_settings(&self.settings).map_err(|e| e.to_string())?;
-        let _ = self.store.purge(now_ts(), &self.settings);
+        let _ = self.store.purge_now(now_ts(), &self.settings);
         Ok(())
     }
 

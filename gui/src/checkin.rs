@@ -32,6 +32,8 @@ pub struct Checkin {
     pub consents: BTreeMap<Purpose, Vec<Field>>,
     /// The saved check-in's id (`Some(None)`: recorded without keeping personal data).
     pub saved: Option<Option<i64>>,
+    /// Its number in today's queue, once saved.
+    pub queue_no: Option<i64>,
 }
 
 impl Checkin {

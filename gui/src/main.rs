@@ -34,6 +34,14 @@ struct Args {
     /// (`cancuoc trust` manages it).
     #[arg(long)]
     trust_dir: Option<PathBuf>,
+    /// The site's PostgreSQL server shared by every counter, e.g.
+    /// postgres://cancuoc:PASSWORD@10.0.0.5/cancuoc (default: $CANCUOC_DATABASE_URL; without
+    /// it, this PC's own database file).
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+    /// This counter's name on the site server (default: $CANCUOC_COUNTER, or the PC's name).
+    #[arg(long)]
+    counter: Option<String>,
     /// Delay per APDU on the simulated card, in milliseconds.
     #[arg(long, default_value_t = 25)]
     sim_latency_ms: u64,
@@ -59,6 +67,8 @@ fn main() -> ExitCode {
         sim_latency: Duration::from_millis(a.sim_latency_ms),
         usb_ports: a.usb_ports,
         trust_dir: a.trust_dir,
+        database_url: a.database_url.or_else(|| std::env::var("CANCUOC_DATABASE_URL").ok().filter(|u| !u.is_empty())),
+        counter: a.counter.or_else(|| std::env::var("CANCUOC_COUNTER").ok().filter(|c| !c.is_empty())),
     };
     let app = match App::new(opts) {
         Ok(a) => a,

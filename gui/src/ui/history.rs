@@ -4,6 +4,7 @@ use eframe::egui::{self, RichText};
 
 use super::bold;
 use crate::app::{App, format_ts, now_ts};
+use crate::store::Location;
 
 pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
     let t = app.tr();
@@ -14,23 +15,40 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
         t.retention_note,
         if app.lang() == crate::i18n::Lang::Vi { "ngày" } else { "days" }
     ));
-    if app.store.path().is_none() {
-        ui.label(RichText::new(t.demo_memory_note).italics());
+    match app.store.location() {
+        Location::Memory => {
+            ui.label(RichText::new(t.demo_memory_note).italics());
+        }
+        Location::Site { server, counter } => {
+            ui.label(format!("{} {server} · {} {counter}", t.site_db_note, t.col_counter));
+        }
+        Location::File(_) => {}
+    }
+    let pending = app.store.pending_audit();
+    if pending > 0 {
+        ui.label(RichText::new(format!("{}: {pending}", t.audit_pending)).color(egui::Color32::from_rgb(160, 90, 0)));
     }
     if ui.button(t.purge_now).clicked() {
-        let n = app.store.purge(now_ts(), &app.settings).unwrap_or(0);
+        let n = app.store.purge_now(now_ts(), &app.settings).unwrap_or(0);
         app.notice = Some(crate::app::Notice { text: format!("{}: {n}", t.purged), good: true });
     }
-    let rows = app.store.checkins(200).unwrap_or_default();
+    let rows = match app.store.checkins(200) {
+        Ok(r) => r,
+        Err(e) => {
+            ui.label(RichText::new(e.to_string()).color(egui::Color32::from_rgb(180, 0, 0)));
+            Vec::new()
+        }
+    };
     if rows.is_empty() {
         ui.label(t.history_empty);
     } else {
-        egui::Grid::new("checkins").striped(true).num_columns(6).spacing([14.0, 6.0]).show(ui, |ui| {
-            for h in [t.col_time, t.f_full_name, t.f_id_number, t.f_verdict, t.f_bhyt, t.f_service] {
+        egui::Grid::new("checkins").striped(true).num_columns(7).spacing([14.0, 6.0]).show(ui, |ui| {
+            for h in [t.queue_no, t.col_time, t.f_full_name, t.f_id_number, t.f_verdict, t.f_bhyt, t.f_service] {
                 ui.label(bold(h, 15.0 * k));
             }
             ui.end_row();
             for r in &rows {
+                ui.label(r.queue_no.map(|q| q.to_string()).unwrap_or_default());
                 ui.label(format_ts(r.at));
                 ui.label(r.full_name.clone().unwrap_or_default());
                 ui.label(r.id_number.clone().unwrap_or_default());

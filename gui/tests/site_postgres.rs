@@ -1,0 +1,409 @@
+//! A multi-counter site on a real PostgreSQL server: Debian's `postgresql` package, a throwaway
+//! cluster on a loopback port started here (initdb + pg_ctl, as the `postgres` user when the
+//! tests run as root), with password authentication. Counters share one queue and one audit
+//! trail, write at the same time, survive a server restart mid-session without losing or
+//! duplicating anything, and purge once for the site.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use cancuoc_desk::app::{Phase, Tab};
+use cancuoc_desk::store::{AuditRow, CheckinRow, Location, Settings, Store, StoreError};
+use cancuoc_desk::{App, Options};
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+const PASSWORD: &str = "mật-khẩu-thử 42";
+
+/// A PostgreSQL cluster of our own, removed when dropped.
+struct Cluster {
+    bin: PathBuf,
+    dir: tempfile::TempDir,
+    port: u16,
+    as_postgres: bool,
+}
+
+impl Cluster {
+    fn start() -> Cluster {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()
+            .and_then(|d| {
+                let mut v: Vec<PathBuf> = d.flatten().map(|e| e.path().join("bin")).filter(|p| p.join("initdb").exists()).collect();
+                v.sort();
+                v.pop()
+            })
+            .expect("PostgreSQL server programs not found under /usr/lib/postgresql — run `apt-get install postgresql` (scripts/test-all does)");
+        let as_postgres = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+        let dir = tempfile::tempdir().expect("tmp");
+        if as_postgres {
+            // initdb and the server refuse to run as root: they run as the package's user.
+            let st = Command::new("chown").args(["-R", "postgres:postgres"]).arg(dir.path()).status().expect("chown");
+            assert!(st.success());
+        }
+        let pw = dir.path().join("pw");
+        std::fs::write(&pw, PASSWORD).expect("pwfile");
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+            l.local_addr().expect("addr").port()
+        };
+        let c = Cluster { bin, dir, port, as_postgres };
+        if as_postgres {
+            Command::new("chown").args(["postgres:postgres"]).arg(&pw).status().expect("chown");
+        }
+        let data = c.data();
+        c.run(
+            "initdb",
+            &[
+                "-D",
+                &data,
+                "-U",
+                "cancuoc",
+                "--auth=scram-sha-256",
+                "--pwfile",
+                &pw.to_string_lossy(),
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        );
+        c.pg_ctl_start();
+        // The site's database.
+        let mut admin = postgres::Client::connect(&c.url_db("postgres"), postgres::NoTls).expect("connect as admin");
+        admin.batch_execute("CREATE DATABASE cancuoc").expect("create database");
+        c
+    }
+    fn data(&self) -> String {
+        self.dir.path().join("data").to_string_lossy().into_owned()
+    }
+    fn run(&self, prog: &str, args: &[&str]) {
+        let exe = self.bin.join(prog);
+        let mut cmd = if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&exe);
+            c
+        } else {
+            Command::new(&exe)
+        };
+        let out = cmd.args(args).current_dir(self.dir.path()).output().expect(prog);
+        assert!(
+            out.status.success(),
+            "{prog} failed: {}\n{}\nserver log: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
+        );
+    }
+    fn pg_ctl_start(&self) {
+        let opts =
+            format!("-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off", self.port, self.dir.path().display());
+        let data = self.data();
+        let log = self.dir.path().join("log").to_string_lossy().into_owned();
+        self.run("pg_ctl", &["-D", &data, "-o", &opts, "-l", &log, "-w", "-t", "60", "start"]);
+    }
+    fn stop(&self) {
+        let data = self.data();
+        self.run("pg_ctl", &["-D", &data, "-m", "fast", "-w", "stop"]);
+    }
+    fn url_db(&self, db: &str) -> String {
+        // The password has a space and non-ASCII letters: percent-encoded, as a URL needs.
+        let enc: String = PASSWORD
+            .bytes()
+            .map(|b| if b.is_ascii_alphanumeric() || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect();
+        format!("postgres://cancuoc:{enc}@127.0.0.1:{}/{db}", self.port)
+    }
+    fn url(&self) -> String {
+        self.url_db("cancuoc")
+    }
+    /// A direct connection for checking what is on the server.
+    fn sql(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url(), postgres::NoTls).expect("connect")
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let data = self.data();
+        let exe = self.bin.join("pg_ctl");
+        let mut cmd = if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&exe);
+            c
+        } else {
+            Command::new(&exe)
+        };
+        let _ = cmd.args(["-D", &data, "-m", "immediate", "-w", "stop"]).output();
+    }
+}
+
+fn patient(at: i64, n: usize) -> CheckinRow {
+    CheckinRow {
+        at,
+        clerk: "Lê Văn Tiếp".into(),
+        full_name: Some(format!("Bệnh nhân {n}")),
+        id_number: Some(format!("0791950{n:05}")),
+        reason: "Khám".into(),
+        service: "Khám bệnh".into(),
+        verdict: "verified".into(),
+        bhyt: "000".into(),
+        photo: Some(vec![0xff, 0xd8, n as u8]),
+        ..Default::default()
+    }
+}
+
+fn audit(at: i64, action: &str) -> AuditRow {
+    AuditRow {
+        at,
+        clerk: "Lê Văn Tiếp".into(),
+        action: action.into(),
+        purpose: Some("bhyt".into()),
+        fields: "id_number,full_name".into(),
+        checkin: None,
+        detail: String::new(),
+    }
+}
+
+fn now() -> i64 {
+    chrono::Local::now().timestamp()
+}
+
+#[test]
+fn two_counters_writing_at_once_share_one_queue_and_one_audit_trail() {
+    let pg = Cluster::start();
+    let url = pg.url();
+    const EACH: usize = 40;
+    let start = Arc::new(Barrier::new(2));
+    let at = now();
+    // Both counters open the store at the same moment (the schema is migrated once) and then
+    // save check-ins and audit rows as fast as they can.
+    let workers: Vec<_> = ["quầy-1", "quầy-2"]
+        .into_iter()
+        .map(|counter| {
+            let (url, start) = (url.clone(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                let st = Store::connect(&url, counter).expect("connect");
+                let s = Settings::default();
+                let mut nos = Vec::new();
+                for i in 0..EACH {
+                    let saved = st.save_checkin(&patient(at, i), &s).expect("save");
+                    assert!(saved.id.is_some());
+                    nos.push(saved.queue_no);
+                    st.audit(&audit(at, "checkin")).expect("audit");
+                }
+                assert_eq!(st.pending_audit(), 0);
+                nos
+            })
+        })
+        .collect();
+    let mut all: Vec<i64> = workers.into_iter().flat_map(|w| w.join().expect("counter thread")).collect();
+    all.sort();
+    assert_eq!(all, (1..=2 * EACH as i64).collect::<Vec<_>>(), "one number each, none twice, none skipped");
+
+    let st = Store::connect(&url, "quầy-3").expect("a third counter");
+    assert_eq!(st.schema_version().expect("version"), 2);
+    let rows = st.checkins(1000).expect("list");
+    assert_eq!(rows.len(), 2 * EACH, "every counter sees every check-in");
+    for c in ["quầy-1", "quầy-2"] {
+        assert_eq!(rows.iter().filter(|r| r.counter == c).count(), EACH, "{c}'s rows carry its name");
+    }
+    assert!(rows.iter().all(|r| r.photo.is_none()), "photos not kept by default");
+    assert_eq!(st.audit_log(1000).expect("audit").len(), 2 * EACH);
+    let mut db = pg.sql();
+    let migrations: i64 = db.query_one("SELECT COUNT(*) FROM refinery_schema_history", &[]).expect("q").get(0);
+    assert_eq!(migrations, 2, "each migration applied once although two counters started together");
+
+    // Settings are the counter's own, except the retention rule, which is the site's.
+    let one = Store::connect(&url, "quầy-1").expect("connect");
+    let mut s = one.settings().expect("settings");
+    s.clerk_name = "Quầy 1".into();
+    s.retention_days = 7;
+    s.store_photos = true;
+    one.save_settings(&s).expect("save settings");
+    let two = Store::connect(&url, "quầy-2").expect("connect").settings().expect("settings");
+    assert_eq!(two.clerk_name, "", "another counter's clerk is not this counter's");
+    assert_eq!((two.retention_days, two.store_photos), (7, true), "the site's retention rule");
+    match st.location() {
+        Location::Site { server, counter } => {
+            assert!(server.contains("127.0.0.1") && !server.contains(PASSWORD) && !server.contains("%"), "{server}");
+            assert_eq!(counter, "quầy-3");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_server_restart_mid_session_loses_nothing_and_duplicates_nothing() {
+    let pg = Cluster::start();
+    let st = Store::connect(&pg.url(), "quầy-1").expect("connect");
+    let s = Settings::default();
+    let at = now();
+    for i in 0..3 {
+        st.save_checkin(&patient(at, i), &s).expect("save");
+    }
+
+    // The server goes down (a restart, a site power cut).
+    pg.stop();
+    // Reads fail at once with a clear error, and keep failing fast while it is down.
+    let t = Instant::now();
+    assert!(matches!(st.checkins(10), Err(StoreError::Unreachable(_))));
+    assert!(matches!(st.audit_log(10), Err(StoreError::Unreachable(_))));
+    assert!(t.elapsed() < Duration::from_secs(5), "history does not hang: {:?}", t.elapsed());
+    // Audit rows written meanwhile wait in memory.
+    st.audit(&audit(at, "bhyt")).expect("queued");
+    st.audit(&audit(at, "his")).expect("queued");
+    assert_eq!(st.pending_audit(), 2);
+    // A check-in saved while it stays down: a clear error, nothing half-written.
+    let e = st.save_checkin(&patient(at, 99), &s).expect_err("server down");
+    assert!(matches!(e, StoreError::Unreachable(_)), "{e}");
+    assert!(e.to_string().contains("try again"), "{e}");
+
+    // It comes back while the next check-in is being saved: the save goes through.
+    let restarting = std::thread::scope(|sc| {
+        let h = sc.spawn(|| {
+            std::thread::sleep(Duration::from_millis(300));
+            pg.pg_ctl_start();
+        });
+        let saved = st.save_checkin(&patient(at, 3), &s).expect("saved once the server is back");
+        h.join().expect("restart");
+        saved
+    });
+    assert_eq!(restarting.queue_no, 4, "the queue continues where it was");
+    assert_eq!(st.pending_audit(), 0, "the waiting audit rows were sent");
+
+    // The same write repeated (what a retry does when the answer to the first one was lost):
+    // stored once.
+    let a = st.save_checkin_as("4f1c-retry", &patient(at, 4), &s).expect("save");
+    pg.stop();
+    pg.pg_ctl_start();
+    let b = st.save_checkin_as("4f1c-retry", &patient(at, 4), &s).expect("save again after a restart");
+    assert_eq!(a, b);
+
+    let rows = st.checkins(100).expect("list");
+    let mut nos: Vec<i64> = rows.iter().filter_map(|r| r.queue_no).collect();
+    nos.sort();
+    assert_eq!(nos, [1, 2, 3, 4, 5], "five check-ins, each once");
+    assert!(!rows.iter().any(|r| r.full_name.as_deref() == Some("Bệnh nhân 99")), "the failed save left nothing");
+    let mut actions: Vec<String> = st.audit_log(100).expect("audit").into_iter().map(|a| a.action).collect();
+    actions.sort();
+    assert_eq!(actions, ["bhyt", "his"], "each audit row once");
+}
+
+#[test]
+fn the_retention_purge_runs_once_for_the_site_with_the_site_rule() {
+    let pg = Cluster::start();
+    let url = pg.url();
+    let a = Store::connect(&url, "quầy-1").expect("connect");
+    let b = Store::connect(&url, "quầy-2").expect("connect");
+    let t = now();
+    let mut s = Settings { retention_days: 30, store_photos: true, ..Settings::default() };
+    a.save_settings(&s).expect("site rule: 30 days, photos kept");
+    for i in 0..10 {
+        let st = if i % 2 == 0 { &a } else { &b };
+        st.save_checkin(&patient(t - 40 * 86_400, i), &s).expect("old");
+        st.save_checkin(&patient(t - 86_400, 100 + i), &s).expect("recent");
+    }
+    a.audit(&audit(t - 400 * 86_400, "bhyt")).expect("old audit");
+    a.audit(&audit(t, "bhyt")).expect("audit");
+
+    // Both counters start their scheduled purge at the same moment: one does it for the site.
+    let go = Barrier::new(2);
+    let counts: Vec<usize> = std::thread::scope(|sc| {
+        let hs: Vec<_> = [&a, &b]
+            .into_iter()
+            .map(|st| {
+                let (go, s) = (&go, s.clone());
+                sc.spawn(move || {
+                    go.wait();
+                    st.purge(t, &s).expect("purge")
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().expect("purge thread")).collect()
+    });
+    let mut sorted = counts.clone();
+    sorted.sort();
+    assert_eq!(sorted, [0, 10], "one counter purged the ten old check-ins, the other had nothing to do: {counts:?}");
+    assert_eq!(b.checkins(100).expect("list").len(), 10);
+    assert_eq!(b.audit_log(100).expect("audit").len(), 1, "audit rows past a year go too");
+
+    // Within the hour, a scheduled purge is skipped at every counter; "purge now" is not.
+    b.save_checkin(&patient(t - 40 * 86_400, 50), &s).expect("another old one");
+    assert_eq!(b.purge(t + 60, &s).expect("scheduled"), 0);
+    assert_eq!(a.purge(t + 60, &s).expect("scheduled"), 0);
+    assert_eq!(b.purge_now(t + 60, &s).expect("now"), 1);
+
+    // The site's rule decides, not a counter's stale copy: counter A stops keeping photos;
+    // counter B's next purge (with its old settings in hand) drops them.
+    s.store_photos = false;
+    a.save_settings(&s).expect("no photos");
+    let stale = Settings { retention_days: 30, store_photos: true, ..Settings::default() };
+    b.purge(t + 2 * 3600, &stale).expect("scheduled purge two hours later");
+    assert!(a.checkins(100).expect("list").iter().all(|r| r.photo.is_none()), "photos dropped site-wide");
+}
+
+// ---- the real desk app on the site server ------------------------------------------------------
+
+fn desk(url: &str, counter: &str) -> Harness<'static, App> {
+    let opts = Options {
+        demo: true,
+        sim_latency: Duration::ZERO,
+        database_url: Some(url.into()),
+        counter: Some(counter.into()),
+        ..Default::default()
+    };
+    let app = App::new(opts).expect("app on the site server");
+    let mut h =
+        Harness::builder().with_size(egui::vec2(1366.0, 768.0)).build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    h.run_steps(2);
+    h
+}
+
+fn wait_read(h: &mut Harness<'static, App>) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while matches!(h.state().phase, Phase::Entry { .. } | Phase::Reading { .. }) {
+        assert!(Instant::now() < deadline, "read did not finish");
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    h.run_steps(2);
+}
+
+fn read_and_save(h: &mut Harness<'static, App>) -> String {
+    h.get_by_label("Số CAN").focus();
+    h.run_steps(1);
+    h.get_by_label("Số CAN").type_text("123456");
+    h.run_steps(2);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(1);
+    wait_read(h);
+    assert!(matches!(h.state().phase, Phase::Result));
+    h.get_by_label("Lưu lượt tiếp đón").scroll_to_me();
+    h.run_steps(20);
+    h.get_by_label("Lưu lượt tiếp đón").click();
+    h.run_steps(3);
+    h.state().notice.as_ref().map(|n| n.text.clone()).unwrap_or_default()
+}
+
+#[test]
+fn two_desk_apps_on_one_site_server_hand_out_consecutive_numbers_and_see_each_others_check_ins() {
+    let pg = Cluster::start();
+    let url = pg.url();
+    let mut one = desk(&url, "Quầy 1");
+    let mut two = desk(&url, "Quầy 2");
+    assert_eq!(read_and_save(&mut one), "Đã lưu lượt tiếp đón. Số thứ tự: 1");
+    assert_eq!(read_and_save(&mut two), "Đã lưu lượt tiếp đón. Số thứ tự: 2");
+
+    // Counter 2's history shows both, with the numbers and where the data lives.
+    two.state_mut().tab = Tab::History;
+    two.run_steps(3);
+    assert!(two.query_all_by_label_contains("máy chủ chung của cơ sở").next().is_some());
+    assert!(two.query_all_by_label_contains("Quầy 2").next().is_some());
+    assert_eq!(two.state().store.checkins(10).expect("list").len(), 2);
+    let counters: Vec<String> = two.state().store.checkins(10).expect("list").into_iter().map(|r| r.counter).collect();
+    assert!(counters.contains(&"Quầy 1".to_string()) && counters.contains(&"Quầy 2".to_string()), "{counters:?}");
+    assert!(Path::new(&pg.data()).exists());
+}
