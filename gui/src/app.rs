@@ -760,6 +760,8 @@ impl App {
                 let text = if saved.id.is_some() { t.saved } else { t.not_stored };
                 self.notice(format!("{} {}: {}", text, t.queue_no, saved.queue_no), true);
             }
+            // The form stays on the screen: the clerk saves again once the server is back.
+            Err(crate::store::StoreError::Unreachable(_)) => self.notice(t.db_unreachable, false),
             Err(e) => self.notice(e.to_string(), false),
         }
     }

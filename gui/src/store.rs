@@ -680,6 +680,18 @@ impl Pg {
             Err(e) => Err(Ok(e)),
         }
     }
+    /// [`Pg::attempt`], once more on a new connection when an existing one turned out to be
+    /// dead (the server restarted since it was last used).
+    fn attempt_fresh<T>(
+        &mut self,
+        f: &mut impl FnMut(&mut postgres::Client) -> Result<T, postgres::Error>,
+    ) -> Result<T, Result<postgres::Error, postgres::Error>> {
+        let had_client = self.client.is_some();
+        match self.attempt(f) {
+            Err(Err(_)) if had_client => self.attempt(f),
+            r => r,
+        }
+    }
     fn succeeded(&mut self) {
         self.down_since = None;
         self.flush();
@@ -719,7 +731,7 @@ impl Pg {
         {
             return Err(StoreError::Unreachable("not reachable a moment ago".into()));
         }
-        match self.attempt(&mut f) {
+        match self.attempt_fresh(&mut f) {
             Ok(v) => {
                 self.succeeded();
                 Ok(v)
@@ -745,7 +757,7 @@ impl Pg {
         }
         let counter = self.counter.clone();
         while let Some((uid, a)) = self.outbox.first().cloned() {
-            let r = self.attempt(&mut |c: &mut postgres::Client| {
+            let r = self.attempt_fresh(&mut |c: &mut postgres::Client| {
                 c.execute(
                     "INSERT INTO audit(at, clerk, action, purpose, fields, checkin, detail, uid, counter)
                      VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (uid) DO NOTHING",

@@ -405,5 +405,20 @@ fn two_desk_apps_on_one_site_server_hand_out_consecutive_numbers_and_see_each_ot
     assert_eq!(two.state().store.checkins(10).expect("list").len(), 2);
     let counters: Vec<String> = two.state().store.checkins(10).expect("list").into_iter().map(|r| r.counter).collect();
     assert!(counters.contains(&"Quầy 1".to_string()) && counters.contains(&"Quầy 2".to_string()), "{counters:?}");
+
+    // The server goes down while counter 1 saves its next patient: the clerk is told, in
+    // Vietnamese, that nothing was saved, and the form stays; once the server is back, saving
+    // again gives the next number.
+    pg.stop();
+    one.key_press(egui::Key::Escape);
+    one.run_steps(2);
+    let notice = read_and_save(&mut one);
+    assert!(notice.contains("CHƯA được lưu"), "{notice}");
+    assert!(matches!(one.state().phase, Phase::Result) && one.state().checkin.is_some(), "the form is still there");
+    pg.pg_ctl_start();
+    one.get_by_label("Lưu lượt tiếp đón").click();
+    one.run_steps(3);
+    assert_eq!(one.state().notice.as_ref().map(|n| n.text.as_str()), Some("Đã lưu lượt tiếp đón. Số thứ tự: 3"));
+    assert_eq!(two.state().store.checkins(10).expect("list").len(), 3);
     assert!(Path::new(&pg.data()).exists());
 }
