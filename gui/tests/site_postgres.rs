@@ -78,16 +78,19 @@ impl Cluster {
     fn data(&self) -> String {
         self.dir.path().join("data").to_string_lossy().into_owned()
     }
-    fn run(&self, prog: &str, args: &[&str]) {
+    /// One of the server's programs, run as the `postgres` user when we are root.
+    fn command(&self, prog: &str) -> Command {
         let exe = self.bin.join(prog);
-        let mut cmd = if self.as_postgres {
+        if self.as_postgres {
             let mut c = Command::new("runuser");
             c.args(["-u", "postgres", "--"]).arg(&exe);
             c
         } else {
             Command::new(&exe)
-        };
-        let out = cmd.args(args).current_dir(self.dir.path()).output().expect(prog);
+        }
+    }
+    fn run(&self, prog: &str, args: &[&str]) {
+        let out = self.command(prog).args(args).current_dir(self.dir.path()).output().expect(prog);
         assert!(
             out.status.success(),
             "{prog} failed: {}\n{}\nserver log: {}",
@@ -127,15 +130,7 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         let data = self.data();
-        let exe = self.bin.join("pg_ctl");
-        let mut cmd = if self.as_postgres {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(&exe);
-            c
-        } else {
-            Command::new(&exe)
-        };
-        let _ = cmd.args(["-D", &data, "-m", "immediate", "-w", "stop"]).output();
+        let _ = self.command("pg_ctl").args(["-D", &data, "-m", "immediate", "-w", "stop"]).output();
     }
 }
 
