@@ -130,6 +130,8 @@ impl Persona {
 }
 
 pub const FACE_JPEG: &[u8] = include_bytes!("../fixtures/face/face.jpg");
+/// The same drawing at JPEG quality 60 (`make_face.py`).
+pub const FACE_JPEG_SMALL: &[u8] = include_bytes!("../fixtures/face/face-small.jpg");
 pub const FACE_JP2: &[u8] = include_bytes!("../fixtures/face/face.jp2");
 
 /// Which document signer signs the SOD.
@@ -202,6 +204,9 @@ pub struct CardSpec {
     pub forgery: Option<Forgery>,
     /// Pad DG2 to at least this many bytes (for large-file and odd-INS tests); 0 = natural size.
     pub min_dg2: usize,
+    /// The face as a lower-quality JPEG ([`FACE_JPEG_SMALL`], 9.5 KB instead of 17.6 KB): the
+    /// small-photo case of the performance report.
+    pub small_face: bool,
     /// Whether the chip accepts extended-length APDUs.
     pub extended_length: bool,
     /// The PACE variant offered in EF.CardAccess: (protocol OID, standardized domain parameter
@@ -252,6 +257,7 @@ impl Default for CardSpec {
             jpeg2000: false,
             forgery: None,
             min_dg2: 0,
+            small_face: false,
             extended_length: true,
             pace: Some((pace_oid::ECDH_GM_AES128, 13)),
             bac: true,
@@ -494,8 +500,13 @@ pub fn build(spec: &CardSpec) -> CardImage {
     let p = &PERSONA;
     let mut dgs: BTreeMap<u8, Vec<u8>> = BTreeMap::new();
     dgs.insert(1, tlv::encode(0x61, &tlv::encode(0x5F1F, p.mrz().as_bytes())));
-    let (format, image) =
-        if spec.jpeg2000 { (dg2::ImageFormat::Jpeg2000, FACE_JP2) } else { (dg2::ImageFormat::Jpeg, FACE_JPEG) };
+    let (format, image) = if spec.jpeg2000 {
+        (dg2::ImageFormat::Jpeg2000, FACE_JP2)
+    } else if spec.small_face {
+        (dg2::ImageFormat::Jpeg, FACE_JPEG_SMALL)
+    } else {
+        (dg2::ImageFormat::Jpeg, FACE_JPEG)
+    };
     let mut image = image.to_vec();
     if image.len() < spec.min_dg2 {
         // Trailing bytes after the image's end marker are ignored by decoders.

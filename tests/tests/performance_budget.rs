@@ -86,3 +86,20 @@ fn short_reads_past_32_kb_fit_one_response() {
         assert_eq!(after_reads, 0, "{block}-byte blocks");
     }
 }
+
+/// The small-photo card of the scaling table: a genuine card (the photo is a real, smaller JPEG,
+/// not a truncated one) read in the same number of APDUs, with fewer bytes.
+#[test]
+fn the_small_photo_card_verifies_and_costs_fewer_bytes_not_more_apdus() {
+    let rsa = CardSpec::variant("rsa").expect("rsa");
+    let small = CardSpec { small_face: true, ..rsa.clone() };
+    let image = cancuoc_sim::build(&small);
+    let dg2 = image.files.get(&0x0102).expect("DG2 (file 0102)");
+    let jpeg = cancuoc_sim::image::FACE_JPEG_SMALL;
+    assert!(dg2.windows(jpeg.len()).any(|w| w == jpeg), "DG2 holds the small JPEG whole");
+    assert!(jpeg.starts_with(&[0xFF, 0xD8]) && jpeg.ends_with(&[0xFF, 0xD9]), "a complete JPEG");
+    let (a, b) = (full_read(&rsa, Strategy::Extended), full_read(&small, Strategy::Extended));
+    assert!(a.verified && b.verified, "both cards verify");
+    assert_eq!(a.apdus(), b.apdus());
+    assert_eq!(a.files["DG2"] - b.files["DG2"], cancuoc_sim::image::FACE_JPEG.len() - jpeg.len());
+}

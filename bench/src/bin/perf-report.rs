@@ -65,7 +65,9 @@ fn scaling(png: &Path) -> String {
         let mut at106 = Vec::new();
         let mut at424 = Vec::new();
         for &size in &sizes {
-            let spec = CardSpec { min_dg2: size, ..CardSpec::variant("rsa").unwrap_or_default() };
+            // Below the persona's 17.6 KB photo, the same face at a lower JPEG quality (9.5 KB).
+            let small_face = size < cancuoc_sim::image::FACE_JPEG.len();
+            let spec = CardSpec { min_dg2: size, small_face, ..CardSpec::variant("rsa").unwrap_or_default() };
             let r: ReadCounts = full_read(&spec, st);
             let dg2 = r.files.get("DG2").copied().unwrap_or(0);
             let (t106, t424) = (r.air_time(FSC, 106), r.air_time(FSC, 424));
