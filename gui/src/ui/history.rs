@@ -52,7 +52,14 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
                 ui.label(format_ts(r.at));
                 ui.label(r.full_name.clone().unwrap_or_default());
                 ui.label(r.id_number.clone().unwrap_or_default());
-                ui.label(&r.verdict);
+                // The stored key, shown in the clerk's language.
+                let verdict = match r.verdict.as_str() {
+                    "verified" => t.verified,
+                    "signer_untrusted" => t.untrusted,
+                    "not_verified" => t.not_verified,
+                    other => other,
+                };
+                ui.label(verdict.trim_start_matches(['✔', '⚠', '✘', ' ']));
                 ui.label(&r.bhyt);
                 ui.label(if r.reason.is_empty() { r.service.clone() } else { format!("{}: {}", r.service, r.reason) });
                 ui.end_row();
