@@ -182,7 +182,17 @@ impl App {
     pub fn new(opts: Options) -> Result<App, String> {
         let store = if let Some(url) = &opts.database_url {
             let counter = opts.counter.clone().unwrap_or_else(crate::store::host_name);
-            Store::connect(url, &counter)
+            // Audit rows that cannot reach the server by closing time wait in the data folder
+            // (not in demo mode, which writes nothing to disk unless given a folder).
+            let spool = if opts.demo {
+                opts.data_dir.clone()
+            } else {
+                Some(opts.data_dir.clone().unwrap_or_else(default_data_dir))
+            };
+            Store::connect(url, &counter).map(|s| match spool {
+                Some(dir) => s.with_spool(&dir),
+                None => s,
+            })
         } else if opts.demo && opts.data_dir.is_none() {
             Store::in_memory()
         } else {

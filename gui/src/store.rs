@@ -127,7 +127,7 @@ pub struct Saved {
 }
 
 /// An audit entry.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuditRow {
     pub at: i64,
     pub clerk: String,
@@ -259,7 +259,14 @@ impl Store {
             let port = config.get_ports().first().copied().unwrap_or(5432);
             format!("{}:{port}/{}", hosts.join(","), config.get_dbname().unwrap_or(""))
         };
-        let mut pg = Pg { config, counter: counter.to_string(), client: None, outbox: Vec::new(), down_since: None };
+        let mut pg = Pg {
+            config,
+            counter: counter.to_string(),
+            client: None,
+            outbox: Vec::new(),
+            down_since: None,
+            spool: None,
+        };
         let client = pg.client().map_err(|e| StoreError::Unreachable(e.to_string()))?;
         client.query_one("SELECT pg_advisory_lock($1)", &[&PG_LOCK_MIGRATE])?;
         let migrated = pg_migrations::migrations::runner().run(client).map_err(|e| StoreError::Migrate(e.to_string()));
@@ -269,6 +276,23 @@ impl Store {
             backend: Mutex::new(Backend::Pg(Box::new(pg))),
             location: Location::Site { server, counter: counter.to_string() },
         })
+    }
+
+    /// On a site server: keep audit rows that could not be sent by the time the app closes in
+    /// `dir` (the app's data folder), and send any that an earlier run left there.
+    pub fn with_spool(self, dir: &Path) -> Store {
+        if let Backend::Pg(pg) = &mut *lock(&self.backend) {
+            let path = dir.join(AUDIT_SPOOL);
+            if let Ok(bytes) = std::fs::read(&path) {
+                if let Ok(rows) = serde_json::from_slice::<Vec<(String, AuditRow)>>(&bytes) {
+                    pg.outbox.extend(rows);
+                }
+                let _ = std::fs::remove_file(&path);
+                pg.flush();
+            }
+            pg.spool = Some(path);
+        }
+        self
     }
 
     pub fn location(&self) -> &Location {
@@ -634,6 +658,43 @@ struct Pg {
     outbox: Vec<(String, AuditRow)>,
     /// When the server last could not be reached (cleared by a success).
     down_since: Option<Instant>,
+    /// Where audit rows still waiting when the app closes are kept until the next start.
+    spool: Option<PathBuf>,
+}
+
+/// The spool file's name in the data folder. It holds audit rows only (field names, never
+/// values) and exists only while some could not be sent.
+pub const AUDIT_SPOOL: &str = "audit-pending.json";
+
+impl Drop for Pg {
+    fn drop(&mut self) {
+        if self.outbox.is_empty() {
+            return;
+        }
+        self.down_since = None;
+        self.flush();
+        if let (false, Some(path)) = (self.outbox.is_empty(), &self.spool) {
+            // Nothing is lost when the app closes while the server is away: the rows wait on
+            // this PC (readable by this user only) and go out on the next start.
+            if let Ok(json) = serde_json::to_vec(&self.outbox) {
+                let _ = write_private(path, &json);
+            }
+        }
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    std::io::Write::write_all(&mut o.open(path)?, bytes)
 }
 
 /// Whether an error means the connection is gone (try again on a new one) rather than that

@@ -417,3 +417,37 @@ fn two_desk_apps_on_one_site_server_hand_out_consecutive_numbers_and_see_each_ot
     assert_eq!(two.state().store.checkins(10).expect("list").len(), 3);
     assert!(Path::new(&pg.data()).exists());
 }
+
+#[test]
+fn audit_rows_still_waiting_when_the_app_closes_are_sent_on_the_next_start() {
+    let pg = Cluster::start();
+    let dir = tempfile::tempdir().expect("data folder");
+    let spool = dir.path().join(cancuoc_desk::store::AUDIT_SPOOL);
+    let at = now();
+    let st = Store::connect(&pg.url(), "quầy-1").expect("connect").with_spool(dir.path());
+    st.audit(&audit(at, "consent")).expect("audit");
+    pg.stop();
+    st.audit(&audit(at, "bhyt")).expect("queued");
+    st.audit(&audit(at, "his")).expect("queued");
+    assert_eq!(st.pending_audit(), 2);
+    assert!(!spool.exists(), "nothing on disk while the app runs");
+    drop(st); // the app closes while the server is still away
+    let kept = std::fs::read_to_string(&spool).expect("the waiting rows are kept on this PC");
+    assert!(kept.contains("\"bhyt\"") && kept.contains("\"his\"") && !kept.contains("consent"), "{kept}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&spool).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "readable by the clerk's account only");
+    }
+
+    pg.pg_ctl_start();
+    let st = Store::connect(&pg.url(), "quầy-1").expect("connect").with_spool(dir.path());
+    assert_eq!(st.pending_audit(), 0);
+    assert!(!spool.exists(), "sent, so no longer kept");
+    drop(st);
+    let st = Store::connect(&pg.url(), "quầy-1").expect("connect").with_spool(dir.path());
+    let mut actions: Vec<String> = st.audit_log(10).expect("audit").into_iter().map(|a| a.action).collect();
+    actions.sort();
+    assert_eq!(actions, ["bhyt", "consent", "his"], "each row once");
+}
