@@ -1,11 +1,11 @@
 //! EF.SOD (9303-10 §4.6.2): a CMS SignedData over the LDSSecurityObject, which lists the hash of
-//! every data group. Decoded with `cms`; the bytes that signatures cover (eContent, signed
+//! every data group. The SignedData frame is walked with our TLV reader, its SignerInfo decoded with
+//! `cms`; the bytes that signatures cover (eContent, signed
 //! attributes, certificates) are kept exactly as stored, never re-encoded.
 
 use alloc::vec::Vec;
 
-use cms::content_info::ContentInfo;
-use cms::signed_data::{SignedData, SignerIdentifier};
+use cms::signed_data::{SignerIdentifier, SignerInfo};
 use const_oid::ObjectIdentifier;
 use der::asn1::OctetString;
 use der::{Decode, Encode, Sequence};
@@ -13,7 +13,7 @@ use spki::AlgorithmIdentifierOwned;
 
 use super::ParseError;
 use crate::crypto::oid;
-use crate::tlv::{self, TlvIter};
+use crate::tlv::{self, Tlv};
 
 /// LDSSecurityObject (9303-10 §4.6.2.2).
 #[derive(Clone, Debug, PartialEq, Eq, Sequence)]
@@ -82,44 +82,6 @@ impl Sod {
     }
 }
 
-/// Raw-byte views of the SignedData that `cms` does not keep: certificates and signed attributes.
-/// Raw certificates and re-tagged signed attributes.
-type RawParts = (Vec<Vec<u8>>, Option<Vec<u8>>);
-
-/// Raw certificates and re-tagged signed attributes of a DER ContentInfo holding SignedData.
-pub fn raw_parts(content_info: &[u8]) -> Result<RawParts, ParseError> {
-    let ci = tlv::expect(content_info, 0x30)?;
-    let explicit = ci.children().require(0xA0)?;
-    let sd = explicit.children().require(0x30)?;
-    let mut certs = Vec::new();
-    let mut attrs = None;
-    for part in sd.children() {
-        let part = part?;
-        match part.tag {
-            0xA0 => {
-                for c in part.children() {
-                    certs.push(c?.raw.to_vec());
-                }
-            }
-            0x31 if attrs.is_none() => {
-                // signerInfos: the first SignerInfo's [0] signedAttrs.
-                if let Some(si) = part.children().next() {
-                    let si = si?;
-                    if let Some(a) = TlvIter::new(si.value).find(0xA0)? {
-                        let mut v = a.raw.to_vec();
-                        if let Some(first) = v.first_mut() {
-                            *first = 0x31; // RFC 5652 §5.4: the signature covers the SET OF encoding
-                        }
-                        attrs = Some(v);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok((certs, attrs))
-}
-
 /// A CMS SignedData, as far as verification needs it (EF.SOD, EF.CardSecurity, master lists).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedContent {
@@ -131,18 +93,86 @@ pub struct SignedContent {
     pub signer: Signer,
 }
 
+/// The elements of a DER value, strictly one after another (no padding between them, unlike
+/// the card files' BER-TLV).
+fn der_children(value: &[u8]) -> Result<Vec<Tlv<'_>>, ParseError> {
+    let mut out = Vec::new();
+    let mut rest = value;
+    while !rest.is_empty() {
+        let (t, r) = tlv::parse_one(rest)?;
+        out.push(t);
+        rest = r;
+    }
+    Ok(out)
+}
+
 /// Parses a DER ContentInfo that holds SignedData with encapsulated content.
+///
+/// The SignedData frame (RFC 5652 §5.1) is walked element by element and only the SignerInfo is
+/// decoded with `cms`: the certificates stay raw DER (parsed later with `x509-cert`, one at a
+/// time) and the revocation lists, which eMRTDs do not carry, are skipped. Decoding the whole
+/// SignedData with `cms` instead would put a decoder for every certificate and CRL choice into
+/// the reader's image (≈ 25 KB) for fields that verification never looks at.
 pub fn parse_signed_data(content_info: &[u8]) -> Result<SignedContent, ParseError> {
-    let ci = ContentInfo::from_der(content_info)?;
-    if ci.content_type != oid::CMS_SIGNED_DATA {
+    // ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY }
+    let ci = tlv::expect(content_info, 0x30)?;
+    let [content_type, explicit] = der_children(ci.value)?[..] else {
+        return Err(ParseError::Invalid("ContentInfo is not a content type and one content"));
+    };
+    if content_type.tag != 0x06 || explicit.tag != 0xA0 {
+        return Err(ParseError::Invalid("ContentInfo is not a content type and one content"));
+    }
+    if ObjectIdentifier::from_der(content_type.raw)? != oid::CMS_SIGNED_DATA {
         return Err(ParseError::Invalid("the content is not CMS SignedData"));
     }
-    let sd: SignedData = ci.content.decode_as()?;
-    let econtent_type = sd.encap_content_info.econtent_type;
-    let econtent_any =
-        sd.encap_content_info.econtent.as_ref().ok_or(ParseError::Invalid("SignedData has no eContent"))?;
-    let econtent = OctetString::from_der(&econtent_any.to_der()?)?.as_bytes().to_vec();
-    let si = sd.signer_infos.0.iter().next().ok_or(ParseError::Invalid("SignedData has no SignerInfo"))?;
+    let [sd] = der_children(explicit.value)?[..] else {
+        return Err(ParseError::Invalid("ContentInfo holds more than its content"));
+    };
+    if sd.tag != 0x30 {
+        return Err(ParseError::Invalid("SignedData is not a SEQUENCE"));
+    }
+    // SignedData ::= SEQUENCE { version, digestAlgorithms SET, encapContentInfo SEQUENCE,
+    //   certificates [0] IMPLICIT OPTIONAL, crls [1] IMPLICIT OPTIONAL, signerInfos SET }
+    let parts = der_children(sd.value)?;
+    let mut parts = parts.iter();
+    let (Some(version), Some(digest_algorithms), Some(encap)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(ParseError::Invalid("SignedData is incomplete"));
+    };
+    if version.tag != 0x02 || digest_algorithms.tag != 0x31 || encap.tag != 0x30 {
+        return Err(ParseError::Invalid("SignedData's first fields are not version, digest algorithms, content"));
+    }
+    let mut next = parts.next();
+    let mut certificates = Vec::new();
+    if let Some(certs) = next.filter(|t| t.tag == 0xA0) {
+        for c in der_children(certs.value)? {
+            certificates.push(c.raw.to_vec());
+        }
+        next = parts.next();
+    }
+    if next.is_some_and(|t| t.tag == 0xA1) {
+        next = parts.next();
+    }
+    let signer_infos = next.filter(|t| t.tag == 0x31).ok_or(ParseError::Invalid("SignedData has no signerInfos"))?;
+    if parts.next().is_some() {
+        return Err(ParseError::Invalid("SignedData has fields after signerInfos"));
+    }
+
+    // EncapsulatedContentInfo ::= SEQUENCE { eContentType OID, eContent [0] EXPLICIT OCTET STRING OPTIONAL }
+    let encap = der_children(encap.value)?;
+    let (econtent_type, econtent) = match encap[..] {
+        [t, e] if t.tag == 0x06 && e.tag == 0xA0 => (t, e),
+        [t] if t.tag == 0x06 => return Err(ParseError::Invalid("SignedData has no eContent")),
+        _ => return Err(ParseError::Invalid("SignedData's encapContentInfo is malformed")),
+    };
+    let econtent_type = ObjectIdentifier::from_der(econtent_type.raw)?;
+    let [octets] = der_children(econtent.value)?[..] else {
+        return Err(ParseError::Invalid("eContent is not one OCTET STRING"));
+    };
+    let econtent = OctetString::from_der(octets.raw)?.as_bytes().to_vec();
+
+    let first = der_children(signer_infos.value)?;
+    let si_tlv = first.first().ok_or(ParseError::Invalid("SignedData has no SignerInfo"))?;
+    let si = SignerInfo::from_der(si_tlv.raw)?;
     let id = match &si.sid {
         SignerIdentifier::IssuerAndSerialNumber(isn) => {
             SignerId::IssuerSerial { issuer_der: isn.issuer.to_der()?, serial: isn.serial_number.as_bytes().to_vec() }
@@ -161,7 +191,18 @@ pub fn parse_signed_data(content_info: &[u8]) -> Result<SignedContent, ParseErro
             }
         }
     }
-    let (certificates, signed_attrs) = raw_parts(content_info)?;
+    // RFC 5652 §5.4: the signature covers the signed attributes encoded as a SET OF, i.e. the
+    // stored [0] IMPLICIT bytes with their tag changed to 31.
+    let signed_attrs = match der_children(si_tlv.value)?.iter().find(|t| t.tag == 0xA0) {
+        Some(a) => {
+            let mut v = a.raw.to_vec();
+            if let Some(first) = v.first_mut() {
+                *first = 0x31;
+            }
+            Some(v)
+        }
+        None => None,
+    };
     Ok(SignedContent {
         econtent_type,
         econtent,
