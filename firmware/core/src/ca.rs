@@ -90,9 +90,12 @@ pub fn from_dg14(dg14: &Dg14) -> Result<Option<ChipAuthentication>, ActiveAuthSt
     let curve_oid = crate::auth::sig::ec_curve(&spki).map_err(unsupported)?;
     let curve = match curve_oid {
         oid::P256 => Curve::P256,
+        #[cfg(feature = "large-curves")]
         oid::P384 => Curve::P384,
+        #[cfg(feature = "large-curves")]
         oid::P521 => Curve::P521,
         oid::BRAINPOOL_P256R1 => Curve::BrainpoolP256r1,
+        #[cfg(feature = "large-curves")]
         oid::BRAINPOOL_P384R1 => Curve::BrainpoolP384r1,
         other => return Err(unsupported(alloc::format!("chip authentication on curve {other}"))),
     };

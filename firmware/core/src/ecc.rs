@@ -20,9 +20,12 @@ use rsa::BigUint;
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum Curve {
     P256,
+    #[cfg(feature = "large-curves")]
     P384,
+    #[cfg(feature = "large-curves")]
     P521,
     BrainpoolP256r1,
+    #[cfg(feature = "large-curves")]
     BrainpoolP384r1,
 }
 
@@ -76,8 +79,11 @@ impl Curve {
         Ok(match id {
             12 => Self::P256,
             13 => Self::BrainpoolP256r1,
+            #[cfg(feature = "large-curves")]
             15 => Self::P384,
+            #[cfg(feature = "large-curves")]
             16 => Self::BrainpoolP384r1,
+            #[cfg(feature = "large-curves")]
             18 => Self::P521,
             other => return Err(EccError::UnsupportedDomain(other)),
         })
@@ -86,8 +92,11 @@ impl Curve {
         match self {
             Self::P256 => 12,
             Self::BrainpoolP256r1 => 13,
+            #[cfg(feature = "large-curves")]
             Self::P384 => 15,
+            #[cfg(feature = "large-curves")]
             Self::BrainpoolP384r1 => 16,
+            #[cfg(feature = "large-curves")]
             Self::P521 => 18,
         }
     }
@@ -98,7 +107,9 @@ impl Curve {
     pub fn field_len(self) -> usize {
         match self {
             Self::P256 | Self::BrainpoolP256r1 => 32,
+            #[cfg(feature = "large-curves")]
             Self::P384 | Self::BrainpoolP384r1 => 48,
+            #[cfg(feature = "large-curves")]
             Self::P521 => 66,
         }
     }
@@ -269,9 +280,12 @@ macro_rules! dispatch {
     ($curve:expr, $f:ident ( $($arg:expr),* )) => {
         match $curve {
             Curve::P256 => generic::$f::<p256::NistP256>($($arg),*),
+            #[cfg(feature = "large-curves")]
             Curve::P384 => generic::$f::<p384::NistP384>($($arg),*),
+            #[cfg(feature = "large-curves")]
             Curve::P521 => generic::$f::<p521::NistP521>($($arg),*),
             Curve::BrainpoolP256r1 => generic::$f::<bp256::BrainpoolP256r1>($($arg),*),
+            #[cfg(feature = "large-curves")]
             Curve::BrainpoolP384r1 => generic::$f::<bp384::BrainpoolP384r1>($($arg),*),
         }
     };
@@ -282,9 +296,12 @@ impl Curve {
     pub fn random_secret<R: CryptoRng + ?Sized>(self, rng: &mut R) -> Secret {
         Secret(match self {
             Curve::P256 => generic::random::<p256::NistP256, R>(rng),
+            #[cfg(feature = "large-curves")]
             Curve::P384 => generic::random::<p384::NistP384, R>(rng),
+            #[cfg(feature = "large-curves")]
             Curve::P521 => generic::random::<p521::NistP521, R>(rng),
             Curve::BrainpoolP256r1 => generic::random::<bp256::BrainpoolP256r1, R>(rng),
+            #[cfg(feature = "large-curves")]
             Curve::BrainpoolP384r1 => generic::random::<bp384::BrainpoolP384r1, R>(rng),
         })
     }
@@ -312,7 +329,9 @@ impl Curve {
     pub fn field_bits(self) -> usize {
         match self {
             Self::P256 | Self::BrainpoolP256r1 => 256,
+            #[cfg(feature = "large-curves")]
             Self::P384 | Self::BrainpoolP384r1 => 384,
+            #[cfg(feature = "large-curves")]
             Self::P521 => 521,
         }
     }

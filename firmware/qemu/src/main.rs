@@ -343,6 +343,51 @@ fn link_noise() -> Result<(), String> {
     Ok(())
 }
 
+/// The reader's algorithm profile (cancuoc-core without `large-curves`): what it leaves out is
+/// refused by name, so such a card comes out "not supported on the reader", never verified
+/// and never a crash; PACE on a curve it lacks gives way to another offered variant or BAC.
+fn profile() -> Result<(), String> {
+    use cancuoc_core::auth::sig::{self, EcSignature, SigError};
+    use cancuoc_core::ecc::{Curve, EccError};
+    use cancuoc_core::lds::card_access::PaceInfo;
+    use der::Decode;
+
+    for id in [15u32, 16, 18] {
+        match Curve::from_domain_id(id) {
+            Err(EccError::UnsupportedDomain(x)) if x == id => {}
+            other => return Err(alloc::format!("domain {id} on the reader: {other:?}")),
+        }
+    }
+    for id in [12u32, 13] {
+        Curve::from_domain_id(id).map_err(|e| alloc::format!("domain {id} missing on the reader: {e}"))?;
+    }
+    // A document signer key on P-384: SEQUENCE { SEQUENCE { id-ecPublicKey, secp384r1 }, BIT STRING 04‖X‖Y }.
+    let mut spki_der = alloc::vec![
+        0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01, 0x06, 0x05, 0x2B, 0x81, 0x04,
+        0x00, 0x22, 0x03, 0x62, 0x00, 0x04,
+    ];
+    spki_der.resize(spki_der.len() + 96, 0x11);
+    let spki = spki::SubjectPublicKeyInfoOwned::from_der(&spki_der).map_err(|e| alloc::format!("P-384 SPKI: {e}"))?;
+    match sig::verify_ec_prehash(&spki, &[0u8; 48], EcSignature::Plain(&[1u8; 96])) {
+        Err(SigError::UnsupportedCurve(name)) if name.contains("1.3.132.0.34") => {}
+        other => return Err(alloc::format!("P-384 signature on the reader: {other:?}")),
+    }
+    let gm_aes256 = const_oid::ObjectIdentifier::new_unwrap("0.4.0.127.0.7.2.2.4.2.4");
+    let offer = |ids: &[u32]| -> Vec<PaceInfo> {
+        ids.iter().map(|&id| PaceInfo { protocol: gm_aes256, version: 2, parameter_id: Some(id) }).collect()
+    };
+    // P-521 and brainpoolP256r1 offered: the reader runs brainpoolP256r1 (the host would take P-521).
+    match cancuoc_core::pace::choose(&offer(&[18, 13])) {
+        Some((info, _, _)) if info.parameter_id == Some(13) => {}
+        other => return Err(alloc::format!("PACE choice among P-521 and bp256: {:?}", other.map(|c| c.0))),
+    }
+    // Only P-384 offered: no PACE on the reader (the read falls back to BAC when the MRZ is known).
+    if let Some((info, _, _)) = cancuoc_core::pace::choose(&offer(&[15])) {
+        return Err(alloc::format!("PACE on P-384 chosen on the reader: {info:?}"));
+    }
+    Ok(())
+}
+
 #[entry]
 fn main() -> ! {
     static mut HEAP_MEM: [MaybeUninit<u8>; HEAP_SIZE] = [MaybeUninit::uninit(); HEAP_SIZE];
@@ -364,6 +409,13 @@ fn main() -> ! {
                 ok = false;
                 hprintln!("FAIL {}: {}", name, e);
             }
+        }
+    }
+    match profile() {
+        Ok(()) => hprintln!("PASS profile"),
+        Err(e) => {
+            ok = false;
+            hprintln!("FAIL profile: {}", e);
         }
     }
     match link_noise() {

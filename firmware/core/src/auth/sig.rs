@@ -88,9 +88,12 @@ pub fn verify_ec_prehash(spki: &SubjectPublicKeyInfoOwned, hash: &[u8], sig: EcS
     let curve = ec_curve(spki)?;
     match curve {
         oid::P256 => ec_verify!(p256::NistP256, point, hash, sig),
+        #[cfg(feature = "large-curves")]
         oid::P384 => ec_verify!(p384::NistP384, point, hash, sig),
+        #[cfg(feature = "large-curves")]
         oid::P521 => ec_verify!(p521::NistP521, point, hash, sig),
         oid::BRAINPOOL_P256R1 => ec_verify!(bp256::BrainpoolP256r1, point, hash, sig),
+        #[cfg(feature = "large-curves")]
         oid::BRAINPOOL_P384R1 => ec_verify!(bp384::BrainpoolP384r1, point, hash, sig),
         other => Err(SigError::UnsupportedCurve(other.to_string())),
     }
