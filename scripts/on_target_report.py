@@ -15,7 +15,7 @@ from pathlib import Path
 FLASH_TARGET = 256 * 1024  # issue 5's target
 # What CI enforces today: the measured image plus a little room, so that growth is caught. The
 # target above is not met yet; docs/performance.md says why and what would meet it.
-FLASH_CEILING = 600 * 1024
+FLASH_CEILING = 380 * 1024
 RAM_LIMIT = 96 * 1024
 # Instructions of a whole read (PACE or BAC, files, passive and active authentication) that CI
 # allows: the 23 November 2026 counts plus about 15 %, so that a slower build or algorithm is caught.
