@@ -7,6 +7,7 @@ use std::time::Duration;
 use cancuoc_desk::i18n::Lang;
 use cancuoc_desk::tour::Tour;
 use cancuoc_desk::ui::DeskApp;
+use cancuoc_desk::ui::startup::{Choice, StartupError};
 use cancuoc_desk::{App, Options};
 use clap::Parser;
 
@@ -70,11 +71,22 @@ fn main() -> ExitCode {
         database_url: a.database_url.or_else(|| std::env::var("CANCUOC_DATABASE_URL").ok().filter(|u| !u.is_empty())),
         counter: a.counter.or_else(|| std::env::var("CANCUOC_COUNTER").ok().filter(|c| !c.is_empty())),
     };
-    let app = match App::new(opts) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("cancuoc-desk: {e}");
-            return ExitCode::from(1);
+    // A data store that cannot be opened (site server down, network out) gets a window that
+    // says so, with "try again", rather than an app that does not appear. The tour (an
+    // unattended run) fails at once instead.
+    let app = loop {
+        match App::new(opts.clone()) {
+            Ok(a) => break a,
+            Err(e) => {
+                eprintln!("cancuoc-desk: {e}");
+                if a.tour.is_some() {
+                    return ExitCode::from(1);
+                }
+                match startup_error(opts.lang.unwrap_or_default(), e) {
+                    Some(Choice::Retry) => continue,
+                    _ => return ExitCode::from(1),
+                }
+            }
         }
     };
     let tour = a.tour.map(|dir| {
@@ -114,6 +126,42 @@ fn main() -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// Shows the start-failure window until the clerk picks "try again" or "quit" (or closes it).
+fn startup_error(lang: Lang, detail: String) -> Option<Choice> {
+    let choice = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let out = choice.clone();
+    let native = eframe::NativeOptions {
+        viewport: eframe::egui::ViewportBuilder::default()
+            .with_title(lang.tr().app_title)
+            .with_inner_size([900.0, 420.0])
+            .with_min_inner_size([640.0, 360.0]),
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    let run = eframe::run_native(
+        "cancuoc-desk",
+        native,
+        Box::new(move |_| Ok(Box::new(StartupWindow(StartupError::new(lang, detail), out)))),
+    );
+    if let Err(e) = run {
+        eprintln!("cancuoc-desk: cannot open the window: {e}");
+        return None;
+    }
+    choice.lock().ok().and_then(|g| *g)
+}
+
+/// Hands the clerk's choice back to `main` when the window closes.
+struct StartupWindow(StartupError, std::sync::Arc<std::sync::Mutex<Option<Choice>>>);
+
+impl eframe::App for StartupWindow {
+    fn ui(&mut self, ui: &mut eframe::egui::Ui, _frame: &mut eframe::Frame) {
+        self.0.ui(ui);
+        if let (Some(c), Ok(mut g)) = (self.0.choice, self.1.lock()) {
+            *g = Some(c);
+        }
+    }
 }
 
 /// Hands the tour's outcome back to `main` when the window closes.

@@ -267,7 +267,11 @@ impl Store {
             down_since: None,
             spool: None,
         };
-        let client = pg.client().map_err(|e| StoreError::Unreachable(e.to_string()))?;
+        // The server's address (never the password) and the cause, for the technician.
+        let client = pg.client().map_err(|e| {
+            let cause = std::error::Error::source(&e).map(|c| format!(": {c}")).unwrap_or_default();
+            StoreError::Unreachable(format!("{server}: {e}{cause}"))
+        })?;
         client.query_one("SELECT pg_advisory_lock($1)", &[&PG_LOCK_MIGRATE])?;
         let migrated = pg_migrations::migrations::runner().run(client).map_err(|e| StoreError::Migrate(e.to_string()));
         client.query_one("SELECT pg_advisory_unlock($1)", &[&PG_LOCK_MIGRATE])?;

@@ -6,6 +6,7 @@ mod entry;
 mod history;
 mod result;
 mod settings;
+pub mod startup;
 mod status;
 
 use eframe::egui::{self, Color32, FontData, FontDefinitions, FontFamily, RichText, TextStyle};
