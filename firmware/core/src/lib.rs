@@ -15,6 +15,7 @@ pub mod apdu;
 pub mod auth;
 pub mod bac;
 pub mod ca;
+pub mod cert;
 pub mod crypto;
 pub mod dh;
 pub mod ecc;

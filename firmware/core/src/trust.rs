@@ -5,19 +5,16 @@
 use alloc::vec::Vec;
 
 use der::{Decode, Encode};
-use x509_cert::Certificate;
 use x509_cert::crl::CertificateList;
 
+use crate::cert::Cert;
 use crate::lds::ParseError;
 
-/// One trusted CSCA certificate.
+/// One trusted CSCA certificate (`cert.der` is the certificate exactly as imported,
+/// `cert.subject` the DER of its name, matched against a DS's issuer).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrustAnchor {
-    /// The certificate exactly as imported.
-    pub der: Vec<u8>,
-    pub cert: Certificate,
-    /// DER of the subject name, for matching a DS's issuer.
-    pub subject_der: Vec<u8>,
+    pub cert: Cert,
 }
 
 /// One CSCA's certificate revocation list, as imported. Its signature is checked when it is
@@ -76,10 +73,9 @@ impl TrustStore {
     }
     /// Adds a DER certificate; a duplicate is ignored.
     pub fn add_der(&mut self, der: &[u8]) -> Result<(), ParseError> {
-        let cert = Certificate::from_der(der)?;
-        let subject_der = cert.tbs_certificate().subject().to_der()?;
-        if !self.anchors.iter().any(|a| a.der == der) {
-            self.anchors.push(TrustAnchor { der: der.to_vec(), cert, subject_der });
+        let cert = Cert::from_der(der)?;
+        if !self.anchors.iter().any(|a| a.cert.der == der) {
+            self.anchors.push(TrustAnchor { cert });
         }
         Ok(())
     }
@@ -110,6 +106,6 @@ impl TrustStore {
     }
     /// Anchors whose subject equals `issuer_der`.
     pub fn by_subject<'a>(&'a self, issuer_der: &'a [u8]) -> impl Iterator<Item = &'a TrustAnchor> + 'a {
-        self.anchors.iter().filter(move |a| a.subject_der == issuer_der)
+        self.anchors.iter().filter(move |a| a.cert.subject == issuer_der)
     }
 }

@@ -284,12 +284,12 @@ fn primitives(name: &str, read: &CardRead, trust: &TrustStore, now: u64) -> Resu
     });
     hprintln!("STAT {}.dg_bytes={}", name, bytes);
     let sod = read.sod.as_ref().ok_or("no SOD")?;
-    let (ds_der, ds) = passive::signer_certificate_of(&sod.certificates, &sod.signer.id).ok_or("no DS certificate")?;
+    let ds = passive::signer_certificate_of(&sod.certificates, &sod.signer.id).ok_or("no DS certificate")?;
     let (status, _) = measure(name, "sod_signature", || passive::check_signature(sod, &ds));
     if read.verdict.is_verified() && !matches!(status, cancuoc_core::verdict::SignatureStatus::Valid) {
         return Err(alloc::format!("SOD signature check on its own: {status:?}"));
     }
-    let (chain, _) = measure(name, "ds_chain", || passive::check_chain(&ds_der, &ds, trust, now));
+    let (chain, _) = measure(name, "ds_chain", || passive::check_chain(&ds, trust, now));
     if read.verdict.is_verified() && !matches!(chain, cancuoc_core::verdict::ChainStatus::Valid) {
         return Err(alloc::format!("chain check on its own: {chain:?}"));
     }

@@ -7,19 +7,14 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use const_oid::ObjectIdentifier;
-use der::{Decode, Encode};
-use x509_cert::Certificate;
-use x509_cert::ext::pkix::KeyUsage;
 
 use super::sig::{self, SigError};
+use crate::cert::Cert;
 use crate::crypto::{self, HashAlgorithm, oid};
 use crate::files::FileId;
 use crate::lds::sod::{SignerId, Sod};
 use crate::trust::{RevocationList, TrustStore};
 use crate::verdict::{CertRole, ChainStatus, DgCheck, HashStatus, SignatureStatus};
-
-const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
-const SUBJECT_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
 
 /// The outcome of passive authentication.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,32 +66,19 @@ pub fn check_hashes(
     (alg, checks)
 }
 
-fn extension<'a>(cert: &'a Certificate, id: &ObjectIdentifier) -> Option<&'a [u8]> {
-    cert.tbs_certificate().extensions()?.iter().find(|e| e.extn_id == *id).map(|e| e.extn_value.as_bytes())
-}
-
-fn ski(cert: &Certificate) -> Option<Vec<u8>> {
-    let v = extension(cert, &SUBJECT_KEY_ID)?;
-    der::asn1::OctetString::from_der(v).ok().map(|o| o.as_bytes().to_vec())
-}
-
 /// Finds the DS certificate the SignerInfo names (falls back to the only certificate).
-fn signer_certificate(sod: &Sod) -> Option<(Vec<u8>, Certificate)> {
+fn signer_certificate(sod: &Sod) -> Option<Cert> {
     signer_certificate_of(&sod.certificates, &sod.signer.id)
 }
 
 /// The certificate among `certificates` that `id` names (or the only one).
-pub fn signer_certificate_of(certificates: &[Vec<u8>], id: &SignerId) -> Option<(Vec<u8>, Certificate)> {
-    let parsed: Vec<(Vec<u8>, Certificate)> =
-        certificates.iter().filter_map(|d| Certificate::from_der(d).ok().map(|c| (d.clone(), c))).collect();
-    let matches = |c: &Certificate| match id {
-        SignerId::IssuerSerial { issuer_der, serial } => {
-            c.tbs_certificate().issuer().to_der().ok().as_ref() == Some(issuer_der)
-                && c.tbs_certificate().serial_number().as_bytes() == serial.as_slice()
-        }
-        SignerId::SubjectKeyIdentifier(id) => ski(c).as_ref() == Some(id),
+pub fn signer_certificate_of(certificates: &[Vec<u8>], id: &SignerId) -> Option<Cert> {
+    let parsed: Vec<Cert> = certificates.iter().filter_map(|d| Cert::from_der(d).ok()).collect();
+    let matches = |c: &Cert| match id {
+        SignerId::IssuerSerial { issuer_der, serial } => c.issuer == *issuer_der && c.serial == *serial,
+        SignerId::SubjectKeyIdentifier(id) => c.subject_key_id.as_ref() == Some(id),
     };
-    if let Some(i) = parsed.iter().position(|(_, c)| matches(c)) {
+    if let Some(i) = parsed.iter().position(matches) {
         return parsed.into_iter().nth(i);
     }
     if parsed.len() == 1 { parsed.into_iter().next() } else { None }
@@ -111,7 +93,7 @@ fn sig_status(e: SigError) -> SignatureStatus {
 }
 
 /// Verifies the SOD's signature with the DS certificate.
-pub fn check_signature(sod: &Sod, ds: &Certificate) -> (SignatureStatus, Option<HashAlgorithm>) {
+pub fn check_signature(sod: &Sod, ds: &Cert) -> (SignatureStatus, Option<HashAlgorithm>) {
     if sod.econtent_type != oid::LDS_SECURITY_OBJECT {
         return (SignatureStatus::Malformed("eContent is not an LDSSecurityObject"), None);
     }
@@ -123,7 +105,7 @@ pub fn check_content_signature(
     econtent_type: &ObjectIdentifier,
     econtent: &[u8],
     signer: &crate::lds::sod::Signer,
-    cert: &Certificate,
+    cert: &Cert,
 ) -> (SignatureStatus, Option<HashAlgorithm>) {
     let Some(digest) = HashAlgorithm::from_oid(&signer.digest_algorithm) else {
         return (SignatureStatus::UnsupportedAlgorithm(signer.digest_algorithm.to_string()), None);
@@ -143,32 +125,20 @@ pub fn check_content_signature(
         }
         None => econtent,
     };
-    let spki = cert.tbs_certificate().subject_public_key_info().clone();
-    match sig::verify(&spki, &signer.signature_algorithm, Some(digest), message, &signer.signature) {
+    match sig::verify(&cert.public_key, &signer.signature_algorithm, Some(digest), message, &signer.signature) {
         Ok(_) => (SignatureStatus::Valid, Some(digest)),
         Err(e) => (sig_status(e), Some(digest)),
     }
-}
-
-fn validity(cert: &Certificate) -> (u64, u64) {
-    let v = cert.tbs_certificate().validity();
-    (v.not_before.to_unix_duration().as_secs(), v.not_after.to_unix_duration().as_secs())
-}
-
-fn key_usage(c: &Certificate) -> Option<KeyUsage> {
-    extension(c, &KEY_USAGE).and_then(|v| KeyUsage::from_der(v).ok())
 }
 
 /// The revocation date of `cert` (Unix seconds) if a revocation list of its issuer lists it and
 /// a trusted CSCA of that issuer name, allowed to sign CRLs, signed that list. A list whose
 /// signature does not verify is ignored: it can neither revoke nor clear anything. Revocation
 /// stands whatever the list's nextUpdate: a stale list still revokes.
-pub fn revocation(cert: &Certificate, trust: &TrustStore) -> Option<u64> {
-    let issuer = cert.tbs_certificate().issuer().to_der().ok()?;
-    let serial = cert.tbs_certificate().serial_number().as_bytes();
+pub fn revocation(cert: &Cert, trust: &TrustStore) -> Option<u64> {
     trust
-        .crls_by_issuer(&issuer)
-        .find_map(|crl| crl.revocation_of(serial).filter(|_| crl_signed_by_trusted(crl, trust)))
+        .crls_by_issuer(&cert.issuer)
+        .find_map(|crl| crl.revocation_of(&cert.serial).filter(|_| crl_signed_by_trusted(crl, trust)))
 }
 
 /// Whether a trusted CSCA with the list's issuer name, allowed to sign CRLs, signed it.
@@ -177,46 +147,30 @@ pub fn crl_signed_by_trusted(crl: &RevocationList, trust: &TrustStore) -> bool {
         return false;
     };
     trust.by_subject(&crl.issuer_der).any(|csca| {
-        if key_usage(&csca.cert).is_some_and(|ku| !ku.crl_sign()) {
+        if csca.cert.key_usage.is_some_and(|ku| !ku.crl_sign()) {
             return false;
         }
-        let spki = csca.cert.tbs_certificate().subject_public_key_info().clone();
-        sig::verify(&spki, &crl.crl.signature_algorithm, None, &tbs, signature).is_ok()
+        sig::verify(&csca.cert.public_key, &crl.crl.signature_algorithm, None, &tbs, signature).is_ok()
     })
 }
 
 /// Checks the DS certificate against the trust store at `now` (seconds since the Unix epoch).
-pub fn check_chain(
-    ds_der: &[u8],
-    ds: &Certificate,
-    trust: &TrustStore,
-    now: u64,
-) -> (ChainStatus, Option<HashAlgorithm>) {
-    let Ok(issuer) = ds.tbs_certificate().issuer().to_der() else {
-        return (ChainStatus::Malformed("DS issuer name cannot be encoded"), None);
-    };
-    let candidates: Vec<_> = trust.by_subject(&issuer).collect();
+pub fn check_chain(ds: &Cert, trust: &TrustStore, now: u64) -> (ChainStatus, Option<HashAlgorithm>) {
+    let candidates: Vec<_> = trust.by_subject(&ds.issuer).collect();
     if candidates.is_empty() {
         return (ChainStatus::CscaUnknown, None);
     }
-    let Some(tbs) = sig::first_inner(ds_der) else {
-        return (ChainStatus::Malformed("DS certificate structure"), None);
-    };
-    let Some(ds_sig) = ds.signature().as_bytes() else {
-        return (ChainStatus::Malformed("DS signature bit string"), None);
-    };
     let mut last = ChainStatus::BadSignature;
     let mut hash = None;
     for csca in candidates {
-        let spki = csca.cert.tbs_certificate().subject_public_key_info().clone();
-        match sig::verify(&spki, ds.signature_algorithm(), None, &tbs, ds_sig) {
+        match sig::verify(&csca.cert.public_key, &ds.signature_algorithm, None, &ds.tbs, &ds.signature) {
             Ok(h) => {
                 hash = Some(h);
                 // Signature good: now the roles and dates.
-                if key_usage(&csca.cert).is_some_and(|ku| !ku.key_cert_sign()) {
+                if csca.cert.key_usage.is_some_and(|ku| !ku.key_cert_sign()) {
                     return (ChainStatus::KeyUsage(CertRole::Csca), hash);
                 }
-                if key_usage(ds).is_some_and(|ku| !ku.digital_signature()) {
+                if ds.key_usage.is_some_and(|ku| !ku.digital_signature()) {
                     return (ChainStatus::KeyUsage(CertRole::DocumentSigner), hash);
                 }
                 for (role, cert) in [(CertRole::DocumentSigner, ds), (CertRole::Csca, &csca.cert)] {
@@ -225,7 +179,7 @@ pub fn check_chain(
                     }
                 }
                 for (role, cert) in [(CertRole::DocumentSigner, ds), (CertRole::Csca, &csca.cert)] {
-                    let (nb, na) = validity(cert);
+                    let (nb, na) = (cert.not_before, cert.not_after);
                     if now > na {
                         return (ChainStatus::Expired { role, not_after: na }, hash);
                     }
@@ -260,12 +214,12 @@ pub fn verify(
     }
     let (sod_signature, chain) = match signer_certificate(sod) {
         None => (SignatureStatus::NoCertificate, ChainStatus::NoCertificate),
-        Some((ds_der, ds)) => {
+        Some(ds) => {
             let (s, h) = check_signature(sod, &ds);
             if h == Some(HashAlgorithm::Sha1) {
                 weak.push("SHA-1 SOD signature");
             }
-            let (c, ch) = check_chain(&ds_der, &ds, trust, now);
+            let (c, ch) = check_chain(&ds, trust, now);
             if ch == Some(HashAlgorithm::Sha1) {
                 weak.push("SHA-1 DS certificate signature");
             }

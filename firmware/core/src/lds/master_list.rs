@@ -24,14 +24,14 @@ pub fn verify(content_info: &[u8], trust: &TrustStore, now: u64) -> Result<Vec<V
     if sc.econtent_type != CSCA_MASTER_LIST {
         return Err(format!("content type {} is not a CSCA master list", sc.econtent_type));
     }
-    let (signer_der, signer) = passive::signer_certificate_of(&sc.certificates, &sc.signer.id)
+    let signer = passive::signer_certificate_of(&sc.certificates, &sc.signer.id)
         .ok_or_else(|| String::from("the list carries no signer certificate"))?;
     match passive::check_content_signature(&sc.econtent_type, &sc.econtent, &sc.signer, &signer).0 {
         SignatureStatus::Valid => {}
         SignatureStatus::Invalid => return Err("its signature is invalid (altered or forged)".into()),
         other => return Err(format!("its signature cannot be checked: {other:?}")),
     }
-    match passive::check_chain(&signer_der, &signer, trust, now).0 {
+    match passive::check_chain(&signer, trust, now).0 {
         ChainStatus::Valid => {}
         ChainStatus::CscaUnknown => {
             return Err(

@@ -1,14 +1,14 @@
 //! EF.SOD (9303-10 §4.6.2): a CMS SignedData over the LDSSecurityObject, which lists the hash of
-//! every data group. The SignedData frame is walked with our TLV reader, its SignerInfo decoded with
-//! `cms`; the bytes that signatures cover (eContent, signed
-//! attributes, certificates) are kept exactly as stored, never re-encoded.
+//! every data group. The SignedData and SignerInfo frames (RFC 5652 §5.1, §5.3) are walked with
+//! our TLV reader, their leaves (OIDs, algorithm identifiers, integers, octet strings) decoded with
+//! `der`; the bytes that signatures cover (eContent, signed attributes, certificates) are kept
+//! exactly as stored, never re-encoded.
 
 use alloc::vec::Vec;
 
-use cms::signed_data::{SignerIdentifier, SignerInfo};
 use const_oid::ObjectIdentifier;
-use der::asn1::OctetString;
-use der::{Decode, Encode, Sequence};
+use der::asn1::{IntRef, OctetString, OctetStringRef};
+use der::{Decode, Sequence};
 use spki::AlgorithmIdentifierOwned;
 
 use super::ParseError;
@@ -108,11 +108,11 @@ fn der_children(value: &[u8]) -> Result<Vec<Tlv<'_>>, ParseError> {
 
 /// Parses a DER ContentInfo that holds SignedData with encapsulated content.
 ///
-/// The SignedData frame (RFC 5652 §5.1) is walked element by element and only the SignerInfo is
-/// decoded with `cms`: the certificates stay raw DER (parsed later with `x509-cert`, one at a
-/// time) and the revocation lists, which eMRTDs do not carry, are skipped. Decoding the whole
-/// SignedData with `cms` instead would put a decoder for every certificate and CRL choice into
-/// the reader's image (≈ 25 KB) for fields that verification never looks at.
+/// The SignedData frame (RFC 5652 §5.1) is walked element by element: the certificates stay raw
+/// DER (decoded later by [`crate::cert::Cert`], one at a time) and the revocation lists, which
+/// eMRTDs do not carry, are skipped. Decoding the whole SignedData with `cms` instead would put a
+/// decoder for every certificate, CRL and attribute choice into the reader's image (≈ 40 KB)
+/// for fields that verification never looks at.
 pub fn parse_signed_data(content_info: &[u8]) -> Result<SignedContent, ParseError> {
     // ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY }
     let ci = tlv::expect(content_info, 0x30)?;
@@ -172,50 +172,95 @@ pub fn parse_signed_data(content_info: &[u8]) -> Result<SignedContent, ParseErro
 
     let first = der_children(signer_infos.value)?;
     let si_tlv = first.first().ok_or(ParseError::Invalid("SignedData has no SignerInfo"))?;
-    let si = SignerInfo::from_der(si_tlv.raw)?;
-    let id = match &si.sid {
-        SignerIdentifier::IssuerAndSerialNumber(isn) => {
-            SignerId::IssuerSerial { issuer_der: isn.issuer.to_der()?, serial: isn.serial_number.as_bytes().to_vec() }
-        }
-        SignerIdentifier::SubjectKeyIdentifier(ski) => SignerId::SubjectKeyIdentifier(ski.0.as_bytes().to_vec()),
-    };
-    let mut message_digest = None;
-    let mut content_type = None;
-    if let Some(attrs) = &si.signed_attrs {
-        for a in attrs.iter() {
-            let Some(v) = a.values.iter().next() else { continue };
-            if a.oid == oid::CMS_MESSAGE_DIGEST {
-                message_digest = Some(v.decode_as::<OctetString>()?.as_bytes().to_vec());
-            } else if a.oid == oid::CMS_CONTENT_TYPE {
-                content_type = Some(v.decode_as::<ObjectIdentifier>()?);
-            }
-        }
-    }
-    // RFC 5652 §5.4: the signature covers the signed attributes encoded as a SET OF, i.e. the
-    // stored [0] IMPLICIT bytes with their tag changed to 31.
-    let signed_attrs = match der_children(si_tlv.value)?.iter().find(|t| t.tag == 0xA0) {
-        Some(a) => {
-            let mut v = a.raw.to_vec();
-            if let Some(first) = v.first_mut() {
-                *first = 0x31;
-            }
-            Some(v)
-        }
-        None => None,
-    };
+    let signer = parse_signer_info(si_tlv)?;
     Ok(SignedContent {
         econtent_type,
         econtent,
         certificates,
-        signer: Signer {
-            id,
-            digest_algorithm: si.digest_alg.oid,
-            signature_algorithm: si.signature_algorithm.clone(),
-            signature: si.signature.as_bytes().to_vec(),
-            signed_attrs,
-            message_digest,
-            content_type,
-        },
+        signer,
+    })
+}
+
+/// `SignerInfo ::= SEQUENCE { version, sid SignerIdentifier, digestAlgorithm, signedAttrs [0]
+/// IMPLICIT OPTIONAL, signatureAlgorithm, signature OCTET STRING, unsignedAttrs [1] IMPLICIT
+/// OPTIONAL }`, with `SignerIdentifier ::= CHOICE { IssuerAndSerialNumber, [0] IMPLICIT
+/// SubjectKeyIdentifier }` (RFC 5652 §5.3).
+fn parse_signer_info(si: &Tlv<'_>) -> Result<Signer, ParseError> {
+    const MALFORMED: ParseError = ParseError::Invalid("SignerInfo is malformed");
+    if si.tag != 0x30 {
+        return Err(ParseError::Invalid("SignerInfo is not a SEQUENCE"));
+    }
+    let parts = der_children(si.value)?;
+    let mut parts = parts.iter().peekable();
+    let mut take = |tag: u32| parts.next_if(|t| t.tag == tag);
+    let version = take(0x02).ok_or(MALFORMED)?;
+    // v1 with issuer and serial number, v3 with a subject key identifier.
+    if !matches!(version.value, [1] | [3]) {
+        return Err(ParseError::Invalid("SignerInfo version is neither 1 nor 3"));
+    }
+    let id = if let Some(isn) = take(0x30) {
+        let [issuer, serial] = der_children(isn.value)?[..] else { return Err(MALFORMED) };
+        if issuer.tag != 0x30 {
+            return Err(MALFORMED);
+        }
+        SignerId::IssuerSerial { issuer_der: issuer.raw.to_vec(), serial: IntRef::from_der(serial.raw)?.as_bytes().to_vec() }
+    } else if let Some(ski) = take(0x80) {
+        SignerId::SubjectKeyIdentifier(ski.value.to_vec())
+    } else {
+        return Err(ParseError::Invalid("SignerInfo names its certificate in an unknown way"));
+    };
+    let digest_algorithm = AlgorithmIdentifierOwned::from_der(take(0x30).ok_or(MALFORMED)?.raw)?.oid;
+    let attrs = take(0xA0);
+    let signature_algorithm = AlgorithmIdentifierOwned::from_der(take(0x30).ok_or(MALFORMED)?.raw)?;
+    let signature = <&OctetStringRef>::from_der(take(0x04).ok_or(MALFORMED)?.raw)?.as_bytes().to_vec();
+    let _unsigned = take(0xA1);
+    if parts.next().is_some() {
+        return Err(ParseError::Invalid("SignerInfo has unknown fields"));
+    }
+    let mut message_digest = None;
+    let mut content_type = None;
+    let mut signed_attrs = None;
+    if let Some(attrs) = attrs {
+        // Attribute ::= SEQUENCE { attrType OID, attrValues SET OF ANY }. Each of the two
+        // attributes verification depends on must be there once, with one value (§11.1, §11.2).
+        for a in der_children(attrs.value)? {
+            let [kind, values] = (if a.tag == 0x30 { der_children(a.value)? } else { Vec::new() })[..] else {
+                return Err(ParseError::Invalid("malformed signed attribute"));
+            };
+            if values.tag != 0x31 {
+                return Err(ParseError::Invalid("malformed signed attribute"));
+            }
+            let kind = ObjectIdentifier::from_der(kind.raw)?;
+            let slot = if kind == oid::CMS_MESSAGE_DIGEST {
+                &mut message_digest
+            } else if kind == oid::CMS_CONTENT_TYPE {
+                &mut content_type
+            } else {
+                continue;
+            };
+            let [value] = der_children(values.value)?[..] else {
+                return Err(ParseError::Invalid("a signed attribute has more or fewer than one value"));
+            };
+            if slot.replace(value.raw).is_some() {
+                return Err(ParseError::Invalid("a signed attribute appears twice"));
+            }
+        }
+        // RFC 5652 §5.4: the signature covers the signed attributes encoded as a SET OF, i.e. the
+        // stored [0] IMPLICIT bytes with their tag changed to 31.
+        let mut v = attrs.raw.to_vec();
+        if let Some(first) = v.first_mut() {
+            *first = 0x31;
+        }
+        signed_attrs = Some(v);
+    }
+    Ok(Signer {
+        id,
+        digest_algorithm,
+        signature_algorithm,
+        signature,
+        signed_attrs,
+        message_digest: message_digest.map(|v| <&OctetStringRef>::from_der(v)).transpose()?.map(|o| o.as_bytes().to_vec()),
+        content_type: content_type.map(ObjectIdentifier::from_der).transpose()?,
     })
 }
 
