@@ -12,16 +12,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-FLASH_TARGET = 256 * 1024  # issue 5's target
-# What CI enforces today: the measured image plus a little room, so that growth is caught. The
-# target above is not met yet; docs/performance.md says why and what would meet it.
-FLASH_CEILING = 380 * 1024
+FLASH_TARGET = 256 * 1024  # issue 5's budget, enforced: CI fails when an image grows past it
 RAM_LIMIT = 96 * 1024
 # Instructions of a whole read (PACE or BAC, files, passive and active authentication) that CI
-# allows: the 23 November 2026 counts plus about 15 %, so that a slower build or algorithm is caught.
+# allows: the 23 November 2026 counts plus about 15 %, so that a slower build or algorithm is caught
+# (the RP2040's P-256 card: 27 November, when its curve arithmetic went to opt-level "z").
 INSN_BUDGET = {
     ("rp2040", "rsa"): 405e6,
-    ("rp2040", "ecdsa-p256"): 320e6,
+    ("rp2040", "ecdsa-p256"): 380e6,
     ("rp2040", "ecdsa-bp256"): 500e6,
     ("rp2040", "bac-only"): 165e6,
     ("rp2350", "rsa"): 106e6,
@@ -30,8 +28,8 @@ INSN_BUDGET = {
     ("rp2350", "bac-only"): 47e6,
 }
 CHIPS = {
-    "rp2040": {"cpu": "Cortex-M0+ @ 133 MHz", "mhz": 133, "qemu": "mps2-an385 (Cortex-M3) running the thumbv6m code"},
-    "rp2350": {"cpu": "Cortex-M33 @ 150 MHz", "mhz": 150, "qemu": "mps2-an505 (Cortex-M33)"},
+    "rp2040": {"cpu": "Cortex-M0+ @ 133 MHz", "mhz": 133, "profile": "rp2040", "qemu": "mps2-an385 (Cortex-M3) running the thumbv6m code"},
+    "rp2350": {"cpu": "Cortex-M33 @ 150 MHz", "mhz": 150, "profile": "release", "qemu": "mps2-an505 (Cortex-M33)"},
 }
 CASES = ["rsa", "ecdsa-p256", "ecdsa-bp256", "bac-only", "tampered-dg13"]
 CASE_NOTE = {
@@ -109,17 +107,16 @@ def main():
     lines.append("")
     lines.append("### Board images")
     lines.append("")
-    lines.append("| image | flash | static RAM (.data+.bss) | flash target ≤ 256 KB | CI ceiling | RAM ≤ 96 KB |")
+    lines.append("| image | profile | flash | static RAM (.data+.bss) | flash ≤ 256 KB | RAM ≤ 96 KB |")
     lines.append("|---|---|---|---|---|---|")
     for chip in CHIPS:
         flash, ram = image_sizes(out / f"cancuoc-{chip}.elf")
         t_ok = flash <= FLASH_TARGET
-        c_ok = flash <= FLASH_CEILING
         r_ok = ram <= RAM_LIMIT
-        ok &= c_ok and r_ok
+        ok &= t_ok and r_ok
         lines.append(
-            f"| `cancuoc-{chip}` | {kib(flash)} | {kib(ram)} | {'met' if t_ok else '**not met**'} | "
-            f"{'ok' if c_ok else '**OVER**'} ({kib(FLASH_CEILING)}) | {'ok' if r_ok else '**OVER**'} |"
+            f"| `cancuoc-{chip}` | `{CHIPS[chip]['profile']}` | {kib(flash)} ({flash} bytes) | {kib(ram)} | "
+            f"{'ok' if t_ok else '**OVER**'} ({kib(abs(FLASH_TARGET - flash))} {'left' if t_ok else 'over'}) | {'ok' if r_ok else '**OVER**'} |"
         )
     runs = {chip: parse_run(out / f"qemu-{chip}.txt") for chip in CHIPS}
     lines.append("")
@@ -165,7 +162,7 @@ def main():
         b = runs["rp2350"][0].get((case, key))
         lines.append(f"| {label} | {minsn(a)} | {ms(a, 133)} | {minsn(b)} | {ms(b, 150)} |")
     lines.append("")
-    lines.append("Instruction budget of a whole read (CI fails above it; the counts of 23 November 2026 + ≈ 15 %):")
+    lines.append("Instruction budget of a whole read (CI fails above it; the counts of 23 November 2026 — 27 November for the RP2040 P-256 card — + ≈ 15 %):")
     lines.append("")
     lines.append("| card | RP2040 | budget | RP2350 | budget |")
     lines.append("|---|---|---|---|---|")

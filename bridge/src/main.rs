@@ -241,7 +241,9 @@ fn flash(a: FlashArgs) -> u8 {
     });
     if a.probe {
         if bytes.starts_with(b"UF2\n") {
-            return fail("--probe takes the ELF image (target/<triple>/release/cancuoc-board), not a UF2 file".into());
+            return fail(
+                "--probe takes the ELF image (target/<triple>/<profile>/cancuoc-board), not a UF2 file".into(),
+            );
         }
         let chip = match given.map(Ok).unwrap_or_else(|| uf2::chip_of(&bytes)) {
             Ok(c) => c,

@@ -120,11 +120,11 @@ impl Cert {
             if e.id == KEY_USAGE {
                 key_usage = Some(KeyUsage::from_der(e.value.as_bytes())?);
             } else if e.id == SUBJECT_KEY_ID {
-                subject_key_id =
-                    <&OctetStringRef>::from_der(e.value.as_bytes()).ok().map(|o| o.as_bytes().to_vec());
+                subject_key_id = <&OctetStringRef>::from_der(e.value.as_bytes()).ok().map(|o| o.as_bytes().to_vec());
             }
         }
-        let signature = outer.signature.as_bytes().ok_or(ParseError::Invalid("certificate signature has unused bits"))?;
+        let signature =
+            outer.signature.as_bytes().ok_or(ParseError::Invalid("certificate signature has unused bits"))?;
         Ok(Self {
             der: der.to_vec(),
             serial: tbs.serial.as_bytes().to_vec(),
@@ -169,7 +169,9 @@ mod tests {
                 inner_alg: ECDSA_SHA256,
                 extensions: alloc::vec![
                     // keyUsage critical: keyCertSign, cRLSign
-                    alloc::vec![0x30, 0x0E, 0x06, 0x03, 0x55, 0x1D, 0x0F, 0x01, 0x01, 0xFF, 0x04, 0x04, 0x03, 0x02, 0x01, 0x06],
+                    alloc::vec![
+                        0x30, 0x0E, 0x06, 0x03, 0x55, 0x1D, 0x0F, 0x01, 0x01, 0xFF, 0x04, 0x04, 0x03, 0x02, 0x01, 0x06
+                    ],
                     // subjectKeyIdentifier 01 02 03 04
                     alloc::vec![0x30, 0x0D, 0x06, 0x03, 0x55, 0x1D, 0x0E, 0x04, 0x06, 0x04, 0x04, 1, 2, 3, 4],
                 ],
@@ -249,7 +251,9 @@ mod tests {
             Parts { extensions: alloc::vec![ext[0].clone(), ext[0].clone()], ..Parts::default() },
             // keyUsage whose value is not a BIT STRING
             Parts {
-                extensions: alloc::vec![alloc::vec![0x30, 0x0B, 0x06, 0x03, 0x55, 0x1D, 0x0F, 0x04, 0x04, 0x04, 0x02, 0x01, 0x06]],
+                extensions: alloc::vec![alloc::vec![
+                    0x30, 0x0B, 0x06, 0x03, 0x55, 0x1D, 0x0F, 0x04, 0x04, 0x04, 0x02, 0x01, 0x06
+                ]],
                 ..Parts::default()
             },
             // extensions in a version 1 certificate

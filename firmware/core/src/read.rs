@@ -176,10 +176,8 @@ fn open_session<T: Transport, R: CryptoRng + ?Sized>(
                     (None, None) => return Err(Error::NeedCredential("enter the CAN or the MRZ fields")),
                 };
                 // 9303-11 §4.4.4.1: name the domain parameters only when they are ambiguous.
-                let mut ids: Vec<Option<u32>> = ca.pace.iter().map(|p| p.parameter_id).collect();
-                ids.sort_unstable();
-                ids.dedup();
-                let out = pace::establish(card, info, password, ids.len() > 1, rng)?;
+                let ambiguous = ca.pace.iter().any(|p| p.parameter_id != info.parameter_id);
+                let out = pace::establish(card, info, password, ambiguous, rng)?;
                 card.select_application()?;
                 return Ok((
                     SessionAccess::Pace {

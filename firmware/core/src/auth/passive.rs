@@ -35,18 +35,17 @@ pub fn check_hashes(
     present: &[u8],
 ) -> (Option<HashAlgorithm>, Vec<DgCheck>) {
     let alg = HashAlgorithm::from_oid(&sod.hash_algorithm_oid());
-    let mut numbers: Vec<u8> =
-        sod.lds_security_object.data_group_hash_values.iter().map(|h| h.data_group_number).collect();
-    for (f, _) in files.iter() {
-        if let FileId::Dg(n) = f {
-            numbers.push(*n);
+    // Every data group the SOD, the files read or EF.COM name, once each, in order.
+    let mut named = [false; 256];
+    let in_sod = sod.lds_security_object.data_group_hash_values.iter().map(|h| h.data_group_number);
+    let read = files.keys().filter_map(|f| if let FileId::Dg(n) = f { Some(*n) } else { None });
+    for n in in_sod.chain(read).chain(present.iter().copied()) {
+        if let Some(slot) = named.get_mut(usize::from(n)) {
+            *slot = true;
         }
     }
-    numbers.extend_from_slice(present);
-    numbers.sort_unstable();
-    numbers.dedup();
-    let checks = numbers
-        .into_iter()
+    let checks = (0..=u8::MAX)
+        .filter(|n| named.get(usize::from(*n)).copied().unwrap_or(false))
         .map(|dg| {
             let status = match (sod.dg_hash(dg), files.get(&FileId::Dg(dg)), alg) {
                 (None, _, _) => HashStatus::NotInSod,

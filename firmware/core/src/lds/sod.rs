@@ -173,12 +173,7 @@ pub fn parse_signed_data(content_info: &[u8]) -> Result<SignedContent, ParseErro
     let first = der_children(signer_infos.value)?;
     let si_tlv = first.first().ok_or(ParseError::Invalid("SignedData has no SignerInfo"))?;
     let signer = parse_signer_info(si_tlv)?;
-    Ok(SignedContent {
-        econtent_type,
-        econtent,
-        certificates,
-        signer,
-    })
+    Ok(SignedContent { econtent_type, econtent, certificates, signer })
 }
 
 /// `SignerInfo ::= SEQUENCE { version, sid SignerIdentifier, digestAlgorithm, signedAttrs [0]
@@ -203,7 +198,10 @@ fn parse_signer_info(si: &Tlv<'_>) -> Result<Signer, ParseError> {
         if issuer.tag != 0x30 {
             return Err(MALFORMED);
         }
-        SignerId::IssuerSerial { issuer_der: issuer.raw.to_vec(), serial: IntRef::from_der(serial.raw)?.as_bytes().to_vec() }
+        SignerId::IssuerSerial {
+            issuer_der: issuer.raw.to_vec(),
+            serial: IntRef::from_der(serial.raw)?.as_bytes().to_vec(),
+        }
     } else if let Some(ski) = take(0x80) {
         SignerId::SubjectKeyIdentifier(ski.value.to_vec())
     } else {
@@ -259,7 +257,10 @@ fn parse_signer_info(si: &Tlv<'_>) -> Result<Signer, ParseError> {
         signature_algorithm,
         signature,
         signed_attrs,
-        message_digest: message_digest.map(|v| <&OctetStringRef>::from_der(v)).transpose()?.map(|o| o.as_bytes().to_vec()),
+        message_digest: message_digest
+            .map(|v| <&OctetStringRef>::from_der(v))
+            .transpose()?
+            .map(|o| o.as_bytes().to_vec()),
         content_type: content_type.map(ObjectIdentifier::from_der).transpose()?,
     })
 }
@@ -276,4 +277,131 @@ pub fn parse(bytes: &[u8]) -> Result<Sod, ParseError> {
         certificates: sc.certificates,
         signer: sc.signer,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use der::Encode;
+
+    use super::*;
+    use crate::tlv::encode as t;
+
+    fn oid_der(o: ObjectIdentifier) -> Vec<u8> {
+        o.to_der().unwrap()
+    }
+    fn alg(o: ObjectIdentifier) -> Vec<u8> {
+        t(0x30, &oid_der(o))
+    }
+    fn attr(o: ObjectIdentifier, values: &[Vec<u8>]) -> Vec<u8> {
+        t(0x30, &[oid_der(o), t(0x31, &values.concat())].concat())
+    }
+    fn name() -> Vec<u8> {
+        t(0x30, &t(0x31, &t(0x30, &[&[0x06, 0x03, 0x55, 0x04, 0x03][..], &t(0x0C, b"DS")].concat())))
+    }
+
+    /// A SignerInfo with the given sid and signed attributes (None: no [0] at all), signed by
+    /// `signature`, plus any extra trailing elements.
+    fn signer_info(version: u8, sid: Vec<u8>, attrs: Option<Vec<Vec<u8>>>, extra: &[Vec<u8>]) -> Vec<u8> {
+        let mut body = [t(0x02, &[version]), sid, alg(oid::SHA256)].concat();
+        if let Some(a) = attrs {
+            body.extend(t(0xA0, &a.concat()));
+        }
+        body.extend(alg(oid::ECDSA_SHA256));
+        body.extend(t(0x04, &[0x5A; 8]));
+        body.extend(extra.concat());
+        t(0x30, &body)
+    }
+
+    fn content_info(si: Vec<u8>) -> Vec<u8> {
+        let encap = t(0x30, &[oid_der(oid::LDS_SECURITY_OBJECT), t(0xA0, &t(0x04, b"lds"))].concat());
+        let cert = t(0x30, &[0x05, 0x00]);
+        let sd = t(0x30, &[t(0x02, &[3]), t(0x31, &alg(oid::SHA256)), encap, t(0xA0, &cert), t(0x31, &si)].concat());
+        t(0x30, &[oid_der(oid::CMS_SIGNED_DATA), t(0xA0, &sd)].concat())
+    }
+
+    fn issuer_serial() -> Vec<u8> {
+        t(0x30, &[name(), t(0x02, &[0x00, 0xC9])].concat())
+    }
+
+    fn good_attrs() -> Vec<Vec<u8>> {
+        alloc::vec![
+            attr(oid::CMS_CONTENT_TYPE, &[oid_der(oid::LDS_SECURITY_OBJECT)]),
+            attr(oid::CMS_MESSAGE_DIGEST, &[t(0x04, &[0xD1; 32])]),
+            // an attribute verification does not use (signing time) is skipped
+            attr(ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5"), &[t(0x17, b"260101000000Z")]),
+        ]
+    }
+
+    #[test]
+    fn signer_info_fields_come_out_as_stored() {
+        let ci = content_info(signer_info(1, issuer_serial(), Some(good_attrs()), &[]));
+        let sc = parse_signed_data(&ci).unwrap();
+        assert_eq!(sc.econtent_type, oid::LDS_SECURITY_OBJECT);
+        assert_eq!(sc.econtent, b"lds");
+        assert_eq!(sc.certificates, [t(0x30, &[0x05, 0x00])]);
+        let s = sc.signer;
+        assert_eq!(s.id, SignerId::IssuerSerial { issuer_der: name(), serial: alloc::vec![0x00, 0xC9] });
+        assert_eq!(s.digest_algorithm, oid::SHA256);
+        assert_eq!(s.signature_algorithm.oid, oid::ECDSA_SHA256);
+        assert_eq!(s.signature, [0x5A; 8]);
+        assert_eq!(s.message_digest.as_deref(), Some(&[0xD1; 32][..]));
+        assert_eq!(s.content_type, Some(oid::LDS_SECURITY_OBJECT));
+        // What the signature covers: the stored attributes re-tagged as SET.
+        let mut covered = t(0xA0, &good_attrs().concat());
+        covered[0] = 0x31;
+        assert_eq!(s.signed_attrs, Some(covered));
+
+        let ski = content_info(signer_info(3, t(0x80, &[1, 2, 3]), None, &[t(0xA1, &[])]));
+        let s = parse_signed_data(&ski).unwrap().signer;
+        assert_eq!(s.id, SignerId::SubjectKeyIdentifier(alloc::vec![1, 2, 3]));
+        assert_eq!((s.signed_attrs, s.message_digest, s.content_type), (None, None, None));
+    }
+
+    #[test]
+    fn a_malformed_signer_info_is_refused() {
+        let digest = || attr(oid::CMS_MESSAGE_DIGEST, &[t(0x04, &[0xD1; 32])]);
+        let bad = [
+            ("version 2", signer_info(2, issuer_serial(), Some(good_attrs()), &[])),
+            ("sid of another kind", signer_info(1, t(0x81, &[1]), Some(good_attrs()), &[])),
+            ("serial missing", signer_info(1, t(0x30, &name()), Some(good_attrs()), &[])),
+            ("messageDigest twice", signer_info(1, issuer_serial(), Some(alloc::vec![digest(), digest()]), &[])),
+            (
+                "messageDigest with two values",
+                signer_info(
+                    1,
+                    issuer_serial(),
+                    Some(alloc::vec![attr(oid::CMS_MESSAGE_DIGEST, &[t(0x04, &[1]), t(0x04, &[2])])]),
+                    &[],
+                ),
+            ),
+            (
+                "messageDigest not an OCTET STRING",
+                signer_info(
+                    1,
+                    issuer_serial(),
+                    Some(alloc::vec![attr(oid::CMS_MESSAGE_DIGEST, &[t(0x02, &[1])])]),
+                    &[],
+                ),
+            ),
+            (
+                "attribute values not a SET",
+                signer_info(1, issuer_serial(), Some(alloc::vec![t(0x30, &oid_der(oid::SHA256))]), &[]),
+            ),
+            (
+                "field after the unsigned attributes",
+                signer_info(1, issuer_serial(), None, &[t(0xA1, &[]), t(0x05, &[])]),
+            ),
+        ];
+        for (why, si) in bad {
+            assert!(parse_signed_data(&content_info(si)).is_err(), "{why} must be refused");
+        }
+    }
+
+    #[test]
+    fn every_truncation_is_an_error() {
+        let ci = content_info(signer_info(1, issuer_serial(), Some(good_attrs()), &[]));
+        for n in 0..ci.len() {
+            assert!(parse_signed_data(&ci[..n]).is_err());
+        }
+    }
 }
