@@ -9,7 +9,6 @@ use cancuoc_core::files::FileId;
 use cancuoc_core::lds::{dg15, sod};
 use cancuoc_core::verdict::{ActiveAuthStatus, ChainStatus, SignatureStatus};
 use cancuoc_sim::{CardSpec, Pki, build, trust_store};
-use der::Decode;
 use proptest::prelude::*;
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 

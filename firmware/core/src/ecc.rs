@@ -220,7 +220,7 @@ mod generic {
     {
         use elliptic_curve::ff::Field;
         type Fe<C> = <C as elliptic_curve::hazmat::FieldArithmetic>::FieldElement;
-        let hex = Fe::<C>::MODULUS.trim_start_matches("0x");
+        let hex = Fe::<C>::MODULUS.strip_prefix("0x").unwrap_or(Fe::<C>::MODULUS);
         let p = BigUint::parse_bytes(hex.as_bytes(), 16).ok_or(EccError::BadScalar)?;
         let field = |v: &BigUint| -> Result<Fe<C>, EccError> {
             let mut repr = FieldBytes::<C>::default();

@@ -111,7 +111,9 @@ fn check(s: &str, digit_at: usize, from: usize, to: usize) -> bool {
 
 fn names(s: &str) -> (String, String) {
     let s = s.trim_end_matches('<');
-    match s.split_once("<<") {
+    // The primary and secondary identifiers are separated by the first "<<".
+    let split = s.as_bytes().windows(2).position(|w| w == b"<<").and_then(|i| Some((s.get(..i)?, s.get(i + 2..)?)));
+    match split {
         Some((p, g)) => (p.replace('<', " "), g.trim_matches('<').replace('<', " ")),
         None => (s.replace('<', " "), String::new()),
     }

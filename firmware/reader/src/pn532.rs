@@ -73,7 +73,13 @@ impl FrontEndError {
             Self::Status(0x01) => TransportError::Timeout,
             Self::Status(0x29..=0x2B) => TransportError::CardRemoved,
             Self::TooLong => TransportError::CommandTooLong { len: 0, max: LIMITS.max_command },
-            other => TransportError::Reader(alloc::format!("PN532: {other:?}")),
+            Self::Status(code) => TransportError::Reader(alloc::format!("PN532: error status {code:02X}")),
+            Self::Bus => TransportError::Reader("PN532: the SPI/I2C bus failed".into()),
+            Self::NotReady => TransportError::Reader("PN532: not ready in time (power, wiring, mode switches)".into()),
+            Self::BadAck => TransportError::Reader("PN532: command not acknowledged".into()),
+            Self::BadFrame => TransportError::Reader("PN532: malformed frame".into()),
+            Self::Checksum => TransportError::Reader("PN532: frame checksum mismatch".into()),
+            Self::Syntax => TransportError::Reader("PN532: command not understood".into()),
         }
     }
 }

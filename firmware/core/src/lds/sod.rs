@@ -257,10 +257,7 @@ fn parse_signer_info(si: &Tlv<'_>) -> Result<Signer, ParseError> {
         signature_algorithm,
         signature,
         signed_attrs,
-        message_digest: message_digest
-            .map(|v| <&OctetStringRef>::from_der(v))
-            .transpose()?
-            .map(|o| o.as_bytes().to_vec()),
+        message_digest: message_digest.map(<&OctetStringRef>::from_der).transpose()?.map(|o| o.as_bytes().to_vec()),
         content_type: content_type.map(ObjectIdentifier::from_der).transpose()?,
     })
 }
