@@ -179,18 +179,8 @@ mod tests {
         }
     }
 
-    fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-        let mut out = alloc::vec![tag];
-        let n = body.len();
-        if n < 0x80 {
-            out.push(n as u8);
-        } else if n < 0x100 {
-            out.extend_from_slice(&[0x81, n as u8]);
-        } else {
-            out.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]);
-        }
-        out.extend_from_slice(body);
-        out
+    fn tlv(tag: u32, body: &[u8]) -> Vec<u8> {
+        crate::tlv::encode(tag, body)
     }
 
     fn name(cn: &str) -> Vec<u8> {
