@@ -195,17 +195,19 @@ struct ReadArgs {
     /// Write the face image (JPEG or JPEG 2000, as stored on the chip) to this file.
     #[arg(long, value_name = "FILE")]
     photo: Option<PathBuf>,
-    /// Card access number: the 6 digits printed on the card's front (PACE). Faster to type than
-    /// the MRZ fields; a chip without PACE still needs them.
+    /// Card access number for PACE, when it is not the last 6 digits of the ID number (Vietnamese
+    /// cards print no CAN; --id-number derives it).
     #[arg(long)]
     can: Option<String>,
-    /// 12-digit CCCD number (the MRZ document number is its last 9 digits).
+    /// 12-digit ID number (số định danh): enough on its own — its last 6 digits are the PACE CAN.
+    /// With --dob and --expiry the read falls back to BAC (document number = its last 9 digits)
+    /// when the chip refuses PACE.
     #[arg(long, conflicts_with = "document_number")]
     id_number: Option<String>,
     /// MRZ document number (9 characters), when it cannot be derived from the ID number.
     #[arg(long)]
     document_number: Option<String>,
-    /// Date of birth: DD/MM/YYYY or YYMMDD.
+    /// Date of birth: DD/MM/YYYY or YYMMDD (for BAC).
     #[arg(long)]
     dob: Option<String>,
     /// Date of expiry: DD/MM/YYYY or YYMMDD.
@@ -350,40 +352,48 @@ fn prompt(label: &str) -> Option<String> {
 }
 
 fn credentials_from(a: &ReadArgs) -> Result<Credentials, String> {
-    let any_mrz = a.id_number.is_some() || a.document_number.is_some() || a.dob.is_some() || a.expiry.is_some();
+    // The simulated card's citizen, as a clerk would have them in front of them.
+    let sim = if a.simulated { cancuoc_sim::CardSpec::variant(&a.variant).map(|s| s.persona) } else { None };
     let can = a.can.as_deref().map(Can::new).transpose().map_err(|e| e.to_string())?;
+    let any_mrz = a.id_number.is_some() || a.document_number.is_some() || a.dob.is_some() || a.expiry.is_some();
     if can.is_some() && !any_mrz {
+        // An explicit CAN alone: PACE with it, nothing else.
         return Ok(Credentials { can, mrz: None });
     }
-    Ok(Credentials { can, mrz: Some(key_from(a, any_mrz)?) })
-}
-
-fn key_from(a: &ReadArgs, any_given: bool) -> Result<AccessKey, String> {
-    let sim = &cancuoc_sim::PERSONA;
-    if a.simulated && !any_given {
-        // The simulated card's printed MRZ, as a clerk would type it.
-        return Ok(sim.access_key());
-    }
-    let dob = match &a.dob {
-        Some(d) => d.clone(),
-        None if a.simulated => sim.dob_yymmdd(),
-        None => prompt("Ngày sinh / date of birth (DD/MM/YYYY)").ok_or("date of birth is required")?,
-    };
-    let expiry = match &a.expiry {
-        Some(d) => d.clone(),
-        None if a.simulated => sim.expiry_yymmdd(),
-        None => prompt("Có giá trị đến / date of expiry (DD/MM/YYYY)").ok_or("date of expiry is required")?,
-    };
-    let r = match (&a.id_number, &a.document_number) {
-        (Some(id), _) => AccessKey::from_cccd_number(id, &dob, &expiry),
-        (None, Some(doc)) => AccessKey::new(doc, &dob, &expiry),
-        (None, None) if a.simulated => AccessKey::new(sim.document_number(), &dob, &expiry),
-        (None, None) => {
-            let id = prompt("Số CCCD / ID number (12 digits)").ok_or("ID number is required")?;
-            AccessKey::from_cccd_number(&id, &dob, &expiry)
+    let dates = match (&a.dob, &a.expiry, sim) {
+        (Some(d), Some(e), _) => Some((d.clone(), e.clone())),
+        (d, e, Some(p)) => Some((d.clone().unwrap_or_else(|| p.dob_yymmdd()), e.clone().unwrap_or_else(|| p.expiry_yymmdd()))),
+        (None, None, None) => None,
+        (Some(_), None, None) | (None, Some(_), None) => {
+            return Err("give both --dob and --expiry (or neither, to read with the ID number's CAN alone)".into());
         }
     };
-    r.map_err(|e| e.to_string())
+    let id = a.id_number.clone().or_else(|| sim.filter(|_| a.document_number.is_none()).map(|p| p.id_number.to_string()));
+    if let Some(id) = id {
+        // The ID number alone is enough: its last 6 digits are the CAN; with the dates, BAC too.
+        let mut c = Credentials::from_id_number(&id, dates.as_ref().map(|(d, e)| (d.as_str(), e.as_str())))
+            .map_err(|e| e.to_string())?;
+        if can.is_some() {
+            c.can = can;
+        }
+        return Ok(c);
+    }
+    if let Some(doc) = &a.document_number {
+        let (dob, exp) = match dates {
+            Some(d) => d,
+            None => (
+                prompt("Ngày sinh / date of birth (DD/MM/YYYY)").ok_or("date of birth is required")?,
+                prompt("Có giá trị đến / date of expiry (DD/MM/YYYY)").ok_or("date of expiry is required")?,
+            ),
+        };
+        let key = AccessKey::new(doc, &dob, &exp).map_err(|e| e.to_string())?;
+        return Ok(Credentials { can, mrz: Some(key) });
+    }
+    if can.is_some() {
+        return Ok(Credentials { can, mrz: None });
+    }
+    let id = prompt("Số định danh (CCCD) / ID number (12 digits)").ok_or("the ID number is required")?;
+    Credentials::from_id_number(&id, dates.as_ref().map(|(d, e)| (d.as_str(), e.as_str()))).map_err(|e| e.to_string())
 }
 
 fn read(a: ReadArgs) -> u8 {
@@ -896,23 +906,15 @@ fn print_human(r: &Report, source: &str) {
             println!();
         }
     }
+    // The card's own labels (2021 or 2024 card), from the core's one table of DG13 fields.
     let p = &r.person;
-    line("Số CCCD (ID number)", p.id_number.as_deref());
-    line("Họ và tên (full name)", p.full_name.as_deref());
-    line("Ngày sinh (date of birth)", p.date_of_birth.as_deref());
-    line("Giới tính (sex)", p.sex.as_deref());
-    line("Quốc tịch (nationality)", p.nationality.as_deref());
-    line("Dân tộc (ethnicity)", p.ethnicity.as_deref());
-    line("Tôn giáo (religion)", p.religion.as_deref());
-    line("Quê quán (place of origin)", p.place_of_origin.as_deref());
-    line("Nơi thường trú (residence)", p.place_of_residence.as_deref());
-    line("Đặc điểm nhận dạng (marks)", p.identifying_marks.as_deref());
-    line("Ngày cấp (date of issue)", p.date_of_issue.as_deref());
-    line("Có giá trị đến (valid until)", p.date_of_expiry.as_deref());
-    line("Họ tên cha (father)", p.father_name.as_deref());
-    line("Họ tên mẹ (mother)", p.mother_name.as_deref());
-    line("Vợ / chồng (spouse)", p.spouse_name.as_deref());
-    line("Số CMND cũ (old ID number)", p.old_id_number.as_deref());
+    for (f, v) in p.entries() {
+        line(&format!("{} ({})", p.label(f, false), lower_first(p.label(f, true))), Some(v));
+    }
+    for f in &p.other_fields {
+        let v = f.values.join(" / ");
+        line(&format!("Trường {} (field {}, meaning unconfirmed)", f.number, f.number), Some(&v));
+    }
     if let Some(ph) = &r.photo {
         let kind = if ph.mime == "image/jp2" { "JPEG 2000" } else { "JPEG" };
         line("Ảnh (photo)", Some(&format!("{kind} {}×{}, {} bytes", ph.width, ph.height, ph.bytes)));
@@ -922,8 +924,14 @@ fn print_human(r: &Report, source: &str) {
         let s = match d.status {
             HashStatus::Match => "khớp (hash matches)",
             HashStatus::Mismatch => "SAI — đã bị sửa (hash MISMATCH: altered)",
+            HashStatus::NotRead if d.dg == 3 => {
+                "không đọc: vân tay, cần xác thực đầu cuối (not read: fingerprints need terminal authentication)"
+            }
             HashStatus::NotRead => "chưa đọc (not read)",
             HashStatus::NotInSod => "không có trong SOD (not in SOD)",
+            HashStatus::HashLengthMismatch => {
+                "SOD không nhất quán: độ dài hash sai thuật toán (SOD inconsistent: hash length does not fit its algorithm)"
+            }
             HashStatus::UnsupportedAlgorithm => "thuật toán không hỗ trợ (unsupported algorithm)",
         };
         line(&format!("DG{}", d.dg), Some(s));
@@ -976,6 +984,15 @@ fn print_human(r: &Report, source: &str) {
             "\nLiên kết (link): {} APDUs, {} bytes sent, {} bytes received",
             r.link.apdus, r.link.bytes_sent, r.link.bytes_received
         ),
+    }
+}
+
+/// "Full name" → "full name", keeping acronyms ("ID number").
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) if !c.clone().next().is_some_and(char::is_uppercase) => f.to_lowercase().chain(c).collect(),
+        _ => s.to_string(),
     }
 }
 

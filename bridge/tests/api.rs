@@ -124,7 +124,7 @@ fn token_and_origin_are_enforced() {
 #[test]
 fn reads_return_our_json_and_fhir_and_expire() {
     let s = start(&["--retention-secs", "2"]);
-    let (code, v) = s.read(r#"{"reader":"simulated","can":"123456","photo":true}"#);
+    let (code, v) = s.read(r#"{"reader":"simulated","can":"012345","photo":true}"#);
     assert_eq!(code, 200, "{v}");
     assert_eq!(v["report"]["status"], "verified");
     assert_eq!(v["report"]["person"]["full_name"], "Nguyễn Thị Thu Hà");

@@ -24,8 +24,76 @@ fn simulated_read_prints_a_verified_card() {
     let (code, out, _) = cancuoc(&["read", "--simulated"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("✔ CHIP ĐÃ XÁC THỰC — chip verified"), "{out}");
-    assert!(out.contains("Nguyễn Thị Thu Hà"));
-    assert!(out.contains("Số 12 Ngõ 34 Phố Hàng Bạc"));
+    // The default card carries DG13 in the real cards' layout: every field reaches the output,
+    // under the labels printed on the card.
+    for (label, value) in [
+        ("Họ và tên (full name)", "Nguyễn Thị Thu Hà"),
+        ("Ngày sinh (date of birth)", "15/03/1995"),
+        ("Giới tính (sex)", "Nữ"),
+        ("Nơi thường trú (place of residence)", "Số 12 Ngõ 34 Phố Hàng Bạc"),
+        ("Quê quán (place of origin)", "Xã Đông Hội"),
+        ("Họ tên cha (father)", "Nguyễn Văn Bình"),
+        ("Họ tên mẹ (mother)", "Trần Thị Cúc"),
+        ("Số CMND cũ (old ID number, CMND)", "012345678"),
+    ] {
+        let line = out.lines().find(|l| l.contains(label)).unwrap_or_else(|| panic!("{label} missing: {out}"));
+        assert!(line.contains(value), "{line}");
+    }
+    assert!(out.contains("not read: fingerprints need terminal authentication"), "DG3: {out}");
+}
+
+#[test]
+fn the_id_number_alone_opens_the_card_with_its_last_six_digits() {
+    let (code, j) = json(&["read", "--simulated", "--id-number", "079195012345", "--json"]);
+    assert_eq!(code, 0, "{j}");
+    assert_eq!(j["checks"]["access"]["pace"]["password"], "can", "{j}");
+    for key in ["full_name", "date_of_birth", "sex", "place_of_residence", "father_name", "mother_name"] {
+        assert!(j["person"][key].as_str().is_some_and(|v| !v.is_empty()), "{key}: {j}");
+    }
+    assert_eq!(j["person"]["father_name"], "Nguyễn Văn Bình");
+    assert_eq!(j["checks"]["chip_authentication"], "passed", "the default card has chip authentication");
+    // A chip that refuses PACE: BAC with the MRZ key, and the report says so.
+    let (code, j) = json(&["read", "--simulated", "--variant", "pace-refused", "--id-number", "079195012345", "--json"]);
+    assert_eq!(code, 0, "{j}");
+    let why = j["checks"]["access"]["bac_after_pace"]["pace_error"].as_str().unwrap_or_else(|| panic!("{j}"));
+    assert!(why.contains("6982"), "{why}");
+    let (code, out, _) = cancuoc(&["read", "--simulated", "--variant", "pace-refused", "--id-number", "079195012345"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("fell back to BAC"), "{out}");
+}
+
+#[test]
+fn a_2024_card_shows_its_own_labels_and_unnamed_fields() {
+    let (code, out, _) = cancuoc(&["read", "--simulated", "--variant", "can-cuoc-2024"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Phạm Gia Bảo"));
+    let line = out.lines().find(|l| l.contains("Nơi cư trú")).unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("Số 8 Phố Lý Thường Kiệt"), "{line}");
+    assert!(out.contains("Nơi đăng ký khai sinh"), "{out}");
+    assert!(!out.contains("Nơi thường trú"), "{out}");
+    let line = out.lines().find(|l| l.contains("Trường 16")).unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("3F9A0C51E27B4D86") && line.contains("meaning unconfirmed"), "{line}");
+    let (_, j) = json(&["read", "--simulated", "--variant", "can-cuoc-2024", "--json"]);
+    assert_eq!(j["person"]["other_fields"][0]["number"], 16, "{j}");
+    assert_eq!(j["person"]["spouse_name"], Value::Null);
+}
+
+#[test]
+fn no_security_object_and_an_inconsistent_sod_are_named_as_such() {
+    let (code, j) = json(&["read", "--simulated", "--variant", "no-sod", "--json"]);
+    assert_eq!(code, 1, "not verified, not a reader error: {j}");
+    assert_eq!(j["status"], "not_verified");
+    assert!(j["failures"][0]["message"].as_str().unwrap().contains("no security object"), "{j}");
+    assert_eq!(j["person"]["full_name"], "Nguyễn Thị Thu Hà", "the data is shown, unverified");
+    let (code, out, err) = cancuoc(&["read", "--simulated", "--variant", "no-sod"]);
+    assert_eq!(code, 1);
+    assert!(!err.contains("retry"), "{err}");
+    assert!(out.contains("KHÔNG XÁC THỰC"), "{out}");
+    let (code, j) = json(&["read", "--simulated", "--variant", "hash-length-mismatch", "--json"]);
+    assert_eq!(code, 1, "{j}");
+    let messages: Vec<&str> = j["failures"].as_array().unwrap().iter().filter_map(|f| f["message"].as_str()).collect();
+    assert!(messages.iter().any(|m| m.contains("SOD is inconsistent")), "{messages:?}");
+    assert!(!messages.iter().any(|m| m.contains("altered")), "{messages:?}");
 }
 
 #[test]
@@ -47,7 +115,7 @@ fn every_genuine_variant_verifies_in_json() {
         "ca-3des",
         "pace-dh",
         "pace-dh-im",
-        "mf-6d00",
+        "mf-9000",
         "pace-cam",
     ] {
         let (code, j) = json(&["read", "--simulated", "--variant", v, "--json"]);
@@ -89,7 +157,7 @@ fn every_forged_variant_is_not_verified_with_its_reason() {
 
 #[test]
 fn wrong_key_is_access_denied_with_exit_3() {
-    let (code, _, err) = cancuoc(&["read", "--simulated", "--dob", "16/03/1995"]);
+    let (code, _, err) = cancuoc(&["read", "--simulated", "--variant", "bac-only", "--dob", "16/03/1995"]);
     assert_eq!(code, 3);
     assert!(err.contains("check document number, date of birth, expiry"), "{err}");
     assert!(err.contains("Từ chối truy cập"), "{err}");
@@ -126,11 +194,11 @@ fn photo_is_written_as_stored() {
 
 #[test]
 fn can_opens_the_card_with_pace_and_a_wrong_can_is_denied() {
-    let (code, j) = json(&["read", "--simulated", "--can", "123456", "--json"]);
+    let (code, j) = json(&["read", "--simulated", "--can", "012345", "--json"]);
     assert_eq!(code, 0, "{j}");
     assert_eq!(j["checks"]["access"]["pace"]["password"], "can", "{j}");
     assert_eq!(j["checks"]["access"]["pace"]["curve"], "brainpoolP256r1");
-    let (code, out, _) = cancuoc(&["read", "--simulated", "--can", "123456"]);
+    let (code, out, _) = cancuoc(&["read", "--simulated", "--can", "012345"]);
     assert_eq!(code, 0);
     assert!(out.contains("PACE-GM ECDH AES-128 on brainpoolP256r1 (CAN)"), "{out}");
     let (code, _, err) = cancuoc(&["read", "--simulated", "--can", "111111"]);
@@ -139,7 +207,7 @@ fn can_opens_the_card_with_pace_and_a_wrong_can_is_denied() {
     let (code, _, err) = cancuoc(&["read", "--simulated", "--can", "12345"]);
     assert_eq!(code, 2);
     assert!(err.contains("6 digits"), "{err}");
-    let (code, j) = json(&["read", "--simulated", "--variant", "bac-only", "--can", "123456", "--json"]);
+    let (code, j) = json(&["read", "--simulated", "--variant", "bac-only", "--can", "012345", "--json"]);
     assert_eq!(code, 3);
     assert_eq!(j["error"], "credentials_needed");
     let (code, j) = json(&["read", "--simulated", "--variant", "bac-only", "--json"]);

@@ -78,7 +78,7 @@ fn the_example_page_reads_a_card_only_from_an_allowed_origin() {
     BufReader::new(server.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let api = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().to_string();
     let token = std::fs::read_to_string(&token_file).unwrap();
-    let fragment = format!("#token={}&api={api}&can=123456&auto=1", token.trim());
+    let fragment = format!("#token={}&api={api}&can=012345&auto=1", token.trim());
 
     let dom = chromium(&format!("{allowed}/his.html{fragment}"), &dir.path().join("p1"));
     assert!(dom.contains("✔ CHIP ĐÃ XÁC THỰC"), "{dom}");

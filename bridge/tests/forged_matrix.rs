@@ -80,7 +80,7 @@ fn every_forgery_is_not_verified_at_every_layer_of_the_bridge() {
         .build()
         .into();
     for row in ROWS {
-        let body = serde_json::json!({ "variant": row.variant, "can": "123456" }).to_string();
+        let body = serde_json::json!({ "variant": row.variant, "can": "012345" }).to_string();
         let mut r = agent
             .post(format!("{url}/v1/read"))
             .header("Authorization", format!("Bearer {token}"))

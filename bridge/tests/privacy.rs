@@ -71,7 +71,7 @@ fn nothing_personal_in_the_logs_of_a_full_read() {
         .post(format!("{url}/v1/read"))
         .header("Authorization", format!("Bearer {token}"))
         .header("Content-Type", "application/json")
-        .send(r#"{"can":"123456","photo":true}"#)
+        .send(r#"{"can":"012345","photo":true}"#)
         .expect("read");
     let body = r.body_mut().read_to_string().unwrap_or_default();
     assert!(body.contains(PERSONA.id_number), "the caller gets the data");

@@ -69,14 +69,14 @@ fn cancuoc(args: &[&str]) -> (i32, serde_json::Value, String) {
     (out.status.code().unwrap_or(-1), json, String::from_utf8_lossy(&out.stderr).into())
 }
 
-/// `cancuoc read --usb PORT --can 123456 --json --trust-dir TRUST`.
+/// `cancuoc read --usb PORT --can 012345 --json --trust-dir TRUST`.
 fn read_json(port: &Path, trust: &tempfile::TempDir) -> (i32, serde_json::Value, String) {
     cancuoc(&[
         "read",
         "--usb",
         port.to_str().unwrap(),
         "--can",
-        "123456",
+        "012345",
         "--json",
         "--trust-dir",
         trust.path().to_str().unwrap(),
@@ -158,7 +158,7 @@ fn active_authentication_counts_only_for_the_pcs_own_challenge() {
     let mut r = UsbReader::open(link(tmp.path()).to_str().unwrap()).unwrap();
     assert_eq!(r.info.trust_count, 3);
     let ours = [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88];
-    let read = r.read(AccessKey::Can("123456".into()), request(ours), &mut |_| {}, &AtomicBool::new(false)).unwrap();
+    let read = r.read(AccessKey::Can("012345".into()), request(ours), &mut |_| {}, &AtomicBool::new(false)).unwrap();
     assert_eq!(read.aa_answer.as_ref().map(|a| a.0), Some(ours), "the reader used our challenge");
     let trust = cancuoc_sim::trust_store();
     let good = usb_reader::verify(&read, &trust, NOW, ours);
@@ -173,7 +173,7 @@ fn active_authentication_counts_only_for_the_pcs_own_challenge() {
     let tmp2 = tempfile::tempdir().unwrap();
     let _clone = Plugged::new(chip("wrong-aa-key"), ReaderOptions::default(), &link(tmp2.path()));
     let mut r = UsbReader::open(link(tmp2.path()).to_str().unwrap()).unwrap();
-    let read = r.read(AccessKey::Can("123456".into()), request(ours), &mut |_| {}, &AtomicBool::new(false)).unwrap();
+    let read = r.read(AccessKey::Can("012345".into()), request(ours), &mut |_| {}, &AtomicBool::new(false)).unwrap();
     let v = usb_reader::verify(&read, &trust, NOW, ours);
     assert!(matches!(v.verdict.active_auth, ActiveAuthStatus::Failed(_)), "{:?}", v.verdict.active_auth);
 }
@@ -188,7 +188,7 @@ fn cancel_stops_the_read_and_the_link_stays_usable() {
     let started = Instant::now();
     let mut progress = 0;
     let result = r.read(
-        AccessKey::Can("123456".into()),
+        AccessKey::Can("012345".into()),
         request([1; 8]),
         &mut |_| {
             progress += 1;
@@ -201,7 +201,7 @@ fn cancel_stops_the_read_and_the_link_stays_usable() {
     assert!(matches!(result, Err(UsbError::Reader { code: ErrorCode::Cancelled, .. })), "{result:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
     // Same link, new read: completes.
-    let read = r.read(AccessKey::Can("123456".into()), request([2; 8]), &mut |_| {}, &AtomicBool::new(false)).unwrap();
+    let read = r.read(AccessKey::Can("012345".into()), request([2; 8]), &mut |_| {}, &AtomicBool::new(false)).unwrap();
     assert!(read.reader_verdict.verified);
     // A wrong key: the reader says so, with its code.
     let e = r.read(AccessKey::Can("000000".into()), request([3; 8]), &mut |_| {}, &AtomicBool::new(false)).unwrap_err();
@@ -223,7 +223,7 @@ fn unplugged_mid_read_the_cli_waits_for_the_reader_and_finishes() {
             "--usb",
             port.to_str().unwrap(),
             "--can",
-            "123456",
+            "012345",
             "--json",
             "--trust-dir",
             trust.path().to_str().unwrap(),
@@ -282,7 +282,7 @@ fn doctor_and_trust_push_talk_to_the_reader() {
     // verdict stands, and the disagreement shows.
     let full = trust_dir(&["csca-rsa", "csca-p256", "csca-bp256"]);
     let (code, j, _) =
-        cancuoc(&["read", "--usb", p, "--can", "123456", "--json", "--trust-dir", full.path().to_str().unwrap()]);
+        cancuoc(&["read", "--usb", p, "--can", "012345", "--json", "--trust-dir", full.path().to_str().unwrap()]);
     assert_eq!(code, 0, "{j}");
     assert_eq!(j["reader"]["verified_on_reader"], false);
     assert_eq!(j["reader"]["agrees"], false);
@@ -316,7 +316,7 @@ fn doctor_and_trust_push_talk_to_the_reader() {
     let bad = j.as_array().unwrap().iter().find(|c| c["name"] == "usb_reader" && c["level"] == "problem").cloned();
     assert!(bad.is_some(), "{j}");
     // And `read --usb` on it is a reader error, said plainly.
-    let (code, _, err) = cancuoc(&["read", "--usb", "/dev/nonexistent-cancuoc", "--can", "123456"]);
+    let (code, _, err) = cancuoc(&["read", "--usb", "/dev/nonexistent-cancuoc", "--can", "012345"]);
     assert_eq!(code, 5);
     assert!(err.contains("cannot open /dev/nonexistent-cancuoc"), "{err}");
 }
@@ -400,7 +400,7 @@ fn the_api_reads_through_the_usb_reader() {
         readers["readers"].as_array().unwrap().iter().any(|x| x["name"] == name && x["kind"] == "usb"),
         "{readers}"
     );
-    let body = serde_json::json!({ "reader": name, "can": "123456" }).to_string();
+    let body = serde_json::json!({ "reader": name, "can": "012345" }).to_string();
     let mut r = agent
         .post(format!("{url}/v1/read"))
         .header("Authorization", format!("Bearer {token}"))

@@ -27,7 +27,7 @@ impl Transport for Scripted<'_> {
 fuzz_target!(|data: &[u8]| {
     let Some((&choice, script)) = data.split_first() else { return };
     let credentials = if choice & 1 == 0 {
-        Credentials { can: cancuoc_core::pace::Can::new("123456").ok(), mrz: None }
+        Credentials { can: cancuoc_core::pace::Can::new("012345").ok(), mrz: None }
     } else {
         Credentials { can: None, mrz: cancuoc_core::AccessKey::new("195012345", "950315", "350315").ok() }
     };

@@ -20,9 +20,9 @@ fn once(latency: Duration) -> Option<Duration> {
     let mut h =
         Harness::builder().with_size(egui::vec2(1366.0, 768.0)).build_ui_state(|ui, app: &mut App| app.ui(ui), app);
     h.run_steps(2);
-    h.get_by_label("Số CAN").focus();
+    h.get_by_label("Số định danh").focus();
     h.run_steps(1);
-    h.get_by_label("Số CAN").type_text("123456");
+    h.get_by_label("Số định danh").type_text("079195012345");
     h.run_steps(2);
     h.key_press(egui::Key::Enter);
     let start = Instant::now();

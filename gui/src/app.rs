@@ -51,14 +51,17 @@ pub enum Tab {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyMode {
-    Can,
+    /// The 12-digit ID number alone (its last 6 digits are the PACE CAN), or a 6-digit CAN.
+    IdNumber,
+    /// ID number (or MRZ document number) with the dates, for BAC.
     Mrz,
 }
 
 /// What the clerk typed (or the scanner filled).
 #[derive(Clone, Debug, Default)]
 pub struct KeyEntry {
-    pub can: String,
+    /// The quick field: the 12-digit ID number, or a 6-digit CAN.
+    pub id_or_can: String,
     pub id_number: String,
     pub document_number: String,
     pub dob: String,
@@ -234,7 +237,7 @@ impl App {
             tab: Tab::Checkin,
             reader,
             reading,
-            key_mode: KeyMode::Can,
+            key_mode: KeyMode::IdNumber,
             key: KeyEntry::default(),
             scenario: Scenario { variant: "rsa".into(), remove_mid_read: false },
             phase: Phase::Entry { error: None },
@@ -277,9 +280,19 @@ impl App {
     pub fn credentials(&self) -> Result<Credentials, String> {
         let t = self.tr();
         match self.key_mode {
-            KeyMode::Can => {
-                let can = Can::new(self.key.can.trim()).map_err(|_| t.can_invalid.to_string())?;
-                Ok(Credentials::can(can))
+            KeyMode::IdNumber => {
+                let digits: String = self.key.id_or_can.chars().filter(|c| !c.is_whitespace()).collect();
+                match digits.len() {
+                    12 => {
+                        // Dates known (from a QR scan) make BAC possible if the chip refuses PACE.
+                        let k = &self.key;
+                        let dates = (!k.dob.trim().is_empty() && !k.expiry.trim().is_empty())
+                            .then(|| (k.dob.trim(), k.expiry.trim()))
+                            .filter(|(d, e)| AccessKey::from_cccd_number(&digits, d, e).is_ok());
+                        Credentials::from_id_number(&digits, dates).map_err(|_| t.can_invalid.to_string())
+                    }
+                    _ => Can::new(&digits).map(Credentials::can).map_err(|_| t.can_invalid.to_string()),
+                }
             }
             KeyMode::Mrz => {
                 let k = &self.key;
@@ -287,12 +300,13 @@ impl App {
                 if dob.is_empty() || exp.is_empty() {
                     return Err(t.dates_needed.into());
                 }
-                let key = if !k.document_number.trim().is_empty() {
-                    AccessKey::new(k.document_number.trim(), dob, exp)
-                } else {
-                    AccessKey::from_cccd_number(k.id_number.trim(), dob, exp)
-                };
-                key.map(Credentials::mrz).map_err(|e| e.to_string())
+                if !k.document_number.trim().is_empty() {
+                    return AccessKey::new(k.document_number.trim(), dob, exp)
+                        .map(Credentials::mrz)
+                        .map_err(|e| e.to_string());
+                }
+                // PACE with the ID number's CAN first, BAC with these fields if the chip refuses.
+                Credentials::from_id_number(k.id_number.trim(), Some((dob, exp))).map_err(|e| e.to_string())
             }
         }
     }
@@ -403,25 +417,31 @@ impl App {
             self.key.note = Some(t.qr_unreadable.into());
             return false;
         };
-        self.key_mode = KeyMode::Mrz;
+        // The ID number alone opens the chip; the dates are kept for BAC if the chip refuses PACE.
+        self.key_mode = KeyMode::IdNumber;
+        self.key.id_or_can = q.id_number.clone();
         self.key.id_number = q.id_number.clone();
         self.key.document_number.clear();
         self.key.dob = q.date_of_birth.clone();
         let derived = qr::Date::parse(&q.date_of_birth)
             .zip(qr::Date::parse(&q.date_of_issue))
             .and_then(|(d, i)| qr::derive_expiry(d, i));
+        let scanned = match q.generation {
+            cancuoc_core::lds::dg13::Generation::CanCuoc2024 => t.qr_scanned_2024,
+            cancuoc_core::lds::dg13::Generation::Cccd2021 => t.qr_scanned,
+        };
         match derived {
             Some(e) => {
                 self.key.expiry = e.dmy();
-                self.key.note = Some(format!("{} {}", t.qr_scanned, t.qr_expiry_derived));
-                true
+                self.key.note = Some(format!("{scanned} {}", t.qr_expiry_derived));
             }
             None => {
                 self.key.expiry.clear();
-                self.key.note = Some(format!("{} {}", t.qr_scanned, t.qr_no_expiry));
-                false
+                self.key.note = Some(format!("{scanned} {}", t.qr_no_expiry));
             }
         }
+        // The ID number alone opens the chip: read at once.
+        true
     }
 
     /// Keyboard handling before widgets draw: scanner bursts, Enter and Escape.

@@ -1,7 +1,13 @@
-//! The QR code on the card's front, as a USB barcode scanner types it (keyboard wedge): one line
-//! of pipe-separated text ending in Enter (shared/cccd.md). It gives the ID number, name, date of
-//! birth and date of issue, not the expiry date BAC needs; that is derived from the renewal ages
-//! the law sets (see [`derive_expiry`]) and the clerk can correct it.
+//! The card's QR code (on the front of a 2021 CCCD, on the back of a 2024 căn cước card), as a USB
+//! barcode scanner types it (keyboard wedge): one line of pipe-separated text ending in Enter
+//! (shared/cccd.md). Both generations start with the same seven fields (ID number, old ID, name,
+//! date of birth, sex, residence, date of issue); the 2024 card adds fields after them — 10 or more
+//! fields in all, the father at index 8 and the mother at 9 (for children) — which public parsers
+//! use to tell the generations apart. Unknown extra fields are accepted and ignored. The ID number
+//! alone opens the chip (its last 6 digits are the CAN); the dates let the read fall back to BAC,
+//! with the expiry derived from the renewal ages the law sets (see [`derive_expiry`]).
+
+use cancuoc_core::lds::dg13::Generation;
 
 /// What the QR code says.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,6 +21,12 @@ pub struct CardQr {
     pub place_of_residence: String,
     /// dd/mm/yyyy
     pub date_of_issue: String,
+    /// Which card the QR belongs to: 10 or more fields is a 2024 card, so is a date of issue from
+    /// 1 July 2024 on.
+    pub generation: Generation,
+    /// 2024 cards (index 8 and 9), for children; `None` when empty or absent.
+    pub father: Option<String>,
+    pub mother: Option<String>,
 }
 
 /// A civil date.
@@ -75,7 +87,12 @@ pub fn parse(text: &str) -> Option<CardQr> {
     let dob = Date::parse(parts.get(3)?)?;
     let issue = Date::parse(parts.get(6)?)?;
     let old = parts.get(1).filter(|s| !s.is_empty()).map(|s| s.to_string());
+    let newer = parts.len() >= 10 || issue >= Date { year: 2024, month: 7, day: 1 };
+    let text_at = |i: usize| parts.get(i).filter(|s| !s.is_empty()).map(|s| s.to_string());
     Some(CardQr {
+        generation: if newer { Generation::CanCuoc2024 } else { Generation::Cccd2021 },
+        father: if parts.len() >= 10 { text_at(8) } else { None },
+        mother: if parts.len() >= 10 { text_at(9) } else { None },
         id_number: id.to_string(),
         old_id_number: old,
         full_name: parts.get(2)?.to_string(),
@@ -162,6 +179,26 @@ mod tests {
         assert_eq!(q.date_of_birth, "15/03/1995");
         assert_eq!(q.date_of_issue, "10/08/2021");
         assert_eq!(q.sex, "Nữ");
+        assert_eq!(q.generation, Generation::Cccd2021);
+    }
+
+    #[test]
+    fn parses_a_2024_card_qr_with_its_extra_fields() {
+        // The synthetic sample public code uses for the 2024 card (shared/cccd.md): 11 fields.
+        let q = parse("012345678912|123456789|Nguyễn Văn A|01011990|Nam|123 Đường Số 1, Phường 2, Quận 3, TP Hồ Chí Minh|01012022||||")
+            .expect("a 2024 QR");
+        assert_eq!(q.id_number, "012345678912");
+        assert_eq!(q.generation, Generation::CanCuoc2024, "10 or more fields");
+        assert_eq!((q.father.as_deref(), q.mother.as_deref()), (None, None));
+        // A child's card: father and mother at 8 and 9, more unknown fields after them.
+        let q = parse("001217004567||Phạm Gia Bảo|05112017|Nam|Số 8 Phố Lý Thường Kiệt, Hà Nội|20082024||Phạm Văn Dũng|Đỗ Thị Lan|x|y")
+            .expect("a 2024 QR");
+        assert_eq!(q.father.as_deref(), Some("Phạm Văn Dũng"));
+        assert_eq!(q.mother.as_deref(), Some("Đỗ Thị Lan"));
+        assert_eq!(q.old_id_number, None);
+        // Seven fields but issued after 1 July 2024: still the 2024 card.
+        let q = parse("001217004567||Phạm Gia Bảo|05112017|Nam|Hà Nội|20082024").unwrap();
+        assert_eq!(q.generation, Generation::CanCuoc2024);
     }
 
     #[test]

@@ -46,8 +46,8 @@ impl Tour {
 
     fn read(app: &mut App, variant: &str, remove: bool) {
         app.next_person();
-        app.key_mode = KeyMode::Can;
-        app.key.can = "123456".into();
+        app.key_mode = KeyMode::IdNumber;
+        app.key.id_or_can = cancuoc_sim::PERSONA.id_number.into();
         app.scenario.variant = variant.into();
         app.scenario.remove_mid_read = remove;
         app.start_read();
@@ -57,8 +57,8 @@ impl Tour {
         match self.stage {
             0 => {
                 app.tab = Tab::Checkin;
-                app.key_mode = KeyMode::Can;
-                app.key.can = "123456".into();
+                app.key_mode = KeyMode::IdNumber;
+                app.key.id_or_can = cancuoc_sim::PERSONA.id_number.into();
             }
             1 | 2 => Self::read(app, "rsa", false),
             3 => app.request(Action::Bhyt),

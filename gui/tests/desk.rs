@@ -82,7 +82,7 @@ fn has_text(h: &Harness<'static, App>, text: &str) -> bool {
 
 /// Types the CAN and presses Enter, as a clerk does.
 fn read_with_can(h: &mut Harness<'static, App>) {
-    type_into(h, "Số CAN", "123456");
+    type_into(h, "Số định danh", "079195012345");
     h.run_steps(2);
     h.key_press(egui::Key::Enter);
     wait(h, "the read to end", |a| !matches!(a.phase, Phase::Reading { .. }));
@@ -146,9 +146,9 @@ fn a_scanned_qr_code_fills_the_key_and_reads() {
     let mut h = harness(demo());
     h.run_steps(1);
     // A slow typist's digits reach the field as usual.
-    type_into(&mut h, "Số CAN", "12");
+    type_into(&mut h, "Số định danh", "12");
     h.run_steps(1);
-    assert_eq!(h.state().key.can, "12");
+    assert_eq!(h.state().key.id_or_can, "12");
     // The scanner: the whole line and Enter in one burst.
     h.input_mut().events.push(egui::Event::Text(QR.into()));
     h.input_mut().events.push(egui::Event::Key {
@@ -161,7 +161,7 @@ fn a_scanned_qr_code_fills_the_key_and_reads() {
     h.step();
     let k = &h.state().key;
     assert_eq!((k.id_number.as_str(), k.dob.as_str(), k.expiry.as_str()), ("079195012345", "15/03/1995", "15/03/2035"));
-    assert_eq!(h.state().key.can, "12", "the burst did not leak into the focused field");
+    assert_eq!(h.state().key.id_or_can, "12", "the burst did not leak into the focused field");
     wait(&mut h, "the read started by the scan", |a| a.checkin.is_some());
     assert_eq!(h.state().checkin.as_ref().expect("result").status(), Status::Verified);
     assert!(has_text(&h, "BAC") || h.state().checkin.as_ref().is_some_and(|c| c.report.checks.access.is_some()));
@@ -227,12 +227,12 @@ fn a_card_pulled_away_mid_read_says_so_and_continues_keeping_what_was_read() {
 fn a_wrong_can_is_refused_in_plain_words_and_can_be_corrected() {
     let mut h = harness(demo());
     h.run_steps(1);
-    type_into(&mut h, "Số CAN", "654321");
+    type_into(&mut h, "Số định danh", "654321");
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
     wait(&mut h, "the refusal", |a| !matches!(a.phase, Phase::Reading { .. }));
     assert!(has_text(&h, "Chip từ chối khóa truy cập"));
-    h.state_mut().key.can = "123456".into();
+    h.state_mut().key.id_or_can = "079195012345".into();
     h.key_press(egui::Key::Enter);
     wait(&mut h, "the read", |a| a.checkin.is_some());
 }
@@ -379,7 +379,7 @@ fn english_and_large_text() {
     h.run_steps(1);
     press(&mut h, "English");
     assert!(has_text(&h, "Enter the card's access key"));
-    type_into(&mut h, "CAN", "123456");
+    type_into(&mut h, "ID number", "079195012345");
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
     wait(&mut h, "the read", |a| a.checkin.is_some());
@@ -495,7 +495,7 @@ fn a_usb_reader_unplugged_mid_read_is_waited_for_and_the_read_finishes() {
     let reader = Plugged::new(card.clone(), slow.clone(), &link);
     let mut h = harness(usb_setup(dir.path()));
     wait(&mut h, "the USB reader to be found", |a| matches!(a.reader_status(), ReaderStatus::Usb { .. }));
-    type_into(&mut h, "Số CAN", "123456");
+    type_into(&mut h, "Số định danh", "079195012345");
     h.key_press(egui::Key::Enter);
     h.run_steps(1);
     wait(&mut h, "the read to be under way", |_| slow.apdus.load(std::sync::atomic::Ordering::Relaxed) >= 12);
@@ -550,7 +550,7 @@ fn a_reader_with_old_firmware_says_to_update_it() {
     assert!(has_text(&h, "nạp lại phần mềm đầu đọc"));
     // Reading is refused with the same advice rather than attempted.
     h.state_mut().tab = Tab::Checkin;
-    type_into(&mut h, "Số CAN", "123456");
+    type_into(&mut h, "Số định danh", "079195012345");
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
     h.run_steps(2);

@@ -21,7 +21,7 @@ fn every_forgery_is_shown_not_verified_in_the_desk_app() {
             Harness::builder().with_size(egui::vec2(1366.0, 768.0)).build_ui_state(|ui, app: &mut App| app.ui(ui), app);
         h.run_steps(2);
         h.state_mut().scenario.variant = row.variant.into();
-        h.state_mut().key.can = "123456".into();
+        h.state_mut().key.id_or_can = "079195012345".into();
         h.run_steps(1);
         h.key_press(egui::Key::Enter);
         let deadline = Instant::now() + Duration::from_secs(30);

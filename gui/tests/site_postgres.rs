@@ -368,9 +368,9 @@ fn wait_read(h: &mut Harness<'static, App>) {
 }
 
 fn read_and_save(h: &mut Harness<'static, App>) -> String {
-    h.get_by_label("Số CAN").focus();
+    h.get_by_label("Số định danh").focus();
     h.run_steps(1);
-    h.get_by_label("Số CAN").type_text("123456");
+    h.get_by_label("Số định danh").type_text("079195012345");
     h.run_steps(2);
     h.key_press(egui::Key::Enter);
     h.run_steps(1);

@@ -280,7 +280,10 @@ impl SimChip {
                 if self.sm.is_none() {
                     return sw(0x6982);
                 }
-                if self.image.files.contains_key(&fid) {
+                if self.image.protected.contains(&fid) {
+                    // EAC-protected (DG3): terminal authentication first.
+                    sw(0x6982)
+                } else if self.image.files.contains_key(&fid) {
                     self.current = Some(fid);
                     sw(SW_OK)
                 } else {
@@ -428,6 +431,9 @@ impl SimChip {
     fn mse_set_at(&mut self, cmd: &Command) -> Response {
         if (cmd.p1, cmd.p2) != (0xC1, 0xA4) {
             return sw(0x6A86);
+        }
+        if self.image.refuses_pace {
+            return sw(0x6982);
         }
         let Some(ca) = self.image.files.get(&FileId::CardAccess.fid()).and_then(|b| card_access::parse(b).ok()) else {
             return sw(0x6A88);

@@ -39,6 +39,8 @@ pub struct Persona {
     pub mother: &'static str,
     pub spouse: &'static str,
     pub old_id_number: &'static str,
+    /// Field 16 of DG13 (16 characters, meaning unconfirmed); empty = absent.
+    pub field_16: &'static str,
 }
 
 pub const PERSONA: Persona = Persona {
@@ -59,6 +61,30 @@ pub const PERSONA: Persona = Persona {
     mother: "Trần Thị Cúc",
     spouse: "Lê Minh Đức",
     old_id_number: "012345678",
+    field_16: "",
+};
+
+/// A citizen whose card is the 2024 "thẻ căn cước" (issued after 1 July 2024): a child born 2017,
+/// no spouse, no old ID number, a 16-character field 16. Invented, like [`PERSONA`].
+pub const PERSONA_2024: Persona = Persona {
+    id_number: "001217004567",
+    full_name: "Phạm Gia Bảo",
+    mrz_name: "PHAM<<GIA<BAO",
+    date_of_birth: "05/11/2017",
+    sex: "Nam",
+    nationality: "Việt Nam",
+    ethnicity: "Kinh",
+    religion: "Không",
+    place_of_origin: "Phường Hàng Trống, Hà Nội",
+    place_of_residence: "Số 8 Phố Lý Thường Kiệt, Phường Cửa Nam, Hà Nội",
+    identifying_marks: "",
+    date_of_issue: "20/08/2024",
+    date_of_expiry: "05/11/2031",
+    father: "Phạm Văn Dũng",
+    mother: "Đỗ Thị Lan",
+    spouse: "",
+    old_id_number: "",
+    field_16: "3F9A0C51E27B4D86",
 };
 
 impl Persona {
@@ -77,6 +103,11 @@ impl Persona {
     pub fn expiry_yymmdd(&self) -> String {
         Self::yymmdd(self.date_of_expiry)
     }
+    /// The card access number: the last 6 digits of the ID number (no CAN is printed on
+    /// Vietnamese cards; shared/cccd.md).
+    pub fn can(&self) -> &'static str {
+        &self.id_number[6..]
+    }
     /// The access key a clerk would type.
     pub fn access_key(&self) -> cancuoc_core::AccessKey {
         cancuoc_core::AccessKey::new(self.document_number(), &self.dob_yymmdd(), &self.expiry_yymmdd())
@@ -85,10 +116,14 @@ impl Persona {
     /// The TD1 MRZ on the card's back (3 × 30).
     pub fn mrz(&self) -> String {
         let doc = self.document_number();
-        let mut l1 = format!("IDVNM{doc}{}{}", mrz::check_char(doc).unwrap_or('0'), self.id_number);
-        while l1.len() < 30 {
-            l1.push('<');
-        }
+        // Real cards: the 12-digit ID number in the optional data, "<<", then a check digit over
+        // it (shared/cccd.md).
+        let l1 = format!(
+            "IDVNM{doc}{}{}<<{}",
+            mrz::check_char(doc).unwrap_or('0'),
+            self.id_number,
+            mrz::check_char(self.id_number).unwrap_or('0')
+        );
         let (dob, exp) = (self.dob_yymmdd(), self.expiry_yymmdd());
         let sex = if self.sex == "Nữ" { 'F' } else { 'M' };
         let mut l2 = format!(
@@ -109,7 +144,7 @@ impl Persona {
     }
     pub fn dg13_fields(&self) -> Vec<(u32, Vec<String>)> {
         let s = |v: &str| vec![v.to_string()];
-        vec![
+        let out = vec![
             (1, s(self.id_number)),
             (2, s(self.full_name)),
             (3, s(self.date_of_birth)),
@@ -123,9 +158,18 @@ impl Persona {
             (11, s(self.date_of_issue)),
             (12, s(self.date_of_expiry)),
             (13, vec![self.father.to_string(), self.mother.to_string()]),
-            (14, s(self.spouse)),
-            (15, s(self.old_id_number)),
-        ]
+            // An absent spouse is the field number alone, as on real cards.
+            (14, if self.spouse.is_empty() { vec![] } else { s(self.spouse) }),
+        ];
+        let mut out = out;
+        if !self.old_id_number.is_empty() {
+            out.push((15, s(self.old_id_number)));
+        }
+        if !self.field_16.is_empty() {
+            out.push((16, s(self.field_16)));
+        }
+        out.retain(|(n, v)| *n == 14 || v.iter().any(|x| !x.is_empty()));
+        out
     }
 }
 
@@ -193,6 +237,10 @@ pub enum Forgery {
     UnsignedDg13,
     /// The SOD hashes the data groups with SHA-1 (a weak algorithm).
     Sha1Hashes,
+    /// The chip has no EF.SOD at all.
+    NoSod,
+    /// The SOD declares SHA-256 but stores 20-byte (SHA-1) hash values, signed as issued.
+    HashLengthMismatch,
 }
 
 /// Everything that defines a simulated card.
@@ -216,8 +264,16 @@ pub struct CardSpec {
     pub bac: bool,
     /// Chip authentication in DG14: (CA protocol OID, curve).
     pub ca: Option<(&'static str, cancuoc_core::ecc::Curve)>,
-    /// The status word the chip answers to SELECT of the master file (cccd.md: some say 6D00).
+    /// The status word the chip answers to SELECT of the master file (real cards: 6D00).
     pub select_mf_sw: u16,
+    /// The citizen on the card.
+    pub persona: &'static Persona,
+    /// DG3 (fingerprints) is on the chip, listed and hashed, but protected by terminal
+    /// authentication: SELECT answers 6982, as on real cards.
+    pub dg3: bool,
+    /// The chip lists PACE in EF.CardAccess but refuses it (MSE:Set AT answers 6982): readers must
+    /// fall back to BAC.
+    pub refuses_pace: bool,
 }
 
 /// Chip-authentication protocol OIDs (9303-11 §9.2.5).
@@ -246,8 +302,14 @@ pub mod pace_oid {
     pub const ECDH_CAM_AES128: &str = "0.4.0.127.0.7.2.2.4.6.2";
 }
 
-/// The CAN printed on the simulated card's front.
-pub const CAN: &str = "123456";
+/// The simulated card's CAN: the last 6 digits of [`PERSONA`]'s ID number (Vietnamese cards print
+/// no separate CAN).
+pub const CAN: &str = "012345";
+
+/// EF.CardAccess as public readers hard-code it for real cards (shared/cccd.md):
+/// TerminalAuthenticationInfo v1; ChipAuthenticationInfo CA-ECDH-AES-CBC-CMAC-128 v1; PACEInfo
+/// PACE-ECDH-GM-AES-CBC-CMAC-128 v2 on standardized parameters 13 (brainpoolP256r1).
+pub const REAL_CARD_ACCESS: &str = "3134300d060804007f0007020202020101300f060a04007f000702020302020201013012060a04007f0007020204020202010202010d";
 
 impl Default for CardSpec {
     fn default() -> Self {
@@ -261,8 +323,11 @@ impl Default for CardSpec {
             extended_length: true,
             pace: Some((pace_oid::ECDH_GM_AES128, 13)),
             bac: true,
-            ca: None,
-            select_mf_sw: 0x9000,
+            ca: Some((ca_oid::ECDH_AES128, cancuoc_core::ecc::Curve::BrainpoolP256r1)),
+            select_mf_sw: 0x6D00,
+            persona: &PERSONA,
+            dg3: true,
+            refuses_pace: false,
         }
     }
 }
@@ -271,8 +336,13 @@ impl Default for CardSpec {
 pub const VARIANTS: &[(&str, &str)] = &[
     (
         "rsa",
-        "genuine card, RSA-2048 document signer, RSA active authentication, JPEG face; PACE (brainpoolP256r1, AES-128) and BAC",
+        "genuine card built like a real CCCD: EF.CardAccess, EF.COM (DG1, 2, 3, 13, 14, 15), DG13 layout and MRZ as real cards; PACE (brainpoolP256r1, AES-128) with CAN = last 6 ID digits, BAC; chip authentication and RSA active authentication; DG3 refused (6982); RSA-2048 document signer",
     ),
+    (
+        "can-cuoc-2024",
+        "genuine 2024 card (thẻ căn cước, issued 20/08/2024) of another citizen, built like the default card",
+    ),
+    ("pace-refused", "genuine card that lists PACE but refuses it (6982): readers fall back to BAC with the MRZ key"),
     ("ecdsa-p256", "genuine card, ECDSA P-256 document signer, EC active authentication; PACE on P-256 with AES-256"),
     ("ecdsa-bp256", "genuine card, ECDSA brainpoolP256r1 document signer, JPEG 2000 face; PACE with 3DES"),
     ("bac-only", "genuine card without EF.CardAccess: BAC only"),
@@ -283,7 +353,7 @@ pub const VARIANTS: &[(&str, &str)] = &[
     ("pace-im-p256", "genuine card offering PACE with the integrated mapping on NIST P-256 (AES-128)"),
     ("pace-dh", "genuine card offering PACE with DH (RFC 5114 2048-bit group, generic mapping)"),
     ("pace-dh-im", "genuine card offering PACE with DH (RFC 5114 1024-bit group, integrated mapping)"),
-    ("mf-6d00", "genuine card that answers SELECT of the master file with 6D00, as some CCCDs do"),
+    ("mf-9000", "genuine card that answers SELECT of the master file with 9000 (real CCCDs answer 6D00)"),
     ("pace-cam", "genuine card offering PACE with the chip-authentication mapping (brainpoolP256r1, AES-128)"),
     ("wrong-cam-key", "CLONE: PACE-CAM chip whose key does not match DG14"),
     ("jpeg2000", "genuine card with a JPEG 2000 face image"),
@@ -305,6 +375,8 @@ pub const VARIANTS: &[(&str, &str)] = &[
     ("aa-skipped", "CLONE: DG15 is on the chip but the chip will not do active authentication"),
     ("unsigned-dg13", "FORGED: DG13 is on the chip but the signed SOD has no hash for it"),
     ("sha1-hashes", "WEAK: the SOD hashes the data groups with SHA-1"),
+    ("no-sod", "a chip without EF.SOD: its data cannot be verified"),
+    ("hash-length-mismatch", "MIS-ISSUED: the signed SOD declares SHA-256 but holds 20-byte hash values"),
     ("ca-3des", "genuine card with chip authentication (brainpoolP256r1, 3DES) and no active authentication"),
 ];
 
@@ -344,7 +416,9 @@ impl CardSpec {
             "pace-im-p256" => Self { pace: Some((pace_oid::ECDH_IM_AES128, 12)), ..d },
             "pace-dh" => Self { pace: Some((pace_oid::DH_GM_AES128, 2)), ..d },
             "pace-dh-im" => Self { pace: Some((pace_oid::DH_IM_AES128, 0)), ..d },
-            "mf-6d00" => Self { select_mf_sw: 0x6D00, ..d },
+            "mf-9000" => Self { select_mf_sw: 0x9000, ..d },
+            "can-cuoc-2024" => Self { persona: &PERSONA_2024, ..d },
+            "pace-refused" => Self { refuses_pace: true, ..d },
             "pace-cam" => Self {
                 aa: Aa::None,
                 pace: Some((pace_oid::ECDH_CAM_AES128, 13)),
@@ -376,6 +450,8 @@ impl CardSpec {
             "aa-skipped" => Self { forgery: Some(Forgery::SkipAa), ..d },
             "unsigned-dg13" => Self { forgery: Some(Forgery::UnsignedDg13), ..d },
             "sha1-hashes" => Self { forgery: Some(Forgery::Sha1Hashes), ..d },
+            "no-sod" => Self { forgery: Some(Forgery::NoSod), ..d },
+            "hash-length-mismatch" => Self { forgery: Some(Forgery::HashLengthMismatch), ..d },
             _ => return None,
         })
     }
@@ -396,6 +472,10 @@ pub struct CardImage {
     pub ca_key: Option<CaKey>,
     /// The answer to SELECT MF.
     pub select_mf_sw: u16,
+    /// Files the chip lists but refuses to select without terminal authentication (6982).
+    pub protected: Vec<u16>,
+    /// Whether MSE:Set AT for PACE is refused (6982).
+    pub refuses_pace: bool,
 }
 
 impl CardImage {
@@ -423,12 +503,23 @@ pub fn build_sod_hashed(
     ds_key: &SignKey,
     dg_hash: HashAlgorithm,
 ) -> Vec<u8> {
+    build_sod_declared(dgs, ds_cert, ds_key, dg_hash, dg_hash)
+}
+
+/// [`build_sod_hashed`] declaring `declared` as the hash algorithm while hashing with `dg_hash`.
+pub fn build_sod_declared(
+    dgs: &BTreeMap<u8, Vec<u8>>,
+    ds_cert: &[u8],
+    ds_key: &SignKey,
+    dg_hash: HashAlgorithm,
+    declared: HashAlgorithm,
+) -> Vec<u8> {
     use cancuoc_core::lds::sod::{DataGroupHash, LdsSecurityObject};
     let h = HashAlgorithm::Sha256;
     let sha256 = AlgorithmIdentifierOwned { oid: oid::SHA256, parameters: None };
     let lso = LdsSecurityObject {
         version: 0,
-        hash_algorithm: AlgorithmIdentifierOwned { oid: dg_hash.oid(), parameters: None },
+        hash_algorithm: AlgorithmIdentifierOwned { oid: declared.oid(), parameters: None },
         data_group_hash_values: dgs
             .iter()
             .map(|(n, b)| DataGroupHash {
@@ -497,7 +588,7 @@ fn flip(bytes: &mut [u8], at: usize) {
 /// Builds the card image for `spec`.
 pub fn build(spec: &CardSpec) -> CardImage {
     let pki = Pki::load();
-    let p = &PERSONA;
+    let p = spec.persona;
     let mut dgs: BTreeMap<u8, Vec<u8>> = BTreeMap::new();
     dgs.insert(1, tlv::encode(0x61, &tlv::encode(0x5F1F, p.mrz().as_bytes())));
     let (format, image) = if spec.jpeg2000 {
@@ -528,6 +619,11 @@ pub fn build(spec: &CardSpec) -> CardImage {
         image,
     };
     dgs.insert(2, dg2::encode(&face));
+    if spec.dg3 {
+        // A stand-in for the fingerprint templates (ISO 19794-2 in a CBEFF BIT group): the reader
+        // never gets it (6982), only its hash in the SOD and its tag in EF.COM matter.
+        dgs.insert(3, tlv::encode(0x63, &tlv::encode(0x7F61, &tlv::encode(0x02, &[0]))));
+    }
     dgs.insert(13, dg13::encode(&p.dg13_fields()));
     let genuine_aa = match spec.aa {
         Aa::Rsa => Some(pki.key("aa-rsa")),
@@ -602,12 +698,22 @@ pub fn build(spec: &CardSpec) -> CardImage {
             sod = build_sod(&signed, &pki.cert(ds), &pki.key(ds));
         }
         Some(Forgery::Sha1Hashes) => sod = build_sod_hashed(&dgs, &pki.cert(ds), &pki.key(ds), HashAlgorithm::Sha1),
+        Some(Forgery::HashLengthMismatch) => {
+            sod = build_sod_declared(&dgs, &pki.cert(ds), &pki.key(ds), HashAlgorithm::Sha1, HashAlgorithm::Sha256)
+        }
+        Some(Forgery::NoSod) => {}
         None => {}
     }
     let mut files = BTreeMap::new();
     files.insert(FileId::Com.fid(), com);
-    files.insert(FileId::Sod.fid(), sod);
-    if let Some((oid, param)) = spec.pace {
+    if spec.forgery != Some(Forgery::NoSod) {
+        files.insert(FileId::Sod.fid(), sod);
+    }
+    let real_pace = Some((pace_oid::ECDH_GM_AES128, 13));
+    let real_ca = Some((ca_oid::ECDH_AES128, cancuoc_core::ecc::Curve::BrainpoolP256r1));
+    if spec.pace == real_pace && spec.ca == real_ca {
+        files.insert(FileId::CardAccess.fid(), hex::decode(REAL_CARD_ACCESS).expect("hex"));
+    } else if let Some((oid, param)) = spec.pace {
         let info = cancuoc_core::lds::card_access::PaceInfo {
             protocol: const_oid::ObjectIdentifier::new_unwrap(oid),
             version: 2,
@@ -623,10 +729,12 @@ pub fn build(spec: &CardSpec) -> CardImage {
         access_key: p.access_key(),
         aa_key,
         extended_length: spec.extended_length,
-        can: CAN.to_string(),
+        can: p.can().to_string(),
         bac: spec.bac,
         ca_key,
         select_mf_sw: spec.select_mf_sw,
+        protected: if spec.dg3 { vec![FileId::Dg(3).fid()] } else { vec![] },
+        refuses_pace: spec.refuses_pace,
     }
 }
 

@@ -36,10 +36,10 @@ fn every_pace_variant_with_can_and_with_mrz() {
         ("pace-im-p256", "PACE-IM ECDH AES-128", "NIST P-256"),
         ("pace-dh", "PACE-GM DH AES-128", "2048-bit MODP group with 256-bit prime order subgroup"),
         ("pace-dh-im", "PACE-IM DH AES-128", "1024-bit MODP group with 160-bit prime order subgroup"),
-        ("mf-6d00", "PACE-GM ECDH AES-128", "brainpoolP256r1"),
+        ("mf-9000", "PACE-GM ECDH AES-128", "brainpoolP256r1"),
         ("pace-cam", "PACE-CAM ECDH AES-128", "brainpoolP256r1"),
     ] {
-        for (creds, kind) in [(can("123456"), PasswordKind::Can), (mrz(), PasswordKind::Mrz)] {
+        for (creds, kind) in [(can("012345"), PasswordKind::Can), (mrz(), PasswordKind::Mrz)] {
             let mut chip = simulated_card(variant).unwrap();
             let r = read(&mut chip, &creds).unwrap_or_else(|f| panic!("{variant} {kind:?}: {}", f.error));
             assert!(r.verdict.is_verified(), "{variant}: {}", r.verdict.summary());
@@ -54,7 +54,7 @@ fn every_pace_variant_with_can_and_with_mrz() {
 
 #[test]
 fn both_credentials_prefer_the_can_and_bac_only_chips_use_the_mrz() {
-    let both = Credentials { can: Some(Can::new("123456").unwrap()), mrz: Some(PERSONA.access_key()) };
+    let both = Credentials { can: Some(Can::new("012345").unwrap()), mrz: Some(PERSONA.access_key()) };
     let r = read(&mut simulated_card("rsa").unwrap(), &both).unwrap();
     assert!(matches!(r.verdict.access, Some(SessionAccess::Pace { password: PasswordKind::Can, .. })));
     let r = read(&mut simulated_card("bac-only").unwrap(), &both).unwrap();
@@ -64,7 +64,7 @@ fn both_credentials_prefer_the_can_and_bac_only_chips_use_the_mrz() {
 
 #[test]
 fn a_can_alone_cannot_open_a_bac_only_chip() {
-    let f = read(&mut simulated_card("bac-only").unwrap(), &can("123456")).unwrap_err();
+    let f = read(&mut simulated_card("bac-only").unwrap(), &can("012345")).unwrap_err();
     assert!(matches!(f.error, Error::NeedCredential(_)), "{:?}", f.error);
     assert!(f.error.to_string().contains("the CAN is not enough"));
     assert!(!f.error.is_retryable());
@@ -85,7 +85,7 @@ fn a_wrong_can_is_denied_once_without_retrying_and_the_right_one_works() {
     // Exactly one PACE attempt reached the chip: no retry loop.
     let attempts = chip.log.iter().filter(|(c, _)| c.get(1) == Some(&0x22)).count();
     assert_eq!(attempts, 1);
-    read(&mut chip, &can("123456")).expect("the right CAN reads");
+    read(&mut chip, &can("012345")).expect("the right CAN reads");
     // A malformed CAN never reaches the chip.
     assert!(Can::new("12345").is_err());
     assert!(Can::new("12a456").is_err());
@@ -101,7 +101,7 @@ fn a_chip_that_aborts_mid_pace_gives_a_clear_retryable_error() {
     ] {
         let mut chip = simulated_card("ecdsa-p256").unwrap();
         chip.inject(at, fault);
-        let f = read(&mut chip, &can("123456")).unwrap_err();
+        let f = read(&mut chip, &can("012345")).unwrap_err();
         match (&f.error, step) {
             (Error::Status { step: s, .. }, Some(want)) => assert_eq!(*s, want),
             (Error::Transport { .. }, None) => {}
@@ -111,7 +111,7 @@ fn a_chip_that_aborts_mid_pace_gives_a_clear_retryable_error() {
         assert!(f.partial.complete.is_empty());
         chip.reinsert();
         chip.clear_faults();
-        assert!(read(&mut chip, &can("123456")).unwrap().verdict.is_verified());
+        assert!(read(&mut chip, &can("012345")).unwrap().verdict.is_verified());
     }
 }
 
@@ -124,7 +124,7 @@ fn chip_authentication_proves_the_chip_and_catches_a_clone() {
     assert!(r.verdict.is_verified());
     // 3DES (MSE:Set KAT) on brainpoolP256r1, the only clone proof of that chip.
     let mut chip = simulated_card("ca-3des").unwrap();
-    let r = read(&mut chip, &can("123456")).unwrap();
+    let r = read(&mut chip, &can("012345")).unwrap();
     assert_eq!(r.verdict.chip_auth, cancuoc_core::verdict::ActiveAuthStatus::Passed);
     assert_eq!(r.verdict.active_auth, cancuoc_core::verdict::ActiveAuthStatus::NotSupported);
     assert!(r.verdict.is_verified(), "{}", r.verdict.summary());
@@ -163,12 +163,12 @@ fn switching_chip_authentication_off_is_reported() {
 #[test]
 fn pace_cam_proves_the_chip_without_a_separate_chip_authentication() {
     let mut chip = simulated_card("pace-cam").unwrap();
-    let r = read(&mut chip, &can("123456")).unwrap();
+    let r = read(&mut chip, &can("012345")).unwrap();
     assert_eq!(r.verdict.chip_auth, cancuoc_core::verdict::ActiveAuthStatus::Passed);
     assert!(r.verdict.is_verified(), "{}", r.verdict.summary());
     // No MSE:Set AT for chip authentication (41 A4) was needed.
     assert!(!chip.log.iter().any(|(c, _)| c.get(1) == Some(&0x22) && c.get(2..4) == Some(&[0x41, 0xA4])));
-    let r = read(&mut simulated_card("wrong-cam-key").unwrap(), &can("123456")).unwrap();
+    let r = read(&mut simulated_card("wrong-cam-key").unwrap(), &can("012345")).unwrap();
     assert!(!r.verdict.is_verified());
     assert!(r.verdict.summary().contains("does not match the DG14 chip-authentication key"), "{}", r.verdict.summary());
 }
@@ -183,7 +183,7 @@ fn pace_is_not_intermittent() {
             let trust = trust_store();
             let mut opts = ReadOptions::cccd(&trust, NOW);
             opts.data_groups = vec![1, 14];
-            let r = read_card(&mut chip, &can("123456"), &opts, &mut os_rng(), None, &mut |_| {})
+            let r = read_card(&mut chip, &can("012345"), &opts, &mut os_rng(), None, &mut |_| {})
                 .unwrap_or_else(|f| panic!("{variant} run {i}: {}", f.error));
             assert!(
                 r.verdict.data_groups.iter().any(|d| d.dg == 1 && d.status == cancuoc_core::verdict::HashStatus::Match)

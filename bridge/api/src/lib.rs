@@ -29,34 +29,37 @@ pub fn parse_read_request(body: &[u8]) -> Result<ReadRequest, String> {
 }
 
 impl ReadRequest {
-    /// The access credentials the request gives: the CAN, the MRZ key (from the 12-digit ID
-    /// number or the 9-character document number, with both dates), or both. `fallback_mrz` is
-    /// used when the request gives neither (the simulated reader's built-in card).
+    /// The access credentials the request gives: the 12-digit ID number alone (its last 6 digits
+    /// are the PACE CAN; with both dates also the MRZ key, for BAC if the chip refuses PACE), the
+    /// CAN, the 9-character document number with both dates, or a combination. `fallback_mrz` is
+    /// used when the request gives nothing (the simulated reader's built-in card).
     pub fn credentials(&self, fallback_mrz: Option<AccessKey>) -> Result<Credentials, String> {
         let can = self.can.as_deref().map(Can::new).transpose().map_err(|e| e.to_string())?;
-        let any_mrz = self.id_number.is_some() || self.document_number.is_some() || self.date_of_birth.is_some();
-        let mrz = if any_mrz {
-            let (dob, exp) = match (&self.date_of_birth, &self.date_of_expiry) {
-                (Some(d), Some(e)) => (d.as_str(), e.as_str()),
-                _ => return Err("date_of_birth and date_of_expiry are both needed with the MRZ fields".into()),
-            };
-            Some(
-                match (&self.id_number, &self.document_number) {
-                    (Some(id), _) => AccessKey::from_cccd_number(id, dob, exp),
-                    (None, Some(doc)) => AccessKey::new(doc, dob, exp),
-                    (None, None) => return Err("id_number or document_number is needed with the dates".into()),
-                }
-                .map_err(|e| e.to_string())?,
-            )
-        } else if can.is_none() {
-            fallback_mrz
-        } else {
-            None
+        let dates = match (&self.date_of_birth, &self.date_of_expiry) {
+            (Some(d), Some(e)) => Some((d.as_str(), e.as_str())),
+            (None, None) => None,
+            _ => return Err("date_of_birth and date_of_expiry are both needed with the MRZ fields".into()),
         };
-        if can.is_none() && mrz.is_none() {
-            return Err("give the CAN, or the ID number (or document number), date of birth and date of expiry".into());
+        if let Some(id) = &self.id_number {
+            let mut c = Credentials::from_id_number(id, dates).map_err(|e| e.to_string())?;
+            if can.is_some() {
+                c.can = can;
+            }
+            return Ok(c);
         }
-        Ok(Credentials { can, mrz })
+        if let Some(doc) = &self.document_number {
+            let (dob, exp) = dates.ok_or("date_of_birth and date_of_expiry are both needed with the MRZ fields")?;
+            let mrz = AccessKey::new(doc, dob, exp).map_err(|e| e.to_string())?;
+            return Ok(Credentials { can, mrz: Some(mrz) });
+        }
+        if dates.is_some() {
+            return Err("id_number or document_number is needed with the dates".into());
+        }
+        match (can, fallback_mrz) {
+            (Some(can), _) => Ok(Credentials::can(can)),
+            (None, Some(mrz)) => Ok(Credentials::mrz(mrz)),
+            (None, None) => Err("give the ID number (its last 6 digits are the CAN), the CAN, or the document number with date of birth and date of expiry".into()),
+        }
     }
 }
 
@@ -74,7 +77,12 @@ mod tests {
         )
         .unwrap();
         assert!(r.photo);
-        assert!(r.credentials(None).unwrap().mrz.is_some());
+        let c = r.credentials(None).unwrap();
+        assert!(c.mrz.is_some());
+        assert_eq!(c.can.as_ref().map(|c| c.as_str()), Some("012345"), "the ID number's last 6 digits");
+        let r = parse_read_request(br#"{"id_number":"079195012345"}"#).unwrap();
+        let c = r.credentials(None).unwrap();
+        assert!(c.mrz.is_none() && c.can.as_ref().map(|c| c.as_str()) == Some("012345"), "the ID number alone");
         let r = parse_read_request(
             br#"{"document_number":"195012345","date_of_birth":"950315","date_of_expiry":"350315"}"#,
         )
@@ -93,7 +101,7 @@ mod tests {
         let r = parse_read_request(br#"{"date_of_birth":"950315","date_of_expiry":"350315"}"#).unwrap();
         assert!(r.credentials(None).unwrap_err().contains("id_number or document_number"));
         let r = parse_read_request(b"{}").unwrap();
-        assert!(r.credentials(None).unwrap_err().contains("give the CAN"));
+        assert!(r.credentials(None).unwrap_err().contains("give the ID number"));
         let r = parse_read_request(br#"{"can":"12x"}"#).unwrap();
         assert!(r.credentials(None).is_err());
     }

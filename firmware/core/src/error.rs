@@ -79,7 +79,13 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         !matches!(
             self,
-            Self::AccessDenied { .. } | Self::Key(_) | Self::NeedCredential(_) | Self::Pace(PaceError::Unsupported(_))
+            Self::AccessDenied { .. }
+                | Self::Key(_)
+                | Self::NeedCredential(_)
+                | Self::Pace(PaceError::Unsupported(_))
+                // A chip that leaves out a mandatory secure-messaging object (DO'99', DO'8E')
+                // does so every time: a retry cannot help. A bad MAC can be a garbled answer.
+                | Self::SecureMessaging { error: crate::sm::SmError::MissingObject(_), .. }
         )
     }
 }

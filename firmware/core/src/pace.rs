@@ -192,7 +192,8 @@ impl fmt::Display for Domain {
 pub enum Password<'a> {
     /// The MRZ access key (document number, date of birth, expiry).
     Mrz(&'a AccessKey),
-    /// The 6-digit card access number printed on the card's front.
+    /// The 6-digit card access number. Vietnamese cards print none: it is the last 6 digits of
+    /// the 12-digit ID number ([`crate::read::Credentials::from_id_number`]).
     Can(&'a Can),
 }
 
@@ -226,7 +227,7 @@ impl Can {
         let d: String = s.chars().filter(|c| !c.is_whitespace()).collect();
         if d.len() != 6 || !d.bytes().all(|b| b.is_ascii_digit()) {
             return Err(KeyError::Can(
-                "the card access number (CAN) has exactly 6 digits, printed on the card's front",
+                "the card access number (CAN) has exactly 6 digits (on a Vietnamese card: the last 6 digits of the ID number)",
             ));
         }
         Ok(Self(d))

@@ -139,6 +139,20 @@ impl Credentials {
     pub fn can(can: Can) -> Self {
         Self { can: Some(can), mrz: None }
     }
+
+    /// What the 12-digit ID number alone gives (typed, or scanned from the card's QR code): the
+    /// CAN for PACE, its last 6 digits — Vietnamese cards print no separate CAN (shared/cccd.md);
+    /// with the date of birth and expiry also the MRZ key (document number = the last 9 digits)
+    /// for BAC, which the read falls back to when PACE is refused or fails.
+    pub fn from_id_number(id_number: &str, dates: Option<(&str, &str)>) -> Result<Self, crate::access::KeyError> {
+        let id = id_number.trim();
+        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(crate::access::KeyError::IdNumber("a CCCD number has exactly 12 digits"));
+        }
+        let can = Can::new(id.get(6..).unwrap_or(id))?;
+        let mrz = dates.map(|(dob, exp)| AccessKey::from_cccd_number(id, dob, exp)).transpose()?;
+        Ok(Self { can: Some(can), mrz })
+    }
 }
 
 /// EF.CardAccess from the master file, or `None` when the chip has none. Some chips answer SELECT
@@ -166,6 +180,7 @@ fn open_session<T: Transport, R: CryptoRng + ?Sized>(
 ) -> Result<(SessionAccess, Option<CamProof>), Error> {
     card.end_session();
     let mut offered: Vec<String> = Vec::new();
+    let mut pace_error: Option<String> = None;
     if let Some(ca) = read_card_access(card)? {
         offered = ca.pace.iter().map(|p| p.protocol.to_string()).collect();
         match pace::choose(&ca.pace) {
@@ -177,16 +192,24 @@ fn open_session<T: Transport, R: CryptoRng + ?Sized>(
                 };
                 // 9303-11 §4.4.4.1: name the domain parameters only when they are ambiguous.
                 let ambiguous = ca.pace.iter().any(|p| p.parameter_id != info.parameter_id);
-                let out = pace::establish(card, info, password, ambiguous, rng)?;
-                card.select_application()?;
-                return Ok((
-                    SessionAccess::Pace {
-                        protocol: out.protocol.to_string(),
-                        curve: out.domain.to_string(),
-                        password: out.password,
-                    },
-                    out.cam,
-                ));
+                match pace::establish(card, info, password, ambiguous, rng) {
+                    Ok(out) => {
+                        card.select_application()?;
+                        return Ok((
+                            SessionAccess::Pace {
+                                protocol: out.protocol.to_string(),
+                                curve: out.domain.to_string(),
+                                password: out.password,
+                            },
+                            out.cam,
+                        ));
+                    }
+                    Err(e) if may_fall_back_to_bac(&e, credentials) => {
+                        pace_error = Some(e.to_string());
+                        card.end_session();
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             None if credentials.mrz.is_none() && !ca.pace.is_empty() => {
                 return Err(Error::Pace(PaceError::Unsupported(offered.join(", "))));
@@ -200,13 +223,31 @@ fn open_session<T: Transport, R: CryptoRng + ?Sized>(
     ))?;
     card.select_application()?;
     match crate::bac::establish(card, key, rng) {
-        Ok(()) => Ok((SessionAccess::Bac, None)),
+        Ok(()) => Ok((
+            match pace_error {
+                Some(pace_error) => SessionAccess::BacAfterPace { pace_error },
+                None => SessionAccess::Bac,
+            },
+            None,
+        )),
         // A chip that lists PACE variants we cannot run and also refuses BAC: say which.
         Err(Error::Status { .. }) if !offered.is_empty() => {
             Err(Error::Pace(PaceError::Unsupported(offered.join(", "))))
         }
         Err(e) => Err(e),
     }
+}
+
+/// Whether a failed PACE may be followed by BAC: only with an MRZ key to try, never when the
+/// card went away, and not after the chip refused the MRZ key itself (BAC would spend another
+/// try of the same password). A refused CAN may be the wrong convention for this card series.
+fn may_fall_back_to_bac(e: &Error, credentials: &Credentials) -> bool {
+    credentials.mrz.is_some()
+        && match e {
+            Error::Transport { .. } | Error::Key(_) | Error::NeedCredential(_) => false,
+            Error::AccessDenied { .. } => credentials.can.is_some(),
+            _ => true,
+        }
 }
 
 /// Reads EF.COM, EF.SOD and the requested data groups that EF.COM lists, into `partial`,
@@ -234,6 +275,8 @@ fn read_files<T: Transport>(
                 Ok(()) => {
                     partial.complete.insert(id, buf);
                 }
+                // A chip without EF.SOD: read on, the verdict says the data cannot be verified.
+                Err(Error::Status { sw, .. }) if id == FileId::Sod && buf.is_empty() && sw.kind() == SwKind::FileNotFound => {}
                 Err(e) => {
                     if !buf.is_empty() {
                         partial.in_progress = Some((id, buf));
@@ -425,7 +468,11 @@ fn verdict_of(
         None => Verdict {
             data_groups: Vec::new(),
             hash_algorithm: None,
-            sod_signature: SignatureStatus::Malformed("EF.SOD could not be parsed"),
+            sod_signature: if files.contains_key(&FileId::Sod) {
+                SignatureStatus::Malformed("EF.SOD could not be parsed")
+            } else {
+                SignatureStatus::Missing
+            },
             chain: ChainStatus::NoCertificate,
             active_auth,
             chip_auth,

@@ -29,6 +29,9 @@ pub enum HashStatus {
     NotInSod,
     /// The SOD's hash algorithm is not supported.
     UnsupportedAlgorithm,
+    /// The SOD's stored hash does not have the length of the hash algorithm it declares: the SOD
+    /// is inconsistent (malformed or mis-issued), which says nothing about the data group itself.
+    HashLengthMismatch,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,6 +44,8 @@ pub enum SignatureStatus {
     /// The SOD carries no usable DS certificate.
     NoCertificate,
     Malformed(&'static str),
+    /// The chip has no security object (EF.SOD): nothing it holds can be verified.
+    Missing,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,12 +137,18 @@ pub enum SessionAccess {
     Bac,
     /// PACE, with the protocol, curve and password used.
     Pace { protocol: String, curve: String, password: crate::pace::PasswordKind },
+    /// BAC with the MRZ key after the chip refused PACE or PACE failed (`pace_error` says how),
+    /// as real readers do (AndyQ/NFCPassportReader #187).
+    BacAfterPace { pace_error: String },
 }
 
 impl fmt::Display for SessionAccess {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Bac => f.write_str("BAC (MRZ), 3DES secure messaging"),
+            Self::BacAfterPace { pace_error } => {
+                write!(f, "BAC (MRZ), 3DES secure messaging — PACE did not succeed ({pace_error}), fell back to BAC")
+            }
             Self::Pace { protocol, curve, password } => {
                 let pw = match password {
                     crate::pace::PasswordKind::Can => "CAN",
@@ -173,6 +184,10 @@ impl fmt::Display for Failure {
             Self::DataGroupHash { dg, status: HashStatus::UnsupportedAlgorithm } => {
                 write!(f, "DG{dg} hash uses an unsupported algorithm")
             }
+            Self::DataGroupHash { dg, status: HashStatus::HashLengthMismatch } => write!(
+                f,
+                "the SOD is inconsistent: its hash for DG{dg} does not have the length of the hash algorithm it declares"
+            ),
             Self::DataGroupHash { dg, status } => write!(f, "DG{dg}: {status:?}"),
             Self::SodSignature { status: SignatureStatus::Invalid } => {
                 f.write_str("the SOD signature is invalid (security data forged or altered)")
@@ -184,6 +199,9 @@ impl fmt::Display for Failure {
                 f.write_str("the SOD carries no document signer certificate")
             }
             Self::SodSignature { status: SignatureStatus::Malformed(w) } => write!(f, "the SOD is malformed: {w}"),
+            Self::SodSignature { status: SignatureStatus::Missing } => {
+                f.write_str("the chip has no security object (EF.SOD): its data cannot be verified")
+            }
             Self::SodSignature { status: SignatureStatus::Valid } => f.write_str("SOD signature valid"),
             Self::CertificateChain { status } => match status {
                 ChainStatus::CscaUnknown => {
@@ -233,7 +251,13 @@ impl Verdict {
     pub fn failures(&self) -> Vec<Failure> {
         let mut out = Vec::new();
         for d in &self.data_groups {
-            if matches!(d.status, HashStatus::Mismatch | HashStatus::NotInSod | HashStatus::UnsupportedAlgorithm) {
+            if matches!(
+                d.status,
+                HashStatus::Mismatch
+                    | HashStatus::NotInSod
+                    | HashStatus::UnsupportedAlgorithm
+                    | HashStatus::HashLengthMismatch
+            ) {
                 out.push(Failure::DataGroupHash { dg: d.dg, status: d.status });
             }
         }

@@ -1,4 +1,4 @@
-//! The first screen: the access key (CAN, or ID number + dates, or the QR code), then the read
+//! The first screen: the access key (the ID number, or ID number + dates, or the QR code), then the read
 //! with a progress bar per file, and "continue" when the card was taken away.
 
 use eframe::egui::{self, ProgressBar, RichText};
@@ -83,14 +83,14 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
     ui.heading(t.step_key);
     ui.add_space(4.0);
     ui.horizontal(|ui| {
-        ui.selectable_value(&mut app.key_mode, KeyMode::Can, RichText::new(t.key_can).size(17.0 * k));
+        ui.selectable_value(&mut app.key_mode, KeyMode::IdNumber, RichText::new(t.key_can).size(17.0 * k));
         ui.selectable_value(&mut app.key_mode, KeyMode::Mrz, RichText::new(t.key_mrz).size(17.0 * k));
     });
     ui.add_space(6.0);
     let focus = std::mem::take(&mut app.focus_key_field);
     match app.key_mode {
-        KeyMode::Can => {
-            let r = field(ui, t.can_label, &mut app.key.can, "123456", 160.0, k);
+        KeyMode::IdNumber => {
+            let r = field(ui, t.can_label, &mut app.key.id_or_can, "0791 9501 2345", 300.0, k);
             if focus {
                 r.request_focus();
             }

@@ -115,6 +115,7 @@ fn symbol(p: &egui::Painter, rect: egui::Rect, status: Status, colour: Color32) 
 
 fn chip_data(app: &App, ui: &mut egui::Ui, k: f32) {
     let t = app.tr();
+    let app_lang = app.lang();
     let Some(c) = &app.checkin else { return };
     ui.label(bold(t.from_chip, 18.0 * k));
     ui.horizontal_top(|ui| {
@@ -133,37 +134,25 @@ fn chip_data(app: &App, ui: &mut egui::Ui, k: f32) {
             }
         }
         let p = &c.report.person;
+        let english = app_lang == crate::i18n::Lang::En;
         egui::Grid::new("chip").num_columns(2).spacing([10.0, 4.0]).striped(true).show(ui, |ui| {
-            let rows: [(&str, &Option<String>); 13] = [
-                (t.f_full_name, &p.full_name),
-                (t.f_id_number, &p.id_number),
-                (t.f_date_of_birth, &p.date_of_birth),
-                (t.f_sex, &p.sex),
-                (t.f_nationality, &p.nationality),
-                (t.f_ethnicity, &p.ethnicity),
-                (t.f_religion, &p.religion),
-                (t.f_place_of_origin, &p.place_of_origin),
-                (t.f_place_of_residence, &p.place_of_residence),
-                (t.f_identifying_marks, &p.identifying_marks),
-                (t.f_date_of_issue, &p.date_of_issue),
-                (t.f_date_of_expiry, &p.date_of_expiry),
-                (t.f_old_id_number, &p.old_id_number),
-            ];
-            for (label, value) in rows {
-                if let Some(v) = value {
-                    ui.label(RichText::new(label).size(14.0 * k).weak());
-                    ui.add(egui::Label::new(RichText::new(v).size(15.0 * k)).wrap());
-                    ui.end_row();
-                }
+            // Every value the chip holds, labelled as this card's generation prints it (the core's
+            // one table of DG13 fields).
+            for (f, v) in p.entries() {
+                ui.label(RichText::new(p.label(f, english)).size(14.0 * k).weak());
+                ui.add(egui::Label::new(RichText::new(v).size(15.0 * k)).wrap());
+                ui.end_row();
             }
-            for (label, value) in
-                [(t.f_father, &p.father_name), (t.f_mother, &p.mother_name), (t.f_spouse, &p.spouse_name)]
-            {
-                if let Some(v) = value {
-                    ui.label(RichText::new(label).size(14.0 * k).weak());
-                    ui.label(RichText::new(v).size(15.0 * k));
-                    ui.end_row();
-                }
+            // Fields nobody has named yet: shown as what they are, never given a meaning.
+            for f in &p.other_fields {
+                let label = if english {
+                    format!("Field {} (meaning unconfirmed)", f.number)
+                } else {
+                    format!("Trường {} (chưa rõ nghĩa)", f.number)
+                };
+                ui.label(RichText::new(label).size(14.0 * k).weak());
+                ui.add(egui::Label::new(RichText::new(f.values.join(" / ")).size(15.0 * k)).wrap());
+                ui.end_row();
             }
         });
     });

@@ -52,7 +52,10 @@ pub fn check_hashes(
                 (Some(_), None, _) => HashStatus::NotRead,
                 (Some(_), Some(_), None) => HashStatus::UnsupportedAlgorithm,
                 (Some(expected), Some(bytes), Some(a)) => {
-                    if crypto::ct_eq(&a.digest(bytes), expected) {
+                    let actual = a.digest(bytes);
+                    if actual.len() != expected.len() {
+                        HashStatus::HashLengthMismatch
+                    } else if crypto::ct_eq(&actual, expected) {
                         HashStatus::Match
                     } else {
                         HashStatus::Mismatch

@@ -1,8 +1,20 @@
-//! DG13 on the Vietnamese CCCD: personal data (see shared/cccd.md). Inside tag `6D` the card
-//! holds numbered fields, each a SEQUENCE of an INTEGER field number followed by one or more
-//! strings (field 13, the parents, holds two). The exact framing is not published, so this
-//! parser is defensive: it walks the structure iteratively, takes every string under a numbered
-//! field, and keeps fields it does not know as raw bytes.
+//! DG13 on the Vietnamese CCCD: personal data. Real cards frame it as (shared/cccd.md, checked
+//! against the public readers that decode real samples — see docs/architecture.md):
+//!
+//! ```text
+//! 6D L
+//!   30 L                                  outer SEQUENCE
+//!     02 01 01                            version 1
+//!     06 06 28 D3 16 01 00 08             OID 1.0.10646.1.0.8 (the strings are UTF-8)
+//!     31 L                                SET of fields
+//!       30 L { 02 01 n, value… }          one SEQUENCE per field, n = field number
+//! ```
+//!
+//! A value is a string (PrintableString `13` for fields 1, 3, 11, 15, 16; UTF8String `0C` for the
+//! others) or, for the parents (13) and the spouse (14), strings inside nested SEQUENCEs. An empty
+//! field is absent or carries only its number. The parser keys every field by its number, never by
+//! its position, keeps fields it does not name raw and in card order, and also accepts the flat
+//! layout (`6D { 02 version, 30 {02 n, value}… }`) that earlier synthetic cards used.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -10,7 +22,7 @@ use alloc::vec::Vec;
 use super::ParseError;
 use crate::tlv::{self, Tlv};
 
-/// Field numbers (shared/cccd.md, "DG13 fields").
+/// Field numbers.
 pub mod field {
     pub const ID_NUMBER: u32 = 1;
     pub const FULL_NAME: u32 = 2;
@@ -27,6 +39,73 @@ pub mod field {
     pub const PARENTS: u32 = 13;
     pub const SPOUSE: u32 = 14;
     pub const OLD_ID_NUMBER: u32 = 15;
+    /// A 16-character value whose meaning is not confirmed (one public profile puts the old ID
+    /// number here).
+    pub const UNCONFIRMED_16: u32 = 16;
+}
+
+/// The OID real cards put before the SET of fields: ISO/IEC 10646 UTF-8 (1.0.10646.1.0.8).
+pub const UTF8_OID: [u8; 6] = [0x28, 0xD3, 0x16, 0x01, 0x00, 0x08];
+
+/// One named DG13 value: where it sits on the card and what the people who read it call it. This
+/// table is the one list of DG13 fields: the CLI, the API and its FHIR builder, the desk app and
+/// its consent screens all read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldInfo {
+    /// The field number on the card.
+    pub number: u32,
+    /// Which string under the field (the parents' field holds the father, then the mother).
+    pub index: usize,
+    /// The JSON key in reports (`person.<key>`).
+    pub key: &'static str,
+    /// The label printed on a 2021 CCCD, in Vietnamese, and in English.
+    pub vi: &'static str,
+    pub en: &'static str,
+    /// Where the 2024 card (thẻ căn cước) prints this value under another label.
+    pub vi_2024: Option<&'static str>,
+    pub en_2024: Option<&'static str>,
+    /// The string type real cards use: `0x13` PrintableString or `0x0C` UTF8String.
+    pub string_tag: u8,
+}
+
+const fn info(number: u32, index: usize, key: &'static str, vi: &'static str, en: &'static str, tag: u8) -> FieldInfo {
+    FieldInfo { number, index, key, vi, en, vi_2024: None, en_2024: None, string_tag: tag }
+}
+
+/// Every field this project names, in the card's order.
+pub const FIELDS: &[FieldInfo] = &[
+    info(field::ID_NUMBER, 0, "id_number", "Số định danh cá nhân", "Personal ID number", 0x13),
+    info(field::FULL_NAME, 0, "full_name", "Họ và tên", "Full name", 0x0C),
+    info(field::DATE_OF_BIRTH, 0, "date_of_birth", "Ngày sinh", "Date of birth", 0x13),
+    info(field::SEX, 0, "sex", "Giới tính", "Sex", 0x0C),
+    info(field::NATIONALITY, 0, "nationality", "Quốc tịch", "Nationality", 0x0C),
+    info(field::ETHNICITY, 0, "ethnicity", "Dân tộc", "Ethnicity", 0x0C),
+    info(field::RELIGION, 0, "religion", "Tôn giáo", "Religion", 0x0C),
+    // Circular 16/2024: the 2024 card prints "nơi đăng ký khai sinh" where the 2021 card printed
+    // "quê quán", and "nơi cư trú" for "nơi thường trú". Whether the chip's fields 8 and 9 hold
+    // those values on 2024 cards is UNCONFIRMED; the labels follow the card's generation.
+    FieldInfo {
+        vi_2024: Some("Nơi đăng ký khai sinh"),
+        en_2024: Some("Place of birth registration"),
+        ..info(field::PLACE_OF_ORIGIN, 0, "place_of_origin", "Quê quán", "Place of origin", 0x0C)
+    },
+    FieldInfo {
+        vi_2024: Some("Nơi cư trú"),
+        en_2024: Some("Place of residence"),
+        ..info(field::PLACE_OF_RESIDENCE, 0, "place_of_residence", "Nơi thường trú", "Place of residence", 0x0C)
+    },
+    info(field::IDENTIFYING_MARKS, 0, "identifying_marks", "Đặc điểm nhận dạng", "Identifying marks", 0x0C),
+    info(field::DATE_OF_ISSUE, 0, "date_of_issue", "Ngày cấp", "Date of issue", 0x13),
+    info(field::DATE_OF_EXPIRY, 0, "date_of_expiry", "Có giá trị đến", "Valid until", 0x0C),
+    info(field::PARENTS, 0, "father_name", "Họ tên cha", "Father", 0x0C),
+    info(field::PARENTS, 1, "mother_name", "Họ tên mẹ", "Mother", 0x0C),
+    info(field::SPOUSE, 0, "spouse_name", "Họ tên vợ/chồng", "Spouse", 0x0C),
+    info(field::OLD_ID_NUMBER, 0, "old_id_number", "Số CMND cũ", "Old ID number, CMND", 0x13),
+];
+
+/// The table entry for a JSON key.
+pub fn field_info(key: &str) -> Option<&'static FieldInfo> {
+    FIELDS.iter().find(|f| f.key == key)
 }
 
 /// One numbered field as found on the card.
@@ -36,11 +115,22 @@ pub struct Field {
     pub number: u32,
     /// The strings under this field, in order (UTF-8, lossily decoded if the card's is not).
     pub values: Vec<String>,
-    /// The field's raw bytes, kept for fields this parser does not name.
+    /// The field's raw bytes (its whole SEQUENCE), kept for fields this parser does not name.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub raw: Vec<u8>,
 }
 
-/// The personal data, named. Every value is as printed on the card (dates `dd/mm/yyyy`).
+/// Which card generation issued the document: the 2021 CCCD or the 2024 "thẻ căn cước".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+pub enum Generation {
+    /// Căn cước công dân (Law 59/2014), issued until 30 June 2024.
+    Cccd2021,
+    /// Căn cước (Law 26/2023), issued from 1 July 2024.
+    CanCuoc2024,
+}
+
+/// The personal data, named. Every value is as stored on the card (dates `dd/mm/yyyy`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Dg13 {
@@ -59,10 +149,108 @@ pub struct Dg13 {
     pub father_name: Option<String>,
     pub mother_name: Option<String>,
     pub spouse_name: Option<String>,
+    /// The old 9-digit ID (CMND): field 15 on most cards; taken from field 16 only when field 15
+    /// does not hold 9 digits and field 16 does.
     pub old_id_number: Option<String>,
+    /// Fields this project does not name (16 and any new number), in card order, as "field N".
+    pub other_fields: Vec<Field>,
     /// Every numbered field, known or not, in card order (raw; not part of reports).
     #[cfg_attr(feature = "serde", serde(skip))]
     pub fields: Vec<Field>,
+}
+
+impl Dg13 {
+    /// The value a table entry names.
+    pub fn get(&self, f: &FieldInfo) -> Option<&str> {
+        self.slot(f.key).and_then(|s| s.as_deref())
+    }
+
+    /// The named values present, in the table's order.
+    pub fn entries(&self) -> impl Iterator<Item = (&'static FieldInfo, &str)> {
+        FIELDS.iter().filter_map(|f| self.get(f).filter(|v| !v.is_empty()).map(|v| (f, v)))
+    }
+
+    fn slot(&self, key: &str) -> Option<&Option<String>> {
+        Some(match key {
+            "id_number" => &self.id_number,
+            "full_name" => &self.full_name,
+            "date_of_birth" => &self.date_of_birth,
+            "sex" => &self.sex,
+            "nationality" => &self.nationality,
+            "ethnicity" => &self.ethnicity,
+            "religion" => &self.religion,
+            "place_of_origin" => &self.place_of_origin,
+            "place_of_residence" => &self.place_of_residence,
+            "identifying_marks" => &self.identifying_marks,
+            "date_of_issue" => &self.date_of_issue,
+            "date_of_expiry" => &self.date_of_expiry,
+            "father_name" => &self.father_name,
+            "mother_name" => &self.mother_name,
+            "spouse_name" => &self.spouse_name,
+            "old_id_number" => &self.old_id_number,
+            _ => return None,
+        })
+    }
+
+    /// The slot of the `index`-th string of field `number` (without the label table, which the
+    /// reader firmware does not link).
+    fn slot_at(&mut self, number: u32, index: usize) -> Option<&mut Option<String>> {
+        use field::*;
+        Some(match (number, index) {
+            (ID_NUMBER, 0) => &mut self.id_number,
+            (FULL_NAME, 0) => &mut self.full_name,
+            (DATE_OF_BIRTH, 0) => &mut self.date_of_birth,
+            (SEX, 0) => &mut self.sex,
+            (NATIONALITY, 0) => &mut self.nationality,
+            (ETHNICITY, 0) => &mut self.ethnicity,
+            (RELIGION, 0) => &mut self.religion,
+            (PLACE_OF_ORIGIN, 0) => &mut self.place_of_origin,
+            (PLACE_OF_RESIDENCE, 0) => &mut self.place_of_residence,
+            (IDENTIFYING_MARKS, 0) => &mut self.identifying_marks,
+            (DATE_OF_ISSUE, 0) => &mut self.date_of_issue,
+            (DATE_OF_EXPIRY, 0) => &mut self.date_of_expiry,
+            (PARENTS, 0) => &mut self.father_name,
+            (PARENTS, 1) => &mut self.mother_name,
+            (SPOUSE, 0) => &mut self.spouse_name,
+            (OLD_ID_NUMBER, 0) => &mut self.old_id_number,
+            _ => return None,
+        })
+    }
+
+    /// Clears a named value (e.g. one the citizen did not consent to share).
+    pub fn clear(&mut self, f: &FieldInfo) {
+        if let Some(s) = self.slot_at(f.number, f.index) {
+            *s = None;
+        }
+    }
+
+    /// The card generation, from the date of issue on the chip: 1 July 2024 or later is the 2024
+    /// card. `None` when the chip holds no readable date of issue.
+    pub fn generation(&self) -> Option<Generation> {
+        let (d, m, y) = parse_date(self.date_of_issue.as_deref()?)?;
+        Some(if (y, m, d) >= (2024, 7, 1) { Generation::CanCuoc2024 } else { Generation::Cccd2021 })
+    }
+
+    /// The label of a field as printed on this card's generation.
+    pub fn label(&self, f: &FieldInfo, english: bool) -> &'static str {
+        let newer = self.generation() == Some(Generation::CanCuoc2024);
+        match (english, newer) {
+            (false, true) => f.vi_2024.unwrap_or(f.vi),
+            (true, true) => f.en_2024.unwrap_or(f.en),
+            (false, false) => f.vi,
+            (true, false) => f.en,
+        }
+    }
+}
+
+/// `dd/mm/yyyy` → (day, month, year).
+pub fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
+    let mut it = s.trim().split('/');
+    let num = |p: Option<&str>, len: usize| {
+        p.filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit())).and_then(|p| p.parse::<u32>().ok())
+    };
+    let (d, m, y) = (num(it.next(), 2)?, num(it.next(), 2)?, num(it.next(), 4)?);
+    (it.next().is_none() && (1..=31).contains(&d) && (1..=12).contains(&m)).then_some((d, m, y))
 }
 
 fn is_string_tag(tag: u32) -> bool {
@@ -74,7 +262,7 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).trim().into()
 }
 
-/// Strings under `t` (after the field number), at most `MAX_DEPTH` levels down, iteratively.
+/// Strings under a field (after its number), depth-first, at most `MAX_DEPTH` levels down.
 fn strings_under(t: &Tlv<'_>) -> Result<Vec<String>, ParseError> {
     const MAX_DEPTH: usize = 4;
     let mut out = Vec::new();
@@ -101,18 +289,35 @@ fn strings_under(t: &Tlv<'_>) -> Result<Vec<String>, ParseError> {
     Ok(out)
 }
 
-fn field_number(t: &Tlv<'_>) -> Option<u32> {
-    let first = t.children().next()?.ok()?;
-    if first.tag != 0x02 || first.value.is_empty() || first.value.len() > 3 {
-        return None;
+/// A field is a SEQUENCE whose first element is its number (an INTEGER of 1 to 3 bytes) and that
+/// holds no OID or SET (the outer SEQUENCE of real cards starts with the version INTEGER too, but
+/// goes on with the OID and the SET of fields).
+fn field_number(t: &Tlv<'_>) -> Result<Option<u32>, ParseError> {
+    if t.tag != 0x30 {
+        return Ok(None);
     }
-    Some(first.value.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b)))
+    let mut children = t.children();
+    let Some(first) = children.next().transpose()? else { return Ok(None) };
+    if first.tag != 0x02 || first.value.is_empty() || first.value.len() > 3 {
+        return Ok(None);
+    }
+    for c in children {
+        if matches!(c?.tag, 0x06 | 0x31) {
+            return Ok(None);
+        }
+    }
+    Ok(Some(first.value.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b))))
+}
+
+fn looks_like_old_id(v: &str) -> bool {
+    v.len() == 9 && v.bytes().all(|b| b.is_ascii_digit())
 }
 
 pub fn parse(bytes: &[u8]) -> Result<Dg13, ParseError> {
     let t = tlv::expect(bytes, 0x6D)?;
     let mut d = Dg13::default();
-    // Fields sit at the top level of 6D or one SEQUENCE down, depending on the card series.
+    // Walk containers breadth-first (bounded): the fields sit in the SET of the outer SEQUENCE
+    // on real cards, directly under 6D in the flat layout.
     let mut queue: Vec<Tlv<'_>> = Vec::new();
     for c in t.children() {
         queue.push(c?);
@@ -123,7 +328,7 @@ pub fn parse(bytes: &[u8]) -> Result<Dg13, ParseError> {
         if !c.is_constructed() {
             continue;
         }
-        match field_number(&c) {
+        match field_number(&c)? {
             Some(number) => {
                 let values = strings_under(&c)?;
                 d.fields.push(Field { number, values, raw: c.raw.to_vec() });
@@ -136,53 +341,77 @@ pub fn parse(bytes: &[u8]) -> Result<Dg13, ParseError> {
             None => {}
         }
     }
-    for f in &d.fields {
-        let first = f.values.first().cloned();
-        match f.number {
-            field::ID_NUMBER => d.id_number = first,
-            field::FULL_NAME => d.full_name = first,
-            field::DATE_OF_BIRTH => d.date_of_birth = first,
-            field::SEX => d.sex = first,
-            field::NATIONALITY => d.nationality = first,
-            field::ETHNICITY => d.ethnicity = first,
-            field::RELIGION => d.religion = first,
-            field::PLACE_OF_ORIGIN => d.place_of_origin = first,
-            field::PLACE_OF_RESIDENCE => d.place_of_residence = first,
-            field::IDENTIFYING_MARKS => d.identifying_marks = first,
-            field::DATE_OF_ISSUE => d.date_of_issue = first,
-            field::DATE_OF_EXPIRY => d.date_of_expiry = first,
-            field::PARENTS => {
-                d.father_name = first;
-                d.mother_name = f.values.get(1).cloned();
-            }
-            field::SPOUSE => d.spouse_name = first,
-            field::OLD_ID_NUMBER => d.old_id_number = first,
-            _ => {}
-        }
-    }
     if d.fields.is_empty() {
         return Err(ParseError::Invalid("DG13 holds no numbered fields"));
     }
+    let fields = core::mem::take(&mut d.fields);
+    for f in &fields {
+        if !(field::ID_NUMBER..=field::OLD_ID_NUMBER).contains(&f.number) {
+            d.other_fields.push(f.clone());
+            continue;
+        }
+        for (index, v) in f.values.iter().enumerate() {
+            // The first occurrence of a field wins; an empty string is no value.
+            if let Some(slot) = d.slot_at(f.number, index)
+                && slot.is_none()
+                && !v.is_empty()
+            {
+                *slot = Some(v.clone());
+            }
+        }
+    }
+    // The old ID number: field 15 on most cards, field 16 on one public profile. Decide by content.
+    if !d.old_id_number.as_deref().is_some_and(looks_like_old_id)
+        && let Some(v) = fields
+            .iter()
+            .find(|f| f.number == field::UNCONFIRMED_16)
+            .and_then(|f| f.values.first())
+            .filter(|v| looks_like_old_id(v))
+    {
+        d.old_id_number = Some(v.clone());
+    }
+    d.fields = fields;
     Ok(d)
 }
 
-/// Encodes numbered fields the way the simulator's cards carry them: `6D { 02 01 01, 30 { 02 n,
-/// 0C text }… }`, with several strings as nested `30 { 0C … }`.
+/// Encodes fields in the real cards' layout: `6D { 30 { 02 01 01, 06 UTF-8 OID, 31 { 30 { 02 n,
+/// value }… } } }`, each string with the type real cards use for that field; the parents as two
+/// nested SEQUENCEs, the spouse as one, an empty spouse as the bare number. The simulator's
+/// cards use it; the first test of the parser uses hand-written bytes, not this.
 pub fn encode(fields: &[(u32, Vec<String>)]) -> Vec<u8> {
-    let mut body = tlv::encode(0x02, &[0x01]);
+    let mut set = Vec::new();
     for (n, values) in fields {
-        let mut f = tlv::encode(0x02, &[*n as u8]);
-        match values.as_slice() {
-            [one] => f.extend(tlv::encode(0x0C, one.as_bytes())),
-            many => {
-                for v in many {
+        let tag = FIELDS.iter().find(|f| f.number == *n).map_or(0x0C, |f| f.string_tag);
+        let mut f = tlv::encode(0x02, &number_bytes(*n));
+        match (*n, values.as_slice()) {
+            (field::PARENTS | field::SPOUSE, many) => {
+                for v in many.iter().filter(|v| !v.is_empty()) {
                     f.extend(tlv::encode(0x30, &tlv::encode(0x0C, v.as_bytes())));
                 }
             }
+            (_, many) => {
+                for v in many {
+                    f.extend(tlv::encode(u32::from(tag), v.as_bytes()));
+                }
+            }
         }
-        body.extend(tlv::encode(0x30, &f));
+        set.extend(tlv::encode(0x30, &f));
     }
-    tlv::encode(0x6D, &body)
+    let mut outer = tlv::encode(0x02, &[0x01]);
+    outer.extend(tlv::encode(0x06, &UTF8_OID));
+    outer.extend(tlv::encode(0x31, &set));
+    tlv::encode(0x6D, &tlv::encode(0x30, &outer))
+}
+
+/// An INTEGER's content octets for a small non-negative number.
+fn number_bytes(n: u32) -> Vec<u8> {
+    let b = n.to_be_bytes();
+    let skip = b.iter().take(3).take_while(|&&x| x == 0).count();
+    let mut out: Vec<u8> = b.get(skip..).unwrap_or(&b).to_vec();
+    if out.first().is_some_and(|&x| x & 0x80 != 0) {
+        out.insert(0, 0);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -192,28 +421,80 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
-    fn round_trips_vietnamese_fields() {
+    fn encoder_round_trips_vietnamese_fields() {
         let fields = [
             (1, alloc::vec!["001095012345".to_string()]),
             (2, alloc::vec!["Nguyễn Thị Thu Hà".to_string()]),
             (13, alloc::vec!["Nguyễn Văn Bình".to_string(), "Trần Thị Cúc".to_string()]),
+            (14, alloc::vec![]),
             (42, alloc::vec!["future".to_string()]),
+            (200, alloc::vec!["far future".to_string()]),
         ];
         let d = parse(&encode(&fields)).unwrap();
         assert_eq!(d.id_number.as_deref(), Some("001095012345"));
         assert_eq!(d.full_name.as_deref(), Some("Nguyễn Thị Thu Hà"));
         assert_eq!(d.father_name.as_deref(), Some("Nguyễn Văn Bình"));
         assert_eq!(d.mother_name.as_deref(), Some("Trần Thị Cúc"));
-        assert_eq!(d.fields.len(), 4);
-        assert_eq!(d.fields[3].number, 42);
+        assert_eq!(d.spouse_name, None);
+        assert_eq!(d.fields.len(), 6);
+        assert_eq!(d.other_fields.iter().map(|f| f.number).collect::<Vec<_>>(), [42, 200]);
+        assert_eq!(d.other_fields[1].values, ["far future"]);
     }
 
     #[test]
-    fn finds_fields_one_level_down() {
-        let mut f = tlv::encode(0x02, &[4]);
-        f.extend(tlv::encode(0x0C, "Nữ".as_bytes()));
-        let wrapped = tlv::encode(0x6D, &tlv::encode(0x30, &tlv::encode(0x30, &f)));
-        assert_eq!(parse(&wrapped).unwrap().sex.as_deref(), Some("Nữ"));
+    fn flat_layout_of_earlier_synthetic_cards_still_parses() {
+        // 6D { 02 01 01, 30 { 02 01 04, 0C "Nữ" }, 30 { 02 01 0D, 30 { 0C a }, 30 { 0C b } } }
+        let mut body = tlv::encode(0x02, &[1]);
+        let mut sex = tlv::encode(0x02, &[4]);
+        sex.extend(tlv::encode(0x0C, "Nữ".as_bytes()));
+        body.extend(tlv::encode(0x30, &sex));
+        let mut parents = tlv::encode(0x02, &[13]);
+        parents.extend(tlv::encode(0x30, &tlv::encode(0x0C, b"A")));
+        parents.extend(tlv::encode(0x30, &tlv::encode(0x0C, b"B")));
+        body.extend(tlv::encode(0x30, &parents));
+        let d = parse(&tlv::encode(0x6D, &body)).unwrap();
+        assert_eq!(d.sex.as_deref(), Some("Nữ"));
+        assert_eq!((d.father_name.as_deref(), d.mother_name.as_deref()), (Some("A"), Some("B")));
+    }
+
+    #[test]
+    fn old_id_is_taken_from_field_16_only_by_content() {
+        let d = parse(&encode(&[
+            (15, alloc::vec!["".to_string()]),
+            (16, alloc::vec!["123456789".to_string()]),
+        ]))
+        .unwrap();
+        assert_eq!(d.old_id_number.as_deref(), Some("123456789"));
+        let d = parse(&encode(&[
+            (15, alloc::vec!["987654321".to_string()]),
+            (16, alloc::vec!["0123456789ABCDEF".to_string()]),
+        ]))
+        .unwrap();
+        assert_eq!(d.old_id_number.as_deref(), Some("987654321"));
+        assert_eq!(d.other_fields[0].values, ["0123456789ABCDEF"]);
+    }
+
+    #[test]
+    fn generation_from_the_date_of_issue() {
+        let with = |s: &str| Dg13 { date_of_issue: Some(s.to_string()), ..Dg13::default() };
+        assert_eq!(with("30/06/2024").generation(), Some(Generation::Cccd2021));
+        assert_eq!(with("01/07/2024").generation(), Some(Generation::CanCuoc2024));
+        assert_eq!(with("1/7/2024").generation(), None);
+        let newer = with("15/08/2024");
+        let residence = field_info("place_of_residence").unwrap();
+        assert_eq!(newer.label(residence, false), "Nơi cư trú");
+        assert_eq!(with("15/08/2021").label(residence, false), "Nơi thường trú");
+    }
+
+    #[test]
+    fn the_table_and_the_parser_agree_on_every_slot() {
+        for f in FIELDS {
+            assert_eq!(FIELDS.iter().filter(|g| g.key == f.key).count(), 1);
+            let mut d = Dg13::default();
+            *d.slot_at(f.number, f.index).unwrap() = Some(f.key.to_string());
+            assert_eq!(d.get(f), Some(f.key), "{}", f.key);
+            assert_eq!(d.entries().count(), 1);
+        }
     }
 
     proptest! {
