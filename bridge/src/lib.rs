@@ -105,6 +105,42 @@ pub struct LinkReport {
     pub files: BTreeMap<String, usize>,
 }
 
+/// The document itself, from DG1's MRZ: what kind, its number and issuer, and whether it has
+/// expired (a passport of a foreign patient has no DG13; a CCCD's number is in `person` too).
+#[derive(Clone, Debug, Serialize)]
+pub struct DocumentReport {
+    /// "passport", "identity_card" or "other" (from the MRZ document code).
+    pub kind: &'static str,
+    pub number: String,
+    pub issuing_state: String,
+    /// dd/mm/yyyy, from the MRZ.
+    pub date_of_expiry: Option<String>,
+    /// The expiry date is before today (the chip may still be genuine; the document is not valid).
+    pub expired: bool,
+}
+
+/// `YYMMDD` → `dd/mm/yyyy`. Birth dates take the century that puts them in the past; expiry dates
+/// are this century.
+pub fn mrz_date(yymmdd: &str, birth: bool, now_unix: u64) -> Option<String> {
+    let d = yymmdd.as_bytes();
+    if d.len() != 6 || !d.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = |i: usize| u32::from(d[i] - b'0') * 10 + u32::from(d[i + 1] - b'0');
+    let (yy, mm, dd) = (n(0), n(2), n(4));
+    let this_year = der::DateTime::from_unix_duration(std::time::Duration::from_secs(now_unix))
+        .map_or(2026, |t| u32::from(t.year()));
+    let year = if birth && 2000 + yy > this_year { 1900 + yy } else { 2000 + yy };
+    Some(format!("{dd:02}/{mm:02}/{year}"))
+}
+
+/// Whether `dd/mm/yyyy` is before the day of `now_unix`.
+pub fn date_passed(dmy: &str, now_unix: u64) -> bool {
+    let Some((d, m, y)) = cancuoc_core::lds::dg13::parse_date(dmy) else { return false };
+    let Ok(t) = der::DateTime::from_unix_duration(std::time::Duration::from_secs(now_unix)) else { return false };
+    (y, m, d) < (u32::from(t.year()), u32::from(t.month()), u32::from(t.day()))
+}
+
 /// Everything `cancuoc read --json` prints.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
@@ -115,6 +151,8 @@ pub struct Report {
     /// The personal data from DG13 (the full name falls back to DG1's MRZ when DG13 lacks it).
     pub person: Dg13,
     pub mrz: Option<MrzReport>,
+    /// The document (from DG1): kind, number, issuer, expiry and whether it has expired.
+    pub document: Option<DocumentReport>,
     pub photo: Option<PhotoReport>,
     pub checks: Checks,
     pub link: LinkReport,
@@ -178,10 +216,40 @@ impl Report {
                 check_digits_valid: m.checks.all_valid(),
             }
         });
+        let now = now_unix();
         let mut person = d;
         if person.full_name.is_none() {
             person.full_name = mrz.as_ref().map(|m| m.name.clone());
         }
+        if r.dg13.is_none()
+            && let Some(d1) = &r.dg1
+        {
+            // No DG13 (a passport, a foreign ID card): what DG1 holds, so the form is not empty.
+            let m = &d1.mrz;
+            person.date_of_birth = mrz_date(&m.date_of_birth, true, now);
+            person.sex = match m.sex {
+                'M' => Some("Nam".into()),
+                'F' => Some("Nữ".into()),
+                _ => None,
+            };
+            person.nationality = Some(m.nationality.clone()).filter(|n| !n.is_empty());
+            person.date_of_expiry = mrz_date(&m.date_of_expiry, false, now);
+        }
+        let document = r.dg1.as_ref().map(|d1| {
+            let m = &d1.mrz;
+            let expiry = mrz_date(&m.date_of_expiry, false, now);
+            DocumentReport {
+                kind: match m.document_code.chars().next() {
+                    Some('P') => "passport",
+                    Some('I' | 'A' | 'C') => "identity_card",
+                    _ => "other",
+                },
+                number: m.document_number.clone(),
+                issuing_state: m.issuing_state.clone(),
+                expired: expiry.as_deref().is_some_and(|e| date_passed(e, now)),
+                date_of_expiry: expiry,
+            }
+        });
         let photo = r.dg2.as_ref().and_then(|d2| d2.faces.first()).map(|f| PhotoReport {
             mime: f.format.mime(),
             width: f.width,
@@ -199,6 +267,7 @@ impl Report {
                 .collect(),
             person,
             mrz,
+            document,
             photo,
             checks: Checks {
                 data_groups: v.data_groups.clone(),

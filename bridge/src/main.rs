@@ -353,22 +353,30 @@ fn prompt(label: &str) -> Option<String> {
 
 fn credentials_from(a: &ReadArgs) -> Result<Credentials, String> {
     // The simulated card's citizen, as a clerk would have them in front of them.
-    let sim = if a.simulated { cancuoc_sim::CardSpec::variant(&a.variant).map(|s| s.persona) } else { None };
+    let spec = if a.simulated { cancuoc_sim::CardSpec::variant(&a.variant) } else { None };
+    let sim = spec.as_ref().map(|s| s.persona);
     let can = a.can.as_deref().map(Can::new).transpose().map_err(|e| e.to_string())?;
     let any_mrz = a.id_number.is_some() || a.document_number.is_some() || a.dob.is_some() || a.expiry.is_some();
+    if spec.as_ref().is_some_and(|s| s.passport) && !any_mrz && can.is_none() {
+        // The simulated foreign passport: the key printed in its MRZ.
+        return Ok(Credentials::mrz(cancuoc_sim::image::passport_access_key()));
+    }
     if can.is_some() && !any_mrz {
         // An explicit CAN alone: PACE with it, nothing else.
         return Ok(Credentials { can, mrz: None });
     }
     let dates = match (&a.dob, &a.expiry, sim) {
         (Some(d), Some(e), _) => Some((d.clone(), e.clone())),
-        (d, e, Some(p)) => Some((d.clone().unwrap_or_else(|| p.dob_yymmdd()), e.clone().unwrap_or_else(|| p.expiry_yymmdd()))),
+        (d, e, Some(p)) => {
+            Some((d.clone().unwrap_or_else(|| p.dob_yymmdd()), e.clone().unwrap_or_else(|| p.expiry_yymmdd())))
+        }
         (None, None, None) => None,
         (Some(_), None, None) | (None, Some(_), None) => {
             return Err("give both --dob and --expiry (or neither, to read with the ID number's CAN alone)".into());
         }
     };
-    let id = a.id_number.clone().or_else(|| sim.filter(|_| a.document_number.is_none()).map(|p| p.id_number.to_string()));
+    let id =
+        a.id_number.clone().or_else(|| sim.filter(|_| a.document_number.is_none()).map(|p| p.id_number.to_string()));
     if let Some(id) = id {
         // The ID number alone is enough: its last 6 digits are the CAN; with the dates, BAC too.
         let mut c = Credentials::from_id_number(&id, dates.as_ref().map(|(d, e)| (d.as_str(), e.as_str())))
@@ -402,6 +410,10 @@ fn read(a: ReadArgs) -> u8 {
             println!("{name:<18} {what}");
         }
         return exit::VERIFIED;
+    }
+    if a.simulated && cancuoc_sim::CardSpec::variant(&a.variant).is_none() {
+        eprintln!("cancuoc: unknown variant {:?}; see cancuoc read --simulated --list-variants", a.variant);
+        return exit::USAGE;
     }
     let key = match credentials_from(&a) {
         Ok(k) => k,
@@ -905,6 +917,24 @@ fn print_human(r: &Report, source: &str) {
             }
             println!();
         }
+    }
+    if let Some(doc) = r.document.as_ref().filter(|d| d.expired) {
+        println!(
+            "⚠ GIẤY TỜ ĐÃ HẾT HẠN — document expired on {}
+",
+            doc.date_of_expiry.as_deref().unwrap_or("?")
+        );
+    }
+    // A document without DG13 (a passport): what it is, from its MRZ.
+    if let Some(doc) = r.document.as_ref().filter(|_| r.person.id_number.is_none()) {
+        let kind = match doc.kind {
+            "passport" => "hộ chiếu (passport)",
+            "identity_card" => "thẻ căn cước (identity card)",
+            _ => "giấy tờ khác (other document)",
+        };
+        line("Loại giấy tờ (document)", Some(kind));
+        line("Số giấy tờ (document number)", Some(&doc.number));
+        line("Nơi cấp (issuing state)", Some(&doc.issuing_state));
     }
     // The card's own labels (2021 or 2024 card), from the core's one table of DG13 fields.
     let p = &r.person;

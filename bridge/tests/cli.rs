@@ -53,7 +53,8 @@ fn the_id_number_alone_opens_the_card_with_its_last_six_digits() {
     assert_eq!(j["person"]["father_name"], "Nguyễn Văn Bình");
     assert_eq!(j["checks"]["chip_authentication"], "passed", "the default card has chip authentication");
     // A chip that refuses PACE: BAC with the MRZ key, and the report says so.
-    let (code, j) = json(&["read", "--simulated", "--variant", "pace-refused", "--id-number", "079195012345", "--json"]);
+    let (code, j) =
+        json(&["read", "--simulated", "--variant", "pace-refused", "--id-number", "079195012345", "--json"]);
     assert_eq!(code, 0, "{j}");
     let why = j["checks"]["access"]["bac_after_pace"]["pace_error"].as_str().unwrap_or_else(|| panic!("{j}"));
     assert!(why.contains("6982"), "{why}");
@@ -249,4 +250,29 @@ fn fhir_patient_is_valid_and_carries_the_verdict() {
     let (code, out, _) = cancuoc(&["read", "--simulated", "--fhir", "--variant", "tampered-dg13"]);
     assert_eq!(code, 1);
     assert!(validate_fhir(&out).starts_with("not_verified "), "{out}");
+}
+
+#[test]
+fn a_foreign_passport_shows_its_mrz_data_and_is_flagged_expired() {
+    // The ICAO 9303 specimen passport (Utopia, expired 15/04/2012), read with the key in its MRZ.
+    let (code, j) = json(&["read", "--simulated", "--variant", "passport-td3", "--json"]);
+    assert_eq!(code, 0, "the chip itself verifies: {j}");
+    assert_eq!(j["person"]["full_name"], "ERIKSSON ANNA MARIA");
+    assert_eq!(j["person"]["date_of_birth"], "12/08/1974");
+    assert_eq!(j["person"]["sex"], "Nữ");
+    assert_eq!(j["person"]["nationality"], "UTO");
+    assert_eq!(j["document"]["kind"], "passport");
+    assert_eq!(j["document"]["number"], "L898902C3");
+    assert_eq!(j["document"]["issuing_state"], "UTO");
+    assert_eq!(j["document"]["date_of_expiry"], "15/04/2012");
+    assert_eq!(j["document"]["expired"], true);
+    let (_, out, _) = cancuoc(&["read", "--simulated", "--variant", "passport-td3"]);
+    for text in ["GIẤY TỜ ĐÃ HẾT HẠN", "hộ chiếu (passport)", "L898902C3", "ERIKSSON ANNA MARIA", "12/08/1974"]
+    {
+        assert!(out.contains(text), "{text}: {out}");
+    }
+    // A CCCD in date is not flagged.
+    let (_, j) = json(&["read", "--simulated", "--json"]);
+    assert_eq!(j["document"]["expired"], false);
+    assert_eq!(j["document"]["kind"], "identity_card");
 }

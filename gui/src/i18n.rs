@@ -667,6 +667,12 @@ pub fn failure(f: &Failure, lang: Lang) -> String {
                 (HashStatus::Mismatch, false) => format!("the {name} was altered after the card was issued"),
                 (HashStatus::NotInSod, true) => format!("{name} có trên chip nhưng không được cơ quan cấp ký"),
                 (HashStatus::NotInSod, false) => format!("the {name} is on the chip but not signed by the issuer"),
+                (HashStatus::HashLengthMismatch, true) => {
+                    format!("dữ liệu bảo mật (SOD) không nhất quán: mã băm của {name} sai độ dài")
+                }
+                (HashStatus::HashLengthMismatch, false) => {
+                    format!("the security data (SOD) is inconsistent: the {name}'s hash has the wrong length")
+                }
                 (_, true) => format!("không kiểm tra được {name}"),
                 (_, false) => format!("the {name} could not be checked"),
             }
@@ -677,6 +683,10 @@ pub fn failure(f: &Failure, lang: Lang) -> String {
             (SignatureStatus::UnsupportedAlgorithm(a), true) => format!("chữ ký dùng thuật toán chưa hỗ trợ ({a})"),
             (SignatureStatus::UnsupportedAlgorithm(a), false) => {
                 format!("the signature uses an unsupported algorithm ({a})")
+            }
+            (SignatureStatus::Missing, true) => "chip không có dữ liệu bảo mật (SOD): không xác thực được".into(),
+            (SignatureStatus::Missing, false) => {
+                "the chip has no security data (SOD): nothing on it can be verified".into()
             }
             (_, true) => "dữ liệu bảo mật (SOD) hỏng hoặc thiếu".into(),
             (_, false) => "the security data (SOD) is damaged or missing".into(),

@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cancuoc_bridge::Status;
+use cancuoc_core::pace::PasswordKind;
+use cancuoc_core::verdict::SessionAccess;
 use cancuoc_desk::app::{Phase, Tab};
 use cancuoc_desk::checkin::BhytState;
 use cancuoc_desk::reader::ReaderStatus;
@@ -80,7 +82,7 @@ fn has_text(h: &Harness<'static, App>, text: &str) -> bool {
     h.query_all_by_label_contains(text).next().is_some()
 }
 
-/// Types the CAN and presses Enter, as a clerk does.
+/// Types the ID number (the chip opens with its last 6 digits) and presses Enter, as a clerk does.
 fn read_with_can(h: &mut Harness<'static, App>) {
     type_into(h, "Số định danh", "079195012345");
     h.run_steps(2);
@@ -161,10 +163,13 @@ fn a_scanned_qr_code_fills_the_key_and_reads() {
     h.step();
     let k = &h.state().key;
     assert_eq!((k.id_number.as_str(), k.dob.as_str(), k.expiry.as_str()), ("079195012345", "15/03/1995", "15/03/2035"));
-    assert_eq!(h.state().key.id_or_can, "12", "the burst did not leak into the focused field");
+    // The scan replaced what was typed with the QR's ID number; none of the burst leaked in.
+    assert_eq!(h.state().key.id_or_can, "079195012345", "the burst did not leak into the focused field");
     wait(&mut h, "the read started by the scan", |a| a.checkin.is_some());
     assert_eq!(h.state().checkin.as_ref().expect("result").status(), Status::Verified);
-    assert!(has_text(&h, "BAC") || h.state().checkin.as_ref().is_some_and(|c| c.report.checks.access.is_some()));
+    // The ID number alone opened the chip: PACE with its last 6 digits.
+    let access = h.state().checkin.as_ref().and_then(|c| c.report.checks.access.clone());
+    assert!(matches!(access, Some(SessionAccess::Pace { password: PasswordKind::Can, .. })), "{access:?}");
 }
 
 #[test]
@@ -557,4 +562,59 @@ fn a_reader_with_old_firmware_says_to_update_it() {
     assert!(matches!(h.state().phase, Phase::Entry { error: Some(_) }));
     done.store(true, std::sync::atomic::Ordering::Relaxed);
     let _ = t.join();
+}
+
+#[test]
+fn the_default_card_fills_every_chip_field_under_the_cards_labels() {
+    let mut h = harness(demo());
+    h.run_steps(1);
+    read_with_can(&mut h);
+    let c = h.state().checkin.as_ref().expect("result");
+    assert_eq!(c.status(), Status::Verified);
+    for (label, value) in [
+        ("Họ và tên", "Nguyễn Thị Thu Hà"),
+        ("Ngày sinh", "15/03/1995"),
+        ("Giới tính", "Nữ"),
+        ("Nơi thường trú", "Số 12 Ngõ 34 Phố Hàng Bạc"),
+        ("Họ tên cha", "Nguyễn Văn Bình"),
+        ("Họ tên mẹ", "Trần Thị Cúc"),
+    ] {
+        assert!(has_text(&h, label), "label {label}");
+        assert!(has_text(&h, value), "value {value}");
+    }
+    // A 2024 card: the residence under "Nơi cư trú", field 16 shown as what it is.
+    h.key_press(egui::Key::Escape);
+    h.state_mut().scenario.variant = "can-cuoc-2024".into();
+    h.run_steps(1);
+    type_into(&mut h, "Số định danh", "001217004567");
+    h.run_steps(2);
+    h.key_press(egui::Key::Enter);
+    wait(&mut h, "the read to end", |a| !matches!(a.phase, Phase::Reading { .. }));
+    assert_eq!(h.state().checkin.as_ref().expect("result").status(), Status::Verified);
+    assert!(has_text(&h, "Nơi cư trú"));
+    assert!(!has_text(&h, "Nơi thường trú"));
+    assert!(has_text(&h, "Trường 16 (chưa rõ nghĩa)"));
+    assert!(has_text(&h, "3F9A0C51E27B4D86"));
+}
+
+#[test]
+fn a_foreign_passport_shows_its_mrz_data_and_expiry() {
+    let mut h = harness(demo());
+    h.state_mut().scenario.variant = "passport-td3".into();
+    h.state_mut().key_mode = cancuoc_desk::app::KeyMode::Mrz;
+    h.run_steps(1);
+    {
+        let k = &mut h.state_mut().key;
+        k.document_number = "L898902C3".into();
+        k.dob = "12/08/1974".into();
+        k.expiry = "15/04/2012".into();
+    }
+    h.state_mut().start_read();
+    wait(&mut h, "the read to end", |a| !matches!(a.phase, Phase::Reading { .. }));
+    let c = h.state().checkin.as_ref().expect("result");
+    assert_eq!(c.status(), Status::Verified, "the chip is genuine");
+    assert_eq!(c.report.person.full_name.as_deref(), Some("ERIKSSON ANNA MARIA"));
+    for text in ["ERIKSSON ANNA MARIA", "12/08/1974", "L898902C3", "UTO", "ĐÃ HẾT HẠN"] {
+        assert!(has_text(&h, text), "{text}");
+    }
 }

@@ -274,6 +274,8 @@ pub struct CardSpec {
     /// The chip lists PACE in EF.CardAccess but refuses it (MSE:Set AT answers 6982): readers must
     /// fall back to BAC.
     pub refuses_pace: bool,
+    /// A foreign TD3 passport ([`PASSPORT_TD3_MRZ`]) instead of a CCCD: DG1, DG2, DG15, no DG13.
+    pub passport: bool,
 }
 
 /// Chip-authentication protocol OIDs (9303-11 §9.2.5).
@@ -302,6 +304,17 @@ pub mod pace_oid {
     pub const ECDH_CAM_AES128: &str = "0.4.0.127.0.7.2.2.4.6.2";
 }
 
+/// The passport specimen of ICAO Doc 9303 Part 4 (Appendix A; the same MRZ is the worked example
+/// of Part 11 Appendix D): Anna Maria Eriksson of Utopia, expired on 15 April 2012. A published,
+/// fictional document: the simulator's foreign patient.
+pub const PASSPORT_TD3_MRZ: &str =
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+
+/// The access key printed in that passport's MRZ.
+pub fn passport_access_key() -> cancuoc_core::AccessKey {
+    cancuoc_core::AccessKey::new("L898902C3", "740812", "120415").expect("specimen key is valid")
+}
+
 /// The simulated card's CAN: the last 6 digits of [`PERSONA`]'s ID number (Vietnamese cards print
 /// no separate CAN).
 pub const CAN: &str = "012345";
@@ -309,7 +322,8 @@ pub const CAN: &str = "012345";
 /// EF.CardAccess as public readers hard-code it for real cards (shared/cccd.md):
 /// TerminalAuthenticationInfo v1; ChipAuthenticationInfo CA-ECDH-AES-CBC-CMAC-128 v1; PACEInfo
 /// PACE-ECDH-GM-AES-CBC-CMAC-128 v2 on standardized parameters 13 (brainpoolP256r1).
-pub const REAL_CARD_ACCESS: &str = "3134300d060804007f0007020202020101300f060a04007f000702020302020201013012060a04007f0007020204020202010202010d";
+pub const REAL_CARD_ACCESS: &str =
+    "3134300d060804007f0007020202020101300f060a04007f000702020302020201013012060a04007f0007020204020202010202010d";
 
 impl Default for CardSpec {
     fn default() -> Self {
@@ -328,6 +342,7 @@ impl Default for CardSpec {
             persona: &PERSONA,
             dg3: true,
             refuses_pace: false,
+            passport: false,
         }
     }
 }
@@ -341,6 +356,10 @@ pub const VARIANTS: &[(&str, &str)] = &[
     (
         "can-cuoc-2024",
         "genuine 2024 card (thẻ căn cước, issued 20/08/2024) of another citizen, built like the default card",
+    ),
+    (
+        "passport-td3",
+        "a foreign patient's passport: the ICAO 9303 specimen (TD3, Utopia, expired 2012), BAC only, no DG13",
     ),
     ("pace-refused", "genuine card that lists PACE but refuses it (6982): readers fall back to BAC with the MRZ key"),
     ("ecdsa-p256", "genuine card, ECDSA P-256 document signer, EC active authentication; PACE on P-256 with AES-256"),
@@ -419,6 +438,7 @@ impl CardSpec {
             "mf-9000" => Self { select_mf_sw: 0x9000, ..d },
             "can-cuoc-2024" => Self { persona: &PERSONA_2024, ..d },
             "pace-refused" => Self { refuses_pace: true, ..d },
+            "passport-td3" => Self { passport: true, pace: None, ca: None, dg3: false, ..d },
             "pace-cam" => Self {
                 aa: Aa::None,
                 pace: Some((pace_oid::ECDH_CAM_AES128, 13)),
@@ -590,7 +610,8 @@ pub fn build(spec: &CardSpec) -> CardImage {
     let pki = Pki::load();
     let p = spec.persona;
     let mut dgs: BTreeMap<u8, Vec<u8>> = BTreeMap::new();
-    dgs.insert(1, tlv::encode(0x61, &tlv::encode(0x5F1F, p.mrz().as_bytes())));
+    let mrz_text = if spec.passport { PASSPORT_TD3_MRZ.to_string() } else { p.mrz() };
+    dgs.insert(1, tlv::encode(0x61, &tlv::encode(0x5F1F, mrz_text.as_bytes())));
     let (format, image) = if spec.jpeg2000 {
         (dg2::ImageFormat::Jpeg2000, FACE_JP2)
     } else if spec.small_face {
@@ -624,7 +645,9 @@ pub fn build(spec: &CardSpec) -> CardImage {
         // never gets it (6982), only its hash in the SOD and its tag in EF.COM matter.
         dgs.insert(3, tlv::encode(0x63, &tlv::encode(0x7F61, &tlv::encode(0x02, &[0]))));
     }
-    dgs.insert(13, dg13::encode(&p.dg13_fields()));
+    if !spec.passport {
+        dgs.insert(13, dg13::encode(&p.dg13_fields()));
+    }
     let genuine_aa = match spec.aa {
         Aa::Rsa => Some(pki.key("aa-rsa")),
         Aa::Ec => Some(pki.key("aa-p256")),
@@ -726,7 +749,7 @@ pub fn build(spec: &CardSpec) -> CardImage {
     }
     CardImage {
         files,
-        access_key: p.access_key(),
+        access_key: if spec.passport { passport_access_key() } else { p.access_key() },
         aa_key,
         extended_length: spec.extended_length,
         can: p.can().to_string(),

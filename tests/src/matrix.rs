@@ -73,9 +73,10 @@ pub enum Outcome {
     Failed { message: String, kept: usize, retry_verified: bool, intact: bool },
     /// The fault did not matter; the read finished identical to the fault-free one, verified.
     Tolerated,
-    /// The chip refused active authentication (an error status to INTERNAL AUTHENTICATE): every
-    /// file was read intact and the verdict is NOT verified, naming active authentication — as
-    /// for a clone that copied DG15 without the key. A retry verifies.
+    /// The chip refused active or chip authentication (an error status to INTERNAL AUTHENTICATE
+    /// or to a chip-authentication command): every file was read intact and the verdict is NOT
+    /// verified, naming that proof — as for a clone that copied DG15 or DG14 without the key. A
+    /// retry verifies.
     RefusedProof { message: String, retry_verified: bool },
     /// Something the rules forbid, said in words.
     Violation(String),
@@ -159,10 +160,13 @@ pub fn cell(access: Access, at: usize, fault: Fault, baseline: &CardRead) -> Out
                 Outcome::Violation("verified with data that differs from the card's".into())
             } else if r.files == baseline.files
                 && matches!(fault, Fault::Status(_))
-                && r.verdict
-                    .failures()
-                    .iter()
-                    .all(|f| matches!(f, cancuoc_core::verdict::Failure::ActiveAuthentication { .. }))
+                && r.verdict.failures().iter().all(|f| {
+                    matches!(
+                        f,
+                        cancuoc_core::verdict::Failure::ActiveAuthentication { .. }
+                            | cancuoc_core::verdict::Failure::ChipAuthentication { .. }
+                    )
+                })
             {
                 let Some(mut again) = simulated_card(access.variant()) else {
                     return Outcome::Violation("no such variant".into());

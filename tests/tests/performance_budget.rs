@@ -18,13 +18,17 @@ fn a_full_read_stays_within_its_wire_budget() {
     let payload = r.payload();
     // The persona's files: COM, SOD, DG1, DG2 (about 17 KB), DG13, DG15.
     assert!((19_000..=22_000).contains(&payload), "payload {payload}");
-    // Budgets: 29 APDUs and 22 KB on the wire today; a regression past these fails.
-    assert!(r.apdus() <= 30, "APDUs {}", r.apdus());
+    // Budgets: 35 APDUs and 22 KB on the wire today for the card built like a real CCCD (29
+    // before it carried DG14 and chip authentication: +3 to read DG14, +3 for chip
+    // authentication); a regression past these fails.
+    assert!(r.apdus() <= 35, "APDUs {}", r.apdus());
     assert!(r.sent() + r.received() <= 22_500, "bytes {}", r.sent() + r.received());
-    // Framing + APDU/secure-messaging bytes of the file transfer: 7.6 % of the payload today
-    // (goal 5 %; docs/performance.md names the lever). The budget stops it growing.
+    // Framing + APDU/secure-messaging bytes of the file transfer: 8.6 % of the payload on the
+    // card built like a real CCCD (7.6 % before: DG14 is one more small file, and each file
+    // costs a SELECT and a header probe; goal 5 %, docs/performance.md names the lever). The
+    // budget stops it growing.
     let overhead = r.transfer_overhead() + r.transfer_framing(FSC);
-    assert!(overhead * 1000 <= payload * 78, "transfer overhead {overhead} on {payload}");
+    assert!(overhead * 1000 <= payload * 86, "transfer overhead {overhead} on {payload}");
     // Modelled air time ≤ 1.0 s at 424 kbit/s and ≤ 2.5 s at 106 kbit/s.
     let (t424, t106) = (r.air_time(FSC, 424), r.air_time(FSC, 106));
     assert!(t424 <= 1.0, "air time at 424 kbit/s: {t424:.3} s");

@@ -125,3 +125,18 @@ impl From<KeyError> for Error {
         Self::Key(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sm::SmError;
+
+    #[test]
+    fn a_chip_that_leaves_out_sm_objects_is_not_worth_a_retry_but_a_bad_mac_is() {
+        let step = Step::ReadBinary(FileId::Dg(1));
+        assert!(!Error::SecureMessaging { step, error: SmError::MissingObject(0x8E) }.is_retryable());
+        assert!(!Error::SecureMessaging { step, error: SmError::MissingObject(0x99) }.is_retryable());
+        assert!(Error::SecureMessaging { step, error: SmError::BadMac }.is_retryable());
+        assert!(Error::Transport { step, error: TransportError::CardRemoved }.is_retryable());
+    }
+}

@@ -276,7 +276,8 @@ fn read_files<T: Transport>(
                     partial.complete.insert(id, buf);
                 }
                 // A chip without EF.SOD: read on, the verdict says the data cannot be verified.
-                Err(Error::Status { sw, .. }) if id == FileId::Sod && buf.is_empty() && sw.kind() == SwKind::FileNotFound => {}
+                Err(Error::Status { sw, .. })
+                    if id == FileId::Sod && buf.is_empty() && sw.kind() == SwKind::FileNotFound => {}
                 Err(e) => {
                     if !buf.is_empty() {
                         partial.in_progress = Some((id, buf));
@@ -349,6 +350,9 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
 
     // Active authentication: the chip has DG15 when EF.COM lists it or we read it.
     let mut aa_exchange = None;
+    // A chip that refuses INTERNAL AUTHENTICATE answers with a plain status word, which ends the
+    // secure-messaging session: chip authentication cannot run after it in this session.
+    let mut session_ended = false;
     let has_dg15 = com_dgs.contains(&15) || files.contains_key(&FileId::Dg(15));
     let active_auth = match (&dg15, has_dg15, options.active_auth) {
         (_, false, _) => ActiveAuthStatus::NotSupported,
@@ -372,7 +376,10 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
                 Err(e @ (Error::Transport { .. } | Error::SecureMessaging { .. })) => return Err(fail(e, partial)),
                 // The chip refused: a chip that has DG15 but will not prove it holds the key is
                 // treated as failing active authentication (a clone can copy DG15, not the key).
-                Err(e) => ActiveAuthStatus::Failed(alloc::format!("the chip refused it: {e}")),
+                Err(e) => {
+                    session_ended = true;
+                    ActiveAuthStatus::Failed(alloc::format!("the chip refused it: {e}"))
+                }
             }
         }
     };
@@ -395,13 +402,16 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
         (None, _) => match dg14.as_ref().map(ca::from_dg14) {
         None | Some(Ok(None)) => ActiveAuthStatus::NotSupported,
         Some(Err(status)) => status,
-        Some(Ok(Some(_))) if !options.chip_auth => ActiveAuthStatus::NotAttempted,
+        Some(Ok(Some(_))) if !options.chip_auth || session_ended => ActiveAuthStatus::NotAttempted,
+        // As for active authentication: a link that failed or garbled an answer (no answer, bad
+        // MAC, broken SM objects) says nothing about the chip's key, and a retry redoes the step;
+        // a chip that answers with a refusal (a plain status word) fails the proof.
         Some(Ok(Some(info))) => match ca::perform(&mut card, &info, rng) {
-            Err(e @ Error::Transport { .. }) => return Err(fail(e, partial)),
+            Err(e @ (Error::Transport { .. } | Error::SecureMessaging { .. })) => return Err(fail(e, partial)),
             Err(e) => ActiveAuthStatus::Failed(alloc::format!("the chip refused it: {e}")),
             Ok(()) => match card.select_file(FileId::Com) {
                 Ok(()) => ActiveAuthStatus::Passed,
-                Err(e @ Error::Transport { .. }) => return Err(fail(e, partial)),
+                Err(e @ (Error::Transport { .. } | Error::SecureMessaging { .. })) => return Err(fail(e, partial)),
                 Err(_) => ActiveAuthStatus::Failed(
                     "the chip cannot continue secure messaging with the agreed keys, so it does not hold the DG14 key"
                         .to_string(),

@@ -269,17 +269,20 @@ impl Verdict {
         }
         // Clone proof: active or chip authentication. A failure of either is a failure; a proof
         // that could not run only counts against the card when the other did not pass.
-        let aa_passed = self.active_auth == ActiveAuthStatus::Passed;
-        let ca_passed = self.chip_auth == ActiveAuthStatus::Passed;
-        let counts = |s: &ActiveAuthStatus, other_passed: bool| match s {
+        // A proof that could not run adds nothing when the other one failed: that failure is
+        // already the verdict (e.g. chip authentication cannot run once the chip refused active
+        // authentication and ended the session).
+        let aa_decided = matches!(self.active_auth, ActiveAuthStatus::Passed | ActiveAuthStatus::Failed(_));
+        let ca_decided = matches!(self.chip_auth, ActiveAuthStatus::Passed | ActiveAuthStatus::Failed(_));
+        let counts = |s: &ActiveAuthStatus, other_decided: bool| match s {
             ActiveAuthStatus::Passed | ActiveAuthStatus::NotSupported => false,
             ActiveAuthStatus::Failed(_) => true,
-            ActiveAuthStatus::NotAttempted | ActiveAuthStatus::UnsupportedAlgorithm(_) => !other_passed,
+            ActiveAuthStatus::NotAttempted | ActiveAuthStatus::UnsupportedAlgorithm(_) => !other_decided,
         };
-        if counts(&self.active_auth, ca_passed) {
+        if counts(&self.active_auth, ca_decided) {
             out.push(Failure::ActiveAuthentication { status: self.active_auth.clone() });
         }
-        if counts(&self.chip_auth, aa_passed) {
+        if counts(&self.chip_auth, aa_decided) {
             out.push(Failure::ChipAuthentication { status: self.chip_auth.clone() });
         }
         for w in &self.weak_algorithms {

@@ -38,7 +38,10 @@ fn real_layout_parses_to_every_named_field() {
     assert_eq!(d.old_id_number.as_deref(), Some("012345678"));
     // Field 16 is kept, unnamed, as "field 16".
     assert_eq!(d.other_fields.len(), 1);
-    assert_eq!((d.other_fields[0].number, d.other_fields[0].values.as_slice()), (16, &["A1B2C3D4E5F60718".to_string()][..]));
+    assert_eq!(
+        (d.other_fields[0].number, d.other_fields[0].values.as_slice()),
+        (16, &["A1B2C3D4E5F60718".to_string()][..])
+    );
     // Every field, in card order, with its raw bytes.
     assert_eq!(d.fields.iter().map(|f| f.number).collect::<Vec<_>>(), (1..=16).collect::<Vec<_>>());
     assert_eq!(d.fields[13].raw, [0x30, 0x03, 0x02, 0x01, 0x0E]);

@@ -143,6 +143,29 @@ fn chip_data(app: &App, ui: &mut egui::Ui, k: f32) {
                 ui.add(egui::Label::new(RichText::new(v).size(15.0 * k)).wrap());
                 ui.end_row();
             }
+            // A document without DG13 (a foreign patient's passport): its number and issuer.
+            if let Some(doc) = c.report.document.as_ref().filter(|_| p.id_number.is_none()) {
+                let rows = [
+                    (if english { "Document number" } else { "Số giấy tờ" }, doc.number.clone()),
+                    (if english { "Issuing state" } else { "Nơi cấp" }, doc.issuing_state.clone()),
+                ];
+                for (label, v) in rows {
+                    ui.label(RichText::new(label).size(14.0 * k).weak());
+                    ui.label(RichText::new(v).size(15.0 * k));
+                    ui.end_row();
+                }
+            }
+            if let Some(doc) = c.report.document.as_ref().filter(|d| d.expired) {
+                let when = doc.date_of_expiry.clone().unwrap_or_default();
+                let text = if english {
+                    format!("Document EXPIRED on {when}")
+                } else {
+                    format!("Giấy tờ ĐÃ HẾT HẠN ngày {when}")
+                };
+                ui.label(RichText::new(if english { "Validity" } else { "Hiệu lực" }).size(14.0 * k).weak());
+                ui.label(bold(text, 15.0 * k).color(RED));
+                ui.end_row();
+            }
             // Fields nobody has named yet: shown as what they are, never given a meaning.
             for f in &p.other_fields {
                 let label = if english {
@@ -167,6 +190,10 @@ fn form(app: &mut App, ui: &mut egui::Ui, k: f32) {
         ui.label(bold(t.not_verified_warning, 16.0 * k).color(RED));
     }
     let big = 22.0 * k;
+    // The address under the label this card's generation prints ("nơi cư trú" on 2024 cards).
+    let person = &c.report.person;
+    let address_label = cancuoc_core::lds::dg13::field_info("place_of_residence")
+        .map_or(t.f_place_of_residence, |f| person.label(f, lang == crate::i18n::Lang::En));
     egui::Grid::new("form").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
         use crate::consent::Field as F;
         for (label, f) in [
@@ -174,7 +201,7 @@ fn form(app: &mut App, ui: &mut egui::Ui, k: f32) {
             (t.f_date_of_birth, F::DateOfBirth),
             (t.f_sex, F::Sex),
             (t.f_id_number, F::IdNumber),
-            (t.f_place_of_residence, F::Address),
+            (address_label, F::Address),
         ] {
             ui.label(RichText::new(label).size(16.0 * k));
             ui.add(egui::Label::new(bold(c.value(f, lang).unwrap_or_default(), big)).wrap());

@@ -381,7 +381,16 @@ pub fn parse(bytes: &[u8]) -> Result<Dg13, ParseError> {
 pub fn encode(fields: &[(u32, Vec<String>)]) -> Vec<u8> {
     let mut set = Vec::new();
     for (n, values) in fields {
-        let tag = FIELDS.iter().find(|f| f.number == *n).map_or(0x0C, |f| f.string_tag);
+        // PrintableString for the ID, the dates of birth and issue, the old ID and field 16;
+        // UTF8String for the others (FIELDS' string_tag, plus field 16 which it does not name).
+        let tag: u32 = match *n {
+            field::ID_NUMBER
+            | field::DATE_OF_BIRTH
+            | field::DATE_OF_ISSUE
+            | field::OLD_ID_NUMBER
+            | field::UNCONFIRMED_16 => 0x13,
+            _ => 0x0C,
+        };
         let mut f = tlv::encode(0x02, &number_bytes(*n));
         match (*n, values.as_slice()) {
             (field::PARENTS | field::SPOUSE, many) => {
@@ -391,7 +400,7 @@ pub fn encode(fields: &[(u32, Vec<String>)]) -> Vec<u8> {
             }
             (_, many) => {
                 for v in many {
-                    f.extend(tlv::encode(u32::from(tag), v.as_bytes()));
+                    f.extend(tlv::encode(tag, v.as_bytes()));
                 }
             }
         }
@@ -459,11 +468,8 @@ mod tests {
 
     #[test]
     fn old_id_is_taken_from_field_16_only_by_content() {
-        let d = parse(&encode(&[
-            (15, alloc::vec!["".to_string()]),
-            (16, alloc::vec!["123456789".to_string()]),
-        ]))
-        .unwrap();
+        let d =
+            parse(&encode(&[(15, alloc::vec!["".to_string()]), (16, alloc::vec!["123456789".to_string()])])).unwrap();
         assert_eq!(d.old_id_number.as_deref(), Some("123456789"));
         let d = parse(&encode(&[
             (15, alloc::vec!["987654321".to_string()]),
