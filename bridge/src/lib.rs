@@ -2,6 +2,7 @@
 //! call: run a read against a card link, and turn the result into a report for people and scripts.
 
 pub mod api;
+pub mod diagnostics;
 pub mod doctor;
 pub mod fhir;
 pub mod pcsc_reader;
@@ -92,6 +93,8 @@ pub struct Checks {
     pub active_authentication: ActiveAuthStatus,
     pub chip_authentication: ActiveAuthStatus,
     pub weak_algorithms: Vec<String>,
+    /// Weak algorithms accepted by policy (SHA-1 data-group hashes): notes, not failures.
+    pub notices: Vec<String>,
     /// Which protocol secured the session (BAC, or PACE with curve and password).
     pub access: Option<SessionAccess>,
 }
@@ -193,7 +196,16 @@ fn failure_check(f: &cancuoc_core::verdict::Failure) -> &'static str {
 
 impl Report {
     pub fn from_read(r: &CardRead) -> Self {
-        let v = &r.verdict;
+        Self::judged(r, &r.verdict)
+    }
+
+    /// The report of files verified away from the chip: the status and failures are passive
+    /// authentication's; active and chip authentication show as not attempted.
+    pub fn from_files(r: &CardRead) -> Self {
+        Self::judged(r, &r.verdict.passive_only())
+    }
+
+    fn judged(r: &CardRead, v: &cancuoc_core::Verdict) -> Self {
         let status = if v.is_verified() {
             Status::Verified
         } else if v.only_signer_untrusted() {
@@ -274,9 +286,10 @@ impl Report {
                 hash_algorithm: v.hash_algorithm.map(|h| h.name().to_string()),
                 sod_signature: v.sod_signature.clone(),
                 certificate_chain: v.chain.clone(),
-                active_authentication: v.active_auth.clone(),
-                chip_authentication: v.chip_auth.clone(),
+                active_authentication: r.verdict.active_auth.clone(),
+                chip_authentication: r.verdict.chip_auth.clone(),
                 weak_algorithms: v.weak_algorithms.clone(),
+                notices: v.notices.clone(),
                 access: v.access.clone(),
             },
             link: LinkReport {

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use cancuoc_bridge::diagnostics::{self, TraceTransport};
 use cancuoc_bridge::pcsc_reader::{PcscError, PcscTransport};
 use cancuoc_bridge::trust_store::{self, TrustDir};
 use cancuoc_bridge::{ErrorReport, Report, Status, exit, now_unix, photo_bytes};
@@ -65,6 +66,23 @@ enum Cmd {
         after_help = "Exit codes: 0 verified, 1 read but NOT verified, 2 usage error, 3 access denied, 4 no card, 5 reader error."
     )]
     Read(ReadArgs),
+    /// Verify card files saved by `read --save-files` offline: passive authentication (hashes,
+    /// SOD signature, DS → CSCA chain) with this PC's trust store. Active and chip authentication
+    /// need the chip and are reported as not checked.
+    #[command(after_help = "Exit codes: 0 passive authentication passed, 1 it did not, 2 usage error.")]
+    Verify {
+        /// The folder `cancuoc read --save-files` wrote.
+        dir: PathBuf,
+        /// The trust store directory (default: $CANCUOC_TRUST_DIR or the user data dir).
+        #[arg(long)]
+        trust_dir: Option<PathBuf>,
+        /// Verify with the simulated card's test PKI (for files saved from `--simulated`).
+        #[arg(long, conflicts_with = "trust_dir")]
+        test_pki: bool,
+        /// Print JSON (for scripts).
+        #[arg(long)]
+        json: bool,
+    },
     /// Put reader firmware on a Raspberry Pi Pico / Pico 2: write it as UF2, or copy it onto a
     /// Pico plugged in with BOOTSEL held.
     Flash(FlashArgs),
@@ -213,6 +231,14 @@ struct ReadArgs {
     /// Date of expiry: DD/MM/YYYY or YYMMDD.
     #[arg(long)]
     expiry: Option<String>,
+    /// Field diagnostics: write the card's files exactly as read into this folder (owner-only),
+    /// for `cancuoc verify DIR`. They are PERSONAL DATA: delete them when done.
+    #[arg(long, value_name = "DIR")]
+    save_files: Option<PathBuf>,
+    /// Field diagnostics: write the APDU exchange to this file — secure-messaging bytes only, no
+    /// access key, no plain personal data — to send a failing card's behaviour to be replayed.
+    #[arg(long, value_name = "FILE", conflicts_with = "usb")]
+    trace: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -224,6 +250,7 @@ fn main() -> ExitCode {
         Cmd::Doctor { json, usb, trust_dir } => ExitCode::from(doctor(json, usb, trust_dir)),
         Cmd::Trust { action, trust_dir } => ExitCode::from(trust(action, trust_dir)),
         Cmd::Flash(a) => ExitCode::from(flash(a)),
+        Cmd::Verify { dir, trust_dir, test_pki, json } => ExitCode::from(verify(&dir, trust_dir, test_pki, json)),
     }
 }
 
@@ -744,7 +771,8 @@ fn read_from<T: cancuoc_core::Transport>(transport: T, label: &str, key: &Creden
     let bar = progress_bar();
     let mut current = None;
     let Some(trust) = load_trust(a) else { return exit::READER_ERROR };
-    let result = cancuoc_bridge::read(transport, key, &trust, now_unix(), &mut |p| {
+    let mut transport = TraceTransport::new(transport);
+    let result = cancuoc_bridge::read(&mut transport, key, &trust, now_unix(), &mut |p| {
         if current != Some(p.file) {
             current = Some(p.file);
             bar.set_prefix(p.file.to_string());
@@ -753,10 +781,70 @@ fn read_from<T: cancuoc_core::Transport>(transport: T, label: &str, key: &Creden
         bar.set_position(p.done as u64);
     });
     bar.finish_and_clear();
+    if let Some(path) = &a.trace {
+        match transport.write(path) {
+            Ok(()) => eprintln!("ℹ APDU trace written to {} (no access key, no plain personal data)", path.display()),
+            Err(e) => eprintln!("cancuoc: cannot write the trace to {}: {e}", path.display()),
+        }
+    }
+    if let Some(dir) = &a.save_files {
+        let files = match &result {
+            Ok(r) => r.files.clone(),
+            Err(f) => f.partial.complete.clone(),
+        };
+        save_card_files(dir, &files);
+    }
     match result {
         Ok(r) => output(&r, Report::from_read(&r), label, a),
         Err(f) => output_error(&ErrorReport::from_failure(&f), a),
     }
+}
+
+fn save_card_files(dir: &std::path::Path, files: &std::collections::BTreeMap<cancuoc_core::files::FileId, Vec<u8>>) {
+    match diagnostics::save_files(dir, files) {
+        Ok(written) => eprintln!(
+            "⚠ {} card files written to {} — ĐÂY LÀ DỮ LIỆU CÁ NHÂN / this is PERSONAL DATA: keep it safe, delete it when done              (`cancuoc verify {}` checks it offline)",
+            written.len(),
+            dir.display(),
+            dir.display()
+        ),
+        Err(e) => eprintln!("cancuoc: cannot save the card files in {}: {e}", dir.display()),
+    }
+}
+
+/// `cancuoc verify DIR`: passive authentication of saved files, offline.
+fn verify(dir: &std::path::Path, trust_dir: Option<PathBuf>, test_pki: bool, json: bool) -> u8 {
+    let files = match diagnostics::load_files(dir) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("✘ {e}");
+            return exit::USAGE;
+        }
+    };
+    let trust = if test_pki {
+        cancuoc_sim::trust_store()
+    } else {
+        let store = TrustDir::new(trust_dir.unwrap_or_else(trust_store::default_dir));
+        match store.load() {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("✘ {e}");
+                return exit::USAGE;
+            }
+        }
+    };
+    let read = diagnostics::verify_saved(files, &trust, now_unix());
+    let report = Report::from_files(&read);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+    } else {
+        print_human(&report, &format!("Tệp đã lưu / saved files: {}", dir.display()));
+        println!(
+            "
+Chỉ xác thực thụ động (passive authentication only): chống sao chép chip cần chính con chip —              active and chip authentication need the chip and were not checked."
+        );
+    }
+    report.exit_code()
 }
 
 fn progress_bar() -> ProgressBar {
@@ -844,6 +932,9 @@ fn read_usb(port: &str, key: &Credentials, a: &ReadArgs) -> u8 {
             return output_error(&report, a);
         }
     };
+    if let Some(dir) = &a.save_files {
+        save_card_files(dir, &card.files);
+    }
     let mut report = Report::from_read(&card);
     let label = format!("Đầu đọc USB / USB reader: {path} (cancuoc {} on {})", reader.firmware, reader.board);
     report.reader = Some(reader);
@@ -991,6 +1082,9 @@ fn print_human(r: &Report, source: &str) {
     line("Xác thực chip (chip auth)", Some(ca));
     if let Some(h) = &r.checks.hash_algorithm {
         line("Thuật toán băm (hash)", Some(h));
+    }
+    for n in &r.checks.notices {
+        line("Lưu ý (note)", Some(n));
     }
     if let Some(a) = &r.checks.access {
         line("Kênh bảo mật (session)", Some(&a.to_string()));

@@ -49,7 +49,6 @@ pub const ROWS: &[ForgedRow] = &[
         check: "chip_authentication",
     },
     ForgedRow { what: "a DG on the chip absent from the SOD", variant: "unsigned-dg13", check: "data_group_hash" },
-    ForgedRow { what: "SHA-1 data-group hashes in the SOD", variant: "sha1-hashes", check: "weak_algorithm" },
 ];
 
 /// One layer's finding for one row, as the tests record it.

@@ -393,7 +393,10 @@ pub const VARIANTS: &[(&str, &str)] = &[
     ("wrong-aa-key-rsa", "CLONE: RSA active authentication signed with another key than DG15's"),
     ("aa-skipped", "CLONE: DG15 is on the chip but the chip will not do active authentication"),
     ("unsigned-dg13", "FORGED: DG13 is on the chip but the signed SOD has no hash for it"),
-    ("sha1-hashes", "WEAK: the SOD hashes the data groups with SHA-1"),
+    (
+        "sha1-hashes",
+        "genuine card whose SOD hashes the data groups with SHA-1: accepted by policy, noted (docs/architecture.md)",
+    ),
     ("no-sod", "a chip without EF.SOD: its data cannot be verified"),
     ("hash-length-mismatch", "MIS-ISSUED: the signed SOD declares SHA-256 but holds 20-byte hash values"),
     ("ca-3des", "genuine card with chip authentication (brainpoolP256r1, 3DES) and no active authentication"),

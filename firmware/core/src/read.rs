@@ -472,6 +472,7 @@ fn verdict_of(
                 active_auth,
                 chip_auth,
                 weak_algorithms: p.weak_algorithms.into_iter().map(Into::into).collect(),
+                notices: p.notices.into_iter().map(Into::into).collect(),
                 access,
             }
         }
@@ -487,6 +488,7 @@ fn verdict_of(
             active_auth,
             chip_auth,
             weak_algorithms: Vec::new(),
+            notices: Vec::new(),
             access,
         },
     }

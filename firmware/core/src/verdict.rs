@@ -125,6 +125,8 @@ pub struct Verdict {
     pub chip_auth: ChipAuthStatus,
     /// Weak algorithms in use (e.g. "SHA-1 SOD signature"): a card that uses them is not verified.
     pub weak_algorithms: Vec<String>,
+    /// Weak algorithms accepted by policy (SHA-1 data-group hashes): not failures, shown as notes.
+    pub notices: Vec<String>,
     /// Which protocol secured the session with the chip.
     pub access: Option<SessionAccess>,
 }
@@ -296,6 +298,16 @@ impl Verdict {
     /// passed (or the chip has none), and no weak algorithm is in use.
     pub fn is_verified(&self) -> bool {
         self.failures().is_empty() && self.data_groups.iter().any(|d| d.status == HashStatus::Match)
+    }
+
+    /// The verdict of passive authentication alone — for files verified away from the chip
+    /// (`cancuoc verify DIR`), where active and chip authentication cannot run: the same
+    /// verdict with those two proofs set aside (they stay in the report as not attempted).
+    pub fn passive_only(&self) -> Self {
+        let mut v = self.clone();
+        v.active_auth = ActiveAuthStatus::NotSupported;
+        v.chip_auth = ActiveAuthStatus::NotSupported;
+        v
     }
 
     /// Whether the only failure is an unknown CSCA: the data is intact and signed, but by a signer

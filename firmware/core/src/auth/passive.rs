@@ -25,6 +25,8 @@ pub struct PassiveResult {
     pub chain: ChainStatus,
     /// Algorithms that are too weak to count as verified (e.g. SHA-1), by name.
     pub weak_algorithms: Vec<&'static str>,
+    /// Weak algorithms accepted by policy (not failures), to be shown as a note.
+    pub notices: Vec<&'static str>,
 }
 
 /// Checks every data group hash. `files` holds the raw bytes as read; `present` lists the DGs the
@@ -211,8 +213,13 @@ pub fn verify(
 ) -> PassiveResult {
     let (hash_algorithm, data_groups) = check_hashes(sod, files, present);
     let mut weak = Vec::new();
+    let mut notices = Vec::new();
+    // Policy (docs/architecture.md): SHA-1 data-group hashes are accepted and noted. ICAO 9303
+    // still allows them on documents in circulation, and forging a data group against a stored
+    // SHA-1 hash needs a second preimage, which no known attack finds; the hashes are signed by
+    // the issuer, so collisions an attacker prepares do not help. A SHA-1 signature stays a failure.
     if hash_algorithm == Some(HashAlgorithm::Sha1) {
-        weak.push("SHA-1 data group hashes");
+        notices.push("SHA-1 data group hashes (accepted: permitted by ICAO 9303 on documents in circulation)");
     }
     let (sod_signature, chain) = match signer_certificate(sod) {
         None => (SignatureStatus::NoCertificate, ChainStatus::NoCertificate),
@@ -228,5 +235,5 @@ pub fn verify(
             (s, c)
         }
     };
-    PassiveResult { data_groups, hash_algorithm, sod_signature, chain, weak_algorithms: weak }
+    PassiveResult { data_groups, hash_algorithm, sod_signature, chain, weak_algorithms: weak, notices }
 }
