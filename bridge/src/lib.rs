@@ -101,6 +101,9 @@ pub struct Checks {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct LinkReport {
+    /// The reader (or the chip) could not carry extended-length APDUs: the read went on with
+    /// short ones (slower, same data).
+    pub short_apdu_fallback: bool,
     pub apdus: usize,
     pub bytes_sent: usize,
     pub bytes_received: usize,
@@ -156,6 +159,8 @@ pub struct Report {
     pub mrz: Option<MrzReport>,
     /// The document (from DG1): kind, number, issuer, expiry and whether it has expired.
     pub document: Option<DocumentReport>,
+    /// Which Vietnamese card (2021 CCCD or 2024 căn cước), from DG13's date of issue.
+    pub card_generation: Option<cancuoc_core::lds::dg13::Generation>,
     pub photo: Option<PhotoReport>,
     pub checks: Checks,
     pub link: LinkReport,
@@ -277,6 +282,7 @@ impl Report {
                 .iter()
                 .map(|f| FailureReport { check: failure_check(f), message: f.to_string() })
                 .collect(),
+            card_generation: person.generation(),
             person,
             mrz,
             document,
@@ -293,6 +299,7 @@ impl Report {
                 access: v.access.clone(),
             },
             link: LinkReport {
+                short_apdu_fallback: r.stats.short_apdu_fallback,
                 apdus: r.stats.apdus,
                 bytes_sent: r.stats.bytes_sent,
                 bytes_received: r.stats.bytes_received,

@@ -1109,6 +1109,12 @@ fn print_human(r: &Report, source: &str) {
             r.link.apdus, r.link.bytes_sent, r.link.bytes_received
         ),
     }
+    if r.link.short_apdu_fallback {
+        println!(
+            "ℹ Đầu đọc hoặc chip không nhận APDU dài: đã đọc bằng APDU ngắn — the reader (or the chip) cannot carry \
+             extended-length APDUs: read with short ones (slower, same data)"
+        );
+    }
 }
 
 /// "Full name" → "full name", keeping acronyms ("ID number").

@@ -300,6 +300,15 @@ fn file_id(fid: u16) -> Option<FileId> {
 
 /// The access key as the link carries it.
 pub fn link_key(c: &Credentials) -> Option<AccessKey> {
+    if let (Some(can), Some(k)) = (&c.can, &c.mrz) {
+        // PACE with the CAN, BAC with the MRZ key if the chip refuses it: the reader decides.
+        return Some(AccessKey::CanAndMrz {
+            can: can.as_str().to_string(),
+            document_number: k.document_number_field().trim_end_matches('<').to_string(),
+            date_of_birth: k.date_of_birth().to_string(),
+            date_of_expiry: k.date_of_expiry().to_string(),
+        });
+    }
     if let Some(can) = &c.can {
         return Some(AccessKey::Can(can.as_str().to_string()));
     }

@@ -76,7 +76,18 @@ fn a_2024_card_shows_its_own_labels_and_unnamed_fields() {
     assert!(line.contains("3F9A0C51E27B4D86") && line.contains("meaning unconfirmed"), "{line}");
     let (_, j) = json(&["read", "--simulated", "--variant", "can-cuoc-2024", "--json"]);
     assert_eq!(j["person"]["other_fields"][0]["number"], 16, "{j}");
+    assert_eq!(j["card_generation"], "can_cuoc_2024");
     assert_eq!(j["person"]["spouse_name"], Value::Null);
+}
+
+#[test]
+fn a_chip_with_malformed_secure_messaging_is_not_worth_a_retry() {
+    let (code, j) = json(&["read", "--simulated", "--variant", "sm-no-do99", "--json"]);
+    assert_eq!(code, 5, "{j}");
+    assert_eq!(j["retryable"], false, "{j}");
+    assert!(j["message"].as_str().unwrap().contains("99"), "{j}");
+    let (_, _, err) = cancuoc(&["read", "--simulated", "--variant", "sm-no-do99"]);
+    assert!(!err.contains("retry"), "{err}");
 }
 
 #[test]

@@ -211,3 +211,38 @@ fn api_events_follow_the_card_on_the_reader() {
     assert_eq!(next("card_removed")["reader"], READER);
     drop(server);
 }
+
+#[test]
+fn a_reader_that_cannot_carry_extended_apdus_is_read_with_short_ones() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _daemon = ensure_pcscd();
+    // ACR122U-class readers: their own 6700 to an extended command, or an answer cut at 256 bytes.
+    for kind in [vpcd::ReaderKind::RefusesExtended, vpcd::ReaderKind::CutsLongAnswers] {
+        let card = vpcd::insert_with(simulated_card("rsa").unwrap(), VPCD_PORT, &vpcd::ATR, kind).unwrap();
+        wait_card(true);
+        let mut args = vec!["read", "--reader", READER, "--json"];
+        args.extend(KEY);
+        let (code, out, err) = cancuoc(&args);
+        assert_eq!(code, 0, "{kind:?}: {out}\n{err}");
+        let j: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(j["status"], "verified", "{kind:?}");
+        assert_eq!(j["link"]["short_apdu_fallback"], true, "{kind:?}");
+        assert_eq!(j["person"]["full_name"], "Nguyễn Thị Thu Hà");
+        let mut args = vec!["read", "--reader", READER];
+        args.extend(KEY);
+        let (code, out, _) = cancuoc(&args);
+        assert_eq!(code, 0);
+        assert!(out.contains("cannot carry extended-length APDUs: read with short ones"), "{out}");
+        card.remove();
+        wait_card(false);
+    }
+    // A reader that carries them: no fallback.
+    let card = vpcd::insert(simulated_card("rsa").unwrap(), VPCD_PORT).unwrap();
+    wait_card(true);
+    let mut args = vec!["read", "--reader", READER, "--json"];
+    args.extend(KEY);
+    let (_, out, _) = cancuoc(&args);
+    let j: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["link"]["short_apdu_fallback"], false);
+    card.remove();
+}

@@ -291,12 +291,16 @@ fn doctor_and_trust_push_talk_to_the_reader() {
     let out = Command::new(env!("CARGO_BIN_EXE_cancuoc")).args(["readers", "--usb", p]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.lines()
-            .any(|l| l.starts_with("usb ") && l.contains("cancuoc 0.1.0 on host") && l.contains("link protocol 1")),
+        text.lines().any(|l| l.starts_with("usb ")
+            && l.contains("cancuoc 0.1.0 on host")
+            && l.contains(&format!("link protocol {}", cancuoc_link::PROTOCOL_VERSION))),
         "{text}"
     );
     let (_, j, _) = cancuoc(&["readers", "--json", "--usb", p]);
-    assert!(j.as_array().unwrap().iter().any(|r| r["kind"] == "usb" && r["protocol"] == 1), "{j}");
+    assert!(
+        j.as_array().unwrap().iter().any(|r| r["kind"] == "usb" && r["protocol"] == cancuoc_link::PROTOCOL_VERSION),
+        "{j}"
+    );
 
     // With no reader named and none on USB (this machine has none plugged in): said as such.
     let (_, j, _) = cancuoc(&["doctor", "--json", "--trust-dir", empty.path().to_str().unwrap()]);
@@ -355,7 +359,7 @@ fn a_reader_with_another_protocol_version_is_told_apart() {
         master
     });
     let e = UsbReader::open(&pts).err().unwrap();
-    assert!(matches!(e, UsbError::Protocol { reader: 99, bridge: 1 }), "{e:?}");
+    assert!(matches!(e, UsbError::Protocol { reader: 99, bridge: cancuoc_link::PROTOCOL_VERSION }), "{e:?}");
     assert!(e.to_string().contains("update the firmware"));
     t.join().unwrap();
     // Something that is not a reader at all stays silent: said so after the hello times out.
@@ -460,4 +464,31 @@ fn a_malformed_frame_gets_an_error_frame_and_the_link_resyncs() {
     // The next good frame is answered.
     p.write_all(&cancuoc_link::encode(&HostMsg::GetInfo).unwrap()).unwrap();
     assert!(matches!(next(&mut p), ReaderMsg::Info(_)));
+}
+
+#[test]
+fn the_usb_reader_falls_back_to_bac_when_the_chip_refuses_pace() {
+    let tmp = tempfile::tempdir().unwrap();
+    let _reader = Plugged::new(chip("pace-refused"), ReaderOptions::default(), &link(tmp.path()));
+    let trust = trust_dir(&["csca-rsa"]);
+    let port = link(tmp.path());
+    // The ID number with the dates: the host sends both keys, the reader decides.
+    let (code, j, err) = cancuoc(&[
+        "read",
+        "--usb",
+        port.to_str().unwrap(),
+        "--id-number",
+        "079195012345",
+        "--dob",
+        "15/03/1995",
+        "--expiry",
+        "15/03/2035",
+        "--json",
+        "--trust-dir",
+        trust.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}\n{j}");
+    assert_eq!(j["verified"], true);
+    let access = j["reader"]["access"].as_str().unwrap();
+    assert!(access.contains("fell back to BAC"), "{access}");
 }

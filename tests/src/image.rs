@@ -239,6 +239,8 @@ pub enum Forgery {
     Sha1Hashes,
     /// The chip has no EF.SOD at all.
     NoSod,
+    /// The chip's secure-messaging answers lack DO'99' (malformed SM, every time).
+    SmWithoutDo99,
     /// The SOD declares SHA-256 but stores 20-byte (SHA-1) hash values, signed as issued.
     HashLengthMismatch,
 }
@@ -398,6 +400,7 @@ pub const VARIANTS: &[(&str, &str)] = &[
         "genuine card whose SOD hashes the data groups with SHA-1: accepted by policy, noted (docs/architecture.md)",
     ),
     ("no-sod", "a chip without EF.SOD: its data cannot be verified"),
+    ("sm-no-do99", "a chip whose secure-messaging answers leave out DO'99': an error a retry cannot fix"),
     ("hash-length-mismatch", "MIS-ISSUED: the signed SOD declares SHA-256 but holds 20-byte hash values"),
     ("ca-3des", "genuine card with chip authentication (brainpoolP256r1, 3DES) and no active authentication"),
 ];
@@ -474,6 +477,7 @@ impl CardSpec {
             "unsigned-dg13" => Self { forgery: Some(Forgery::UnsignedDg13), ..d },
             "sha1-hashes" => Self { forgery: Some(Forgery::Sha1Hashes), ..d },
             "no-sod" => Self { forgery: Some(Forgery::NoSod), ..d },
+            "sm-no-do99" => Self { forgery: Some(Forgery::SmWithoutDo99), ..d },
             "hash-length-mismatch" => Self { forgery: Some(Forgery::HashLengthMismatch), ..d },
             _ => return None,
         })
@@ -499,6 +503,8 @@ pub struct CardImage {
     pub protected: Vec<u16>,
     /// Whether MSE:Set AT for PACE is refused (6982).
     pub refuses_pace: bool,
+    /// Whether the chip leaves DO'99' out of its secure-messaging answers (malformed SM).
+    pub sm_omits_do99: bool,
 }
 
 impl CardImage {
@@ -727,7 +733,7 @@ pub fn build(spec: &CardSpec) -> CardImage {
         Some(Forgery::HashLengthMismatch) => {
             sod = build_sod_declared(&dgs, &pki.cert(ds), &pki.key(ds), HashAlgorithm::Sha1, HashAlgorithm::Sha256)
         }
-        Some(Forgery::NoSod) => {}
+        Some(Forgery::NoSod | Forgery::SmWithoutDo99) => {}
         None => {}
     }
     let mut files = BTreeMap::new();
@@ -761,6 +767,7 @@ pub fn build(spec: &CardSpec) -> CardImage {
         select_mf_sw: spec.select_mf_sw,
         protected: if spec.dg3 { vec![FileId::Dg(3).fid()] } else { vec![] },
         refuses_pace: spec.refuses_pace,
+        sm_omits_do99: spec.forgery == Some(Forgery::SmWithoutDo99),
     }
 }
 

@@ -59,8 +59,33 @@ pub fn insert(chip: SimChip, port: u16) -> std::io::Result<VirtualCard> {
 /// ATR of a card that speaks T=0 only: TS 3B, T0 00 (no interface bytes: T=0 implied).
 pub const ATR_T0: [u8; 2] = [0x3B, 0x00];
 
+/// How the virtual reader itself treats extended-length APDUs. Cheap readers of the ACR122U class
+/// (a PN532/PN533 behind CCID, 262-byte frames) cannot carry them; what the host then sees
+/// differs by reader and driver (docs/hardware.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReaderKind {
+    /// Passes every APDU (a reader with extended-length support).
+    Full,
+    /// Answers an extended-length command with its own 6700 without passing it to the card.
+    RefusesExtended,
+    /// Passes the command but cuts an answer longer than 256 data bytes at 256, keeping the
+    /// status word (the card's data is lost in the reader's buffer).
+    CutsLongAnswers,
+}
+
+/// Whether an encoded command APDU uses extended length (ISO 7816-4 §5.1: a 00 byte where a
+/// short Lc or Le would be, followed by two length bytes).
+pub fn is_extended(apdu: &[u8]) -> bool {
+    apdu.len() > 5 && apdu.get(4) == Some(&0)
+}
+
 /// [`insert`] with the given ATR (e.g. [`ATR_T0`] for a T=0 card).
-pub fn insert_with_atr(mut chip: SimChip, port: u16, atr: &[u8]) -> std::io::Result<VirtualCard> {
+pub fn insert_with_atr(chip: SimChip, port: u16, atr: &[u8]) -> std::io::Result<VirtualCard> {
+    insert_with(chip, port, atr, ReaderKind::Full)
+}
+
+/// [`insert_with_atr`] into a virtual reader of the given kind.
+pub fn insert_with(mut chip: SimChip, port: u16, atr: &[u8], kind: ReaderKind) -> std::io::Result<VirtualCard> {
     let atr = atr.to_vec();
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_nodelay(true)?;
@@ -74,7 +99,13 @@ pub fn insert_with_atr(mut chip: SimChip, port: u16, atr: &[u8]) -> std::io::Res
                 }
                 [0x04] => atr.clone(),
                 [_] => continue,
+                apdu if kind == ReaderKind::RefusesExtended && is_extended(apdu) => vec![0x67, 0x00],
                 apdu => match chip.transmit(apdu) {
+                    Ok(r) if kind == ReaderKind::CutsLongAnswers && r.len() > 258 => {
+                        let mut cut = r[..256].to_vec();
+                        cut.extend_from_slice(&r[r.len() - 2..]);
+                        cut
+                    }
                     Ok(r) => r,
                     // The card leaves the field: close the connection, as pulling it away would.
                     Err(TransportError::CardRemoved) => break,

@@ -81,6 +81,10 @@ pub struct LinkStats {
     pub apdus: usize,
     pub bytes_sent: usize,
     pub bytes_received: usize,
+    /// The first extended-length READ BINARY failed (the chip refused it, or the reader could not
+    /// carry it: a transmit error, a reader's 6700, a cut answer) and the read went on with short
+    /// APDUs in a new session.
+    pub short_apdu_fallback: bool,
 }
 
 /// Progress of one file: bytes done out of total (total is 0 until the header is read).

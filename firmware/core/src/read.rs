@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use rand_core::CryptoRng;
 
 use crate::access::AccessKey;
-use crate::apdu::{Command, SwKind, Transport};
+use crate::apdu::{Command, SwKind, Transport, TransportError};
 use crate::auth::{active, passive};
 use crate::ca;
 use crate::error::{Error, Step};
@@ -328,11 +328,24 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
         match read_files(&mut card, options, &mut partial, &mut com_dgs, progress) {
             Ok(()) => break,
             // A chip without extended-length support rejects the APDU outright (plain 6700 or
-            // 6Cxx), which ends secure messaging: open a new session and go on with short reads.
-            Err(Error::Status { step: Step::ReadBinary(_), sw })
+            // 6Cxx), which ends secure messaging; a reader that cannot carry extended APDUs (the
+            // ACR122U class) fails the exchange itself: a transmit error, its own 6700, or an
+            // answer cut short (a broken secure-messaging object). Either way, once per session:
+            // open a new session and go on with short reads.
+            Err(e)
                 if !fell_back
                     && card.uses_extended_length()
-                    && matches!(sw.kind(), SwKind::WrongLength | SwKind::WrongLe(_)) =>
+                    && match &e {
+                        Error::Status { step: Step::ReadBinary(_), sw } => {
+                            matches!(sw.kind(), SwKind::WrongLength | SwKind::WrongLe(_))
+                        }
+                        Error::Transport {
+                            step: Step::ReadBinary(_),
+                            error: TransportError::Reader(_) | TransportError::Timeout,
+                        } => true,
+                        Error::SecureMessaging { step: Step::ReadBinary(_), .. } => true,
+                        _ => false,
+                    } =>
             {
                 fell_back = true;
                 card.set_chip_extended(false);
@@ -422,7 +435,8 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
     };
 
     let verdict = verdict_of(sod.as_ref(), &files, &com_dgs, options, active_auth, chip_auth, Some(access));
-    let stats = card.stats();
+    let mut stats = card.stats();
+    stats.short_apdu_fallback = fell_back;
     Ok(CardRead { files, com, sod, dg1, dg2, dg13, dg14, dg15, parse_errors, verdict, stats, aa_exchange })
 }
 

@@ -27,7 +27,8 @@ use core::fmt;
 use serde::{Deserialize, Serialize};
 
 /// The protocol version; bumped on any incompatible change of the messages below.
-pub const PROTOCOL_VERSION: u16 = 1;
+/// 2 (2026-12-01): [`AccessKey::CanAndMrz`], so the reader can fall back from PACE to BAC.
+pub const PROTOCOL_VERSION: u16 = 2;
 /// The largest decoded frame (message + CRC) either side accepts.
 pub const MAX_FRAME: usize = 1024;
 /// The largest encoded frame: COBS adds one byte in 254, plus the delimiter.
@@ -80,6 +81,9 @@ pub enum AccessKey {
     Can(String),
     /// Document number, date of birth and date of expiry (YYMMDD) from the MRZ.
     Mrz { document_number: String, date_of_birth: String, date_of_expiry: String },
+    /// Both: PACE with the CAN (on a CCCD, the ID number's last 6 digits), and BAC with the MRZ
+    /// key if the chip refuses PACE or PACE fails.
+    CanAndMrz { can: String, document_number: String, date_of_birth: String, date_of_expiry: String },
 }
 
 impl fmt::Debug for AccessKey {
@@ -88,6 +92,7 @@ impl fmt::Debug for AccessKey {
         match self {
             Self::Can(_) => f.write_str("AccessKey::Can(…)"),
             Self::Mrz { .. } => f.write_str("AccessKey::Mrz(…)"),
+            Self::CanAndMrz { .. } => f.write_str("AccessKey::CanAndMrz(…)"),
         }
     }
 }

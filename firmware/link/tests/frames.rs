@@ -10,6 +10,12 @@ fn host_messages() -> Vec<HostMsg> {
         HostMsg::Hello { protocol: PROTOCOL_VERSION },
         HostMsg::GetInfo,
         HostMsg::SetAccessKey(AccessKey::Can("123456".into())),
+        HostMsg::SetAccessKey(AccessKey::CanAndMrz {
+            can: "012345".into(),
+            document_number: "195012345".into(),
+            date_of_birth: "950315".into(),
+            date_of_expiry: "350315".into(),
+        }),
         HostMsg::SetAccessKey(AccessKey::Mrz {
             document_number: "195012345".into(),
             date_of_birth: "950315".into(),

@@ -277,6 +277,12 @@ fn credentials(k: AccessKey) -> Result<Credentials, &'static str> {
                 .map(Credentials::mrz)
                 .map_err(|_| "the MRZ key needs a document number and two YYMMDD dates")
         }
+        AccessKey::CanAndMrz { can, document_number, date_of_birth, date_of_expiry } => {
+            let can = Can::new(&can).map_err(|_| "the CAN must be 6 digits")?;
+            let mrz = MrzKey::new(&document_number, &date_of_birth, &date_of_expiry)
+                .map_err(|_| "the MRZ key needs a document number and two YYMMDD dates")?;
+            Ok(Credentials { can: Some(can), mrz: Some(mrz) })
+        }
     }
 }
 

@@ -125,8 +125,10 @@ pub struct Field {
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
 pub enum Generation {
     /// Căn cước công dân (Law 59/2014), issued until 30 June 2024.
+    #[cfg_attr(feature = "serde", serde(rename = "cccd_2021"))]
     Cccd2021,
     /// Căn cước (Law 26/2023), issued from 1 July 2024.
+    #[cfg_attr(feature = "serde", serde(rename = "can_cuoc_2024"))]
     CanCuoc2024,
 }
 
