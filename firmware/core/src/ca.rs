@@ -97,6 +97,8 @@ pub fn from_dg14(dg14: &Dg14) -> Result<Option<ChipAuthentication>, ActiveAuthSt
         oid::BRAINPOOL_P256R1 => Curve::BrainpoolP256r1,
         #[cfg(feature = "large-curves")]
         oid::BRAINPOOL_P384R1 => Curve::BrainpoolP384r1,
+        #[cfg(feature = "large-curves")]
+        oid::BRAINPOOL_P512R1 => Curve::BrainpoolP512r1,
         other => return Err(unsupported(alloc::format!("chip authentication on curve {other}"))),
     };
     let public_key =

@@ -27,6 +27,8 @@ pub enum Curve {
     BrainpoolP256r1,
     #[cfg(feature = "large-curves")]
     BrainpoolP384r1,
+    #[cfg(feature = "large-curves")]
+    BrainpoolP512r1,
 }
 
 /// Why a curve operation failed.
@@ -84,6 +86,8 @@ impl Curve {
             #[cfg(feature = "large-curves")]
             16 => Self::BrainpoolP384r1,
             #[cfg(feature = "large-curves")]
+            17 => Self::BrainpoolP512r1,
+            #[cfg(feature = "large-curves")]
             18 => Self::P521,
             other => return Err(EccError::UnsupportedDomain(other)),
         })
@@ -97,6 +101,8 @@ impl Curve {
             #[cfg(feature = "large-curves")]
             Self::BrainpoolP384r1 => 16,
             #[cfg(feature = "large-curves")]
+            Self::BrainpoolP512r1 => 17,
+            #[cfg(feature = "large-curves")]
             Self::P521 => 18,
         }
     }
@@ -109,6 +115,8 @@ impl Curve {
             Self::P256 | Self::BrainpoolP256r1 => 32,
             #[cfg(feature = "large-curves")]
             Self::P384 | Self::BrainpoolP384r1 => 48,
+            #[cfg(feature = "large-curves")]
+            Self::BrainpoolP512r1 => 64,
             #[cfg(feature = "large-curves")]
             Self::P521 => 66,
         }
@@ -287,6 +295,8 @@ macro_rules! dispatch {
             Curve::BrainpoolP256r1 => generic::$f::<bp256::BrainpoolP256r1>($($arg),*),
             #[cfg(feature = "large-curves")]
             Curve::BrainpoolP384r1 => generic::$f::<bp384::BrainpoolP384r1>($($arg),*),
+            #[cfg(feature = "large-curves")]
+            Curve::BrainpoolP512r1 => generic::$f::<crate::bp512::BrainpoolP512r1>($($arg),*),
         }
     };
 }
@@ -303,6 +313,8 @@ impl Curve {
             Curve::BrainpoolP256r1 => generic::random::<bp256::BrainpoolP256r1, R>(rng),
             #[cfg(feature = "large-curves")]
             Curve::BrainpoolP384r1 => generic::random::<bp384::BrainpoolP384r1, R>(rng),
+            #[cfg(feature = "large-curves")]
+            Curve::BrainpoolP512r1 => generic::random::<crate::bp512::BrainpoolP512r1, R>(rng),
         })
     }
     /// `k · P`, or `k · G` when `point` is `None`; the result is checked not to be the identity.
@@ -331,6 +343,8 @@ impl Curve {
             Self::P256 | Self::BrainpoolP256r1 => 256,
             #[cfg(feature = "large-curves")]
             Self::P384 | Self::BrainpoolP384r1 => 384,
+            #[cfg(feature = "large-curves")]
+            Self::BrainpoolP512r1 => 512,
             #[cfg(feature = "large-curves")]
             Self::P521 => 521,
         }

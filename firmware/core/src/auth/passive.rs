@@ -96,9 +96,21 @@ fn sig_status(e: SigError) -> SignatureStatus {
     }
 }
 
+/// eContent types under which real SODs carry their LDSSecurityObject.
+const LDS_CONTENT_TYPES: [ObjectIdentifier; 4] = [
+    oid::LDS_SECURITY_OBJECT,
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1"),
+    ObjectIdentifier::new_unwrap("1.3.27.1.1.1"),
+    ObjectIdentifier::new_unwrap("1.2.528.1.1006.1.20.1"),
+];
+
 /// Verifies the SOD's signature with the DS certificate.
 pub fn check_signature(sod: &Sod, ds: &Cert) -> (SignatureStatus, Option<HashAlgorithm>) {
-    if sod.econtent_type != oid::LDS_SECURITY_OBJECT {
+    // The SOD's eContent already decoded as an LDSSecurityObject (lds::sod::parse). Besides
+    // ICAO's id-icao-ldsSecurityObject, real issuers label it id-data (a Chinese passport),
+    // the pre-standard 1.3.27.1.1.1 (Belgium, France) or the Dutch 1.2.528.1.1006.1.20.1; the
+    // contentType signed attribute must name the same type (checked with the signature).
+    if !LDS_CONTENT_TYPES.contains(&sod.econtent_type) {
         return (SignatureStatus::Malformed("eContent is not an LDSSecurityObject"), None);
     }
     check_content_signature(&sod.econtent_type, &sod.econtent, &sod.signer, ds)

@@ -1,5 +1,6 @@
 //! Signature verification by algorithm OID: RSA PKCS#1 v1.5 and PSS (rsa), ECDSA on P-256,
-//! P-384, P-521, brainpoolP256r1 and brainpoolP384r1 (RustCrypto curves). An algorithm or curve
+//! P-384, P-521, brainpoolP256r1 and brainpoolP384r1 (RustCrypto curves) and brainpoolP512r1
+//! (`crate::bp512`), named or as explicit parameters (`crate::ecparams`). An algorithm or curve
 //! this build cannot check is an error naming its OID — never a pass.
 
 use alloc::string::{String, ToString};
@@ -9,7 +10,7 @@ use core::fmt;
 use const_oid::ObjectIdentifier;
 use der::Tagged;
 use ecdsa::signature::hazmat::PrehashVerifier;
-use rsa::pkcs1::DecodeRsaPublicKey;
+use rsa::pkcs1::der::Decode as _;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
@@ -57,13 +58,16 @@ fn unsupported(o: &ObjectIdentifier) -> SigError {
     SigError::UnsupportedAlgorithm(o.to_string())
 }
 
-/// The curve named in an EC SubjectPublicKeyInfo.
+/// The curve of an EC SubjectPublicKeyInfo: its named-curve OID, or — for explicit domain
+/// parameters (RFC 3279 §2.3.5; ICAO 9303-12 asks issuers for them, and most EC CSCAs and many
+/// document signers use them) — the OID of the known curve whose parameters they are. Explicit
+/// parameters that match no curve this build has are refused by name, never guessed.
 pub fn ec_curve(spki: &SubjectPublicKeyInfoOwned) -> Result<ObjectIdentifier, SigError> {
     let params = spki.algorithm.parameters.as_ref().ok_or(SigError::BadKey)?;
-    if params.tag() == der::Tag::ObjectIdentifier {
-        ObjectIdentifier::from_bytes(params.value()).map_err(|_| SigError::BadKey)
-    } else {
-        Err(SigError::UnsupportedCurve("explicit domain parameters".to_string()))
+    match params.tag() {
+        der::Tag::ObjectIdentifier => ObjectIdentifier::from_bytes(params.value()).map_err(|_| SigError::BadKey),
+        der::Tag::Sequence => crate::ecparams::named_curve(params.value()),
+        _ => Err(SigError::BadKey),
     }
 }
 
@@ -95,6 +99,8 @@ pub fn verify_ec_prehash(spki: &SubjectPublicKeyInfoOwned, hash: &[u8], sig: EcS
         oid::BRAINPOOL_P256R1 => ec_verify!(bp256::BrainpoolP256r1, point, hash, sig),
         #[cfg(feature = "large-curves")]
         oid::BRAINPOOL_P384R1 => ec_verify!(bp384::BrainpoolP384r1, point, hash, sig),
+        #[cfg(feature = "large-curves")]
+        oid::BRAINPOOL_P512R1 => ec_verify!(crate::bp512::BrainpoolP512r1, point, hash, sig),
         other => Err(SigError::UnsupportedCurve(other.to_string())),
     }
 }
@@ -105,8 +111,16 @@ pub fn rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Result<RsaPublicKey, SigErro
         return Err(SigError::KeyMismatch);
     }
     let bytes = spki.subject_public_key.as_bytes().ok_or(SigError::BadKey)?;
-    RsaPublicKey::from_pkcs1_der(bytes).map_err(|_| SigError::BadKey)
+    // RSAPublicKey ::= SEQUENCE { modulus, publicExponent }. rsa's own decoder stops at 4096-bit
+    // moduli; real CSCAs go beyond (Moldova's is 6144 bits), so the size limit here is 8192.
+    let k = rsa::pkcs1::RsaPublicKey::from_der(bytes).map_err(|_| SigError::BadKey)?;
+    let n = rsa::BigUint::from_bytes_be(k.modulus.as_bytes());
+    let e = rsa::BigUint::from_bytes_be(k.public_exponent.as_bytes());
+    RsaPublicKey::new_with_max_size(n, e, MAX_RSA_BITS).map_err(|_| SigError::BadKey)
 }
+
+/// The largest RSA modulus accepted, in bits.
+pub const MAX_RSA_BITS: usize = 8192;
 
 fn pkcs1_scheme(h: HashAlgorithm) -> Pkcs1v15Sign {
     match h {

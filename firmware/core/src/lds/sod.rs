@@ -13,7 +13,7 @@ use spki::AlgorithmIdentifierOwned;
 
 use super::ParseError;
 use crate::crypto::oid;
-use crate::tlv::{self, Tlv};
+use crate::tlv::{self, Tlv, TlvError};
 
 /// LDSSecurityObject (9303-10 §4.6.2.2).
 #[derive(Clone, Debug, PartialEq, Eq, Sequence)]
@@ -113,7 +113,19 @@ fn der_children(value: &[u8]) -> Result<Vec<Tlv<'_>>, ParseError> {
 /// eMRTDs do not carry, are skipped. Decoding the whole SignedData with `cms` instead would put a
 /// decoder for every certificate, CRL and attribute choice into the reader's image (≈ 40 KB)
 /// for fields that verification never looks at.
+///
+/// BER indefinite lengths, which some issuers write (ICAO asks for DER), are made definite
+/// first ([`crate::ber`]), only when the strict reading meets one.
 pub fn parse_signed_data(content_info: &[u8]) -> Result<SignedContent, ParseError> {
+    match parse_signed_data_der(content_info) {
+        Err(ParseError::Tlv(TlvError::UnsupportedLength)) => {
+            parse_signed_data_der(&crate::ber::definite(content_info)?)
+        }
+        other => other,
+    }
+}
+
+fn parse_signed_data_der(content_info: &[u8]) -> Result<SignedContent, ParseError> {
     // ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY }
     let ci = tlv::expect(content_info, 0x30)?;
     let [content_type, explicit] = der_children(ci.value)?[..] else {
@@ -264,8 +276,7 @@ fn parse_signer_info(si: &Tlv<'_>) -> Result<Signer, ParseError> {
 
 pub fn parse(bytes: &[u8]) -> Result<Sod, ParseError> {
     let outer = tlv::expect(bytes, 0x77)?;
-    let (ci_tlv, _) = tlv::parse_one(outer.value)?;
-    let sc = parse_signed_data(ci_tlv.raw)?;
+    let sc = parse_signed_data(outer.value)?;
     let lds_security_object = LdsSecurityObject::from_der(&sc.econtent)?;
     Ok(Sod {
         econtent_type: sc.econtent_type,

@@ -1,0 +1,175 @@
+//! Our verifier against public real-world data and openssl's answers on it
+//! (tests/fixtures/real-world/: PROVENANCE.md says where each file comes from,
+//! scripts/real-world-corpus how openssl's answers were obtained).
+//!
+//! - Every certificate of Germany's signed CSCA master list (588 CSCA and link certificates of
+//!   ~116 countries): our signature check with its issuer's key agrees with openssl's, and a
+//!   flipped byte in each certificate openssl accepts is rejected by us.
+//! - Every SOD (Austria, Australia, China, Germany, Finland, France, Malaysia, New Zealand,
+//!   the Philippines, Russia, Singapore, the UK, the US): our SOD signature and DS → CSCA verdicts
+//!   agree with openssl's, and flipped bytes are rejected.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use cancuoc_core::auth::passive;
+use cancuoc_core::auth::sig::{self, SigError};
+use cancuoc_core::cert::Cert;
+use cancuoc_core::lds::{master_list, sod};
+use cancuoc_core::trust::TrustStore;
+use cancuoc_core::verdict::{ChainStatus, SignatureStatus};
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/real-world")
+}
+
+fn read(name: &str) -> Vec<u8> {
+    std::fs::read(dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Rows of a tab-separated answer file, without its header.
+fn rows(name: &str) -> Vec<Vec<String>> {
+    String::from_utf8(read(name))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| l.split('\t').map(String::from).collect())
+        .collect()
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(b))
+}
+
+/// The German master list's certificates, in list order (the content as signed).
+fn german_list() -> Vec<Vec<u8>> {
+    let ml = read("de-master-list-2026-05-28.ml");
+    let sc = sod::parse_signed_data(&ml).expect("the German master list parses");
+    master_list::certificates(&sc.econtent).expect("its certificate list")
+}
+
+fn verify_cert(issuer: &Cert, cert: &Cert) -> Result<(), SigError> {
+    sig::verify(&issuer.public_key, &cert.signature_algorithm, None, &cert.tbs, &cert.signature).map(|_| ())
+}
+
+#[test]
+fn master_list_signatures_agree_with_openssl() {
+    let certs = german_list();
+    let answers = rows("master-list.tsv");
+    assert_eq!(certs.len(), answers.len(), "one openssl answer per certificate");
+    let parsed: Vec<Cert> =
+        certs.iter().enumerate().map(|(i, d)| Cert::from_der(d).unwrap_or_else(|e| panic!("#{i}: {e}"))).collect();
+    let mut table: BTreeMap<(String, String, String), [usize; 2]> = BTreeMap::new();
+    let mut disagreements = Vec::new();
+    for (i, row) in answers.iter().enumerate() {
+        let [index, sha, issuer, alg, key, openssl] = &row[..] else { panic!("row {i}: {row:?}") };
+        assert_eq!(index.parse::<usize>().unwrap(), i);
+        assert_eq!(*sha, sha256_hex(&certs[i]), "#{i}: the list is the one openssl answered on");
+        let Ok(issuer) = issuer.parse::<usize>() else {
+            assert_eq!(openssl, "no-issuer");
+            continue;
+        };
+        let ours = verify_cert(&parsed[issuer], &parsed[i]);
+        let agree = match openssl.as_str() {
+            "ok" => ours.is_ok(),
+            // Bad signature, or a key of the wrong type for the algorithm.
+            "fail" | "error" => matches!(ours, Err(SigError::Invalid | SigError::KeyMismatch)),
+            other => panic!("#{i}: openssl answer {other}"),
+        };
+        let slot = table.entry((alg.clone(), key.clone(), openssl.clone())).or_default();
+        slot[0] += 1;
+        if agree {
+            slot[1] += 1;
+        } else {
+            disagreements.push(format!("#{i} {alg} {key}: openssl {openssl}, ours {ours:?}"));
+        }
+        if openssl == "ok" {
+            // A flipped byte in the signature, and in the signed TBSCertificate, is rejected.
+            let mut bad_sig = parsed[i].clone();
+            let last = bad_sig.signature.len() - 1;
+            bad_sig.signature[last / 2] ^= 0x01;
+            assert!(verify_cert(&parsed[issuer], &bad_sig).is_err(), "#{i}: flipped signature byte accepted");
+            let mut bad_tbs = parsed[i].clone();
+            let mid = bad_tbs.tbs.len() / 2;
+            bad_tbs.tbs[mid] ^= 0x01;
+            assert!(verify_cert(&parsed[issuer], &bad_tbs).is_err(), "#{i}: flipped TBS byte accepted");
+        }
+    }
+    for ((alg, key, openssl), [n, agree]) in &table {
+        println!("{alg:<18} {key:<36} openssl {openssl:<6} {agree}/{n} agree");
+    }
+    assert!(disagreements.is_empty(), "{} disagreements:\n{}", disagreements.len(), disagreements.join("\n"));
+}
+
+/// The Vietnamese CSCA in the list (issue 20): explicit brainpoolP512r1, ecdsa-with-SHA512.
+#[test]
+fn vietnam_csca_in_the_list_is_usable() {
+    let certs = german_list();
+    let vn = certs
+        .iter()
+        .find(|d| sha256_hex(d) == "6b5fa6fe45cc4e855a73760413e08b7a9ac50a27722c702f3909a90facc991bd")
+        .expect("CSCA ePassport Vietnam is in the German master list");
+    let c = Cert::from_der(vn).unwrap();
+    assert_eq!(sig::ec_curve(&c.public_key).unwrap().to_string(), "1.3.36.3.3.2.8.1.1.13");
+    verify_cert(&c, &c).expect("its self-signature verifies with its own explicit brainpoolP512r1 key");
+}
+
+#[test]
+fn sod_verdicts_agree_with_openssl() {
+    for row in rows("sod.tsv") {
+        let [cc, sha, _alg, ds_key, _csca_key, _cms, signature, ds_by_csca] = &row[..] else { panic!("{row:?}") };
+        let name = cc.to_lowercase();
+        let bytes = read(&format!("sod/{name}.sod"));
+        assert_eq!(*sha, sha256_hex(&bytes));
+        let csca_der = read(&format!("sod/{name}.csca.der"));
+        let s = sod::parse(&bytes).unwrap_or_else(|e| panic!("{cc}: {e}"));
+        let ds = passive::signer_certificate_of(&s.certificates, &s.signer.id).expect("DS certificate");
+        let (status, _) = passive::check_signature(&s, &ds);
+        assert_eq!(status == SignatureStatus::Valid, signature == "ok", "{cc} ({ds_key}): SOD signature {status:?}");
+        let csca = Cert::from_der(&csca_der).unwrap();
+        assert_eq!(verify_cert(&csca, &ds).is_ok(), ds_by_csca == "ok", "{cc}: DS by CSCA");
+        // The whole chain, at a time both certificates are valid.
+        let mut trust = TrustStore::new();
+        trust.add_der(&csca_der).unwrap();
+        let now = ds.not_before.max(csca.not_before) + 86_400;
+        let (chain, _) = passive::check_chain(&ds, &trust, now);
+        assert_eq!(chain, ChainStatus::Valid, "{cc}");
+
+        // A flipped byte in the signature, and in the signed content, is rejected.
+        let mut forged = s.clone();
+        let n = forged.signer.signature.len();
+        forged.signer.signature[n / 2] ^= 0x01;
+        assert_ne!(passive::check_signature(&forged, &ds).0, SignatureStatus::Valid, "{cc}: forged signature");
+        let mut altered = s.clone();
+        let n = altered.econtent.len();
+        altered.econtent[n - 3] ^= 0x01;
+        assert_ne!(passive::check_signature(&altered, &ds).0, SignatureStatus::Valid, "{cc}: altered content");
+        let mut bad_ds = ds.clone();
+        let n = bad_ds.signature.len();
+        bad_ds.signature[n / 2] ^= 0x01;
+        assert_ne!(passive::check_chain(&bad_ds, &trust, now).0, ChainStatus::Valid, "{cc}: forged DS certificate");
+    }
+}
+
+/// The master lists' own signatures, with the roots published beside them.
+#[test]
+fn signed_master_lists_verify_with_their_roots() {
+    for (list, root) in
+        [("de-master-list-2026-05-28.ml", "de-csca-07.cer"), ("nl-master-list-2026-07-22.ml", "nl-csca.cer")]
+    {
+        let ml = read(list);
+        let mut trust = TrustStore::new();
+        trust.add_der(&read(root)).unwrap();
+        let sc = sod::parse_signed_data(&ml).unwrap();
+        let signer = passive::signer_certificate_of(&sc.certificates, &sc.signer.id).unwrap();
+        let now = signer.not_before + 86_400;
+        let certs = master_list::verify(&ml, &trust, now).unwrap_or_else(|e| panic!("{list}: {e}"));
+        assert!(certs.len() > 100, "{list}: {}", certs.len());
+        // A flipped byte in the list's content: refused.
+        let mut bad = ml.clone();
+        let at = bad.len() / 2;
+        bad[at] ^= 0x01;
+        assert!(master_list::verify(&bad, &trust, now).is_err(), "{list}: altered list accepted");
+    }
+}
