@@ -65,6 +65,7 @@ pub fn patient(report: &Report, photo: Option<(&str, &[u8])>) -> Value {
                 "code": match report.status {
                     Status::Verified => "verified",
                     Status::SignerUntrusted => "signer_untrusted",
+                    Status::NotChecked => "not_checked",
                     Status::NotVerified => "not_verified",
                 },
                 "display": report.summary,

@@ -50,6 +50,9 @@ pub enum Status {
     Verified,
     /// Data intact and signed, but the signer's CSCA is not in the trust store (amber).
     SignerUntrusted,
+    /// Nothing failed, but a check could not be made here: an algorithm or curve this build does
+    /// not implement, named in the failures (amber — not the red of a forgery).
+    NotChecked,
     /// At least one check failed (red).
     NotVerified,
 }
@@ -215,6 +218,8 @@ impl Report {
             Status::Verified
         } else if v.only_signer_untrusted() {
             Status::SignerUntrusted
+        } else if v.only_unchecked() {
+            Status::NotChecked
         } else {
             Status::NotVerified
         };

@@ -484,7 +484,12 @@ fn trust(action: TrustCmd, dir: Option<PathBuf>) -> u8 {
     let now = now_unix();
     let show = |e: &trust_store::Entry| {
         let state = if e.expired { "EXPIRED" } else { "valid" };
-        println!("{}  {state:<7}  {}", &e.fingerprint[..16], e.subject);
+        let link = if e.link { "  [link]" } else { "" };
+        println!("{}  {state:<7}  {}{link}", &e.fingerprint[..16], e.subject);
+        match &e.unusable {
+            None => println!("                   key: {}", e.key),
+            Some(why) => println!("                   key: {} — CANNOT be used here: {why}", e.key),
+        }
     };
     let show_crl = |c: &trust_store::CrlEntry| {
         let state = if c.stale { "STALE" } else { "current" };
@@ -525,6 +530,15 @@ fn trust(action: TrustCmd, dir: Option<PathBuf>) -> u8 {
                     Ok(added) if added.crls.is_empty() => {
                         println!("{}: {} CSCA certificate(s) trusted", f.display(), added.cscas.len());
                         added.cscas.iter().for_each(show);
+                        let unusable = added.cscas.iter().filter(|e| !e.usable).count();
+                        if unusable > 0 {
+                            println!(
+                                "⚠ {unusable} of them have keys this build cannot verify with (see above): documents they sign show as \"could not be checked here\""
+                            );
+                        }
+                        for s in &added.skipped {
+                            println!("⚠ skipped {s}");
+                        }
                     }
                     Ok(added) => {
                         println!("{}: {} revocation list(s) stored", f.display(), added.crls.len());
@@ -1001,6 +1015,13 @@ fn print_human(r: &Report, source: &str) {
             "\n⚠ CHƯA XÁC THỰC ĐƯỢC NGƯỜI KÝ — signer not in the trust store: {}\n",
             r.failures.first().map_or("", |f| f.message.as_str())
         ),
+        Status::NotChecked => {
+            println!("\n⚠ KHÔNG KIỂM TRA ĐƯỢC TẠI ĐÂY — could not be checked here (not a forgery finding)");
+            for f in &r.failures {
+                println!("  ⚠ {}", f.message);
+            }
+            println!();
+        }
         Status::NotVerified => {
             println!("\n✘ KHÔNG XÁC THỰC — NOT verified");
             for f in &r.failures {
@@ -1057,19 +1078,27 @@ fn print_human(r: &Report, source: &str) {
         };
         line(&format!("DG{}", d.dg), Some(s));
     }
-    let ok = |b: bool| if b { "hợp lệ (valid)" } else { "KHÔNG hợp lệ (INVALID)" };
-    line(
-        "Chữ ký SOD (SOD signature)",
-        Some(ok(r.checks.sod_signature == cancuoc_core::verdict::SignatureStatus::Valid)),
-    );
-    line(
-        "Chuỗi DS → CSCA (certificate chain)",
-        Some(ok(r.checks.certificate_chain == cancuoc_core::verdict::ChainStatus::Valid)),
-    );
+    use cancuoc_core::verdict::{ActiveAuthStatus, ChainStatus, SignatureStatus};
+    const NOT_CHECKED: &str = "không kiểm tra được tại đây: thuật toán chưa hỗ trợ (not checked here: unsupported algorithm)";
+    let sod = match &r.checks.sod_signature {
+        SignatureStatus::Valid => "hợp lệ (valid)",
+        SignatureStatus::UnsupportedAlgorithm(_) => NOT_CHECKED,
+        SignatureStatus::Missing => "không có SOD (no security object)",
+        _ => "KHÔNG hợp lệ (INVALID)",
+    };
+    line("Chữ ký SOD (SOD signature)", Some(sod));
+    let chain = match &r.checks.certificate_chain {
+        ChainStatus::Valid => "hợp lệ (valid)",
+        ChainStatus::UnsupportedAlgorithm(_) => NOT_CHECKED,
+        ChainStatus::CscaUnknown => "nơi cấp không có trong danh sách tin cậy (CSCA not in the trust store)",
+        _ => "KHÔNG hợp lệ (INVALID)",
+    };
+    line("Chuỗi DS → CSCA (certificate chain)", Some(chain));
     let aa = match &r.checks.active_authentication {
         cancuoc_core::verdict::ActiveAuthStatus::Passed => "đạt (passed)",
         cancuoc_core::verdict::ActiveAuthStatus::NotSupported => "thẻ không hỗ trợ (not supported by the chip)",
         cancuoc_core::verdict::ActiveAuthStatus::NotAttempted => "không thực hiện (not attempted)",
+        ActiveAuthStatus::UnsupportedAlgorithm(_) => NOT_CHECKED,
         _ => "KHÔNG ĐẠT (FAILED)",
     };
     line("Chống sao chép chip (active auth)", Some(aa));
@@ -1077,6 +1106,7 @@ fn print_human(r: &Report, source: &str) {
         cancuoc_core::verdict::ActiveAuthStatus::Passed => "đạt (passed)",
         cancuoc_core::verdict::ActiveAuthStatus::NotSupported => "thẻ không hỗ trợ (not supported by the chip)",
         cancuoc_core::verdict::ActiveAuthStatus::NotAttempted => "không thực hiện (not attempted)",
+        ActiveAuthStatus::UnsupportedAlgorithm(_) => NOT_CHECKED,
         _ => "KHÔNG ĐẠT (FAILED)",
     };
     line("Xác thực chip (chip auth)", Some(ca));

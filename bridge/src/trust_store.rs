@@ -22,7 +22,9 @@ pub enum TrustError {
     Io { path: PathBuf, error: std::io::Error },
     #[error("{0} is neither a certificate nor a revocation list (DER or PEM) nor an ICAO master list")]
     Unrecognised(String),
-    #[error("the certificate is not a CA certificate (no CA basic constraint and not self-signed)")]
+    #[error(
+        "the certificate is not a CA certificate (no CA basic constraint, not self-signed, and not a link certificate signed by a trusted CSCA)"
+    )]
     NotCa,
     #[error("master list: {0}")]
     MasterList(String),
@@ -63,6 +65,8 @@ fn crl_entry(der: &[u8], now: u64) -> Option<CrlEntry> {
 pub struct Imported {
     pub cscas: Vec<Entry>,
     pub crls: Vec<CrlEntry>,
+    /// Certificates of a verified master list that could not be stored, and why.
+    pub skipped: Vec<String>,
 }
 
 /// One trusted CSCA, for listing.
@@ -74,6 +78,57 @@ pub struct Entry {
     pub not_before: u64,
     pub not_after: u64,
     pub expired: bool,
+    /// The public key as verification sees it, e.g. "ECDSA brainpoolP512r1 (explicit parameters)".
+    pub key: String,
+    /// Whether this build can verify signatures with this key; when not, `unusable` says why.
+    pub usable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unusable: Option<String>,
+    /// A link certificate (a CSCA's new key certified by its old one): trusted for chain building.
+    pub link: bool,
+}
+
+/// The name of a named curve this build implements.
+fn curve_name(o: &const_oid::ObjectIdentifier) -> String {
+    use cancuoc_core::crypto::oid;
+    match *o {
+        oid::P256 => "P-256".into(),
+        oid::P384 => "P-384".into(),
+        oid::P521 => "P-521".into(),
+        oid::BRAINPOOL_P256R1 => "brainpoolP256r1".into(),
+        oid::BRAINPOOL_P384R1 => "brainpoolP384r1".into(),
+        oid::BRAINPOOL_P512R1 => "brainpoolP512r1".into(),
+        other => other.to_string(),
+    }
+}
+
+/// What a certificate's key is, and whether (and if not, why not) this build can verify with it:
+/// the same decoding the verifier does (`cancuoc_core::auth::sig`), so "usable" is never a guess.
+pub fn key_usability(spki: &x509_cert::spki::SubjectPublicKeyInfoOwned) -> (String, Result<(), String>) {
+    use cancuoc_core::auth::sig;
+    use cancuoc_core::crypto::oid;
+    use der::Tagged;
+    let o = spki.algorithm.oid;
+    if o == oid::EC_PUBLIC_KEY {
+        let explicit = spki.algorithm.parameters.as_ref().is_some_and(|p| p.tag() == der::Tag::Sequence);
+        let form = if explicit { " (explicit parameters)" } else { "" };
+        return match sig::ec_curve(spki) {
+            Ok(c) if [oid::P256, oid::P384, oid::P521, oid::BRAINPOOL_P256R1, oid::BRAINPOOL_P384R1, oid::BRAINPOOL_P512R1]
+                .contains(&c) =>
+            {
+                (format!("ECDSA {}{form}", curve_name(&c)), Ok(()))
+            }
+            Ok(c) => (format!("ECDSA {}{form}", curve_name(&c)), Err(format!("the curve {c} is not supported"))),
+            Err(e) => (format!("ECDSA{form}"), Err(e.to_string())),
+        };
+    }
+    if o == oid::RSA_ENCRYPTION || o == oid::RSASSA_PSS {
+        return match sig::rsa_bits(spki) {
+            Ok(bits) => (format!("RSA {bits}"), Ok(())),
+            Err(_) => ("RSA".into(), Err(format!("the RSA key cannot be decoded or exceeds {} bits", sig::MAX_RSA_BITS))),
+        };
+    }
+    (format!("key type {o}"), Err(format!("key type {o} is not supported")))
 }
 
 /// The default location of the store.
@@ -92,12 +147,34 @@ fn entry(der: &[u8], now: u64) -> Option<Entry> {
     let c = Certificate::from_der(der).ok()?;
     let v = c.tbs_certificate().validity();
     let (nb, na) = (v.not_before.to_unix_duration().as_secs(), v.not_after.to_unix_duration().as_secs());
+    let (key, usable) = key_usability(c.tbs_certificate().subject_public_key_info());
     Some(Entry {
         fingerprint: fingerprint(der),
         subject: c.tbs_certificate().subject().to_string(),
         not_before: nb,
         not_after: na,
         expired: now > na,
+        key,
+        usable: usable.is_ok(),
+        unusable: usable.err(),
+        link: !signed_by_itself(der),
+    })
+}
+
+/// Whether the certificate's signature verifies with its own key (a root, not a link).
+fn signed_by_itself(der: &[u8]) -> bool {
+    cancuoc_core::cert::Cert::from_der(der).is_ok_and(|c| {
+        cancuoc_core::auth::sig::verify(&c.public_key, &c.signature_algorithm, None, &c.tbs, &c.signature).is_ok()
+    })
+}
+
+/// Whether the certificate carries the CA basic constraint.
+fn is_ca(c: &Certificate) -> bool {
+    c.tbs_certificate().extensions().is_some_and(|exts| {
+        exts.iter().any(|e| {
+            e.extn_id == const_oid::ObjectIdentifier::new_unwrap("2.5.29.19")
+                && x509_cert::ext::pkix::BasicConstraints::from_der(e.extn_value.as_bytes()).is_ok_and(|b| b.ca)
+        })
     })
 }
 
@@ -201,24 +278,36 @@ impl TrustDir {
         Ok(self.files()?.iter().filter_map(|(_, d)| entry(d, now)).collect())
     }
 
-    /// Adds one CA certificate; returns its entry (adding it twice is harmless).
-    pub fn add_certificate(&self, der: &[u8], now: u64) -> Result<Entry, TrustError> {
+    /// Adds one CA certificate; returns its entry (adding it twice is harmless). A certificate
+    /// without the CA basic constraint is taken when `vouched` (it came from a verified master
+    /// list: CSCA and link certificates, some of them marked CA:FALSE by their issuers), when it
+    /// is self-signed, or when it is a link certificate — signed by a CSCA already trusted under
+    /// its issuer name.
+    pub fn add_certificate(&self, der: &[u8], now: u64, vouched: bool) -> Result<Entry, TrustError> {
         let c = Certificate::from_der(der).map_err(|_| TrustError::Unrecognised("the data".into()))?;
-        let tbs = c.tbs_certificate();
-        let self_signed = tbs.subject() == tbs.issuer();
-        let ca = tbs.extensions().is_some_and(|exts| {
-            exts.iter().any(|e| {
-                e.extn_id == const_oid::ObjectIdentifier::new_unwrap("2.5.29.19")
-                    && x509_cert::ext::pkix::BasicConstraints::from_der(e.extn_value.as_bytes()).is_ok_and(|b| b.ca)
-            })
-        });
-        if !(ca || self_signed) {
+        let self_signed = signed_by_itself(der);
+        if !(vouched || is_ca(&c) || self_signed || self.is_link(der)?) {
             return Err(TrustError::NotCa);
         }
         std::fs::create_dir_all(&self.path).map_err(|e| self.io(e))?;
         let fp = fingerprint(der);
         std::fs::write(self.path.join(format!("{fp}.cer")), der).map_err(|e| self.io(e))?;
         entry(der, now).ok_or(TrustError::NotCa)
+    }
+
+    /// Whether the certificate may sign certificates (keyCertSign) and a trusted CSCA of its
+    /// issuer name signed it: a link certificate, whatever its basic constraints say. A document
+    /// signer (digitalSignature only) is not one.
+    fn is_link(&self, der: &[u8]) -> Result<bool, TrustError> {
+        let Ok(cert) = cancuoc_core::cert::Cert::from_der(der) else { return Ok(false) };
+        if !cert.key_usage.is_some_and(|ku| ku.key_cert_sign()) {
+            return Ok(false);
+        }
+        let trust = self.load()?;
+        Ok(trust.by_subject(&cert.issuer).any(|a| {
+            cancuoc_core::auth::sig::verify(&a.cert.public_key, &cert.signature_algorithm, None, &cert.tbs, &cert.signature)
+                .is_ok()
+        }))
     }
 
     /// Removes the CSCAs whose fingerprint starts with `prefix` (at least 8 hex digits).
@@ -243,22 +332,33 @@ impl TrustDir {
     /// Imports a file's content: certificates, a master list verified with the store plus
     /// `signer_cas`, or revocation lists. Returns what was added.
     pub fn import(&self, bytes: &[u8], signer_cas: &[Vec<u8>], now: u64) -> Result<Imported, TrustError> {
-        let certs = match decode_input(bytes)? {
-            Input::Certificates(c) => c,
+        let (certs, vouched) = match decode_input(bytes)? {
+            Input::Certificates(c) => (c, false),
             Input::Crls(crls) => {
                 let crls = crls.iter().map(|c| self.add_crl(c, now)).collect::<Result<_, _>>()?;
-                return Ok(Imported { cscas: Vec::new(), crls });
+                return Ok(Imported { cscas: Vec::new(), crls, skipped: Vec::new() });
             }
             Input::MasterList(ci) => {
                 let mut trust = self.load()?;
                 for c in signer_cas {
                     let _ = trust.add_der(c);
                 }
-                verify_master_list(&ci, &trust, now)?
+                (verify_master_list(&ci, &trust, now)?, true)
             }
         };
-        let cscas = certs.iter().map(|c| self.add_certificate(c, now)).collect::<Result<_, _>>()?;
-        Ok(Imported { cscas, crls: Vec::new() })
+        if !vouched {
+            let cscas = certs.iter().map(|c| self.add_certificate(c, now, false)).collect::<Result<_, _>>()?;
+            return Ok(Imported { cscas, crls: Vec::new(), skipped: Vec::new() });
+        }
+        // A verified master list: one certificate that cannot be decoded does not stop the rest.
+        let mut imported = Imported::default();
+        for (i, c) in certs.iter().enumerate() {
+            match self.add_certificate(c, now, true) {
+                Ok(e) => imported.cscas.push(e),
+                Err(e) => imported.skipped.push(format!("certificate #{} of the list: {e}", i + 1)),
+            }
+        }
+        Ok(imported)
     }
 }
 

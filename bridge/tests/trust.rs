@@ -332,3 +332,169 @@ fn a_csca_revoked_by_its_successor_signs_nothing_that_verifies() {
     assert_eq!((code, j["status"].as_str()), (1, Some("not_verified")), "{j}");
     assert_eq!(j["checks"]["certificate_chain"]["revoked"]["role"], "csca", "{j}");
 }
+
+const REAL_WORLD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/real-world");
+
+/// Germany's and the Netherlands' signed master lists (public, tests/fixtures/real-world/):
+/// refused until their root is trusted, then every certificate imported, each listed with its key
+/// and whether this build can use it — all of them can, the Vietnamese CSCA among them.
+#[test]
+fn real_master_lists_import_with_their_roots_and_every_key_is_usable() {
+    for (ml, root, at_least) in
+        [("de-master-list-2026-05-28.ml", "de-csca-07.cer", 580), ("nl-master-list-2026-07-22.ml", "nl-csca.cer", 400)]
+    {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_str().unwrap();
+        let list_path = format!("{REAL_WORLD}/{ml}");
+        let (code, _, err) = cancuoc(&["trust", "import", &list_path, "--trust-dir", dir]);
+        assert_eq!(code, 1, "{ml} before its root");
+        assert!(err.contains("not issued by a CSCA in the trust store"), "{err}");
+        let (code, out, _) = cancuoc(&["trust", "import", &format!("{REAL_WORLD}/{root}"), "--trust-dir", dir]);
+        assert_eq!(code, 0, "{out}");
+        let (code, out, err) = cancuoc(&["trust", "import", &list_path, "--trust-dir", dir]);
+        assert_eq!(code, 0, "{ml}: {out}{err}");
+        assert!(!out.contains("skipped"), "{out}");
+        let entries = list(dir);
+        assert!(entries.len() > at_least, "{ml}: {}", entries.len());
+        let unusable: Vec<_> = entries.iter().filter(|e| e["usable"] != true).collect();
+        assert!(unusable.is_empty(), "{ml}: {unusable:?}");
+        if ml.starts_with("de") {
+            assert!(entries.iter().any(|e| e["link"] == true), "{ml}: link certificates are kept for chain building");
+            let vn = entries
+                .iter()
+                .find(|e| e["subject"].as_str().is_some_and(|s| s.contains("CSCA ePassport Vietnam")))
+                .expect("the Vietnamese CSCA");
+            assert_eq!(vn["key"], "ECDSA brainpoolP512r1 (explicit parameters)");
+            assert!(vn["fingerprint"].as_str().unwrap().starts_with("6b5fa6fe45cc4e85"));
+        }
+    }
+}
+
+/// A CSCA on brainpoolP512r1 with explicit parameters, made by openssl here, issues a certificate
+/// for the simulated card's document-signer key; the card then verifies green end to end.
+/// A CSCA on a curve this build lacks (P-224) is listed as unusable, with the reason.
+#[test]
+fn brainpool_p512r1_explicit_csca_from_openssl_verifies_a_card_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let dir = d.join("trust");
+    let dir = dir.to_str().unwrap();
+    openssl(d, &["ecparam", "-name", "brainpoolP512r1", "-param_enc", "explicit", "-genkey", "-noout", "-out", "csca.key"]);
+    openssl(
+        d,
+        &[
+            "req", "-new", "-x509", "-key", "csca.key", "-sha512", "-days", "3650", "-subj",
+            "/C=VN/O=cancuoc openssl test/CN=TEST CSCA brainpoolP512r1 explicit", "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign", "-addext", "basicConstraints=critical,CA:TRUE", "-outform", "DER",
+            "-out", "csca.der",
+        ],
+    );
+    openssl(d, &["x509", "-inform", "DER", "-in", &format!("{PKI}/ds-p256.cer"), "-pubkey", "-noout", "-out", "ds.pub"]);
+    std::fs::write(d.join("ds.ext"), "keyUsage=critical,digitalSignature\n").unwrap();
+    openssl(
+        d,
+        &[
+            "x509", "-new", "-subj", "/C=VN/O=cancuoc openssl test/CN=TEST DS", "-force_pubkey", "ds.pub", "-CA",
+            "csca.der", "-CAform", "DER", "-CAkey", "csca.key", "-sha512", "-days", "365", "-extfile", "ds.ext",
+            "-outform", "DER", "-out", "ds.der",
+        ],
+    );
+    let (code, out, _) = cancuoc(&["trust", "import", d.join("csca.der").to_str().unwrap(), "--trust-dir", dir]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("ECDSA brainpoolP512r1 (explicit parameters)") && !out.contains("CANNOT"), "{out}");
+
+    let read = |with_cert: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cancuoc"));
+        cmd.args(["read", "--simulated", "--variant", "ecdsa-p256", "--trust-dir", dir, "--json"]);
+        if with_cert {
+            cmd.env("CANCUOC_SIM_DS_CERT", d.join("ds.der"));
+        }
+        let o = cmd.output().unwrap();
+        let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+        (o.status.code(), j)
+    };
+    let (code, j) = read(true);
+    assert_eq!((code, j["status"].as_str()), (Some(0), Some("verified")), "{j}");
+    assert_eq!(j["checks"]["certificate_chain"], "valid", "{j}");
+    // The same card with the test PKI's DS certificate: that issuer is not in this store.
+    let (code, j) = read(false);
+    assert_eq!((code, j["status"].as_str()), (Some(1), Some("signer_untrusted")), "{j}");
+
+    // P-224: imported (it is a CA), listed as unusable with the reason.
+    openssl(d, &["ecparam", "-name", "secp224r1", "-param_enc", "explicit", "-genkey", "-noout", "-out", "p224.key"]);
+    openssl(
+        d,
+        &[
+            "req", "-new", "-x509", "-key", "p224.key", "-sha256", "-days", "3650", "-subj", "/C=XX/CN=TEST CSCA P-224",
+            "-outform", "DER", "-out", "p224.der",
+        ],
+    );
+    let (code, out, _) = cancuoc(&["trust", "import", d.join("p224.der").to_str().unwrap(), "--trust-dir", dir]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("CANNOT be used here: unsupported elliptic curve a 224-bit curve"), "{out}");
+    let p224 = list(dir).into_iter().find(|e| e["subject"].as_str().is_some_and(|s| s.contains("P-224"))).unwrap();
+    assert_eq!(p224["usable"], false);
+}
+
+/// A link certificate marked CA:FALSE (as some CSCAs issue them) is accepted once its issuer is
+/// trusted, and documents signed under the new key verify through it; a document signer
+/// certificate is still refused.
+#[test]
+fn link_certificates_marked_ca_false_are_accepted_for_chain_building() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let dir = d.join("trust");
+    let dir = dir.to_str().unwrap();
+    for k in ["old", "new"] {
+        openssl(d, &["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", &format!("{k}.key")]);
+    }
+    let subj = "/C=VN/O=cancuoc openssl test/CN=TEST CSCA LINKED";
+    openssl(
+        d,
+        &[
+            "req", "-new", "-x509", "-key", "old.key", "-sha256", "-days", "3650", "-subj", subj, "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign", "-addext", "basicConstraints=critical,CA:TRUE", "-outform", "DER",
+            "-out", "old.der",
+        ],
+    );
+    openssl(d, &["ec", "-in", "new.key", "-pubout", "-out", "new.pub"]);
+    std::fs::write(d.join("link.ext"), "keyUsage=critical,keyCertSign,cRLSign\nbasicConstraints=critical,CA:FALSE\n")
+        .unwrap();
+    openssl(
+        d,
+        &[
+            "x509", "-new", "-subj", subj, "-force_pubkey", "new.pub", "-CA", "old.der", "-CAform", "DER", "-CAkey",
+            "old.key", "-sha256", "-days", "3650", "-extfile", "link.ext", "-outform", "DER", "-out", "link.der",
+        ],
+    );
+    let link = d.join("link.der");
+    let (code, _, err) = cancuoc(&["trust", "import", link.to_str().unwrap(), "--trust-dir", dir]);
+    assert_eq!(code, 1, "a CA:FALSE certificate whose issuer is not trusted is refused");
+    assert!(err.contains("not a CA certificate"), "{err}");
+    let (code, out, _) = cancuoc(&["trust", "import", d.join("old.der").to_str().unwrap(), "--trust-dir", dir]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, err) = cancuoc(&["trust", "import", link.to_str().unwrap(), "--trust-dir", dir]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("[link]"), "{out}");
+    // A document signer issued under the new key verifies through the link certificate.
+    openssl(d, &["x509", "-inform", "DER", "-in", &format!("{PKI}/ds-p256.cer"), "-pubkey", "-noout", "-out", "ds.pub"]);
+    std::fs::write(d.join("ds.ext"), "keyUsage=critical,digitalSignature\n").unwrap();
+    openssl(
+        d,
+        &[
+            "x509", "-new", "-subj", "/C=VN/CN=TEST DS", "-force_pubkey", "ds.pub", "-CA", "link.der", "-CAform",
+            "DER", "-CAkey", "new.key", "-sha256", "-days", "365", "-extfile", "ds.ext", "-outform", "DER", "-out",
+            "ds.der",
+        ],
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_cancuoc"))
+        .args(["read", "--simulated", "--variant", "ecdsa-p256", "--trust-dir", dir, "--json"])
+        .env("CANCUOC_SIM_DS_CERT", d.join("ds.der"))
+        .output()
+        .unwrap();
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((o.status.code(), j["status"].as_str()), (Some(0), Some("verified")), "{j}");
+    // A document signer certificate is not a link: still refused.
+    let (code, _, err) = cancuoc(&["trust", "import", d.join("ds.der").to_str().unwrap(), "--trust-dir", dir]);
+    assert_eq!(code, 1, "{err}");
+}

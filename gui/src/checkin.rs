@@ -44,6 +44,7 @@ impl Checkin {
         match self.report.status {
             Status::Verified => "verified",
             Status::SignerUntrusted => "signer_untrusted",
+            Status::NotChecked => "not_checked",
             Status::NotVerified => "not_verified",
         }
     }
@@ -81,6 +82,7 @@ impl Checkin {
                 match self.report.status {
                     Status::Verified => t.verified,
                     Status::SignerUntrusted => t.untrusted,
+                    Status::NotChecked => t.not_checked,
                     Status::NotVerified => t.not_verified,
                 }
                 .trim_start_matches(['✔', '⚠', '✘', ' '])

@@ -102,6 +102,9 @@ pub struct Tr {
     pub verified_detail: &'static str,
     pub untrusted: &'static str,
     pub untrusted_detail: &'static str,
+    /// A check that could not be made here (an algorithm this build lacks): amber, never red.
+    pub not_checked: &'static str,
+    pub not_checked_detail: &'static str,
     pub not_verified: &'static str,
     pub not_verified_detail: &'static str,
     pub technical_details: &'static str,
@@ -305,6 +308,8 @@ pub const VI: Tr = Tr {
     verified_detail: "Thẻ thật, dữ liệu trên chip nguyên vẹn, do cơ quan cấp thẻ tin cậy ký.",
     untrusted: "⚠  CHƯA XÁC ĐỊNH ĐƯỢC NƠI CẤP",
     untrusted_detail: "Dữ liệu nguyên vẹn và có chữ ký, nhưng cơ quan ký không có trong danh sách tin cậy của máy này. Không coi là đã xác thực — báo kỹ thuật viên.",
+    not_checked: "⚠  CHƯA KIỂM TRA ĐƯỢC TẠI MÁY NÀY",
+    not_checked_detail: "Máy này chưa hỗ trợ thuật toán mà thẻ dùng, nên chưa kiểm tra được — đây KHÔNG phải dấu hiệu thẻ giả. Không coi là đã xác thực — báo kỹ thuật viên.",
     not_verified: "✘  KHÔNG XÁC THỰC — KHÔNG DÙNG THẺ NÀY",
     not_verified_detail: "Kiểm tra không đạt:",
     technical_details: "Chi tiết kỹ thuật",
@@ -502,6 +507,8 @@ pub const EN: Tr = Tr {
     verified_detail: "Genuine card, chip data intact, signed by a trusted issuer.",
     untrusted: "⚠  ISSUER NOT RECOGNISED",
     untrusted_detail: "The data is intact and signed, but the signer is not in this computer's trust list. Do not treat it as verified — tell a technician.",
+    not_checked: "⚠  COULD NOT BE CHECKED HERE",
+    not_checked_detail: "This computer does not support an algorithm the card uses, so it could not check it — this is NOT a sign of a forged card. Do not treat it as verified — tell a technician.",
     not_verified: "✘  NOT VERIFIED — DO NOT ACCEPT THIS CARD",
     not_verified_detail: "Failed check:",
     technical_details: "Technical details",
@@ -680,9 +687,11 @@ pub fn failure(f: &Failure, lang: Lang) -> String {
         Failure::SodSignature { status } => match (status, vi) {
             (SignatureStatus::Invalid, true) => "chữ ký của cơ quan cấp thẻ không đúng (dữ liệu bảo mật bị giả)".into(),
             (SignatureStatus::Invalid, false) => "the issuer's signature is wrong (security data forged)".into(),
-            (SignatureStatus::UnsupportedAlgorithm(a), true) => format!("chữ ký dùng thuật toán chưa hỗ trợ ({a})"),
+            (SignatureStatus::UnsupportedAlgorithm(a), true) => {
+                format!("chữ ký của cơ quan cấp dùng thuật toán máy này chưa hỗ trợ ({a})")
+            }
             (SignatureStatus::UnsupportedAlgorithm(a), false) => {
-                format!("the signature uses an unsupported algorithm ({a})")
+                format!("the issuer's signature uses an algorithm this computer does not support ({a})")
             }
             (SignatureStatus::Missing, true) => "chip không có dữ liệu bảo mật (SOD): không xác thực được".into(),
             (SignatureStatus::Missing, false) => {
@@ -707,6 +716,12 @@ pub fn failure(f: &Failure, lang: Lang) -> String {
             (ChainStatus::BadSignature, true) => "chứng thư của cơ quan ký bị giả (không do nước cấp ký)".into(),
             (ChainStatus::BadSignature, false) => {
                 "the signer's certificate is forged (not signed by the country)".into()
+            }
+            (ChainStatus::UnsupportedAlgorithm(a), true) => {
+                format!("chứng thư của cơ quan ký dùng thuật toán máy này chưa hỗ trợ ({a})")
+            }
+            (ChainStatus::UnsupportedAlgorithm(a), false) => {
+                format!("the signer's certificate uses an algorithm this computer does not support ({a})")
             }
             (_, true) => "chuỗi chứng thư không kiểm tra được".into(),
             (_, false) => "the certificate chain could not be checked".into(),

@@ -243,6 +243,9 @@ pub enum Forgery {
     SmWithoutDo99,
     /// The SOD declares SHA-256 but stores 20-byte (SHA-1) hash values, signed as issued.
     HashLengthMismatch,
+    /// The document signer's key is on NIST P-224, given as explicit parameters: a curve this
+    /// build does not implement, so the SOD signature cannot be checked here (not a forgery).
+    DsOnUnsupportedCurve,
 }
 
 /// Everything that defines a simulated card.
@@ -402,6 +405,10 @@ pub const VARIANTS: &[(&str, &str)] = &[
     ("no-sod", "a chip without EF.SOD: its data cannot be verified"),
     ("sm-no-do99", "a chip whose secure-messaging answers leave out DO'99': an error a retry cannot fix"),
     ("hash-length-mismatch", "MIS-ISSUED: the signed SOD declares SHA-256 but holds 20-byte hash values"),
+    (
+        "ds-unsupported-curve",
+        "genuine card whose document signer key is on NIST P-224 (explicit parameters), a curve this build does not verify: could not be checked here (amber), not forged",
+    ),
     ("ca-3des", "genuine card with chip authentication (brainpoolP256r1, 3DES) and no active authentication"),
 ];
 
@@ -479,6 +486,7 @@ impl CardSpec {
             "no-sod" => Self { forgery: Some(Forgery::NoSod), ..d },
             "sm-no-do99" => Self { forgery: Some(Forgery::SmWithoutDo99), ..d },
             "hash-length-mismatch" => Self { forgery: Some(Forgery::HashLengthMismatch), ..d },
+            "ds-unsupported-curve" => Self { signer: Signer::P256, forgery: Some(Forgery::DsOnUnsupportedCurve), ..d },
             _ => return None,
         })
     }
@@ -681,7 +689,8 @@ pub fn build(spec: &CardSpec) -> CardImage {
         dgs.insert(15, dg15::encode(&k.spki().to_der().expect("SPKI encodes")));
     }
     let ds = spec.signer.name();
-    let mut sod = build_sod(&dgs, &pki.cert(ds), &pki.key(ds));
+    let ds_cert = ds_certificate(&pki, ds);
+    let mut sod = build_sod(&dgs, &ds_cert, &pki.key(ds));
 
     let tags: Vec<u8> = dgs.keys().filter_map(|n| FileId::Dg(*n).tag()).map(|t| t as u8).collect();
     let mut com = tlv::encode(0x5F01, b"0107");
@@ -727,12 +736,13 @@ pub fn build(spec: &CardSpec) -> CardImage {
         Some(Forgery::UnsignedDg13) => {
             let mut signed = dgs.clone();
             signed.remove(&13);
-            sod = build_sod(&signed, &pki.cert(ds), &pki.key(ds));
+            sod = build_sod(&signed, &ds_cert, &pki.key(ds));
         }
-        Some(Forgery::Sha1Hashes) => sod = build_sod_hashed(&dgs, &pki.cert(ds), &pki.key(ds), HashAlgorithm::Sha1),
+        Some(Forgery::Sha1Hashes) => sod = build_sod_hashed(&dgs, &ds_cert, &pki.key(ds), HashAlgorithm::Sha1),
         Some(Forgery::HashLengthMismatch) => {
-            sod = build_sod_declared(&dgs, &pki.cert(ds), &pki.key(ds), HashAlgorithm::Sha1, HashAlgorithm::Sha256)
+            sod = build_sod_declared(&dgs, &ds_cert, &pki.key(ds), HashAlgorithm::Sha1, HashAlgorithm::Sha256)
         }
+        Some(Forgery::DsOnUnsupportedCurve) => sod = build_sod(&dgs, &p224_ds_certificate(&pki), &pki.key(ds)),
         Some(Forgery::NoSod | Forgery::SmWithoutDo99) => {}
         None => {}
     }
@@ -771,6 +781,48 @@ pub fn build(spec: &CardSpec) -> CardImage {
     }
 }
 
+/// The DS certificate the simulated card carries: the test PKI's, or — when the environment
+/// variable `CANCUOC_SIM_DS_CERT` names a DER file — that certificate instead, e.g. one a
+/// technician's own CSCA issued for the simulated card's DS public key (the ecdsa-p256 variant's
+/// is in tests/fixtures/pki/ds-p256.cer), to try a trust store end to end. The SOD's signature
+/// stays the simulated DS key's: a certificate for another key gives an invalid signature.
+fn ds_certificate(pki: &Pki, ds: &str) -> Vec<u8> {
+    std::env::var_os("CANCUOC_SIM_DS_CERT")
+        .and_then(|path| std::fs::read(path).ok())
+        .unwrap_or_else(|| pki.cert(ds))
+}
+
+/// NIST P-224 domain parameters, explicit, as `openssl ecparam -name secp224r1 -param_enc
+/// explicit -outform DER` writes them.
+const P224_EXPLICIT: &str = "3081df020101302806072a8648ce3d0101021d00ffffffffffffffffffffffffffffffff0000000000000000000000013053041cfffffffffffffffffffffffffffffffefffffffffffffffffffffffe041cb4050a850c04b3abf54132565044b0b7d7bfd8ba270b39432355ffb4031500bd71344799d5c7fcdc45b59fa3b9ab8f6a948bc5043904b70e0cbd6bb4bf7f321390b94a03c1d356c21122343280d6115c1d21bd376388b5f723fb4c22dfe6cd4375a05a07476444d5819985007e34021d00ffffffffffffffffffffffffffff16a2e0b8f03e13dd29455c5c2a3d020101";
+
+/// A DS certificate, issued by the P-256 test CSCA, for a key on P-224 with explicit parameters
+/// (the key's point is P-224's generator; nothing can verify with it here).
+fn p224_ds_certificate(pki: &Pki) -> Vec<u8> {
+    let params = hex::decode(P224_EXPLICIT).expect("hex");
+    let base = {
+        let p = tlv::expect(&params, 0x30).expect("ECParameters");
+        p.children().filter_map(Result::ok).find(|t| t.tag == 0x04).expect("base point").value.to_vec()
+    };
+    let spki = spki::SubjectPublicKeyInfoOwned {
+        algorithm: AlgorithmIdentifierOwned {
+            oid: oid::EC_PUBLIC_KEY,
+            parameters: Some(Any::from_der(&params).expect("parameters")),
+        },
+        subject_public_key: der::asn1::BitString::from_bytes(&base).expect("point"),
+    };
+    crate::pki::issue(
+        "CN=CANCUOC TEST DS P-224 explicit,O=cancuoc test PKI - not for production,C=VN",
+        &spki,
+        crate::pki::CSCA_P256,
+        &pki.key("csca-p256"),
+        4242,
+        "2025-01-01T00:00:00Z",
+        "2036-12-31T23:59:59Z",
+        crate::pki::Role::DocumentSigner,
+    )
+}
+
 fn curve_oid(c: cancuoc_core::ecc::Curve) -> const_oid::ObjectIdentifier {
     use cancuoc_core::ecc::Curve;
     match c {
@@ -779,6 +831,7 @@ fn curve_oid(c: cancuoc_core::ecc::Curve) -> const_oid::ObjectIdentifier {
         Curve::P521 => oid::P521,
         Curve::BrainpoolP256r1 => oid::BRAINPOOL_P256R1,
         Curve::BrainpoolP384r1 => oid::BRAINPOOL_P384R1,
+        Curve::BrainpoolP512r1 => oid::BRAINPOOL_P512R1,
     }
 }
 

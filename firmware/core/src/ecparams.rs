@@ -151,5 +151,5 @@ pub fn named_curve(content: &[u8]) -> Result<ObjectIdentifier, SigError> {
         return Ok(*o);
     }
     let bits = (strip(e.p).len() * 8).saturating_sub(strip(e.p).first().map_or(0, |b| b.leading_zeros() as usize));
-    Err(SigError::UnsupportedCurve(format!("explicit parameters of a {bits}-bit curve this build does not support")))
+    Err(SigError::UnsupportedCurve(format!("a {bits}-bit curve given by explicit parameters")))
 }

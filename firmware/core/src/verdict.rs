@@ -195,7 +195,7 @@ impl fmt::Display for Failure {
                 f.write_str("the SOD signature is invalid (security data forged or altered)")
             }
             Self::SodSignature { status: SignatureStatus::UnsupportedAlgorithm(o) } => {
-                write!(f, "the SOD signature uses an unsupported algorithm ({o})")
+                write!(f, "the SOD signature could not be checked here: {o} is not supported")
             }
             Self::SodSignature { status: SignatureStatus::NoCertificate } => {
                 f.write_str("the SOD carries no document signer certificate")
@@ -219,7 +219,7 @@ impl fmt::Display for Failure {
                 }
                 ChainStatus::KeyUsage(role) => write!(f, "the {role} lacks the key usage its role needs"),
                 ChainStatus::UnsupportedAlgorithm(o) => {
-                    write!(f, "the certificate chain uses an unsupported algorithm ({o})")
+                    write!(f, "the document signer certificate could not be checked here: {o} is not supported")
                 }
                 ChainStatus::NoCertificate => f.write_str("no document signer certificate to check"),
                 ChainStatus::Malformed(w) => write!(f, "certificate malformed: {w}"),
@@ -245,6 +245,22 @@ impl fmt::Display for Failure {
             },
             Self::WeakAlgorithm { what } => write!(f, "weak algorithm in use: {what}"),
         }
+    }
+}
+
+impl Failure {
+    /// Whether this is a check that could not be made here — an algorithm, curve or parameter
+    /// set this build does not implement — rather than a check that was made and failed. Shown
+    /// amber with the algorithm named, never as the red of a forgery (docs/architecture.md).
+    pub fn is_unchecked(&self) -> bool {
+        matches!(
+            self,
+            Self::DataGroupHash { status: HashStatus::UnsupportedAlgorithm, .. }
+                | Self::SodSignature { status: SignatureStatus::UnsupportedAlgorithm(_) }
+                | Self::CertificateChain { status: ChainStatus::UnsupportedAlgorithm(_) }
+                | Self::ActiveAuthentication { status: ActiveAuthStatus::UnsupportedAlgorithm(_) }
+                | Self::ChipAuthentication { status: ActiveAuthStatus::UnsupportedAlgorithm(_) }
+        )
     }
 }
 
@@ -315,6 +331,17 @@ impl Verdict {
     pub fn only_signer_untrusted(&self) -> bool {
         let f = self.failures();
         !f.is_empty() && f.iter().all(|x| matches!(x, Failure::CertificateChain { status: ChainStatus::CscaUnknown }))
+    }
+
+    /// Whether nothing failed, but at least one check could not be made here (an unsupported
+    /// algorithm or curve, [`Failure::is_unchecked`]); an unknown CSCA beside it changes nothing:
+    /// "not checked" (amber), never "forged" (red).
+    pub fn only_unchecked(&self) -> bool {
+        let f = self.failures();
+        f.iter().any(Failure::is_unchecked)
+            && f.iter().all(|x| {
+                x.is_unchecked() || matches!(x, Failure::CertificateChain { status: ChainStatus::CscaUnknown })
+            })
     }
 
     /// One line: "verified" or the first failure and how many more.

@@ -56,6 +56,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
                 let verdict = match r.verdict.as_str() {
                     "verified" => t.verified,
                     "signer_untrusted" => t.untrusted,
+                    "not_checked" => t.not_checked,
                     "not_verified" => t.not_verified,
                     other => other,
                 };

@@ -48,6 +48,10 @@ fn verdict(app: &App, ui: &mut egui::Ui, k: f32) {
     let (fill, text_colour, head, detail) = match c.status() {
         Status::Verified => (GREEN, Color32::WHITE, t.verified, t.verified_detail.to_string()),
         Status::SignerUntrusted => (AMBER, INK, t.untrusted, t.untrusted_detail.to_string()),
+        Status::NotChecked => {
+            let what: Vec<String> = c.failures.iter().map(|f| i18n::failure(f, app.lang())).collect();
+            (AMBER, INK, t.not_checked, format!("{} {}", t.not_checked_detail, what.join("; ")))
+        }
         Status::NotVerified => {
             let reasons: Vec<String> = c.failures.iter().map(|f| i18n::failure(f, app.lang())).collect();
             (RED, Color32::WHITE, t.not_verified, format!("{} {}", t.not_verified_detail, reasons.join("; ")))
@@ -98,7 +102,7 @@ fn symbol(p: &egui::Painter, rect: egui::Rect, status: Status, colour: Color32) 
             p.line_segment([c + egui::vec2(-0.5 * r, 0.0), c + egui::vec2(-0.12 * r, 0.4 * r)], stroke);
             p.line_segment([c + egui::vec2(-0.12 * r, 0.4 * r), c + egui::vec2(0.55 * r, -0.45 * r)], stroke);
         }
-        Status::SignerUntrusted => {
+        Status::SignerUntrusted | Status::NotChecked => {
             let pts = vec![c + egui::vec2(0.0, -r), c + egui::vec2(r, 0.8 * r), c + egui::vec2(-r, 0.8 * r)];
             p.add(egui::Shape::closed_line(pts, stroke));
             p.line_segment([c + egui::vec2(0.0, -0.4 * r), c + egui::vec2(0.0, 0.25 * r)], stroke);

@@ -119,6 +119,12 @@ pub fn rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Result<RsaPublicKey, SigErro
     RsaPublicKey::new_with_max_size(n, e, MAX_RSA_BITS).map_err(|_| SigError::BadKey)
 }
 
+/// The size in bits of the RSA key in a SubjectPublicKeyInfo (for listing a trust store).
+pub fn rsa_bits(spki: &SubjectPublicKeyInfoOwned) -> Result<usize, SigError> {
+    use rsa::traits::PublicKeyParts;
+    Ok(rsa_key(spki)?.n().bits())
+}
+
 /// The largest RSA modulus accepted, in bits.
 pub const MAX_RSA_BITS: usize = 8192;
 
