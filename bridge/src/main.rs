@@ -1079,7 +1079,8 @@ fn print_human(r: &Report, source: &str) {
         line(&format!("DG{}", d.dg), Some(s));
     }
     use cancuoc_core::verdict::{ActiveAuthStatus, ChainStatus, SignatureStatus};
-    const NOT_CHECKED: &str = "không kiểm tra được tại đây: thuật toán chưa hỗ trợ (not checked here: unsupported algorithm)";
+    const NOT_CHECKED: &str =
+        "không kiểm tra được tại đây: thuật toán chưa hỗ trợ (not checked here: unsupported algorithm)";
     let sod = match &r.checks.sod_signature {
         SignatureStatus::Valid => "hợp lệ (valid)",
         SignatureStatus::UnsupportedAlgorithm(_) => NOT_CHECKED,

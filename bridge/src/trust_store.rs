@@ -113,7 +113,15 @@ pub fn key_usability(spki: &x509_cert::spki::SubjectPublicKeyInfoOwned) -> (Stri
         let explicit = spki.algorithm.parameters.as_ref().is_some_and(|p| p.tag() == der::Tag::Sequence);
         let form = if explicit { " (explicit parameters)" } else { "" };
         return match sig::ec_curve(spki) {
-            Ok(c) if [oid::P256, oid::P384, oid::P521, oid::BRAINPOOL_P256R1, oid::BRAINPOOL_P384R1, oid::BRAINPOOL_P512R1]
+            Ok(c)
+                if [
+                    oid::P256,
+                    oid::P384,
+                    oid::P521,
+                    oid::BRAINPOOL_P256R1,
+                    oid::BRAINPOOL_P384R1,
+                    oid::BRAINPOOL_P512R1,
+                ]
                 .contains(&c) =>
             {
                 (format!("ECDSA {}{form}", curve_name(&c)), Ok(()))
@@ -125,7 +133,9 @@ pub fn key_usability(spki: &x509_cert::spki::SubjectPublicKeyInfoOwned) -> (Stri
     if o == oid::RSA_ENCRYPTION || o == oid::RSASSA_PSS {
         return match sig::rsa_bits(spki) {
             Ok(bits) => (format!("RSA {bits}"), Ok(())),
-            Err(_) => ("RSA".into(), Err(format!("the RSA key cannot be decoded or exceeds {} bits", sig::MAX_RSA_BITS))),
+            Err(_) => {
+                ("RSA".into(), Err(format!("the RSA key cannot be decoded or exceeds {} bits", sig::MAX_RSA_BITS)))
+            }
         };
     }
     (format!("key type {o}"), Err(format!("key type {o} is not supported")))
@@ -305,8 +315,14 @@ impl TrustDir {
         }
         let trust = self.load()?;
         Ok(trust.by_subject(&cert.issuer).any(|a| {
-            cancuoc_core::auth::sig::verify(&a.cert.public_key, &cert.signature_algorithm, None, &cert.tbs, &cert.signature)
-                .is_ok()
+            cancuoc_core::auth::sig::verify(
+                &a.cert.public_key,
+                &cert.signature_algorithm,
+                None,
+                &cert.tbs,
+                &cert.signature,
+            )
+            .is_ok()
         }))
     }
 

@@ -108,6 +108,22 @@ fn no_security_object_and_an_inconsistent_sod_are_named_as_such() {
     assert!(!messages.iter().any(|m| m.contains("altered")), "{messages:?}");
 }
 
+/// A card whose document signer uses a curve this build does not implement: "could not be
+/// checked here" (amber, named), never "forged" — in JSON, in the text and in the checks table.
+#[test]
+fn an_unsupported_algorithm_is_not_checked_not_forged() {
+    let (code, j) = json(&["read", "--simulated", "--variant", "ds-unsupported-curve", "--json"]);
+    assert_eq!(code, 1, "not verified: {j}");
+    assert_eq!(j["status"], "not_checked", "{j}");
+    assert_eq!(j["failures"].as_array().unwrap().len(), 1, "{j}");
+    let m = j["failures"][0]["message"].as_str().unwrap();
+    assert!(m.contains("could not be checked here") && m.contains("224-bit curve"), "{m}");
+    assert_eq!(j["checks"]["certificate_chain"], "valid", "{j}");
+    let (_, out, _) = cancuoc(&["read", "--simulated", "--variant", "ds-unsupported-curve"]);
+    assert!(out.contains("KHÔNG KIỂM TRA ĐƯỢC TẠI ĐÂY"), "{out}");
+    assert!(!out.contains("KHÔNG XÁC THỰC") && !out.contains("INVALID"), "{out}");
+}
+
 #[test]
 fn every_genuine_variant_verifies_in_json() {
     for v in [

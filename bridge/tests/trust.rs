@@ -379,24 +379,62 @@ fn brainpool_p512r1_explicit_csca_from_openssl_verifies_a_card_end_to_end() {
     let d = tmp.path();
     let dir = d.join("trust");
     let dir = dir.to_str().unwrap();
-    openssl(d, &["ecparam", "-name", "brainpoolP512r1", "-param_enc", "explicit", "-genkey", "-noout", "-out", "csca.key"]);
+    openssl(
+        d,
+        &["ecparam", "-name", "brainpoolP512r1", "-param_enc", "explicit", "-genkey", "-noout", "-out", "csca.key"],
+    );
     openssl(
         d,
         &[
-            "req", "-new", "-x509", "-key", "csca.key", "-sha512", "-days", "3650", "-subj",
-            "/C=VN/O=cancuoc openssl test/CN=TEST CSCA brainpoolP512r1 explicit", "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign", "-addext", "basicConstraints=critical,CA:TRUE", "-outform", "DER",
-            "-out", "csca.der",
+            "req",
+            "-new",
+            "-x509",
+            "-key",
+            "csca.key",
+            "-sha512",
+            "-days",
+            "3650",
+            "-subj",
+            "/C=VN/O=cancuoc openssl test/CN=TEST CSCA brainpoolP512r1 explicit",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-outform",
+            "DER",
+            "-out",
+            "csca.der",
         ],
     );
-    openssl(d, &["x509", "-inform", "DER", "-in", &format!("{PKI}/ds-p256.cer"), "-pubkey", "-noout", "-out", "ds.pub"]);
+    openssl(
+        d,
+        &["x509", "-inform", "DER", "-in", &format!("{PKI}/ds-p256.cer"), "-pubkey", "-noout", "-out", "ds.pub"],
+    );
     std::fs::write(d.join("ds.ext"), "keyUsage=critical,digitalSignature\n").unwrap();
     openssl(
         d,
         &[
-            "x509", "-new", "-subj", "/C=VN/O=cancuoc openssl test/CN=TEST DS", "-force_pubkey", "ds.pub", "-CA",
-            "csca.der", "-CAform", "DER", "-CAkey", "csca.key", "-sha512", "-days", "365", "-extfile", "ds.ext",
-            "-outform", "DER", "-out", "ds.der",
+            "x509",
+            "-new",
+            "-subj",
+            "/C=VN/O=cancuoc openssl test/CN=TEST DS",
+            "-force_pubkey",
+            "ds.pub",
+            "-CA",
+            "csca.der",
+            "-CAform",
+            "DER",
+            "-CAkey",
+            "csca.key",
+            "-sha512",
+            "-days",
+            "365",
+            "-extfile",
+            "ds.ext",
+            "-outform",
+            "DER",
+            "-out",
+            "ds.der",
         ],
     );
     let (code, out, _) = cancuoc(&["trust", "import", d.join("csca.der").to_str().unwrap(), "--trust-dir", dir]);
@@ -425,8 +463,20 @@ fn brainpool_p512r1_explicit_csca_from_openssl_verifies_a_card_end_to_end() {
     openssl(
         d,
         &[
-            "req", "-new", "-x509", "-key", "p224.key", "-sha256", "-days", "3650", "-subj", "/C=XX/CN=TEST CSCA P-224",
-            "-outform", "DER", "-out", "p224.der",
+            "req",
+            "-new",
+            "-x509",
+            "-key",
+            "p224.key",
+            "-sha256",
+            "-days",
+            "3650",
+            "-subj",
+            "/C=XX/CN=TEST CSCA P-224",
+            "-outform",
+            "DER",
+            "-out",
+            "p224.der",
         ],
     );
     let (code, out, _) = cancuoc(&["trust", "import", d.join("p224.der").to_str().unwrap(), "--trust-dir", dir]);
@@ -452,9 +502,24 @@ fn link_certificates_marked_ca_false_are_accepted_for_chain_building() {
     openssl(
         d,
         &[
-            "req", "-new", "-x509", "-key", "old.key", "-sha256", "-days", "3650", "-subj", subj, "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign", "-addext", "basicConstraints=critical,CA:TRUE", "-outform", "DER",
-            "-out", "old.der",
+            "req",
+            "-new",
+            "-x509",
+            "-key",
+            "old.key",
+            "-sha256",
+            "-days",
+            "3650",
+            "-subj",
+            subj,
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-outform",
+            "DER",
+            "-out",
+            "old.der",
         ],
     );
     openssl(d, &["ec", "-in", "new.key", "-pubout", "-out", "new.pub"]);
@@ -463,8 +528,27 @@ fn link_certificates_marked_ca_false_are_accepted_for_chain_building() {
     openssl(
         d,
         &[
-            "x509", "-new", "-subj", subj, "-force_pubkey", "new.pub", "-CA", "old.der", "-CAform", "DER", "-CAkey",
-            "old.key", "-sha256", "-days", "3650", "-extfile", "link.ext", "-outform", "DER", "-out", "link.der",
+            "x509",
+            "-new",
+            "-subj",
+            subj,
+            "-force_pubkey",
+            "new.pub",
+            "-CA",
+            "old.der",
+            "-CAform",
+            "DER",
+            "-CAkey",
+            "old.key",
+            "-sha256",
+            "-days",
+            "3650",
+            "-extfile",
+            "link.ext",
+            "-outform",
+            "DER",
+            "-out",
+            "link.der",
         ],
     );
     let link = d.join("link.der");
@@ -477,13 +561,34 @@ fn link_certificates_marked_ca_false_are_accepted_for_chain_building() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("[link]"), "{out}");
     // A document signer issued under the new key verifies through the link certificate.
-    openssl(d, &["x509", "-inform", "DER", "-in", &format!("{PKI}/ds-p256.cer"), "-pubkey", "-noout", "-out", "ds.pub"]);
+    openssl(
+        d,
+        &["x509", "-inform", "DER", "-in", &format!("{PKI}/ds-p256.cer"), "-pubkey", "-noout", "-out", "ds.pub"],
+    );
     std::fs::write(d.join("ds.ext"), "keyUsage=critical,digitalSignature\n").unwrap();
     openssl(
         d,
         &[
-            "x509", "-new", "-subj", "/C=VN/CN=TEST DS", "-force_pubkey", "ds.pub", "-CA", "link.der", "-CAform",
-            "DER", "-CAkey", "new.key", "-sha256", "-days", "365", "-extfile", "ds.ext", "-outform", "DER", "-out",
+            "x509",
+            "-new",
+            "-subj",
+            "/C=VN/CN=TEST DS",
+            "-force_pubkey",
+            "ds.pub",
+            "-CA",
+            "link.der",
+            "-CAform",
+            "DER",
+            "-CAkey",
+            "new.key",
+            "-sha256",
+            "-days",
+            "365",
+            "-extfile",
+            "ds.ext",
+            "-outform",
+            "DER",
+            "-out",
             "ds.der",
         ],
     );

@@ -201,6 +201,21 @@ fn an_unknown_signer_is_amber_not_green() {
     assert!(!has_text(&h, "CHIP ĐÃ XÁC THỰC"));
 }
 
+/// A genuine card whose signer uses a curve this build lacks: amber "could not be checked here",
+/// the algorithm named, never the red of a forgery.
+#[test]
+fn an_algorithm_we_lack_is_amber_and_named_not_red() {
+    let mut h = harness(demo());
+    h.state_mut().scenario.variant = "ds-unsupported-curve".into();
+    h.run_steps(1);
+    read_with_can(&mut h);
+    assert_eq!(h.state().checkin.as_ref().expect("result").status(), Status::NotChecked);
+    assert!(has_text(&h, "CHƯA KIỂM TRA ĐƯỢC TẠI MÁY NÀY"));
+    assert!(has_text(&h, "KHÔNG phải dấu hiệu thẻ giả"));
+    assert!(!has_text(&h, "KHÔNG XÁC THỰC"));
+    assert!(!has_text(&h, "CHIP ĐÃ XÁC THỰC"));
+}
+
 #[test]
 fn a_card_pulled_away_mid_read_says_so_and_continues_keeping_what_was_read() {
     let mut h = harness(demo());

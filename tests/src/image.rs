@@ -787,9 +787,7 @@ pub fn build(spec: &CardSpec) -> CardImage {
 /// is in tests/fixtures/pki/ds-p256.cer), to try a trust store end to end. The SOD's signature
 /// stays the simulated DS key's: a certificate for another key gives an invalid signature.
 fn ds_certificate(pki: &Pki, ds: &str) -> Vec<u8> {
-    std::env::var_os("CANCUOC_SIM_DS_CERT")
-        .and_then(|path| std::fs::read(path).ok())
-        .unwrap_or_else(|| pki.cert(ds))
+    std::env::var_os("CANCUOC_SIM_DS_CERT").and_then(|path| std::fs::read(path).ok()).unwrap_or_else(|| pki.cert(ds))
 }
 
 /// NIST P-224 domain parameters, explicit, as `openssl ecparam -name secp224r1 -param_enc

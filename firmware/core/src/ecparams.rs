@@ -132,10 +132,13 @@ fn is_curve<C: PrimeCurveParams>(e: &Explicit<'_>) -> bool {
         && e.h.is_none_or(|h| strip(h) == [1])
 }
 
+/// Whether explicit parameters are one particular curve's.
+type Matcher = fn(&Explicit<'_>) -> bool;
+
 /// The named curve (its OID) whose domain parameters the `ECParameters` content `content` holds.
 pub fn named_curve(content: &[u8]) -> Result<ObjectIdentifier, SigError> {
     let e = parse(content)?;
-    let known: &[(fn(&Explicit<'_>) -> bool, ObjectIdentifier)] = &[
+    let known: &[(Matcher, ObjectIdentifier)] = &[
         (is_curve::<p256::NistP256>, oid::P256),
         (is_curve::<bp256::BrainpoolP256r1>, oid::BRAINPOOL_P256R1),
         #[cfg(feature = "large-curves")]

@@ -1,6 +1,8 @@
 //! brainpoolP512r1 and explicit domain parameters against openssl's answers
 //! (tests/fixtures/openssl/brainpoolP512r1.txt, written by openssl, with the commands).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use std::collections::BTreeMap;
 
 use cancuoc_core::auth::sig::{self, EcSignature, SigError};
@@ -53,7 +55,9 @@ fn brainpool_p512r1_arithmetic_matches_openssl() {
 fn brainpool_p512r1_signature_by_openssl_verifies() {
     let v = vectors();
     let hash = HashAlgorithm::Sha512.digest(&v["message"]);
-    for params in [BP512_OID.to_vec(), v["explicit_brainpoolP512r1"].clone(), v["explicit_brainpoolP512r1-compressed"].clone()] {
+    for params in
+        [BP512_OID.to_vec(), v["explicit_brainpoolP512r1"].clone(), v["explicit_brainpoolP512r1-compressed"].clone()]
+    {
         let key = spki(&params, &v["a_public"]);
         sig::verify_ec_prehash(&key, &hash, EcSignature::Der(&v["signature_sha512"])).expect("openssl's signature");
         let mut bad = v["signature_sha512"].clone();
