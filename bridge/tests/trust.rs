@@ -333,6 +333,54 @@ fn a_csca_revoked_by_its_successor_signs_nothing_that_verifies() {
     assert_eq!(j["checks"]["certificate_chain"]["revoked"]["role"], "csca", "{j}");
 }
 
+/// Has openssl issue, with the CA certificate and key in `d`, a document-signer certificate
+/// (`d/ds.der`) for the simulated ecdsa-p256 card's DS public key.
+fn issue_ds_for_simulated_card(d: &Path, ca_der: &str, ca_key: &str, digest: &str) {
+    let ds = format!("{PKI}/ds-p256.cer");
+    openssl(d, &["x509", "-inform", "DER", "-in", &ds, "-pubkey", "-noout", "-out", "ds.pub"]);
+    std::fs::write(d.join("ds.ext"), "keyUsage=critical,digitalSignature\n").unwrap();
+    let subj = "/C=VN/O=cancuoc openssl test/CN=TEST DS";
+    let days = "365";
+    openssl(
+        d,
+        &[
+            "x509",
+            "-new",
+            "-subj",
+            subj,
+            "-force_pubkey",
+            "ds.pub",
+            "-CA",
+            ca_der,
+            "-CAform",
+            "DER",
+            "-CAkey",
+            ca_key,
+            digest,
+            "-days",
+            days,
+            "-extfile",
+            "ds.ext",
+            "-outform",
+            "DER",
+            "-out",
+            "ds.der",
+        ],
+    );
+}
+
+/// `cancuoc read --simulated --variant ecdsa-p256 --json` with the trust store `dir`, the card
+/// carrying `ds_cert` (CANCUOC_SIM_DS_CERT) when given: exit code and JSON.
+fn read_with_ds_cert(dir: &str, ds_cert: Option<&Path>) -> (Option<i32>, Value) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cancuoc"));
+    cmd.args(["read", "--simulated", "--variant", "ecdsa-p256", "--trust-dir", dir, "--json"]);
+    if let Some(c) = ds_cert {
+        cmd.env("CANCUOC_SIM_DS_CERT", c);
+    }
+    let o = cmd.output().unwrap();
+    (o.status.code(), serde_json::from_slice(&o.stdout).unwrap())
+}
+
 const REAL_WORLD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/real-world");
 
 /// Germany's and the Netherlands' signed master lists (public, tests/fixtures/real-world/):
@@ -406,51 +454,13 @@ fn brainpool_p512r1_explicit_csca_from_openssl_verifies_a_card_end_to_end() {
             "csca.der",
         ],
     );
-    openssl(
-        d,
-        &["x509", "-inform", "DER", "-in", &format!("{PKI}/ds-p256.cer"), "-pubkey", "-noout", "-out", "ds.pub"],
-    );
-    std::fs::write(d.join("ds.ext"), "keyUsage=critical,digitalSignature\n").unwrap();
-    openssl(
-        d,
-        &[
-            "x509",
-            "-new",
-            "-subj",
-            "/C=VN/O=cancuoc openssl test/CN=TEST DS",
-            "-force_pubkey",
-            "ds.pub",
-            "-CA",
-            "csca.der",
-            "-CAform",
-            "DER",
-            "-CAkey",
-            "csca.key",
-            "-sha512",
-            "-days",
-            "365",
-            "-extfile",
-            "ds.ext",
-            "-outform",
-            "DER",
-            "-out",
-            "ds.der",
-        ],
-    );
+    issue_ds_for_simulated_card(d, "csca.der", "csca.key", "-sha512");
     let (code, out, _) = cancuoc(&["trust", "import", d.join("csca.der").to_str().unwrap(), "--trust-dir", dir]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("ECDSA brainpoolP512r1 (explicit parameters)") && !out.contains("CANNOT"), "{out}");
 
-    let read = |with_cert: bool| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cancuoc"));
-        cmd.args(["read", "--simulated", "--variant", "ecdsa-p256", "--trust-dir", dir, "--json"]);
-        if with_cert {
-            cmd.env("CANCUOC_SIM_DS_CERT", d.join("ds.der"));
-        }
-        let o = cmd.output().unwrap();
-        let j: Value = serde_json::from_slice(&o.stdout).unwrap();
-        (o.status.code(), j)
-    };
+    let ds = d.join("ds.der");
+    let read = |with_cert: bool| read_with_ds_cert(dir, with_cert.then_some(ds.as_path()));
     let (code, j) = read(true);
     assert_eq!((code, j["status"].as_str()), (Some(0), Some("verified")), "{j}");
     assert_eq!(j["checks"]["certificate_chain"], "valid", "{j}");
@@ -561,44 +571,9 @@ fn link_certificates_marked_ca_false_are_accepted_for_chain_building() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("[link]"), "{out}");
     // A document signer issued under the new key verifies through the link certificate.
-    openssl(
-        d,
-        &["x509", "-inform", "DER", "-in", &format!("{PKI}/ds-p256.cer"), "-pubkey", "-noout", "-out", "ds.pub"],
-    );
-    std::fs::write(d.join("ds.ext"), "keyUsage=critical,digitalSignature\n").unwrap();
-    openssl(
-        d,
-        &[
-            "x509",
-            "-new",
-            "-subj",
-            "/C=VN/CN=TEST DS",
-            "-force_pubkey",
-            "ds.pub",
-            "-CA",
-            "link.der",
-            "-CAform",
-            "DER",
-            "-CAkey",
-            "new.key",
-            "-sha256",
-            "-days",
-            "365",
-            "-extfile",
-            "ds.ext",
-            "-outform",
-            "DER",
-            "-out",
-            "ds.der",
-        ],
-    );
-    let o = Command::new(env!("CARGO_BIN_EXE_cancuoc"))
-        .args(["read", "--simulated", "--variant", "ecdsa-p256", "--trust-dir", dir, "--json"])
-        .env("CANCUOC_SIM_DS_CERT", d.join("ds.der"))
-        .output()
-        .unwrap();
-    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!((o.status.code(), j["status"].as_str()), (Some(0), Some("verified")), "{j}");
+    issue_ds_for_simulated_card(d, "link.der", "new.key", "-sha256");
+    let (code, j) = read_with_ds_cert(dir, Some(&d.join("ds.der")));
+    assert_eq!((code, j["status"].as_str()), (Some(0), Some("verified")), "{j}");
     // A document signer certificate is not a link: still refused.
     let (code, _, err) = cancuoc(&["trust", "import", d.join("ds.der").to_str().unwrap(), "--trust-dir", dir]);
     assert_eq!(code, 1, "{err}");
