@@ -25,6 +25,7 @@ pub mod cert;
 pub mod crypto;
 pub mod dh;
 pub mod ecc;
+#[cfg(feature = "large-curves")]
 pub mod ecparams;
 pub mod error;
 pub mod files;
