@@ -51,6 +51,20 @@ fn brainpool_p512r1_arithmetic_matches_openssl() {
     assert!(curve.mul(&a, Some(&off)).is_err());
 }
 
+/// RFC 7027 Appendix A.3: dA·G = QA, dB·G = QB, and both sides reach the same shared x.
+#[test]
+fn brainpool_p512r1_reproduces_rfc_7027() {
+    let v = vectors();
+    let curve = Curve::from_domain_id(17).unwrap();
+    let (da, db) = (Secret(v["rfc7027_dA"].clone()), Secret(v["rfc7027_dB"].clone()));
+    assert_eq!(curve.mul(&da, None).unwrap(), v["rfc7027_QA"]);
+    assert_eq!(curve.mul(&db, None).unwrap(), v["rfc7027_QB"]);
+    let z_a = curve.mul(&da, Some(&v["rfc7027_QB"])).unwrap();
+    let z_b = curve.mul(&db, Some(&v["rfc7027_QA"])).unwrap();
+    assert_eq!(curve.x_coordinate(&z_a).unwrap(), v["rfc7027_xZ"]);
+    assert_eq!(z_a, z_b);
+}
+
 #[test]
 fn brainpool_p512r1_signature_by_openssl_verifies() {
     let v = vectors();
