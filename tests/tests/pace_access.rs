@@ -200,9 +200,9 @@ fn pace_is_not_intermittent() {
 
 #[test]
 fn a_pace_only_chip_with_an_unsupported_variant_names_it() {
-    // brainpoolP512r1 (ID 17) has no arithmetic in this build; the chip also refuses BAC.
+    // brainpoolP320r1 (ID 14) has no arithmetic in this build; the chip also refuses BAC.
     let mut spec = cancuoc_sim::CardSpec::variant("pace-only").unwrap();
-    spec.pace = Some((cancuoc_sim::image::pace_oid::ECDH_GM_AES256, 17));
+    spec.pace = Some((cancuoc_sim::image::pace_oid::ECDH_GM_AES256, 14));
     let mut chip = SimChip::new(cancuoc_sim::build(&spec));
     let f = read(&mut chip, &mrz()).unwrap_err();
     assert!(matches!(f.error, Error::Pace(cancuoc_core::pace::PaceError::Unsupported(_))), "{:?}", f.error);
