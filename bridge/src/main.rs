@@ -1095,22 +1095,15 @@ fn print_human(r: &Report, source: &str) {
         _ => "KHÔNG hợp lệ (INVALID)",
     };
     line("Chuỗi DS → CSCA (certificate chain)", Some(chain));
-    let aa = match &r.checks.active_authentication {
-        cancuoc_core::verdict::ActiveAuthStatus::Passed => "đạt (passed)",
-        cancuoc_core::verdict::ActiveAuthStatus::NotSupported => "thẻ không hỗ trợ (not supported by the chip)",
-        cancuoc_core::verdict::ActiveAuthStatus::NotAttempted => "không thực hiện (not attempted)",
+    let proof = |s: &ActiveAuthStatus| match s {
+        ActiveAuthStatus::Passed => "đạt (passed)",
+        ActiveAuthStatus::NotSupported => "thẻ không hỗ trợ (not supported by the chip)",
+        ActiveAuthStatus::NotAttempted => "không thực hiện (not attempted)",
         ActiveAuthStatus::UnsupportedAlgorithm(_) => NOT_CHECKED,
         _ => "KHÔNG ĐẠT (FAILED)",
     };
-    line("Chống sao chép chip (active auth)", Some(aa));
-    let ca = match &r.checks.chip_authentication {
-        cancuoc_core::verdict::ActiveAuthStatus::Passed => "đạt (passed)",
-        cancuoc_core::verdict::ActiveAuthStatus::NotSupported => "thẻ không hỗ trợ (not supported by the chip)",
-        cancuoc_core::verdict::ActiveAuthStatus::NotAttempted => "không thực hiện (not attempted)",
-        ActiveAuthStatus::UnsupportedAlgorithm(_) => NOT_CHECKED,
-        _ => "KHÔNG ĐẠT (FAILED)",
-    };
-    line("Xác thực chip (chip auth)", Some(ca));
+    line("Chống sao chép chip (active auth)", Some(proof(&r.checks.active_authentication)));
+    line("Xác thực chip (chip auth)", Some(proof(&r.checks.chip_authentication)));
     if let Some(h) = &r.checks.hash_algorithm {
         line("Thuật toán băm (hash)", Some(h));
     }
