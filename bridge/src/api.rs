@@ -19,14 +19,12 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use cancuoc_core::apdu::{Transport, TransportError, TransportLimits};
 use rand_core::Rng;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
-use crate::pcsc_reader::{self, PcscError, PcscTransport};
-use crate::trust_store::TrustDir;
-use crate::{ErrorReport, Report};
+use crate::Report;
+use crate::pcsc_reader;
 
 /// The simulated reader's name in the API.
 pub const SIMULATED_READER: &str = "simulated";
@@ -48,7 +46,8 @@ pub struct Config {
     pub usb_ports: Vec<String>,
     /// Delay per APDU on the simulated reader (a realistic link for demos and tests).
     pub simulated_latency: Duration,
-    pub trust_dir: PathBuf,
+    /// The trust store; `None`: the user's (and the test CSCAs for the simulated reader).
+    pub trust_dir: Option<PathBuf>,
 }
 
 struct AppState {
@@ -77,7 +76,7 @@ pub fn load_or_create_token(path: &std::path::Path) -> std::io::Result<String> {
         }
     }
     let mut b = [0u8; 32];
-    cancuoc_sim::os_rng().fill_bytes(&mut b);
+    crate::os_rng().fill_bytes(&mut b);
     let token = hex::encode(b);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
@@ -180,18 +179,6 @@ async fn readers(State(st): State<Shared>) -> Response {
 pub use cancuoc_api::ReadRequest;
 
 /// The simulated reader's link, slowed to a realistic rate.
-struct Paced<T>(T, Duration);
-
-impl<T: Transport> Transport for Paced<T> {
-    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        std::thread::sleep(self.1);
-        self.0.transmit(command)
-    }
-    fn limits(&self) -> TransportLimits {
-        self.0.limits()
-    }
-}
-
 struct BusyGuard(Shared, String);
 impl Drop for BusyGuard {
     fn drop(&mut self) {
@@ -214,9 +201,20 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
     if simulated && !st.cfg.simulated {
         return error(StatusCode::NOT_FOUND, "unknown_reader", "the simulated reader is not enabled on this server");
     }
-    let creds = match req.credentials(simulated.then(|| cancuoc_sim::PERSONA.access_key())) {
+    let source = if simulated {
+        crate::read::Source::Simulated {
+            variant: req.variant.clone().unwrap_or_else(|| "rsa".into()),
+            remove_at: None,
+            latency: st.cfg.simulated_latency,
+        }
+    } else if let Some(port) = reader.strip_prefix(USB_PREFIX) {
+        crate::read::Source::Usb(port.to_string())
+    } else {
+        crate::read::Source::Pcsc(Some(reader.clone()).filter(|r| !r.is_empty()))
+    };
+    let creds = match crate::read::credentials(&source, &req.typed()) {
         Ok(c) => c,
-        Err(m) => return error(StatusCode::BAD_REQUEST, "bad_request", m),
+        Err(m) => return error(StatusCode::BAD_REQUEST, "bad_request", m.to_string()),
     };
     let wait = st
         .denied
@@ -259,65 +257,28 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
                 );
             }
         };
-        let now = crate::now_unix();
-        if simulated {
-            let variant = req.variant.as_deref().unwrap_or("rsa");
-            let Some(chip) = cancuoc_sim::simulated_card(variant) else {
-                return Err(error(
-                    StatusCode::BAD_REQUEST,
-                    "bad_request",
-                    format!("unknown simulated variant {variant:?}"),
-                ));
-            };
-            let trust = cancuoc_sim::trust_store();
-            let r = crate::read(Paced(chip, st2.cfg.simulated_latency), &creds, &trust, now, &mut progress);
-            Ok((r.map(|c| (c, None)), req.photo))
-        } else if let Some(port) = reader.strip_prefix(USB_PREFIX) {
-            let trust = TrustDir::new(st2.cfg.trust_dir.clone()).load().unwrap_or_default();
-            let cancel = std::sync::atomic::AtomicBool::new(false);
-            match crate::usb_reader::read_verified(port, &creds, &trust, now, &mut progress, &cancel, &mut || {}) {
-                Ok((card, info)) => Ok((Ok((card, Some(info))), req.photo)),
-                Err(e) => {
-                    if e.kind() == "access_denied" {
-                        note_attempt(&st2, &format!("{USB_PREFIX}{port}"), Some(true));
-                    }
-                    Err(usb_error(&e))
-                }
-            }
-        } else {
-            let trust = TrustDir::new(st2.cfg.trust_dir.clone()).load().unwrap_or_default();
-            let transport = if reader.is_empty() {
-                PcscTransport::first_with_card().map(|(_, t)| t)
-            } else {
-                PcscTransport::connect(&reader)
-            };
-            match transport {
-                Ok(t) => Ok((crate::read(t, &creds, &trust, now, &mut progress).map(|c| (c, None)), req.photo)),
-                Err(PcscError::NoCard(r)) => {
-                    Err(error(StatusCode::SERVICE_UNAVAILABLE, "no_card", format!("no card on reader {r:?}")))
-                }
-                Err(PcscError::UnknownReader(r)) => {
-                    Err(error(StatusCode::NOT_FOUND, "unknown_reader", format!("no reader named {r:?}")))
-                }
-                Err(e) => Err(error(StatusCode::SERVICE_UNAVAILABLE, "reader_error", e.to_string())),
-            }
-        }
+        let trust = st2.cfg.trust_dir.clone().map_or(crate::read::Trust::Default, crate::read::Trust::Dir);
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let hooks = crate::read::Hooks { progress: &mut progress, unplugged: &mut || {}, cancel: &cancel, trace: None };
+        crate::read::read(&source, &creds, &trust, None, hooks)
     })
     .await;
-    let (result, photo) = match outcome {
-        Ok(Ok(x)) => x,
-        Ok(Err(resp)) => return resp,
+    let result = match outcome {
+        Ok(r) => r,
         Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
     };
+    let photo = req.photo;
     let denied = match &result {
         Ok(_) => Some(false),
-        Err(f) => Some(matches!(ErrorReport::from_failure(f).error, "access_denied")),
+        Err(e @ (crate::read::Error::Card(_) | crate::read::Error::Usb(_))) => Some(e.code() == "access_denied"),
+        Err(_) => None,
     };
     note_attempt(&st, &reader_name, denied);
     match result {
-        Ok((r, usb)) => {
+        Ok(outcome) => {
+            let r = outcome.card;
             let mut report = Report::from_read(&r);
-            report.reader = usb;
+            report.reader = outcome.reader;
             let photo_ref = if photo {
                 crate::photo_bytes(&r).map(|b| {
                     (r.dg2.as_ref().and_then(|d| d.faces.first()).map_or("image/jpeg", |f| f.format.mime()), b)
@@ -327,7 +288,7 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
             };
             let fhir = crate::fhir::patient(&report, photo_ref);
             let mut id = [0u8; 16];
-            cancuoc_sim::os_rng().fill_bytes(&mut id);
+            crate::os_rng().fill_bytes(&mut id);
             let id = hex::encode(id);
             let value = json!({ "id": id, "report": report, "fhir": fhir });
             if let Ok(mut m) = st.results.lock() {
@@ -336,11 +297,13 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
             let _ = st.events.send(json!({ "type": "result", "id": id, "status": report.status }).to_string());
             Json(value).into_response()
         }
-        Err(f) => {
-            let e = ErrorReport::from_failure(&f);
+        Err(failure) => {
+            let e = failure.report();
             let _ = st.events.send(json!({ "type": "error", "error": e.error }).to_string());
             let status = match e.error {
                 "access_denied" | "credentials_needed" => StatusCode::UNPROCESSABLE_ENTITY,
+                "bad_request" => StatusCode::BAD_REQUEST,
+                "unknown_reader" => StatusCode::NOT_FOUND,
                 _ => StatusCode::SERVICE_UNAVAILABLE,
             };
             (status, Json(json!({ "error": e.error, "message": e.message, "retryable": e.retryable }))).into_response()
@@ -473,13 +436,4 @@ pub async fn serve(cfg: Config, ready: impl FnOnce(SocketAddr)) -> std::io::Resu
 /// Whether an address is loopback (the only kind served without `--allow-remote`).
 pub fn is_loopback(addr: &SocketAddr) -> bool {
     addr.ip().is_loopback()
-}
-
-/// A USB reader's failure as an API error, with the same kinds as a PC/SC read's.
-fn usb_error(e: &crate::usb_reader::UsbError) -> Response {
-    let status = match e.kind() {
-        "access_denied" => StatusCode::UNPROCESSABLE_ENTITY,
-        _ => StatusCode::SERVICE_UNAVAILABLE,
-    };
-    (status, Json(json!({ "error": e.kind(), "message": e.to_string(), "retryable": e.retryable() }))).into_response()
 }

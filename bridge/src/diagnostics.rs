@@ -104,12 +104,17 @@ impl<T: Transport> TraceTransport<T> {
 
     /// Writes the trace to `path` (0600 on Unix).
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        opts.open(path)?.write_all(self.text().as_bytes())
+        write_private(path, self.text().as_bytes())
     }
+}
+
+/// Writes `bytes` to `path`, readable by its owner only on Unix (0600).
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    opts.open(path)?.write_all(bytes)
 }
 
 fn redacted(bytes: &[u8], keep: usize) -> String {

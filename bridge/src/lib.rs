@@ -1,5 +1,6 @@
-//! `cancuoc-bridge`: the host side. One library that the CLI (and later the API and the desk app)
-//! call: run a read against a card link, and turn the result into a report for people and scripts.
+//! `cancuoc-bridge`: the host side. One library that the CLI, the API server and the desk app
+//! call: [`read::read`] reads a card from any source and verifies it on this PC; [`Report`] turns
+//! the result into what people and scripts see.
 
 pub mod api;
 pub mod diagnostics;
@@ -7,6 +8,7 @@ pub mod doctor;
 pub mod fhir;
 pub mod pcsc_reader;
 pub mod probe;
+pub mod read;
 pub mod trust_store;
 pub mod uf2;
 pub mod usb_reader;
@@ -14,12 +16,25 @@ pub mod usb_reader;
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use cancuoc_core::TransportError;
 use cancuoc_core::error::Error;
 use cancuoc_core::lds::dg13::Dg13;
-use cancuoc_core::read::{CardRead, Progress, ReadFailure, ReadOptions, read_card};
+use cancuoc_core::read::{CardRead, ReadFailure};
 use cancuoc_core::verdict::{ActiveAuthStatus, ChainStatus, DgCheck, SessionAccess, SignatureStatus};
-use cancuoc_core::{Credentials, Transport, TransportError, TrustStore};
 use serde::Serialize;
+
+/// The built-in simulated card and the simulated insurer (the `demo` feature; no signing key).
+#[cfg(feature = "demo")]
+pub use cancuoc_demo as demo;
+
+/// The operating system's random generator as the core's `CryptoRng` (API tokens, result ids,
+/// challenges, PACE and BAC nonces).
+pub type OsRng = rand_core::UnwrapErr<getrandom::SysRng>;
+
+/// A fresh OS random generator.
+pub fn os_rng() -> OsRng {
+    rand_core::UnwrapErr(getrandom::SysRng)
+}
 
 /// Process exit codes of `cancuoc read`, distinct per outcome so scripts can branch on them.
 pub mod exit {
@@ -354,18 +369,6 @@ impl ErrorReport {
             _ => exit::READER_ERROR,
         }
     }
-}
-
-/// Runs the whole pipeline on `transport` with the CCCD's data groups and active authentication.
-pub fn read<T: Transport>(
-    transport: T,
-    credentials: &Credentials,
-    trust: &TrustStore,
-    now_unix: u64,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<CardRead, Box<ReadFailure>> {
-    let opts = ReadOptions::cccd(trust, now_unix);
-    read_card(transport, credentials, &opts, &mut cancuoc_sim::os_rng(), None, progress).map_err(Box::new)
 }
 
 /// The face image bytes of a read, if any.

@@ -322,7 +322,7 @@ pub fn link_key(c: &Credentials) -> Option<AccessKey> {
 /// A fresh 8-byte challenge for active authentication.
 pub fn challenge() -> [u8; 8] {
     let mut c = [0u8; 8];
-    rand_core::Rng::fill_bytes(&mut cancuoc_sim::os_rng(), &mut c);
+    rand_core::Rng::fill_bytes(&mut crate::os_rng(), &mut c);
     c
 }
 

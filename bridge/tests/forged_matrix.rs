@@ -6,12 +6,11 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use cancuoc_bridge::{Report, Status};
+use cancuoc_bridge::{Report, Status, read};
 use cancuoc_sim::forged::{ROWS, Seen, record};
-use cancuoc_sim::{PERSONA, simulated_card, trust_store};
+use cancuoc_sim::PERSONA;
 use serde_json::Value;
 
-const NOW: u64 = 1_795_392_000;
 
 fn names(failures: &Value) -> Vec<String> {
     failures
@@ -26,16 +25,17 @@ fn every_forgery_is_not_verified_at_every_layer_of_the_bridge() {
 
     // Core (through the library the CLI, API and desk app share).
     for row in ROWS {
-        let chip = simulated_card(row.variant).expect("variant");
-        let r = cancuoc_bridge::read(
-            chip,
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let hooks = read::Hooks { progress: &mut |_| {}, unplugged: &mut || {}, cancel: &cancel, trace: None };
+        let r = read::read(
+            &read::Source::simulated(row.variant),
             &cancuoc_core::Credentials::mrz(PERSONA.access_key()),
-            &trust_store(),
-            NOW,
-            &mut |_| {},
+            &read::Trust::Default,
+            None,
+            hooks,
         )
         .expect("the forged card reads");
-        let rep = Report::from_read(&r);
+        let rep = Report::from_read(&r.card);
         let checks: Vec<&str> = rep.failures.iter().map(|f| f.check).collect();
         let ok = !rep.verified && rep.status != Status::Verified && checks.contains(&row.check);
         seen.push(Seen { variant: row.variant.into(), layer: "core".into(), said: checks.join(", "), ok });

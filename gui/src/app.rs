@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cancuoc_bridge::Report;
+use cancuoc_core::access::TypedKey;
 use cancuoc_core::error::Error;
-use cancuoc_core::pace::Can;
 use cancuoc_core::read::{PartialRead, Progress};
 use cancuoc_core::{AccessKey, Credentials, TransportError};
 use eframe::egui;
@@ -158,7 +158,7 @@ pub struct App {
     bhyt_rx: Option<Receiver<Result<BhytResult, NotChecked>>>,
     his_rx: Option<Receiver<Result<u16, String>>>,
     /// The simulated insurer and HIS of demo mode (stop when the app does).
-    pub hospital: Option<cancuoc_sim::hospital::Hospital>,
+    pub hospital: Option<cancuoc_bridge::demo::hospital::Hospital>,
     pub last_purge: f64,
     /// Move keyboard focus to the first key field on the next frame.
     pub focus_key_field: bool,
@@ -207,7 +207,7 @@ impl App {
         let mut hospital = None;
         if opts.demo {
             // Demo: a clerk, and the simulated insurer and HIS on loopback, so every step works.
-            let h = cancuoc_sim::hospital::Hospital::start(Default::default()).map_err(|e| e.to_string())?;
+            let h = cancuoc_bridge::demo::hospital::Hospital::start(Default::default()).map_err(|e| e.to_string())?;
             if settings.clerk_name.is_empty() {
                 settings.clerk_name = "Lê Văn Tiếp (demo)".into();
                 settings.clerk_id = "001090000001".into();
@@ -276,39 +276,49 @@ impl App {
 
     // ---- access key --------------------------------------------------------------------------
 
-    /// The credentials from what was typed, or what is missing.
+    /// The credentials from what was typed (the core's one rule, `Credentials::from_typed`), or
+    /// what is missing.
     pub fn credentials(&self) -> Result<Credentials, String> {
         let t = self.tr();
-        match self.key_mode {
+        let k = &self.key;
+        let typed = match self.key_mode {
             KeyMode::IdNumber => {
-                let digits: String = self.key.id_or_can.chars().filter(|c| !c.is_whitespace()).collect();
-                match digits.len() {
-                    12 => {
-                        // Dates known (from a QR scan) make BAC possible if the chip refuses PACE.
-                        let k = &self.key;
-                        let dates = (!k.dob.trim().is_empty() && !k.expiry.trim().is_empty())
-                            .then(|| (k.dob.trim(), k.expiry.trim()))
-                            .filter(|(d, e)| AccessKey::from_cccd_number(&digits, d, e).is_ok());
-                        Credentials::from_id_number(&digits, dates).map_err(|_| t.can_invalid.to_string())
-                    }
-                    _ => Can::new(&digits).map(Credentials::can).map_err(|_| t.can_invalid.to_string()),
+                let digits: String = k.id_or_can.chars().filter(|c| !c.is_whitespace()).collect();
+                if digits.len() == 12 {
+                    // Dates known (from a QR scan) make BAC possible if the chip refuses PACE.
+                    let (dob, exp) = (k.dob.trim(), k.expiry.trim());
+                    let dates = (!dob.is_empty() && !exp.is_empty())
+                        .then_some((dob, exp))
+                        .filter(|(d, e)| AccessKey::from_cccd_number(&digits, d, e).is_ok());
+                    let typed = TypedKey {
+                        id_number: Some(&digits),
+                        date_of_birth: dates.map(|d| d.0),
+                        date_of_expiry: dates.map(|d| d.1),
+                        ..TypedKey::default()
+                    };
+                    return Credentials::from_typed(&typed, None).map_err(|_| t.can_invalid.to_string());
                 }
+                let typed = TypedKey { can: Some(&digits), ..TypedKey::default() };
+                return Credentials::from_typed(&typed, None).map_err(|_| t.can_invalid.to_string());
             }
             KeyMode::Mrz => {
-                let k = &self.key;
                 let (dob, exp) = (k.dob.trim(), k.expiry.trim());
                 if dob.is_empty() || exp.is_empty() {
                     return Err(t.dates_needed.into());
                 }
-                if !k.document_number.trim().is_empty() {
-                    return AccessKey::new(k.document_number.trim(), dob, exp)
-                        .map(Credentials::mrz)
-                        .map_err(|e| e.to_string());
+                // The document number when typed; else PACE with the ID number's CAN first, BAC
+                // with these fields if the chip refuses.
+                let doc = k.document_number.trim();
+                TypedKey {
+                    id_number: doc.is_empty().then_some(k.id_number.trim()),
+                    document_number: Some(doc).filter(|d| !d.is_empty()),
+                    date_of_birth: Some(dob),
+                    date_of_expiry: Some(exp),
+                    can: None,
                 }
-                // PACE with the ID number's CAN first, BAC with these fields if the chip refuses.
-                Credentials::from_id_number(k.id_number.trim(), Some((dob, exp))).map_err(|e| e.to_string())
             }
-        }
+        };
+        Credentials::from_typed(&typed, None).map_err(|e| e.to_string())
     }
 
     /// Where reads go now.
@@ -583,7 +593,7 @@ impl App {
                 });
                 self.phase = Phase::Result;
             }
-            Err(ReadError::Failure(f)) => {
+            Err(ReadError::Card(f)) => {
                 let removed = matches!(
                     f.error,
                     Error::Transport { error: TransportError::CardRemoved | TransportError::Timeout, .. }
@@ -616,7 +626,12 @@ impl App {
                 };
                 self.phase = Phase::Entry { error: Some(msg) };
             }
-            Err(ReadError::Trust(e)) => self.phase = Phase::Entry { error: Some(e) },
+            Err(e @ (ReadError::TrustStore(_) | ReadError::UnknownVariant(_) | ReadError::NoDemo)) => {
+                self.phase = Phase::Entry { error: Some(e.to_string()) }
+            }
+            Err(ReadError::NoUsbReader) => {
+                self.phase = Phase::Entry { error: Some(format!("{}: {}", t.reader_error, ReadError::NoUsbReader)) }
+            }
         }
     }
 

@@ -1,21 +1,19 @@
 //! Readers: which one is there (polled in the background, always shown), and the read itself on
-//! a worker thread that reports progress to the UI over a channel. The read is the bridge's and
-//! the core's, unchanged: the simulated card, any PC/SC reader, or a cancuoc USB reader.
+//! a worker thread that reports progress to the UI over a channel. The read is the bridge's one
+//! read path: the simulated card, any PC/SC reader, or a cancuoc USB reader.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cancuoc_bridge::pcsc_reader::{self, PcscError, PcscTransport};
-use cancuoc_bridge::trust_store::{self, TrustDir};
+use cancuoc_bridge::ReaderReport;
+use cancuoc_bridge::pcsc_reader::{self, PcscError};
+use cancuoc_bridge::read::{Hooks, Trust};
 use cancuoc_bridge::usb_reader::{self, UsbError};
-use cancuoc_bridge::{ReaderReport, now_unix};
-use cancuoc_core::apdu::{Transport, TransportError, TransportLimits};
-use cancuoc_core::read::{CardRead, PartialRead, Progress, ReadFailure, ReadOptions, read_card};
-use cancuoc_core::{Credentials, TrustStore};
-use cancuoc_sim::{Fault, SimChip};
+use cancuoc_core::Credentials;
+use cancuoc_core::read::{CardRead, PartialRead, Progress};
 
 use crate::i18n::Tr;
 
@@ -126,19 +124,8 @@ fn poll_once(extra: &[String], known: &mut BTreeMap<String, ReaderStatus>) -> Re
     }
 }
 
-/// Where a read goes.
-#[derive(Clone, Debug)]
-pub enum Source {
-    /// The built-in card: variant, an optional removal at this APDU, and a per-APDU delay.
-    Simulated {
-        variant: String,
-        remove_at: Option<usize>,
-        latency: Duration,
-    },
-    Usb(String),
-    /// A PC/SC reader by name, or the first with a card.
-    Pcsc(Option<String>),
-}
+/// Where a read goes: the bridge's sources (the simulated card, a PC/SC reader, a USB reader).
+pub use cancuoc_bridge::read::{Error as ReadError, Source};
 
 /// What the worker tells the UI.
 pub enum WorkerMsg {
@@ -147,52 +134,15 @@ pub enum WorkerMsg {
     Done(Box<Result<(CardRead, Option<ReaderReport>), ReadError>>),
 }
 
-/// Why a read did not finish.
-#[derive(Debug)]
-pub enum ReadError {
-    /// The core's failure, with what was read before it (kept for "continue").
-    Failure(Box<ReadFailure>),
-    Usb(UsbError),
-    Pcsc(PcscError),
-    Cancelled,
-    Trust(String),
-}
-
 /// A running read.
 pub struct ReadJob {
     pub rx: Receiver<WorkerMsg>,
     pub cancel: Arc<AtomicBool>,
 }
 
-/// Stops a transport as soon as the clerk cancels.
-struct Cancellable<T>(T, Arc<AtomicBool>, Duration);
-
-impl<T: Transport> Transport for Cancellable<T> {
-    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        if !self.2.is_zero() {
-            std::thread::sleep(self.2);
-        }
-        if self.1.load(Ordering::Relaxed) {
-            return Err(TransportError::Reader("cancelled".into()));
-        }
-        self.0.transmit(command)
-    }
-    fn limits(&self) -> TransportLimits {
-        self.0.limits()
-    }
-}
-
-fn trust_for(source: &Source, dir: Option<&std::path::Path>) -> Result<TrustStore, String> {
-    match (source, dir) {
-        (Source::Simulated { .. }, None) => Ok(cancuoc_sim::trust_store()),
-        (_, dir) => TrustDir::new(dir.map(std::path::Path::to_path_buf).unwrap_or_else(trust_store::default_dir))
-            .load()
-            .map_err(|e| e.to_string()),
-    }
-}
-
-/// Starts a read. `resume` carries what an interrupted read of the same card got; `trust_dir`
-/// replaces the user's trust store (the simulated card uses the test PKI's otherwise).
+/// Starts a read through the bridge (`cancuoc_bridge::read::read`, as the CLI and the API do).
+/// `resume` carries what an interrupted read of the same card got; `trust_dir` replaces the
+/// user's trust store (the simulated card uses the test PKI's otherwise).
 pub fn start(
     source: Source,
     creds: Credentials,
@@ -203,67 +153,21 @@ pub fn start(
     let cancel = Arc::new(AtomicBool::new(false));
     let c = cancel.clone();
     std::thread::spawn(move || {
-        let result = run(&source, &creds, resume, trust_dir.as_deref(), &tx, &c);
-        let result = match result {
-            Err(ReadError::Failure(f))
-                if c.load(Ordering::Relaxed) && !matches!(f.error, cancuoc_core::error::Error::AccessDenied { .. }) =>
-            {
-                Err(ReadError::Cancelled)
-            }
-            other => other,
+        let trust = trust_dir.map_or(Trust::Default, Trust::Dir);
+        let progress_tx = tx.clone();
+        let unplug_tx = tx.clone();
+        let hooks = Hooks {
+            progress: &mut |p| {
+                let _ = progress_tx.send(WorkerMsg::Progress(p));
+            },
+            unplugged: &mut || {
+                let _ = unplug_tx.send(WorkerMsg::Unplugged);
+            },
+            cancel: &c,
+            trace: None,
         };
+        let result = cancuoc_bridge::read::read(&source, &creds, &trust, resume, hooks).map(|o| (o.card, o.reader));
         let _ = tx.send(WorkerMsg::Done(Box::new(result)));
     });
     ReadJob { rx, cancel }
-}
-
-fn run(
-    source: &Source,
-    creds: &Credentials,
-    resume: Option<PartialRead>,
-    trust_dir: Option<&std::path::Path>,
-    tx: &Sender<WorkerMsg>,
-    cancel: &Arc<AtomicBool>,
-) -> Result<(CardRead, Option<ReaderReport>), ReadError> {
-    let trust = trust_for(source, trust_dir).map_err(ReadError::Trust)?;
-    let now = now_unix();
-    let mut progress = |p: Progress| {
-        let _ = tx.send(WorkerMsg::Progress(p));
-    };
-    let opts = ReadOptions::cccd(&trust, now);
-    let mut rng = cancuoc_sim::os_rng();
-    match source {
-        Source::Simulated { variant, remove_at, latency } => {
-            let mut chip: SimChip = cancuoc_sim::simulated_card(variant)
-                .ok_or_else(|| ReadError::Trust(format!("unknown simulated card {variant:?}")))?;
-            if let Some(at) = remove_at {
-                chip.inject(*at, Fault::Remove);
-            }
-            let t = Cancellable(chip, cancel.clone(), *latency);
-            read_card(t, creds, &opts, &mut rng, resume, &mut progress)
-                .map(|r| (r, None))
-                .map_err(|f| ReadError::Failure(Box::new(f)))
-        }
-        Source::Pcsc(name) => {
-            let t = match name {
-                Some(n) => PcscTransport::connect(n),
-                None => PcscTransport::first_with_card().map(|(_, t)| t),
-            }
-            .map_err(ReadError::Pcsc)?;
-            read_card(Cancellable(t, cancel.clone(), Duration::ZERO), creds, &opts, &mut rng, resume, &mut progress)
-                .map(|r| (r, None))
-                .map_err(|f| ReadError::Failure(Box::new(f)))
-        }
-        Source::Usb(path) => {
-            let mut unplug = || {
-                let _ = tx.send(WorkerMsg::Unplugged);
-            };
-            usb_reader::read_verified(path, creds, &trust, now, &mut progress, cancel, &mut unplug)
-                .map(|(r, info)| (r, Some(info)))
-                .map_err(|e| match e {
-                    UsbError::Reader { code: cancuoc_link::ErrorCode::Cancelled, .. } => ReadError::Cancelled,
-                    e => ReadError::Usb(e),
-                })
-        }
-    }
 }

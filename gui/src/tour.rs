@@ -47,7 +47,7 @@ impl Tour {
     fn read(app: &mut App, variant: &str, remove: bool) {
         app.next_person();
         app.key_mode = KeyMode::IdNumber;
-        app.key.id_or_can = cancuoc_sim::PERSONA.id_number.into();
+        app.key.id_or_can = cancuoc_bridge::demo::PERSONA.id_number.into();
         app.scenario.variant = variant.into();
         app.scenario.remove_mid_read = remove;
         app.start_read();
@@ -58,7 +58,7 @@ impl Tour {
             0 => {
                 app.tab = Tab::Checkin;
                 app.key_mode = KeyMode::IdNumber;
-                app.key.id_or_can = cancuoc_sim::PERSONA.id_number.into();
+                app.key.id_or_can = cancuoc_bridge::demo::PERSONA.id_number.into();
             }
             1 | 2 => Self::read(app, "rsa", false),
             3 => app.request(Action::Bhyt),

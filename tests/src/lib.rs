@@ -1,9 +1,7 @@
 //! `cancuoc-sim`: a chip simulator and test PKI, so the whole pipeline runs and is tested with no
 //! card and no reader. [`simulated_card`] gives a ready chip for a named variant.
 
-pub mod chip;
 pub mod forged;
-pub mod hospital;
 pub mod image;
 pub mod matrix;
 pub mod perf;
@@ -11,26 +9,23 @@ pub mod pki;
 pub mod usb_reader;
 pub mod vpcd;
 
-pub use chip::{Fault, SimChip};
-pub use image::{CardImage, CardSpec, PERSONA, VARIANTS, build};
+// The chip engine, the personas and the simulated insurer ship in the demo mode (cancuoc-demo,
+// no signer keys); the builders and the test PKI that sign card images live here.
+pub use cancuoc_demo::{CardImage, Fault, PERSONA, SimChip, VARIANTS, chip, hospital};
+pub use image::{CardSpec, build};
 pub use pki::Pki;
 
 /// The operating system's random generator as the core's `CryptoRng`.
 pub type OsRng = rand_core::UnwrapErr<getrandom::SysRng>;
 
-/// A fresh OS random generator.
+/// A fresh OS random generator (for tests; the programs use `cancuoc_bridge::os_rng`).
 pub fn os_rng() -> OsRng {
     rand_core::UnwrapErr(getrandom::SysRng)
 }
 
-/// Fills `buf` from the operating system's random generator.
-pub fn os_rng_fill(buf: &mut [u8]) {
-    // getrandom fails only where the OS has no generator at all; the buffer then stays zero and
-    // the simulated services' tokens are merely predictable.
-    let _ = getrandom::fill(buf);
-}
-
-/// A chip for the named variant (see [`VARIANTS`]); `None` for an unknown name.
+/// A chip for the named variant (see [`VARIANTS`]), built and signed now by the test PKI; `None`
+/// for an unknown name. (The demo mode's `cancuoc_demo::simulated_card` is the same card from the
+/// committed bundle.)
 pub fn simulated_card(variant: &str) -> Option<SimChip> {
     CardSpec::variant(variant).map(|s| SimChip::new(build(&s)))
 }
@@ -38,4 +33,13 @@ pub fn simulated_card(variant: &str) -> Option<SimChip> {
 /// The trust store the simulated deployment uses: the test PKI's genuine CSCAs.
 pub fn trust_store() -> cancuoc_core::TrustStore {
     Pki::load().trust_store()
+}
+
+/// Every variant's card image as the demo bundle (`bridge/demo/cards.bin`) holds them.
+pub fn demo_bundle() -> Vec<u8> {
+    let images: Vec<(&str, CardImage)> = VARIANTS
+        .iter()
+        .map(|(name, _)| (*name, build(&CardSpec::variant(name).expect("every listed variant builds"))))
+        .collect();
+    cancuoc_demo::card::encode_bundle(images.iter().map(|(n, i)| (*n, i)))
 }

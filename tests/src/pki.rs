@@ -12,7 +12,6 @@ use der::asn1::{BitString, OctetString, Uint};
 use der::{Any, Decode, Encode, Sequence};
 use ecdsa::signature::hazmat::PrehashSigner;
 use rand_chacha::rand_core::SeedableRng;
-use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use rsa::pkcs8::EncodePublicKey;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
@@ -21,27 +20,18 @@ use x509_cert::ext::pkix::{AuthorityKeyIdentifier, BasicConstraints, KeyUsage, K
 use x509_cert::name::Name;
 use x509_cert::time::Time;
 
-/// A private key of the test PKI.
-#[derive(Clone)]
-pub enum SignKey {
-    Rsa(Box<RsaPrivateKey>),
-    P256(p256::ecdsa::SigningKey),
-    Bp256(ecdsa::SigningKey<bp256::BrainpoolP256r1>),
+pub use cancuoc_demo::SignKey;
+
+/// What the test PKI does with a [`SignKey`]: the public key and X.509/CMS signatures (the
+/// shipped demo crate only holds chip keys and never signs a certificate or an SOD).
+pub trait SignKeyExt {
+    fn spki(&self) -> SubjectPublicKeyInfoOwned;
+    fn sign(&self, message: &[u8]) -> (AlgorithmIdentifierOwned, Vec<u8>);
 }
 
-impl std::fmt::Debug for SignKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Rsa(_) => "SignKey::Rsa",
-            Self::P256(_) => "SignKey::P256",
-            Self::Bp256(_) => "SignKey::Bp256",
-        })
-    }
-}
-
-impl SignKey {
+impl SignKeyExt for SignKey {
     /// The public key as SubjectPublicKeyInfo.
-    pub fn spki(&self) -> SubjectPublicKeyInfoOwned {
+    fn spki(&self) -> SubjectPublicKeyInfoOwned {
         let ec = |curve: const_oid::ObjectIdentifier, point: &[u8]| SubjectPublicKeyInfoOwned {
             algorithm: AlgorithmIdentifierOwned { oid: oid::EC_PUBLIC_KEY, parameters: Some(Any::from(&curve)) },
             subject_public_key: BitString::from_bytes(point).expect("point fits a bit string"),
@@ -58,7 +48,7 @@ impl SignKey {
 
     /// Signs `message` as X.509/CMS do (SHA-256; PKCS#1 v1.5 or DER ECDSA). Returns the algorithm
     /// identifier and the signature.
-    pub fn sign(&self, message: &[u8]) -> (AlgorithmIdentifierOwned, Vec<u8>) {
+    fn sign(&self, message: &[u8]) -> (AlgorithmIdentifierOwned, Vec<u8>) {
         let hash = HashAlgorithm::Sha256.digest(message);
         match self {
             Self::Rsa(k) => (
@@ -73,39 +63,6 @@ impl SignKey {
                 let s: ecdsa::Signature<bp256::BrainpoolP256r1> = k.sign_prehash(&hash).expect("bp256 signs");
                 (AlgorithmIdentifierOwned { oid: oid::ECDSA_SHA256, parameters: None }, s.to_der().as_bytes().to_vec())
             }
-        }
-    }
-
-    /// Plain r‖s ECDSA over SHA-256(message) (active authentication, TR-03111).
-    pub fn sign_plain_ec(&self, message: &[u8]) -> Option<Vec<u8>> {
-        let hash = HashAlgorithm::Sha256.digest(message);
-        match self {
-            Self::P256(k) => {
-                let s: p256::ecdsa::Signature = k.sign_prehash(&hash).ok()?;
-                Some(s.to_bytes().to_vec())
-            }
-            Self::Bp256(k) => {
-                let s: ecdsa::Signature<bp256::BrainpoolP256r1> = k.sign_prehash(&hash).ok()?;
-                Some(s.to_bytes().to_vec())
-            }
-            Self::Rsa(_) => None,
-        }
-    }
-
-    /// Stored form: PKCS#1 DER for RSA, the 32-byte scalar for EC (prefixed by a curve byte).
-    pub fn to_bytes(&self) -> Vec<u8> {
-        match self {
-            Self::Rsa(k) => k.to_pkcs1_der().expect("RSA key encodes").as_bytes().to_vec(),
-            Self::P256(k) => [&[1u8][..], &k.to_bytes()].concat(),
-            Self::Bp256(k) => [&[2u8][..], &k.to_bytes()].concat(),
-        }
-    }
-
-    pub fn from_bytes(b: &[u8]) -> Option<Self> {
-        match b.split_first()? {
-            (1, s) if s.len() == 32 => p256::ecdsa::SigningKey::from_slice(s).ok().map(Self::P256),
-            (2, s) if s.len() == 32 => ecdsa::SigningKey::from_slice(s).ok().map(Self::Bp256),
-            _ => RsaPrivateKey::from_pkcs1_der(b).ok().map(|k| Self::Rsa(Box::new(k))),
         }
     }
 }
@@ -521,4 +478,41 @@ impl Pki {
         }
         t
     }
+}
+
+/// The secret bytes of the test PKI's signers (every CSCA and document signer): the whole stored
+/// key, and for RSA the private exponent and the primes, for EC the scalar. The chips' own keys
+/// (`aa-*`) are not signers: the demo cards hold them, as any chip does.
+pub fn signer_secrets() -> Vec<(String, Vec<u8>)> {
+    use rsa::traits::PrivateKeyParts;
+    let mut out = Vec::new();
+    for (name, stored) in committed() {
+        let Some(base) = name.strip_suffix(".key") else { continue };
+        if !(base.starts_with("csca-") || base.starts_with("ds-")) {
+            continue;
+        }
+        out.push((format!("{base} (stored key)"), stored.clone()));
+        match SignKey::from_bytes(&stored) {
+            Some(SignKey::Rsa(k)) => {
+                out.push((format!("{base} (RSA d)"), k.d().to_bytes_be()));
+                for (i, p) in k.primes().iter().enumerate() {
+                    out.push((format!("{base} (RSA prime {i})"), p.to_bytes_be()));
+                }
+            }
+            Some(SignKey::P256(k)) => out.push((format!("{base} (scalar)"), k.to_bytes().to_vec())),
+            Some(SignKey::Bp256(k)) => out.push((format!("{base} (scalar)"), k.to_bytes().to_vec())),
+            None => panic!("{name} does not decode"),
+        }
+    }
+    out
+}
+
+/// Which of [`signer_secrets`] occur in the file at `path`.
+pub fn signer_secrets_in(path: &std::path::Path) -> std::io::Result<Vec<String>> {
+    let bytes = std::fs::read(path)?;
+    Ok(signer_secrets()
+        .into_iter()
+        .filter(|(_, secret)| memchr::memmem::find(&bytes, secret).is_some())
+        .map(|(name, _)| name)
+        .collect())
 }

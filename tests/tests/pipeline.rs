@@ -234,6 +234,61 @@ fn committed_pki_is_what_the_generator_makes() {
 }
 
 #[test]
+fn the_demo_cards_are_what_the_generator_makes_and_read_the_same() {
+    // The demo mode ships finished card images (bridge/demo/cards.bin) instead of the signing
+    // keys: they must be exactly what the test PKI signs now, variant for variant.
+    let bundle = cancuoc_sim::demo_bundle();
+    assert!(
+        bundle == cancuoc_demo::CARDS,
+        "bridge/demo/cards.bin is stale: run `cargo run -p cancuoc-sim --bin gen-pki`"
+    );
+    let names = cancuoc_demo::card::bundle_names(cancuoc_demo::CARDS).unwrap();
+    let listed: Vec<&str> = cancuoc_sim::VARIANTS.iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, listed);
+    // Decoded, a shipped image is the built one, keys and behaviour included.
+    for name in ["rsa", "ecdsa-p256", "pace-cam", "passport-td3", "sm-no-do99", "pace-refused"] {
+        let shipped = cancuoc_demo::card::decode_from_bundle(cancuoc_demo::CARDS, name).unwrap().unwrap();
+        let built = cancuoc_sim::build(&cancuoc_sim::CardSpec::variant(name).unwrap());
+        assert_eq!(format!("{shipped:?}"), format!("{built:?}"), "{name}");
+        assert_eq!(shipped.aa_key.map(|k| k.to_bytes()), built.aa_key.map(|k| k.to_bytes()), "{name}");
+        assert_eq!(shipped.ca_key.map(|k| k.secret.0), built.ca_key.map(|k| k.secret.0), "{name}");
+    }
+    assert!(cancuoc_demo::card::decode_from_bundle(cancuoc_demo::CARDS, "no-such-card").unwrap().is_none());
+    // A damaged bundle is an error that says so, not a panic.
+    let err = cancuoc_demo::card::decode_from_bundle(&cancuoc_demo::CARDS[..100], "rsa").unwrap_err();
+    assert!(err.to_string().contains("damaged"), "{err}");
+}
+
+#[test]
+fn the_demo_card_reads_verified_with_the_demo_trust_store() {
+    let mut chip = cancuoc_demo::simulated_card("rsa").unwrap();
+    let trust = cancuoc_demo::trust_store();
+    let opts = cancuoc_core::read::ReadOptions::cccd(&trust, 1_780_000_000);
+    let r = cancuoc_core::read::read_card(
+        &mut chip,
+        &cancuoc_core::Credentials::mrz(PERSONA.access_key()),
+        &opts,
+        &mut cancuoc_sim::os_rng(),
+        None,
+        &mut |_| {},
+    )
+    .unwrap_or_else(|f| panic!("{}", f.error));
+    assert!(r.verdict.is_verified(), "{}", r.verdict.summary());
+    // The demo trust store is the test PKI's deployment store, CRLs included.
+    let forged = cancuoc_demo::simulated_card("revoked-ds").unwrap();
+    let r = cancuoc_core::read::read_card(
+        forged,
+        &cancuoc_core::Credentials::mrz(PERSONA.access_key()),
+        &opts,
+        &mut cancuoc_sim::os_rng(),
+        None,
+        &mut |_| {},
+    )
+    .unwrap_or_else(|f| panic!("{}", f.error));
+    assert!(!r.verdict.is_verified());
+}
+
+#[test]
 fn a_t0_card_answers_through_get_response_and_verifies() {
     // T=0: every secured command says 61xx and its answer comes through GET RESPONSE.
     let mut chip = simulated_card("rsa").unwrap().t0();

@@ -1,6 +1,7 @@
 //! Verifier edge cases on real simulated SODs: an unknown algorithm is named, never passed; any
 //! mutation of a SOD never panics; ISO 9796-2 SHA-1 trailers work for active authentication.
 
+use cancuoc_sim::pki::SignKeyExt;
 use std::collections::BTreeMap;
 
 use cancuoc_core::auth::{active, passive};

@@ -2,7 +2,7 @@
 //! apart from the HTTP server, so that the same code the server runs can be fuzzed
 //! (`fuzz/fuzz_targets/api_json.rs`) without building the server.
 
-use cancuoc_core::pace::Can;
+use cancuoc_core::access::TypedKey;
 use cancuoc_core::{AccessKey, Credentials};
 use serde::Deserialize;
 
@@ -34,31 +34,17 @@ impl ReadRequest {
     /// CAN, the 9-character document number with both dates, or a combination. `fallback_mrz` is
     /// used when the request gives nothing (the simulated reader's built-in card).
     pub fn credentials(&self, fallback_mrz: Option<AccessKey>) -> Result<Credentials, String> {
-        let can = self.can.as_deref().map(Can::new).transpose().map_err(|e| e.to_string())?;
-        let dates = match (&self.date_of_birth, &self.date_of_expiry) {
-            (Some(d), Some(e)) => Some((d.as_str(), e.as_str())),
-            (None, None) => None,
-            _ => return Err("date_of_birth and date_of_expiry are both needed with the MRZ fields".into()),
-        };
-        if let Some(id) = &self.id_number {
-            let mut c = Credentials::from_id_number(id, dates).map_err(|e| e.to_string())?;
-            if can.is_some() {
-                c.can = can;
-            }
-            return Ok(c);
-        }
-        if let Some(doc) = &self.document_number {
-            let (dob, exp) = dates.ok_or("date_of_birth and date_of_expiry are both needed with the MRZ fields")?;
-            let mrz = AccessKey::new(doc, dob, exp).map_err(|e| e.to_string())?;
-            return Ok(Credentials { can, mrz: Some(mrz) });
-        }
-        if dates.is_some() {
-            return Err("id_number or document_number is needed with the dates".into());
-        }
-        match (can, fallback_mrz) {
-            (Some(can), _) => Ok(Credentials::can(can)),
-            (None, Some(mrz)) => Ok(Credentials::mrz(mrz)),
-            (None, None) => Err("give the ID number (its last 6 digits are the CAN), the CAN, or the document number with date of birth and date of expiry".into()),
+        Credentials::from_typed(&self.typed(), fallback_mrz.map(Credentials::mrz)).map_err(|e| e.to_string())
+    }
+
+    /// The key fields as typed (for `cancuoc_bridge::read::credentials`).
+    pub fn typed(&self) -> TypedKey<'_> {
+        TypedKey {
+            id_number: self.id_number.as_deref(),
+            can: self.can.as_deref(),
+            document_number: self.document_number.as_deref(),
+            date_of_birth: self.date_of_birth.as_deref(),
+            date_of_expiry: self.date_of_expiry.as_deref(),
         }
     }
 }

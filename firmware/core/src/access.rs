@@ -20,6 +20,8 @@ pub enum KeyError {
     IdNumber(&'static str),
     /// The card access number is not 6 digits.
     Can(&'static str),
+    /// What was given is not enough to open a chip (the text says what is missing).
+    Incomplete(&'static str),
 }
 
 impl fmt::Display for KeyError {
@@ -30,8 +32,26 @@ impl fmt::Display for KeyError {
             Self::DateOfExpiry(why) => write!(f, "date of expiry: {why}"),
             Self::IdNumber(why) => write!(f, "ID number: {why}"),
             Self::Can(why) => write!(f, "CAN: {why}"),
+            Self::Incomplete(why) => f.write_str(why),
         }
     }
+}
+
+/// What a person typed or scanned to open a chip, field by field, before any check. Turned into
+/// [`crate::Credentials`] by [`crate::Credentials::from_typed`], the one place that decides what
+/// such a combination means (the CLI's flags, the API's JSON body and the desk app's fields all
+/// come through it).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TypedKey<'a> {
+    /// The 12-digit ID number (its last 6 digits are the CAN; with both dates, also the MRZ key).
+    pub id_number: Option<&'a str>,
+    /// The card access number, given on its own (overrides the ID number's).
+    pub can: Option<&'a str>,
+    /// The 9-character document number of the MRZ (foreign documents; old cards).
+    pub document_number: Option<&'a str>,
+    /// YYMMDD or DD/MM/YYYY.
+    pub date_of_birth: Option<&'a str>,
+    pub date_of_expiry: Option<&'a str>,
 }
 
 /// A validated MRZ access key. `Debug` does not print the key: it is personal data.

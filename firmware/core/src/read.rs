@@ -153,6 +153,48 @@ impl Credentials {
         let mrz = dates.map(|(dob, exp)| AccessKey::from_cccd_number(id, dob, exp)).transpose()?;
         Ok(Self { can: Some(can), mrz })
     }
+
+    /// The credentials for what a person typed or scanned: the ID number (CAN, and the MRZ key
+    /// when both dates are given), an explicit CAN (which then replaces the ID number's), or the
+    /// document number with both dates. Empty fields count as not given. `fallback` is used when
+    /// nothing was given at all (the simulated card's own key); otherwise that is an error.
+    pub fn from_typed(
+        typed: &crate::access::TypedKey<'_>,
+        fallback: Option<Credentials>,
+    ) -> Result<Self, crate::access::KeyError> {
+        use crate::access::KeyError::Incomplete;
+        fn given(f: Option<&str>) -> Option<&str> {
+            f.map(str::trim).filter(|s| !s.is_empty())
+        }
+        let can = given(typed.can).map(Can::new).transpose()?;
+        let dates = match (given(typed.date_of_birth), given(typed.date_of_expiry)) {
+            (Some(d), Some(e)) => Some((d, e)),
+            (None, None) => None,
+            _ => return Err(Incomplete("give both the date of birth and the date of expiry, or neither")),
+        };
+        if let Some(id) = given(typed.id_number) {
+            let mut c = Self::from_id_number(id, dates)?;
+            if can.is_some() {
+                c.can = can;
+            }
+            return Ok(c);
+        }
+        if let Some(doc) = given(typed.document_number) {
+            let (dob, exp) =
+                dates.ok_or(Incomplete("the document number needs the date of birth and the date of expiry"))?;
+            return Ok(Self { can, mrz: Some(AccessKey::new(doc, dob, exp)?) });
+        }
+        if dates.is_some() {
+            return Err(Incomplete("the dates need the ID number or the document number"));
+        }
+        match (can, fallback) {
+            (Some(can), _) => Ok(Self::can(can)),
+            (None, Some(f)) => Ok(f),
+            (None, None) => Err(Incomplete(
+                "give the ID number (its last 6 digits are the CAN), the CAN, or the document number with the date of birth and the date of expiry",
+            )),
+        }
+    }
 }
 
 /// EF.CardAccess from the master file, or `None` when the chip has none. Some chips answer SELECT

@@ -136,7 +136,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
                 .selected_text(app.scenario.variant.clone())
                 .width(220.0)
                 .show_ui(ui, |ui| {
-                    for (name, what) in cancuoc_sim::VARIANTS {
+                    for (name, what) in cancuoc_bridge::demo::VARIANTS {
                         ui.selectable_value(&mut app.scenario.variant, name.to_string(), *name).on_hover_text(*what);
                     }
                 })
@@ -144,7 +144,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
                 .labelled_by(l.id);
             ui.checkbox(&mut app.scenario.remove_mid_read, t.scenario_remove);
         });
-        let what = cancuoc_sim::VARIANTS.iter().find(|(n, _)| *n == app.scenario.variant).map(|(_, w)| *w);
+        let what = cancuoc_bridge::demo::VARIANTS.iter().find(|(n, _)| *n == app.scenario.variant).map(|(_, w)| *w);
         if let Some(w) = what {
             ui.label(RichText::new(w).size(14.0 * k).weak());
         }

@@ -17,8 +17,7 @@ use cancuoc_core::tlv;
 use rsa::BigUint;
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 
-use crate::image::CardImage;
-use crate::pki::SignKey;
+use crate::card::{CardImage, SignKey};
 
 /// A fault injected at one APDU (0-based index of the exchange).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

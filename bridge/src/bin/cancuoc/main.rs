@@ -1,0 +1,102 @@
+//! `cancuoc`: read and verify a Vietnamese chip ID card (CCCD). One file per subcommand; this one
+//! only parses the command line and dispatches. Every read goes through
+//! `cancuoc_bridge::read::read`, as the API server's and the desk app's do.
+//!
+//! Exit codes: 0 verified · 1 read but NOT verified · 2 usage error · 3 access denied ·
+//! 4 no card / card removed · 5 reader or card error.
+
+mod doctor;
+mod flash;
+mod print;
+mod read;
+mod serve;
+mod trust;
+mod verify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "cancuoc",
+    version,
+    about = "Read and verify Vietnamese chip ID cards (CCCD) — đọc và xác thực thẻ căn cước gắn chip"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Manage the CSCA trust store (country signing CA certificates and ICAO master lists).
+    Trust {
+        #[command(subcommand)]
+        action: trust::TrustCmd,
+        /// The trust store directory (default: $CANCUOC_TRUST_DIR or the user data dir).
+        #[arg(long, global = true)]
+        trust_dir: Option<PathBuf>,
+    },
+    /// Check this PC: smart-card service, readers, trust store, clock — with the fix for each problem.
+    Doctor {
+        #[arg(long)]
+        json: bool,
+        /// Also check the cancuoc USB reader on this serial port (readers on USB are found anyway).
+        #[arg(long)]
+        usb: Vec<String>,
+        /// The trust store directory to check.
+        #[arg(long)]
+        trust_dir: Option<PathBuf>,
+    },
+    /// Serve the loopback HTTP/WebSocket API for web-based hospital systems.
+    Serve(serve::ServeArgs),
+    /// List the PC/SC readers and whether a card is on each.
+    Readers {
+        /// Print JSON (for scripts).
+        #[arg(long)]
+        json: bool,
+        /// Also look for a cancuoc USB reader on this serial port (readers on USB are found by
+        /// their USB IDs anyway).
+        #[arg(long)]
+        usb: Vec<String>,
+    },
+    /// Read a card, verify its chip, and print the holder's data and the verdict.
+    #[command(
+        after_help = "Exit codes: 0 verified, 1 read but NOT verified, 2 usage error, 3 access denied, 4 no card, 5 reader error."
+    )]
+    Read(read::ReadArgs),
+    /// Verify card files saved by `read --save-files` offline: passive authentication (hashes,
+    /// SOD signature, DS → CSCA chain) with this PC's trust store. Active and chip authentication
+    /// need the chip and are reported as not checked.
+    #[command(after_help = "Exit codes: 0 passive authentication passed, 1 it did not, 2 usage error.")]
+    Verify {
+        /// The folder `cancuoc read --save-files` wrote.
+        dir: PathBuf,
+        /// The trust store directory (default: $CANCUOC_TRUST_DIR or the user data dir).
+        #[arg(long)]
+        trust_dir: Option<PathBuf>,
+        /// Verify with the simulated card's test PKI (for files saved from `--simulated`).
+        #[arg(long, conflicts_with = "trust_dir")]
+        test_pki: bool,
+        /// Print JSON (for scripts).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put reader firmware on a Raspberry Pi Pico / Pico 2: write it as UF2, or copy it onto a
+    /// Pico plugged in with BOOTSEL held.
+    Flash(flash::FlashArgs),
+}
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    ExitCode::from(match cli.command {
+        Cmd::Read(a) => read::run(a),
+        Cmd::Readers { json, usb } => doctor::list_readers(json, usb),
+        Cmd::Serve(a) => serve::serve(a),
+        Cmd::Doctor { json, usb, trust_dir } => doctor::doctor(json, usb, trust_dir),
+        Cmd::Trust { action, trust_dir } => trust::trust(action, trust_dir),
+        Cmd::Flash(a) => flash::flash(a),
+        Cmd::Verify { dir, trust_dir, test_pki, json } => verify::verify(&dir, trust_dir, test_pki, json),
+    })
+}

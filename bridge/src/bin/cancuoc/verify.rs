@@ -1,0 +1,43 @@
+//! `cancuoc verify DIR`: passive authentication of files saved by `read --save-files`, offline.
+
+use std::path::PathBuf;
+
+use cancuoc_bridge::read::{Trust, load_trust};
+use cancuoc_bridge::{Report, diagnostics, exit, now_unix};
+
+use crate::print::print_human;
+
+/// `cancuoc verify DIR`: passive authentication of saved files, offline.
+pub fn verify(dir: &std::path::Path, trust_dir: Option<PathBuf>, test_pki: bool, json: bool) -> u8 {
+    let files = match diagnostics::load_files(dir) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("✘ {e}");
+            return exit::USAGE;
+        }
+    };
+    let trust = match (test_pki, trust_dir) {
+        (true, _) => Trust::TestPki,
+        (false, Some(d)) => Trust::Dir(d),
+        (false, None) => Trust::Default,
+    };
+    let trust = match load_trust(&trust) {
+        Ok((t, _)) => t,
+        Err(e) => {
+            eprintln!("✘ {e}");
+            return exit::USAGE;
+        }
+    };
+    let read = diagnostics::verify_saved(files, &trust, now_unix());
+    let report = Report::from_files(&read);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+    } else {
+        print_human(&report, &format!("Tệp đã lưu / saved files: {}", dir.display()));
+        println!(
+            "
+Chỉ xác thực thụ động (passive authentication only): chống sao chép chip cần chính con chip —              active and chip authentication need the chip and were not checked."
+        );
+    }
+    report.exit_code()
+}
