@@ -214,7 +214,7 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
     };
     let creds = match crate::read::credentials(&source, &req.typed()) {
         Ok(c) => c,
-        Err(m) => return error(StatusCode::BAD_REQUEST, "bad_request", m.to_string()),
+        Err(m) => return error(StatusCode::BAD_REQUEST, "bad_request", cancuoc_api::key_error(&m)),
     };
     let wait = st
         .denied

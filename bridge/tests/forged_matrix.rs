@@ -7,10 +7,9 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use cancuoc_bridge::{Report, Status, read};
-use cancuoc_sim::forged::{ROWS, Seen, record};
 use cancuoc_sim::PERSONA;
+use cancuoc_sim::forged::{ROWS, Seen, record};
 use serde_json::Value;
-
 
 fn names(failures: &Value) -> Vec<String> {
     failures

@@ -2,7 +2,7 @@
 //! apart from the HTTP server, so that the same code the server runs can be fuzzed
 //! (`fuzz/fuzz_targets/api_json.rs`) without building the server.
 
-use cancuoc_core::access::TypedKey;
+use cancuoc_core::access::{KeyError, Missing, TypedKey};
 use cancuoc_core::{AccessKey, Credentials};
 use serde::Deserialize;
 
@@ -34,7 +34,7 @@ impl ReadRequest {
     /// CAN, the 9-character document number with both dates, or a combination. `fallback_mrz` is
     /// used when the request gives nothing (the simulated reader's built-in card).
     pub fn credentials(&self, fallback_mrz: Option<AccessKey>) -> Result<Credentials, String> {
-        Credentials::from_typed(&self.typed(), fallback_mrz.map(Credentials::mrz)).map_err(|e| e.to_string())
+        Credentials::from_typed(&self.typed(), fallback_mrz.map(Credentials::mrz)).map_err(|e| key_error(&e))
     }
 
     /// The key fields as typed (for `cancuoc_bridge::read::credentials`).
@@ -46,6 +46,18 @@ impl ReadRequest {
             date_of_birth: self.date_of_birth.as_deref(),
             date_of_expiry: self.date_of_expiry.as_deref(),
         }
+    }
+}
+
+/// A key problem worded with the request's field names.
+pub fn key_error(e: &KeyError) -> String {
+    match e {
+        KeyError::Incomplete(Missing::OneDate | Missing::DatesForDocumentNumber) => {
+            "date_of_birth and date_of_expiry are both needed with the MRZ fields".into()
+        }
+        KeyError::Incomplete(Missing::NumberForDates) => "id_number or document_number is needed with the dates".into(),
+        KeyError::Incomplete(Missing::Everything) => "give the ID number (its last 6 digits are the CAN), the CAN, or the document number with date of birth and date of expiry".into(),
+        other => other.to_string(),
     }
 }
 

@@ -20,8 +20,34 @@ pub enum KeyError {
     IdNumber(&'static str),
     /// The card access number is not 6 digits.
     Can(&'static str),
-    /// What was given is not enough to open a chip (the text says what is missing).
-    Incomplete(&'static str),
+    /// What was given is not enough to open a chip.
+    Incomplete(Missing),
+}
+
+/// What a typed key lacks ([`KeyError::Incomplete`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Missing {
+    /// One date was given without the other.
+    OneDate,
+    /// A document number without both dates.
+    DatesForDocumentNumber,
+    /// Dates without an ID number or a document number.
+    NumberForDates,
+    /// Nothing that opens a chip.
+    Everything,
+}
+
+impl fmt::Display for Missing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::OneDate => "give both the date of birth and the date of expiry, or neither",
+            Self::DatesForDocumentNumber => "the document number needs the date of birth and the date of expiry",
+            Self::NumberForDates => "the dates need the ID number or the document number",
+            Self::Everything => {
+                "give the ID number (its last 6 digits are the CAN), the CAN, or the document number with the date of birth and the date of expiry"
+            }
+        })
+    }
 }
 
 impl fmt::Display for KeyError {
@@ -32,7 +58,7 @@ impl fmt::Display for KeyError {
             Self::DateOfExpiry(why) => write!(f, "date of expiry: {why}"),
             Self::IdNumber(why) => write!(f, "ID number: {why}"),
             Self::Can(why) => write!(f, "CAN: {why}"),
-            Self::Incomplete(why) => f.write_str(why),
+            Self::Incomplete(what) => write!(f, "{what}"),
         }
     }
 }
@@ -256,5 +282,58 @@ mod tests {
         assert_eq!(k.document_number_field(), "095012345");
         assert!(AccessKey::from_cccd_number("00109501234", "150395", "150335").is_err());
         assert_eq!(alloc::format!("{k:?}"), "AccessKey(<redacted>)");
+    }
+}
+
+#[cfg(test)]
+mod typed_tests {
+    use super::{KeyError, Missing, TypedKey};
+    use crate::Credentials;
+
+    #[test]
+    fn each_typed_combination_means_one_thing() {
+        let t = |id, can, doc, dob, exp| TypedKey {
+            id_number: id,
+            can,
+            document_number: doc,
+            date_of_birth: dob,
+            date_of_expiry: exp,
+        };
+        // ID number alone: the CAN (its last 6 digits), no MRZ key.
+        let c = Credentials::from_typed(&t(Some("079195012345"), None, None, None, None), None).unwrap();
+        assert_eq!(c.can.as_ref().map(|c| c.as_str()), Some("012345"));
+        assert!(c.mrz.is_none());
+        // With both dates: the MRZ key too (document number = the last 9 digits).
+        let c =
+            Credentials::from_typed(&t(Some(" 079195012345 "), None, None, Some("15/03/1995"), Some("350315")), None)
+                .unwrap();
+        assert_eq!(c.mrz.unwrap().document_number_field(), "195012345");
+        // An explicit CAN replaces the ID number's.
+        let c = Credentials::from_typed(&t(Some("079195012345"), Some("111111"), None, None, None), None).unwrap();
+        assert_eq!(c.can.unwrap().as_str(), "111111");
+        // Empty fields count as not given.
+        let c = Credentials::from_typed(&t(Some(""), Some("123456"), Some(""), Some(""), None), None).unwrap();
+        assert!(c.can.is_some() && c.mrz.is_none());
+        // What is missing is named.
+        let e = |k| Credentials::from_typed(&k, None).unwrap_err();
+        assert_eq!(
+            e(t(Some("079195012345"), None, None, Some("950315"), None)),
+            KeyError::Incomplete(Missing::OneDate)
+        );
+        assert_eq!(
+            e(t(None, None, Some("C1234567"), None, None)),
+            KeyError::Incomplete(Missing::DatesForDocumentNumber)
+        );
+        assert_eq!(
+            e(t(None, None, None, Some("950315"), Some("350315"))),
+            KeyError::Incomplete(Missing::NumberForDates)
+        );
+        assert_eq!(e(TypedKey::default()), KeyError::Incomplete(Missing::Everything));
+        assert!(matches!(e(t(Some("07919501234"), None, None, None, None)), KeyError::IdNumber(_)));
+        assert!(matches!(e(t(None, Some("12x"), None, None, None)), KeyError::Can(_)));
+        // The fallback only when nothing was given.
+        let fallback = Credentials::can(crate::pace::Can::new("654321").unwrap());
+        let c = Credentials::from_typed(&TypedKey::default(), Some(fallback.clone())).unwrap();
+        assert_eq!(c.can.unwrap().as_str(), "654321");
     }
 }

@@ -163,6 +163,7 @@ impl Credentials {
         fallback: Option<Credentials>,
     ) -> Result<Self, crate::access::KeyError> {
         use crate::access::KeyError::Incomplete;
+        use crate::access::Missing;
         fn given(f: Option<&str>) -> Option<&str> {
             f.map(str::trim).filter(|s| !s.is_empty())
         }
@@ -170,7 +171,7 @@ impl Credentials {
         let dates = match (given(typed.date_of_birth), given(typed.date_of_expiry)) {
             (Some(d), Some(e)) => Some((d, e)),
             (None, None) => None,
-            _ => return Err(Incomplete("give both the date of birth and the date of expiry, or neither")),
+            _ => return Err(Incomplete(Missing::OneDate)),
         };
         if let Some(id) = given(typed.id_number) {
             let mut c = Self::from_id_number(id, dates)?;
@@ -180,19 +181,16 @@ impl Credentials {
             return Ok(c);
         }
         if let Some(doc) = given(typed.document_number) {
-            let (dob, exp) =
-                dates.ok_or(Incomplete("the document number needs the date of birth and the date of expiry"))?;
+            let (dob, exp) = dates.ok_or(Incomplete(Missing::DatesForDocumentNumber))?;
             return Ok(Self { can, mrz: Some(AccessKey::new(doc, dob, exp)?) });
         }
         if dates.is_some() {
-            return Err(Incomplete("the dates need the ID number or the document number"));
+            return Err(Incomplete(Missing::NumberForDates));
         }
         match (can, fallback) {
             (Some(can), _) => Ok(Self::can(can)),
             (None, Some(f)) => Ok(f),
-            (None, None) => Err(Incomplete(
-                "give the ID number (its last 6 digits are the CAN), the CAN, or the document number with the date of birth and the date of expiry",
-            )),
+            (None, None) => Err(Incomplete(Missing::Everything)),
         }
     }
 }
