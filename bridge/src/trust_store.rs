@@ -8,13 +8,13 @@
 use std::path::{Path, PathBuf};
 
 use cancuoc_core::TrustStore;
+use cancuoc_core::auth::master_list;
 use cancuoc_core::crypto::HashAlgorithm;
-use cancuoc_core::lds::master_list;
 use cancuoc_core::trust::RevocationList;
 use der::Decode;
 use x509_cert::Certificate;
 
-pub use cancuoc_core::lds::master_list::CSCA_MASTER_LIST;
+pub use cancuoc_core::auth::master_list::CSCA_MASTER_LIST;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TrustError {
@@ -423,7 +423,7 @@ fn decode_input(bytes: &[u8]) -> Result<Input, TrustError> {
 
 /// Verifies an ICAO master list (CMS SignedData over CscaMasterList) and returns its
 /// certificates: the signature must verify with the list's signer certificate, and that
-/// certificate must chain to a CSCA in `trust` and be in date (`cancuoc_core::lds::master_list`).
+/// certificate must chain to a CSCA in `trust` and be in date (`cancuoc_core::auth::master_list`).
 pub fn verify_master_list(content_info: &[u8], trust: &TrustStore, now: u64) -> Result<Vec<Vec<u8>>, TrustError> {
     master_list::verify(content_info, trust, now).map_err(TrustError::MasterList)
 }

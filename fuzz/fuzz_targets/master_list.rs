@@ -5,6 +5,6 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let trust = cancuoc_core::TrustStore::new();
-    let _ = cancuoc_core::lds::master_list::verify(data, &trust, 1_795_392_000);
-    let _ = cancuoc_core::lds::master_list::certificates(data);
+    let _ = cancuoc_core::auth::master_list::verify(data, &trust, 1_795_392_000);
+    let _ = cancuoc_core::auth::master_list::certificates(data);
 });

@@ -241,6 +241,113 @@ impl AccessKey {
     }
 }
 
+/// Which password secured a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+pub enum PasswordKind {
+    Mrz,
+    Can,
+}
+
+/// A validated card access number. `Debug` does not print it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Can(String);
+
+impl Drop for Can {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
+impl fmt::Debug for Can {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Can(<redacted>)")
+    }
+}
+
+impl Can {
+    /// The CAN as typed: exactly 6 digits (spaces ignored).
+    pub fn new(s: &str) -> Result<Self, KeyError> {
+        let d: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        if d.len() != 6 || !d.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(KeyError::Can(
+                "the card access number (CAN) has exactly 6 digits (on a Vietnamese card: the last 6 digits of the ID number)",
+            ));
+        }
+        Ok(Self(d))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What the clerk typed: the CAN, the MRZ fields, or both.
+#[derive(Clone, Debug, Default)]
+pub struct Credentials {
+    pub can: Option<Can>,
+    pub mrz: Option<AccessKey>,
+}
+
+impl Credentials {
+    pub fn mrz(key: AccessKey) -> Self {
+        Self { can: None, mrz: Some(key) }
+    }
+    pub fn can(can: Can) -> Self {
+        Self { can: Some(can), mrz: None }
+    }
+
+    /// What the 12-digit ID number alone gives (typed, or scanned from the card's QR code): the
+    /// CAN for PACE, its last 6 digits — Vietnamese cards print no separate CAN (shared/cccd.md);
+    /// with the date of birth and expiry also the MRZ key (document number = the last 9 digits)
+    /// for BAC, which the read falls back to when PACE is refused or fails.
+    pub fn from_id_number(id_number: &str, dates: Option<(&str, &str)>) -> Result<Self, KeyError> {
+        let id = id_number.trim();
+        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(KeyError::IdNumber("a CCCD number has exactly 12 digits"));
+        }
+        let can = Can::new(id.get(6..).unwrap_or(id))?;
+        let mrz = dates.map(|(dob, exp)| AccessKey::from_cccd_number(id, dob, exp)).transpose()?;
+        Ok(Self { can: Some(can), mrz })
+    }
+
+    /// The credentials for what a person typed or scanned: the ID number (CAN, and the MRZ key
+    /// when both dates are given), an explicit CAN (which then replaces the ID number's), or the
+    /// document number with both dates. Empty fields count as not given. `fallback` is used when
+    /// nothing was given at all (the simulated card's own key); otherwise that is an error.
+    pub fn from_typed(typed: &TypedKey<'_>, fallback: Option<Credentials>) -> Result<Self, KeyError> {
+        use crate::access::Missing;
+        use KeyError::Incomplete;
+        fn given(f: Option<&str>) -> Option<&str> {
+            f.map(str::trim).filter(|s| !s.is_empty())
+        }
+        let can = given(typed.can).map(Can::new).transpose()?;
+        let dates = match (given(typed.date_of_birth), given(typed.date_of_expiry)) {
+            (Some(d), Some(e)) => Some((d, e)),
+            (None, None) => None,
+            _ => return Err(Incomplete(Missing::OneDate)),
+        };
+        if let Some(id) = given(typed.id_number) {
+            let mut c = Self::from_id_number(id, dates)?;
+            if can.is_some() {
+                c.can = can;
+            }
+            return Ok(c);
+        }
+        if let Some(doc) = given(typed.document_number) {
+            let (dob, exp) = dates.ok_or(Incomplete(Missing::DatesForDocumentNumber))?;
+            return Ok(Self { can, mrz: Some(AccessKey::new(doc, dob, exp)?) });
+        }
+        if dates.is_some() {
+            return Err(Incomplete(Missing::NumberForDates));
+        }
+        match (can, fallback) {
+            (Some(can), _) => Ok(Self::can(can)),
+            (None, Some(f)) => Ok(f),
+            (None, None) => Err(Incomplete(Missing::Everything)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

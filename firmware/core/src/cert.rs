@@ -21,7 +21,7 @@ use x509_cert::certificate::Version;
 use x509_cert::ext::pkix::KeyUsage;
 use x509_cert::time::Validity;
 
-use crate::lds::ParseError;
+use crate::parse::ParseError;
 
 const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 const SUBJECT_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");

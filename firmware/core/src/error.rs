@@ -4,9 +4,11 @@ use core::fmt;
 
 use crate::access::KeyError;
 use crate::apdu::{StatusWord, SwKind, TransportError};
-use crate::files::FileId;
-use crate::lds::ParseError;
-use crate::pace::PaceError;
+use alloc::string::String;
+
+use crate::ecc::EccError;
+use crate::lds::FileId;
+use crate::parse::ParseError;
 use crate::sm::SmError;
 
 /// The protocol step an error happened in.
@@ -123,6 +125,40 @@ impl std::error::Error for Error {}
 impl From<KeyError> for Error {
     fn from(e: KeyError) -> Self {
         Self::Key(e)
+    }
+}
+
+/// What PACE needs to fail with, beyond status words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PaceError {
+    /// The chip offers only PACE variants this build does not run (OIDs).
+    Unsupported(String),
+    /// Elliptic-curve failure (unsupported domain, invalid point from the chip).
+    Curve(EccError),
+    /// The chip's authentication token is wrong: it does not share our key.
+    TokenMismatch,
+    /// The chip echoed our own ephemeral public key (9303-11 §4.4.3.4 forbids it).
+    ReflectedKey,
+    /// The chip's answer is not the dynamic authentication data expected.
+    Malformed,
+}
+
+impl fmt::Display for PaceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unsupported(o) => write!(f, "the chip offers only PACE variants not supported here ({o})"),
+            Self::Curve(e) => e.fmt(f),
+            Self::TokenMismatch => f.write_str("the chip's PACE authentication token is wrong"),
+            Self::ReflectedKey => f.write_str("the chip returned our own ephemeral key"),
+            Self::Malformed => f.write_str("malformed PACE answer from the chip"),
+        }
+    }
+}
+
+impl From<EccError> for PaceError {
+    fn from(e: EccError) -> Self {
+        Self::Curve(e)
     }
 }
 

@@ -2,7 +2,6 @@
 //! blocks that the chip and the transport allow (ICAO 9303-10 §3.6, 9303-11 §9.8, ISO 7816-4 §11.2).
 
 use alloc::vec::Vec;
-use core::fmt;
 
 use crate::apdu::{Command, Response, SwKind, Transport, TransportLimits};
 use crate::error::{Error, Step};
@@ -12,67 +11,8 @@ use crate::tlv;
 /// The eMRTD application identifier (9303-10 §3.6.1).
 pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
 
-/// The files this pipeline knows by name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub enum FileId {
-    Com,
-    Sod,
-    /// Data group 1–16.
-    Dg(u8),
-    CardAccess,
-}
-
-impl FileId {
-    /// The file identifier (9303-10 §4.6, table 36).
-    pub fn fid(self) -> u16 {
-        match self {
-            Self::Com => 0x011E,
-            Self::Sod => 0x011D,
-            Self::Dg(n) => 0x0100 | u16::from(n),
-            Self::CardAccess => 0x011C,
-        }
-    }
-    /// The LDS tag the file starts with (9303-10 table 34).
-    pub fn tag(self) -> Option<u32> {
-        Some(match self {
-            Self::Com => 0x60,
-            Self::Sod => 0x77,
-            Self::Dg(1) => 0x61,
-            Self::Dg(2) => 0x75,
-            Self::Dg(3) => 0x63,
-            Self::Dg(4) => 0x76,
-            Self::Dg(5) => 0x65,
-            Self::Dg(6) => 0x66,
-            Self::Dg(7) => 0x67,
-            Self::Dg(8) => 0x68,
-            Self::Dg(9) => 0x69,
-            Self::Dg(10) => 0x6A,
-            Self::Dg(11) => 0x6B,
-            Self::Dg(12) => 0x6C,
-            Self::Dg(13) => 0x6D,
-            Self::Dg(14) => 0x6E,
-            Self::Dg(15) => 0x6F,
-            Self::Dg(16) => 0x70,
-            _ => return None,
-        })
-    }
-    /// The data group with this LDS tag (as listed in EF.COM).
-    pub fn from_tag(tag: u8) -> Option<Self> {
-        (1..=16).map(Self::Dg).find(|f| f.tag() == Some(u32::from(tag)))
-    }
-}
-
-impl fmt::Display for FileId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Com => f.write_str("EF.COM"),
-            Self::Sod => f.write_str("EF.SOD"),
-            Self::Dg(n) => write!(f, "DG{n}"),
-            Self::CardAccess => f.write_str("EF.CardAccess"),
-        }
-    }
-}
+/// The files by name: defined with the LDS parsers, re-exported where the reading happens.
+pub use crate::lds::FileId;
 
 /// Counts of what crossed the link, for the performance report.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

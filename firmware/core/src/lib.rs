@@ -20,23 +20,26 @@ pub mod ber;
 #[cfg(feature = "large-curves")]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 pub mod bp512;
-pub mod ca;
 pub mod cert;
 pub mod crypto;
 pub mod dh;
 pub mod ecc;
-#[cfg(feature = "large-curves")]
-pub mod ecparams;
 pub mod error;
 pub mod files;
 pub mod lds;
 pub mod mrz;
 pub mod pace;
+pub mod parse;
 pub mod read;
 pub mod sm;
 pub mod tlv;
 pub mod trust;
 pub mod verdict;
+
+/// Chip authentication lives with the other verifications (`auth::chip`); `ca` is its old name.
+pub use auth::chip as ca;
+#[cfg(feature = "large-curves")]
+pub use auth::ecparams;
 
 pub use access::AccessKey;
 pub use apdu::{Command, Response, StatusWord, Transport, TransportError, TransportLimits};

@@ -2,18 +2,22 @@
 //! 3DES or AES secure messaging. The chip-side helpers ([`password_key`], [`auth_token`],
 //! [`encrypt_nonce`]) serve the simulator.
 
-use alloc::string::{String, ToString};
+use alloc::string::ToString;
 use alloc::vec::Vec;
 use core::fmt;
 
 use const_oid::ObjectIdentifier;
 use rand_core::CryptoRng;
 
-use crate::access::{AccessKey, KeyError};
+use crate::access::AccessKey;
+/// The card access number, the password kind and PACE's error live lower down; re-exported here
+/// where readers of PACE look for them.
+pub use crate::access::{Can, PasswordKind};
 use crate::apdu::{Command, SwKind, Transport};
 use crate::crypto::{self, HashAlgorithm, SmCipher};
 use crate::dh::DhGroup;
 use crate::ecc::{Curve, EccError, Secret};
+pub use crate::error::PaceError;
 use crate::error::{Error, Step};
 use crate::files::Card;
 use crate::lds::card_access::{ID_PACE, PaceInfo};
@@ -193,82 +197,8 @@ pub enum Password<'a> {
     /// The MRZ access key (document number, date of birth, expiry).
     Mrz(&'a AccessKey),
     /// The 6-digit card access number. Vietnamese cards print none: it is the last 6 digits of
-    /// the 12-digit ID number ([`crate::read::Credentials::from_id_number`]).
+    /// the 12-digit ID number ([`crate::access::Credentials::from_id_number`]).
     Can(&'a Can),
-}
-
-/// Which password secured a session.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
-pub enum PasswordKind {
-    Mrz,
-    Can,
-}
-
-/// A validated card access number. `Debug` does not print it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Can(String);
-
-impl Drop for Can {
-    fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.0);
-    }
-}
-
-impl fmt::Debug for Can {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Can(<redacted>)")
-    }
-}
-
-impl Can {
-    /// The CAN as typed: exactly 6 digits (spaces ignored).
-    pub fn new(s: &str) -> Result<Self, KeyError> {
-        let d: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        if d.len() != 6 || !d.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(KeyError::Can(
-                "the card access number (CAN) has exactly 6 digits (on a Vietnamese card: the last 6 digits of the ID number)",
-            ));
-        }
-        Ok(Self(d))
-    }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// What PACE needs to fail with, beyond status words.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PaceError {
-    /// The chip offers only PACE variants this build does not run (OIDs).
-    Unsupported(String),
-    /// Elliptic-curve failure (unsupported domain, invalid point from the chip).
-    Curve(EccError),
-    /// The chip's authentication token is wrong: it does not share our key.
-    TokenMismatch,
-    /// The chip echoed our own ephemeral public key (9303-11 §4.4.3.4 forbids it).
-    ReflectedKey,
-    /// The chip's answer is not the dynamic authentication data expected.
-    Malformed,
-}
-
-impl fmt::Display for PaceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Unsupported(o) => write!(f, "the chip offers only PACE variants not supported here ({o})"),
-            Self::Curve(e) => e.fmt(f),
-            Self::TokenMismatch => f.write_str("the chip's PACE authentication token is wrong"),
-            Self::ReflectedKey => f.write_str("the chip returned our own ephemeral key"),
-            Self::Malformed => f.write_str("malformed PACE answer from the chip"),
-        }
-    }
-}
-
-impl From<EccError> for PaceError {
-    fn from(e: EccError) -> Self {
-        Self::Curve(e)
-    }
 }
 
 /// K_π: the key derived from the password (9303-11 §9.7.3).
@@ -384,7 +314,7 @@ pub fn chip_key_from_card_security(bytes: &[u8]) -> Option<Vec<u8>> {
     let content = encap.children().find(0xA0).ok()??.children().find(0x04).ok()??;
     let set = tlv::expect(content.value, 0x31).ok()?;
     let infos = crate::lds::dg14::parse_security_infos(&set).ok()?;
-    crate::ca::static_keys(&infos.infos).into_iter().next().map(|(point, _)| point)
+    crate::lds::dg14::static_keys(&infos.infos).into_iter().next().map(|(point, _)| point)
 }
 
 /// The strongest PACEInfo this build supports, if any.

@@ -7,15 +7,15 @@ use alloc::vec::Vec;
 
 use rand_core::CryptoRng;
 
-use crate::access::AccessKey;
 use crate::apdu::{Command, SwKind, Transport, TransportError};
+use crate::auth::chip as ca;
 use crate::auth::{active, passive};
-use crate::ca;
+use crate::error::PaceError;
 use crate::error::{Error, Step};
 use crate::files::{Card, FileId, LinkStats};
 use crate::lds::card_access::CardAccess;
 use crate::lds::{self, ParseError, com::Com, dg1::Dg1, dg2::Dg2, dg13::Dg13, dg14::Dg14, dg15::Dg15, sod::Sod};
-use crate::pace::{self, CamProof, Can, PaceError, Password};
+use crate::pace::{self, CamProof, Password};
 use crate::trust::TrustStore;
 use crate::verdict::{ActiveAuthStatus, ChainStatus, SessionAccess, SignatureStatus, Verdict};
 
@@ -125,75 +125,7 @@ fn parse_into<T>(
     }
 }
 
-/// What the clerk typed: the CAN, the MRZ fields, or both.
-#[derive(Clone, Debug, Default)]
-pub struct Credentials {
-    pub can: Option<Can>,
-    pub mrz: Option<AccessKey>,
-}
-
-impl Credentials {
-    pub fn mrz(key: AccessKey) -> Self {
-        Self { can: None, mrz: Some(key) }
-    }
-    pub fn can(can: Can) -> Self {
-        Self { can: Some(can), mrz: None }
-    }
-
-    /// What the 12-digit ID number alone gives (typed, or scanned from the card's QR code): the
-    /// CAN for PACE, its last 6 digits — Vietnamese cards print no separate CAN (shared/cccd.md);
-    /// with the date of birth and expiry also the MRZ key (document number = the last 9 digits)
-    /// for BAC, which the read falls back to when PACE is refused or fails.
-    pub fn from_id_number(id_number: &str, dates: Option<(&str, &str)>) -> Result<Self, crate::access::KeyError> {
-        let id = id_number.trim();
-        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(crate::access::KeyError::IdNumber("a CCCD number has exactly 12 digits"));
-        }
-        let can = Can::new(id.get(6..).unwrap_or(id))?;
-        let mrz = dates.map(|(dob, exp)| AccessKey::from_cccd_number(id, dob, exp)).transpose()?;
-        Ok(Self { can: Some(can), mrz })
-    }
-
-    /// The credentials for what a person typed or scanned: the ID number (CAN, and the MRZ key
-    /// when both dates are given), an explicit CAN (which then replaces the ID number's), or the
-    /// document number with both dates. Empty fields count as not given. `fallback` is used when
-    /// nothing was given at all (the simulated card's own key); otherwise that is an error.
-    pub fn from_typed(
-        typed: &crate::access::TypedKey<'_>,
-        fallback: Option<Credentials>,
-    ) -> Result<Self, crate::access::KeyError> {
-        use crate::access::KeyError::Incomplete;
-        use crate::access::Missing;
-        fn given(f: Option<&str>) -> Option<&str> {
-            f.map(str::trim).filter(|s| !s.is_empty())
-        }
-        let can = given(typed.can).map(Can::new).transpose()?;
-        let dates = match (given(typed.date_of_birth), given(typed.date_of_expiry)) {
-            (Some(d), Some(e)) => Some((d, e)),
-            (None, None) => None,
-            _ => return Err(Incomplete(Missing::OneDate)),
-        };
-        if let Some(id) = given(typed.id_number) {
-            let mut c = Self::from_id_number(id, dates)?;
-            if can.is_some() {
-                c.can = can;
-            }
-            return Ok(c);
-        }
-        if let Some(doc) = given(typed.document_number) {
-            let (dob, exp) = dates.ok_or(Incomplete(Missing::DatesForDocumentNumber))?;
-            return Ok(Self { can, mrz: Some(AccessKey::new(doc, dob, exp)?) });
-        }
-        if dates.is_some() {
-            return Err(Incomplete(Missing::NumberForDates));
-        }
-        match (can, fallback) {
-            (Some(can), _) => Ok(Self::can(can)),
-            (None, Some(f)) => Ok(f),
-            (None, None) => Err(Incomplete(Missing::Everything)),
-        }
-    }
-}
+pub use crate::access::Credentials;
 
 /// EF.CardAccess from the master file, or `None` when the chip has none. Some chips answer SELECT
 /// MF with 6D00 or 6A82; that is not an error.

@@ -8,7 +8,7 @@ use der::{Decode, Encode};
 use x509_cert::crl::CertificateList;
 
 use crate::cert::Cert;
-use crate::lds::ParseError;
+use crate::parse::ParseError;
 
 /// One trusted CSCA certificate (`cert.der` is the certificate exactly as imported,
 /// `cert.subject` the DER of its name, matched against a DS's issuer).

@@ -138,7 +138,7 @@ pub enum SessionAccess {
     /// Basic Access Control with the MRZ key (3DES secure messaging).
     Bac,
     /// PACE, with the protocol, curve and password used.
-    Pace { protocol: String, curve: String, password: crate::pace::PasswordKind },
+    Pace { protocol: String, curve: String, password: crate::access::PasswordKind },
     /// BAC with the MRZ key after the chip refused PACE or PACE failed (`pace_error` says how),
     /// as real readers do (AndyQ/NFCPassportReader #187).
     BacAfterPace { pace_error: String },
@@ -153,8 +153,8 @@ impl fmt::Display for SessionAccess {
             }
             Self::Pace { protocol, curve, password } => {
                 let pw = match password {
-                    crate::pace::PasswordKind::Can => "CAN",
-                    crate::pace::PasswordKind::Mrz => "MRZ",
+                    crate::access::PasswordKind::Can => "CAN",
+                    crate::access::PasswordKind::Mrz => "MRZ",
                 };
                 write!(f, "{protocol} on {curve} ({pw})")
             }

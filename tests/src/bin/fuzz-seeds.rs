@@ -89,7 +89,7 @@ fn main() {
     );
     put(out, "crl", "revokes-ds-p256", &revoking);
     let certs: Vec<Vec<u8>> = ["csca-rsa", "csca-p256"].iter().map(|n| pki.cert(n)).collect();
-    put(out, "master_list", "list-body", &cancuoc_core::lds::master_list::encode(&certs));
+    put(out, "master_list", "list-body", &cancuoc_core::auth::master_list::encode(&certs));
     let frames = [
         cancuoc_link::encode(&cancuoc_link::HostMsg::Hello { protocol: cancuoc_link::PROTOCOL_VERSION }),
         cancuoc_link::encode(&cancuoc_link::ReaderMsg::Ack),

@@ -1,7 +1,13 @@
-//! Verification: signatures ([`sig`]), passive authentication ([`passive`]: DG hashes, SOD
-//! signature, DS → CSCA chain) and active authentication ([`active`]: the chip proves it holds
-//! the DG15 private key).
+//! Verification: signatures ([`sig`], with explicit EC parameters matched to named curves in
+//! [`ecparams`]), passive authentication ([`passive`]: DG hashes, SOD signature, DS → CSCA
+//! chain), active authentication ([`active`]: the chip proves it holds the DG15 private key),
+//! chip authentication ([`chip`]: the chip proves it holds the DG14 key) and signed CSCA master
+//! lists ([`master_list`]).
 
 pub mod active;
+pub mod chip;
+#[cfg(feature = "large-curves")]
+pub mod ecparams;
+pub mod master_list;
 pub mod passive;
 pub mod sig;

@@ -1,6 +1,6 @@
 //! Signature verification by algorithm OID: RSA PKCS#1 v1.5 and PSS (rsa), ECDSA on P-256,
 //! P-384, P-521, brainpoolP256r1 and brainpoolP384r1 (RustCrypto curves) and brainpoolP512r1
-//! (`crate::bp512`), named or as explicit parameters (`crate::ecparams`). An algorithm or curve
+//! (`crate::bp512`), named or as explicit parameters (`super::ecparams`). An algorithm or curve
 //! this build cannot check is an error naming its OID — never a pass.
 
 use alloc::string::{String, ToString};
@@ -67,7 +67,7 @@ pub fn ec_curve(spki: &SubjectPublicKeyInfoOwned) -> Result<ObjectIdentifier, Si
     match params.tag() {
         der::Tag::ObjectIdentifier => ObjectIdentifier::from_bytes(params.value()).map_err(|_| SigError::BadKey),
         #[cfg(feature = "large-curves")]
-        der::Tag::Sequence => crate::ecparams::named_curve(params.value()),
+        der::Tag::Sequence => super::ecparams::named_curve(params.value()),
         // The reader images leave the comparison out (flash budget): the PC recognises the
         // parameters and re-verifies; the reader reports the check as not made here.
         #[cfg(not(feature = "large-curves"))]

@@ -4,7 +4,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::ParseError;
-use crate::files::FileId;
+use crate::lds::FileId;
 use crate::tlv;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +43,6 @@ mod tests {
         let c = super::parse(&b).unwrap();
         assert_eq!(c.lds_version, "0106");
         assert_eq!(c.unicode_version, "040000");
-        assert_eq!(c.data_groups, [crate::files::FileId::Dg(1), crate::files::FileId::Dg(2)]);
+        assert_eq!(c.data_groups, [crate::lds::FileId::Dg(1), crate::lds::FileId::Dg(2)]);
     }
 }

@@ -67,3 +67,30 @@ pub fn active_authentication_info(signature_algorithm: &ObjectIdentifier) -> Vec
     v.extend(tlv::encode(0x06, signature_algorithm.as_bytes()));
     tlv::encode(0x30, &v)
 }
+/// id-PK-ECDH (0.4.0.127.0.7.2.2.1.2): a chip-authentication public key (9303-11 §9.2.5).
+pub const ID_PK_ECDH: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.127.0.7.2.2.1.2");
+
+/// A small non-negative INTEGER (key IDs, versions): `None` when it is not one.
+pub fn small_int(t: &tlv::Tlv<'_>) -> Option<u32> {
+    (t.tag == 0x02 && !t.value.is_empty() && t.value.len() <= 4)
+        .then(|| t.value.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b)))
+}
+
+/// The chip's static ECDH public keys (id-PK-ECDH) among SecurityInfos, with their key IDs.
+pub fn static_keys(infos: &[SecurityInfo]) -> Vec<(Vec<u8>, Option<u32>)> {
+    let mut out = Vec::new();
+    for si in infos.iter().filter(|si| si.protocol == ID_PK_ECDH) {
+        let Ok(seq) = tlv::expect(&si.raw, 0x30) else { continue };
+        let mut parts = seq.children().skip(1).filter_map(Result::ok);
+        let Some(spki) = parts.next() else { continue };
+        let key_id = parts.next().as_ref().and_then(small_int);
+        // The point is the BIT STRING's content after the unused-bits byte; explicit domain
+        // parameters (BSI style) are fine here, the curve comes from the PACE domain.
+        if let Some(point) =
+            spki.children().filter_map(Result::ok).find(|t| t.tag == 0x03).and_then(|b| b.value.get(1..))
+        {
+            out.push((point.to_vec(), key_id));
+        }
+    }
+    out
+}

@@ -3,8 +3,71 @@
 
 use core::fmt;
 
-use crate::mrz::MrzError;
-use crate::tlv::TlvError;
+/// Why content could not be parsed: one error for every parser (defined below the LDS, since
+/// certificates share it).
+pub use crate::parse::ParseError;
+
+/// The files this pipeline knows by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum FileId {
+    Com,
+    Sod,
+    /// Data group 1–16.
+    Dg(u8),
+    CardAccess,
+}
+
+impl FileId {
+    /// The file identifier (9303-10 §4.6, table 36).
+    pub fn fid(self) -> u16 {
+        match self {
+            Self::Com => 0x011E,
+            Self::Sod => 0x011D,
+            Self::Dg(n) => 0x0100 | u16::from(n),
+            Self::CardAccess => 0x011C,
+        }
+    }
+    /// The LDS tag the file starts with (9303-10 table 34).
+    pub fn tag(self) -> Option<u32> {
+        Some(match self {
+            Self::Com => 0x60,
+            Self::Sod => 0x77,
+            Self::Dg(1) => 0x61,
+            Self::Dg(2) => 0x75,
+            Self::Dg(3) => 0x63,
+            Self::Dg(4) => 0x76,
+            Self::Dg(5) => 0x65,
+            Self::Dg(6) => 0x66,
+            Self::Dg(7) => 0x67,
+            Self::Dg(8) => 0x68,
+            Self::Dg(9) => 0x69,
+            Self::Dg(10) => 0x6A,
+            Self::Dg(11) => 0x6B,
+            Self::Dg(12) => 0x6C,
+            Self::Dg(13) => 0x6D,
+            Self::Dg(14) => 0x6E,
+            Self::Dg(15) => 0x6F,
+            Self::Dg(16) => 0x70,
+            _ => return None,
+        })
+    }
+    /// The data group with this LDS tag (as listed in EF.COM).
+    pub fn from_tag(tag: u8) -> Option<Self> {
+        (1..=16).map(Self::Dg).find(|f| f.tag() == Some(u32::from(tag)))
+    }
+}
+
+impl fmt::Display for FileId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Com => f.write_str("EF.COM"),
+            Self::Sod => f.write_str("EF.SOD"),
+            Self::Dg(n) => write!(f, "DG{n}"),
+            Self::CardAccess => f.write_str("EF.CardAccess"),
+        }
+    }
+}
 
 pub mod card_access;
 pub mod com;
@@ -13,47 +76,4 @@ pub mod dg13;
 pub mod dg14;
 pub mod dg15;
 pub mod dg2;
-pub mod master_list;
 pub mod sod;
-
-/// Why a file's content could not be parsed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ParseError {
-    Tlv(TlvError),
-    Mrz(MrzError),
-    /// DER inside the file (SOD, DG14, DG15) is malformed; the text is der's.
-    Der(der::ErrorKind),
-    /// Text that should be UTF-8 or ASCII is not.
-    Text,
-    /// The content is well-formed but not what the standard prescribes here.
-    Invalid(&'static str),
-}
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Tlv(e) => e.fmt(f),
-            Self::Mrz(e) => e.fmt(f),
-            Self::Der(e) => write!(f, "malformed DER: {e}"),
-            Self::Text => f.write_str("text is not valid UTF-8"),
-            Self::Invalid(why) => f.write_str(why),
-        }
-    }
-}
-
-impl From<TlvError> for ParseError {
-    fn from(e: TlvError) -> Self {
-        Self::Tlv(e)
-    }
-}
-impl From<MrzError> for ParseError {
-    fn from(e: MrzError) -> Self {
-        Self::Mrz(e)
-    }
-}
-impl From<der::Error> for ParseError {
-    fn from(e: der::Error) -> Self {
-        Self::Der(e.kind())
-    }
-}

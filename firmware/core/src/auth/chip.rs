@@ -22,7 +22,7 @@ use crate::verdict::ActiveAuthStatus;
 
 /// id-CA (0.4.0.127.0.7.2.2.3) and id-PK (0.4.0.127.0.7.2.2.1).
 pub const ID_CA: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.127.0.7.2.2.3");
-pub const ID_PK_ECDH: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.127.0.7.2.2.1.2");
+pub use crate::lds::dg14::ID_PK_ECDH;
 
 /// What DG14 says about chip authentication.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,10 +40,7 @@ fn unsupported(what: impl ToString) -> ActiveAuthStatus {
     ActiveAuthStatus::UnsupportedAlgorithm(what.to_string())
 }
 
-fn int(t: &tlv::Tlv<'_>) -> Option<u32> {
-    (t.tag == 0x02 && !t.value.is_empty() && t.value.len() <= 4)
-        .then(|| t.value.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b)))
-}
+use crate::lds::dg14::small_int as int;
 
 /// Finds an ECDH ChipAuthenticationInfo and its public key in DG14. `Ok(None)`: the chip has no
 /// chip authentication. `Err(status)`: it has one this build cannot run.
@@ -107,24 +104,7 @@ pub fn from_dg14(dg14: &Dg14) -> Result<Option<ChipAuthentication>, ActiveAuthSt
     Ok(Some(ChipAuthentication { protocol, cipher, key_id, curve, public_key }))
 }
 
-/// The chip's static ECDH public keys (id-PK-ECDH) among SecurityInfos, with their key IDs.
-pub fn static_keys(infos: &[crate::lds::dg14::SecurityInfo]) -> Vec<(Vec<u8>, Option<u32>)> {
-    let mut out = Vec::new();
-    for si in infos.iter().filter(|si| si.protocol == ID_PK_ECDH) {
-        let Ok(seq) = tlv::expect(&si.raw, 0x30) else { continue };
-        let mut parts = seq.children().skip(1).filter_map(Result::ok);
-        let Some(spki) = parts.next() else { continue };
-        let key_id = parts.next().as_ref().and_then(int);
-        // The point is the BIT STRING's content after the unused-bits byte; explicit domain
-        // parameters (BSI style) are fine here, the curve comes from the PACE domain.
-        if let Some(point) =
-            spki.children().filter_map(Result::ok).find(|t| t.tag == 0x03).and_then(|b| b.value.get(1..))
-        {
-            out.push((point.to_vec(), key_id));
-        }
-    }
-    out
-}
+pub use crate::lds::dg14::static_keys;
 
 /// Runs chip authentication and installs the new session. Whether the chip really holds the
 /// key shows in the next protected response: its MAC verifies only under the new keys.
