@@ -286,7 +286,7 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
             } else {
                 None
             };
-            let fhir = crate::fhir::patient(&report, photo_ref);
+            let fhir = crate::fhir::patient(&report, crate::fhir::Include::IDENTITY, photo_ref);
             let mut id = [0u8; 16];
             crate::os_rng().fill_bytes(&mut id);
             let id = hex::encode(id);

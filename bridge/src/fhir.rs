@@ -42,9 +42,79 @@ fn gender(report: &Report) -> &'static str {
     }
 }
 
-/// The Patient resource. `photo` is the face image (MIME type, bytes) when the caller asks for it.
-pub fn patient(report: &Report, photo: Option<(&str, &[u8])>) -> Value {
-    let p = &report.person;
+/// Which of the holder's fields go into the resource (the verdict tag always does: it is not
+/// personal data, and a HIS must never take an unverified read for a verified one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Include {
+    pub id_number: bool,
+    pub full_name: bool,
+    pub date_of_birth: bool,
+    pub sex: bool,
+    pub address: bool,
+    pub old_id_number: bool,
+    pub nationality: bool,
+    pub religion: bool,
+    pub ethnicity: bool,
+    pub place_of_origin: bool,
+    /// The father's and mother's names, as contacts.
+    pub parents: bool,
+}
+
+impl Include {
+    /// What the CLI and the API send: who the patient is (ID numbers, name, date of birth, sex,
+    /// address), nothing more.
+    pub const IDENTITY: Self = Self {
+        id_number: true,
+        full_name: true,
+        date_of_birth: true,
+        sex: true,
+        address: true,
+        old_id_number: true,
+        nationality: false,
+        religion: false,
+        ethnicity: false,
+        place_of_origin: false,
+        parents: false,
+    };
+    /// Nothing but the verdict (a desk app's consent adds fields one by one).
+    pub const NOTHING: Self = Self {
+        id_number: false,
+        full_name: false,
+        date_of_birth: false,
+        sex: false,
+        address: false,
+        old_id_number: false,
+        nationality: false,
+        religion: false,
+        ethnicity: false,
+        place_of_origin: false,
+        parents: false,
+    };
+}
+
+/// The Patient resource with the fields `include` names. `photo` is the face image (MIME type,
+/// bytes) when the caller asks for it. The one FHIR builder: the CLI, the API and the desk app
+/// (with the fields the person consented to) all call it.
+pub fn patient(report: &Report, include: Include, photo: Option<(&str, &[u8])>) -> Value {
+    let mut kept = report.person.clone();
+    let keep = |v: &mut Option<String>, on: bool| {
+        if !on {
+            *v = None;
+        }
+    };
+    keep(&mut kept.id_number, include.id_number);
+    keep(&mut kept.full_name, include.full_name);
+    keep(&mut kept.date_of_birth, include.date_of_birth);
+    keep(&mut kept.sex, include.sex);
+    keep(&mut kept.place_of_residence, include.address);
+    keep(&mut kept.old_id_number, include.old_id_number);
+    keep(&mut kept.nationality, include.nationality);
+    keep(&mut kept.religion, include.religion);
+    keep(&mut kept.ethnicity, include.ethnicity);
+    keep(&mut kept.place_of_origin, include.place_of_origin);
+    keep(&mut kept.father_name, include.parents);
+    keep(&mut kept.mother_name, include.parents);
+    let p = &kept;
     let mut identifier = Vec::new();
     if let Some(id) = &p.id_number {
         identifier.push(json!({
@@ -73,7 +143,7 @@ pub fn patient(report: &Report, photo: Option<(&str, &[u8])>) -> Value {
         },
         "identifier": identifier,
         "active": true,
-        "gender": gender(report),
+        "gender": if include.sex { gender(report) } else { "unknown" },
     });
     if let Some(full) = &p.full_name {
         // Vietnamese names are written family name first.
@@ -91,6 +161,36 @@ pub fn patient(report: &Report, photo: Option<(&str, &[u8])>) -> Value {
     }
     if let Some(addr) = &p.place_of_residence {
         resource["address"] = json!([{ "use": "home", "type": "physical", "text": addr, "country": "VN" }]);
+    }
+    let mut ext = Vec::new();
+    if let Some(n) = &p.nationality {
+        ext.push(json!({ "url": "http://hl7.org/fhir/StructureDefinition/patient-nationality",
+                "extension": [{ "url": "code", "valueCodeableConcept": { "text": n } }] }));
+    }
+    if let Some(n) = &p.religion {
+        ext.push(json!({ "url": "http://hl7.org/fhir/StructureDefinition/patient-religion",
+                "valueCodeableConcept": { "text": n } }));
+    }
+    if let Some(n) = &p.ethnicity {
+        ext.push(json!({ "url": "urn:cancuoc:ext:ethnicity", "valueString": n }));
+    }
+    if let Some(n) = &p.place_of_origin {
+        ext.push(json!({ "url": "urn:cancuoc:ext:place-of-origin", "valueString": n }));
+    }
+    if !ext.is_empty() {
+        resource["extension"] = json!(ext);
+    }
+    let mut contacts = Vec::new();
+    for (name, code, display) in [(&p.father_name, "FTH", "father"), (&p.mother_name, "MTH", "mother")] {
+        if let Some(n) = name {
+            contacts.push(json!({
+                "relationship": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "code": code, "display": display }] }],
+                "name": { "text": n }
+            }));
+        }
+    }
+    if !contacts.is_empty() {
+        resource["contact"] = json!(contacts);
     }
     if let Some((mime, bytes)) = photo {
         resource["photo"] =

@@ -367,3 +367,27 @@ fn saved_files_give_the_same_verdict_offline_and_a_trace_holds_no_key_or_persona
     assert_eq!(code, 2, "a folder without card files");
     assert!(err.contains("holds no saved card files"), "{err}");
 }
+
+#[test]
+fn one_fhir_builder_sends_only_the_fields_asked_for() {
+    use cancuoc_bridge::fhir::{Include, patient};
+    use cancuoc_bridge::read;
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let hooks = read::Hooks { progress: &mut |_| {}, unplugged: &mut || {}, cancel: &cancel, trace: None };
+    let source = read::Source::simulated("rsa");
+    let key = read::simulated_credentials("rsa");
+    let o = read::read(&source, &key, &read::Trust::Default, None, hooks).unwrap();
+    let report = cancuoc_bridge::Report::from_read(&o.card);
+    // What the CLI and the API send: identity, no ethnicity, religion or parents.
+    let v = patient(&report, Include::IDENTITY, None);
+    assert_eq!(v["identifier"][0]["value"], "079195012345");
+    assert_eq!(v["gender"], "female");
+    assert!(v.get("extension").is_none() && v.get("contact").is_none(), "{v}");
+    // The desk app's consent adds fields one by one, through the same builder.
+    let v = patient(&report, Include { ethnicity: true, parents: true, ..Include::NOTHING }, None);
+    assert!(v["identifier"].as_array().unwrap().is_empty() && v.get("name").is_none(), "{v}");
+    assert_eq!(v["gender"], "unknown");
+    assert_eq!(v["extension"][0]["valueString"], "Kinh");
+    assert_eq!(v["contact"].as_array().unwrap().len(), 2);
+    assert_eq!(v["meta"]["tag"][0]["code"], "verified");
+}

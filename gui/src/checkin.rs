@@ -128,67 +128,21 @@ impl Checkin {
     /// personal data, and a HIS must never take an unverified read for a verified one).
     pub fn fhir(&self, fields: &[Field]) -> Value {
         let has = |f: Field| fields.contains(&f);
-        let mut r = self.report.clone();
-        let p = &mut r.person;
-        let keep = |v: &mut Option<String>, on: bool| {
-            if !on {
-                *v = None;
-            }
+        let include = cancuoc_bridge::fhir::Include {
+            id_number: has(Field::IdNumber),
+            full_name: has(Field::FullName),
+            date_of_birth: has(Field::DateOfBirth),
+            sex: has(Field::Sex),
+            address: has(Field::Address),
+            old_id_number: has(Field::OldIdNumber),
+            nationality: has(Field::Nationality),
+            religion: has(Field::Religion),
+            ethnicity: has(Field::Ethnicity),
+            place_of_origin: has(Field::PlaceOfOrigin),
+            parents: has(Field::Parents),
         };
-        keep(&mut p.id_number, has(Field::IdNumber));
-        keep(&mut p.full_name, has(Field::FullName));
-        keep(&mut p.date_of_birth, has(Field::DateOfBirth));
-        keep(&mut p.sex, has(Field::Sex));
-        keep(&mut p.place_of_residence, has(Field::Address));
-        keep(&mut p.old_id_number, has(Field::OldIdNumber));
-        if !has(Field::Sex) {
-            r.mrz = None; // the MRZ's sex would otherwise stand in
-        }
         let photo = if has(Field::Photo) { self.photo.as_ref().map(|(b, m)| (*m, b.as_slice())) } else { None };
-        let mut v = cancuoc_bridge::fhir::patient(&r, photo);
-        let person = &self.report.person;
-        let mut ext = Vec::new();
-        if has(Field::Nationality)
-            && let Some(n) = &person.nationality
-        {
-            ext.push(json!({ "url": "http://hl7.org/fhir/StructureDefinition/patient-nationality",
-                    "extension": [{ "url": "code", "valueCodeableConcept": { "text": n } }] }));
-        }
-        if has(Field::Religion)
-            && let Some(n) = &person.religion
-        {
-            ext.push(json!({ "url": "http://hl7.org/fhir/StructureDefinition/patient-religion",
-                    "valueCodeableConcept": { "text": n } }));
-        }
-        if has(Field::Ethnicity)
-            && let Some(n) = &person.ethnicity
-        {
-            ext.push(json!({ "url": "urn:cancuoc:ext:ethnicity", "valueString": n }));
-        }
-        if has(Field::PlaceOfOrigin)
-            && let Some(n) = &person.place_of_origin
-        {
-            ext.push(json!({ "url": "urn:cancuoc:ext:place-of-origin", "valueString": n }));
-        }
-        if !ext.is_empty() {
-            v["extension"] = json!(ext);
-        }
-        if has(Field::Parents) {
-            let mut contacts = Vec::new();
-            for (name, code, display) in
-                [(&person.father_name, "FTH", "father"), (&person.mother_name, "MTH", "mother")]
-            {
-                if let Some(n) = name {
-                    contacts.push(json!({
-                        "relationship": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "code": code, "display": display }] }],
-                        "name": { "text": n }
-                    }));
-                }
-            }
-            if !contacts.is_empty() {
-                v["contact"] = json!(contacts);
-            }
-        }
+        let mut v = cancuoc_bridge::fhir::patient(&self.report, include, photo);
         if has(Field::Bhyt)
             && let BhytState::Done(b) = &self.bhyt
             && let (Some(card), Some(ids)) = (&b.card_number, v["identifier"].as_array_mut())

@@ -14,10 +14,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use cancuoc_core::auth::master_list;
 use cancuoc_core::auth::passive;
 use cancuoc_core::auth::sig::{self, SigError};
 use cancuoc_core::cert::Cert;
-use cancuoc_core::auth::master_list;
 use cancuoc_core::lds::sod;
 use cancuoc_core::trust::TrustStore;
 use cancuoc_core::verdict::{ChainStatus, SignatureStatus};

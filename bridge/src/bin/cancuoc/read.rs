@@ -229,7 +229,7 @@ fn output(r: &cancuoc_core::read::CardRead, report: Report, label: &str, a: &Rea
         } else {
             None
         };
-        let patient = cancuoc_bridge::fhir::patient(&report, photo);
+        let patient = cancuoc_bridge::fhir::patient(&report, cancuoc_bridge::fhir::Include::IDENTITY, photo);
         println!("{}", serde_json::to_string_pretty(&patient).unwrap_or_default());
     } else if a.json {
         println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
