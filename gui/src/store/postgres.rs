@@ -1,0 +1,429 @@
+//! A site's shared store: one PostgreSQL server for every counter (the queue and the audit
+//! trail are the site's). Every write carries a random id (`uid`, unique), so a write retried
+//! after the connection dropped (server restart, network) is stored once, never twice. Reads
+//! fail fast while the server is unreachable; audit rows written then wait in memory (and, when
+//! the app closes, in a spool file) and are sent when it is back.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    AUDIT_COLUMNS, AUDIT_SPOOL, AuditRow, Backend, CHECKIN_COLUMNS, CheckinRow, NewCheckin, SITE_PURGE_EVERY_S, Saved,
+    Settings, StoreError, audit_row, checkin_row,
+};
+
+mod migrations {
+    refinery::embed_migrations!("migrations/postgres");
+}
+
+/// Connecting to the site server gives up after this long (each attempt).
+const PG_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// A write is tried again after these pauses when the connection is lost (a server restart
+/// takes a second or two).
+const PG_RETRY_WAITS: [Duration; 4] =
+    [Duration::from_millis(200), Duration::from_millis(500), Duration::from_secs(1), Duration::from_secs(2)];
+/// After a failed attempt, reads (the history screen redraws) do not try again for this long.
+const PG_READ_BACKOFF: Duration = Duration::from_secs(5);
+/// The advisory lock key for migrations and the site's purge ("cancuoc" in ASCII, truncated).
+const PG_LOCK_MIGRATE: i64 = 0x6361_6e63_756f_6301;
+const PG_LOCK_PURGE: i64 = 0x6361_6e63_756f_6302;
+
+impl super::Columns for postgres::Row {
+    fn col<T: super::Value>(&self, i: usize) -> Result<T, StoreError> {
+        Ok(self.try_get(i)?)
+    }
+}
+
+/// Connects to the site's server as `counter` and brings its schema up to date (one counter at
+/// a time). Returns the connection and the server's address for display (never the password).
+pub(super) fn connect(url: &str, counter: &str) -> Result<(Pg, String), StoreError> {
+    let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| StoreError::Url(e.to_string()))?;
+    config.connect_timeout(PG_CONNECT_TIMEOUT);
+    config.application_name(&format!("cancuoc-desk {counter}"));
+    let server = {
+        let hosts: Vec<String> = config
+            .get_hosts()
+            .iter()
+            .map(|h| match h {
+                postgres::config::Host::Tcp(h) => h.clone(),
+                #[cfg(unix)]
+                postgres::config::Host::Unix(p) => p.display().to_string(),
+            })
+            .collect();
+        let port = config.get_ports().first().copied().unwrap_or(5432);
+        format!("{}:{port}/{}", hosts.join(","), config.get_dbname().unwrap_or(""))
+    };
+    let mut pg =
+        Pg { config, counter: counter.to_string(), client: None, outbox: Vec::new(), down_since: None, spool: None };
+    // The server's address (never the password) and the cause, for the technician.
+    let client = pg.client().map_err(|e| {
+        let cause = std::error::Error::source(&e).map(|c| format!(": {c}")).unwrap_or_default();
+        StoreError::Unreachable(format!("{server}: {e}{cause}"))
+    })?;
+    client.query_one("SELECT pg_advisory_lock($1)", &[&PG_LOCK_MIGRATE])?;
+    let migrated = migrations::migrations::runner().run(client).map_err(|e| StoreError::Migrate(e.to_string()));
+    client.query_one("SELECT pg_advisory_unlock($1)", &[&PG_LOCK_MIGRATE])?;
+    migrated?;
+    Ok((pg, server))
+}
+
+impl Backend for Pg {
+    fn pending_audit(&self) -> usize {
+        self.outbox.len()
+    }
+
+    fn use_spool(&mut self, dir: &Path) {
+        let path = dir.join(AUDIT_SPOOL);
+        if let Ok(bytes) = std::fs::read(&path) {
+            if let Ok(rows) = serde_json::from_slice::<Vec<(String, AuditRow)>>(&bytes) {
+                self.outbox.extend(rows);
+            }
+            let _ = std::fs::remove_file(&path);
+            self.flush();
+        }
+        self.spool = Some(path);
+    }
+
+    fn schema_version(&mut self) -> Result<i64, StoreError> {
+        self.read(|c| {
+            let v: i32 = c.query_one("SELECT COALESCE(MAX(version), 0) FROM refinery_schema_history", &[])?.get(0);
+            Ok(i64::from(v))
+        })
+    }
+
+    /// This counter's settings, with the site's retention rule.
+    fn settings(&mut self) -> Result<Settings, StoreError> {
+        let key = self.settings_key();
+        let (mine, site) = self.write(|c| {
+            let mine: Option<String> =
+                c.query_opt("SELECT value FROM settings WHERE key = $1", &[&key])?.map(|r| r.get(0));
+            let site: Option<String> =
+                c.query_opt("SELECT value FROM settings WHERE key = 'site_policy'", &[])?.map(|r| r.get(0));
+            Ok((mine, site))
+        })?;
+        let mut s = super::parse_settings(mine);
+        if let Some(p) = site.and_then(|v| serde_json::from_str::<SitePolicy>(&v).ok()) {
+            s.retention_days = p.retention_days;
+            s.store_photos = p.store_photos;
+        }
+        Ok(s)
+    }
+
+    /// The retention rule (days, photos) is the site's: saving it at one counter sets it for
+    /// all of them.
+    fn save_settings(&mut self, s: &Settings) -> Result<(), StoreError> {
+        let json = serde_json::to_string(s).unwrap_or_default();
+        let key = self.settings_key();
+        let policy =
+            serde_json::to_string(&SitePolicy { retention_days: s.retention_days, store_photos: s.store_photos })
+                .unwrap_or_default();
+        self.write(|c| {
+            let mut tx = c.transaction()?;
+            for (k, v) in [(key.as_str(), &json), ("site_policy", &policy)] {
+                tx.execute(
+                    "INSERT INTO settings(key, value) VALUES($1, $2) ON CONFLICT(key) DO UPDATE SET value = $2",
+                    &[&k, v],
+                )?;
+            }
+            tx.commit()
+        })
+    }
+
+    fn save_checkin(&mut self, n: &NewCheckin) -> Result<Saved, StoreError> {
+        let c = n.row;
+        let counter = self.counter.clone();
+        self.write(|cl| {
+            let mut tx = cl.transaction()?;
+            if let Some(r) = tx.query_opt("SELECT id, queue_no FROM checkins WHERE uid = $1", &[&n.uid])? {
+                let q: Option<i64> = r.get(1);
+                return Ok(Saved { id: Some(r.get(0)), queue_no: q.unwrap_or(0) });
+            }
+            let q: i64 = tx
+                .query_one(
+                    "INSERT INTO queue(day, last) VALUES($1, 1) ON CONFLICT(day) DO UPDATE SET last = queue.last + 1 RETURNING last",
+                    &[&n.day],
+                )?
+                .get(0);
+            let id = if n.keep {
+                let r = tx.query_one(
+                    "INSERT INTO checkins(at, clerk, full_name, id_number, date_of_birth, sex, address, reason, service, verdict, bhyt, photo, uid, counter, queue_no)
+                     VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+                    &[
+                        &c.at, &c.clerk, &c.full_name, &c.id_number, &c.date_of_birth, &c.sex, &c.address, &c.reason,
+                        &c.service, &c.verdict, &c.bhyt, &n.photo, &n.uid, &counter, &q,
+                    ],
+                )?;
+                Some(r.get(0))
+            } else {
+                None
+            };
+            tx.commit()?;
+            Ok(Saved { id, queue_no: q })
+        })
+    }
+
+    fn checkins(&mut self, limit: usize) -> Result<Vec<CheckinRow>, StoreError> {
+        let rows = self.read(|c| {
+            c.query(
+                &format!("SELECT {CHECKIN_COLUMNS} FROM checkins ORDER BY at DESC, id DESC LIMIT $1"),
+                &[&(limit as i64)],
+            )
+        })?;
+        rows.iter().map(checkin_row).collect()
+    }
+
+    /// The row waits in memory when the server cannot be reached and is sent with the next
+    /// successful write.
+    fn audit(&mut self, uid: String, row: &AuditRow) -> Result<(), StoreError> {
+        self.outbox.push((uid, row.clone()));
+        self.flush();
+        Ok(())
+    }
+
+    fn audit_log(&mut self, limit: usize) -> Result<Vec<AuditRow>, StoreError> {
+        let rows = self.read(|c| {
+            c.query(
+                &format!("SELECT {AUDIT_COLUMNS} FROM audit ORDER BY at DESC, id DESC LIMIT $1"),
+                &[&(limit as i64)],
+            )
+        })?;
+        rows.iter().map(audit_row).collect()
+    }
+
+    /// The site's scheduled purge: once for the whole site (one counter at a time, not again
+    /// within [`SITE_PURGE_EVERY_S`] unless forced), with the site's retention rule.
+    fn purge(&mut self, now: i64, s: &Settings, force: bool) -> Result<usize, StoreError> {
+        let audit_cutoff = super::audit_cutoff(now);
+        self.write(|c| {
+            let mut tx = c.transaction()?;
+            // Another counter is purging right now: that one covers the site.
+            let got: bool = tx.query_one("SELECT pg_try_advisory_xact_lock($1)", &[&PG_LOCK_PURGE])?.get(0);
+            if !got {
+                return Ok(0);
+            }
+            if !force {
+                let last: Option<i64> =
+                    tx.query_opt("SELECT at FROM maintenance WHERE job = 'purge'", &[])?.map(|r| r.get(0));
+                if last.is_some_and(|l| now - l < SITE_PURGE_EVERY_S && l <= now) {
+                    return Ok(0);
+                }
+            }
+            let policy = tx
+                .query_opt("SELECT value FROM settings WHERE key = 'site_policy'", &[])?
+                .and_then(|r| serde_json::from_str::<SitePolicy>(&r.get::<_, String>(0)).ok())
+                .unwrap_or(SitePolicy { retention_days: s.retention_days, store_photos: s.store_photos });
+            let days = i64::from(policy.retention_days);
+            let cutoff = now - days * 86_400;
+            let n = tx.execute("DELETE FROM checkins WHERE at < $1 OR $2::BIGINT = 0", &[&cutoff, &days])?;
+            if !policy.store_photos {
+                tx.execute("UPDATE checkins SET photo = NULL WHERE photo IS NOT NULL", &[])?;
+            }
+            tx.execute("DELETE FROM audit WHERE at < $1", &[&audit_cutoff])?;
+            tx.execute(
+                "INSERT INTO maintenance(job, at) VALUES('purge', $1) ON CONFLICT(job) DO UPDATE SET at = $1",
+                &[&now],
+            )?;
+            tx.commit()?;
+            Ok(n as usize)
+        })
+    }
+}
+
+/// The part of the settings that is the site's on a shared server.
+#[derive(Serialize, Deserialize)]
+struct SitePolicy {
+    retention_days: u32,
+    store_photos: bool,
+}
+
+/// The connection to the site server, re-made when it drops.
+pub(super) struct Pg {
+    config: postgres::Config,
+    counter: String,
+    client: Option<postgres::Client>,
+    /// Audit rows not yet on the server, with their write ids.
+    outbox: Vec<(String, AuditRow)>,
+    /// When the server last could not be reached (cleared by a success).
+    down_since: Option<Instant>,
+    /// Where audit rows still waiting when the app closes are kept until the next start.
+    spool: Option<PathBuf>,
+}
+
+impl Drop for Pg {
+    fn drop(&mut self) {
+        if self.outbox.is_empty() {
+            return;
+        }
+        self.down_since = None;
+        self.flush();
+        if let (false, Some(path)) = (self.outbox.is_empty(), &self.spool) {
+            // Nothing is lost when the app closes while the server is away: the rows wait on
+            // this PC (readable by this user only) and go out on the next start.
+            if let Ok(json) = serde_json::to_vec(&self.outbox) {
+                let _ = write_private(path, &json);
+            }
+        }
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    std::io::Write::write_all(&mut o.open(path)?, bytes)
+}
+
+/// Whether an error means the connection is gone (try again on a new one) rather than that
+/// the statement is wrong.
+fn connection_lost(e: &postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    if let Some(db) = e.as_db_error() {
+        // 08: connection exception; 57P01..57P03: the server is shutting down or starting.
+        let code = db.code().code();
+        return code.starts_with("08") || code.starts_with("57P");
+    }
+    std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
+}
+
+impl Pg {
+    fn settings_key(&self) -> String {
+        format!("counter:{}", self.counter)
+    }
+    fn client(&mut self) -> Result<&mut postgres::Client, postgres::Error> {
+        let c = match self.client.take() {
+            Some(c) if !c.is_closed() => c,
+            _ => self.config.connect(postgres::NoTls)?,
+        };
+        Ok(self.client.insert(c))
+    }
+    /// One attempt. `Err(Some(e))`: a statement error (no retry); `Err(None)` with the reason
+    /// in `lost`: the connection is gone.
+    fn attempt<T>(
+        &mut self,
+        f: &mut impl FnMut(&mut postgres::Client) -> Result<T, postgres::Error>,
+    ) -> Result<T, Result<postgres::Error, postgres::Error>> {
+        let client = match self.client() {
+            Ok(c) => c,
+            Err(e) => return Err(Err(e)),
+        };
+        match f(client) {
+            Ok(v) => Ok(v),
+            Err(e) if connection_lost(&e) => {
+                self.client = None;
+                Err(Err(e))
+            }
+            Err(e) => Err(Ok(e)),
+        }
+    }
+    /// [`Pg::attempt`], once more on a new connection when an existing one turned out to be
+    /// dead (the server restarted since it was last used).
+    fn attempt_fresh<T>(
+        &mut self,
+        f: &mut impl FnMut(&mut postgres::Client) -> Result<T, postgres::Error>,
+    ) -> Result<T, Result<postgres::Error, postgres::Error>> {
+        let had_client = self.client.is_some();
+        match self.attempt(f) {
+            Err(Err(_)) if had_client => self.attempt(f),
+            r => r,
+        }
+    }
+    fn succeeded(&mut self) {
+        self.down_since = None;
+        self.flush();
+    }
+    /// A write: tried again over a new connection when it drops (the write id makes the retry
+    /// safe).
+    fn write<T>(
+        &mut self,
+        mut f: impl FnMut(&mut postgres::Client) -> Result<T, postgres::Error>,
+    ) -> Result<T, StoreError> {
+        let mut waits = PG_RETRY_WAITS.iter();
+        loop {
+            match self.attempt(&mut f) {
+                Ok(v) => {
+                    self.succeeded();
+                    return Ok(v);
+                }
+                Err(Ok(e)) => return Err(e.into()),
+                Err(Err(e)) => {
+                    self.down_since.get_or_insert_with(Instant::now);
+                    match waits.next() {
+                        Some(w) => std::thread::sleep(*w),
+                        None => return Err(StoreError::Unreachable(e.to_string())),
+                    }
+                }
+            }
+        }
+    }
+    /// A read: one attempt, none at all within a few seconds of a failure.
+    fn read<T>(
+        &mut self,
+        mut f: impl FnMut(&mut postgres::Client) -> Result<T, postgres::Error>,
+    ) -> Result<T, StoreError> {
+        if let Some(t) = self.down_since
+            && t.elapsed() < PG_READ_BACKOFF
+            && self.client.is_none()
+        {
+            return Err(StoreError::Unreachable("not reachable a moment ago".into()));
+        }
+        match self.attempt_fresh(&mut f) {
+            Ok(v) => {
+                self.succeeded();
+                Ok(v)
+            }
+            Err(Ok(e)) => Err(e.into()),
+            Err(Err(e)) => {
+                self.down_since = Some(Instant::now());
+                Err(StoreError::Unreachable(e.to_string()))
+            }
+        }
+    }
+    /// Sends the waiting audit rows (once each, thanks to their ids); stops at the first
+    /// failure and keeps the rest.
+    fn flush(&mut self) {
+        if self.outbox.is_empty() {
+            return;
+        }
+        if let Some(t) = self.down_since
+            && t.elapsed() < PG_READ_BACKOFF
+            && self.client.is_none()
+        {
+            return;
+        }
+        let counter = self.counter.clone();
+        while let Some((uid, a)) = self.outbox.first().cloned() {
+            let r = self.attempt_fresh(&mut |c: &mut postgres::Client| {
+                c.execute(
+                    "INSERT INTO audit(at, clerk, action, purpose, fields, checkin, detail, uid, counter)
+                     VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (uid) DO NOTHING",
+                    &[&a.at, &a.clerk, &a.action, &a.purpose, &a.fields, &a.checkin, &a.detail, &uid, &counter],
+                )
+            });
+            match r {
+                Ok(_) => {
+                    self.outbox.remove(0);
+                }
+                Err(Ok(_)) => {
+                    // The row itself is refused (cannot happen with this schema): drop it rather
+                    // than block every later row.
+                    self.outbox.remove(0);
+                }
+                Err(Err(_)) => {
+                    self.down_since = Some(Instant::now());
+                    return;
+                }
+            }
+        }
+    }
+}
