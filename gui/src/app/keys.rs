@@ -1,0 +1,68 @@
+//! The keyboard: a QR scanner typing as a keyboard (a burst of text then Enter), Enter and
+//! Escape on each screen.
+
+use super::*;
+
+impl App {
+    /// Keyboard handling before widgets draw: scanner bursts, Enter and Escape.
+    pub fn handle_keys(&mut self, ctx: &egui::Context) {
+        let on_entry = self.tab == Tab::Checkin && matches!(self.phase, Phase::Entry { .. });
+        let mut enter = false;
+        let mut escape = false;
+        let mut scanned: Option<String> = None;
+        let now = ctx.input(|i| i.time);
+        ctx.input_mut(|i| {
+            let mut keep = Vec::with_capacity(i.events.len());
+            for ev in i.events.drain(..) {
+                match &ev {
+                    egui::Event::Text(t) if on_entry => {
+                        if self.wedge.starts_burst(now) {
+                            self.wedge_snapshot = Some((self.key_mode, self.key.clone()));
+                        }
+                        if self.wedge.text(t, now) {
+                            continue; // part of a scanner burst: not for the focused field
+                        }
+                        keep.push(ev);
+                    }
+                    egui::Event::Key { key: egui::Key::Enter, pressed: true, .. } => {
+                        if on_entry && let Some(s) = self.wedge.enter(now) {
+                            scanned = Some(s);
+                            continue;
+                        }
+                        enter = true;
+                        keep.push(ev);
+                    }
+                    egui::Event::Key { key: egui::Key::Escape, pressed: true, .. } => {
+                        escape = true;
+                        keep.push(ev);
+                    }
+                    _ => keep.push(ev),
+                }
+            }
+            i.events = keep;
+        });
+        if let Some(s) = scanned {
+            if self.apply_qr(&s) {
+                self.start_read();
+            }
+            return;
+        }
+        if self.consent.is_some() {
+            if escape {
+                self.refuse_consent();
+            }
+            return; // the dialog's own buttons take Enter
+        }
+        if self.tab != Tab::Checkin {
+            return;
+        }
+        match &self.phase {
+            Phase::Entry { .. } if enter => self.start_read(),
+            Phase::Reading { .. } if escape => self.cancel(),
+            Phase::Interrupted { .. } if enter => self.continue_read(),
+            Phase::Interrupted { .. } if escape => self.cancel(),
+            Phase::Result if escape => self.next_person(),
+            _ => {}
+        }
+    }
+}

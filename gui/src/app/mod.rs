@@ -1,0 +1,291 @@
+//! The app's state and what the clerk can do to it, one file per concern: the access key
+//! (`access`), reading the card (`reading`), the keyboard and scanner (`keys`), consent and
+//! sending (`sending`), settings (`settings`). Drawing is in `ui/`; nothing here draws.
+
+mod access;
+mod keys;
+mod reading;
+mod sending;
+mod settings;
+
+use std::collections::BTreeMap;
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use cancuoc_bridge::Report;
+use cancuoc_core::access::TypedKey;
+use cancuoc_core::error::Error;
+use cancuoc_core::read::{PartialRead, Progress};
+use cancuoc_core::{AccessKey, Credentials, TransportError};
+use eframe::egui;
+
+use crate::bhyt::{self, BhytConfig, BhytQuery, BhytResult, NotChecked};
+use crate::checkin::{BhytState, Checkin};
+use crate::consent::{Field, Purpose, field_keys};
+use crate::i18n::{Lang, Tr};
+use crate::qr;
+use crate::reader::{self, ReadError, ReadJob, ReaderStatus, Source, WorkerMsg};
+use crate::store::{AuditRow, CheckinRow, Settings, Store};
+
+/// How the app was started.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Run against the built-in simulated card, with the simulated insurer and HIS.
+    pub demo: bool,
+    /// Where the database lives (`None`: the user's data directory; demo: memory only).
+    pub data_dir: Option<std::path::PathBuf>,
+    pub lang: Option<Lang>,
+    pub large_text: bool,
+    /// Delay per APDU on the simulated card (a realistic read takes a second or two).
+    pub sim_latency: Duration,
+    /// Extra serial ports to look for a cancuoc USB reader on.
+    pub usb_ports: Vec<String>,
+    /// The trust store (CSCA certificates) to verify with, instead of the user's.
+    pub trust_dir: Option<std::path::PathBuf>,
+    /// The site's PostgreSQL server (`postgres://…`), shared by every counter; `None`: this
+    /// PC's own SQLite file.
+    pub database_url: Option<String>,
+    /// This counter's name on the site server (default: the PC's name).
+    pub counter: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Checkin,
+    History,
+    Settings,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyMode {
+    /// The 12-digit ID number alone (its last 6 digits are the PACE CAN), or a 6-digit CAN.
+    IdNumber,
+    /// ID number (or MRZ document number) with the dates, for BAC.
+    Mrz,
+}
+
+/// What the clerk typed (or the scanner filled).
+#[derive(Clone, Debug, Default)]
+pub struct KeyEntry {
+    /// The quick field: the 12-digit ID number, or a 6-digit CAN.
+    pub id_or_can: String,
+    pub id_number: String,
+    pub document_number: String,
+    pub dob: String,
+    pub expiry: String,
+    /// A note shown under the fields (QR scanned, expiry derived, …).
+    pub note: Option<String>,
+}
+
+/// The training scenarios of demo mode: a card variant and whether it is pulled away mid-read.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub variant: String,
+    pub remove_mid_read: bool,
+}
+
+/// The APDU at which the "pulled away" scenario removes the card: after DG1 and while DG2
+/// (the photo) is being read, so part is kept and the rest continues.
+pub const DEMO_REMOVE_AT: usize = 24;
+
+pub enum Phase {
+    Entry { error: Option<String> },
+    Reading { files: Vec<Progress>, job: ReadJob, unplugged: bool, resumed: bool },
+    Interrupted { message: String, partial: PartialRead },
+    Result,
+}
+
+/// A pending consent question.
+pub struct ConsentAsk {
+    pub purpose: Purpose,
+    pub fields: Vec<Field>,
+    /// What to do once agreed.
+    pub then: Action,
+}
+
+/// Something that sends data out; needs the purpose's consent first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Bhyt,
+    His,
+    Csv,
+    Fhir,
+    Print,
+    Copy,
+}
+
+impl Action {
+    pub fn purpose(self) -> Purpose {
+        match self {
+            Action::Bhyt => Purpose::Bhyt,
+            Action::His => Purpose::His,
+            _ => Purpose::Export,
+        }
+    }
+    fn key(self) -> &'static str {
+        match self {
+            Action::Bhyt => "bhyt",
+            Action::His => "his",
+            Action::Csv => "export_csv",
+            Action::Fhir => "export_fhir",
+            Action::Print => "print",
+            Action::Copy => "copy",
+        }
+    }
+}
+
+/// A short message at the bottom of the screen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub good: bool,
+}
+
+pub struct App {
+    pub opts: Options,
+    pub settings: Settings,
+    /// The settings page's working copy; saved on "Save".
+    pub draft: Settings,
+    pub draft_password: String,
+    pub store: Store,
+    pub tab: Tab,
+    pub reader: Arc<Mutex<ReaderStatus>>,
+    /// Set while a read runs (the reader poller stays off the ports then).
+    reading: Arc<std::sync::atomic::AtomicBool>,
+    pub key_mode: KeyMode,
+    pub key: KeyEntry,
+    pub scenario: Scenario,
+    pub phase: Phase,
+    pub checkin: Option<Checkin>,
+    pub photo_texture: Option<Result<egui::TextureHandle, String>>,
+    pub consent: Option<ConsentAsk>,
+    pub notice: Option<Notice>,
+    pub wedge: qr::WedgeDetector,
+    wedge_snapshot: Option<(KeyMode, KeyEntry)>,
+    bhyt_rx: Option<Receiver<Result<BhytResult, NotChecked>>>,
+    his_rx: Option<Receiver<Result<u16, String>>>,
+    /// The simulated insurer and HIS of demo mode (stop when the app does).
+    pub hospital: Option<cancuoc_bridge::demo::hospital::Hospital>,
+    pub last_purge: f64,
+    /// Move keyboard focus to the first key field on the next frame.
+    pub focus_key_field: bool,
+    /// Text for the clipboard, handed to egui on the next frame.
+    pub pending_copy: Option<String>,
+    /// Whether our fonts and style are installed (they take effect a frame later).
+    pub fonts_ready: bool,
+}
+
+/// Today as `dd/mm/yyyy`, local time.
+pub fn today() -> String {
+    chrono::Local::now().format("%d/%m/%Y").to_string()
+}
+pub fn now_ts() -> i64 {
+    chrono::Local::now().timestamp()
+}
+pub fn format_ts(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|d| d.with_timezone(&chrono::Local).format("%d/%m/%Y %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+impl App {
+    pub fn new(opts: Options) -> Result<App, String> {
+        let store = if let Some(url) = &opts.database_url {
+            let counter = opts.counter.clone().unwrap_or_else(crate::store::host_name);
+            // Audit rows that cannot reach the server by closing time wait in the data folder
+            // (not in demo mode, which writes nothing to disk unless given a folder).
+            let spool = if opts.demo {
+                opts.data_dir.clone()
+            } else {
+                Some(opts.data_dir.clone().unwrap_or_else(default_data_dir))
+            };
+            Store::connect(url, &counter).map(|s| match spool {
+                Some(dir) => s.with_spool(&dir),
+                None => s,
+            })
+        } else if opts.demo && opts.data_dir.is_none() {
+            Store::in_memory()
+        } else {
+            let dir = opts.data_dir.clone().unwrap_or_else(default_data_dir);
+            Store::open(&dir)
+        }
+        .map_err(|e| e.to_string())?;
+        let mut settings = store.settings().map_err(|e| e.to_string())?;
+        let mut hospital = None;
+        if opts.demo {
+            // Demo: a clerk, and the simulated insurer and HIS on loopback, so every step works.
+            let h = cancuoc_bridge::demo::hospital::Hospital::start(Default::default()).map_err(|e| e.to_string())?;
+            if settings.clerk_name.is_empty() {
+                settings.clerk_name = "Lê Văn Tiếp (demo)".into();
+                settings.clerk_id = "001090000001".into();
+            }
+            settings.bhyt_url = h.base_url();
+            settings.bhyt_user = h.username().into();
+            settings.bhyt_password_md5 = bhyt::md5_hex(h.password());
+            settings.his_url = h.his_url();
+            hospital = Some(h);
+        }
+        if let Some(l) = opts.lang {
+            settings.lang = l;
+        }
+        settings.large_text |= opts.large_text;
+        let reading = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let reader = if opts.demo {
+            Arc::new(Mutex::new(ReaderStatus::Simulated))
+        } else {
+            reader::spawn_poller(opts.usb_ports.clone(), Duration::from_secs(2), reading.clone())
+        };
+        let _ = store.purge(now_ts(), &settings);
+        Ok(App {
+            draft: settings.clone(),
+            draft_password: String::new(),
+            settings,
+            store,
+            tab: Tab::Checkin,
+            reader,
+            reading,
+            key_mode: KeyMode::IdNumber,
+            key: KeyEntry::default(),
+            scenario: Scenario { variant: "rsa".into(), remove_mid_read: false },
+            phase: Phase::Entry { error: None },
+            checkin: None,
+            photo_texture: None,
+            consent: None,
+            notice: None,
+            wedge: qr::WedgeDetector::default(),
+            wedge_snapshot: None,
+            bhyt_rx: None,
+            his_rx: None,
+            hospital,
+            last_purge: 0.0,
+            focus_key_field: true,
+            pending_copy: None,
+            fonts_ready: false,
+            opts,
+        })
+    }
+
+    pub fn tr(&self) -> &'static Tr {
+        self.settings.lang.tr()
+    }
+    pub fn lang(&self) -> Lang {
+        self.settings.lang
+    }
+    pub fn reader_status(&self) -> ReaderStatus {
+        self.reader.lock().map(|s| s.clone()).unwrap_or(ReaderStatus::Unknown)
+    }
+    pub fn is_busy(&self) -> bool {
+        matches!(self.phase, Phase::Reading { .. }) || self.bhyt_rx.is_some() || self.his_rx.is_some()
+    }
+    fn notice(&mut self, text: impl Into<String>, good: bool) {
+        self.notice = Some(Notice { text: text.into(), good });
+    }
+}
+
+/// The user's data directory for the database (`$CANCUOC_DATA_DIR` overrides).
+pub fn default_data_dir() -> std::path::PathBuf {
+    std::env::var_os("CANCUOC_DATA_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| dirs::data_local_dir().unwrap_or_else(std::env::temp_dir).join("cancuoc"))
+}

@@ -1,0 +1,213 @@
+//! Consent and sending: each button that sends data asks the citizen for the purpose's fields
+//! first, then does it (BHYT lookup, HIS, export, print, copy) and writes the audit row; saving
+//! the check-in to the history.
+
+use super::*;
+
+impl App {
+    /// A button that sends data: asks consent for its purpose unless already given.
+    pub fn request(&mut self, action: Action) {
+        let Some(c) = &self.checkin else { return };
+        let purpose = action.purpose();
+        if c.consents.contains_key(&purpose) {
+            self.perform(action);
+            return;
+        }
+        self.consent = Some(ConsentAsk { purpose, fields: purpose.defaults(), then: action });
+    }
+
+    /// The citizen agreed: record it, then do what was asked.
+    pub fn agree_consent(&mut self) {
+        let Some(ask) = self.consent.take() else { return };
+        let mut fields = ask.fields.clone();
+        for r in ask.purpose.required() {
+            if !fields.contains(r) {
+                fields.push(*r);
+            }
+        }
+        fields.sort();
+        self.audit("consent", Some(ask.purpose), &fields, "");
+        if let Some(c) = &mut self.checkin {
+            c.consents.insert(ask.purpose, fields);
+        }
+        self.perform(ask.then);
+    }
+
+    /// The citizen did not agree: nothing is sent; the refusal is logged.
+    pub fn refuse_consent(&mut self) {
+        let Some(ask) = self.consent.take() else { return };
+        self.audit("refused", Some(ask.purpose), &[], "");
+        let t = self.tr();
+        self.notice(t.consent_refused, false);
+    }
+
+    fn audit(&self, action: &str, purpose: Option<Purpose>, fields: &[Field], detail: &str) {
+        let checkin = self.checkin.as_ref().and_then(|c| c.saved.flatten());
+        let _ = self.store.audit(&AuditRow {
+            at: now_ts(),
+            clerk: self.settings.clerk_name.clone(),
+            action: action.into(),
+            purpose: purpose.map(|p| p.key().to_string()),
+            fields: field_keys(fields),
+            checkin,
+            detail: detail.into(),
+        });
+    }
+
+    fn perform(&mut self, action: Action) {
+        let Some(c) = &self.checkin else { return };
+        let lang = self.lang();
+        let t = self.tr();
+        let Some(fields) = c.consents.get(&action.purpose()).cloned() else { return };
+        match action {
+            Action::Bhyt => {
+                if self.settings.offline || self.settings.bhyt_url.trim().is_empty() {
+                    if let Some(c) = &mut self.checkin {
+                        c.bhyt = BhytState::NotChecked(Some(NotChecked::Offline));
+                    }
+                    return;
+                }
+                let q = BhytQuery {
+                    id_number: c.value(Field::IdNumber, lang).unwrap_or_default(),
+                    full_name: c.value(Field::FullName, lang).unwrap_or_default(),
+                    date_of_birth: c.value(Field::DateOfBirth, lang).unwrap_or_default(),
+                };
+                let cfg = BhytConfig {
+                    base_url: self.settings.bhyt_url.clone(),
+                    username: self.settings.bhyt_user.clone(),
+                    password_md5: self.settings.bhyt_password_md5.clone(),
+                    clerk_name: self.settings.clerk_name.clone(),
+                    clerk_id: self.settings.clerk_id.clone(),
+                    timeout: Duration::from_secs(u64::from(self.settings.timeout_s.max(1))),
+                };
+                let (tx, rx) = channel();
+                let today = today();
+                std::thread::spawn(move || {
+                    let _ = tx.send(bhyt::lookup(&cfg, &q, &today));
+                });
+                self.bhyt_rx = Some(rx);
+                if let Some(c) = &mut self.checkin {
+                    c.bhyt = BhytState::Checking;
+                }
+                self.audit(action.key(), Some(Purpose::Bhyt), Purpose::Bhyt.required(), "");
+            }
+            Action::His => {
+                let url = self.settings.his_url.trim().to_string();
+                if url.is_empty() {
+                    self.notice(t.his_not_configured, false);
+                    return;
+                }
+                let body = c.fhir(&fields);
+                let token = self.settings.his_token.clone();
+                let timeout = Duration::from_secs(u64::from(self.settings.timeout_s.max(1)));
+                let (tx, rx) = channel();
+                std::thread::spawn(move || {
+                    let _ = tx.send(send_his(&url, &token, &body, timeout));
+                });
+                self.his_rx = Some(rx);
+                self.audit(action.key(), Some(Purpose::His), &fields, "");
+            }
+            Action::Csv | Action::Fhir => {
+                let (name, data) = if action == Action::Csv {
+                    ("csv", c.csv(&fields, lang))
+                } else {
+                    ("json", serde_json::to_string_pretty(&c.fhir(&fields)).unwrap_or_default())
+                };
+                let file = std::path::Path::new(&self.settings.export_dir)
+                    .join(format!("tiep-don-{}.{name}", chrono::Local::now().format("%Y%m%d-%H%M%S")));
+                match std::fs::write(&file, data) {
+                    Ok(()) => {
+                        self.audit(action.key(), Some(Purpose::Export), &fields, "");
+                        self.notice(format!("{}: {}", t.exported, file.display()), true);
+                    }
+                    Err(e) => self.notice(format!("{}: {e}", file.display()), false),
+                }
+            }
+            Action::Print => {
+                let text = c.print_text(&fields, lang, &self.settings.clerk_name, &format_ts(now_ts()));
+                match print(&self.settings.print_command, &text, t.no_print_command) {
+                    Ok(()) => {
+                        self.audit(action.key(), Some(Purpose::Export), &fields, "");
+                        self.notice(t.printed, true);
+                    }
+                    Err(e) => self.notice(e, false),
+                }
+            }
+            Action::Copy => {
+                let text = c.print_text(&fields, lang, &self.settings.clerk_name, &format_ts(now_ts()));
+                self.pending_copy = Some(text);
+                self.audit(action.key(), Some(Purpose::Export), &fields, "");
+                self.notice(t.copied, true);
+            }
+        }
+    }
+
+    /// Saves the check-in to the history (as retention allows).
+    pub fn save_checkin(&mut self) {
+        let lang = self.lang();
+        let t = self.tr();
+        let Some(c) = &self.checkin else { return };
+        let row = CheckinRow {
+            id: 0,
+            at: now_ts(),
+            clerk: self.settings.clerk_name.clone(),
+            full_name: c.value(Field::FullName, lang),
+            id_number: c.value(Field::IdNumber, lang),
+            date_of_birth: c.value(Field::DateOfBirth, lang),
+            sex: c.value(Field::Sex, lang),
+            address: c.value(Field::Address, lang),
+            reason: c.reason.clone(),
+            service: t.services.get(c.service).copied().unwrap_or_default().to_string(),
+            verdict: c.status_key().into(),
+            bhyt: c.bhyt_summary(lang),
+            photo: c.photo.as_ref().map(|(b, _)| b.clone()),
+            ..Default::default()
+        };
+        match self.store.save_checkin(&row, &self.settings) {
+            Ok(saved) => {
+                if let Some(c) = &mut self.checkin {
+                    c.saved = Some(saved.id);
+                    c.queue_no = Some(saved.queue_no);
+                }
+                self.audit("checkin", None, &[], "");
+                let text = if saved.id.is_some() { t.saved } else { t.not_stored };
+                self.notice(format!("{} {}: {}", text, t.queue_no, saved.queue_no), true);
+            }
+            // The form stays on the screen: the clerk saves again once the server is back.
+            Err(crate::store::StoreError::Unreachable(_)) => self.notice(t.db_unreachable, false),
+            Err(e) => self.notice(e.to_string(), false),
+        }
+    }
+}
+
+/// POSTs the Patient to the HIS; returns the HTTP status.
+fn send_his(url: &str, token: &str, body: &serde_json::Value, timeout: Duration) -> Result<u16, String> {
+    let agent: ureq::Agent =
+        ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).build().into();
+    let mut req = agent.post(url).header("Content-Type", "application/fhir+json");
+    if !token.is_empty() {
+        req = req.header("Authorization", &format!("Bearer {token}"));
+    }
+    let resp = req.send(serde_json::to_vec(body).unwrap_or_default()).map_err(|e| format!("HIS: {e}"))?;
+    let s = resp.status().as_u16();
+    if (200..300).contains(&s) { Ok(s) } else { Err(format!("HIS: HTTP {s}")) }
+}
+
+/// Sends the form's text to the print command's standard input (`lp` by default).
+fn print(command: &str, text: &str, none_set: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut parts = command.split_whitespace();
+    let prog = parts.next().ok_or_else(|| none_set.to_string())?;
+    let mut child = std::process::Command::new(prog)
+        .args(parts)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{prog}: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(text.as_bytes()).map_err(|e| format!("{prog}: {e}"))?;
+    }
+    let out = child.wait_with_output().map_err(|e| format!("{prog}: {e}"))?;
+    if out.status.success() { Ok(()) } else { Err(format!("{prog}: {}", String::from_utf8_lossy(&out.stderr).trim())) }
+}
