@@ -8,7 +8,7 @@
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::{Report, Status};
+use crate::Report;
 
 pub const CCCD_SYSTEM: &str = "urn:cancuoc:sid:cccd";
 pub const CMND_SYSTEM: &str = "urn:cancuoc:sid:cmnd";
@@ -132,12 +132,7 @@ pub fn patient(report: &Report, include: Include, photo: Option<(&str, &[u8])>) 
         "meta": {
             "tag": [{
                 "system": VERDICT_SYSTEM,
-                "code": match report.status {
-                    Status::Verified => "verified",
-                    Status::SignerUntrusted => "signer_untrusted",
-                    Status::NotChecked => "not_checked",
-                    Status::NotVerified => "not_verified",
-                },
+                "code": report.status.key(),
                 "display": report.summary,
             }]
         },

@@ -12,6 +12,7 @@ pub mod read;
 pub mod trust_store;
 pub mod uf2;
 pub mod usb_reader;
+pub mod words;
 
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -76,8 +77,11 @@ pub enum Status {
 pub struct FailureReport {
     /// Machine-readable check name.
     pub check: &'static str,
-    /// Plain-language reason.
+    /// The reason, in technical English (logs, scripts).
     pub message: String,
+    /// The check itself, for wording it in a language ([`words::failure`]).
+    #[serde(skip)]
+    pub failure: cancuoc_core::verdict::Failure,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -300,7 +304,7 @@ impl Report {
             failures: v
                 .failures()
                 .iter()
-                .map(|f| FailureReport { check: failure_check(f), message: f.to_string() })
+                .map(|f| FailureReport { check: failure_check(f), message: f.to_string(), failure: f.clone() })
                 .collect(),
             card_generation: person.generation(),
             person,

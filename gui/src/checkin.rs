@@ -41,12 +41,7 @@ impl Checkin {
         self.report.status
     }
     pub fn status_key(&self) -> &'static str {
-        match self.report.status {
-            Status::Verified => "verified",
-            Status::SignerUntrusted => "signer_untrusted",
-            Status::NotChecked => "not_checked",
-            Status::NotVerified => "not_verified",
-        }
+        self.report.status.key()
     }
 
     /// The value of one field as the form shows it.
@@ -78,16 +73,7 @@ impl Checkin {
                     format!("{service}: {}", self.reason.trim())
                 })
             }
-            Field::Verdict => Some(
-                match self.report.status {
-                    Status::Verified => t.verified,
-                    Status::SignerUntrusted => t.untrusted,
-                    Status::NotChecked => t.not_checked,
-                    Status::NotVerified => t.not_verified,
-                }
-                .trim_start_matches(['✔', '⚠', '✘', ' '])
-                .to_string(),
-            ),
+            Field::Verdict => Some(self.report.status.headline(lang.words()).to_string()),
         }
     }
 

@@ -1,8 +1,6 @@
 //! Every string the desk app shows, in one place: Vietnamese first, English second. A field in
 //! [`Tr`] exists in both tables or the build fails, so no screen can miss a translation.
 
-use cancuoc_core::verdict::{ActiveAuthStatus, CertRole, ChainStatus, Failure, HashStatus, SignatureStatus};
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Lang {
     #[default]
@@ -10,7 +8,20 @@ pub enum Lang {
     En,
 }
 
+impl From<Lang> for cancuoc_bridge::words::Lang {
+    fn from(l: Lang) -> Self {
+        match l {
+            Lang::Vi => Self::Vi,
+            Lang::En => Self::En,
+        }
+    }
+}
+
 impl Lang {
+    /// The verdict's wording (shared with the CLI) in this language.
+    pub fn words(self) -> cancuoc_bridge::words::Lang {
+        self.into()
+    }
     pub fn tr(self) -> &'static Tr {
         match self {
             Lang::Vi => &VI,
@@ -98,15 +109,6 @@ pub struct Tr {
     pub reader_agrees: &'static str,
 
     // Verdict
-    pub verified: &'static str,
-    pub verified_detail: &'static str,
-    pub untrusted: &'static str,
-    pub untrusted_detail: &'static str,
-    /// A check that could not be made here (an algorithm this build lacks): amber, never red.
-    pub not_checked: &'static str,
-    pub not_checked_detail: &'static str,
-    pub not_verified: &'static str,
-    pub not_verified_detail: &'static str,
     pub technical_details: &'static str,
     pub secured_by: &'static str,
     pub no_photo: &'static str,
@@ -304,14 +306,6 @@ pub const VI: Tr = Tr {
     no_print_command: "Chưa đặt lệnh in (Cài đặt).",
     reader_agrees: "kết luận của đầu đọc trùng với máy tính",
 
-    verified: "✔  CHIP ĐÃ XÁC THỰC",
-    verified_detail: "Thẻ thật, dữ liệu trên chip nguyên vẹn, do cơ quan cấp thẻ tin cậy ký.",
-    untrusted: "⚠  CHƯA XÁC ĐỊNH ĐƯỢC NƠI CẤP",
-    untrusted_detail: "Dữ liệu nguyên vẹn và có chữ ký, nhưng cơ quan ký không có trong danh sách tin cậy của máy này. Không coi là đã xác thực — báo kỹ thuật viên.",
-    not_checked: "⚠  CHƯA KIỂM TRA ĐƯỢC TẠI MÁY NÀY",
-    not_checked_detail: "Máy này chưa hỗ trợ thuật toán mà thẻ dùng, nên chưa kiểm tra được — đây KHÔNG phải dấu hiệu thẻ giả. Không coi là đã xác thực — báo kỹ thuật viên.",
-    not_verified: "✘  KHÔNG XÁC THỰC — KHÔNG DÙNG THẺ NÀY",
-    not_verified_detail: "Kiểm tra không đạt:",
     technical_details: "Chi tiết kỹ thuật",
     secured_by: "Kết nối bảo mật",
     no_photo: "Không có ảnh",
@@ -503,14 +497,6 @@ pub const EN: Tr = Tr {
     no_print_command: "No print command set (Settings).",
     reader_agrees: "the reader's verdict agrees with this computer's",
 
-    verified: "✔  CHIP VERIFIED",
-    verified_detail: "Genuine card, chip data intact, signed by a trusted issuer.",
-    untrusted: "⚠  ISSUER NOT RECOGNISED",
-    untrusted_detail: "The data is intact and signed, but the signer is not in this computer's trust list. Do not treat it as verified — tell a technician.",
-    not_checked: "⚠  COULD NOT BE CHECKED HERE",
-    not_checked_detail: "This computer does not support an algorithm the card uses, so it could not check it — this is NOT a sign of a forged card. Do not treat it as verified — tell a technician.",
-    not_verified: "✘  NOT VERIFIED — DO NOT ACCEPT THIS CARD",
-    not_verified_detail: "Failed check:",
     technical_details: "Technical details",
     secured_by: "Secure channel",
     no_photo: "No photo",
@@ -637,125 +623,6 @@ pub const EN: Tr = Tr {
     s_invalid_url: "The address must start with http:// or https://",
 };
 
-fn role(r: &CertRole, lang: Lang) -> &'static str {
-    match (r, lang) {
-        (CertRole::DocumentSigner, Lang::Vi) => "chứng thư của cơ quan ký dữ liệu",
-        (CertRole::Csca, Lang::Vi) => "chứng thư gốc của nước cấp (CSCA)",
-        (CertRole::DocumentSigner, Lang::En) => "document signer certificate",
-        (CertRole::Csca, Lang::En) => "country signing certificate (CSCA)",
-    }
-}
-
-fn dg_name(dg: u8, lang: Lang) -> String {
-    let what = match (dg, lang) {
-        (1, Lang::Vi) => "dòng MRZ",
-        (2, Lang::Vi) => "ảnh chân dung",
-        (13, Lang::Vi) => "thông tin cá nhân",
-        (14, Lang::Vi) => "khóa bảo mật của chip",
-        (15, Lang::Vi) => "khóa chống nhân bản",
-        (1, Lang::En) => "MRZ",
-        (2, Lang::En) => "face photo",
-        (13, Lang::En) => "personal data",
-        (14, Lang::En) => "chip security keys",
-        (15, Lang::En) => "anti-cloning key",
-        _ => return format!("DG{dg}"),
-    };
-    format!("{what} (DG{dg})")
-}
-
-/// A failed check in plain words, for the red verdict.
-pub fn failure(f: &Failure, lang: Lang) -> String {
-    let vi = lang == Lang::Vi;
-    match f {
-        Failure::DataGroupHash { dg, status } => {
-            let name = dg_name(*dg, lang);
-            match (status, vi) {
-                (HashStatus::Mismatch, true) => format!("{name} đã bị sửa sau khi cấp thẻ"),
-                (HashStatus::Mismatch, false) => format!("the {name} was altered after the card was issued"),
-                (HashStatus::NotInSod, true) => format!("{name} có trên chip nhưng không được cơ quan cấp ký"),
-                (HashStatus::NotInSod, false) => format!("the {name} is on the chip but not signed by the issuer"),
-                (HashStatus::HashLengthMismatch, true) => {
-                    format!("dữ liệu bảo mật (SOD) không nhất quán: mã băm của {name} sai độ dài")
-                }
-                (HashStatus::HashLengthMismatch, false) => {
-                    format!("the security data (SOD) is inconsistent: the {name}'s hash has the wrong length")
-                }
-                (_, true) => format!("không kiểm tra được {name}"),
-                (_, false) => format!("the {name} could not be checked"),
-            }
-        }
-        Failure::SodSignature { status } => match (status, vi) {
-            (SignatureStatus::Invalid, true) => "chữ ký của cơ quan cấp thẻ không đúng (dữ liệu bảo mật bị giả)".into(),
-            (SignatureStatus::Invalid, false) => "the issuer's signature is wrong (security data forged)".into(),
-            (SignatureStatus::UnsupportedAlgorithm(a), true) => {
-                format!("chữ ký của cơ quan cấp dùng thuật toán máy này chưa hỗ trợ ({a})")
-            }
-            (SignatureStatus::UnsupportedAlgorithm(a), false) => {
-                format!("the issuer's signature uses an algorithm this computer does not support ({a})")
-            }
-            (SignatureStatus::Missing, true) => "chip không có dữ liệu bảo mật (SOD): không xác thực được".into(),
-            (SignatureStatus::Missing, false) => {
-                "the chip has no security data (SOD): nothing on it can be verified".into()
-            }
-            (_, true) => "dữ liệu bảo mật (SOD) hỏng hoặc thiếu".into(),
-            (_, false) => "the security data (SOD) is damaged or missing".into(),
-        },
-        Failure::CertificateChain { status } => match (status, vi) {
-            (ChainStatus::CscaUnknown, true) => "cơ quan ký không có trong danh sách tin cậy".into(),
-            (ChainStatus::CscaUnknown, false) => "the signer is not in the trust list".into(),
-            (ChainStatus::Expired { role: r, .. }, true) => format!("{} đã hết hạn", role(r, lang)),
-            (ChainStatus::Expired { role: r, .. }, false) => format!("the {} has expired", role(r, lang)),
-            (ChainStatus::NotYetValid { role: r, .. }, true) => format!("{} chưa có hiệu lực", role(r, lang)),
-            (ChainStatus::NotYetValid { role: r, .. }, false) => format!("the {} is not valid yet", role(r, lang)),
-            (ChainStatus::Revoked { role: r, .. }, true) => {
-                format!("{} đã bị thu hồi (có trong danh sách thu hồi của nước cấp)", role(r, lang))
-            }
-            (ChainStatus::Revoked { role: r, .. }, false) => {
-                format!("the {} has been revoked (on the issuing country's revocation list)", role(r, lang))
-            }
-            (ChainStatus::BadSignature, true) => "chứng thư của cơ quan ký bị giả (không do nước cấp ký)".into(),
-            (ChainStatus::BadSignature, false) => {
-                "the signer's certificate is forged (not signed by the country)".into()
-            }
-            (ChainStatus::UnsupportedAlgorithm(a), true) => {
-                format!("chứng thư của cơ quan ký dùng thuật toán máy này chưa hỗ trợ ({a})")
-            }
-            (ChainStatus::UnsupportedAlgorithm(a), false) => {
-                format!("the signer's certificate uses an algorithm this computer does not support ({a})")
-            }
-            (_, true) => "chuỗi chứng thư không kiểm tra được".into(),
-            (_, false) => "the certificate chain could not be checked".into(),
-        },
-        Failure::ActiveAuthentication { status } => match (status, vi) {
-            (ActiveAuthStatus::Failed(_), true) | (ActiveAuthStatus::NotAttempted, true) => {
-                "chip không chứng minh được là chip thật (có thể là thẻ nhân bản)".into()
-            }
-            (_, true) => "không kiểm tra được chống nhân bản".into(),
-            (ActiveAuthStatus::Failed(_), false) | (ActiveAuthStatus::NotAttempted, false) => {
-                "the chip could not prove it is the original (possibly a cloned card)".into()
-            }
-            (_, false) => "the anti-cloning check could not be done".into(),
-        },
-        Failure::ChipAuthentication { status } => match (status, vi) {
-            (ActiveAuthStatus::Failed(_), true) => {
-                "chip không chứng minh được khóa bảo mật (có thể là thẻ nhân bản)".into()
-            }
-            (ActiveAuthStatus::Failed(_), false) => {
-                "the chip could not prove its security key (possibly a cloned card)".into()
-            }
-            (_, true) => "không kiểm tra được khóa bảo mật của chip".into(),
-            (_, false) => "the chip's security key could not be checked".into(),
-        },
-        Failure::WeakAlgorithm { what } => {
-            if vi {
-                format!("thuật toán bảo mật yếu: {what}")
-            } else {
-                format!("weak security algorithm: {what}")
-            }
-        }
-    }
-}
-
 /// A file's name for the progress list.
 pub fn file_label(file: &str, lang: Lang) -> String {
     let vi = lang == Lang::Vi;
@@ -829,18 +696,11 @@ mod tests {
     fn both_tables_have_text_everywhere() {
         // Every string non-empty in both languages (a blank label would be a silent gap).
         for t in [&VI, &EN] {
-            for s in [t.verified, t.not_verified, t.untrusted, t.read_button, t.consent_agree, t.consent_refuse] {
+            for s in [t.read_button, t.consent_agree, t.consent_refuse] {
                 assert!(!s.trim().is_empty());
             }
             assert!(t.services.iter().all(|s| !s.is_empty()));
         }
-        assert_ne!(VI.verified, EN.verified);
-    }
-
-    #[test]
-    fn failures_name_the_data_group_in_plain_words() {
-        let f = Failure::DataGroupHash { dg: 13, status: HashStatus::Mismatch };
-        assert_eq!(failure(&f, Lang::Vi), "thông tin cá nhân (DG13) đã bị sửa sau khi cấp thẻ");
-        assert!(failure(&f, Lang::En).contains("personal data (DG13) was altered"));
+        assert_ne!(VI.read_button, EN.read_button);
     }
 }

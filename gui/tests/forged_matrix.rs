@@ -44,7 +44,9 @@ fn every_forgery_is_shown_not_verified_in_the_desk_app() {
             .state()
             .checkin
             .as_ref()
-            .map(|c| c.failures.iter().map(|f| cancuoc_desk::i18n::failure(f, cancuoc_desk::i18n::Lang::Vi)).collect())
+            .map(|c| {
+                c.failures.iter().map(|f| cancuoc_bridge::words::failure(f, cancuoc_bridge::words::Lang::Vi)).collect()
+            })
             .unwrap_or_default();
         let reason_shown = reasons.iter().any(|r| h.query_all_by_label_contains(r).next().is_some());
         let right_check =

@@ -1,5 +1,6 @@
 //! History: the saved check-ins and the audit log, with the retention rule stated.
 
+use cancuoc_bridge::Status;
 use eframe::egui::{self, RichText};
 
 use super::bold;
@@ -53,14 +54,10 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
                 ui.label(r.full_name.clone().unwrap_or_default());
                 ui.label(r.id_number.clone().unwrap_or_default());
                 // The stored key, shown in the clerk's language.
-                let verdict = match r.verdict.as_str() {
-                    "verified" => t.verified,
-                    "signer_untrusted" => t.untrusted,
-                    "not_checked" => t.not_checked,
-                    "not_verified" => t.not_verified,
-                    other => other,
+                match Status::from_key(&r.verdict) {
+                    Some(s) => ui.label(s.headline(app.lang().words())),
+                    None => ui.label(&r.verdict),
                 };
-                ui.label(verdict.trim_start_matches(['✔', '⚠', '✘', ' ']));
                 ui.label(&r.bhyt);
                 ui.label(if r.reason.is_empty() { r.service.clone() } else { format!("{}: {}", r.service, r.reason) });
                 ui.end_row();

@@ -3,13 +3,13 @@
 //! insurance check and the ways to send it on.
 
 use cancuoc_bridge::Status;
+use cancuoc_bridge::words;
 use eframe::egui::{self, Color32, RichText};
 
 use super::{AMBER, GREEN, INK, RED, bold};
 use crate::app::{Action, App};
 use crate::bhyt::{self, Eligibility};
 use crate::checkin::BhytState;
-use crate::i18n;
 
 pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
     verdict(app, ui, k);
@@ -43,21 +43,22 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
 }
 
 fn verdict(app: &App, ui: &mut egui::Ui, k: f32) {
-    let t = app.tr();
     let Some(c) = &app.checkin else { return };
-    let (fill, text_colour, head, detail) = match c.status() {
-        Status::Verified => (GREEN, Color32::WHITE, t.verified, t.verified_detail.to_string()),
-        Status::SignerUntrusted => (AMBER, INK, t.untrusted, t.untrusted_detail.to_string()),
-        Status::NotChecked => {
-            let what: Vec<String> = c.failures.iter().map(|f| i18n::failure(f, app.lang())).collect();
-            (AMBER, INK, t.not_checked, format!("{} {}", t.not_checked_detail, what.join("; ")))
-        }
-        Status::NotVerified => {
-            let reasons: Vec<String> = c.failures.iter().map(|f| i18n::failure(f, app.lang())).collect();
-            (RED, Color32::WHITE, t.not_verified, format!("{} {}", t.not_verified_detail, reasons.join("; ")))
+    // The wording is the bridge's (the same the CLI prints); the colours are the app's.
+    let (lang, status) = (app.lang().words(), c.status());
+    let (fill, text_colour) = match status {
+        Status::Verified => (GREEN, Color32::WHITE),
+        Status::SignerUntrusted | Status::NotChecked => (AMBER, INK),
+        Status::NotVerified => (RED, Color32::WHITE),
+    };
+    let head = status.headline(lang);
+    let detail = match status {
+        Status::Verified | Status::SignerUntrusted => status.detail(lang).to_string(),
+        Status::NotChecked | Status::NotVerified => {
+            let what: Vec<String> = c.failures.iter().map(|f| words::failure(f, lang)).collect();
+            format!("{} {}", status.detail(lang), what.join("; "))
         }
     };
-    let head = head.trim_start_matches(['✔', '⚠', '✘', ' ']);
     egui::Frame::new().fill(fill).inner_margin(egui::Margin::symmetric(16, 10)).corner_radius(6.0).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal(|ui| {

@@ -1,6 +1,7 @@
 //! The human-readable report of a read (Vietnamese first, English after), shared by `read` and
 //! `verify`.
 
+use cancuoc_bridge::words::{self, Lang};
 use cancuoc_bridge::{Report, Status};
 use cancuoc_core::verdict::HashStatus;
 
@@ -13,27 +14,19 @@ pub fn line(label: &str, value: Option<&str>) {
 
 pub fn print_human(r: &Report, source: &str) {
     println!("{source}");
-    match r.status {
-        Status::Verified => println!("\n✔ CHIP ĐÃ XÁC THỰC — chip verified: every check passed\n"),
-        Status::SignerUntrusted => println!(
-            "\n⚠ CHƯA XÁC THỰC ĐƯỢC NGƯỜI KÝ — signer not in the trust store: {}\n",
-            r.failures.first().map_or("", |f| f.message.as_str())
-        ),
-        Status::NotChecked => {
-            println!("\n⚠ KHÔNG KIỂM TRA ĐƯỢC TẠI ĐÂY — could not be checked here (not a forgery finding)");
-            for f in &r.failures {
-                println!("  ⚠ {}", f.message);
-            }
-            println!();
-        }
-        Status::NotVerified => {
-            println!("\n✘ KHÔNG XÁC THỰC — NOT verified");
-            for f in &r.failures {
-                println!("  ✘ {}", f.message);
-            }
-            println!();
-        }
+    // The banner and each failure in the words the desk app shows (cancuoc_bridge::words),
+    // Vietnamese; under each failure the core's technical English, as in the JSON `message`.
+    let s = r.status;
+    println!("\n{} {}\n  {}", s.symbol(), s.headline(Lang::Vi), s.headline(Lang::En).to_lowercase());
+    if s != Status::Verified {
+        println!("  {}", s.detail(Lang::Vi));
     }
+    for f in &r.failures {
+        // A check that could not be made here stays amber even beside a failed one.
+        let sign = if s == Status::NotVerified && !f.failure.is_unchecked() { '✘' } else { '⚠' };
+        println!("  {sign} {}\n    {}", words::failure(&f.failure, Lang::Vi), f.message);
+    }
+    println!();
     if let Some(doc) = r.document.as_ref().filter(|d| d.expired) {
         println!(
             "⚠ GIẤY TỜ ĐÃ HẾT HẠN — document expired on {}
