@@ -48,6 +48,8 @@ pub struct Config {
     pub simulated_latency: Duration,
     /// The trust store; `None`: the user's (and the test CSCAs for the simulated reader).
     pub trust_dir: Option<PathBuf>,
+    /// The insurer's gateway and the site's account for `POST /v1/bhyt` (`None`: not set up).
+    pub bhyt: Option<crate::bhyt::Account>,
 }
 
 struct AppState {
@@ -327,6 +329,91 @@ fn note_attempt(st: &Shared, reader: &str, denied: Option<bool>) {
     }
 }
 
+/// `POST /v1/bhyt`: the insurance check for a verified read (`read_id`) or for fields the HIS
+/// sends, with the citizen's consent stated in the request (`"consent": true` for the check,
+/// `"consent_history": true` for the visit history: the same purposes as the desk app's).
+async fn bhyt(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
+    use crate::bhyt::{self as b, Query};
+    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
+        return error(StatusCode::BAD_REQUEST, "bad_request", "the body must be a JSON object");
+    };
+    if req["consent"] != true {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "consent_needed",
+            "the citizen's consent to send the ID number, name and date of birth to the insurer is needed (\"consent\": true)",
+        );
+    }
+    let history = req["history"] == true;
+    if history && req["consent_history"] != true {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "consent_needed",
+            "the visit history needs its own consent (\"consent_history\": true)",
+        );
+    }
+    // The fields: from a verified read kept here, or as sent.
+    let person = match req["read_id"].as_str() {
+        Some(id) => {
+            let hit = st.results.lock().ok().and_then(|m| m.get(id).cloned());
+            match hit {
+                Some((at, v)) if at.elapsed() < st.cfg.retention => v["report"]["person"].clone(),
+                _ => {
+                    return error(
+                        StatusCode::NOT_FOUND,
+                        "not_found",
+                        "no such read (results are kept only for a few minutes)",
+                    );
+                }
+            }
+        }
+        None => req.clone(),
+    };
+    let field = |k: &str| person[k].as_str().map(str::trim).unwrap_or_default().to_string();
+    let q = Query {
+        id_number: field("id_number"),
+        full_name: field("full_name"),
+        date_of_birth: field("date_of_birth"),
+        sex: Some(field("sex")).filter(|s| !s.is_empty()),
+    };
+    if q.id_number.len() != 12
+        || q.full_name.is_empty()
+        || cancuoc_core::lds::dg13::parse_date(&q.date_of_birth).is_none()
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "needs id_number (12 digits), full_name and date_of_birth (DD/MM/YYYY), or the read_id of a read",
+        );
+    }
+    let account = st.cfg.bhyt.clone().unwrap_or_default();
+    let today = chrono::Local::now().format("%d/%m/%Y").to_string();
+    let done = tokio::task::spawn_blocking(move || {
+        let answer = b::lookup(&account, &q, &today);
+        let visits = (history && answer.is_ok()).then(|| b::history(&account, &q));
+        (answer, visits)
+    })
+    .await;
+    let Ok((answer, visits)) = done else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the check stopped");
+    };
+    let mut v = match &answer {
+        Ok(r) => json!({ "checked": true, "answer": r, "meaning": b::code(&r.code) }),
+        Err(n) => json!({
+            "checked": false, "not_checked": n, "retryable": n.retryable(),
+            "message": b::not_checked_message(n, crate::words::Lang::En),
+            "message_vi": b::not_checked_message(n, crate::words::Lang::Vi),
+        }),
+    };
+    if let Some(h) = visits {
+        v["history"] = match h {
+            Ok(h) => json!(h),
+            Err(n) => json!({ "not_checked": n }),
+        };
+    }
+    Json(v).into_response()
+}
+
 async fn stored(State(st): State<Shared>, Path(id): Path<String>) -> Response {
     let hit = st.results.lock().ok().and_then(|m| m.get(&id).cloned());
     match hit {
@@ -364,6 +451,7 @@ fn router(st: Shared) -> Router {
         .route("/v1/read", post(read))
         .route("/v1/read/{id}", get(stored))
         .route("/v1/events", get(events))
+        .route("/v1/bhyt", post(bhyt))
         .layer(middleware::from_fn_with_state(st.clone(), guard))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })

@@ -3,6 +3,7 @@
 //! the result into what people and scripts see.
 
 pub mod api;
+pub mod bhyt;
 pub mod diagnostics;
 pub mod doctor;
 pub mod fhir;

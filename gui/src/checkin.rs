@@ -8,16 +8,16 @@ use cancuoc_bridge::{Report, Status};
 use cancuoc_core::verdict::Failure;
 use serde_json::{Value, json};
 
-use crate::bhyt::{BhytResult, Eligibility, NotChecked};
 use crate::consent::{Field, Purpose};
 use crate::i18n::Lang;
+use cancuoc_bridge::bhyt::{Answer, Eligibility, NotChecked};
 
 /// Where the insurance check stands.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BhytState {
     NotChecked(Option<NotChecked>),
     Checking,
-    Done(BhytResult),
+    Done(Box<Answer>),
 }
 
 pub struct Checkin {
@@ -87,12 +87,15 @@ impl Checkin {
                     Eligibility::Expired => t.bhyt_expired,
                     Eligibility::Invalid => t.bhyt_invalid,
                 };
-                let period = match (&r.valid_from, &r.valid_to) {
+                let card = &r.card;
+                let number = card.number.as_ref().map(|n| format!(", {n}")).unwrap_or_default();
+                let period = match (&card.valid_from, &card.valid_to) {
                     (Some(a), Some(b)) => format!(", {a} – {b}"),
                     _ => String::new(),
                 };
-                let facility = r.facility.as_ref().map(|f| format!(", {} {f}", t.bhyt_facility)).unwrap_or_default();
-                format!("{head} ({} {}){period}{facility}", t.bhyt_code, r.code)
+                let facility = card.facility.as_ref().map(|f| format!(", {} {f}", t.bhyt_facility)).unwrap_or_default();
+                let flagged = if r.differences.is_empty() { "" } else { t.bhyt_differs_short };
+                format!("{head} ({} {}){number}{period}{facility}{flagged}", t.bhyt_code, r.code)
             }
             BhytState::Checking => t.bhyt_checking.into(),
             BhytState::NotChecked(_) => t.bhyt_not_checked.into(),
@@ -131,7 +134,7 @@ impl Checkin {
         let mut v = cancuoc_bridge::fhir::patient(&self.report, include, photo);
         if has(Field::Bhyt)
             && let BhytState::Done(b) = &self.bhyt
-            && let (Some(card), Some(ids)) = (&b.card_number, v["identifier"].as_array_mut())
+            && let (Some(card), Some(ids)) = (&b.card.number, v["identifier"].as_array_mut())
         {
             ids.push(json!({ "use": "secondary", "type": { "text": "BHYT" }, "system": "urn:cancuoc:sid:bhyt", "value": card }));
         }

@@ -7,7 +7,6 @@
 //! the screens use.
 
 pub mod app;
-pub mod bhyt;
 pub mod checkin;
 pub mod consent;
 pub mod i18n;
@@ -19,3 +18,5 @@ pub mod tour;
 pub mod ui;
 
 pub use app::{App, Options};
+/// The insurance check: the bridge's client (the same as the CLI's and the API's).
+pub use cancuoc_bridge::bhyt;

@@ -268,6 +268,47 @@ fn read_and_check_insurance(h: &mut Harness<'static, App>) {
 }
 
 #[test]
+fn insurance_renewed_card_year_only_and_a_different_record_are_shown_as_the_cli_shows_them() {
+    let person = |r: InsuranceRecord| {
+        let mut cfg = HospitalConfig::default();
+        cfg.records.insert(cancuoc_sim::PERSONA.id_number.into(), r);
+        Hospital::start(cfg).expect("server")
+    };
+    // 003: the new card is today's, the old one shown beside it, the insurer's note too.
+    let hospital = person(InsuranceRecord::persona_renewed());
+    let mut h = harness(demo());
+    use_hospital(&mut h, &hospital);
+    read_and_check_insurance(&mut h);
+    assert!(has_text(&h, "Thẻ BHYT còn giá trị"));
+    assert!(has_text(&h, "Thẻ mới (dùng hôm nay)") && has_text(&h, "Thẻ cũ"));
+    assert!(has_text(&h, "DN4010120654321") && has_text(&h, "DN4010120123456"));
+    assert!(has_text(&h, "Dùng thẻ mới"), "what the clerk should do");
+    assert!(has_text(&h, "Ghi chú của BHXH: Thẻ cũ hết giá trị sử dụng"));
+
+    // The insurer knows the birth year only: usable, and the app says the year was used.
+    let hospital = person(InsuranceRecord::persona_year_only());
+    let mut h = harness(demo());
+    use_hospital(&mut h, &hospital);
+    read_and_check_insurance(&mut h);
+    assert!(has_text(&h, "Thẻ BHYT còn giá trị"));
+    assert!(has_text(&h, "BHXH chỉ có năm sinh"));
+
+    // The insurer's record has another name: not usable, both names shown, flagged.
+    let mut other = InsuranceRecord::persona_valid();
+    other.full_name = "Nguyễn Thị Thu Hằng";
+    let hospital = person(other);
+    let mut h = harness(demo());
+    use_hospital(&mut h, &hospital);
+    read_and_check_insurance(&mut h);
+    assert!(has_text(&h, "Thẻ BHYT không hợp lệ"));
+    assert!(has_text(&h, "Hồ sơ BHXH khác với chip"));
+    assert!(has_text(&h, "Nguyễn Thị Thu Hằng"));
+    // The history row carries the flag too.
+    let summary = h.state().checkin.as_ref().map(|c| c.bhyt_summary(cancuoc_desk::i18n::Lang::Vi));
+    assert!(summary.is_some_and(|s| s.contains("061") && s.contains("hồ sơ BHXH khác chip")));
+}
+
+#[test]
 fn insurance_expired_and_server_down_and_slow_are_shown_as_such() {
     // Expired.
     let mut cfg = HospitalConfig::default();

@@ -20,13 +20,13 @@ use cancuoc_core::read::{PartialRead, Progress};
 use cancuoc_core::{AccessKey, Credentials, TransportError};
 use eframe::egui;
 
-use crate::bhyt::{self, BhytConfig, BhytQuery, BhytResult, NotChecked};
 use crate::checkin::{BhytState, Checkin};
 use crate::consent::{Field, Purpose, field_keys};
 use crate::i18n::{Lang, Tr};
 use crate::qr;
 use crate::reader::{self, ReadError, ReadJob, ReaderStatus, Source, WorkerMsg};
 use crate::store::{AuditRow, CheckinRow, Settings, Store};
+use cancuoc_bridge::bhyt::{self, Account, Answer, NotChecked, Query};
 
 /// How the app was started.
 #[derive(Clone, Debug, Default)]
@@ -163,7 +163,7 @@ pub struct App {
     pub notice: Option<Notice>,
     pub wedge: qr::WedgeDetector,
     wedge_snapshot: Option<(KeyMode, KeyEntry)>,
-    bhyt_rx: Option<Receiver<Result<BhytResult, NotChecked>>>,
+    bhyt_rx: Option<Receiver<Result<Answer, NotChecked>>>,
     his_rx: Option<Receiver<Result<u16, String>>>,
     /// The simulated insurer and HIS of demo mode (stop when the app does).
     pub hospital: Option<cancuoc_bridge::demo::hospital::Hospital>,

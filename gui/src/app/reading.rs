@@ -103,7 +103,7 @@ impl App {
             self.bhyt_rx = None;
             if let Some(c) = &mut self.checkin {
                 c.bhyt = match r {
-                    Ok(res) => BhytState::Done(res),
+                    Ok(res) => BhytState::Done(Box::new(res)),
                     Err(e) => BhytState::NotChecked(Some(e)),
                 };
             }

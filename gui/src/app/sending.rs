@@ -67,18 +67,23 @@ impl App {
                     }
                     return;
                 }
-                let q = BhytQuery {
+                let q = Query {
                     id_number: c.value(Field::IdNumber, lang).unwrap_or_default(),
                     full_name: c.value(Field::FullName, lang).unwrap_or_default(),
                     date_of_birth: c.value(Field::DateOfBirth, lang).unwrap_or_default(),
+                    // Compared with the insurer's record on this PC; the sex is not sent.
+                    sex: c.value(Field::Sex, lang),
                 };
-                let cfg = BhytConfig {
+                let cfg = Account {
                     base_url: self.settings.bhyt_url.clone(),
                     username: self.settings.bhyt_user.clone(),
                     password_md5: self.settings.bhyt_password_md5.clone(),
                     clerk_name: self.settings.clerk_name.clone(),
                     clerk_id: self.settings.clerk_id.clone(),
                     timeout: Duration::from_secs(u64::from(self.settings.timeout_s.max(1))),
+                    // In demo mode nothing reaches the disk; else the token is shared (sealed)
+                    // with the CLI on this PC.
+                    cache_dir: if self.opts.demo { None } else { bhyt::default_cache_dir() },
                 };
                 let (tx, rx) = channel();
                 let today = today();

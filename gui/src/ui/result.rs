@@ -8,8 +8,8 @@ use eframe::egui::{self, Color32, RichText};
 
 use super::{AMBER, GREEN, INK, RED, bold};
 use crate::app::{Action, App};
-use crate::bhyt::{self, Eligibility};
 use crate::checkin::BhytState;
+use cancuoc_bridge::bhyt::{self, Eligibility};
 
 pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
     verdict(app, ui, k);
@@ -249,19 +249,45 @@ fn insurance(app: &mut App, ui: &mut egui::Ui, k: f32) {
                     Eligibility::Expired => (RED, t.bhyt_expired),
                     Eligibility::Invalid => (RED, t.bhyt_invalid),
                 };
+                let info = bhyt::code(&r.code);
+                let words = lang.words();
                 ui.label(bold(head, 20.0 * k).color(colour));
-                ui.label(format!("{} {} — {}", t.bhyt_code, r.code, bhyt::code_message(&r.code, lang)));
-                if let (Some(a), Some(b)) = (&r.valid_from, &r.valid_to) {
-                    ui.label(format!("{}: {a} – {b}", t.bhyt_period));
+                ui.label(format!("{} {} — {}", t.bhyt_code, r.code, info.meaning(words)));
+                ui.label(RichText::new(info.todo(words)).size(16.0 * k));
+                // The gateway's own note, always.
+                if let Some(n) = &r.note {
+                    ui.label(format!("{}: {n}", t.bhyt_note));
                 }
-                if let Some(f) = &r.facility {
-                    ui.label(format!("{}: {f}", t.bhyt_facility));
+                if r.previous_card.is_some() {
+                    ui.label(bold(t.bhyt_new_card, 17.0 * k));
                 }
-                if let Some(a) = &r.area {
-                    ui.label(format!("{}: {a}", t.bhyt_area));
+                card(ui, t, &r.card);
+                if let Some(p) = &r.previous_card {
+                    ui.label(bold(t.bhyt_old_card, 17.0 * k));
+                    card(ui, t, p);
                 }
-                if let Some(d) = &r.five_years {
-                    ui.label(format!("{}: {d}", t.bhyt_five_years));
+                if r.birth_year_only {
+                    ui.label(RichText::new(t.bhyt_year_only).color(AMBER));
+                }
+                if !r.differences.is_empty() {
+                    ui.label(bold(t.bhyt_differs, 17.0 * k).color(RED));
+                    egui::Grid::new("bhyt-differences").num_columns(3).show(ui, |ui| {
+                        for h in ["", t.bhyt_chip, t.bhyt_insurer] {
+                            ui.label(bold(h, 15.0 * k));
+                        }
+                        ui.end_row();
+                        for d in &r.differences {
+                            let what = match d.field {
+                                "full_name" => t.f_full_name,
+                                "date_of_birth" => t.f_date_of_birth,
+                                _ => t.f_sex,
+                            };
+                            ui.label(what);
+                            ui.label(&d.chip);
+                            ui.label(RichText::new(&d.insurer).color(RED));
+                            ui.end_row();
+                        }
+                    });
                 }
             }
             BhytState::Checking => {
@@ -273,7 +299,7 @@ fn insurance(app: &mut App, ui: &mut egui::Ui, k: f32) {
             BhytState::NotChecked(reason) => {
                 ui.label(bold(t.bhyt_not_checked, 18.0 * k).color(AMBER));
                 if let Some(r) = reason {
-                    ui.label(RichText::new(bhyt::not_checked_message(r, lang)).color(RED));
+                    ui.label(RichText::new(bhyt::not_checked_message(r, lang.words())).color(RED));
                 }
             }
         }
@@ -283,6 +309,27 @@ fn insurance(app: &mut App, ui: &mut egui::Ui, k: f32) {
     });
     if check {
         app.request(Action::Bhyt);
+    }
+}
+
+/// One insurance card: number, validity, registered facility.
+fn card(ui: &mut egui::Ui, t: &crate::i18n::Tr, c: &bhyt::Card) {
+    if let Some(n) = &c.number {
+        ui.label(format!("{}: {n}", t.bhyt_card_number));
+    }
+    if let (Some(a), Some(b)) = (&c.valid_from, &c.valid_to) {
+        ui.label(format!("{}: {a} – {b}", t.bhyt_period));
+    }
+    match (&c.facility, &c.facility_name) {
+        (Some(f), Some(n)) => ui.label(format!("{}: {f} {n}", t.bhyt_facility)),
+        (Some(f), None) => ui.label(format!("{}: {f}", t.bhyt_facility)),
+        _ => ui.label(""),
+    };
+    if let Some(a) = &c.area {
+        ui.label(format!("{}: {a}", t.bhyt_area));
+    }
+    if let Some(d) = &c.five_years {
+        ui.label(format!("{}: {d}", t.bhyt_five_years));
     }
 }
 

@@ -5,6 +5,7 @@
 //! Exit codes: 0 verified · 1 read but NOT verified · 2 usage error · 3 access denied ·
 //! 4 no card / card removed · 5 reader or card error.
 
+mod bhyt;
 mod doctor;
 mod flash;
 mod print;
@@ -84,6 +85,9 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Ask the insurer's gateway whether the holder's health insurance (BHYT) card is usable
+    /// today, by CCCD number (the same check as the desk app's and the API's).
+    Bhyt(bhyt::BhytArgs),
     /// Put reader firmware on a Raspberry Pi Pico / Pico 2: write it as UF2, or copy it onto a
     /// Pico plugged in with BOOTSEL held.
     Flash(flash::FlashArgs),
@@ -97,6 +101,7 @@ fn main() -> ExitCode {
         Cmd::Doctor { json, usb, trust_dir } => doctor::doctor(json, usb, trust_dir),
         Cmd::Trust { action, trust_dir } => trust::trust(action, trust_dir),
         Cmd::Flash(a) => flash::flash(a),
+        Cmd::Bhyt(a) => bhyt::run(a),
         Cmd::Verify { dir, trust_dir, test_pki, json } => verify::verify(&dir, trust_dir, test_pki, json),
     })
 }

@@ -40,6 +40,15 @@ pub struct ServeArgs {
     /// The trust store directory for real cards.
     #[arg(long)]
     trust_dir: Option<PathBuf>,
+    /// The insurer's gateway for `POST /v1/bhyt` (the account from CANCUOC_BHYT_USER and
+    /// CANCUOC_BHYT_PASSWORD_FILE, as for `cancuoc bhyt`).
+    #[arg(long, env = "CANCUOC_BHYT_GATEWAY")]
+    bhyt_gateway: Option<String>,
+    /// The clerk the gateway is asked as (a registered user of the site).
+    #[arg(long, env = "CANCUOC_BHYT_CLERK_NAME", default_value = "")]
+    bhyt_clerk_name: String,
+    #[arg(long, env = "CANCUOC_BHYT_CLERK_ID", default_value = "")]
+    bhyt_clerk_id: String,
 }
 
 pub fn serve(a: ServeArgs) -> u8 {
@@ -63,6 +72,19 @@ pub fn serve(a: ServeArgs) -> u8 {
             return exit::READER_ERROR;
         }
     };
+    let bhyt = match a.bhyt_gateway.as_deref().filter(|g| !g.trim().is_empty()) {
+        None => None,
+        Some(g) => {
+            let t = std::time::Duration::from_secs(10);
+            match cancuoc_bridge::bhyt::Account::from_env(g, &a.bhyt_clerk_name, &a.bhyt_clerk_id, t) {
+                Ok(acc) => Some(acc),
+                Err(e) => {
+                    eprintln!("✘ --bhyt-gateway: {e}");
+                    return cancuoc_bridge::exit::USAGE;
+                }
+            }
+        }
+    };
     let cfg = api::Config {
         listen: addr,
         token,
@@ -72,6 +94,7 @@ pub fn serve(a: ServeArgs) -> u8 {
         simulated_latency: std::time::Duration::from_millis(a.simulated_latency_ms),
         trust_dir: a.trust_dir,
         usb_ports: a.usb,
+        bhyt,
     };
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,

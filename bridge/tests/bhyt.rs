@@ -1,0 +1,385 @@
+//! The insurance check (`cancuoc_bridge::bhyt`) against the simulated insurer over real HTTP:
+//! renewed cards, a birth year only, the insurer's record compared with the chip, the token kept
+//! for its life and renewed once on a 401, every failure "not checked" — and `cancuoc bhyt`, the
+//! CLI, on the same answers (with its token shared between runs, sealed on disk).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use cancuoc_bridge::bhyt::{self, Account, Eligibility, NotChecked, Query};
+use cancuoc_sim::PERSONA;
+use cancuoc_sim::hospital::{Hospital, HospitalConfig, InsuranceRecord};
+
+const TODAY: &str = "23/11/2026";
+
+fn account(h: &Hospital) -> Account {
+    Account {
+        base_url: h.base_url(),
+        username: h.username().into(),
+        password_md5: bhyt::md5_hex(h.password()),
+        clerk_name: "Lê Văn Tiếp".into(),
+        clerk_id: "001090000001".into(),
+        timeout: Duration::from_secs(5),
+        cache_dir: None,
+    }
+}
+
+fn persona() -> Query {
+    Query {
+        id_number: PERSONA.id_number.into(),
+        full_name: PERSONA.full_name.into(),
+        date_of_birth: PERSONA.date_of_birth.into(),
+        sex: Some(PERSONA.sex.into()),
+    }
+}
+
+fn with(record: InsuranceRecord) -> Hospital {
+    let mut c = HospitalConfig::default();
+    c.records.insert(PERSONA.id_number.into(), record);
+    Hospital::start(c).expect("server")
+}
+
+#[test]
+fn a_valid_card_its_note_and_exactly_the_consented_fields() {
+    let h = Hospital::start(HospitalConfig::default()).expect("server");
+    let r = bhyt::lookup(&account(&h), &persona(), TODAY).expect("answer");
+    assert_eq!((r.code.as_str(), r.eligibility), ("000", Eligibility::Valid));
+    assert_eq!(r.card.number.as_deref(), Some("DN4010120123456"));
+    assert_eq!(r.card.facility.as_deref(), Some("01-001"));
+    assert_eq!(r.note.as_deref(), Some("Thẻ còn giá trị sử dụng!"), "ghiChu is always carried");
+    assert!(r.differences.is_empty() && r.previous_card.is_none() && !r.birth_year_only);
+    let got = h.received();
+    assert_eq!(got.len(), 2);
+    // The login as the documents give it: form-encoded, the MD5 in upper-case hex, never the password.
+    assert_eq!(got[0].body["password"], bhyt::md5_hex(h.password()).to_uppercase());
+    let keys: Vec<&str> = got[1].body.as_object().expect("object").keys().map(String::as_str).collect();
+    assert_eq!(keys, ["maThe", "hoTen", "ngaySinh", "hoTenCb", "cccdCb"], "the sex is compared here, never sent");
+    // A valid code whose period has ended is not shown as valid.
+    let r = bhyt::lookup(&account(&h), &persona(), "01/01/2100").expect("answer");
+    assert_eq!((r.code.as_str(), r.eligibility), ("000", Eligibility::Expired));
+}
+
+#[test]
+fn a_003_renewed_card_is_the_new_card_usable_today_with_both_shown() {
+    let h = with(InsuranceRecord::persona_renewed());
+    let r = bhyt::lookup(&account(&h), &persona(), TODAY).expect("answer");
+    assert_eq!((r.code.as_str(), r.eligibility), ("003", Eligibility::Valid));
+    assert_eq!(r.card.number.as_deref(), Some("DN4010120654321"), "today's card is the new one");
+    assert_eq!(r.card.facility.as_deref(), Some("01-002"));
+    assert_eq!(r.card.facility_name.as_deref(), Some("Bệnh viện Bạch Mai"));
+    let old = r.previous_card.as_ref().expect("the old card is shown too");
+    assert_eq!((old.number.as_deref(), old.valid_to.as_deref()), (Some("DN4010120123456"), Some("31/12/2025")));
+    // Before the new card starts, a 003 (old card ended) is not usable.
+    let r = bhyt::lookup(&account(&h), &persona(), "15/12/2025").expect("answer");
+    assert_eq!(r.eligibility, Eligibility::Expired);
+    assert_eq!(r.card.number.as_deref(), Some("DN4010120123456"));
+    // A 004 (old card still valid) before the new card starts: the old card, usable.
+    let h = with(InsuranceRecord { code: "004", ..InsuranceRecord::persona_renewed() });
+    let r = bhyt::lookup(&account(&h), &persona(), "15/12/2025").expect("answer");
+    assert_eq!((r.eligibility, r.card.number.as_deref()), (Eligibility::Valid, Some("DN4010120123456")));
+}
+
+#[test]
+fn a_birth_year_only_record_is_asked_again_with_the_year() {
+    let h = with(InsuranceRecord::persona_year_only());
+    let r = bhyt::lookup(&account(&h), &persona(), TODAY).expect("answer");
+    assert_eq!((r.code.as_str(), r.eligibility), ("000", Eligibility::Valid));
+    assert!(r.birth_year_only, "the answer says the year was used");
+    assert!(r.differences.is_empty(), "the year matches the chip's: no difference");
+    let sent: Vec<String> = h
+        .received()
+        .iter()
+        .filter(|x| x.path.ends_with("KCB2024"))
+        .map(|x| x.body["ngaySinh"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(sent, [PERSONA.date_of_birth, "1995"]);
+    // Another year is not retried: a 070 with the difference flagged.
+    let mut other = InsuranceRecord::persona_year_only();
+    other.date_of_birth = "1994";
+    let h = with(other);
+    let r = bhyt::lookup(&account(&h), &persona(), TODAY).expect("answer");
+    assert_eq!((r.code.as_str(), r.eligibility), ("070", Eligibility::Invalid));
+    assert!(!r.birth_year_only);
+    assert_eq!(r.differences.len(), 1);
+    assert_eq!((r.differences[0].field, r.differences[0].insurer.as_str()), ("date_of_birth", "1994"));
+}
+
+#[test]
+fn the_insurers_record_is_shown_beside_the_chip_and_differences_flagged() {
+    let mut rec = InsuranceRecord::persona_valid();
+    rec.full_name = "Nguyễn Thị Thu Hằng";
+    let h = with(rec);
+    let r = bhyt::lookup(&account(&h), &persona(), TODAY).expect("answer");
+    assert_eq!((r.code.as_str(), r.eligibility), ("061", Eligibility::Invalid));
+    assert_eq!(r.insurer.full_name.as_deref(), Some("Nguyễn Thị Thu Hằng"));
+    assert_eq!(r.insurer.date_of_birth.as_deref(), Some(PERSONA.date_of_birth));
+    assert!(r.insurer.address.is_some());
+    let d = &r.differences;
+    assert_eq!(d.len(), 1);
+    assert_eq!((d[0].field, d[0].chip.as_str()), ("full_name", PERSONA.full_name));
+    // The insurer's sex differs on a 000: the card is usable, the difference still flagged.
+    let mut rec = InsuranceRecord::persona_valid();
+    rec.sex = "Nam";
+    let h = with(rec);
+    let r = bhyt::lookup(&account(&h), &persona(), TODAY).expect("answer");
+    assert_eq!(r.eligibility, Eligibility::Valid);
+    assert_eq!(r.differences.iter().map(|d| d.field).collect::<Vec<_>>(), ["sex"]);
+}
+
+#[test]
+fn the_token_is_kept_for_its_life_and_renewed_once_on_a_401() {
+    let h = Hospital::start(HospitalConfig::default()).expect("server");
+    // A fresh account key per test: the process-wide cache is per gateway and user.
+    let a = account(&h);
+    for _ in 0..3 {
+        bhyt::lookup(&a, &persona(), TODAY).expect("answer");
+    }
+    assert_eq!(h.logins(), 1, "one login for three checks within the token's life");
+    // The gateway forgets the token: one new login, one retry, an answer.
+    h.expire_tokens();
+    let r = bhyt::lookup(&a, &persona(), TODAY).expect("answer after a new login");
+    assert_eq!(r.code, "000");
+    assert_eq!(h.logins(), 2);
+    // A token whose expires_in is already (almost) past is not used at all.
+    let short =
+        Hospital::start(HospitalConfig { token_life: Duration::from_secs(30), ..Default::default() }).expect("server");
+    let a = account(&short);
+    bhyt::lookup(&a, &persona(), TODAY).expect("answer");
+    bhyt::lookup(&a, &persona(), TODAY).expect("answer");
+    assert_eq!(short.logins(), 2, "a token in its last minute is renewed before use");
+}
+
+#[test]
+fn every_failure_is_not_checked_with_its_reason() {
+    let h = Hospital::start(HospitalConfig::default()).expect("server");
+    let mut a = account(&h);
+    a.password_md5 = bhyt::md5_hex("wrong");
+    assert_eq!(bhyt::lookup(&a, &persona(), TODAY), Err(NotChecked::Auth));
+    let h = Hospital::start(HospitalConfig { fail_status: Some(503), ..Default::default() }).expect("server");
+    let e = bhyt::lookup(&account(&h), &persona(), TODAY).expect_err("server error");
+    assert_eq!(e, NotChecked::Server { status: 503 });
+    assert!(e.retryable());
+    let h = Hospital::start(HospitalConfig { delay: Duration::from_secs(3), ..Default::default() }).expect("server");
+    let mut a = account(&h);
+    a.timeout = Duration::from_millis(300);
+    assert_eq!(bhyt::lookup(&a, &persona(), TODAY), Err(NotChecked::Timeout));
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("addr");
+    let a = Account { base_url: format!("http://{dead}"), ..account(&h) };
+    assert!(matches!(bhyt::lookup(&a, &persona(), TODAY), Err(NotChecked::Unreachable { .. })));
+    let a = Account { base_url: String::new(), ..account(&h) };
+    assert_eq!(bhyt::lookup(&a, &persona(), TODAY), Err(NotChecked::Offline));
+    // Codes about the gateway or the clerk's account say nothing about the card.
+    for code in ["054", "055", "100", "101", "205", "500", "777"] {
+        let h = with(InsuranceRecord {
+            code: Box::leak(code.to_string().into_boxed_str()),
+            ..InsuranceRecord::persona_valid()
+        });
+        assert_eq!(
+            bhyt::lookup(&account(&h), &persona(), TODAY),
+            Err(NotChecked::Gateway { code: code.into() }),
+            "{code}"
+        );
+    }
+}
+
+#[test]
+fn every_card_code_gets_its_documented_verdict() {
+    for (code, want) in [
+        ("001", Eligibility::Valid),
+        ("002", Eligibility::Valid),
+        ("010", Eligibility::Expired),
+        ("110", Eligibility::Invalid),
+        ("120", Eligibility::Invalid),
+        ("121", Eligibility::Invalid),
+        ("122", Eligibility::Invalid),
+        ("123", Eligibility::Invalid),
+        ("124", Eligibility::Invalid),
+        ("130", Eligibility::Invalid),
+        ("051", Eligibility::Invalid),
+        ("052", Eligibility::Invalid),
+        ("053", Eligibility::Invalid),
+    ] {
+        let h = with(InsuranceRecord { code, ..InsuranceRecord::persona_valid() });
+        let r = bhyt::lookup(&account(&h), &persona(), TODAY).expect("answer");
+        assert_eq!((r.code.as_str(), r.eligibility), (code, want), "{code}");
+    }
+    // No record at all.
+    let h = Hospital::start(HospitalConfig { records: Default::default(), ..Default::default() }).expect("server");
+    let r = bhyt::lookup(&account(&h), &persona(), TODAY).expect("answer");
+    assert_eq!((r.code.as_str(), r.eligibility), ("050", Eligibility::Invalid));
+}
+
+#[test]
+fn the_visit_history_comes_from_lskcb2025_form_encoded() {
+    let h = Hospital::start(HospitalConfig::default()).expect("server");
+    let hist = bhyt::history(&account(&h), &persona()).expect("history");
+    assert_eq!(hist.code, "000");
+    assert_eq!(hist.visits.len(), 1);
+    assert_eq!(hist.visits[0].diagnosis.as_deref(), Some("Viêm họng cấp"));
+    let got = h.received();
+    let last = got.last().expect("request");
+    assert_eq!(last.path, "/api/egw/Lskcb2025");
+    assert_eq!(last.body["hoTen"], PERSONA.full_name, "form-encoded Vietnamese arrives intact");
+}
+
+fn cancuoc(args: &[&str], h: &Hospital, cache: &Path, pw: &Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cancuoc"))
+        .args(args)
+        .env("CANCUOC_BHYT_USER", h.username())
+        .env("CANCUOC_BHYT_PASSWORD_FILE", pw)
+        .env("CANCUOC_CACHE_DIR", cache)
+        .env_remove("CANCUOC_BHYT_GATEWAY")
+        .output()
+        .expect("run cancuoc");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn the_cli_answers_as_the_library_and_shares_its_sealed_token_between_runs() {
+    let h = with(InsuranceRecord::persona_renewed());
+    let dir = tempfile::tempdir().expect("tmp");
+    let pw = dir.path().join("password");
+    std::fs::write(&pw, format!("{}\n", h.password())).expect("password file");
+    let cache = dir.path().join("cache");
+    let gw = h.base_url();
+    let base = ["bhyt", "--gateway", &gw, "--id-number", PERSONA.id_number, "--name", PERSONA.full_name];
+    let args: Vec<&str> = base.iter().copied().chain(["--dob", PERSONA.date_of_birth, "--json"]).collect();
+    let (code, out) = cancuoc(&args, &h, &cache, &pw);
+    assert_eq!(code, 0, "{out}");
+    let j: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(j["answer"]["eligibility"], "valid");
+    assert_eq!(j["answer"]["card"]["number"], "DN4010120654321");
+    assert_eq!(j["answer"]["previous_card"]["number"], "DN4010120123456");
+    assert_eq!(j["meaning"]["kind"], "new_card");
+    // The second run, another process: no second login; the token file holds no token in clear.
+    let args: Vec<&str> = base.iter().copied().chain(["--dob", PERSONA.date_of_birth, "--history"]).collect();
+    let (code, out) = cancuoc(&args, &h, &cache, &pw);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("✔ THẺ BHYT DÙNG ĐƯỢC HÔM NAY"), "{out}");
+    assert!(out.contains("DN4010120654321") && out.contains("Thẻ cũ (previous card)"), "{out}");
+    assert!(out.contains("Lịch sử khám chữa bệnh (visit history): 1"), "{out}");
+    assert_eq!(h.logins(), 1, "the token is shared between runs");
+    let files: Vec<_> = std::fs::read_dir(&cache).expect("cache").flatten().collect();
+    assert_eq!(files.len(), 1);
+    let sealed = std::fs::read(files[0].path()).expect("read");
+    let issued = h.received().iter().filter_map(|r| r.query_token.clone()).next().expect("a token was used");
+    assert!(!sealed.windows(issued.len()).any(|w| w == issued.as_bytes()), "never in clear");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = files[0].metadata().expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // A mismatching birth date: exit 1, the difference shown.
+    let args: Vec<&str> = base.iter().copied().chain(["--dob", "16/03/1995"]).collect();
+    let (code, out) = cancuoc(&args, &h, &cache, &pw);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("070") && out.contains("Ngày sinh (date of birth): chip «16/03/1995» — BHXH «15/03/1995»"),
+        "{out}"
+    );
+    // The gateway down: exit 6, "not checked".
+    drop(h);
+    let h2 = Hospital::start(HospitalConfig::default()).expect("server");
+    let dead_args: Vec<&str> =
+        ["bhyt", "--gateway", "http://127.0.0.1:9", "--id-number", PERSONA.id_number, "--name", PERSONA.full_name]
+            .into_iter()
+            .chain(["--dob", PERSONA.date_of_birth])
+            .collect();
+    let (code, out) = cancuoc(&dead_args, &h2, &cache, &pw);
+    assert_eq!(code, 6, "{out}");
+    assert!(out.contains("Chưa kiểm tra"), "{out}");
+}
+
+/// `cancuoc serve` with the gateway set up, as a web HIS uses it.
+struct Serve {
+    child: std::process::Child,
+    url: String,
+    token: String,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(h: &Hospital, dir: &Path) -> Serve {
+    use std::io::BufRead;
+    let pw = dir.join("password");
+    std::fs::write(&pw, h.password()).expect("password file");
+    let token_file = dir.join("api-token");
+    let gw = h.base_url();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cancuoc"))
+        .args(["serve", "--simulated", "--port", "0", "--token-file"])
+        .arg(&token_file)
+        .args(["--bhyt-gateway", &gw, "--bhyt-clerk-name", "Lê Văn Tiếp", "--bhyt-clerk-id", "001090000001"])
+        .env("CANCUOC_BHYT_USER", h.username())
+        .env("CANCUOC_BHYT_PASSWORD_FILE", &pw)
+        .env("CANCUOC_CACHE_DIR", dir.join("cache"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("line");
+    let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("address printed").to_string();
+    let token = std::fs::read_to_string(&token_file).expect("token").trim().to_string();
+    Serve { child, url, token }
+}
+
+impl Serve {
+    fn post(&self, path: &str, token: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        let mut r = agent
+            .post(format!("{}{path}", self.url))
+            .header("Authorization", format!("Bearer {token}"))
+            .header("Content-Type", "application/json")
+            .send(body.to_string())
+            .expect("request");
+        let text = r.body_mut().read_to_string().unwrap_or_default();
+        (r.status().as_u16(), serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+    }
+}
+
+#[test]
+fn the_api_checks_a_verified_read_with_consent_and_the_same_answers() {
+    use serde_json::json;
+    let h = with(InsuranceRecord::persona_renewed());
+    let dir = tempfile::tempdir().expect("tmp");
+    let s = serve(&h, dir.path());
+    let (code, read) = s.post("/v1/read", &s.token, json!({ "reader": "simulated" }));
+    assert_eq!(code, 200, "{read}");
+    let id = read["id"].as_str().expect("read id").to_string();
+    // No consent, no check; the wrong token, nothing at all.
+    let (code, e) = s.post("/v1/bhyt", &s.token, json!({ "read_id": id }));
+    assert_eq!((code, e["error"].as_str()), (400, Some("consent_needed")), "{e}");
+    let (code, _) = s.post("/v1/bhyt", "wrong", json!({ "read_id": id, "consent": true }));
+    assert_eq!(code, 401);
+    assert_eq!(h.logins(), 0, "nothing reached the insurer without consent");
+    // With consent: the renewed card resolved, as in the library and the CLI.
+    let (code, a) = s.post("/v1/bhyt", &s.token, json!({ "read_id": id, "consent": true }));
+    assert_eq!(code, 200, "{a}");
+    assert_eq!(a["checked"], true, "{a}");
+    assert_eq!(a["answer"]["eligibility"], "valid");
+    assert_eq!(a["answer"]["card"]["number"], "DN4010120654321");
+    assert_eq!(a["answer"]["previous_card"]["number"], "DN4010120123456");
+    assert_eq!(a["meaning"]["code"], "003");
+    // The fields sent directly, and the visit history under its own consent.
+    let fields = json!({ "id_number": PERSONA.id_number, "full_name": PERSONA.full_name,
+                         "date_of_birth": PERSONA.date_of_birth, "consent": true, "history": true });
+    let (code, e) = s.post("/v1/bhyt", &s.token, fields.clone());
+    assert_eq!((code, e["error"].as_str()), (400, Some("consent_needed")), "{e}");
+    let mut with_history = fields;
+    with_history["consent_history"] = json!(true);
+    let (code, a) = s.post("/v1/bhyt", &s.token, with_history);
+    assert_eq!(code, 200, "{a}");
+    assert_eq!(a["history"]["visits"].as_array().map(Vec::len), Some(1), "{a}");
+    assert_eq!(h.logins(), 1, "one login for every check within the token's life");
+}
