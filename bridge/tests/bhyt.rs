@@ -383,3 +383,39 @@ fn the_api_checks_a_verified_read_with_consent_and_the_same_answers() {
     assert_eq!(a["history"]["visits"].as_array().map(Vec::len), Some(1), "{a}");
     assert_eq!(h.logins(), 1, "one login for every check within the token's life");
 }
+
+/// The code table in the clerk's and the integrator's guides, made from [`bhyt::CODES`]: the
+/// docs list every code with what the clerk sees. `CANCUOC_BLESS=1` rewrites them.
+#[test]
+fn the_guides_list_every_code_and_what_the_clerk_sees() {
+    use cancuoc_bridge::bhyt::Kind;
+    let shows = |k: Kind| match k {
+        Kind::Accept => "green: usable",
+        Kind::AcceptAfterPapers => "green: usable after checking papers",
+        Kind::NewCard => "green with the new card (or red when no card covers today); both cards shown",
+        Kind::Expired => "red: expired",
+        Kind::Reenter => "red: not usable; the insurer's record beside the chip's, differences flagged",
+        Kind::Reject => "red: not usable",
+        Kind::NotChecked => "amber: not checked (the card is neither usable nor refused)",
+    };
+    let mut table = String::from(
+        "| code | meaning | what the clerk sees | what to do (as shown) |\n|---|---|---|---|\n",
+    );
+    for c in bhyt::CODES {
+        table.push_str(&format!("| `{}` | {} — {} | {} | {} |\n", c.code, c.vi, c.en, shows(c.kind), c.todo_vi));
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for doc in ["docs/desk.md", "docs/guide-integrator.md"] {
+        let path = root.join(doc);
+        let text = std::fs::read_to_string(&path).expect("doc");
+        let (start, end) = ("<!-- bhyt-codes: made by bridge/tests/bhyt.rs -->\n", "<!-- /bhyt-codes -->");
+        let (Some(a), Some(b)) = (text.find(start), text.find(end)) else { panic!("{doc}: no code table markers") };
+        let current = &text[a + start.len()..b];
+        if std::env::var_os("CANCUOC_BLESS").is_some() {
+            let new = format!("{}{start}{table}{}", &text[..a], &text[b..]);
+            std::fs::write(&path, new).expect("write");
+        } else {
+            assert_eq!(current, table, "{doc}: the code table is out of date (CANCUOC_BLESS=1 rewrites it)");
+        }
+    }
+}
