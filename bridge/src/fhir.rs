@@ -1,18 +1,38 @@
 //! The read as a FHIR R4 `Patient` resource, for hospital information systems.
 //!
-//! Identifier systems: no FHIR naming system for the CCCD number is published that we could
-//! verify, so project-scoped URNs are used (`urn:cancuoc:sid:cccd`, `urn:cancuoc:sid:cmnd`); a site
-//! can map them. The chip verdict travels in `meta.tag` (`urn:cancuoc:verdict`) so a HIS never
-//! mistakes an unverified read for a verified one.
+//! Identifier systems are the Ministry of Health's VN Core naming systems (hl7vn/vn-core-ig,
+//! `input/resources/NamingSystem.sid-*.xml`, status draft, checked at commit 8e6b6e0 of
+//! 2025-10-23): the CCCD number `…/sid/national_id` ("thẻ căn cước công dân", type v2-0203 NI), the
+//! old 9-digit CMND `…/sid/citizen_id` ("số CMTND", NI), the health-insurance card number
+//! `…/sid/insurance_number` (SB). VN Core has none for a chip verdict: that travels in `meta.tag`
+//! (`urn:cancuoc:verdict`) so a HIS never mistakes an unverified read for a verified one.
 
 use base64::Engine;
 use serde_json::{Value, json};
 
 use crate::Report;
 
-pub const CCCD_SYSTEM: &str = "urn:cancuoc:sid:cccd";
-pub const CMND_SYSTEM: &str = "urn:cancuoc:sid:cmnd";
+/// VN Core `SID-National-Id`: the CCCD number.
+pub const CCCD_SYSTEM: &str = "http://fhir.ehealth.gov.vn/core/sid/national_id";
+/// VN Core `SID-Citizen-Id`: the old identity card (CMND/CMTND) number.
+pub const CMND_SYSTEM: &str = "http://fhir.ehealth.gov.vn/core/sid/citizen_id";
+/// VN Core `SID-Insurance_Number`: the health-insurance (BHYT) card number.
+pub const BHYT_SYSTEM: &str = "http://fhir.ehealth.gov.vn/core/sid/insurance_number";
+const V2_0203: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
 pub const VERDICT_SYSTEM: &str = "urn:cancuoc:verdict";
+
+/// Adds the health-insurance card number (the card valid today, from the BHYT check) to a
+/// Patient made by [`patient`].
+pub fn add_insurance_number(patient: &mut Value, card: &str) {
+    if let Some(ids) = patient["identifier"].as_array_mut() {
+        ids.push(json!({
+            "use": "secondary",
+            "type": { "coding": [{ "system": V2_0203, "code": "SB" }], "text": "BHYT" },
+            "system": BHYT_SYSTEM,
+            "value": card,
+        }));
+    }
+}
 
 /// `dd/mm/yyyy` → `yyyy-mm-dd`; `None` when it is not such a date.
 fn iso_date(d: &str) -> Option<String> {
@@ -119,13 +139,18 @@ pub fn patient(report: &Report, include: Include, photo: Option<(&str, &[u8])>) 
     if let Some(id) = &p.id_number {
         identifier.push(json!({
             "use": "official",
-            "type": { "text": "Căn cước công dân (CCCD)" },
+            "type": { "coding": [{ "system": V2_0203, "code": "NI" }], "text": "Căn cước công dân (CCCD)" },
             "system": CCCD_SYSTEM,
             "value": id,
         }));
     }
     if let Some(old) = &p.old_id_number {
-        identifier.push(json!({ "use": "old", "type": { "text": "CMND" }, "system": CMND_SYSTEM, "value": old }));
+        identifier.push(json!({
+            "use": "old",
+            "type": { "coding": [{ "system": V2_0203, "code": "NI" }], "text": "CMND" },
+            "system": CMND_SYSTEM,
+            "value": old,
+        }));
     }
     let mut resource = json!({
         "resourceType": "Patient",

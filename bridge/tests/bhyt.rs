@@ -398,9 +398,8 @@ fn the_guides_list_every_code_and_what_the_clerk_sees() {
         Kind::Reject => "red: not usable",
         Kind::NotChecked => "amber: not checked (the card is neither usable nor refused)",
     };
-    let mut table = String::from(
-        "| code | meaning | what the clerk sees | what to do (as shown) |\n|---|---|---|---|\n",
-    );
+    let mut table =
+        String::from("| code | meaning | what the clerk sees | what to do (as shown) |\n|---|---|---|---|\n");
     for c in bhyt::CODES {
         table.push_str(&format!("| `{}` | {} — {} | {} | {} |\n", c.code, c.vi, c.en, shows(c.kind), c.todo_vi));
     }

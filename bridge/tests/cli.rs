@@ -260,7 +260,7 @@ fn validate_fhir(json: &str) -> String {
         .args([
             "-c",
             "import json,sys\nfrom fhir.resources.R4B.patient import Patient\np = Patient.parse_obj(json.load(sys.stdin))\n\
-             print(p.meta.tag[0].code, p.identifier[0].value, p.name[0].family, p.birthDate, p.gender, len(p.photo or []))",
+             print(p.meta.tag[0].code, p.identifier[0].value, p.name[0].family, p.birthDate, p.gender, len(p.photo or []), p.identifier[0].system, p.identifier[0].type.coding[0].code)",
         ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -279,11 +279,15 @@ fn fhir_patient_is_valid_and_carries_the_verdict() {
     let (code, out, _) = cancuoc(&["read", "--simulated", "--fhir"]);
     assert_eq!(code, 0);
     assert!(out.trim_start().starts_with("{\n  \"resourceType\": \"Patient\""), "{out}");
-    assert_eq!(validate_fhir(&out), "verified 079195012345 Nguyễn 1995-03-15 female 0");
+    assert_eq!(
+        validate_fhir(&out),
+        "verified 079195012345 Nguyễn 1995-03-15 female 0 http://fhir.ehealth.gov.vn/core/sid/national_id NI",
+        "VN Core's naming system for the CCCD number"
+    );
     let (code, out, _) = cancuoc(&["read", "--simulated", "--fhir", "--fhir-photo", "--variant", "jpeg2000"]);
     assert_eq!(code, 0);
     assert!(out.contains("\"contentType\": \"image/jp2\""));
-    assert_eq!(validate_fhir(&out), "verified 079195012345 Nguyễn 1995-03-15 female 1");
+    assert!(validate_fhir(&out).starts_with("verified 079195012345 Nguyễn 1995-03-15 female 1 "));
     let (code, out, _) = cancuoc(&["read", "--simulated", "--fhir", "--variant", "tampered-dg13"]);
     assert_eq!(code, 1);
     assert!(validate_fhir(&out).starts_with("not_verified "), "{out}");

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use cancuoc_bridge::{Report, Status};
 use cancuoc_core::verdict::Failure;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::consent::{Field, Purpose};
 use crate::i18n::Lang;
@@ -134,9 +134,9 @@ impl Checkin {
         let mut v = cancuoc_bridge::fhir::patient(&self.report, include, photo);
         if has(Field::Bhyt)
             && let BhytState::Done(b) = &self.bhyt
-            && let (Some(card), Some(ids)) = (&b.card.number, v["identifier"].as_array_mut())
+            && let Some(card) = &b.card.number
         {
-            ids.push(json!({ "use": "secondary", "type": { "text": "BHYT" }, "system": "urn:cancuoc:sid:bhyt", "value": card }));
+            cancuoc_bridge::fhir::add_insurance_number(&mut v, card);
         }
         v
     }

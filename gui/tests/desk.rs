@@ -284,6 +284,17 @@ fn insurance_renewed_card_year_only_and_a_different_record_are_shown_as_the_cli_
     assert!(has_text(&h, "DN4010120654321") && has_text(&h, "DN4010120123456"));
     assert!(has_text(&h, "Dùng thẻ mới"), "what the clerk should do");
     assert!(has_text(&h, "Ghi chú của BHXH: Thẻ cũ hết giá trị sử dụng"));
+    // The HIS gets today's card under VN Core's insurance-number system.
+    press(&mut h, "Gửi sang HIS");
+    press(&mut h, "Công dân đồng ý — gửi");
+    wait(&mut h, "the HIS to answer", |a| a.notice.is_some());
+    let sent = hospital.received();
+    let p = &sent.iter().find(|r| r.path == "/fhir/Patient").expect("patient posted").body;
+    let ids = p["identifier"].as_array().expect("identifiers");
+    assert!(
+        ids.iter().any(|i| i["system"] == cancuoc_bridge::fhir::BHYT_SYSTEM && i["value"] == "DN4010120654321"),
+        "{ids:?}"
+    );
 
     // The insurer knows the birth year only: usable, and the app says the year was used.
     let hospital = person(InsuranceRecord::persona_year_only());
