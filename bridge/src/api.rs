@@ -56,9 +56,17 @@ struct AppState {
     cfg: Config,
     events: broadcast::Sender<String>,
     results: Mutex<HashMap<String, (Instant, Value)>>,
+    /// Per kept read: its report and its BHYT answer, for the check-in row (same retention).
+    kept: Mutex<HashMap<String, Kept>>,
     busy: Mutex<HashSet<String>>,
     /// Per reader: wrong access keys in a row, and when the next attempt is allowed.
     denied: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+struct Kept {
+    at: Instant,
+    report: Report,
+    bhyt: Option<crate::bhyt::Answer>,
 }
 
 /// Back-off after `n` wrong access keys in a row on one reader: 1, 2, 4 … seconds, at most a
@@ -296,6 +304,9 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
             if let Ok(mut m) = st.results.lock() {
                 m.insert(id.clone(), (Instant::now(), value.clone()));
             }
+            if let Ok(mut k) = st.kept.lock() {
+                k.insert(id.clone(), Kept { at: Instant::now(), report: report.clone(), bhyt: None });
+            }
             let _ = st.events.send(json!({ "type": "result", "id": id, "status": report.status }).to_string());
             Json(value).into_response()
         }
@@ -386,6 +397,7 @@ async fn bhyt(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
             "needs id_number (12 digits), full_name and date_of_birth (DD/MM/YYYY), or the read_id of a read",
         );
     }
+    let read_id = req["read_id"].as_str().map(str::to_string);
     let account = st.cfg.bhyt.clone().unwrap_or_default();
     let today = chrono::Local::now().format("%d/%m/%Y").to_string();
     let done = tokio::task::spawn_blocking(move || {
@@ -411,7 +423,48 @@ async fn bhyt(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
             Err(n) => json!({ "not_checked": n }),
         };
     }
+    // Kept with the read (same retention) for its check-in row.
+    if let (Some(id), Ok(a)) = (read_id, &answer)
+        && let Ok(mut k) = st.kept.lock()
+        && let Some(kept) = k.get_mut(&id)
+    {
+        kept.bhyt = Some(a.clone());
+    }
     Json(v).into_response()
+}
+
+/// `POST /v1/checkin`: the QĐ 4750 check-in row (JSON and XML) for a read kept here, with the
+/// insurance fields of its BHYT check (when one was made and the card is usable today) and the
+/// site's and clerk's entries in `visit`. 422 with the problems when the row would not be valid.
+async fn checkin(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
+    use crate::qd4750;
+    #[derive(serde::Deserialize)]
+    struct Req {
+        read_id: String,
+        #[serde(default)]
+        visit: qd4750::Visit,
+    }
+    let req: Req = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", format!("needs read_id and visit: {e}")),
+    };
+    let hit = st.kept.lock().ok().and_then(|m| {
+        m.get(&req.read_id).filter(|k| k.at.elapsed() < st.cfg.retention).map(|k| (k.report.clone(), k.bhyt.clone()))
+    });
+    let Some((report, answer)) = hit else {
+        return error(StatusCode::NOT_FOUND, "not_found", "no such read (results are kept only for a few minutes)");
+    };
+    let now = chrono::Local::now().format("%Y%m%d%H%M").to_string();
+    let row = qd4750::checkin_row(&report, answer.as_ref(), &req.visit, &now);
+    let problems = qd4750::validate(&row);
+    let body = json!({
+        "status": report.status,
+        "row": row.json(),
+        "xml": qd4750::xml(std::slice::from_ref(&row)),
+        "problems": problems,
+    });
+    let code = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    (code, Json(body)).into_response()
 }
 
 async fn stored(State(st): State<Shared>, Path(id): Path<String>) -> Response {
@@ -452,6 +505,7 @@ fn router(st: Shared) -> Router {
         .route("/v1/read/{id}", get(stored))
         .route("/v1/events", get(events))
         .route("/v1/bhyt", post(bhyt))
+        .route("/v1/checkin", post(checkin))
         .layer(middleware::from_fn_with_state(st.clone(), guard))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
@@ -468,6 +522,7 @@ pub async fn serve(cfg: Config, ready: impl FnOnce(SocketAddr)) -> std::io::Resu
         cfg,
         events,
         results: Mutex::new(HashMap::new()),
+        kept: Mutex::new(HashMap::new()),
         busy: Mutex::new(HashSet::new()),
         denied: Mutex::new(HashMap::new()),
     });
@@ -478,6 +533,9 @@ pub async fn serve(cfg: Config, ready: impl FnOnce(SocketAddr)) -> std::io::Resu
             tokio::time::sleep(Duration::from_secs(1)).await;
             if let Ok(mut m) = purge.results.lock() {
                 m.retain(|_, (at, _)| at.elapsed() < retention);
+            }
+            if let Ok(mut k) = purge.kept.lock() {
+                k.retain(|_, kept| kept.at.elapsed() < retention);
             }
         }
     });

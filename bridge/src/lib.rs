@@ -9,6 +9,7 @@ pub mod doctor;
 pub mod fhir;
 pub mod pcsc_reader;
 pub mod probe;
+pub mod qd4750;
 pub mod read;
 pub mod trust_store;
 pub mod uf2;

@@ -418,3 +418,99 @@ fn the_guides_list_every_code_and_what_the_clerk_sees() {
         }
     }
 }
+
+/// The field list as docs/api.md states it (written from the QĐ's table by hand): name, type,
+/// whether always required.
+fn documented_fields() -> Vec<(String, String, bool)> {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/api.md")).expect("api.md");
+    let start = doc.find("<!-- qd4750-fields -->").expect("table start");
+    let end = doc.find("<!-- /qd4750-fields -->").expect("table end");
+    doc[start..end]
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.split('|').nth(1).is_some_and(|c| c.trim().parse::<u32>().is_ok()))
+        .map(|l| {
+            let c: Vec<&str> = l.split('|').map(str::trim).collect();
+            (c[2].to_string(), c[3].to_string(), c[4] == "yes")
+        })
+        .collect()
+}
+
+/// Parses the XML with Python's own XML parser (not ours) and returns the rows' (tag, text) pairs.
+fn parse_xml_independently(xml: &str) -> Vec<Vec<(String, String)>> {
+    use std::io::Write;
+    let mut child = Command::new("python3")
+        .args([
+            "-c",
+            "import sys,json,xml.etree.ElementTree as E\nr=E.fromstring(sys.stdin.buffer.read())\n\
+             assert r.tag=='CHI_TIEU_TRANG_THAI_KCB'\nl=r.find('DSACH_TRANG_THAI_KCB')\n\
+             print(json.dumps([[[c.tag,c.text or ''] for c in row] for row in l.findall('TRANG_THAI_KCB')]))",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    child.stdin.take().expect("stdin").write_all(xml.as_bytes()).expect("write");
+    let out = child.wait_with_output().expect("python");
+    assert!(out.status.success(), "the XML does not parse");
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+#[test]
+fn the_checkin_row_of_a_verified_read_validates_against_the_documented_field_list() {
+    use serde_json::json;
+    let h = with(InsuranceRecord::persona_renewed());
+    let dir = tempfile::tempdir().expect("tmp");
+    let s = serve(&h, dir.path());
+    let (_, read) = s.post("/v1/read", &s.token, json!({ "reader": "simulated" }));
+    let id = read["id"].as_str().expect("id").to_string();
+    let visit = json!({ "ma_cskcb": "01001", "ma_doituong_kcb": "1.1", "ma_dich_vu": "02.1896",
+                        "ten_dich_vu": "Khám Nội & <tổng quát>", "ngay_vao": "202611230815" });
+    // Before the insurance check: a valid row with the insurance fields empty.
+    let (code, c) = s.post("/v1/checkin", &s.token, json!({ "read_id": id, "visit": visit }));
+    assert_eq!(code, 200, "{c}");
+    assert_eq!(c["row"]["ma_the_bhyt"], "");
+    let (code, _) = s.post("/v1/bhyt", &s.token, json!({ "read_id": id, "consent": true }));
+    assert_eq!(code, 200);
+    let (code, c) = s.post("/v1/checkin", &s.token, json!({ "read_id": id, "visit": visit }));
+    assert_eq!(code, 200, "{c}");
+    assert_eq!(c["status"], "verified");
+    assert_eq!(c["problems"], json!([]));
+    let rows = parse_xml_independently(c["xml"].as_str().expect("xml"));
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    let fields = documented_fields();
+    assert_eq!(fields.len(), 26, "the documented list has QĐ 4750's 26 fields");
+    let names: Vec<&str> = row.iter().map(|(t, _)| t.as_str()).collect();
+    let documented: Vec<&str> = fields.iter().map(|(n, _, _)| n.as_str()).collect();
+    assert_eq!(names, documented, "every field, in the documented order");
+    for ((name, text), (_, kind, required)) in row.iter().zip(&fields) {
+        assert!(!required || !text.is_empty(), "{name} is required");
+        let max: Option<usize> = kind[1..].parse().ok();
+        if let Some(max) = max {
+            assert!(text.chars().count() <= max, "{name}: {text:?} over {kind}");
+        }
+        if kind.starts_with('N') {
+            assert!(text.bytes().all(|b| b.is_ascii_digit()), "{name}: {text:?} is not a number");
+        }
+        // The JSON carries the same value under the lower-case name.
+        assert_eq!(c["row"][name.to_lowercase()].as_str(), Some(text.as_str()), "{name}");
+    }
+    let get = |n: &str| row.iter().find(|(t, _)| t == n).map(|(_, v)| v.as_str()).unwrap_or_default();
+    assert_eq!(get("HO_TEN"), PERSONA.full_name);
+    assert_eq!(get("SO_CCCD"), PERSONA.id_number);
+    assert_eq!(get("NGAY_SINH"), "199503150000");
+    assert_eq!(get("GIOI_TINH"), "2");
+    assert_eq!(get("MA_THE_BHYT"), "DN4010120654321", "today's card: the new one");
+    assert_eq!((get("GT_THE_TU"), get("GT_THE_DEN")), ("20260101", "20991231"));
+    assert_eq!(get("MA_DKBD"), "01002");
+    assert_eq!(get("TEN_DICH_VU"), "Khám Nội & <tổng quát>", "escaped in the XML, intact when parsed");
+    assert_eq!(get("NGAY_YL"), "202611230815");
+    // A site code missing: 422, the field named.
+    let (code, c) = s.post(
+        "/v1/checkin",
+        &s.token,
+        json!({ "read_id": id, "visit": { "ma_doituong_kcb": "1.1", "ma_dich_vu": "x", "ten_dich_vu": "y" } }),
+    );
+    assert_eq!(code, 422, "{c}");
+    assert!(c["problems"].as_array().is_some_and(|p| p.iter().any(|p| p["field"] == "MA_CSKCB")), "{c}");
+}
