@@ -28,6 +28,8 @@ pub struct Checkin {
     pub reason: String,
     pub service: usize,
     pub bhyt: BhytState,
+    /// The insurer's visit history, once asked for (its own consent).
+    pub history: Option<Result<cancuoc_bridge::bhyt::History, NotChecked>>,
     /// Purpose → fields the citizen agreed to send.
     pub consents: BTreeMap<Purpose, Vec<Field>>,
     /// The saved check-in's id (`Some(None)`: recorded without keeping personal data).

@@ -74,6 +74,8 @@ impl Field {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Purpose {
     Bhyt,
+    /// The insurer's visit history (Lskcb2025): its own consent, asked separately.
+    History,
     His,
     Export,
 }
@@ -82,6 +84,7 @@ impl Purpose {
     pub fn key(self) -> &'static str {
         match self {
             Purpose::Bhyt => "bhyt",
+            Purpose::History => "bhyt_history",
             Purpose::His => "his",
             Purpose::Export => "export",
         }
@@ -89,13 +92,14 @@ impl Purpose {
     pub fn label(self, t: &Tr) -> &'static str {
         match self {
             Purpose::Bhyt => t.purpose_bhyt,
+            Purpose::History => t.purpose_history,
             Purpose::His => t.purpose_his,
             Purpose::Export => t.purpose_export,
         }
     }
     pub fn recipient(self, t: &Tr) -> &'static str {
         match self {
-            Purpose::Bhyt => t.recipient_bhyt,
+            Purpose::Bhyt | Purpose::History => t.recipient_bhyt,
             Purpose::His => t.recipient_his,
             Purpose::Export => t.recipient_export,
         }
@@ -106,7 +110,7 @@ impl Purpose {
         use Field::*;
         match self {
             // The gateway's check takes exactly these (shared/cccd.md).
-            Purpose::Bhyt => vec![IdNumber, FullName, DateOfBirth],
+            Purpose::Bhyt | Purpose::History => vec![IdNumber, FullName, DateOfBirth],
             Purpose::His | Purpose::Export => {
                 let visit: &[Field] = if self == Purpose::Export { &[Reason] } else { &[] };
                 [
@@ -122,7 +126,7 @@ impl Purpose {
     pub fn required(self) -> &'static [Field] {
         use Field::*;
         match self {
-            Purpose::Bhyt => &[IdNumber, FullName, DateOfBirth],
+            Purpose::Bhyt | Purpose::History => &[IdNumber, FullName, DateOfBirth],
             Purpose::His => &[IdNumber, FullName, Verdict],
             Purpose::Export => &[],
         }
@@ -131,7 +135,7 @@ impl Purpose {
     pub fn defaults(self) -> Vec<Field> {
         use Field::*;
         let minimal: &[Field] = match self {
-            Purpose::Bhyt => &[IdNumber, FullName, DateOfBirth],
+            Purpose::Bhyt | Purpose::History => &[IdNumber, FullName, DateOfBirth],
             Purpose::His => &[IdNumber, FullName, DateOfBirth, Sex, Address, Bhyt, Verdict],
             Purpose::Export => &[IdNumber, FullName, DateOfBirth, Sex, Address, Bhyt, Reason, Verdict],
         };
@@ -150,7 +154,7 @@ mod tests {
 
     #[test]
     fn defaults_are_minimal_and_never_carry_the_photo_or_parents() {
-        for p in [Purpose::Bhyt, Purpose::His, Purpose::Export] {
+        for p in [Purpose::Bhyt, Purpose::History, Purpose::His, Purpose::Export] {
             let d = p.defaults();
             assert!(!d.contains(&Field::Photo) && !d.contains(&Field::Parents), "{p:?}");
             assert!(d.iter().all(|f| p.offered().contains(f)), "{p:?} default outside offered");

@@ -295,6 +295,20 @@ fn insurance_renewed_card_year_only_and_a_different_record_are_shown_as_the_cli_
         ids.iter().any(|i| i["system"] == cancuoc_bridge::fhir::BHYT_SYSTEM && i["value"] == "DN4010120654321"),
         "{ids:?}"
     );
+    // The visit history: only on request, under its own consent, recorded in the audit log.
+    assert!(!sent.iter().any(|r| r.path.ends_with("Lskcb2025")), "not fetched unasked");
+    press(&mut h, "Lịch sử khám chữa bệnh");
+    assert!(has_text(&h, "Xem lịch sử khám chữa bệnh BHYT"), "its own purpose in the consent dialog");
+    press(&mut h, "Công dân đồng ý — gửi");
+    wait(&mut h, "the visit history", |a| a.checkin.as_ref().is_some_and(|c| c.history.is_some()));
+    h.run_steps(2);
+    assert!(has_text(&h, "Viêm họng cấp"));
+    assert!(has_text(&h, "02/03/2026 08:15"));
+    let audit = h.state().store.audit_log(20).expect("audit");
+    assert!(
+        audit.iter().any(|a| a.action == "bhyt_history" && a.purpose.as_deref() == Some("bhyt_history")),
+        "{audit:?}"
+    );
 
     // The insurer knows the birth year only: usable, and the app says the year was used.
     let hospital = person(InsuranceRecord::persona_year_only());

@@ -108,6 +108,7 @@ pub struct ConsentAsk {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     Bhyt,
+    History,
     His,
     Csv,
     Fhir,
@@ -119,6 +120,7 @@ impl Action {
     pub fn purpose(self) -> Purpose {
         match self {
             Action::Bhyt => Purpose::Bhyt,
+            Action::History => Purpose::History,
             Action::His => Purpose::His,
             _ => Purpose::Export,
         }
@@ -126,6 +128,7 @@ impl Action {
     fn key(self) -> &'static str {
         match self {
             Action::Bhyt => "bhyt",
+            Action::History => "bhyt_history",
             Action::His => "his",
             Action::Csv => "export_csv",
             Action::Fhir => "export_fhir",
@@ -164,6 +167,7 @@ pub struct App {
     pub wedge: qr::WedgeDetector,
     wedge_snapshot: Option<(KeyMode, KeyEntry)>,
     bhyt_rx: Option<Receiver<Result<Answer, NotChecked>>>,
+    history_rx: Option<Receiver<Result<bhyt::History, NotChecked>>>,
     his_rx: Option<Receiver<Result<u16, String>>>,
     /// The simulated insurer and HIS of demo mode (stop when the app does).
     pub hospital: Option<cancuoc_bridge::demo::hospital::Hospital>,
@@ -256,6 +260,7 @@ impl App {
             wedge: qr::WedgeDetector::default(),
             wedge_snapshot: None,
             bhyt_rx: None,
+            history_rx: None,
             his_rx: None,
             hospital,
             last_purge: 0.0,
@@ -276,7 +281,10 @@ impl App {
         self.reader.lock().map(|s| s.clone()).unwrap_or(ReaderStatus::Unknown)
     }
     pub fn is_busy(&self) -> bool {
-        matches!(self.phase, Phase::Reading { .. }) || self.bhyt_rx.is_some() || self.his_rx.is_some()
+        matches!(self.phase, Phase::Reading { .. })
+            || self.bhyt_rx.is_some()
+            || self.history_rx.is_some()
+            || self.his_rx.is_some()
     }
     fn notice(&mut self, text: impl Into<String>, good: bool) {
         self.notice = Some(Notice { text: text.into(), good });

@@ -75,6 +75,7 @@ impl App {
         self.photo_texture = None;
         self.consent = None;
         self.bhyt_rx = None;
+        self.history_rx = None;
         self.his_rx = None;
         self.notice = None;
     }
@@ -96,6 +97,14 @@ impl App {
         }
         if let Some(r) = done {
             self.finish_read(ctx, r);
+        }
+        if let Some(rx) = &self.history_rx
+            && let Ok(r) = rx.try_recv()
+        {
+            self.history_rx = None;
+            if let Some(c) = &mut self.checkin {
+                c.history = Some(r);
+            }
         }
         if let Some(rx) = &self.bhyt_rx
             && let Ok(r) = rx.try_recv()
@@ -148,6 +157,7 @@ impl App {
                     reason: String::new(),
                     service: 0,
                     bhyt: BhytState::NotChecked(None),
+                    history: None,
                     consents: BTreeMap::new(),
                     saved: None,
                     queue_no: None,

@@ -60,10 +60,14 @@ impl App {
         let t = self.tr();
         let Some(fields) = c.consents.get(&action.purpose()).cloned() else { return };
         match action {
-            Action::Bhyt => {
+            Action::Bhyt | Action::History => {
                 if self.settings.offline || self.settings.bhyt_url.trim().is_empty() {
                     if let Some(c) = &mut self.checkin {
-                        c.bhyt = BhytState::NotChecked(Some(NotChecked::Offline));
+                        if action == Action::Bhyt {
+                            c.bhyt = BhytState::NotChecked(Some(NotChecked::Offline));
+                        } else {
+                            c.history = Some(Err(NotChecked::Offline));
+                        }
                     }
                     return;
                 }
@@ -85,16 +89,25 @@ impl App {
                     // with the CLI on this PC.
                     cache_dir: if self.opts.demo { None } else { bhyt::default_cache_dir() },
                 };
-                let (tx, rx) = channel();
-                let today = today();
-                std::thread::spawn(move || {
-                    let _ = tx.send(bhyt::lookup(&cfg, &q, &today));
-                });
-                self.bhyt_rx = Some(rx);
-                if let Some(c) = &mut self.checkin {
-                    c.bhyt = BhytState::Checking;
+                let purpose = action.purpose();
+                if action == Action::History {
+                    let (tx, rx) = channel();
+                    std::thread::spawn(move || {
+                        let _ = tx.send(bhyt::history(&cfg, &q));
+                    });
+                    self.history_rx = Some(rx);
+                } else {
+                    let (tx, rx) = channel();
+                    let today = today();
+                    std::thread::spawn(move || {
+                        let _ = tx.send(bhyt::lookup(&cfg, &q, &today));
+                    });
+                    self.bhyt_rx = Some(rx);
+                    if let Some(c) = &mut self.checkin {
+                        c.bhyt = BhytState::Checking;
+                    }
                 }
-                self.audit(action.key(), Some(Purpose::Bhyt), Purpose::Bhyt.required(), "");
+                self.audit(action.key(), Some(purpose), purpose.required(), "");
             }
             Action::His => {
                 let url = self.settings.his_url.trim().to_string();

@@ -240,6 +240,7 @@ fn insurance(app: &mut App, ui: &mut egui::Ui, k: f32) {
     let Some(c) = &mut app.checkin else { return };
     ui.label(bold(t.bhyt_title, 19.0 * k));
     let mut check = false;
+    let mut history = false;
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
         match &c.bhyt {
@@ -306,9 +307,45 @@ fn insurance(app: &mut App, ui: &mut egui::Ui, k: f32) {
         if !matches!(c.bhyt, BhytState::Checking) {
             check = ui.button(RichText::new(t.bhyt_check).size(18.0 * k)).clicked();
         }
+        // The visit history: on request only, under its own consent.
+        match &c.history {
+            Some(Ok(h)) => {
+                ui.label(bold(t.bhyt_history_title, 17.0 * k));
+                if h.visits.is_empty() {
+                    ui.label(t.bhyt_history_none);
+                }
+                for v in &h.visits {
+                    let when = v.admitted.as_deref().map(stamp).unwrap_or_default();
+                    ui.label(format!(
+                        "{when} · {} · {} — {}",
+                        v.facility.as_deref().unwrap_or("?"),
+                        v.diagnosis.as_deref().unwrap_or(""),
+                        v.outcome.as_deref().unwrap_or("")
+                    ));
+                }
+            }
+            Some(Err(n)) => {
+                ui.label(RichText::new(bhyt::not_checked_message(n, lang.words())).color(RED));
+            }
+            None => {}
+        }
+        if matches!(c.bhyt, BhytState::Done(_)) && !matches!(c.history, Some(Ok(_))) {
+            history = ui.button(RichText::new(t.bhyt_history_button).size(16.0 * k)).clicked();
+        }
     });
     if check {
         app.request(Action::Bhyt);
+    }
+    if history {
+        app.request(Action::History);
+    }
+}
+
+/// `yyyyMMddHHmm` → `dd/mm/yyyy HH:mm` (as given when it is not such a stamp).
+fn stamp(s: &str) -> String {
+    match (s.get(0..4), s.get(4..6), s.get(6..8), s.get(8..10), s.get(10..12)) {
+        (Some(y), Some(m), Some(d), Some(h), Some(min)) if s.len() == 12 => format!("{d}/{m}/{y} {h}:{min}"),
+        _ => s.to_string(),
     }
 }
 
