@@ -279,6 +279,31 @@ fn the_cli_answers_as_the_library_and_shares_its_sealed_token_between_runs() {
         out.contains("070") && out.contains("Ngày sinh (date of birth): chip «16/03/1995» — BHXH «15/03/1995»"),
         "{out}"
     );
+    // A record with the birth year only: usable, and the CLI says the year was used.
+    let year = with(InsuranceRecord::persona_year_only());
+    let gy = year.base_url();
+    let args: Vec<&str> = ["bhyt", "--gateway", &gy, "--id-number", PERSONA.id_number, "--name", PERSONA.full_name]
+        .into_iter()
+        .chain(["--dob", PERSONA.date_of_birth])
+        .collect();
+    let (code, out) = cancuoc(&args, &year, &cache, &pw);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("BHXH chỉ có năm sinh"), "{out}");
+    // A different name at the insurer: 060, both names shown.
+    let mut other = InsuranceRecord::persona_valid();
+    other.full_name = "Trần Thị Thu Hà";
+    let other = with(other);
+    let go = other.base_url();
+    let args: Vec<&str> = ["bhyt", "--gateway", &go, "--id-number", PERSONA.id_number, "--name", PERSONA.full_name]
+        .into_iter()
+        .chain(["--dob", PERSONA.date_of_birth, "--json"])
+        .collect();
+    let (code, out) = cancuoc(&args, &other, &cache, &pw);
+    assert_eq!(code, 1, "{out}");
+    let j: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(j["answer"]["code"], "060");
+    assert_eq!(j["answer"]["differences"][0]["field"], "full_name");
+    assert_eq!(j["answer"]["differences"][0]["insurer"], "Trần Thị Thu Hà");
     // The gateway down: exit 6, "not checked".
     drop(h);
     let h2 = Hospital::start(HospitalConfig::default()).expect("server");

@@ -314,6 +314,18 @@ fn token_ok(st: &Shared, q: &BTreeMap<String, String>) -> bool {
         .is_some_and(|t| st.tokens.lock().map(|ts| ts.iter().any(|(k, until)| k == t && *until > now)).unwrap_or(false))
 }
 
+/// What every call with a token does first: the configured delay, the body read and recorded,
+/// and HTTP 401 for a token that is unknown or past its life.
+async fn accept(st: &Shared, path: &str, q: &BTreeMap<String, String>, body: &[u8]) -> Result<Value, Response> {
+    tokio::time::sleep(st.cfg.delay).await;
+    let body = body_fields(body);
+    record_with(st, path, &body, q.get("token"));
+    if !token_ok(st, q) {
+        return Err((StatusCode::UNAUTHORIZED, axum::Json(json!({ "maKetQua": "401" }))).into_response());
+    }
+    Ok(body)
+}
+
 /// The insurer's own record of the person, as a 060/061/070 answer carries it.
 fn own_record(r: &InsuranceRecord) -> Value {
     json!({ "hoTen": r.full_name, "ngaySinh": r.date_of_birth, "gioiTinh": r.sex, "diaChi": r.address })
@@ -337,12 +349,10 @@ async fn check(
     Query(q): Query<BTreeMap<String, String>>,
     body: axum::body::Bytes,
 ) -> Response {
-    tokio::time::sleep(st.cfg.delay).await;
-    let body = body_fields(&body);
-    record_with(&st, "/api/egw/KQNhanLichSuKCB2024", &body, q.get("token"));
-    if !token_ok(&st, &q) {
-        return (StatusCode::UNAUTHORIZED, axum::Json(json!({ "maKetQua": "401" }))).into_response();
-    }
+    let body = match accept(&st, "/api/egw/KQNhanLichSuKCB2024", &q, &body).await {
+        Ok(b) => b,
+        Err(refused) => return refused,
+    };
     if let Some(s) = st.cfg.fail_status {
         let code = StatusCode::from_u16(s).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         return (code, "gateway error").into_response();
@@ -383,12 +393,10 @@ async fn history(
     Query(q): Query<BTreeMap<String, String>>,
     body: axum::body::Bytes,
 ) -> Response {
-    tokio::time::sleep(st.cfg.delay).await;
-    let body = body_fields(&body);
-    record_with(&st, "/api/egw/Lskcb2025", &body, q.get("token"));
-    if !token_ok(&st, &q) {
-        return (StatusCode::UNAUTHORIZED, axum::Json(json!({ "maKetQua": "401" }))).into_response();
-    }
+    let body = match accept(&st, "/api/egw/Lskcb2025", &q, &body).await {
+        Ok(b) => b,
+        Err(refused) => return refused,
+    };
     let card = body["maThe"].as_str().unwrap_or_default();
     let Some(r) = st.cfg.records.get(card) else {
         return axum::Json(json!({ "maKetQua": "050", "ghiChu": "Không thấy thông tin thẻ", "dsLichSuKCB2025": null }))
