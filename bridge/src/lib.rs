@@ -7,6 +7,7 @@ pub mod bhyt;
 pub mod diagnostics;
 pub mod doctor;
 pub mod fhir;
+pub mod forms;
 pub mod pcsc_reader;
 pub mod probe;
 pub mod qd4750;
