@@ -1047,6 +1047,45 @@ mod tests {
         assert_eq!(compare(&q, &year).len(), 1);
     }
 
+    /// An answer written by hand from the documented field list (CV 1923 Phụ lục 03 as
+    /// shared/cccd.md gives it), not by our simulated gateway: a 003 with the new card's fields,
+    /// the insurer's record, numbers where strings are documented, and the null history lists.
+    #[test]
+    fn a_documented_003_answer_written_by_hand_is_read_as_reception_needs_it() {
+        let v: Value = serde_json::from_str(
+            r#"{"maKetQua":"003","ghiChu":"Thẻ cũ hết giá trị sử dụng. Đã cấp thẻ mới!","maThe":"HC4797938123456",
+                "hoTen":"NGUYỄN VĂN AN","ngaySinh":"1960","gioiTinh":"Nam","diaChi":"Xã Tân Hội, Huyện Đức Trọng, Lâm Đồng",
+                "maDKBD":"68012","cqBHXH":"BHXH huyện Đức Trọng","gtTheTu":"01/01/2025","gtTheDen":"31/12/2025",
+                "maKV":"","ngayDu5Nam":"01/01/2020","maSoBHXH":6812345678,"maTheCu":"",
+                "maTheMoi":"HT3797938123456","gtTheTuMoi":"01/01/2026","gtTheDenMoi":"31/12/2026",
+                "maDKBDMoi":"68012","tenDKBDMoi":"Trung tâm Y tế huyện Đức Trọng",
+                "dsLichSuKCB2018":null,"dsLichSuKT2018":null}"#,
+        )
+        .expect("json");
+        let q = Query {
+            id_number: "068060001234".into(),
+            full_name: "Nguyễn Văn An".into(),
+            date_of_birth: "02/09/1960".into(),
+            sex: Some("Nam".into()),
+        };
+        let a = read_answer(&v, &q, "15/03/2026").expect("read");
+        assert_eq!((a.code.as_str(), a.eligibility), ("003", Eligibility::Valid));
+        assert_eq!(a.card.number.as_deref(), Some("HT3797938123456"));
+        assert_eq!(a.card.facility_name.as_deref(), Some("Trung tâm Y tế huyện Đức Trọng"));
+        assert_eq!(a.previous_card.as_ref().and_then(|c| c.number.as_deref()), Some("HC4797938123456"));
+        assert_eq!(a.note.as_deref(), Some("Thẻ cũ hết giá trị sử dụng. Đã cấp thẻ mới!"));
+        assert_eq!(a.insurer.date_of_birth.as_deref(), Some("1960"));
+        assert!(a.differences.is_empty(), "upper-case name, year-only birth date: the same person");
+        // A 000 without any new-card fields and a code-only error answer.
+        let v: Value = serde_json::from_str(r#"{"maKetQua":"000","ghiChu":"Thẻ còn giá trị sử dụng!","maThe":"HC4797938123456","gtTheTu":"01/01/2026","gtTheDen":"31/12/2026","maDKBD":"68012"}"#).expect("json");
+        let a = read_answer(&v, &q, "15/03/2026").expect("read");
+        assert_eq!((a.eligibility, a.previous_card.is_none()), (Eligibility::Valid, true));
+        let v: Value = serde_json::from_str(r#"{"maKetQua":"101","ghiChu":"Lỗi máy chủ"}"#).expect("json");
+        assert_eq!(read_answer(&v, &q, "15/03/2026"), Err(NotChecked::Gateway { code: "101".into() }));
+        let v: Value = serde_json::from_str(r#"{"ghiChu":"?"}"#).expect("json");
+        assert!(matches!(read_answer(&v, &q, "15/03/2026"), Err(NotChecked::BadAnswer { .. })));
+    }
+
     #[test]
     fn every_documented_code_is_named_in_both_languages_with_what_to_do() {
         let documented = [
