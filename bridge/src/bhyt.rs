@@ -23,7 +23,7 @@
 //! code — is [`NotChecked`] with the reason: the client never guesses a result.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -585,22 +585,6 @@ fn cache_file(a: &Account) -> Option<PathBuf> {
     Some(dir.join(format!("bhyt-token-{}.bin", hex::encode(h.get(..8)?))))
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("tmp");
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    std::io::Write::write_all(&mut o.open(&tmp)?, bytes)?;
-    std::fs::rename(tmp, path)
-}
-
 /// The account's token still in use: this process's, else the one another program on this PC
 /// saved.
 fn cached_token(a: &Account) -> Option<Token> {
@@ -631,7 +615,7 @@ fn keep_token(a: &Account, t: &Token) {
         if getrandom::fill(&mut iv).is_ok() {
             let sealed = seal::seal(&a.password_md5.to_ascii_uppercase(), &key, &plain, iv);
             if !sealed.is_empty() {
-                let _ = write_private(&path, &sealed);
+                let _ = crate::write_private(&path, &sealed);
             }
         }
     }

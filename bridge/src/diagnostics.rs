@@ -108,14 +108,7 @@ impl<T: Transport> TraceTransport<T> {
     }
 }
 
-/// Writes `bytes` to `path`, readable by its owner only on Unix (0600).
-pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    opts.open(path)?.write_all(bytes)
-}
+pub use crate::write_private;
 
 fn redacted(bytes: &[u8], keep: usize) -> String {
     let head = bytes.get(..keep).unwrap_or(bytes);

@@ -41,6 +41,22 @@ pub fn os_rng() -> OsRng {
 }
 
 /// Process exit codes of `cancuoc read`, distinct per outcome so scripts can branch on them.
+/// Writes `bytes` to `path` readable by its owner only (0600 on Unix), creating the folder, through
+/// a temporary file renamed into place (a reader never sees half a file). Trace files, the sealed
+/// BHYT token and the desk app's audit spool use it.
+pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("tmp");
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    std::io::Write::write_all(&mut o.open(&tmp)?, bytes)?;
+    std::fs::rename(tmp, path)
+}
+
 pub mod exit {
     /// Read, and every check passed.
     pub const VERIFIED: u8 = 0;

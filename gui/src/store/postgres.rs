@@ -262,24 +262,10 @@ impl Drop for Pg {
             // Nothing is lost when the app closes while the server is away: the rows wait on
             // this PC (readable by this user only) and go out on the next start.
             if let Ok(json) = serde_json::to_vec(&self.outbox) {
-                let _ = write_private(path, &json);
+                let _ = cancuoc_bridge::write_private(path, &json);
             }
         }
     }
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    std::io::Write::write_all(&mut o.open(path)?, bytes)
 }
 
 /// Whether an error means the connection is gone (try again on a new one) rather than that
