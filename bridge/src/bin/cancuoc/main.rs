@@ -8,6 +8,7 @@
 mod bhyt;
 mod doctor;
 mod flash;
+mod form;
 mod print;
 mod read;
 mod serve;
@@ -88,6 +89,12 @@ enum Cmd {
     /// Ask the insurer's gateway whether the holder's health insurance (BHYT) card is usable
     /// today, by CCCD number (the same check as the desk app's and the API's).
     Bhyt(bhyt::BhytArgs),
+    /// The ward and commune-police counters' declaration forms (CT01, DC02, birth, marriage,
+    /// marital status) filled from verified cards, as an A4 PDF.
+    Form {
+        #[command(subcommand)]
+        action: form::FormCmd,
+    },
     /// Put reader firmware on a Raspberry Pi Pico / Pico 2: write it as UF2, or copy it onto a
     /// Pico plugged in with BOOTSEL held.
     Flash(flash::FlashArgs),
@@ -102,6 +109,7 @@ fn main() -> ExitCode {
         Cmd::Trust { action, trust_dir } => trust::trust(action, trust_dir),
         Cmd::Flash(a) => flash::flash(a),
         Cmd::Bhyt(a) => bhyt::run(a),
+        Cmd::Form { action } => form::run(action),
         Cmd::Verify { dir, trust_dir, test_pki, json } => verify::verify(&dir, trust_dir, test_pki, json),
     })
 }

@@ -1,0 +1,438 @@
+//! The form catalogue of ward one-stop and commune-police counters: one data file per form
+//! (`bridge/forms/*.toml`, shared/forms.md has the public sources) with its official name, code,
+//! legal basis and version, the people whose cards it takes, its fields in the official order —
+//! each from the chip (a DG13 field of one of those people), the clerk or the citizen — and its A4
+//! layout. No code per form: a new form is a new file.
+//!
+//! [`Form::consent_defaults`] is what the consent dialog pre-ticks (the chip fields the form
+//! requires, nothing more); [`Form::fill`] takes the chip fields from the people's verified data
+//! for the consented fields only.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use cancuoc_core::lds::dg13::Dg13;
+
+pub mod font;
+pub mod layout;
+pub mod pdf;
+
+pub use layout::{Date, Item, Page};
+
+/// Which counter takes the form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Counter {
+    /// The commune/ward People's Committee one-stop counter (civil status, certification).
+    WardCommittee,
+    /// The commune police (residence, identity card).
+    CommunePolice,
+}
+
+/// Where a field's value comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum From {
+    /// A DG13 field of one of the form's people (their verified card).
+    Chip,
+    /// The clerk types it (addressee, place).
+    Clerk,
+    /// The citizen answers it.
+    Citizen,
+}
+
+/// One field of a form, in the official order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormField {
+    pub id: String,
+    /// The label as printed on the form.
+    pub label: String,
+    pub from: From,
+    /// For `chip`: the DG13 field (its JSON name, e.g. `full_name`).
+    #[serde(default)]
+    pub chip: Option<String>,
+    /// Whose card: the index into [`Form::people`].
+    #[serde(default)]
+    pub person: usize,
+    #[serde(default)]
+    pub required: bool,
+    /// A heading the field stands under (e.g. "Người mẹ").
+    #[serde(default)]
+    pub section: Option<String>,
+    /// Printed as this many separate boxes (the 12-digit ID number).
+    #[serde(default)]
+    pub boxes: Option<usize>,
+    /// Dotted lines to leave for a longer answer.
+    #[serde(default)]
+    pub lines: Option<usize>,
+    /// A chip field shown to the clerk as a hint only, never filled in (e.g. the spouse's name
+    /// for a marital status the citizen declares).
+    #[serde(default)]
+    pub hint_chip: Option<String>,
+    /// How a chip value is written on this form (default: as on the chip).
+    #[serde(default)]
+    pub shape: Shape,
+}
+
+/// How a chip value is written on a form.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    #[default]
+    AsIs,
+    /// "Năm sinh": the year of a dd/mm/yyyy date.
+    Year,
+    /// "Giấy tờ tùy thân": the document's name and number, and its date of issue when the chip
+    /// has it ("Căn cước số …, cấp ngày …" — the 2023 Law on Identification's card from
+    /// 01/7/2024, "Căn cước công dân" before).
+    IdDocument,
+}
+
+/// A signature block at the end of the form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    pub caption: String,
+    /// Whose name is printed under it (index into [`Form::people`]), when their card was read.
+    #[serde(default)]
+    pub person: Option<usize>,
+}
+
+/// The page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layout {
+    pub paper: String,
+    pub font_pt: f32,
+    pub title_pt: f32,
+    /// Top, right, bottom, left.
+    pub margins_mm: [f32; 4],
+    /// Fields numbered 1, 2, … (CT01, DC02) or plain labels (civil-status forms).
+    pub numbered: bool,
+    /// Two people side by side (the marriage form's Bên nữ / Bên nam columns).
+    #[serde(default)]
+    pub columns: bool,
+    /// The line above the motto: "Mẫu … ban hành kèm theo Thông tư số …".
+    pub top_line: String,
+    /// The printed title (default: the Vietnamese name in capitals).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The commitment sentence before the signatures.
+    #[serde(default)]
+    pub commitment: Option<String>,
+    /// The clerk's field printed as the place in "…, ngày … tháng … năm …" (not in the body).
+    #[serde(default)]
+    pub place_field: Option<String>,
+    pub signatures: Vec<Signature>,
+}
+
+/// A catalogued form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Form {
+    /// The data file's name without `.toml` (`ct01`, `ket-hon`): what the CLI and the API take.
+    #[serde(skip)]
+    pub slug: String,
+    pub code: String,
+    pub name_vi: String,
+    pub name_en: String,
+    pub legal_basis: String,
+    pub version: String,
+    pub counter: Counter,
+    /// The national public-service procedure code, where known.
+    pub procedure: String,
+    pub sources: Vec<String>,
+    /// What is not confirmed against the official text yet.
+    pub unconfirmed: Vec<String>,
+    /// Whose cards the form takes, e.g. ["Bên nữ", "Bên nam"].
+    pub people: Vec<String>,
+    pub layout: Layout,
+    pub fields: Vec<FormField>,
+}
+
+/// The data files, embedded.
+const FILES: [(&str, &str); 5] = [
+    ("ct01.toml", include_str!("../../forms/ct01.toml")),
+    ("dc02.toml", include_str!("../../forms/dc02.toml")),
+    ("khai-sinh.toml", include_str!("../../forms/khai-sinh.toml")),
+    ("ket-hon.toml", include_str!("../../forms/ket-hon.toml")),
+    ("xac-nhan-hon-nhan.toml", include_str!("../../forms/xac-nhan-hon-nhan.toml")),
+];
+
+/// DG13's fields by their JSON names (what `chip` may name).
+fn dg13_value<'a>(d: &'a Dg13, name: &str) -> Option<Option<&'a str>> {
+    let v = match name {
+        "id_number" => &d.id_number,
+        "full_name" => &d.full_name,
+        "date_of_birth" => &d.date_of_birth,
+        "sex" => &d.sex,
+        "nationality" => &d.nationality,
+        "ethnicity" => &d.ethnicity,
+        "religion" => &d.religion,
+        "place_of_origin" => &d.place_of_origin,
+        "place_of_residence" => &d.place_of_residence,
+        "identifying_marks" => &d.identifying_marks,
+        "date_of_issue" => &d.date_of_issue,
+        "date_of_expiry" => &d.date_of_expiry,
+        "father_name" => &d.father_name,
+        "mother_name" => &d.mother_name,
+        "spouse_name" => &d.spouse_name,
+        "old_id_number" => &d.old_id_number,
+        _ => return None,
+    };
+    Some(v.as_deref())
+}
+
+impl Form {
+    /// What is wrong with a form file's content (empty when nothing).
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let empty = Dg13::default();
+        if self.people.is_empty() {
+            out.push("no people".into());
+        }
+        if self.layout.paper != "A4" {
+            out.push(format!("paper {} (the forms are A4)", self.layout.paper));
+        }
+        if let Some(p) = &self.layout.place_field
+            && !self.fields.iter().any(|f| &f.id == p && f.from == From::Clerk)
+        {
+            out.push(format!("place field {p} is not a clerk's field of the form"));
+        }
+        for s in &self.layout.signatures {
+            if s.person.is_some_and(|p| p >= self.people.len()) {
+                out.push(format!("signature {}: no such person", s.caption));
+            }
+        }
+        if self.layout.columns && self.people.len() != 2 {
+            out.push("a two-column form takes two people".into());
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for f in &self.fields {
+            if !ids.insert(f.id.as_str()) {
+                out.push(format!("{}: id used twice", f.id));
+            }
+            if f.person >= self.people.len() {
+                out.push(format!("{}: person {} but the form takes {}", f.id, f.person, self.people.len()));
+            }
+            match (f.from, &f.chip) {
+                (From::Chip, Some(c)) if dg13_value(&empty, c).is_none() => {
+                    out.push(format!("{}: {c} is not a chip field", f.id))
+                }
+                (From::Chip, None) => out.push(format!("{}: from the chip but no chip field named", f.id)),
+                (From::Clerk | From::Citizen, Some(_)) => out.push(format!("{}: a chip field on a typed field", f.id)),
+                _ => {}
+            }
+            if let Some(h) = &f.hint_chip
+                && dg13_value(&empty, h).is_none()
+            {
+                out.push(format!("{}: hint {h} is not a chip field", f.id));
+            }
+        }
+        out
+    }
+
+    /// The chip fields the form may take, by person.
+    pub fn chip_fields(&self) -> impl Iterator<Item = &FormField> {
+        self.fields.iter().filter(|f| f.from == From::Chip)
+    }
+
+    /// Pre-ticked in the consent dialog: the chip fields the form requires — nothing else.
+    pub fn consent_defaults(&self) -> Vec<&str> {
+        self.chip_fields().filter(|f| f.required).map(|f| f.id.as_str()).collect()
+    }
+
+    /// The chip's values for the consented fields (`consented` holds field ids); `people` are
+    /// the form's people's verified DG13 data, in [`Form::people`]'s order (a missing card fills
+    /// nothing for that person). Typed fields are not here: the clerk and the citizen fill them.
+    pub fn fill(&self, people: &[Option<&Dg13>], consented: &[&str]) -> Vec<(String, String)> {
+        self.chip_fields()
+            .filter(|f| consented.contains(&f.id.as_str()))
+            .filter_map(|f| {
+                let d = people.get(f.person).copied().flatten()?;
+                let v = dg13_value(d, f.chip.as_deref()?)??;
+                Some((f.id.clone(), shaped(f.shape, v, d)))
+            })
+            .collect()
+    }
+}
+
+/// A chip value as the form writes it.
+fn shaped(shape: Shape, v: &str, d: &Dg13) -> String {
+    match shape {
+        Shape::AsIs => v.to_string(),
+        Shape::Year => v.rsplit('/').next().unwrap_or(v).trim().to_string(),
+        Shape::IdDocument => {
+            let issued = d.date_of_issue.as_deref().map(str::trim).filter(|s| !s.is_empty());
+            // dd/mm/yyyy → (yyyy, mm, dd) to compare with 01/7/2024.
+            let key = issued.and_then(|s| {
+                let p: Vec<u32> = s.split('/').filter_map(|x| x.trim().parse().ok()).collect();
+                (p.len() == 3).then(|| (p[2], p[1], p[0]))
+            });
+            let name = if key.is_some_and(|k| k >= (2024, 7, 1)) { "Căn cước" } else { "Căn cước công dân" };
+            match issued {
+                Some(i) => format!("{name} số {v}, cấp ngày {i}"),
+                None => format!("{name} số {v}"),
+            }
+        }
+    }
+}
+
+/// Why a form could not be filled. Each says what to do; none is a retry.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FillError {
+    #[error("no form {0:?} (the catalogue has: {1})")]
+    UnknownForm(String, String),
+    #[error("the form {form} has no field {field:?}")]
+    UnknownField { form: String, field: String },
+    #[error("{0} comes from the chip, not typed")]
+    TypedChipField(String),
+    #[error("the card of {0} is not verified: the form is not filled from it unless the clerk overrides (audited)")]
+    NotVerified(String),
+    #[error("{0}")]
+    Render(String),
+}
+
+/// One person's card for a form: the verified data and whether every check passed.
+#[derive(Clone, Copy, Debug)]
+pub struct Card<'a> {
+    pub dg13: &'a Dg13,
+    pub verified: bool,
+}
+
+impl Form {
+    /// Every value printed on the form: the consented chip fields from the people's cards and
+    /// what the clerk and the citizen typed. A chip field cannot be typed in (a refused one stays
+    /// blank for the citizen to write by hand); an unverified card fills nothing unless
+    /// `override_unverified` (the caller audits it).
+    pub fn values(
+        &self,
+        people: &[Option<Card>],
+        consented: &[&str],
+        typed: &BTreeMap<String, String>,
+        override_unverified: bool,
+    ) -> Result<BTreeMap<String, String>, FillError> {
+        let field = |id: &str| {
+            self.fields.iter().find(|f| f.id == id).ok_or_else(|| FillError::UnknownField { form: self.code.clone(), field: id.into() })
+        };
+        for id in consented {
+            if field(id)?.from != From::Chip {
+                return Err(FillError::UnknownField { form: self.code.clone(), field: format!("{id} (not a chip field)") });
+            }
+        }
+        for id in typed.keys() {
+            if field(id)?.from == From::Chip {
+                return Err(FillError::TypedChipField(id.clone()));
+            }
+        }
+        for (i, p) in people.iter().enumerate() {
+            if let Some(c) = p
+                && !c.verified
+                && !override_unverified
+            {
+                return Err(FillError::NotVerified(self.people.get(i).cloned().unwrap_or_default()));
+            }
+        }
+        let cards: Vec<Option<&Dg13>> = people.iter().map(|p| p.map(|c| c.dg13)).collect();
+        let mut out: BTreeMap<String, String> = self.fill(&cards, consented).into_iter().collect();
+        for (k, v) in typed {
+            if !v.trim().is_empty() {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// The pages with these values.
+    pub fn layout(&self, values: &BTreeMap<String, String>, date: Date) -> Result<Vec<Page>, FillError> {
+        let faces = font::Faces::load().map_err(FillError::Render)?;
+        Ok(layout::layout(self, values, date, &faces))
+    }
+
+    /// The filled form as a PDF.
+    pub fn pdf(&self, values: &BTreeMap<String, String>, date: Date) -> Result<Vec<u8>, FillError> {
+        let faces = font::Faces::load().map_err(FillError::Render)?;
+        let pages = layout::layout(self, values, date, &faces);
+        pdf::write(&pages, &format!("{} — {}", self.code, self.name_vi), &faces).map_err(FillError::Render)
+    }
+}
+
+impl Form {
+    /// The consented chip fields from what was said: field ids, `required` (what the form needs,
+    /// as the consent dialog pre-ticks) or `all`, less the refused ones. An id that is not one of
+    /// the form's chip fields is an error (a typo must not silently drop a consent).
+    pub fn consent_from(&self, given: &[String], refused: &[String]) -> Result<Vec<String>, FillError> {
+        let mut out: Vec<String> = Vec::new();
+        let chip = |id: &str| self.chip_fields().any(|f| f.id == id);
+        for g in given.iter().flat_map(|g| g.split(',')).map(str::trim).filter(|g| !g.is_empty()) {
+            let add: Vec<String> = match g {
+                "required" => self.consent_defaults().into_iter().map(String::from).collect(),
+                "all" => self.chip_fields().map(|f| f.id.clone()).collect(),
+                id if chip(id) => vec![id.to_string()],
+                id => {
+                    return Err(FillError::UnknownField { form: self.code.clone(), field: format!("{id} (not a chip field)") });
+                }
+            };
+            for a in add {
+                if !out.contains(&a) {
+                    out.push(a);
+                }
+            }
+        }
+        for r in refused.iter().flat_map(|r| r.split(',')).map(str::trim).filter(|r| !r.is_empty()) {
+            if !chip(r) {
+                return Err(FillError::UnknownField { form: self.code.clone(), field: format!("{r} (not a chip field)") });
+            }
+            out.retain(|o| o != r);
+        }
+        Ok(out)
+    }
+}
+
+/// Today's date for "ngày … tháng … năm …", local time.
+pub fn today() -> Date {
+    use chrono::Datelike;
+    let d = chrono::Local::now().date_naive();
+    Some((d.day(), d.month(), d.year()))
+}
+
+/// A form by its file name (`ct01`, `ket-hon`) or code (`CT01`, `TK-KH`), any case.
+pub fn find(name: &str) -> Result<Form, FillError> {
+    let cat = catalogue().map_err(FillError::Render)?;
+    let names: Vec<String> = cat.iter().map(|f| f.slug.clone()).collect();
+    cat.into_iter()
+        .find(|f| f.slug.eq_ignore_ascii_case(name) || f.code.eq_ignore_ascii_case(name))
+        .ok_or_else(|| FillError::UnknownForm(name.into(), names.join(", ")))
+}
+
+/// The catalogue, every file read and checked; an error names the file and its problems.
+pub fn catalogue() -> Result<Vec<Form>, String> {
+    FILES
+        .iter()
+        .map(|(name, text)| {
+            let mut form: Form = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
+            form.slug = name.trim_end_matches(".toml").to_string();
+            let p = form.problems();
+            if p.is_empty() { Ok(form) } else { Err(format!("{name}: {}", p.join("; "))) }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_form_naming_a_field_the_chip_does_not_have_is_refused() {
+        let mut f: Form = toml::from_str(FILES[0].1).expect("ct01");
+        assert!(f.problems().is_empty(), "{:?}", f.problems());
+        if let Some(x) = f.fields.get_mut(1) {
+            x.chip = Some("blood_group".into());
+        }
+        assert!(f.problems().iter().any(|p| p.contains("blood_group is not a chip field")));
+        let unknown_key = FILES[0].1.replace("required = true\n", "required = true\ncolour = \"red\"\n");
+        assert!(toml::from_str::<Form>(&unknown_key).is_err(), "unknown keys are refused");
+    }
+}
