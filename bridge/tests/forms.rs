@@ -84,3 +84,159 @@ fn the_marriage_form_takes_both_cards_into_their_columns() {
     assert!(half.iter().all(|(id, _)| id.starts_with("bride_")), "{half:?}");
     assert_eq!(half.len(), 6);
 }
+
+// ---- The filled forms as PDF, through the CLI, read back by an independent PDF reader (poppler:
+// pdftotext, pdffonts, pdfinfo, pdftoppm) — not by our own code.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn cancuoc() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_cancuoc"))
+}
+
+fn tool(name: &str, args: &[&str]) -> String {
+    let out = Command::new(name).args(args).output().unwrap_or_else(|e| panic!("{name} (poppler-utils, scripts/deps --test): {e}"));
+    assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs `cancuoc form fill`; (exit code, stdout, stderr).
+fn fill(args: &[&str]) -> (i32, String, String) {
+    let out = cancuoc().arg("form").arg("fill").args(args).output().expect("cancuoc");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The share of dark pixels of a page drawn by pdftoppm (a PGM: header, then one byte a pixel).
+fn ink(pgm: &Path) -> (usize, usize, f64) {
+    let b = std::fs::read(pgm).expect("pgm");
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while fields.len() < 4 {
+        while b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let s = i;
+        while !b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        fields.push(String::from_utf8_lossy(&b[s..i]).into_owned());
+    }
+    let (w, h): (usize, usize) = (fields[1].parse().expect("w"), fields[2].parse().expect("h"));
+    let px = &b[i + 1..];
+    assert_eq!(px.len(), w * h);
+    (w, h, px.iter().filter(|p| **p < 128).count() as f64 / px.len() as f64)
+}
+
+fn dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+#[test]
+fn every_form_fills_from_the_simulated_cards_and_an_independent_reader_reads_it_back() {
+    let t = dir();
+    let p1 = &cancuoc_sim::PERSONA;
+    let p2 = &cancuoc_demo::PERSONA_2024;
+    let bless = std::env::var_os("CANCUOC_BLESS").is_some();
+    for form in forms::catalogue().expect("catalogue") {
+        let variants: &[&str] = match form.people.len() {
+            1 => &["rsa"],
+            2 => &["rsa", "can-cuoc-2024"],
+            _ => &["rsa", "rsa", "can-cuoc-2024"],
+        };
+        let out = t.path().join(format!("{}.pdf", form.slug));
+        let mut args = vec![form.slug.as_str(), "--simulated", "--consent", "all", "--date", "03/12/2026"];
+        for v in variants {
+            args.extend(["--variant", v]);
+        }
+        args.extend(["--set", "kinh_gui=UBND phường Hoàn Kiếm", "--out", out.to_str().expect("utf-8")]);
+        let (code, stdout, stderr) = fill(&args);
+        assert_eq!(code, 0, "{}: {stdout}{stderr}", form.slug);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&out).expect("pdf").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "the PDF is personal data: owner-only");
+        }
+        let pdf = out.to_str().expect("utf-8");
+        let info = tool("pdfinfo", &[pdf]);
+        assert!(info.lines().any(|l| l.starts_with("Page size:") && l.contains("595.2") && l.contains("841.89") && l.ends_with("(A4)")), "{}: {info}", form.slug);
+        let fonts = tool("pdffonts", &[pdf]);
+        for line in fonts.lines().skip(2) {
+            assert!(line.contains("+LiberationSerif") && line.contains("CID TrueType"), "{}: {line}", form.slug);
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            // name type… emb sub uni: every font embedded, subset, with a ToUnicode map.
+            assert_eq!(&cols[cols.len() - 5..cols.len() - 2], ["yes", "yes", "yes"], "{}: {line}", form.slug);
+        }
+        let text = tool("pdftotext", &["-layout", pdf, "-"]);
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") && flat.contains("Độc lập - Tự do - Hạnh phúc"));
+        assert!(flat.contains(&form.layout.title.clone().unwrap_or_else(|| form.name_vi.to_uppercase())), "{}", form.slug);
+        assert!(flat.contains("Kính gửi: UBND phường Hoàn Kiếm"), "{}", form.slug);
+        assert!(flat.contains("ngày 03 tháng 12 năm 2026"), "{}", form.slug);
+        // The first person's name and ID number are on every form (the ID in boxes on the
+        // police forms); the second card's on the two-person forms.
+        assert!(flat.contains(p1.full_name), "{}: name of the first card", form.slug);
+        let id_spaced: String = p1.id_number.chars().map(|c| format!("{c} ")).collect();
+        assert!(flat.contains(p1.id_number) || flat.contains(id_spaced.trim()), "{}: ID number", form.slug);
+        if form.people.len() > 1 {
+            assert!(flat.contains(p2.full_name), "{}: the second card's name", form.slug);
+        }
+        for f in form.chip_fields() {
+            let label_ok = f.label.split_whitespace().all(|w| flat.contains(w));
+            assert!(label_ok, "{}: label {:?} printed", form.slug, f.label);
+        }
+        let stem = t.path().join(&form.slug);
+        tool("pdftoppm", &["-r", "40", "-gray", "-singlefile", pdf, stem.to_str().expect("utf-8")]);
+        let (w, h, dark) = ink(&stem.with_extension("pgm"));
+        assert!((h as f64 / w as f64 - 297.0 / 210.0).abs() < 0.02, "{}: A4 proportions {w}x{h}", form.slug);
+        assert!(dark > 0.01 && dark < 0.2, "{}: the page is drawn ({:.3} dark)", form.slug, dark);
+        if bless {
+            let shot = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/screenshots")).join(format!("form-{}", form.slug));
+            tool("pdftoppm", &["-r", "70", "-png", "-singlefile", pdf, shot.to_str().expect("utf-8")]);
+        }
+    }
+}
+
+#[test]
+fn a_refused_field_is_not_in_the_pdf_and_the_consent_is_reported_by_name() {
+    let t = dir();
+    let out = t.path().join("dc02.pdf");
+    let (code, stdout, stderr) =
+        fill(&["dc02", "--simulated", "--consent", "required", "--refuse", "residence", "--json", "--out", out.to_str().expect("utf-8")]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let j: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert!(j["not_consented"].as_array().expect("list").iter().any(|v| v == "residence"));
+    assert!(!j["filled_from_chip"].as_array().expect("list").iter().any(|v| v == "residence"));
+    assert!(!stdout.contains("Hàng Bạc") && !stdout.contains(cancuoc_sim::PERSONA.full_name), "names only, never values");
+    let text = tool("pdftotext", &[out.to_str().expect("utf-8"), "-"]);
+    assert!(text.contains(cancuoc_sim::PERSONA.full_name), "a consented field is printed");
+    assert!(!text.contains("Hàng Bạc") && !text.contains("Hoàn Kiếm"), "the refused residence is not printed:\n{text}");
+    assert!(text.contains("Nơi cư trú"), "its label stays, blank, for the citizen to write by hand");
+}
+
+#[test]
+fn an_unverified_card_fills_nothing_unless_the_clerk_overrides() {
+    let t = dir();
+    let out = t.path().join("ct01.pdf");
+    let o = out.to_str().expect("utf-8");
+    let (code, _, stderr) = fill(&["ct01", "--simulated", "--variant", "tampered-dg13", "--consent", "required", "--out", o]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("not verified") && !out.exists(), "nothing written: {stderr}");
+    let (code, _, stderr) =
+        fill(&["ct01", "--simulated", "--variant", "tampered-dg13", "--consent", "required", "--override-unverified", "--out", o]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("override") && out.exists());
+    // Usage errors: a chip field typed in, a consent for a field the form does not have, a form
+    // the catalogue does not have.
+    let (code, _, e) = fill(&["ct01", "--simulated", "--consent", "required", "--set", "full_name=X", "--out", o]);
+    assert!(code == 2 && e.contains("comes from the chip"), "{e}");
+    let (code, _, e) = fill(&["ct01", "--simulated", "--consent", "required,blood_group", "--out", o]);
+    assert!(code == 2 && e.contains("blood_group"), "{e}");
+    let (code, _, e) = fill(&["ct99", "--simulated", "--consent", "required", "--out", o]);
+    assert!(code == 2 && e.contains("ct01, dc02"), "{e}");
+}

@@ -59,7 +59,7 @@ impl Pen<'_> {
         self.right - self.left
     }
     fn lh(size: f32) -> f32 {
-        size * 1.45 * MM_PER_PT
+        size * 1.38 * MM_PER_PT
     }
     fn items(&mut self) -> &mut Vec<Item> {
         if self.pages.is_empty() {
@@ -346,7 +346,7 @@ fn ending(pen: &mut Pen, form: &Form, values: &BTreeMap<String, String>, date: D
     }
     let sig_lines = l.signatures.iter().map(|s| pen.wrap(Style::Bold, size, &s.caption, 40.0, 40.0).len()).max().unwrap_or(1);
     pen.gap(3.0);
-    pen.need(Pen::lh(size) * (sig_lines as f32 + 4.0) + 28.0);
+    pen.need(Pen::lh(size) * (sig_lines as f32 + 3.0) + 20.0);
     let place = place_field_value(form, values);
     let when = match date {
         Some((d, m, y)) => format!("ngày {d:02} tháng {m:02} năm {y}"),
@@ -365,7 +365,7 @@ fn ending(pen: &mut Pen, form: &Form, values: &BTreeMap<String, String>, date: D
         let cap_size = if n > 2 { size - 2.0 } else { size };
         pen.centred(a + 1.0, b - 1.0, cap_size, Style::Bold, &s.caption);
         pen.centred(a + 1.0, b - 1.0, cap_size - 1.0, Style::Italic, "(Ký, ghi rõ họ, chữ đệm, tên)");
-        pen.gap(22.0);
+        pen.gap(18.0);
         let name = s.person.and_then(|p| {
             form.fields
                 .iter()
