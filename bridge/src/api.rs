@@ -467,6 +467,106 @@ async fn checkin(State(st): State<Shared>, body: axum::body::Bytes) -> Response 
     (code, Json(body)).into_response()
 }
 
+/// `GET /v1/forms`: the form catalogue (codes, counters, fields and where each comes from).
+async fn form_list() -> Response {
+    match crate::forms::catalogue() {
+        Ok(c) => Json(json!({ "forms": c })).into_response(),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e),
+    }
+}
+
+/// `POST /v1/forms/{form}`: the form filled from kept reads (`read_ids`, one per person in the
+/// form's order, `null` for a card not read) as an A4 PDF. The citizen's consent is stated per
+/// chip field (`"consent": ["required"]` or field ids, `"refuse": [...]`); the clerk's and the
+/// citizen's fields come in `values`. A card that is not verified fills nothing unless
+/// `"override_unverified": true`. The event stream gets the form, the field names and the
+/// override — never a value — for the HIS's audit log.
+async fn form_fill(State(st): State<Shared>, Path(name): Path<String>, body: axum::body::Bytes) -> Response {
+    use crate::forms::{self, Card, FillError};
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Req {
+        #[serde(default)]
+        read_ids: Vec<Option<String>>,
+        consent: Option<Vec<String>>,
+        #[serde(default)]
+        refuse: Vec<String>,
+        #[serde(default)]
+        values: std::collections::BTreeMap<String, String>,
+        #[serde(default)]
+        override_unverified: bool,
+        #[serde(default)]
+        date: Option<String>,
+    }
+    let req: Req = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", format!("the body: {e}")),
+    };
+    let form = match forms::find(&name) {
+        Ok(f) => f,
+        Err(e) => return error(StatusCode::NOT_FOUND, "not_found", e.to_string()),
+    };
+    let Some(given) = req.consent else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "consent_needed",
+            "the citizen's consent per chip field is needed (\"consent\": [\"required\"] or the field ids)",
+        );
+    };
+    if req.read_ids.len() > form.people.len() {
+        return error(StatusCode::BAD_REQUEST, "bad_request", format!("{} takes {} card(s)", form.code, form.people.len()));
+    }
+    let consented = match form.consent_from(&given, &req.refuse) {
+        Ok(c) => c,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e.to_string()),
+    };
+    let date = match forms::parse_date(req.date.as_deref().unwrap_or("today")) {
+        Ok(d) => d,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e),
+    };
+    let mut reports = Vec::new();
+    for id in &req.read_ids {
+        let Some(id) = id else {
+            reports.push(None);
+            continue;
+        };
+        let hit = st.kept.lock().ok().and_then(|m| m.get(id).filter(|k| k.at.elapsed() < st.cfg.retention).map(|k| k.report.clone()));
+        match hit {
+            Some(r) => reports.push(Some(r)),
+            None => return error(StatusCode::NOT_FOUND, "not_found", "no such read (results are kept only for a few minutes)"),
+        }
+    }
+    let cards: Vec<Option<Card>> =
+        reports.iter().map(|r| r.as_ref().map(|r| Card { dg13: &r.person, verified: r.status == crate::Status::Verified })).collect();
+    let refs: Vec<&str> = consented.iter().map(String::as_str).collect();
+    let values = match form.values(&cards, &refs, &req.values, req.override_unverified) {
+        Ok(v) => v,
+        Err(e @ FillError::NotVerified(_)) => return error(StatusCode::CONFLICT, "not_verified", e.to_string()),
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e.to_string()),
+    };
+    let pdf = match form.pdf(&values, date) {
+        Ok(p) => p,
+        Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, "cannot_print", e.to_string()),
+    };
+    let filled: Vec<&str> = form.chip_fields().filter(|f| values.contains_key(&f.id)).map(|f| f.id.as_str()).collect();
+    let overridden = req.override_unverified && cards.iter().flatten().any(|c| !c.verified);
+    let _ = st.events.send(
+        json!({ "type": "form", "form": form.code, "consented": consented, "filled_from_chip": filled, "override_unverified": overridden })
+            .to_string(),
+    );
+    let mut resp = pdf.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&filled.join(",")) {
+        h.insert("x-cancuoc-filled", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}.pdf\"", form.slug)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
 async fn stored(State(st): State<Shared>, Path(id): Path<String>) -> Response {
     let hit = st.results.lock().ok().and_then(|m| m.get(&id).cloned());
     match hit {
@@ -506,6 +606,8 @@ fn router(st: Shared) -> Router {
         .route("/v1/events", get(events))
         .route("/v1/bhyt", post(bhyt))
         .route("/v1/checkin", post(checkin))
+        .route("/v1/forms", get(form_list))
+        .route("/v1/forms/{form}", post(form_fill))
         .layer(middleware::from_fn_with_state(st.clone(), guard))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })

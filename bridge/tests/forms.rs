@@ -240,3 +240,91 @@ fn an_unverified_card_fills_nothing_unless_the_clerk_overrides() {
     let (code, _, e) = fill(&["ct99", "--simulated", "--consent", "required", "--out", o]);
     assert!(code == 2 && e.contains("ct01, dc02"), "{e}");
 }
+
+/// `cancuoc serve --simulated`, as a web system at a ward counter calls it.
+struct Serve {
+    child: std::process::Child,
+    url: String,
+    token: String,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Serve {
+    fn start(dir: &Path) -> Serve {
+        use std::io::BufRead;
+        let token_file = dir.join("api-token");
+        let mut child = cancuoc()
+            .args(["serve", "--simulated", "--port", "0", "--token-file"])
+            .arg(&token_file)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("serve");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("line");
+        let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("address printed").to_string();
+        let token = std::fs::read_to_string(&token_file).expect("token").trim().to_string();
+        Serve { child, url, token }
+    }
+    /// (status, content type, body).
+    fn post(&self, path: &str, body: serde_json::Value) -> (u16, String, Vec<u8>) {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let mut r = agent
+            .post(format!("{}{path}", self.url))
+            .header("Authorization", format!("Bearer {}", self.token))
+            .header("Content-Type", "application/json")
+            .send(body.to_string())
+            .expect("request");
+        let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let body = r.body_mut().with_config().limit(10 << 20).read_to_vec().unwrap_or_default();
+        (r.status().as_u16(), ct, body)
+    }
+    fn read(&self, variant: &str) -> String {
+        let (code, _, body) = self.post("/v1/read", serde_json::json!({ "reader": "simulated", "variant": variant }));
+        assert_eq!(code, 200, "{}", String::from_utf8_lossy(&body));
+        let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        v["id"].as_str().expect("id").to_string()
+    }
+}
+
+#[test]
+fn the_api_fills_a_form_from_kept_reads_with_consent_per_field() {
+    use serde_json::json;
+    let t = dir();
+    let s = Serve::start(t.path());
+    let bride = s.read("rsa");
+    let groom = s.read("can-cuoc-2024");
+    // No consent stated: nothing filled.
+    let (code, _, body) = s.post("/v1/forms/ket-hon", json!({ "read_ids": [bride, groom] }));
+    assert_eq!(code, 400, "{}", String::from_utf8_lossy(&body));
+    assert!(String::from_utf8_lossy(&body).contains("consent_needed"));
+    // Consent to what the form requires, less the groom's residence.
+    let (code, ct, pdf) = s.post(
+        "/v1/forms/ket-hon",
+        json!({ "read_ids": [bride, groom], "consent": ["required"], "refuse": ["groom_residence"],
+                "values": { "kinh_gui": "UBND phường Cửa Nam", "lam_tai": "Hà Nội" }, "date": "03/12/2026" }),
+    );
+    assert_eq!((code, ct.as_str()), (200, "application/pdf"), "{}", String::from_utf8_lossy(&pdf));
+    let file = t.path().join("kh.pdf");
+    std::fs::write(&file, &pdf).expect("pdf");
+    let text = tool("pdftotext", &[file.to_str().expect("utf-8"), "-"]);
+    assert!(text.contains(cancuoc_sim::PERSONA.full_name) && text.contains(cancuoc_demo::PERSONA_2024.full_name));
+    assert!(text.contains("Hà Nội, ngày 03 tháng 12 năm 2026"), "{text}");
+    assert!(!text.contains("Lý Thường Kiệt"), "the refused residence of the groom is not printed");
+    // A forged card's read fills nothing without the override.
+    let forged = s.read("tampered-dg13");
+    let (code, _, body) = s.post("/v1/forms/ct01", json!({ "read_ids": [forged], "consent": ["required"] }));
+    assert_eq!(code, 409, "{}", String::from_utf8_lossy(&body));
+    let (code, ct, _) =
+        s.post("/v1/forms/ct01", json!({ "read_ids": [forged], "consent": ["required"], "override_unverified": true }));
+    assert_eq!((code, ct.as_str()), (200, "application/pdf"));
+    // A form not in the catalogue; a read that is not kept.
+    assert_eq!(s.post("/v1/forms/ct99", json!({ "consent": ["required"] })).0, 404);
+    assert_eq!(s.post("/v1/forms/ct01", json!({ "read_ids": ["00"], "consent": ["required"] })).0, 404);
+}

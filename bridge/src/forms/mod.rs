@@ -398,6 +398,24 @@ pub fn today() -> Date {
     Some((d.day(), d.month(), d.year()))
 }
 
+/// "DD/MM/YYYY", `today` or `blank` (dots, to date by hand) → the date printed on the form.
+pub fn parse_date(s: &str) -> Result<Date, String> {
+    match s.trim() {
+        "today" | "" => Ok(today()),
+        "blank" => Ok(None),
+        t => {
+            let p: Vec<&str> = t.split('/').collect();
+            let n = |i: usize| p.get(i).and_then(|x| x.trim().parse::<i64>().ok());
+            match (p.len(), n(0), n(1), n(2)) {
+                (3, Some(d), Some(m), Some(y)) if (1..=31).contains(&d) && (1..=12).contains(&m) && (1900..=9999).contains(&y) => {
+                    Ok(Some((d as u32, m as u32, y as i32)))
+                }
+                _ => Err(format!("date {t:?}: expected DD/MM/YYYY, today or blank")),
+            }
+        }
+    }
+}
+
 /// A form by its file name (`ct01`, `ket-hon`) or code (`CT01`, `TK-KH`), any case.
 pub fn find(name: &str) -> Result<Form, FillError> {
     let cat = catalogue().map_err(FillError::Render)?;

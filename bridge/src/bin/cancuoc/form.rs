@@ -109,23 +109,6 @@ fn list(json: bool) -> u8 {
     exit::VERIFIED
 }
 
-fn parse_date(s: &str) -> Result<forms::Date, String> {
-    match s {
-        "today" => Ok(forms::today()),
-        "blank" => Ok(None),
-        _ => {
-            let p: Vec<&str> = s.split('/').collect();
-            let n = |i: usize| p.get(i).and_then(|x| x.trim().parse::<i64>().ok());
-            match (p.len(), n(0), n(1), n(2)) {
-                (3, Some(d), Some(m), Some(y)) if (1..=31).contains(&d) && (1..=12).contains(&m) && y > 1900 => {
-                    Ok(Some((d as u32, m as u32, y as i32)))
-                }
-                _ => Err(format!("--date {s:?}: expected DD/MM/YYYY, today or blank")),
-            }
-        }
-    }
-}
-
 fn usage(e: impl std::fmt::Display) -> u8 {
     eprintln!("cancuoc form: {e}");
     exit::USAGE
@@ -145,7 +128,7 @@ fn fill(a: FillArgs) -> u8 {
         let Some((k, v)) = s.split_once('=') else { return usage(format!("--set {s:?}: expected ID=VALUE")) };
         typed.insert(k.trim().to_string(), v.to_string());
     }
-    let date = match parse_date(&a.date) {
+    let date = match forms::parse_date(&a.date) {
         Ok(d) => d,
         Err(e) => return usage(e),
     };
