@@ -17,7 +17,7 @@ use cancuoc_desk::{App, Options};
 use cancuoc_sim::hospital::{Hospital, HospitalConfig, InsuranceRecord};
 use eframe::egui;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 const QR: &str = "079195012345|012345678|Nguyễn Thị Thu Hà|15031995|Nữ|Số 12 Ngõ 34 Phố Hàng Bạc, Phường Hàng Đào, Quận Hoàn Kiếm, Hà Nội|10082021";
 
@@ -698,4 +698,127 @@ fn a_foreign_passport_shows_its_mrz_data_and_expiry() {
     for text in ["ERIKSSON ANNA MARIA", "12/08/1974", "L898902C3", "UTO", "ĐÃ HẾT HẠN"] {
         assert!(has_text(&h, text), "{text}");
     }
+}
+
+// ---- The ward and commune-police counters: a form filled from the chip with consent per field.
+
+fn ward_desk(mode: cancuoc_desk::store::CounterMode, printed: &std::path::Path) -> Harness<'static, App> {
+    let mut h = harness(demo());
+    let s = &mut h.state_mut().settings;
+    s.counter_mode = mode;
+    s.office_name = "UBND phường Hoàn Kiếm".into();
+    s.office_place = "Hà Nội".into();
+    // The printer is hardware we do not have: `tee` stands in for `lp` as a file printer,
+    // taking the same input (the PDF on standard input).
+    s.print_command = format!("tee {}", printed.display());
+    h.run_steps(1);
+    h
+}
+
+fn pdf_text(pdf: &std::path::Path) -> String {
+    let out = std::process::Command::new("pdftotext").arg(pdf).arg("-").output().expect("pdftotext (poppler-utils)");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The preview page's text (its accessible label), spaces collapsed.
+fn page_text(h: &Harness<'static, App>) -> String {
+    let label = h.get_by_label_contains("Trang 1/").accesskit_node().label().unwrap_or_default();
+    label.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn form_audit(h: &Harness<'static, App>) -> Vec<(String, String, String)> {
+    let log = h.state().store.audit_log(50).expect("audit log");
+    log.into_iter().filter(|r| r.purpose.as_deref() == Some("form")).map(|r| (r.action, r.fields, r.detail)).collect()
+}
+
+#[test]
+fn a_ward_counter_fills_a_form_from_the_chip_with_consent_per_field_and_prints_it() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let printed = dir.path().join("printer.pdf");
+    let mut h = ward_desk(cancuoc_desk::store::CounterMode::WardCommittee, &printed);
+    read_with_can(&mut h);
+    // A ward counter sees its forms, not the hospital's check-in and insurance.
+    assert!(has_text(&h, "Biểu mẫu") && !has_text(&h, "Kiểm tra thẻ BHYT"));
+    assert!(!has_text(&h, "CT01"), "the police's forms are not offered at the ward");
+    press(&mut h, "TK-XNTTHN — Tờ khai cấp Giấy xác nhận tình trạng hôn nhân");
+    // The consent question: each chip field with its value; the citizen refuses the residence.
+    assert!(has_text(&h, "Đồng ý điền biểu mẫu từ chip"));
+    h.get_by_label_contains("Nơi cư trú — Số 12").click();
+    h.run_steps(2);
+    press(&mut h, "Công dân đồng ý — điền");
+    h.run_steps(10); // the dialog closes
+    type_into(&mut h, "Tình trạng hôn nhân", "Chưa đăng ký kết hôn với ai");
+    type_into(&mut h, "Mục đích sử dụng Giấy xác nhận tình trạng hôn nhân", "Để đăng ký kết hôn");
+    h.run_steps(2);
+    // The preview is the printed page: the name and the typed answer, not the refused residence.
+    let page = page_text(&h);
+    assert!(page.contains("Nguyễn Thị Thu Hà") && page.contains("Chưa đăng ký kết hôn với ai"), "{page}");
+    assert!(page.contains("Kính gửi: UBND phường Hoàn Kiếm") && page.contains("Hà Nội, ngày"), "{page}");
+    assert!(!page.contains("Hàng Bạc"), "the refused residence is not on the page");
+    press(&mut h, "In biểu mẫu");
+    assert!(has_text(&h, "Đã gửi biểu mẫu tới máy in"));
+    let bytes = std::fs::read(&printed).expect("the file printer got the job");
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF went to the printer");
+    let text = pdf_text(&printed);
+    assert!(text.contains("Nguyễn Thị Thu Hà") && text.contains("Để đăng ký kết hôn"), "{text}");
+    assert!(!text.contains("Hàng Bạc"), "the refused field is not in the PDF");
+    // The audit log: the form and the field names of the answer and the print — never a value.
+    let log = form_audit(&h);
+    let consent = log.iter().find(|r| r.0 == "form_consent").expect("consent recorded");
+    assert!(consent.1.contains("full_name") && !consent.1.contains("residence"), "{consent:?}");
+    assert!(consent.2.contains("TK-XNTTHN") && consent.2.contains("refused: residence"), "{consent:?}");
+    assert!(log.iter().any(|r| r.0 == "form_print" && r.2 == "TK-XNTTHN"), "{log:?}");
+    assert!(log.iter().all(|r| !r.1.contains("Nguyễn") && !r.2.contains("Nguyễn") && !r.2.contains("079195")), "{log:?}");
+    // Nothing is kept after printing: no PDF in the export folder.
+    let exports = std::fs::read_dir(&h.state().settings.export_dir).map(|d| d.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "pdf")).count()).unwrap_or(0);
+    assert_eq!(exports, 0);
+}
+
+#[test]
+fn the_marriage_form_reads_the_second_card_into_the_same_form() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = ward_desk(cancuoc_desk::store::CounterMode::WardCommittee, &dir.path().join("p.pdf"));
+    h.state_mut().settings.export_dir = dir.path().to_string_lossy().into_owned();
+    read_with_can(&mut h);
+    press(&mut h, "TK-KH — Tờ khai đăng ký kết hôn");
+    press(&mut h, "Công dân đồng ý — điền");
+    press(&mut h, "Đọc thẻ của Bên nam");
+    // The second citizen's card (the 2024 card in demo mode), opened with its own ID number.
+    h.state_mut().scenario.variant = "can-cuoc-2024".into();
+    type_into(&mut h, "Số định danh", cancuoc_sim::PERSONA_2024.id_number);
+    h.key_press(egui::Key::Enter);
+    wait(&mut h, "the second card", |a| a.form.as_ref().is_some_and(|f| f.people[1].is_some()));
+    assert!(has_text(&h, "Bên nam"), "the consent question names whose card it is");
+    press(&mut h, "Công dân đồng ý — điền");
+    let page = page_text(&h);
+    assert!(page.contains("Nguyễn Thị Thu Hà") && page.contains(cancuoc_sim::PERSONA_2024.full_name), "{page}");
+    press(&mut h, "Lưu PDF");
+    let pdf = std::fs::read_dir(dir.path()).expect("dir").flatten().map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "pdf")).expect("saved");
+    let text = pdf_text(&pdf);
+    assert!(text.contains("Bên nữ") && text.contains("Phạm Gia Bảo") && text.contains("Nguyễn Thị Thu Hà"), "{text}");
+    let log = form_audit(&h);
+    assert_eq!(log.iter().filter(|r| r.0 == "form_consent").count(), 2, "one answer per person: {log:?}");
+    assert!(log.iter().any(|r| r.0 == "form_save"));
+}
+
+#[test]
+fn an_unverified_card_fills_no_form_until_the_clerk_overrides_and_that_is_audited() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = ward_desk(cancuoc_desk::store::CounterMode::CommunePolice, &dir.path().join("p.pdf"));
+    h.state_mut().scenario.variant = "tampered-dg13".into();
+    h.run_steps(1);
+    read_with_can(&mut h);
+    press(&mut h, "CT01 — Tờ khai thay đổi thông tin cư trú");
+    press(&mut h, "Công dân đồng ý — điền");
+    assert!(has_text(&h, "Thẻ chưa xác thực: biểu mẫu không được điền từ thẻ này."));
+    let page = page_text(&h);
+    assert!(!page.contains("079195012345") && !page.contains("0 7 9 1"), "nothing from the card: {page}");
+    assert!(form_audit(&h).iter().all(|r| r.0 != "form_override"));
+    press(&mut h, "Vẫn điền (ghi vào nhật ký)");
+    let page = page_text(&h);
+    assert!(page.contains("0 7 9 1 9 5"), "filled after the override: {page}");
+    let log = form_audit(&h);
+    let o = log.iter().find(|r| r.0 == "form_override").expect("override audited");
+    assert!(o.2.contains("CT01") && o.2.contains("not_verified"), "{o:?}");
 }

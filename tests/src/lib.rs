@@ -11,7 +11,7 @@ pub mod vpcd;
 
 // The chip engine, the personas and the simulated insurer ship in the demo mode (cancuoc-demo,
 // no signer keys); the builders and the test PKI that sign card images live here.
-pub use cancuoc_demo::{CardImage, Fault, PERSONA, SimChip, VARIANTS, chip, hospital};
+pub use cancuoc_demo::{CardImage, Fault, PERSONA, PERSONA_2024, SimChip, VARIANTS, chip, hospital};
 pub use image::{CardSpec, build};
 pub use pki::Pki;
 

@@ -18,7 +18,7 @@ pub mod font;
 pub mod layout;
 pub mod pdf;
 
-pub use layout::{Date, Item, Page};
+pub use layout::{Date, Item, PAGE_MM, Page};
 
 /// Which counter takes the form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,10 +3,13 @@
 //! sending (`sending`), settings (`settings`). Drawing is in `ui/`; nothing here draws.
 
 mod access;
+mod forms;
 mod keys;
 mod reading;
 mod sending;
 mod settings;
+
+pub use forms::{FormConsent, FormPerson, FormSession};
 
 use std::collections::BTreeMap;
 use std::sync::mpsc::{Receiver, channel};
@@ -163,6 +166,8 @@ pub struct App {
     pub checkin: Option<Checkin>,
     pub photo_texture: Option<Result<egui::TextureHandle, String>>,
     pub consent: Option<ConsentAsk>,
+    /// The declaration form being filled (ward and police counters).
+    pub form: Option<FormSession>,
     pub notice: Option<Notice>,
     pub wedge: qr::WedgeDetector,
     wedge_snapshot: Option<(KeyMode, KeyEntry)>,
@@ -256,6 +261,7 @@ impl App {
             checkin: None,
             photo_texture: None,
             consent: None,
+            form: None,
             notice: None,
             wedge: qr::WedgeDetector::default(),
             wedge_snapshot: None,

@@ -64,6 +64,12 @@ impl App {
 
     /// Esc on the result: forget this person and get ready for the next.
     pub fn next_person(&mut self) {
+        self.form = None;
+        self.next_person_keep_form();
+    }
+
+    /// The key entry for another card, the form being filled kept (its next person's card).
+    pub fn next_person_keep_form(&mut self) {
         self.clear_person();
         self.key = KeyEntry::default();
         self.phase = Phase::Entry { error: None };
@@ -163,6 +169,7 @@ impl App {
                     queue_no: None,
                 });
                 self.phase = Phase::Result;
+                self.form_card_read();
             }
             Err(ReadError::Card(f)) => {
                 let removed = matches!(

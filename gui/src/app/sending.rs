@@ -143,7 +143,7 @@ impl App {
             }
             Action::Print => {
                 let text = c.print_text(&fields, lang, &self.settings.clerk_name, &format_ts(now_ts()));
-                match print(&self.settings.print_command, &text, t.no_print_command) {
+                match run_print(&self.settings.print_command, text.as_bytes(), t.no_print_command) {
                     Ok(()) => {
                         self.audit(action.key(), Some(Purpose::Export), &fields, "");
                         self.notice(t.printed, true);
@@ -211,8 +211,9 @@ fn send_his(url: &str, token: &str, body: &serde_json::Value, timeout: Duration)
     if (200..300).contains(&s) { Ok(s) } else { Err(format!("HIS: HTTP {s}")) }
 }
 
-/// Sends the form's text to the print command's standard input (`lp` by default).
-fn print(command: &str, text: &str, none_set: &str) -> Result<(), String> {
+/// Sends a document (the check-in's text, a form's PDF) to the print command's standard input
+/// (`lp` by default: CUPS takes text and PDF alike).
+pub(super) fn run_print(command: &str, data: &[u8], none_set: &str) -> Result<(), String> {
     use std::io::Write;
     let mut parts = command.split_whitespace();
     let prog = parts.next().ok_or_else(|| none_set.to_string())?;
@@ -224,7 +225,7 @@ fn print(command: &str, text: &str, none_set: &str) -> Result<(), String> {
         .spawn()
         .map_err(|e| format!("{prog}: {e}"))?;
     if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(text.as_bytes()).map_err(|e| format!("{prog}: {e}"))?;
+        stdin.write_all(data).map_err(|e| format!("{prog}: {e}"))?;
     }
     let out = child.wait_with_output().map_err(|e| format!("{prog}: {e}"))?;
     if out.status.success() { Ok(()) } else { Err(format!("{prog}: {}", String::from_utf8_lossy(&out.stderr).trim())) }

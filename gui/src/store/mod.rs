@@ -48,6 +48,37 @@ pub struct Settings {
     pub store_photos: bool,
     pub print_command: String,
     pub export_dir: String,
+    /// Which counter this desk is: what the result screen offers after a read.
+    pub counter_mode: CounterMode,
+    /// The printer the print command sends to (`lp -d …`); empty: the system's default.
+    pub printer: String,
+    /// The office the forms are addressed to ("Kính gửi": e.g. "UBND phường Hàng Bạc").
+    pub office_name: String,
+    /// The place printed in "Làm tại …" / "…, ngày … tháng … năm …" (e.g. "Hà Nội").
+    pub office_place: String,
+}
+
+/// The counter a desk serves. Hospital reception sees the check-in, BHYT and the HIS; a ward
+/// People's Committee or commune-police counter sees its declaration forms instead.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CounterMode {
+    #[default]
+    Hospital,
+    WardCommittee,
+    CommunePolice,
+}
+
+impl CounterMode {
+    pub const ALL: [CounterMode; 3] = [CounterMode::Hospital, CounterMode::WardCommittee, CounterMode::CommunePolice];
+    /// The forms this counter takes (`None`: hospital reception, which fills none).
+    pub fn forms_counter(self) -> Option<cancuoc_bridge::forms::Counter> {
+        match self {
+            CounterMode::Hospital => None,
+            CounterMode::WardCommittee => Some(cancuoc_bridge::forms::Counter::WardCommittee),
+            CounterMode::CommunePolice => Some(cancuoc_bridge::forms::Counter::CommunePolice),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -72,6 +103,10 @@ impl Default for Settings {
                 .unwrap_or_else(std::env::temp_dir)
                 .to_string_lossy()
                 .into_owned(),
+            counter_mode: CounterMode::Hospital,
+            printer: String::new(),
+            office_name: String::new(),
+            office_place: String::new(),
         }
     }
 }

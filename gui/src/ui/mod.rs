@@ -3,6 +3,7 @@
 
 mod consent;
 mod entry;
+pub mod forms;
 mod history;
 mod result;
 mod settings;
@@ -32,6 +33,12 @@ pub fn install_fonts(ctx: &egui::Context) {
     );
     if let Some(p) = fonts.families.get_mut(&FontFamily::Proportional) {
         p.insert(0, "noto".into());
+    }
+    // The forms' face (Liberation Serif, the PDF's) for the print preview.
+    for style in cancuoc_bridge::forms::font::Style::ALL {
+        let name = style.postscript_name().to_string();
+        fonts.font_data.insert(name.clone(), std::sync::Arc::new(FontData::from_static(style.bytes())));
+        fonts.families.insert(forms::family(style), vec![name]);
     }
     let mut bold = vec!["noto-bold".to_string()];
     bold.extend(fonts.families.get(&FontFamily::Proportional).cloned().unwrap_or_default());
@@ -114,6 +121,9 @@ impl App {
         });
         if self.consent.is_some() {
             consent::show(self, ctx, k);
+        }
+        if self.form.as_ref().is_some_and(|f| f.asking.is_some()) {
+            forms::consent(self, ctx, k);
         }
         if self.is_busy() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));

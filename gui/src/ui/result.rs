@@ -14,6 +14,22 @@ use cancuoc_bridge::bhyt::{self, Eligibility};
 pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
     verdict(app, ui, k);
     ui.add_space(6.0);
+    if app.settings.counter_mode != crate::store::CounterMode::Hospital {
+        // A ward or police counter: the chip's data beside the counter's forms; no hospital
+        // check-in, no insurance.
+        let avail = ui.available_width();
+        let left = (avail * 0.36).clamp(340.0, 520.0);
+        ui.horizontal_top(|ui| {
+            ui.allocate_ui_with_layout(egui::vec2(left, 0.0), egui::Layout::top_down(egui::Align::Min), |ui| {
+                ui.set_width(left);
+                chip_data(app, ui, k);
+            });
+            ui.separator();
+            ui.vertical(|ui| super::forms::panel(app, ui, k));
+        });
+        technical(app, ui);
+        return;
+    }
     // Three columns at 1366 px: the chip's data with the photo, the form, the insurance check.
     // Narrower windows (or large text) put the insurance check under the form.
     let avail = ui.available_width();
@@ -376,8 +392,12 @@ pub fn actions(app: &mut App, ui: &mut egui::Ui, k: f32) {
     let mut act = None;
     let mut save = false;
     let mut next = false;
+    let hospital = app.settings.counter_mode == crate::store::CounterMode::Hospital;
     ui.horizontal_wrapped(|ui| {
         next = ui.button(bold(t.next_person, 18.0 * k)).clicked();
+        if !hospital {
+            return;
+        }
         ui.separator();
         save = ui.button(bold(t.save_checkin, 18.0 * k)).clicked();
         for (a, label) in [

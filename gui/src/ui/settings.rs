@@ -17,6 +17,24 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
     let password_hint = if app.draft.bhyt_password_md5.is_empty() { "" } else { t.s_bhyt_password_set };
     egui::Grid::new("settings").num_columns(2).spacing([14.0, 8.0]).show(ui, |ui| {
         let d = &mut app.draft;
+        let l = ui.label(t.s_counter_mode);
+        let name = |m: crate::store::CounterMode| match m {
+            crate::store::CounterMode::Hospital => t.mode_hospital,
+            crate::store::CounterMode::WardCommittee => t.mode_ward,
+            crate::store::CounterMode::CommunePolice => t.mode_police,
+        };
+        egui::ComboBox::from_id_salt("counter_mode")
+            .selected_text(name(d.counter_mode))
+            .show_ui(ui, |ui| {
+                for m in crate::store::CounterMode::ALL {
+                    ui.selectable_value(&mut d.counter_mode, m, name(m));
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        ui.end_row();
+        text(ui, t.s_office_name, &mut d.office_name, false);
+        text(ui, t.s_office_place, &mut d.office_place, false);
         text(ui, t.s_clerk_name, &mut d.clerk_name, false);
         text(ui, t.s_clerk_id, &mut d.clerk_id, false);
         text(ui, t.s_bhyt_url, &mut d.bhyt_url, false);
@@ -49,6 +67,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
         ui.checkbox(&mut d.store_photos, t.s_store_photos);
         ui.end_row();
         text(ui, t.s_print_command, &mut d.print_command, false);
+        text(ui, t.s_printer, &mut d.printer, false);
         text(ui, t.s_export_dir, &mut d.export_dir, false);
         ui.label(t.s_data_file);
         ui.label(app.store.path().map(|p| p.display().to_string()).unwrap_or_else(|| t.demo_memory_note.to_string()));

@@ -1,0 +1,240 @@
+//! The ward and commune-police counters' declaration forms (bridge/forms/*.toml): the clerk picks
+//! a form after a read; the citizen is asked, per chip field, what may be written into it (the
+//! fields the form requires pre-ticked, nothing else); an unverified card fills nothing unless the
+//! clerk overrides, which is audited; a two-person form reads the second card into the same form;
+//! the clerk's and the citizen's fields are typed beside the on-screen preview; the form is
+//! printed (the PDF goes to the print command's input, never to disk) or saved as PDF. The audit
+//! log gets the form and the field names of every answer, never a value.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cancuoc_bridge::forms::{self, Card, Form, From};
+use cancuoc_core::lds::dg13::Dg13;
+
+use super::*;
+
+/// One person's card for the form.
+#[derive(Clone, Debug)]
+pub struct FormPerson {
+    pub dg13: Dg13,
+    pub status: cancuoc_bridge::Status,
+    /// The clerk chose to fill from this card although it is not verified (audited).
+    pub overridden: bool,
+    /// The citizen has answered the consent question.
+    pub answered: bool,
+}
+
+impl FormPerson {
+    pub fn verified(&self) -> bool {
+        self.status == cancuoc_bridge::Status::Verified
+    }
+}
+
+/// The consent question for one person's chip fields.
+#[derive(Clone, Debug)]
+pub struct FormConsent {
+    pub person: usize,
+    /// (field id, ticked), in the form's order.
+    pub ticks: Vec<(String, bool)>,
+}
+
+/// The form being filled.
+pub struct FormSession {
+    pub form: Form,
+    pub people: Vec<Option<FormPerson>>,
+    pub consented: BTreeSet<String>,
+    pub typed: BTreeMap<String, String>,
+    pub asking: Option<FormConsent>,
+    /// Reading the card of this person (index into the form's people).
+    pub waiting_for: Option<usize>,
+}
+
+impl FormSession {
+    /// The values printed now: consented chip fields of cards that may fill, and what was typed.
+    pub fn values(&self) -> BTreeMap<String, String> {
+        let cards: Vec<Option<Card>> = self
+            .people
+            .iter()
+            .map(|p| {
+                p.as_ref().filter(|p| p.verified() || p.overridden).map(|p| Card { dg13: &p.dg13, verified: true })
+            })
+            .collect();
+        let consented: Vec<&str> = self.consented.iter().map(String::as_str).collect();
+        let typed: BTreeMap<String, String> =
+            self.typed.iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| (k.clone(), v.clone())).collect();
+        self.form.values(&cards, &consented, &typed, false).unwrap_or_default()
+    }
+
+    /// The typed fields in the form's order (the clerk's first).
+    pub fn typed_fields(&self) -> Vec<(String, String, From)> {
+        let mut v: Vec<_> =
+            self.form.fields.iter().filter(|f| f.from != From::Chip).map(|f| (f.id.clone(), f.label.clone(), f.from)).collect();
+        v.sort_by_key(|(_, _, from)| *from != From::Clerk);
+        v
+    }
+}
+
+impl App {
+    /// The forms of this desk's counter.
+    pub fn counter_forms(&self) -> Vec<Form> {
+        let Some(counter) = self.settings.counter_mode.forms_counter() else { return Vec::new() };
+        forms::catalogue().unwrap_or_default().into_iter().filter(|f| f.counter == counter).collect()
+    }
+
+    fn person_from_checkin(&self) -> Option<FormPerson> {
+        let c = self.checkin.as_ref()?;
+        Some(FormPerson { dg13: c.report.person.clone(), status: c.status(), overridden: false, answered: false })
+    }
+
+    /// The clerk picked a form: the card on screen is its first person; the consent question
+    /// opens for that person's chip fields.
+    pub fn start_form(&mut self, slug: &str) {
+        let Ok(form) = forms::find(slug) else { return };
+        let mut people = vec![None; form.people.len()];
+        people[0] = self.person_from_checkin();
+        let mut typed = BTreeMap::new();
+        for f in form.fields.iter().filter(|f| f.from == From::Clerk) {
+            let v = match f.id.as_str() {
+                "kinh_gui" => self.settings.office_name.clone(),
+                "lam_tai" => self.settings.office_place.clone(),
+                _ => String::new(),
+            };
+            typed.insert(f.id.clone(), v);
+        }
+        self.form = Some(FormSession { form, people, consented: BTreeSet::new(), typed, asking: None, waiting_for: None });
+        self.ask_form_consent(0);
+    }
+
+    fn ask_form_consent(&mut self, person: usize) {
+        let Some(s) = &mut self.form else { return };
+        let ticks = s
+            .form
+            .chip_fields()
+            .filter(|f| f.person == person)
+            .map(|f| (f.id.clone(), f.required))
+            .collect::<Vec<_>>();
+        if ticks.is_empty() {
+            return;
+        }
+        s.asking = Some(FormConsent { person, ticks });
+    }
+
+    fn form_audit(&self, action: &str, fields: &[String], detail: String) {
+        let checkin = self.checkin.as_ref().and_then(|c| c.saved.flatten());
+        let _ = self.store.audit(&AuditRow {
+            at: now_ts(),
+            clerk: self.settings.clerk_name.clone(),
+            action: action.into(),
+            purpose: Some("form".into()),
+            fields: fields.join(","),
+            checkin,
+            detail,
+        });
+    }
+
+    /// The citizen answered the consent question: the ticked fields may be filled; the answer is
+    /// audited with the form and the field names (ticked and not).
+    pub fn answer_form_consent(&mut self, agreed: bool) {
+        let Some(s) = &mut self.form else { return };
+        let Some(ask) = s.asking.take() else { return };
+        let role = s.form.people.get(ask.person).cloned().unwrap_or_default();
+        let given: Vec<String> =
+            if agreed { ask.ticks.iter().filter(|(_, on)| *on).map(|(id, _)| id.clone()).collect() } else { Vec::new() };
+        let refused: Vec<String> =
+            ask.ticks.iter().map(|(id, _)| id.clone()).filter(|id| !given.contains(id)).collect();
+        s.consented.extend(given.iter().cloned());
+        if let Some(Some(p)) = s.people.get_mut(ask.person) {
+            p.answered = true;
+        }
+        let code = s.form.code.clone();
+        let detail = format!("{code}; {role}; refused: {}", refused.join(","));
+        self.form_audit(if agreed { "form_consent" } else { "form_refused" }, &given, detail);
+        if !agreed {
+            let t = self.tr();
+            self.notice(t.form_refused_note, false);
+        }
+    }
+
+    /// The clerk fills from a card that is not verified anyway: audited with its verdict.
+    pub fn override_form(&mut self, person: usize) {
+        let Some(s) = &mut self.form else { return };
+        let Some(Some(p)) = s.people.get_mut(person) else { return };
+        p.overridden = true;
+        let detail = format!("{}; {}; verdict {}", s.form.code, s.form.people[person], p.status.key());
+        self.form_audit("form_override", &[], detail);
+    }
+
+    /// Reads the next person's card into the form: back to the key entry, the form kept.
+    pub fn read_form_person(&mut self, person: usize) {
+        if let Some(s) = &mut self.form {
+            s.waiting_for = Some(person);
+        }
+        self.next_person_keep_form();
+    }
+
+    /// A read finished while the form waited for a person's card.
+    pub(super) fn form_card_read(&mut self) {
+        let person = self.person_from_checkin();
+        let Some(s) = &mut self.form else { return };
+        let Some(i) = s.waiting_for.take() else { return };
+        if let Some(slot) = s.people.get_mut(i) {
+            *slot = person;
+        }
+        self.ask_form_consent(i);
+    }
+
+    fn filled_fields(&self) -> Vec<String> {
+        let Some(s) = &self.form else { return Vec::new() };
+        let values = s.values();
+        s.form.chip_fields().filter(|f| values.contains_key(&f.id)).map(|f| f.id.clone()).collect()
+    }
+
+    /// The filled form as PDF bytes.
+    pub fn form_pdf(&self) -> Result<Vec<u8>, String> {
+        let s = self.form.as_ref().ok_or("no form")?;
+        s.form.pdf(&s.values(), forms::today()).map_err(|e| e.to_string())
+    }
+
+    /// Prints through the print command (`lp` by default, to the printer chosen in settings);
+    /// the PDF goes to its standard input and is not written anywhere here.
+    pub fn print_form(&mut self) {
+        let t = self.tr();
+        let Some(code) = self.form.as_ref().map(|s| s.form.code.clone()) else { return };
+        let result = self.form_pdf().and_then(|pdf| {
+            let mut command = self.settings.print_command.trim().to_string();
+            let printer = self.settings.printer.trim();
+            if !printer.is_empty() && command.split_whitespace().next() == Some("lp") {
+                command = format!("{command} -d {printer}");
+            }
+            super::sending::run_print(&command, &pdf, t.no_print_command)
+        });
+        match result {
+            Ok(()) => {
+                let fields = self.filled_fields();
+                self.form_audit("form_print", &fields, code);
+                self.notice(t.form_printed, true);
+            }
+            Err(e) => self.notice(e, false),
+        }
+    }
+
+    /// Saves the PDF in the export folder (owner-only), for systems that take an upload.
+    pub fn save_form_pdf(&mut self) {
+        let t = self.tr();
+        let Some((code, slug)) = self.form.as_ref().map(|s| (s.form.code.clone(), s.form.slug.clone())) else { return };
+        let file = std::path::Path::new(&self.settings.export_dir)
+            .join(format!("{slug}-{}.pdf", chrono::Local::now().format("%Y%m%d-%H%M%S")));
+        match self.form_pdf().and_then(|pdf| cancuoc_bridge::write_private(&file, &pdf).map_err(|e| e.to_string())) {
+            Ok(()) => {
+                let fields = self.filled_fields();
+                self.form_audit("form_save", &fields, code);
+                self.notice(format!("{}: {}", t.form_saved, file.display()), true);
+            }
+            Err(e) => self.notice(format!("{}: {e}", file.display()), false),
+        }
+    }
+
+    pub fn close_form(&mut self) {
+        self.form = None;
+    }
+}

@@ -1,0 +1,204 @@
+//! The ward / commune-police counter after a read: the counter's forms, the per-field consent
+//! question, the people's cards, the clerk's and the citizen's fields, and the A4 preview drawn
+//! from the same layout the PDF is written from (so what the clerk checks is what prints).
+
+use cancuoc_bridge::forms::font::Style;
+use cancuoc_bridge::forms::{Item, PAGE_MM};
+use eframe::egui::{self, Color32, FontFamily, FontId, RichText};
+
+use super::{INK, RED, bold};
+use crate::app::App;
+
+/// egui's font family for a form face (installed by `ui::install_fonts`).
+pub fn family(s: Style) -> FontFamily {
+    FontFamily::Name(
+        match s {
+            Style::Regular => "form-regular",
+            Style::Bold => "form-bold",
+            Style::Italic => "form-italic",
+        }
+        .into(),
+    )
+}
+
+pub fn panel(app: &mut App, ui: &mut egui::Ui, k: f32) {
+    let t = app.tr();
+    ui.label(bold(t.forms_title, 22.0 * k));
+    if app.form.is_none() {
+        ui.label(RichText::new(t.forms_pick).size(16.0 * k));
+        let mut pick = None;
+        for f in app.counter_forms() {
+            if ui.button(RichText::new(format!("{} — {}", f.code, f.name_vi)).size(17.0 * k)).clicked() {
+                pick = Some(f.slug.clone());
+            }
+        }
+        if let Some(slug) = pick {
+            app.start_form(&slug);
+        }
+        return;
+    }
+    let lang = app.lang().words();
+    let mut read_next = None;
+    let mut override_for = None;
+    let mut print = false;
+    let mut save = false;
+    let mut done = false;
+    if let Some(s) = &mut app.form {
+        ui.label(bold(format!("{} — {}", s.form.code, s.form.name_vi), 18.0 * k));
+        ui.label(RichText::new(&s.form.legal_basis).size(13.0 * k).weak());
+        ui.add_space(4.0);
+        for (i, role) in s.form.people.iter().enumerate() {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(bold(format!("{role}:"), 16.0 * k));
+                match &s.people[i] {
+                    None => {
+                        if ui.button(RichText::new(format!("{} {role}", t.form_read_next)).size(16.0 * k)).clicked() {
+                            read_next = Some(i);
+                        }
+                    }
+                    Some(p) => {
+                        let name = p.dg13.full_name.clone().unwrap_or_default();
+                        let colour = if p.verified() { super::GREEN } else { RED };
+                        ui.label(bold(name, 16.0 * k).color(colour));
+                        ui.label(RichText::new(p.status.headline(lang)).size(14.0 * k).color(colour));
+                        if !p.verified() && !p.overridden {
+                            ui.label(bold(t.form_not_verified, 15.0 * k).color(RED));
+                            if ui.button(RichText::new(t.form_override).size(15.0 * k)).clicked() {
+                                override_for = Some(i);
+                            }
+                        } else if p.overridden {
+                            ui.label(RichText::new(t.form_overridden).size(14.0 * k).color(RED));
+                        }
+                    }
+                }
+            });
+        }
+        ui.add_space(6.0);
+        ui.label(bold(t.form_typed, 16.0 * k));
+        egui::Grid::new("form_typed").num_columns(2).spacing([10.0, 6.0]).show(ui, |ui| {
+            for (id, label, _) in s.typed_fields() {
+                let l = ui.label(RichText::new(&label).size(15.0 * k));
+                let v = s.typed.entry(id).or_default();
+                ui.add(egui::TextEdit::singleline(v).desired_width(300.0 * k)).labelled_by(l.id);
+                ui.end_row();
+            }
+        });
+        ui.add_space(6.0);
+        ui.horizontal_wrapped(|ui| {
+            print = ui.button(bold(t.form_print, 18.0 * k)).clicked();
+            save = ui.button(RichText::new(t.form_save_pdf).size(17.0 * k)).clicked();
+            done = ui.button(RichText::new(t.form_done).size(17.0 * k)).clicked();
+        });
+        ui.add_space(6.0);
+        ui.label(bold(t.form_preview, 16.0 * k));
+        preview(ui, s, t.form_page);
+    }
+    if let Some(i) = read_next {
+        app.read_form_person(i);
+    } else if let Some(i) = override_for {
+        app.override_form(i);
+    } else if print {
+        app.print_form();
+    } else if save {
+        app.save_form_pdf();
+    } else if done {
+        app.close_form();
+    }
+}
+
+/// The pages as they print: white A4 sheets, the layout's text, rules, dotted lines and boxes.
+/// The sheet carries its text as its accessible label (screen readers, tests).
+fn preview(ui: &mut egui::Ui, s: &crate::app::FormSession, page_word: &str) {
+    let pages = match s.form.layout(&s.values(), cancuoc_bridge::forms::today()) {
+        Ok(p) => p,
+        Err(e) => {
+            ui.label(RichText::new(e.to_string()).color(RED));
+            return;
+        }
+    };
+    let width = ui.available_width().clamp(300.0, 640.0);
+    let px = width / PAGE_MM.0;
+    let n = pages.len();
+    for (i, page) in pages.iter().enumerate() {
+        let (rect, resp) = ui.allocate_exact_size(egui::vec2(width, PAGE_MM.1 * px), egui::Sense::hover());
+        let text: Vec<&str> = page.texts().collect();
+        let label = format!("{page_word} {}/{n}: {}", i + 1, text.join(" "));
+        resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Document, true, label.clone()));
+        let p = ui.painter_at(rect);
+        p.rect_filled(rect, 0.0, Color32::WHITE);
+        p.rect_stroke(rect, 0.0, egui::Stroke::new(1.0, Color32::GRAY), egui::StrokeKind::Inside);
+        let at = |x: f32, y: f32| rect.min + egui::vec2(x * px, y * px);
+        let ink = egui::Stroke::new(0.8, INK);
+        for item in &page.items {
+            match item {
+                Item::Text { x, y, size, style, text } => {
+                    let em = size * 25.4 / 72.0 * px;
+                    p.text(at(*x, *y) - egui::vec2(0.0, 0.9 * em), egui::Align2::LEFT_TOP, text, FontId::new(em, family(*style)), INK);
+                }
+                Item::Line { x1, y1, x2, y2, dotted } => {
+                    if *dotted {
+                        let dots = egui::Shape::dotted_line(&[at(*x1, *y1), at(*x2, *y2)], Color32::DARK_GRAY, 1.6 * px, 0.35);
+                        p.extend(dots);
+                    } else {
+                        p.line_segment([at(*x1, *y1), at(*x2, *y2)], ink);
+                    }
+                }
+                Item::Rect { x, y, w, h } => {
+                    p.rect_stroke(egui::Rect::from_min_size(at(*x, *y), egui::vec2(w * px, h * px)), 0.0, ink, egui::StrokeKind::Middle);
+                }
+            }
+        }
+        ui.add_space(8.0);
+    }
+}
+
+/// The consent question for one person's chip fields: each with its value, the required ones
+/// ticked, none other.
+pub fn consent(app: &mut App, ctx: &egui::Context, k: f32) {
+    let t = app.tr();
+    let mut answer = None;
+    let Some(s) = &mut app.form else { return };
+    let Some(ask) = &mut s.asking else { return };
+    let role = s.form.people.get(ask.person).cloned().unwrap_or_default();
+    let dg13 = s.people.get(ask.person).and_then(|p| p.as_ref()).map(|p| p.dg13.clone()).unwrap_or_default();
+    // Each field with the value it would print (the citizen sees what they agree to).
+    let mut cards: Vec<Option<&cancuoc_core::lds::dg13::Dg13>> = vec![None; s.form.people.len()];
+    if let Some(c) = cards.get_mut(ask.person) {
+        *c = Some(&dg13);
+    }
+    let ids: Vec<&str> = ask.ticks.iter().map(|(id, _)| id.as_str()).collect();
+    let values = s.form.fill(&cards, &ids);
+    let rows: Vec<(String, String)> = ask
+        .ticks
+        .iter()
+        .map(|(id, _)| {
+            let label = s.form.fields.iter().find(|f| &f.id == id).map_or(id.clone(), |f| f.label.clone());
+            let value = values.iter().find(|(i, _)| i == id).map(|(_, v)| v.clone()).unwrap_or_default();
+            (label, value)
+        })
+        .collect();
+    egui::Modal::new(egui::Id::unique("form_consent")).show(ctx, |ui| {
+        ui.set_width(680.0 * k);
+        ui.heading(t.form_consent_title);
+        ui.label(RichText::new(format!("{} — {} · {role}", s.form.code, s.form.name_vi)).size(17.0 * k));
+        ui.label(RichText::new(t.form_consent_intro).size(15.0 * k));
+        ui.add_space(6.0);
+        for ((_, on), (label, value)) in ask.ticks.iter_mut().zip(&rows) {
+            let text: String = if value.is_empty() { label.clone() } else { format!("{label} — {value}") };
+            let text: String = text.chars().take(110).collect();
+            ui.checkbox(on, RichText::new(text).size(15.0 * k));
+        }
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button(bold(t.form_consent_agree, 19.0 * k)).clicked() {
+                answer = Some(true);
+            }
+            if ui.button(RichText::new(t.form_consent_refuse).size(18.0 * k)).clicked() {
+                answer = Some(false);
+            }
+        });
+    });
+    if let Some(a) = answer {
+        app.answer_form_consent(a);
+    }
+}
