@@ -26,6 +26,9 @@ pub const STAGES: &[&str] = &[
     "10-cai-dat",
     "11-english",
     "12-chu-lon",
+    "14-mot-cua-bieu-mau",
+    "15-mot-cua-dong-y",
+    "16-mot-cua-xem-truoc",
 ];
 
 pub struct Tour {
@@ -89,6 +92,23 @@ impl Tour {
                 app.key_mode = KeyMode::Mrz;
                 app.apply_qr("079195012345|012345678|Nguyễn Thị Thu Hà|15031995|Nữ|Số 12 Ngõ 34 Phố Hàng Bạc, Phường Hàng Đào, Quận Hoàn Kiếm, Hà Nội|10082021");
             }
+            12 => {
+                // The ward People's Committee counter: its forms after a read.
+                app.set_large_text(false);
+                crate::ui::apply_style(ctx, false);
+                app.settings.counter_mode = crate::store::CounterMode::WardCommittee;
+                app.settings.office_name = "UBND phường Hoàn Kiếm".into();
+                app.settings.office_place = "Hà Nội".into();
+                Self::read(app, "rsa", false);
+            }
+            13 => app.start_form("xac-nhan-hon-nhan"),
+            14 => {
+                app.answer_form_consent(true);
+                if let Some(f) = &mut app.form {
+                    f.typed.insert("status".into(), "Chưa đăng ký kết hôn với ai".into());
+                    f.typed.insert("purpose".into(), "Để đăng ký kết hôn".into());
+                }
+            }
             _ => {}
         }
     }
@@ -100,7 +120,8 @@ impl Tour {
                 Phase::Reading { files, .. } => files.iter().any(|f| f.file.to_string() == "DG2" && f.done > 0),
                 _ => true,
             },
-            2 | 5 | 6 | 10 => matches!(app.phase, Phase::Result),
+            2 | 5 | 6 | 10 | 12 => matches!(app.phase, Phase::Result),
+            13 => app.form.as_ref().is_some_and(|f| f.asking.is_some()),
             3 => app.consent.is_some(),
             4 => app.checkin.as_ref().is_some_and(|c| matches!(c.bhyt, BhytState::Done(_))),
             7 => matches!(app.phase, Phase::Interrupted { .. }),

@@ -74,24 +74,30 @@ pub fn panel(app: &mut App, ui: &mut egui::Ui, k: f32) {
             });
         }
         ui.add_space(6.0);
-        ui.label(bold(t.form_typed, 16.0 * k));
-        egui::Grid::new("form_typed").num_columns(2).spacing([10.0, 6.0]).show(ui, |ui| {
-            for (id, label, _) in s.typed_fields() {
-                let l = ui.label(RichText::new(&label).size(15.0 * k));
-                let v = s.typed.entry(id).or_default();
-                ui.add(egui::TextEdit::singleline(v).desired_width(300.0 * k)).labelled_by(l.id);
-                ui.end_row();
-            }
+        // The typed fields and the buttons beside the preview, so the page is in view.
+        let avail = ui.available_width();
+        let left = (avail * 0.42).clamp(260.0, 420.0);
+        ui.horizontal_top(|ui| {
+            ui.allocate_ui_with_layout(egui::vec2(left, 0.0), egui::Layout::top_down(egui::Align::Min), |ui| {
+                ui.set_width(left);
+                ui.label(bold(t.form_typed, 16.0 * k));
+                for (id, label, _) in s.typed_fields() {
+                    let l = ui.label(RichText::new(&label).size(15.0 * k));
+                    let v = s.typed.entry(id).or_default();
+                    ui.add(egui::TextEdit::singleline(v).desired_width(left - 10.0)).labelled_by(l.id);
+                }
+                ui.add_space(8.0);
+                ui.horizontal_wrapped(|ui| {
+                    print = ui.button(bold(t.form_print, 18.0 * k)).clicked();
+                    save = ui.button(RichText::new(t.form_save_pdf).size(17.0 * k)).clicked();
+                    done = ui.button(RichText::new(t.form_done).size(17.0 * k)).clicked();
+                });
+            });
+            ui.vertical(|ui| {
+                ui.label(bold(t.form_preview, 16.0 * k));
+                preview(ui, s, t.form_page);
+            });
         });
-        ui.add_space(6.0);
-        ui.horizontal_wrapped(|ui| {
-            print = ui.button(bold(t.form_print, 18.0 * k)).clicked();
-            save = ui.button(RichText::new(t.form_save_pdf).size(17.0 * k)).clicked();
-            done = ui.button(RichText::new(t.form_done).size(17.0 * k)).clicked();
-        });
-        ui.add_space(6.0);
-        ui.label(bold(t.form_preview, 16.0 * k));
-        preview(ui, s, t.form_page);
     }
     if let Some(i) = read_next {
         app.read_form_person(i);
