@@ -800,6 +800,11 @@ fn the_marriage_form_reads_the_second_card_into_the_same_form() {
     let log = form_audit(&h);
     assert_eq!(log.iter().filter(|r| r.0 == "form_consent").count(), 2, "one answer per person: {log:?}");
     assert!(log.iter().any(|r| r.0 == "form_save"));
+    // The visit is saved with its queue number, under the form it came for.
+    press(&mut h, "Lưu lượt tiếp đón");
+    let rows = h.state().store.checkins(5).expect("history");
+    assert_eq!(rows.first().map(|r| r.service.as_str()), Some("TK-KH — Tờ khai đăng ký kết hôn"));
+    assert!(rows.first().is_some_and(|r| r.queue_no.is_some()));
 }
 
 #[test]

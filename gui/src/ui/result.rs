@@ -395,11 +395,12 @@ pub fn actions(app: &mut App, ui: &mut egui::Ui, k: f32) {
     let hospital = app.settings.counter_mode == crate::store::CounterMode::Hospital;
     ui.horizontal_wrapped(|ui| {
         next = ui.button(bold(t.next_person, 18.0 * k)).clicked();
+        ui.separator();
+        // Every counter saves the visit for its queue number; only a hospital sends on.
+        save = ui.button(bold(t.save_checkin, 18.0 * k)).clicked();
         if !hospital {
             return;
         }
-        ui.separator();
-        save = ui.button(bold(t.save_checkin, 18.0 * k)).clicked();
         for (a, label) in [
             (Action::His, t.send_his),
             (Action::Copy, t.copy),
