@@ -514,7 +514,11 @@ async fn form_fill(State(st): State<Shared>, Path(name): Path<String>, body: axu
         );
     };
     if req.read_ids.len() > form.people.len() {
-        return error(StatusCode::BAD_REQUEST, "bad_request", format!("{} takes {} card(s)", form.code, form.people.len()));
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("{} takes {} card(s)", form.code, form.people.len()),
+        );
     }
     let consented = match form.consent_from(&given, &req.refuse) {
         Ok(c) => c,
@@ -530,14 +534,26 @@ async fn form_fill(State(st): State<Shared>, Path(name): Path<String>, body: axu
             reports.push(None);
             continue;
         };
-        let hit = st.kept.lock().ok().and_then(|m| m.get(id).filter(|k| k.at.elapsed() < st.cfg.retention).map(|k| k.report.clone()));
+        let hit = st
+            .kept
+            .lock()
+            .ok()
+            .and_then(|m| m.get(id).filter(|k| k.at.elapsed() < st.cfg.retention).map(|k| k.report.clone()));
         match hit {
             Some(r) => reports.push(Some(r)),
-            None => return error(StatusCode::NOT_FOUND, "not_found", "no such read (results are kept only for a few minutes)"),
+            None => {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    "no such read (results are kept only for a few minutes)",
+                );
+            }
         }
     }
-    let cards: Vec<Option<Card>> =
-        reports.iter().map(|r| r.as_ref().map(|r| Card { dg13: &r.person, verified: r.status == crate::Status::Verified })).collect();
+    let cards: Vec<Option<Card>> = reports
+        .iter()
+        .map(|r| r.as_ref().map(|r| Card { dg13: &r.person, verified: r.status == crate::Status::Verified }))
+        .collect();
     let refs: Vec<&str> = consented.iter().map(String::as_str).collect();
     let values = match form.values(&cards, &refs, &req.values, req.override_unverified) {
         Ok(v) => v,

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use cancuoc_bridge::bhyt::{self, Account, Eligibility, NotChecked, Query};
 use cancuoc_sim::PERSONA;
+mod common;
 use cancuoc_sim::hospital::{Hospital, HospitalConfig, InsuranceRecord};
+use common::Serve;
 
 const TODAY: &str = "23/11/2026";
 
@@ -318,59 +320,18 @@ fn the_cli_answers_as_the_library_and_shares_its_sealed_token_between_runs() {
 }
 
 /// `cancuoc serve` with the gateway set up, as a web HIS uses it.
-struct Serve {
-    child: std::process::Child,
-    url: String,
-    token: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve(h: &Hospital, dir: &Path) -> Serve {
-    use std::io::BufRead;
     let pw = dir.join("password");
     std::fs::write(&pw, h.password()).expect("password file");
-    let token_file = dir.join("api-token");
     let gw = h.base_url();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cancuoc"))
-        .args(["serve", "--simulated", "--port", "0", "--token-file"])
-        .arg(&token_file)
-        .args(["--bhyt-gateway", &gw, "--bhyt-clerk-name", "Lê Văn Tiếp", "--bhyt-clerk-id", "001090000001"])
-        .env("CANCUOC_BHYT_USER", h.username())
-        .env("CANCUOC_BHYT_PASSWORD_FILE", &pw)
-        .env("CANCUOC_CACHE_DIR", dir.join("cache"))
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("serve");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("line");
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("address printed").to_string();
-    let token = std::fs::read_to_string(&token_file).expect("token").trim().to_string();
-    Serve { child, url, token }
-}
-
-impl Serve {
-    fn post(&self, path: &str, token: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(30)))
-            .build()
-            .into();
-        let mut r = agent
-            .post(format!("{}{path}", self.url))
-            .header("Authorization", format!("Bearer {token}"))
-            .header("Content-Type", "application/json")
-            .send(body.to_string())
-            .expect("request");
-        let text = r.body_mut().read_to_string().unwrap_or_default();
-        (r.status().as_u16(), serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
-    }
+    let cache = dir.join("cache");
+    let args = ["--bhyt-gateway", &gw, "--bhyt-clerk-name", "Lê Văn Tiếp", "--bhyt-clerk-id", "001090000001"];
+    let envs = [
+        ("CANCUOC_BHYT_USER", std::ffi::OsStr::new(h.username())),
+        ("CANCUOC_BHYT_PASSWORD_FILE", pw.as_os_str()),
+        ("CANCUOC_CACHE_DIR", cache.as_os_str()),
+    ];
+    Serve::start(dir, &args, &envs)
 }
 
 #[test]
@@ -379,17 +340,17 @@ fn the_api_checks_a_verified_read_with_consent_and_the_same_answers() {
     let h = with(InsuranceRecord::persona_renewed());
     let dir = tempfile::tempdir().expect("tmp");
     let s = serve(&h, dir.path());
-    let (code, read) = s.post("/v1/read", &s.token, json!({ "reader": "simulated" }));
+    let (code, read) = s.post_json("/v1/read", &s.token, json!({ "reader": "simulated" }));
     assert_eq!(code, 200, "{read}");
     let id = read["id"].as_str().expect("read id").to_string();
     // No consent, no check; the wrong token, nothing at all.
-    let (code, e) = s.post("/v1/bhyt", &s.token, json!({ "read_id": id }));
+    let (code, e) = s.post_json("/v1/bhyt", &s.token, json!({ "read_id": id }));
     assert_eq!((code, e["error"].as_str()), (400, Some("consent_needed")), "{e}");
-    let (code, _) = s.post("/v1/bhyt", "wrong", json!({ "read_id": id, "consent": true }));
+    let (code, _) = s.post_json("/v1/bhyt", "wrong", json!({ "read_id": id, "consent": true }));
     assert_eq!(code, 401);
     assert_eq!(h.logins(), 0, "nothing reached the insurer without consent");
     // With consent: the renewed card resolved, as in the library and the CLI.
-    let (code, a) = s.post("/v1/bhyt", &s.token, json!({ "read_id": id, "consent": true }));
+    let (code, a) = s.post_json("/v1/bhyt", &s.token, json!({ "read_id": id, "consent": true }));
     assert_eq!(code, 200, "{a}");
     assert_eq!(a["checked"], true, "{a}");
     assert_eq!(a["answer"]["eligibility"], "valid");
@@ -399,11 +360,11 @@ fn the_api_checks_a_verified_read_with_consent_and_the_same_answers() {
     // The fields sent directly, and the visit history under its own consent.
     let fields = json!({ "id_number": PERSONA.id_number, "full_name": PERSONA.full_name,
                          "date_of_birth": PERSONA.date_of_birth, "consent": true, "history": true });
-    let (code, e) = s.post("/v1/bhyt", &s.token, fields.clone());
+    let (code, e) = s.post_json("/v1/bhyt", &s.token, fields.clone());
     assert_eq!((code, e["error"].as_str()), (400, Some("consent_needed")), "{e}");
     let mut with_history = fields;
     with_history["consent_history"] = json!(true);
-    let (code, a) = s.post("/v1/bhyt", &s.token, with_history);
+    let (code, a) = s.post_json("/v1/bhyt", &s.token, with_history);
     assert_eq!(code, 200, "{a}");
     assert_eq!(a["history"]["visits"].as_array().map(Vec::len), Some(1), "{a}");
     assert_eq!(h.logins(), 1, "one login for every check within the token's life");
@@ -486,17 +447,17 @@ fn the_checkin_row_of_a_verified_read_validates_against_the_documented_field_lis
     let h = with(InsuranceRecord::persona_renewed());
     let dir = tempfile::tempdir().expect("tmp");
     let s = serve(&h, dir.path());
-    let (_, read) = s.post("/v1/read", &s.token, json!({ "reader": "simulated" }));
+    let (_, read) = s.post_json("/v1/read", &s.token, json!({ "reader": "simulated" }));
     let id = read["id"].as_str().expect("id").to_string();
     let visit = json!({ "ma_cskcb": "01001", "ma_doituong_kcb": "1.1", "ma_dich_vu": "02.1896",
                         "ten_dich_vu": "Khám Nội & <tổng quát>", "ngay_vao": "202611230815" });
     // Before the insurance check: a valid row with the insurance fields empty.
-    let (code, c) = s.post("/v1/checkin", &s.token, json!({ "read_id": id, "visit": visit }));
+    let (code, c) = s.post_json("/v1/checkin", &s.token, json!({ "read_id": id, "visit": visit }));
     assert_eq!(code, 200, "{c}");
     assert_eq!(c["row"]["ma_the_bhyt"], "");
-    let (code, _) = s.post("/v1/bhyt", &s.token, json!({ "read_id": id, "consent": true }));
+    let (code, _) = s.post_json("/v1/bhyt", &s.token, json!({ "read_id": id, "consent": true }));
     assert_eq!(code, 200);
-    let (code, c) = s.post("/v1/checkin", &s.token, json!({ "read_id": id, "visit": visit }));
+    let (code, c) = s.post_json("/v1/checkin", &s.token, json!({ "read_id": id, "visit": visit }));
     assert_eq!(code, 200, "{c}");
     assert_eq!(c["status"], "verified");
     assert_eq!(c["problems"], json!([]));
@@ -531,7 +492,7 @@ fn the_checkin_row_of_a_verified_read_validates_against_the_documented_field_lis
     assert_eq!(get("TEN_DICH_VU"), "Khám Nội & <tổng quát>", "escaped in the XML, intact when parsed");
     assert_eq!(get("NGAY_YL"), "202611230815");
     // A site code missing: 422, the field named.
-    let (code, c) = s.post(
+    let (code, c) = s.post_json(
         "/v1/checkin",
         &s.token,
         json!({ "read_id": id, "visit": { "ma_doituong_kcb": "1.1", "ma_dich_vu": "x", "ten_dich_vu": "y" } }),

@@ -91,12 +91,18 @@ fn the_marriage_form_takes_both_cards_into_their_columns() {
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+use common::Serve;
+
 fn cancuoc() -> Command {
     Command::new(env!("CARGO_BIN_EXE_cancuoc"))
 }
 
 fn tool(name: &str, args: &[&str]) -> String {
-    let out = Command::new(name).args(args).output().unwrap_or_else(|e| panic!("{name} (poppler-utils, scripts/deps --test): {e}"));
+    let out = Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} (poppler-utils, scripts/deps --test): {e}"));
     assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -164,7 +170,14 @@ fn every_form_fills_from_the_simulated_cards_and_an_independent_reader_reads_it_
         }
         let pdf = out.to_str().expect("utf-8");
         let info = tool("pdfinfo", &[pdf]);
-        assert!(info.lines().any(|l| l.starts_with("Page size:") && l.contains("595.2") && l.contains("841.89") && l.ends_with("(A4)")), "{}: {info}", form.slug);
+        assert!(
+            info.lines().any(|l| l.starts_with("Page size:")
+                && l.contains("595.2")
+                && l.contains("841.89")
+                && l.ends_with("(A4)")),
+            "{}: {info}",
+            form.slug
+        );
         let fonts = tool("pdffonts", &[pdf]);
         for line in fonts.lines().skip(2) {
             assert!(line.contains("+LiberationSerif") && line.contains("CID TrueType"), "{}: {line}", form.slug);
@@ -175,7 +188,11 @@ fn every_form_fills_from_the_simulated_cards_and_an_independent_reader_reads_it_
         let text = tool("pdftotext", &["-layout", pdf, "-"]);
         let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(flat.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") && flat.contains("Độc lập - Tự do - Hạnh phúc"));
-        assert!(flat.contains(&form.layout.title.clone().unwrap_or_else(|| form.name_vi.to_uppercase())), "{}", form.slug);
+        assert!(
+            flat.contains(&form.layout.title.clone().unwrap_or_else(|| form.name_vi.to_uppercase())),
+            "{}",
+            form.slug
+        );
         assert!(flat.contains("Kính gửi: UBND phường Hoàn Kiếm"), "{}", form.slug);
         assert!(flat.contains("ngày 03 tháng 12 năm 2026"), "{}", form.slug);
         // The first person's name and ID number are on every form (the ID in boxes on the
@@ -196,7 +213,8 @@ fn every_form_fills_from_the_simulated_cards_and_an_independent_reader_reads_it_
         assert!((h as f64 / w as f64 - 297.0 / 210.0).abs() < 0.02, "{}: A4 proportions {w}x{h}", form.slug);
         assert!(dark > 0.01 && dark < 0.2, "{}: the page is drawn ({:.3} dark)", form.slug, dark);
         if bless {
-            let shot = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/screenshots")).join(format!("form-{}", form.slug));
+            let shot = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/screenshots"))
+                .join(format!("form-{}", form.slug));
             tool("pdftoppm", &["-r", "70", "-png", "-singlefile", pdf, shot.to_str().expect("utf-8")]);
         }
     }
@@ -206,13 +224,25 @@ fn every_form_fills_from_the_simulated_cards_and_an_independent_reader_reads_it_
 fn a_refused_field_is_not_in_the_pdf_and_the_consent_is_reported_by_name() {
     let t = dir();
     let out = t.path().join("dc02.pdf");
-    let (code, stdout, stderr) =
-        fill(&["dc02", "--simulated", "--consent", "required", "--refuse", "residence", "--json", "--out", out.to_str().expect("utf-8")]);
+    let (code, stdout, stderr) = fill(&[
+        "dc02",
+        "--simulated",
+        "--consent",
+        "required",
+        "--refuse",
+        "residence",
+        "--json",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     let j: serde_json::Value = serde_json::from_str(&stdout).expect("json");
     assert!(j["not_consented"].as_array().expect("list").iter().any(|v| v == "residence"));
     assert!(!j["filled_from_chip"].as_array().expect("list").iter().any(|v| v == "residence"));
-    assert!(!stdout.contains("Hàng Bạc") && !stdout.contains(cancuoc_sim::PERSONA.full_name), "names only, never values");
+    assert!(
+        !stdout.contains("Hàng Bạc") && !stdout.contains(cancuoc_sim::PERSONA.full_name),
+        "names only, never values"
+    );
     let text = tool("pdftotext", &[out.to_str().expect("utf-8"), "-"]);
     assert!(text.contains(cancuoc_sim::PERSONA.full_name), "a consented field is printed");
     assert!(!text.contains("Hàng Bạc") && !text.contains("Hoàn Kiếm"), "the refused residence is not printed:\n{text}");
@@ -224,11 +254,21 @@ fn an_unverified_card_fills_nothing_unless_the_clerk_overrides() {
     let t = dir();
     let out = t.path().join("ct01.pdf");
     let o = out.to_str().expect("utf-8");
-    let (code, _, stderr) = fill(&["ct01", "--simulated", "--variant", "tampered-dg13", "--consent", "required", "--out", o]);
+    let (code, _, stderr) =
+        fill(&["ct01", "--simulated", "--variant", "tampered-dg13", "--consent", "required", "--out", o]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("not verified") && !out.exists(), "nothing written: {stderr}");
-    let (code, _, stderr) =
-        fill(&["ct01", "--simulated", "--variant", "tampered-dg13", "--consent", "required", "--override-unverified", "--out", o]);
+    let (code, _, stderr) = fill(&[
+        "ct01",
+        "--simulated",
+        "--variant",
+        "tampered-dg13",
+        "--consent",
+        "required",
+        "--override-unverified",
+        "--out",
+        o,
+    ]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("override") && out.exists());
     // Usage errors: a chip field typed in, a consent for a field the form does not have, a form
@@ -241,65 +281,21 @@ fn an_unverified_card_fills_nothing_unless_the_clerk_overrides() {
     assert!(code == 2 && e.contains("ct01, dc02"), "{e}");
 }
 
-/// `cancuoc serve --simulated`, as a web system at a ward counter calls it.
-struct Serve {
-    child: std::process::Child,
-    url: String,
-    token: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Serve {
-    fn start(dir: &Path) -> Serve {
-        use std::io::BufRead;
-        let token_file = dir.join("api-token");
-        let mut child = cancuoc()
-            .args(["serve", "--simulated", "--port", "0", "--token-file"])
-            .arg(&token_file)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("serve");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("line");
-        let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("address printed").to_string();
-        let token = std::fs::read_to_string(&token_file).expect("token").trim().to_string();
-        Serve { child, url, token }
-    }
-    /// (status, content type, body).
-    fn post(&self, path: &str, body: serde_json::Value) -> (u16, String, Vec<u8>) {
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        let mut r = agent
-            .post(format!("{}{path}", self.url))
-            .header("Authorization", format!("Bearer {}", self.token))
-            .header("Content-Type", "application/json")
-            .send(body.to_string())
-            .expect("request");
-        let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-        let body = r.body_mut().with_config().limit(10 << 20).read_to_vec().unwrap_or_default();
-        (r.status().as_u16(), ct, body)
-    }
-    fn read(&self, variant: &str) -> String {
-        let (code, _, body) = self.post("/v1/read", serde_json::json!({ "reader": "simulated", "variant": variant }));
-        assert_eq!(code, 200, "{}", String::from_utf8_lossy(&body));
-        let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
-        v["id"].as_str().expect("id").to_string()
-    }
+/// A read on the simulated reader of `cancuoc serve`, kept by the server: its id.
+fn api_read(s: &Serve, variant: &str) -> String {
+    let (code, _, body) = s.post("/v1/read", serde_json::json!({ "reader": "simulated", "variant": variant }));
+    assert_eq!(code, 200, "{}", String::from_utf8_lossy(&body));
+    let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    v["id"].as_str().expect("id").to_string()
 }
 
 #[test]
 fn the_api_fills_a_form_from_kept_reads_with_consent_per_field() {
     use serde_json::json;
     let t = dir();
-    let s = Serve::start(t.path());
-    let bride = s.read("rsa");
-    let groom = s.read("can-cuoc-2024");
+    let s = Serve::start(t.path(), &[], &[]);
+    let bride = api_read(&s, "rsa");
+    let groom = api_read(&s, "can-cuoc-2024");
     // No consent stated: nothing filled.
     let (code, _, body) = s.post("/v1/forms/ket-hon", json!({ "read_ids": [bride, groom] }));
     assert_eq!(code, 400, "{}", String::from_utf8_lossy(&body));
@@ -318,7 +314,7 @@ fn the_api_fills_a_form_from_kept_reads_with_consent_per_field() {
     assert!(text.contains("Hà Nội, ngày 03 tháng 12 năm 2026"), "{text}");
     assert!(!text.contains("Lý Thường Kiệt"), "the refused residence of the groom is not printed");
     // A forged card's read fills nothing without the override.
-    let forged = s.read("tampered-dg13");
+    let forged = api_read(&s, "tampered-dg13");
     let (code, _, body) = s.post("/v1/forms/ct01", json!({ "read_ids": [forged], "consent": ["required"] }));
     assert_eq!(code, 409, "{}", String::from_utf8_lossy(&body));
     let (code, ct, _) =

@@ -769,9 +769,14 @@ fn a_ward_counter_fills_a_form_from_the_chip_with_consent_per_field_and_prints_i
     assert!(consent.1.contains("full_name") && !consent.1.contains("residence"), "{consent:?}");
     assert!(consent.2.contains("TK-XNTTHN") && consent.2.contains("refused: residence"), "{consent:?}");
     assert!(log.iter().any(|r| r.0 == "form_print" && r.2 == "TK-XNTTHN"), "{log:?}");
-    assert!(log.iter().all(|r| !r.1.contains("Nguyễn") && !r.2.contains("Nguyễn") && !r.2.contains("079195")), "{log:?}");
+    assert!(
+        log.iter().all(|r| !r.1.contains("Nguyễn") && !r.2.contains("Nguyễn") && !r.2.contains("079195")),
+        "{log:?}"
+    );
     // Nothing is kept after printing: no PDF in the export folder.
-    let exports = std::fs::read_dir(&h.state().settings.export_dir).map(|d| d.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "pdf")).count()).unwrap_or(0);
+    let exports = std::fs::read_dir(&h.state().settings.export_dir)
+        .map(|d| d.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "pdf")).count())
+        .unwrap_or(0);
     assert_eq!(exports, 0);
 }
 
@@ -794,7 +799,12 @@ fn the_marriage_form_reads_the_second_card_into_the_same_form() {
     let page = page_text(&h);
     assert!(page.contains("Nguyễn Thị Thu Hà") && page.contains(cancuoc_sim::PERSONA_2024.full_name), "{page}");
     press(&mut h, "Lưu PDF");
-    let pdf = std::fs::read_dir(dir.path()).expect("dir").flatten().map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "pdf")).expect("saved");
+    let pdf = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .expect("saved");
     let text = pdf_text(&pdf);
     assert!(text.contains("Bên nữ") && text.contains("Phạm Gia Bảo") && text.contains("Nguyễn Thị Thu Hà"), "{text}");
     let log = form_audit(&h);

@@ -109,7 +109,11 @@ pub struct Faces {
 
 impl Faces {
     pub fn load() -> Result<Faces, String> {
-        Ok(Faces { regular: Face::new(Style::Regular)?, bold: Face::new(Style::Bold)?, italic: Face::new(Style::Italic)? })
+        Ok(Faces {
+            regular: Face::new(Style::Regular)?,
+            bold: Face::new(Style::Bold)?,
+            italic: Face::new(Style::Italic)?,
+        })
     }
     pub fn get(&self, s: Style) -> &Face {
         match s {

@@ -292,10 +292,15 @@ fn table(pen: &mut Pen, form: &Form, values: &BTreeMap<String, String>) {
     let lw = 42.0;
     let cw = (x2 - x1 - lw) / 2.0;
     let lh = Pen::lh(size);
-    let side = |p: &str| -> Vec<&FormField> { form.fields.iter().filter(|f| f.section.as_deref() == Some(p)).collect() };
+    let side =
+        |p: &str| -> Vec<&FormField> { form.fields.iter().filter(|f| f.section.as_deref() == Some(p)).collect() };
     let (a, b) = (side(&form.people[0]), side(form.people.get(1).map_or("", String::as_str)));
-    let mut rows: Vec<(String, String, String, Style)> =
-        vec![("Thông tin".into(), form.people[0].clone(), form.people.get(1).cloned().unwrap_or_default(), Style::Bold)];
+    let mut rows: Vec<(String, String, String, Style)> = vec![(
+        "Thông tin".into(),
+        form.people[0].clone(),
+        form.people.get(1).cloned().unwrap_or_default(),
+        Style::Bold,
+    )];
     for i in 0..a.len().max(b.len()) {
         let label = a.get(i).or(b.get(i)).map_or(String::new(), |f| f.label.clone());
         let va = a.get(i).map_or(String::new(), |f| value(values, f).to_string());
@@ -344,7 +349,8 @@ fn ending(pen: &mut Pen, form: &Form, values: &BTreeMap<String, String>, date: D
             pen.text(if i == 0 { x1 + 10.0 } else { x1 }, y, size, Style::Regular, line);
         }
     }
-    let sig_lines = l.signatures.iter().map(|s| pen.wrap(Style::Bold, size, &s.caption, 40.0, 40.0).len()).max().unwrap_or(1);
+    let sig_lines =
+        l.signatures.iter().map(|s| pen.wrap(Style::Bold, size, &s.caption, 40.0, 40.0).len()).max().unwrap_or(1);
     pen.gap(3.0);
     pen.need(Pen::lh(size) * (sig_lines as f32 + 3.0) + 20.0);
     let place = place_field_value(form, values);

@@ -315,11 +315,17 @@ impl Form {
         override_unverified: bool,
     ) -> Result<BTreeMap<String, String>, FillError> {
         let field = |id: &str| {
-            self.fields.iter().find(|f| f.id == id).ok_or_else(|| FillError::UnknownField { form: self.code.clone(), field: id.into() })
+            self.fields
+                .iter()
+                .find(|f| f.id == id)
+                .ok_or_else(|| FillError::UnknownField { form: self.code.clone(), field: id.into() })
         };
         for id in consented {
             if field(id)?.from != From::Chip {
-                return Err(FillError::UnknownField { form: self.code.clone(), field: format!("{id} (not a chip field)") });
+                return Err(FillError::UnknownField {
+                    form: self.code.clone(),
+                    field: format!("{id} (not a chip field)"),
+                });
             }
         }
         for id in typed.keys() {
@@ -372,7 +378,10 @@ impl Form {
                 "all" => self.chip_fields().map(|f| f.id.clone()).collect(),
                 id if chip(id) => vec![id.to_string()],
                 id => {
-                    return Err(FillError::UnknownField { form: self.code.clone(), field: format!("{id} (not a chip field)") });
+                    return Err(FillError::UnknownField {
+                        form: self.code.clone(),
+                        field: format!("{id} (not a chip field)"),
+                    });
                 }
             };
             for a in add {
@@ -383,7 +392,10 @@ impl Form {
         }
         for r in refused.iter().flat_map(|r| r.split(',')).map(str::trim).filter(|r| !r.is_empty()) {
             if !chip(r) {
-                return Err(FillError::UnknownField { form: self.code.clone(), field: format!("{r} (not a chip field)") });
+                return Err(FillError::UnknownField {
+                    form: self.code.clone(),
+                    field: format!("{r} (not a chip field)"),
+                });
             }
             out.retain(|o| o != r);
         }
@@ -407,7 +419,9 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
             let p: Vec<&str> = t.split('/').collect();
             let n = |i: usize| p.get(i).and_then(|x| x.trim().parse::<i64>().ok());
             match (p.len(), n(0), n(1), n(2)) {
-                (3, Some(d), Some(m), Some(y)) if (1..=31).contains(&d) && (1..=12).contains(&m) && (1900..=9999).contains(&y) => {
+                (3, Some(d), Some(m), Some(y))
+                    if (1..=31).contains(&d) && (1..=12).contains(&m) && (1900..=9999).contains(&y) =>
+                {
                     Ok(Some((d as u32, m as u32, y as i32)))
                 }
                 _ => Err(format!("date {t:?}: expected DD/MM/YYYY, today or blank")),

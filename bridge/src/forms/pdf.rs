@@ -160,7 +160,8 @@ pub fn write(pages: &[Page], title: &str, faces: &Faces) -> Result<Vec<u8>, Stri
                     let mut bytes = Vec::with_capacity(text.len() * 2);
                     for ch in text.chars() {
                         // Every character was mapped in pass 1.
-                        let cid = faces.get(*style).glyph(ch).and_then(|g| u.remapper.get(g.to_u32() as u16)).unwrap_or(0);
+                        let cid =
+                            faces.get(*style).glyph(ch).and_then(|g| u.remapper.get(g.to_u32() as u16)).unwrap_or(0);
                         bytes.extend_from_slice(&cid.to_be_bytes());
                     }
                     c.begin_text();

@@ -67,8 +67,13 @@ impl FormSession {
 
     /// The typed fields in the form's order (the clerk's first).
     pub fn typed_fields(&self) -> Vec<(String, String, From)> {
-        let mut v: Vec<_> =
-            self.form.fields.iter().filter(|f| f.from != From::Chip).map(|f| (f.id.clone(), f.label.clone(), f.from)).collect();
+        let mut v: Vec<_> = self
+            .form
+            .fields
+            .iter()
+            .filter(|f| f.from != From::Chip)
+            .map(|f| (f.id.clone(), f.label.clone(), f.from))
+            .collect();
         v.sort_by_key(|(_, _, from)| *from != From::Clerk);
         v
     }
@@ -101,18 +106,15 @@ impl App {
             };
             typed.insert(f.id.clone(), v);
         }
-        self.form = Some(FormSession { form, people, consented: BTreeSet::new(), typed, asking: None, waiting_for: None });
+        self.form =
+            Some(FormSession { form, people, consented: BTreeSet::new(), typed, asking: None, waiting_for: None });
         self.ask_form_consent(0);
     }
 
     fn ask_form_consent(&mut self, person: usize) {
         let Some(s) = &mut self.form else { return };
-        let ticks = s
-            .form
-            .chip_fields()
-            .filter(|f| f.person == person)
-            .map(|f| (f.id.clone(), f.required))
-            .collect::<Vec<_>>();
+        let ticks =
+            s.form.chip_fields().filter(|f| f.person == person).map(|f| (f.id.clone(), f.required)).collect::<Vec<_>>();
         if ticks.is_empty() {
             return;
         }
@@ -138,8 +140,11 @@ impl App {
         let Some(s) = &mut self.form else { return };
         let Some(ask) = s.asking.take() else { return };
         let role = s.form.people.get(ask.person).cloned().unwrap_or_default();
-        let given: Vec<String> =
-            if agreed { ask.ticks.iter().filter(|(_, on)| *on).map(|(id, _)| id.clone()).collect() } else { Vec::new() };
+        let given: Vec<String> = if agreed {
+            ask.ticks.iter().filter(|(_, on)| *on).map(|(id, _)| id.clone()).collect()
+        } else {
+            Vec::new()
+        };
         let refused: Vec<String> =
             ask.ticks.iter().map(|(id, _)| id.clone()).filter(|id| !given.contains(id)).collect();
         s.consented.extend(given.iter().cloned());

@@ -177,7 +177,9 @@ impl App {
             reason: c.reason.clone(),
             // A ward or police counter's visit is the form it came for (or the counter).
             service: match (self.settings.counter_mode, &self.form) {
-                (crate::store::CounterMode::Hospital, _) => t.services.get(c.service).copied().unwrap_or_default().to_string(),
+                (crate::store::CounterMode::Hospital, _) => {
+                    t.services.get(c.service).copied().unwrap_or_default().to_string()
+                }
                 (_, Some(f)) => format!("{} — {}", f.form.code, f.form.name_vi),
                 (crate::store::CounterMode::WardCommittee, None) => t.mode_ward.to_string(),
                 (crate::store::CounterMode::CommunePolice, None) => t.mode_police.to_string(),

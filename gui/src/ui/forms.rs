@@ -139,18 +139,30 @@ fn preview(ui: &mut egui::Ui, s: &crate::app::FormSession, page_word: &str) {
             match item {
                 Item::Text { x, y, size, style, text } => {
                     let em = size * 25.4 / 72.0 * px;
-                    p.text(at(*x, *y) - egui::vec2(0.0, 0.9 * em), egui::Align2::LEFT_TOP, text, FontId::new(em, family(*style)), INK);
+                    p.text(
+                        at(*x, *y) - egui::vec2(0.0, 0.9 * em),
+                        egui::Align2::LEFT_TOP,
+                        text,
+                        FontId::new(em, family(*style)),
+                        INK,
+                    );
                 }
                 Item::Line { x1, y1, x2, y2, dotted } => {
                     if *dotted {
-                        let dots = egui::Shape::dotted_line(&[at(*x1, *y1), at(*x2, *y2)], Color32::DARK_GRAY, 1.6 * px, 0.35);
+                        let dots =
+                            egui::Shape::dotted_line(&[at(*x1, *y1), at(*x2, *y2)], Color32::DARK_GRAY, 1.6 * px, 0.35);
                         p.extend(dots);
                     } else {
                         p.line_segment([at(*x1, *y1), at(*x2, *y2)], ink);
                     }
                 }
                 Item::Rect { x, y, w, h } => {
-                    p.rect_stroke(egui::Rect::from_min_size(at(*x, *y), egui::vec2(w * px, h * px)), 0.0, ink, egui::StrokeKind::Middle);
+                    p.rect_stroke(
+                        egui::Rect::from_min_size(at(*x, *y), egui::vec2(w * px, h * px)),
+                        0.0,
+                        ink,
+                        egui::StrokeKind::Middle,
+                    );
                 }
             }
         }

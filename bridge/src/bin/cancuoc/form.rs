@@ -23,7 +23,9 @@ pub enum FormCmd {
         json: bool,
     },
     /// Fill a form from the card(s) and write it as a PDF (A4, printable as is).
-    #[command(after_help = "Exit codes: 0 written, 1 a card is not verified (nothing filled), 2 usage error, 3 access denied, 4 no card, 5 reader error.\n\nExample: cancuoc form fill ct01 --simulated --consent required --set kinh_gui='Công an phường Hàng Bạc' --out ct01.pdf")]
+    #[command(
+        after_help = "Exit codes: 0 written, 1 a card is not verified (nothing filled), 2 usage error, 3 access denied, 4 no card, 5 reader error.\n\nExample: cancuoc form fill ct01 --simulated --consent required --set kinh_gui='Công an phường Hàng Bạc' --out ct01.pdf"
+    )]
     Fill(Box<FillArgs>),
 }
 
@@ -148,7 +150,10 @@ fn fill(a: FillArgs) -> u8 {
             Source::Pcsc(a.reader.clone())
         };
         if i > 0 && !a.simulated {
-            eprintln!("Đặt thẻ của {} lên đầu đọc — place {}'s card on the reader, then press Enter.", form.people[i], form.people[i]);
+            eprintln!(
+                "Đặt thẻ của {} lên đầu đọc — place {}'s card on the reader, then press Enter.",
+                form.people[i], form.people[i]
+            );
             let mut s = String::new();
             let _ = std::io::stdin().read_line(&mut s);
         }
@@ -202,8 +207,7 @@ fn fill(a: FillArgs) -> u8 {
         return exit::READER_ERROR;
     }
     let filled: Vec<&str> = form.chip_fields().filter(|f| values.contains_key(&f.id)).map(|f| f.id.as_str()).collect();
-    let refused: Vec<&str> =
-        form.chip_fields().filter(|f| !consented.contains(&f.id)).map(|f| f.id.as_str()).collect();
+    let refused: Vec<&str> = form.chip_fields().filter(|f| !consented.contains(&f.id)).map(|f| f.id.as_str()).collect();
     if a.json {
         let out = serde_json::json!({
             "form": form.code, "file": a.out, "bytes": pdf.len(),
