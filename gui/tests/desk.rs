@@ -837,3 +837,31 @@ fn an_unverified_card_fills_no_form_until_the_clerk_overrides_and_that_is_audite
     let o = log.iter().find(|r| r.0 == "form_override").expect("override audited");
     assert!(o.2.contains("CT01") && o.2.contains("not_verified"), "{o:?}");
 }
+
+#[test]
+fn every_catalogued_form_prints_from_the_desk_of_its_counter() {
+    use cancuoc_desk::store::CounterMode;
+    let dir = tempfile::tempdir().expect("tmp");
+    for mode in [CounterMode::WardCommittee, CounterMode::CommunePolice] {
+        let printed = dir.path().join(format!("{mode:?}.pdf"));
+        let mut h = ward_desk(mode, &printed);
+        read_with_can(&mut h);
+        let forms = h.state().counter_forms();
+        assert!(!forms.is_empty());
+        for f in forms {
+            let _ = std::fs::remove_file(&printed);
+            press(&mut h, &format!("{} — {}", f.code, f.name_vi));
+            press(&mut h, "Công dân đồng ý — điền");
+            h.run_steps(10);
+            press(&mut h, "In biểu mẫu");
+            let text = pdf_text(&printed);
+            assert!(
+                text.contains(&f.layout.title.clone().unwrap_or_else(|| f.name_vi.to_uppercase())),
+                "{}: {text}",
+                f.code
+            );
+            assert!(text.contains("Nguyễn Thị Thu Hà") && text.contains("UBND phường Hoàn Kiếm"), "{}: {text}", f.code);
+            press(&mut h, "Xong biểu mẫu");
+        }
+    }
+}
