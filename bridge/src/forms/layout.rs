@@ -294,13 +294,9 @@ fn table(pen: &mut Pen, form: &Form, values: &BTreeMap<String, String>) {
     let lh = Pen::lh(size);
     let side =
         |p: &str| -> Vec<&FormField> { form.fields.iter().filter(|f| f.section.as_deref() == Some(p)).collect() };
-    let (a, b) = (side(&form.people[0]), side(form.people.get(1).map_or("", String::as_str)));
-    let mut rows: Vec<(String, String, String, Style)> = vec![(
-        "Thông tin".into(),
-        form.people[0].clone(),
-        form.people.get(1).cloned().unwrap_or_default(),
-        Style::Bold,
-    )];
+    let role = |i: usize| form.people.get(i).cloned().unwrap_or_default();
+    let (a, b) = (side(&role(0)), side(&role(1)));
+    let mut rows: Vec<(String, String, String, Style)> = vec![("Thông tin".into(), role(0), role(1), Style::Bold)];
     for i in 0..a.len().max(b.len()) {
         let label = a.get(i).or(b.get(i)).map_or(String::new(), |f| f.label.clone());
         let va = a.get(i).map_or(String::new(), |f| value(values, f).to_string());

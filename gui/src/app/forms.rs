@@ -96,7 +96,9 @@ impl App {
     pub fn start_form(&mut self, slug: &str) {
         let Ok(form) = forms::find(slug) else { return };
         let mut people = vec![None; form.people.len()];
-        people[0] = self.person_from_checkin();
+        if let Some(first) = people.first_mut() {
+            *first = self.person_from_checkin();
+        }
         let mut typed = BTreeMap::new();
         for f in form.fields.iter().filter(|f| f.from == From::Clerk) {
             let v = match f.id.as_str() {
@@ -165,7 +167,8 @@ impl App {
         let Some(s) = &mut self.form else { return };
         let Some(Some(p)) = s.people.get_mut(person) else { return };
         p.overridden = true;
-        let detail = format!("{}; {}; verdict {}", s.form.code, s.form.people[person], p.status.key());
+        let role = s.form.people.get(person).map_or("", String::as_str);
+        let detail = format!("{}; {role}; verdict {}", s.form.code, p.status.key());
         self.form_audit("form_override", &[], detail);
     }
 
