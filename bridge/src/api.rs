@@ -67,6 +67,8 @@ struct Kept {
     at: Instant,
     report: Report,
     bhyt: Option<crate::bhyt::Answer>,
+    /// The visit evidence record, when the read was for a visit and the chip answered.
+    evidence: Option<crate::evidence::Evidence>,
 }
 
 /// Back-off after `n` wrong access keys in a row on one reader: 1, 2, 4 … seconds, at most a
@@ -226,6 +228,17 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
         Ok(c) => c,
         Err(m) => return error(StatusCode::BAD_REQUEST, "bad_request", cancuoc_api::key_error(&m)),
     };
+    let visit = match &req.visit {
+        Some(v) => match crate::evidence::Visit::now(&v.site, &v.counter, &v.visit) {
+            Ok(v) => Some(v),
+            Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", format!("visit: {e}")),
+        },
+        None => None,
+    };
+    let challenge = match visit.as_ref().map(|v| v.challenge()).transpose() {
+        Ok(c) => c,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", format!("visit: {e}")),
+    };
     let wait = st
         .denied
         .lock()
@@ -270,7 +283,7 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
         let trust = st2.cfg.trust_dir.clone().map_or(crate::read::Trust::Default, crate::read::Trust::Dir);
         let cancel = std::sync::atomic::AtomicBool::new(false);
         let hooks = crate::read::Hooks { progress: &mut progress, unplugged: &mut || {}, cancel: &cancel, trace: None };
-        crate::read::read(&source, &creds, &trust, None, hooks)
+        crate::read::read(&source, &creds, &trust, None, challenge, hooks)
     })
     .await;
     let result = match outcome {
@@ -296,16 +309,30 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
             } else {
                 None
             };
-            let fhir = crate::fhir::patient(&report, crate::fhir::Include::IDENTITY, photo_ref);
+            // The visit's evidence, kept with the read (same retention): made only when the chip
+            // answered this visit's challenge; the reason otherwise.
+            let evidence = visit.as_ref().map(|v| crate::evidence::Evidence::from_read(v, &r));
+            let evidence_json = evidence.as_ref().map(|e| match e {
+                Ok(e) => json!({ "made": true, "sha256": e.sha256() }),
+                Err(why) => json!({ "made": false, "reason": why.to_string() }),
+            });
+            let mut fhir = crate::fhir::patient(&report, crate::fhir::Include::IDENTITY, photo_ref);
+            if let Some(Ok(e)) = &evidence {
+                crate::fhir::add_evidence(&mut fhir, &e.sha256());
+            }
             let mut id = [0u8; 16];
             crate::os_rng().fill_bytes(&mut id);
             let id = hex::encode(id);
-            let value = json!({ "id": id, "report": report, "fhir": fhir });
+            let mut value = json!({ "id": id, "report": report, "fhir": fhir });
+            if let Some(e) = evidence_json {
+                value["evidence"] = e;
+            }
             if let Ok(mut m) = st.results.lock() {
                 m.insert(id.clone(), (Instant::now(), value.clone()));
             }
             if let Ok(mut k) = st.kept.lock() {
-                k.insert(id.clone(), Kept { at: Instant::now(), report: report.clone(), bhyt: None });
+                let evidence = evidence.and_then(Result::ok);
+                k.insert(id.clone(), Kept { at: Instant::now(), report: report.clone(), bhyt: None, evidence });
             }
             let _ = st.events.send(json!({ "type": "result", "id": id, "status": report.status }).to_string());
             Json(value).into_response()
@@ -467,6 +494,50 @@ async fn checkin(State(st): State<Shared>, body: axum::body::Bytes) -> Response 
     (code, Json(body)).into_response()
 }
 
+/// `POST /v1/evidence`: a kept read's visit evidence record (DER, docs/evidence.md), exported
+/// only with the consent stated in the request (`"consent": true`), like every other export.
+async fn evidence_export(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
+    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
+        return error(StatusCode::BAD_REQUEST, "bad_request", "the body must be a JSON object");
+    };
+    if req["consent"] != true {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "consent_needed",
+            "the citizen's consent to export the visit evidence is needed (\"consent\": true)",
+        );
+    }
+    let Some(id) = req["read_id"].as_str() else {
+        return error(StatusCode::BAD_REQUEST, "bad_request", "needs read_id");
+    };
+    let hit = st
+        .kept
+        .lock()
+        .ok()
+        .and_then(|m| m.get(id).filter(|k| k.at.elapsed() < st.cfg.retention).map(|k| k.evidence.clone()));
+    match hit {
+        None => error(StatusCode::NOT_FOUND, "not_found", "no such read (results are kept only for a few minutes)"),
+        Some(None) => error(
+            StatusCode::NOT_FOUND,
+            "no_evidence",
+            "this read has no visit evidence (no visit given, or the card gave none)",
+        ),
+        Some(Some(e)) => match e.to_der() {
+            Ok(der) => {
+                let _ = st
+                    .events
+                    .send(json!({ "type": "export", "what": "visit_evidence", "sha256": e.sha256() }).to_string());
+                let mut resp = der.into_response();
+                let h = resp.headers_mut();
+                h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+                h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                resp
+            }
+            Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e),
+        },
+    }
+}
+
 /// `GET /v1/forms`: the form catalogue (codes, counters, fields and where each comes from).
 async fn form_list() -> Response {
     match crate::forms::catalogue() {
@@ -622,6 +693,7 @@ fn router(st: Shared) -> Router {
         .route("/v1/events", get(events))
         .route("/v1/bhyt", post(bhyt))
         .route("/v1/checkin", post(checkin))
+        .route("/v1/evidence", post(evidence_export))
         .route("/v1/forms", get(form_list))
         .route("/v1/forms/{form}", post(form_fill))
         .layer(middleware::from_fn_with_state(st.clone(), guard))

@@ -34,6 +34,19 @@ pub fn add_insurance_number(patient: &mut Value, card: &str) {
     }
 }
 
+/// The extension that references a visit's evidence record (docs/evidence.md) by its SHA-256.
+pub const EVIDENCE_EXTENSION: &str = "urn:cancuoc:fhir:visit-evidence-sha256";
+
+/// References the read's visit evidence by its SHA-256: the record itself holds no personal data
+/// and stays with the check-in; the hash ties this export to it.
+pub fn add_evidence(patient: &mut Value, sha256_hex: &str) {
+    let ext = json!({ "url": EVIDENCE_EXTENSION, "valueString": sha256_hex });
+    match patient["extension"].as_array_mut() {
+        Some(list) => list.push(ext),
+        None => patient["extension"] = json!([ext]),
+    }
+}
+
 /// `dd/mm/yyyy` → `yyyy-mm-dd`; `None` when it is not such a date.
 fn iso_date(d: &str) -> Option<String> {
     let p: Vec<&str> = d.trim().split('/').collect();

@@ -6,6 +6,7 @@ pub mod api;
 pub mod bhyt;
 pub mod diagnostics;
 pub mod doctor;
+pub mod evidence;
 pub mod fhir;
 pub mod forms;
 pub mod pcsc_reader;

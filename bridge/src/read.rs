@@ -189,12 +189,15 @@ pub fn load_trust(trust: &Trust) -> Result<(TrustStore, Option<PathBuf>), Error>
 }
 
 /// Reads the card at `source` with `credentials` and verifies it on this PC. `resume` carries
-/// what an interrupted read of the same card got.
+/// what an interrupted read of the same card got. `challenge` is the active-authentication
+/// challenge to send — a visit's ([`crate::evidence::Visit::challenge`]) — or `None` for a fresh
+/// random one; a USB reader sends the PC's unchanged.
 pub fn read(
     source: &Source,
     credentials: &Credentials,
     trust: &Trust,
     resume: Option<PartialRead>,
+    challenge: Option<[u8; 8]>,
     hooks: Hooks<'_>,
 ) -> Result<Outcome, Error> {
     let (store, path) = trust_store_for(source, trust)?;
@@ -219,11 +222,12 @@ pub fn read(
                 }
                 let label = format!("Thẻ mô phỏng / simulated card: {variant}");
                 let t = Cancellable { inner: chip, cancel, latency: *latency };
-                run(t, credentials, &store, now, resume, progress, cancel, trace).map(|c| finish(c, None, label))
+                run(t, credentials, &store, now, resume, challenge, progress, cancel, trace)
+                    .map(|c| finish(c, None, label))
             }
             #[cfg(not(feature = "demo"))]
             {
-                let _ = (variant, remove_at, latency, resume, progress, cancel, trace, finish, now);
+                let _ = (variant, remove_at, latency, resume, challenge, progress, cancel, trace, finish, now);
                 Err(Error::NoDemo)
             }
         }
@@ -235,7 +239,7 @@ pub fn read(
             .map_err(Error::Pcsc)?;
             let label = format!("Đầu đọc / reader: {name}");
             let t = Cancellable { inner: t, cancel, latency: Duration::ZERO };
-            run(t, credentials, &store, now, resume, progress, cancel, trace).map(|c| finish(c, None, label))
+            run(t, credentials, &store, now, resume, challenge, progress, cancel, trace).map(|c| finish(c, None, label))
         }
         Source::Usb(port) => {
             let path = if port == "auto" {
@@ -243,11 +247,12 @@ pub fn read(
             } else {
                 port.clone()
             };
-            let (card, info) = usb_reader::read_verified(&path, credentials, &store, now, progress, cancel, unplugged)
-                .map_err(|e| match e {
-                    UsbError::Reader { code: cancuoc_link::ErrorCode::Cancelled, .. } => Error::Cancelled,
-                    e => Error::Usb(e),
-                })?;
+            let (card, info) =
+                usb_reader::read_verified(&path, credentials, &store, now, challenge, progress, cancel, unplugged)
+                    .map_err(|e| match e {
+                        UsbError::Reader { code: cancuoc_link::ErrorCode::Cancelled, .. } => Error::Cancelled,
+                        e => Error::Usb(e),
+                    })?;
             let label = format!("Đầu đọc USB / USB reader: {path} (cancuoc {} on {})", info.firmware, info.board);
             Ok(finish(card, Some(info), label))
         }
@@ -261,11 +266,13 @@ fn run<T: Transport>(
     store: &TrustStore,
     now: u64,
     resume: Option<PartialRead>,
+    challenge: Option<[u8; 8]>,
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
     trace: Option<&mut String>,
 ) -> Result<CardRead, Error> {
-    let opts = ReadOptions::cccd(store, now);
+    let mut opts = ReadOptions::cccd(store, now);
+    opts.aa_challenge = challenge;
     let mut traced = TraceTransport::new(transport);
     let result = read_card(&mut traced, credentials, &opts, &mut crate::os_rng(), resume, progress);
     if let Some(out) = trace {

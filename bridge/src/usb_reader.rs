@@ -345,11 +345,13 @@ pub fn verify(read: &UsbRead, trust: &TrustStore, now_unix: u64, challenge: [u8;
 /// One whole read through the reader on `path`, verified by the PC: opens the port, reads with
 /// a fresh challenge of ours, and re-verifies. When the reader is unplugged mid-read it waits up
 /// to 10 s for it to come back on the same port and reads again (`on_unplug` is told).
+#[allow(clippy::too_many_arguments)]
 pub fn read_verified(
     path: &str,
     credentials: &Credentials,
     trust: &TrustStore,
     now_unix: u64,
+    visit_challenge: Option<[u8; 8]>,
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
     on_unplug: &mut dyn FnMut(),
@@ -369,7 +371,7 @@ pub fn read_verified(
             }
             Err(e) => return Err(e),
         };
-        let ours = challenge();
+        let ours = visit_challenge.unwrap_or_else(challenge);
         let request = ReadRequest {
             data_groups: vec![1, 2, 13, 14, 15],
             active_auth: true,

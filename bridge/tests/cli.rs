@@ -380,7 +380,7 @@ fn one_fhir_builder_sends_only_the_fields_asked_for() {
     let hooks = read::Hooks { progress: &mut |_| {}, unplugged: &mut || {}, cancel: &cancel, trace: None };
     let source = read::Source::simulated("rsa");
     let key = read::simulated_credentials("rsa");
-    let o = read::read(&source, &key, &read::Trust::Default, None, hooks).unwrap();
+    let o = read::read(&source, &key, &read::Trust::Default, None, None, hooks).unwrap();
     let report = cancuoc_bridge::Report::from_read(&o.card);
     // What the CLI and the API send: identity, no ethnicity, religion or parents.
     let v = patient(&report, Include::IDENTITY, None);

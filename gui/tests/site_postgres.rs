@@ -199,7 +199,7 @@ fn two_counters_writing_at_once_share_one_queue_and_one_audit_trail() {
     assert_eq!(all, (1..=2 * EACH as i64).collect::<Vec<_>>(), "one number each, none twice, none skipped");
 
     let st = Store::connect(&url, "quầy-3").expect("a third counter");
-    assert_eq!(st.schema_version().expect("version"), 2);
+    assert_eq!(st.schema_version().expect("version"), 3);
     let rows = st.checkins(1000).expect("list");
     assert_eq!(rows.len(), 2 * EACH, "every counter sees every check-in");
     for c in ["quầy-1", "quầy-2"] {

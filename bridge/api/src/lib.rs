@@ -21,6 +21,19 @@ pub struct ReadRequest {
     /// Include the face photo in the FHIR resource.
     #[serde(default)]
     pub photo: bool,
+    /// The visit this read is for: the chip's active-authentication challenge is made from it,
+    /// and the server keeps the visit evidence record with the read.
+    #[serde(default)]
+    pub visit: Option<VisitFields>,
+}
+
+/// A visit's fields as the HIS gives them (the time and the nonce are the server's).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitFields {
+    pub site: String,
+    pub counter: String,
+    pub visit: String,
 }
 
 /// Parses a `POST /v1/read` body; the error says what is wrong, in serde_json's words.

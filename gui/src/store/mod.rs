@@ -133,6 +133,10 @@ pub struct CheckinRow {
     pub counter: String,
     /// The queue number it was given (filled in by the store).
     pub queue_no: Option<i64>,
+    /// The visit evidence record (DER, docs/evidence.md), when the card gave one.
+    pub evidence: Option<Vec<u8>>,
+    /// Its SHA-256 (hex): what the row and the FHIR export reference.
+    pub evidence_sha256: Option<String>,
 }
 
 /// What saving a check-in gave.
@@ -228,7 +232,7 @@ trait Columns {
 }
 
 /// The check-in columns, in the order [`checkin_row`] reads them.
-const CHECKIN_COLUMNS: &str = "id, at, clerk, full_name, id_number, date_of_birth, sex, address, reason, service, verdict, bhyt, photo, counter, queue_no";
+const CHECKIN_COLUMNS: &str = "id, at, clerk, full_name, id_number, date_of_birth, sex, address, reason, service, verdict, bhyt, photo, counter, queue_no, evidence, evidence_sha256";
 /// The audit columns, in the order [`audit_row`] reads them.
 const AUDIT_COLUMNS: &str = "at, clerk, action, purpose, fields, checkin, detail";
 
@@ -250,6 +254,8 @@ fn checkin_row(r: &impl Columns) -> Result<CheckinRow, StoreError> {
         photo: r.col(12)?,
         counter: r.col(13)?,
         queue_no: r.col(14)?,
+        evidence: r.col(15)?,
+        evidence_sha256: r.col(16)?,
     })
 }
 
@@ -533,7 +539,7 @@ mod tests {
         assert_eq!(st.checkins(10).expect("list").len(), 5);
         assert_eq!(st.save_checkin(&row(day2 + 3), &s).expect("save").queue_no, 4);
         assert_eq!(st.checkins(1).expect("list")[0].queue_no, Some(4));
-        assert_eq!(st.schema_version().expect("version"), 2);
+        assert_eq!(st.schema_version().expect("version"), 3);
     }
 
     #[test]
@@ -556,7 +562,7 @@ mod tests {
             .expect("old schema");
         }
         let st = Store::open(dir.path()).expect("upgrade");
-        assert_eq!(st.schema_version().expect("version"), 2);
+        assert_eq!(st.schema_version().expect("version"), 3);
         assert_eq!(st.settings().expect("settings").clerk_name, "Lê Văn Tiếp");
         let rows = st.checkins(10).expect("list");
         assert_eq!(rows.len(), 1);

@@ -70,11 +70,11 @@ impl Backend for Sqlite {
         )?;
         let id = if n.keep {
             tx.execute(
-                "INSERT INTO checkins(at, clerk, full_name, id_number, date_of_birth, sex, address, reason, service, verdict, bhyt, photo, uid, counter, queue_no)
-                 VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, '', ?14)",
+                "INSERT INTO checkins(at, clerk, full_name, id_number, date_of_birth, sex, address, reason, service, verdict, bhyt, photo, uid, counter, queue_no, evidence, evidence_sha256)
+                 VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, '', ?14, ?15, ?16)",
                 params![
                     c.at, c.clerk, c.full_name, c.id_number, c.date_of_birth, c.sex, c.address, c.reason, c.service,
-                    c.verdict, c.bhyt, n.photo, n.uid, q
+                    c.verdict, c.bhyt, n.photo, n.uid, q, c.evidence, c.evidence_sha256
                 ],
             )?;
             Some(tx.last_insert_rowid())

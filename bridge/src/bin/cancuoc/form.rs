@@ -164,7 +164,7 @@ fn fill(a: FillArgs) -> u8 {
         };
         let cancel = AtomicBool::new(false);
         let hooks = Hooks { progress: &mut |_| {}, unplugged: &mut || {}, cancel: &cancel, trace: None };
-        match read::read(&source, &key, &trust, None, hooks) {
+        match read::read(&source, &key, &trust, None, None, hooks) {
             Ok(o) => reads.push(o),
             Err(e) => {
                 let r = e.report();

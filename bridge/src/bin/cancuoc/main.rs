@@ -7,6 +7,7 @@
 
 mod bhyt;
 mod doctor;
+mod evidence;
 mod flash;
 mod form;
 mod print;
@@ -95,6 +96,11 @@ enum Cmd {
         #[command(subcommand)]
         action: form::FormCmd,
     },
+    /// Visit evidence: check a record that proves the chip answered a visit's challenge.
+    Evidence {
+        #[command(subcommand)]
+        action: evidence::EvidenceCmd,
+    },
     /// Put reader firmware on a Raspberry Pi Pico / Pico 2: write it as UF2, or copy it onto a
     /// Pico plugged in with BOOTSEL held.
     Flash(flash::FlashArgs),
@@ -110,6 +116,7 @@ fn main() -> ExitCode {
         Cmd::Flash(a) => flash::flash(a),
         Cmd::Bhyt(a) => bhyt::run(a),
         Cmd::Form { action } => form::run(action),
+        Cmd::Evidence { action } => evidence::run(action),
         Cmd::Verify { dir, trust_dir, test_pki, json } => verify::verify(&dir, trust_dir, test_pki, json),
     })
 }

@@ -74,6 +74,14 @@ pub struct ReadArgs {
     /// access key, no plain personal data — to send a failing card's behaviour to be replayed.
     #[arg(long, value_name = "FILE", conflicts_with = "usb")]
     trace: Option<PathBuf>,
+    /// The visit this read is for, SITE/COUNTER/VISIT: the chip's active-authentication challenge
+    /// is made from it (with the time and a fresh nonce), so its answer proves this visit.
+    #[arg(long, value_name = "SITE/COUNTER/VISIT")]
+    visit: Option<String>,
+    /// With --visit: write the visit evidence record here (no personal data; docs/evidence.md),
+    /// for `cancuoc evidence verify FILE`.
+    #[arg(long, value_name = "FILE", requires = "visit")]
+    evidence: Option<PathBuf>,
 }
 
 fn prompt(label: &str) -> Option<String> {
@@ -132,6 +140,20 @@ pub fn run(a: ReadArgs) -> u8 {
             return exit::USAGE;
         }
     };
+    let visit = match a.visit.as_deref().map(cancuoc_bridge::evidence::Visit::parse_now).transpose() {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("cancuoc: --visit: {e}");
+            return exit::USAGE;
+        }
+    };
+    let challenge = match visit.as_ref().map(|v| v.challenge()).transpose() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("cancuoc: --visit: {e}");
+            return exit::USAGE;
+        }
+    };
     let trust = a.trust_dir.clone().map_or(Trust::Default, Trust::Dir);
     let bar = progress_bar();
     let mut current = None;
@@ -150,7 +172,7 @@ pub fn run(a: ReadArgs) -> u8 {
         cancel: &cancel,
         trace: a.trace.is_some().then_some(&mut trace),
     };
-    let result = read::read(&source, &key, &trust, None, hooks);
+    let result = read::read(&source, &key, &trust, None, challenge, hooks);
     bar.finish_and_clear();
     if let Some(path) = &a.trace {
         match diagnostics::write_private(path, trace.as_bytes()) {
@@ -180,7 +202,14 @@ pub fn run(a: ReadArgs) -> u8 {
             }
             let mut report = Report::from_read(&o.card);
             report.reader = o.reader;
-            output(&o.card, report, &o.label, &a)
+            let evidence_sha256 = match (&visit, &a.evidence) {
+                (Some(v), Some(path)) => match write_evidence(v, &o.card, path) {
+                    Ok(h) => Some(h),
+                    Err(code) => return code,
+                },
+                _ => None,
+            };
+            output(&o.card, report, &o.label, &a, evidence_sha256.as_deref())
         }
         Err(e @ read::Error::UnknownVariant(_)) => {
             eprintln!("cancuoc: {e}");
@@ -188,6 +217,33 @@ pub fn run(a: ReadArgs) -> u8 {
         }
         Err(e) => output_error(&e.report(), &a),
     }
+}
+
+/// Writes the visit's evidence record; its SHA-256, or the exit code when the card gave none.
+fn write_evidence(
+    visit: &cancuoc_bridge::evidence::Visit,
+    card: &cancuoc_core::read::CardRead,
+    path: &std::path::Path,
+) -> Result<String, u8> {
+    use cancuoc_bridge::evidence::Evidence;
+    let e = Evidence::from_read(visit, card).map_err(|e| {
+        eprintln!("✘ no visit evidence: {e}");
+        exit::NOT_VERIFIED
+    })?;
+    let der = e.to_der().map_err(|e| {
+        eprintln!("cancuoc: evidence: {e}");
+        exit::READER_ERROR
+    })?;
+    cancuoc_bridge::write_private(path, &der).map_err(|e| {
+        eprintln!("cancuoc: cannot write the evidence to {}: {e}", path.display());
+        exit::READER_ERROR
+    })?;
+    let h = e.sha256();
+    eprintln!(
+        "ℹ visit evidence written to {} (sha256 {h}; no personal data — `cancuoc evidence verify` checks it)",
+        path.display()
+    );
+    Ok(h)
 }
 
 fn save_card_files(dir: &std::path::Path, files: &std::collections::BTreeMap<cancuoc_core::files::FileId, Vec<u8>>) {
@@ -212,7 +268,7 @@ fn progress_bar() -> ProgressBar {
     bar
 }
 
-fn output(r: &cancuoc_core::read::CardRead, report: Report, label: &str, a: &ReadArgs) -> u8 {
+fn output(r: &cancuoc_core::read::CardRead, report: Report, label: &str, a: &ReadArgs, evidence: Option<&str>) -> u8 {
     if let Some(path) = &a.photo {
         match photo_bytes(r) {
             Some(b) => {
@@ -229,7 +285,10 @@ fn output(r: &cancuoc_core::read::CardRead, report: Report, label: &str, a: &Rea
         } else {
             None
         };
-        let patient = cancuoc_bridge::fhir::patient(&report, cancuoc_bridge::fhir::Include::IDENTITY, photo);
+        let mut patient = cancuoc_bridge::fhir::patient(&report, cancuoc_bridge::fhir::Include::IDENTITY, photo);
+        if let Some(h) = evidence {
+            cancuoc_bridge::fhir::add_evidence(&mut patient, h);
+        }
         println!("{}", serde_json::to_string_pretty(&patient).unwrap_or_default());
     } else if a.json {
         println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
