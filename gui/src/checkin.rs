@@ -36,6 +36,9 @@ pub struct Checkin {
     pub saved: Option<Option<i64>>,
     /// Its number in today's queue, once saved.
     pub queue_no: Option<i64>,
+    /// The visit evidence (the chip's answer to this visit's challenge), or why there is none;
+    /// `None` when the read was not for a visit.
+    pub evidence: Option<Result<cancuoc_bridge::evidence::Evidence, cancuoc_bridge::evidence::NoEvidence>>,
 }
 
 impl Checkin {
@@ -76,6 +79,11 @@ impl Checkin {
                 })
             }
             Field::Verdict => Some(self.report.status.headline(lang.words()).to_string()),
+            Field::Evidence => match &self.evidence {
+                Some(Ok(e)) => Some(format!("sha256 {}", e.sha256())),
+                Some(Err(why)) => Some(format!("{}: {why}", t.evidence_none)),
+                None => None,
+            },
         }
     }
 
@@ -139,6 +147,10 @@ impl Checkin {
             && let Some(card) = &b.card.number
         {
             cancuoc_bridge::fhir::add_insurance_number(&mut v, card);
+        }
+        // The visit evidence by its hash, as the verdict tag: no personal data.
+        if let Some(Ok(e)) = &self.evidence {
+            cancuoc_bridge::fhir::add_evidence(&mut v, &e.sha256());
         }
         v
     }

@@ -22,6 +22,8 @@ pub enum Field {
     Bhyt,
     Reason,
     Verdict,
+    /// The visit evidence record: no personal data, but the document's pseudonymous identifier.
+    Evidence,
 }
 
 impl Field {
@@ -43,6 +45,7 @@ impl Field {
             Field::Bhyt => "bhyt_result",
             Field::Reason => "reason",
             Field::Verdict => "verdict",
+            Field::Evidence => "visit_evidence",
         }
     }
     pub fn label(self, t: &Tr) -> String {
@@ -62,6 +65,7 @@ impl Field {
             Field::Bhyt => t.f_bhyt.into(),
             Field::Reason => format!("{}, {}", t.f_reason, t.f_service),
             Field::Verdict => t.f_verdict.into(),
+            Field::Evidence => t.f_evidence.into(),
         }
     }
     /// Never ticked unless the clerk ticks it.
@@ -78,6 +82,8 @@ pub enum Purpose {
     History,
     His,
     Export,
+    /// Exporting the visit evidence record.
+    Evidence,
 }
 
 impl Purpose {
@@ -87,6 +93,7 @@ impl Purpose {
             Purpose::History => "bhyt_history",
             Purpose::His => "his",
             Purpose::Export => "export",
+            Purpose::Evidence => "evidence",
         }
     }
     pub fn label(self, t: &Tr) -> &'static str {
@@ -95,13 +102,14 @@ impl Purpose {
             Purpose::History => t.purpose_history,
             Purpose::His => t.purpose_his,
             Purpose::Export => t.purpose_export,
+            Purpose::Evidence => t.purpose_evidence,
         }
     }
     pub fn recipient(self, t: &Tr) -> &'static str {
         match self {
             Purpose::Bhyt | Purpose::History => t.recipient_bhyt,
             Purpose::His => t.recipient_his,
-            Purpose::Export => t.recipient_export,
+            Purpose::Export | Purpose::Evidence => t.recipient_export,
         }
     }
     /// Fields this purpose may carry, in display order: the form's fields and the verdict first,
@@ -111,6 +119,7 @@ impl Purpose {
         match self {
             // The gateway's check takes exactly these (shared/cccd.md).
             Purpose::Bhyt | Purpose::History => vec![IdNumber, FullName, DateOfBirth],
+            Purpose::Evidence => vec![Evidence],
             Purpose::His | Purpose::Export => {
                 let visit: &[Field] = if self == Purpose::Export { &[Reason] } else { &[] };
                 [
@@ -129,6 +138,7 @@ impl Purpose {
             Purpose::Bhyt | Purpose::History => &[IdNumber, FullName, DateOfBirth],
             Purpose::His => &[IdNumber, FullName, Verdict],
             Purpose::Export => &[],
+            Purpose::Evidence => &[Evidence],
         }
     }
     /// The minimal default set: what a reception form needs (shared/cccd.md), nothing more.
@@ -138,6 +148,7 @@ impl Purpose {
             Purpose::Bhyt | Purpose::History => &[IdNumber, FullName, DateOfBirth],
             Purpose::His => &[IdNumber, FullName, DateOfBirth, Sex, Address, Bhyt, Verdict],
             Purpose::Export => &[IdNumber, FullName, DateOfBirth, Sex, Address, Bhyt, Reason, Verdict],
+            Purpose::Evidence => &[Evidence],
         };
         minimal.iter().copied().filter(|f| !f.never_default()).collect()
     }
@@ -154,7 +165,7 @@ mod tests {
 
     #[test]
     fn defaults_are_minimal_and_never_carry_the_photo_or_parents() {
-        for p in [Purpose::Bhyt, Purpose::History, Purpose::His, Purpose::Export] {
+        for p in [Purpose::Bhyt, Purpose::History, Purpose::His, Purpose::Export, Purpose::Evidence] {
             let d = p.defaults();
             assert!(!d.contains(&Field::Photo) && !d.contains(&Field::Parents), "{p:?}");
             assert!(d.iter().all(|f| p.offered().contains(f)), "{p:?} default outside offered");

@@ -273,6 +273,13 @@ pub struct Tr {
     pub form_saved: &'static str,
     pub form_refused_note: &'static str,
     pub form_page: &'static str,
+    pub f_evidence: &'static str,
+    pub purpose_evidence: &'static str,
+    pub export_evidence: &'static str,
+    pub evidence_made: &'static str,
+    pub evidence_none: &'static str,
+    pub evidence_exported: &'static str,
+    pub s_site_id: &'static str,
 }
 
 pub const VI: Tr = Tr {
@@ -498,6 +505,13 @@ pub const VI: Tr = Tr {
     form_saved: "Đã lưu biểu mẫu PDF",
     form_refused_note: "Công dân không đồng ý: biểu mẫu để trống phần thông tin chip.",
     form_page: "Trang",
+    f_evidence: "Bằng chứng lượt khám (không có dữ liệu cá nhân; có mã nhận dạng ẩn danh của thẻ)",
+    purpose_evidence: "Xuất bằng chứng chip có mặt ở lượt khám này",
+    export_evidence: "Xuất bằng chứng",
+    evidence_made: "Bằng chứng lượt khám: có",
+    evidence_none: "Không có bằng chứng lượt khám",
+    evidence_exported: "Đã xuất bằng chứng lượt khám",
+    s_site_id: "Mã cơ sở (trong bằng chứng lượt khám)",
 };
 
 pub const EN: Tr = Tr {
@@ -723,6 +737,13 @@ pub const EN: Tr = Tr {
     form_saved: "The form was saved as PDF",
     form_refused_note: "The citizen refused: the chip's part of the form stays blank.",
     form_page: "Page",
+    f_evidence: "Visit evidence (no personal data; the card's pseudonymous identifier)",
+    purpose_evidence: "Export the proof that the chip was at this visit",
+    export_evidence: "Export evidence",
+    evidence_made: "Visit evidence: kept",
+    evidence_none: "No visit evidence",
+    evidence_exported: "Visit evidence exported",
+    s_site_id: "Site code (in the visit evidence)",
 };
 
 /// A file's name for the progress list.

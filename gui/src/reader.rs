@@ -148,6 +148,7 @@ pub fn start(
     creds: Credentials,
     resume: Option<PartialRead>,
     trust_dir: Option<std::path::PathBuf>,
+    challenge: Option<[u8; 8]>,
 ) -> ReadJob {
     let (tx, rx) = channel();
     let cancel = Arc::new(AtomicBool::new(false));
@@ -166,7 +167,8 @@ pub fn start(
             cancel: &c,
             trace: None,
         };
-        let result = cancuoc_bridge::read::read(&source, &creds, &trust, resume, hooks).map(|o| (o.card, o.reader));
+        let result =
+            cancuoc_bridge::read::read(&source, &creds, &trust, resume, challenge, hooks).map(|o| (o.card, o.reader));
         let _ = tx.send(WorkerMsg::Done(Box::new(result)));
     });
     ReadJob { rx, cancel }

@@ -411,7 +411,13 @@ fn the_his_gets_the_minimal_fields_and_the_photo_only_when_ticked() {
     assert_eq!(p["identifier"][0]["value"], "079195012345");
     assert!(p.get("photo").is_none(), "no photo by default");
     assert!(p.get("contact").is_none(), "no parents by default");
-    assert!(p.get("extension").is_none(), "no ethnicity/religion by default");
+    // No ethnicity/religion by default: the only extension is the visit evidence's hash.
+    let ext = p["extension"].as_array().cloned().unwrap_or_default();
+    assert!(
+        ext.iter().all(|e| e["url"] == cancuoc_bridge::fhir::EVIDENCE_EXTENSION),
+        "no ethnicity/religion by default: {ext:?}"
+    );
+    assert_eq!(ext.len(), 1, "the visit evidence is referenced by its hash");
 
     // Another person whose citizen agrees to the photo: tick it in the dialog.
     h.key_press(egui::Key::Escape);
@@ -864,4 +870,60 @@ fn every_catalogued_form_prints_from_the_desk_of_its_counter() {
             press(&mut h, "Xong biểu mẫu");
         }
     }
+}
+
+#[test]
+fn the_visit_evidence_is_kept_with_the_checkin_and_exported_only_after_consent() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(demo());
+    h.state_mut().settings.export_dir = dir.path().to_string_lossy().into_owned();
+    h.state_mut().settings.site_id = "01001".into();
+    h.run_steps(1);
+    read_with_can(&mut h);
+    let sha = match &h.state().checkin.as_ref().expect("checkin").evidence {
+        Some(Ok(e)) => e.sha256(),
+        other => panic!("no evidence: {other:?}"),
+    };
+    let exported = |d: &std::path::Path| {
+        std::fs::read_dir(d)
+            .expect("dir")
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "der"))
+            .count()
+    };
+    // Refused: nothing written, the refusal recorded.
+    press(&mut h, "Xuất bằng chứng");
+    assert!(has_text(&h, "Xuất bằng chứng chip có mặt ở lượt khám này"), "the consent question names the purpose");
+    press(&mut h, "Không đồng ý");
+    assert_eq!(exported(dir.path()), 0);
+    let log = h.state().store.audit_log(20).expect("log");
+    assert!(log.iter().any(|r| r.action == "refused" && r.purpose.as_deref() == Some("evidence")), "{log:?}");
+    assert!(log.iter().all(|r| r.action != "export_evidence"));
+    // Agreed: the record is written, and it verifies offline.
+    press(&mut h, "Xuất bằng chứng");
+    press(&mut h, "Công dân đồng ý — gửi");
+    assert_eq!(exported(dir.path()), 1);
+    let file = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "der"))
+        .expect("file");
+    let e = cancuoc_bridge::evidence::Evidence::from_der(&std::fs::read(file).expect("read")).expect("decodes");
+    let trust = cancuoc_bridge::read::load_trust(&cancuoc_bridge::read::Trust::TestPki).expect("test PKI").0;
+    let proof = e.verify(&trust).expect("holds");
+    assert_eq!(proof.visit.site, "01001");
+    let log = h.state().store.audit_log(20).expect("log");
+    let consent = log
+        .iter()
+        .position(|r| r.action == "consent" && r.purpose.as_deref() == Some("evidence"))
+        .expect("consent recorded");
+    let export = log.iter().position(|r| r.action == "export_evidence").expect("export recorded");
+    assert!(export < consent, "the log is newest first: the consent came before the export");
+    assert_eq!(log[export].detail, sha, "the export names the record by its hash");
+    // Saved with the check-in (same retention), referenced by its hash.
+    press(&mut h, "Lưu lượt tiếp đón");
+    let row = h.state().store.checkins(1).expect("history").remove(0);
+    assert_eq!(row.evidence_sha256.as_deref(), Some(sha.as_str()));
+    assert!(row.evidence.is_some_and(|d| cancuoc_bridge::evidence::Evidence::from_der(&d).is_ok()));
 }

@@ -117,6 +117,8 @@ pub enum Action {
     Fhir,
     Print,
     Copy,
+    /// The visit evidence record (its own consent).
+    Evidence,
 }
 
 impl Action {
@@ -125,6 +127,7 @@ impl Action {
             Action::Bhyt => Purpose::Bhyt,
             Action::History => Purpose::History,
             Action::His => Purpose::His,
+            Action::Evidence => Purpose::Evidence,
             _ => Purpose::Export,
         }
     }
@@ -137,6 +140,7 @@ impl Action {
             Action::Fhir => "export_fhir",
             Action::Print => "print",
             Action::Copy => "copy",
+            Action::Evidence => "export_evidence",
         }
     }
 }
@@ -168,6 +172,8 @@ pub struct App {
     pub consent: Option<ConsentAsk>,
     /// The declaration form being filled (ward and police counters).
     pub form: Option<FormSession>,
+    /// The visit of the read under way or on screen (its challenge went to the chip).
+    pub visit: Option<cancuoc_bridge::evidence::Visit>,
     pub notice: Option<Notice>,
     pub wedge: qr::WedgeDetector,
     wedge_snapshot: Option<(KeyMode, KeyEntry)>,
@@ -262,6 +268,7 @@ impl App {
             photo_texture: None,
             consent: None,
             form: None,
+            visit: None,
             notice: None,
             wedge: qr::WedgeDetector::default(),
             wedge_snapshot: None,
@@ -292,6 +299,16 @@ impl App {
             || self.history_rx.is_some()
             || self.his_rx.is_some()
     }
+    /// A new visit: this site, this counter, a fresh visit id, now, a fresh nonce.
+    fn new_visit(&self) -> Option<cancuoc_bridge::evidence::Visit> {
+        let site = if self.settings.site_id.trim().is_empty() { "-" } else { self.settings.site_id.trim() };
+        let counter = self.opts.counter.clone().unwrap_or_else(crate::store::host_name);
+        let mut id = [0u8; 6];
+        getrandom::fill(&mut id).ok()?;
+        let visit: String = id.iter().map(|b| format!("{b:02x}")).collect();
+        cancuoc_bridge::evidence::Visit::now(site, &counter, &visit).ok()
+    }
+
     fn notice(&mut self, text: impl Into<String>, good: bool) {
         self.notice = Some(Notice { text: text.into(), good });
     }

@@ -24,10 +24,14 @@ impl App {
             }
         };
         self.clear_person();
+        // The visit this read is for: the chip's active-authentication challenge is made from it,
+        // so its answer is kept as evidence that this chip was here (docs/evidence.md).
+        self.visit = self.new_visit();
+        let challenge = self.visit.as_ref().and_then(|v| v.challenge().ok());
         self.reading.store(true, std::sync::atomic::Ordering::Relaxed);
         self.phase = Phase::Reading {
             files: Vec::new(),
-            job: reader::start(source, creds, None, self.opts.trust_dir.clone()),
+            job: reader::start(source, creds, None, self.opts.trust_dir.clone(), challenge),
             unplugged: false,
             resumed: false,
         };
@@ -48,7 +52,13 @@ impl App {
         self.reading.store(true, std::sync::atomic::Ordering::Relaxed);
         self.phase = Phase::Reading {
             files: Vec::new(),
-            job: reader::start(source, creds, Some(partial), self.opts.trust_dir.clone()),
+            job: reader::start(
+                source,
+                creds,
+                Some(partial),
+                self.opts.trust_dir.clone(),
+                self.visit.as_ref().and_then(|v| v.challenge().ok()),
+            ),
             unplugged: false,
             resumed: true,
         };
@@ -156,7 +166,9 @@ impl App {
                 self.photo_texture = photo.as_ref().map(|(b, mime)| {
                     crate::photo::decode(b, mime).map(|img| ctx.load_texture("face", img, egui::TextureOptions::LINEAR))
                 });
+                let evidence = self.visit.as_ref().map(|v| cancuoc_bridge::evidence::Evidence::from_read(v, &read));
                 self.checkin = Some(Checkin {
+                    evidence,
                     failures: read.verdict.failures(),
                     report,
                     photo,

@@ -151,6 +151,21 @@ impl App {
                     Err(e) => self.notice(e, false),
                 }
             }
+            Action::Evidence => {
+                let Some(Ok(e)) = &c.evidence else {
+                    self.notice(t.evidence_none, false);
+                    return;
+                };
+                let file = std::path::Path::new(&self.settings.export_dir)
+                    .join(format!("bang-chung-{}.der", chrono::Local::now().format("%Y%m%d-%H%M%S")));
+                match e.to_der().and_then(|der| cancuoc_bridge::write_private(&file, &der).map_err(|x| x.to_string())) {
+                    Ok(()) => {
+                        self.audit(action.key(), Some(Purpose::Evidence), &fields, &e.sha256());
+                        self.notice(format!("{}: {}", t.evidence_exported, file.display()), true);
+                    }
+                    Err(x) => self.notice(format!("{}: {x}", file.display()), false),
+                }
+            }
             Action::Copy => {
                 let text = c.print_text(&fields, lang, &self.settings.clerk_name, &format_ts(now_ts()));
                 self.pending_copy = Some(text);
@@ -187,6 +202,9 @@ impl App {
             verdict: c.status_key().into(),
             bhyt: c.bhyt_summary(lang),
             photo: c.photo.as_ref().map(|(b, _)| b.clone()),
+            // The visit evidence, kept with the row under the same retention, and its hash.
+            evidence: c.evidence.as_ref().and_then(|e| e.as_ref().ok()).and_then(|e| e.to_der().ok()),
+            evidence_sha256: c.evidence.as_ref().and_then(|e| e.as_ref().ok()).map(|e| e.sha256()),
             ..Default::default()
         };
         match self.store.save_checkin(&row, &self.settings) {

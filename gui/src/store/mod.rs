@@ -56,6 +56,8 @@ pub struct Settings {
     pub office_name: String,
     /// The place printed in "Làm tại …" / "…, ngày … tháng … năm …" (e.g. "Hà Nội").
     pub office_place: String,
+    /// The site's code in the visit evidence (e.g. the facility code, mã cơ sở KCB).
+    pub site_id: String,
 }
 
 /// The counter a desk serves. Hospital reception sees the check-in, BHYT and the HIS; a ward
@@ -107,6 +109,7 @@ impl Default for Settings {
             printer: String::new(),
             office_name: String::new(),
             office_place: String::new(),
+            site_id: String::new(),
         }
     }
 }

@@ -99,6 +99,15 @@ fn technical(app: &App, ui: &mut egui::Ui) {
         for f in &c.report.failures {
             ui.label(format!("{}: {}", f.check, f.message));
         }
+        match &c.evidence {
+            Some(Ok(e)) => {
+                ui.label(format!("{} (sha256 {}…)", t.evidence_made, &e.sha256()[..16]));
+            }
+            Some(Err(why)) => {
+                ui.label(format!("{}: {why}", t.evidence_none));
+            }
+            None => {}
+        }
         if let Some(r) = &c.report.reader {
             ui.label(format!("USB {} — firmware {}", r.port, r.firmware));
             if r.agrees {
@@ -407,6 +416,7 @@ pub fn actions(app: &mut App, ui: &mut egui::Ui, k: f32) {
             (Action::Print, t.print),
             (Action::Csv, t.export_csv),
             (Action::Fhir, t.export_fhir),
+            (Action::Evidence, t.export_evidence),
         ] {
             if ui.button(RichText::new(label).size(17.0 * k)).clicked() {
                 act = Some(a);
