@@ -284,6 +284,14 @@ fn fhir_patient_is_valid_and_carries_the_verdict() {
         "verified 079195012345 Nguyễn 1995-03-15 female 0 http://fhir.ehealth.gov.vn/core/sid/national_id NI",
         "VN Core's naming system for the CCCD number"
     );
+    // A read for a visit references its evidence record by hash in an extension FHIR accepts.
+    let dir = tempfile::tempdir().unwrap();
+    let ev = dir.path().join("ev.der");
+    let (code, out, _) =
+        cancuoc(&["read", "--simulated", "--fhir", "--visit", "01001/quay-1/A1", "--evidence", ev.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(out.contains(cancuoc_bridge::fhir::EVIDENCE_EXTENSION), "{out}");
+    assert!(validate_fhir(&out).starts_with("verified 079195012345 "));
     let (code, out, _) = cancuoc(&["read", "--simulated", "--fhir", "--fhir-photo", "--variant", "jpeg2000"]);
     assert_eq!(code, 0);
     assert!(out.contains("\"contentType\": \"image/jp2\""));

@@ -322,3 +322,28 @@ fn committed_transcripts_replay() {
     }
     assert_eq!(seen, 5);
 }
+
+#[test]
+fn the_hosts_challenge_goes_to_the_chip_unchanged_and_its_answer_comes_back() {
+    // The PC, not the reader, chooses the challenge (a visit's, docs/evidence.md): the reader
+    // sends exactly it and relays the chip's answer, which the PC's own check accepts.
+    let mut d = device();
+    assert_eq!(send(&mut d, HostMsg::SetAccessKey(mrz_key())).0, vec![ReaderMsg::Ack]);
+    let ours = [0x5A, 0x01, 0xC3, 0x7E, 0x00, 0xFF, 0x42, 0x99];
+    let (_, a) = send(&mut d, HostMsg::StartRead(ReadRequest { aa_challenge: Some(ours), ..request() }));
+    let Some(Action::Read(req)) = a else { panic!("{a:?}") };
+    let mut chip = simulated_card("rsa").unwrap();
+    let mut out = Vec::new();
+    d.read(&mut chip, &req, &mut cancuoc_sim::os_rng(), &|| false, &mut |m| out.push(m));
+    let relayed: Vec<_> = out
+        .iter()
+        .filter_map(|m| {
+            if let ReaderMsg::ActiveAuth { challenge, answer } = m { Some((*challenge, answer.clone())) } else { None }
+        })
+        .collect();
+    assert_eq!(relayed.len(), 1, "one answer relayed");
+    assert_eq!(relayed[0].0, ours, "the host's challenge, unchanged");
+    let dg15 = cancuoc_core::lds::dg15::parse(chip.image().file(cancuoc_core::files::FileId::Dg(15)).unwrap()).unwrap();
+    let status = cancuoc_core::auth::active::verify(&dg15, None, &ours, &relayed[0].1);
+    assert_eq!(status, cancuoc_core::verdict::ActiveAuthStatus::Passed, "the chip signed our challenge");
+}
