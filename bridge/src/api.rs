@@ -476,9 +476,11 @@ async fn checkin(State(st): State<Shared>, body: axum::body::Bytes) -> Response 
         Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", format!("needs read_id and visit: {e}")),
     };
     let hit = st.kept.lock().ok().and_then(|m| {
-        m.get(&req.read_id).filter(|k| k.at.elapsed() < st.cfg.retention).map(|k| (k.report.clone(), k.bhyt.clone()))
+        m.get(&req.read_id)
+            .filter(|k| k.at.elapsed() < st.cfg.retention)
+            .map(|k| (k.report.clone(), k.bhyt.clone(), k.evidence.as_ref().map(|e| e.sha256())))
     });
-    let Some((report, answer)) = hit else {
+    let Some((report, answer, evidence_sha256)) = hit else {
         return error(StatusCode::NOT_FOUND, "not_found", "no such read (results are kept only for a few minutes)");
     };
     let now = chrono::Local::now().format("%Y%m%d%H%M").to_string();
@@ -489,6 +491,8 @@ async fn checkin(State(st): State<Shared>, body: axum::body::Bytes) -> Response 
         "row": row.json(),
         "xml": qd4750::xml(std::slice::from_ref(&row)),
         "problems": problems,
+        // The visit's evidence record by its hash (QĐ 4750 has no field for it: kept beside).
+        "evidence_sha256": evidence_sha256,
     });
     let code = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     (code, Json(body)).into_response()

@@ -281,6 +281,11 @@ fn the_api_keeps_the_record_with_the_read_and_exports_it_only_with_consent() {
     let id = read["id"].as_str().expect("id");
     let (code, e) = s.post_json("/v1/evidence", &s.token, json!({ "read_id": id }));
     assert_eq!((code, e["error"].as_str()), (400, Some("consent_needed")));
+    // The check-in row references the record by its hash.
+    let visit =
+        json!({ "ma_cskcb": "01001", "ma_doituong_kcb": "1.1", "ma_dich_vu": "K01", "ten_dich_vu": "Khám bệnh" });
+    let (_, c) = s.post_json("/v1/checkin", &s.token, json!({ "read_id": id, "visit": visit }));
+    assert_eq!(c["evidence_sha256"], sha.as_str(), "{c}");
     let (code, ct, der) = s.post("/v1/evidence", json!({ "read_id": id, "consent": true }));
     assert_eq!((code, ct.as_str()), (200, "application/octet-stream"));
     let e = Evidence::from_der(&der).expect("decodes");
