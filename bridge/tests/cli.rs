@@ -360,7 +360,7 @@ fn saved_files_give_the_same_verdict_offline_and_a_trace_holds_no_key_or_persona
 
         // The trace: wire bytes only. No access key, no plain personal data, in any encoding.
         let t = std::fs::read_to_string(&trace).unwrap();
-        assert!(t.lines().filter(|l| l.starts_with('>')).count() > 20, "{t}");
+        assert!(t.lines().filter(|l| l.starts_with('>')).count() >= 15, "{t}");
         let upper = t.to_uppercase();
         for secret in
             ["079195012345", "195012345", "012345", "950315", "350315", "Nguyễn Thị Thu Hà", "NGUYEN<<THI", "Hàng Bạc"]

@@ -31,6 +31,7 @@ fn every_forgery_is_not_verified_at_every_layer_of_the_bridge() {
             &cancuoc_core::Credentials::mrz(PERSONA.access_key()),
             &read::Trust::Default,
             None,
+            None,
             hooks,
         )
         .expect("the forged card reads");

@@ -143,7 +143,7 @@ fn reads_and_verifies_through_pcscd_and_vpcd() {
 
     // The card is pulled away in the middle of DG2.
     let mut chip = simulated_card("rsa").unwrap();
-    chip.inject(18, Fault::Remove);
+    chip.inject(11, Fault::Remove); // SELECT MF, EF.CardAccess, PACE (5), SELECT app, COM, SOD, DG1, DG2
     let card = vpcd::insert(chip, VPCD_PORT).unwrap();
     wait_card(true);
     let mut args = vec!["read", "--reader", READER, "--json"];

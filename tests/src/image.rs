@@ -127,6 +127,13 @@ pub struct CardSpec {
     pub refuses_pace: bool,
     /// A foreign TD3 passport ([`PASSPORT_TD3_MRZ`]) instead of a CCCD: DG1, DG2, DG15, no DG13.
     pub passport: bool,
+    /// How the chip refuses READ BINARY by short EF identifier (ICAO 9303-10 §3.6.2): the status
+    /// word it answers in plain, which ends secure messaging; `None` reads by SFI.
+    pub refuse_sfi: Option<u16>,
+    /// How the chip answers a READ BINARY whose Le runs past the end of the file instead of what
+    /// it has with 6282: 6282 with no data, 6C00 (6Cxx naming what it has), or another status
+    /// word in plain (ending secure messaging); `None` answers what it has.
+    pub refuse_long_le: Option<u16>,
 }
 
 /// Chip-authentication protocol OIDs (9303-11 §9.2.5).
@@ -171,6 +178,8 @@ impl Default for CardSpec {
             dg3: true,
             refuses_pace: false,
             passport: false,
+            refuse_sfi: None,
+            refuse_long_le: None,
         }
     }
 }
@@ -230,6 +239,8 @@ impl CardSpec {
             },
             "jpeg2000" => Self { jpeg2000: true, ..d },
             "short-apdu" => Self { extended_length: false, ..d },
+            "no-sfi" => Self { refuse_sfi: Some(0x6A81), ..d },
+            "strict-le" => Self { refuse_long_le: Some(0x6700), ..d },
             "large-photo" => Self { min_dg2: 40_000, ..d },
             "no-aa" => Self { aa: Aa::None, ..d },
             "tampered-dg1" => Self { forgery: Some(Forgery::TamperDg1), ..d },
@@ -512,6 +523,8 @@ pub fn build(spec: &CardSpec) -> CardImage {
         protected: if spec.dg3 { vec![FileId::Dg(3).fid()] } else { vec![] },
         refuses_pace: spec.refuses_pace,
         sm_omits_do99: spec.forgery == Some(Forgery::SmWithoutDo99),
+        refuse_sfi: spec.refuse_sfi,
+        refuse_long_le: spec.refuse_long_le,
     }
 }
 

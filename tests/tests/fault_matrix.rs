@@ -15,11 +15,27 @@ fn check(access: Access) {
         .map(|(r, f, o)| format!("APDU {} ({}) / {f}: {o:?}", r.apdu, r.command))
         .collect();
     assert!(bad.is_empty(), "{access:?}: {} cells not handled:\n{}", bad.len(), bad.join("\n"));
-    // The matrix is not vacuous: most faults must have stopped the read.
-    let failed =
-        rows.iter().flat_map(|r| &r.cells).filter(|(_, o)| matches!(o, matrix::Outcome::Failed { .. })).count();
+    // The matrix is not vacuous. Every fault reaches the chip: a card removed at any APDU stops
+    // the read. Refusals the reader learns from (a chip that does not read by short EF
+    // identifier or will not serve a whole first block) and the short-read fallback after a
+    // broken extended-length exchange are meant to be survived, so "tolerated" is common on the
+    // first read of a file — but most faults must still stop the read or withhold a proof.
+    for r in &rows {
+        let removed = r.cells.iter().find(|(n, _)| n == "removed").map(|(_, o)| o);
+        assert!(
+            matches!(removed, Some(matrix::Outcome::Failed { .. })),
+            "{access:?}: APDU {} ({}): the card removed there did not stop the read: {removed:?}",
+            r.apdu,
+            r.command
+        );
+    }
+    let stopped = rows
+        .iter()
+        .flat_map(|r| &r.cells)
+        .filter(|(_, o)| matches!(o, matrix::Outcome::Failed { .. } | matrix::Outcome::RefusedProof { .. }))
+        .count();
     let cells: usize = rows.iter().map(|r| r.cells.len()).sum();
-    assert!(failed * 2 > cells, "{access:?}: only {failed} of {cells} cells failed the read");
+    assert!(stopped * 2 > cells, "{access:?}: only {stopped} of {cells} cells stopped the read or a proof");
 }
 
 #[test]

@@ -93,11 +93,12 @@ fn a_wrong_can_is_denied_once_without_retrying_and_the_right_one_works() {
 
 #[test]
 fn a_chip_that_aborts_mid_pace_gives_a_clear_retryable_error() {
-    // 0 SELECT MF, 1 SELECT EF.CardAccess, 2-3 READ, 4 MSE:Set AT, 5 nonce, 6 mapping, 7 key agreement.
+    // 0 SELECT MF, 1 READ BINARY of EF.CardAccess by its short EF identifier (the whole file at
+    // once), 2 MSE:Set AT, 3 nonce, 4 mapping, 5 key agreement.
     for (at, fault, step) in [
-        (6, Fault::Status(0x6A80), Some(Step::PaceMap)),
-        (7, Fault::Status(0x6F00), Some(Step::PaceKeyAgreement)),
-        (5, Fault::Remove, None),
+        (4, Fault::Status(0x6A80), Some(Step::PaceMap)),
+        (5, Fault::Status(0x6F00), Some(Step::PaceKeyAgreement)),
+        (3, Fault::Remove, None),
     ] {
         let mut chip = simulated_card("ecdsa-p256").unwrap();
         chip.inject(at, fault);

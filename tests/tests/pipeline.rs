@@ -164,19 +164,22 @@ fn removal_mid_read_keeps_data_and_a_retry_resumes() {
 
 #[test]
 fn bad_mac_from_the_chip_is_an_error_never_data() {
-    // BAC: 0 SELECT MF, 1 SELECT EF.CardAccess (absent), 2 SELECT app, 3-4 BAC, 5 SELECT EF.COM.
-    let mut chip = simulated_card("bac-only").unwrap();
-    chip.inject(5, Fault::CorruptMac);
+    // BAC over short APDUs (with extended length, a broken read is first retried once in a new
+    // session with short reads — the fault matrix covers that): 0 SELECT MF, 1 READ EF.CardAccess
+    // by its short EF identifier (absent), 2 SELECT EF.CardAccess (absent), 3 SELECT app, 4-5 BAC,
+    // 6 READ EF.COM by its short EF identifier under secure messaging.
+    let mut chip = simulated_card("bac-only").unwrap().with_limits(TransportLimits::SHORT);
+    chip.inject(6, Fault::CorruptMac);
     let f = read(&mut chip, &PERSONA.access_key()).expect_err("bad MAC stops the read");
     assert!(
         matches!(f.error, Error::SecureMessaging { error: cancuoc_core::sm::SmError::BadMac, .. }),
         "{:?}",
         f.error
     );
-    // PACE: 0-1 SELECT MF and EF.CardAccess, 2-3 READ it, 4 MSE, 5-8 GENERAL AUTHENTICATE,
-    // 9 SELECT app under SM, 10 SELECT EF.COM.
+    // PACE: 0 SELECT MF, 1 READ EF.CardAccess by its short EF identifier, 2 MSE, 3-6 GENERAL
+    // AUTHENTICATE, 7 SELECT app under SM.
     let mut chip = simulated_card("rsa").unwrap();
-    chip.inject(10, Fault::CorruptMac);
+    chip.inject(7, Fault::CorruptMac);
     let f = read(&mut chip, &PERSONA.access_key()).expect_err("bad MAC stops the read");
     assert!(
         matches!(f.error, Error::SecureMessaging { error: cancuoc_core::sm::SmError::BadMac, .. }),
@@ -208,6 +211,68 @@ fn short_apdu_chip_and_short_reader_use_the_largest_short_block() {
     assert_eq!(protected_reads(&chip).map(|(_, r)| r.len()).max().unwrap(), 244);
 }
 
+/// Reads a card built from `spec` with the persona's MRZ key (PACE when the card offers it).
+fn read_spec(spec: &cancuoc_sim::CardSpec, limits: Option<TransportLimits>) -> (CardRead, SimChip) {
+    let mut chip = SimChip::new(cancuoc_sim::build(spec));
+    if let Some(l) = limits {
+        chip = chip.with_limits(l);
+    }
+    let r = read(&mut chip, &PERSONA.access_key()).unwrap_or_else(|f| panic!("{spec:?}: {}", f.error));
+    (r, chip)
+}
+
+#[test]
+fn chips_that_refuse_short_ef_reads_or_a_whole_first_block_still_read_and_verify() {
+    let baseline = read_variant("rsa");
+    let selects =
+        |chip: &SimChip| chip.log.iter().filter(|(c, _)| c.get(1) == Some(&0xA4) && c.get(2) == Some(&0x02)).count();
+    // READ BINARY by short EF identifier refused in plain (which ends secure messaging), each way
+    // ISO 7816-4 lets a chip say it: the reader learns it once, opens one new session and
+    // SELECTs every file from then on.
+    for refusal in [0x6A81, 0x6A86, 0x6B00, 0x6D00, 0x6E00] {
+        for limits in [None, Some(TransportLimits::SHORT)] {
+            let spec =
+                cancuoc_sim::CardSpec { refuse_sfi: Some(refusal), ..cancuoc_sim::CardSpec::variant("rsa").unwrap() };
+            let (r, chip) = read_spec(&spec, limits);
+            assert!(r.verdict.is_verified(), "{refusal:04X}: {}", r.verdict.summary());
+            assert_eq!(r.files, baseline.files, "{refusal:04X}: the same bytes");
+            // EF.CardAccess, then every file of the application (and the SELECT that proves chip
+            // authentication's keys).
+            assert!(selects(&chip) > r.files.len(), "{refusal:04X}: {} SELECTs", selects(&chip));
+            // One refusal per card: after the first, no more reads by SFI.
+            let by_sfi = chip
+                .log
+                .iter()
+                .filter(|(c, _)| matches!(c.get(1), Some(0xB0)) && c.get(2).is_some_and(|p| p & 0x80 != 0))
+                .count();
+            assert_eq!(by_sfi, 1, "{refusal:04X}: tried once");
+        }
+    }
+    // A whole first block refused: a wrong-length status in plain (ending secure messaging), an
+    // empty 6282, or 6Cxx naming what the file holds — each read and verified.
+    for refusal in [0x6700, 0x6A86, 0x6282, 0x6C00] {
+        let spec =
+            cancuoc_sim::CardSpec { refuse_long_le: Some(refusal), ..cancuoc_sim::CardSpec::variant("rsa").unwrap() };
+        let (r, _) = read_spec(&spec, None);
+        assert!(r.verdict.is_verified(), "{refusal:04X}: {}", r.verdict.summary());
+        assert_eq!(r.files, baseline.files, "{refusal:04X}: the same bytes");
+        assert!(r.stats.apdus > baseline.stats.apdus, "{refusal:04X}: a header probe per file costs APDUs");
+    }
+    // Both at once, over BAC: the shipped variants do each alone.
+    let spec = cancuoc_sim::CardSpec {
+        refuse_sfi: Some(0x6A81),
+        refuse_long_le: Some(0x6700),
+        ..cancuoc_sim::CardSpec::variant("bac-only").unwrap()
+    };
+    let (r, _) = read_spec(&spec, None);
+    assert!(r.verdict.is_verified(), "{}", r.verdict.summary());
+    for v in ["no-sfi", "strict-le"] {
+        let r = read_variant(v);
+        assert!(r.verdict.is_verified(), "{v}: {}", r.verdict.summary());
+        assert_eq!(r.files, baseline.files, "{v}: the same bytes");
+    }
+}
+
 #[test]
 fn extended_length_reads_a_file_in_one_block_and_odd_ins_past_32k() {
     let mut chip = simulated_card("large-photo").unwrap();
@@ -215,11 +280,15 @@ fn extended_length_reads_a_file_in_one_block_and_odd_ins_past_32k() {
     assert!(r.verdict.is_verified());
     assert!(r.files[&FileId::Dg(2)].len() > 40_000);
     let files = r.files.len();
-    assert_eq!(protected_reads(&chip).count(), 2 * files, "a header probe and one block per file ({files} files)");
-    // SELECT MF, SELECT + 2 READ of EF.CardAccess, MSE + 4 GENERAL AUTHENTICATE, SELECT app,
-    // per file SELECT + 2 READ, INTERNAL AUTHENTICATE, chip authentication (MSE:Set AT, GENERAL
-    // AUTHENTICATE, the SELECT that proves the new keys).
-    assert_eq!(r.stats.apdus, 1 + 3 + 5 + 1 + files * 3 + 1 + 3);
+    assert_eq!(protected_reads(&chip).count(), files, "one block per file, no header probe ({files} files)");
+    // No file is selected to be read: each is read by its short EF identifier (ICAO 9303-10
+    // §3.11); the one SELECT by file identifier is the one that proves chip authentication's keys.
+    let selects = chip.log.iter().filter(|(c, _)| c.get(1) == Some(&0xA4) && c.get(2) == Some(&0x02)).count();
+    assert_eq!(selects, 1);
+    // SELECT MF, one READ of EF.CardAccess, MSE + 4 GENERAL AUTHENTICATE, SELECT app, one READ
+    // per file, INTERNAL AUTHENTICATE, chip authentication (MSE:Set AT, GENERAL AUTHENTICATE,
+    // the SELECT that proves the new keys).
+    assert_eq!(r.stats.apdus, 1 + 1 + 5 + 1 + files + 1 + 3);
 
     // Short APDUs on the same 40 KB photo cross offset 32 767: READ BINARY with odd INS B1.
     let mut chip = simulated_card("large-photo").unwrap().with_limits(TransportLimits::SHORT);

@@ -93,6 +93,13 @@ pub struct CardImage {
     pub refuses_pace: bool,
     /// Whether the chip leaves DO'99' out of its secure-messaging answers (malformed SM).
     pub sm_omits_do99: bool,
+    /// How the chip refuses READ BINARY by short EF identifier (a status word, in plain, ending
+    /// the session), or `None` when it reads by SFI.
+    pub refuse_sfi: Option<u16>,
+    /// How the chip answers a READ BINARY whose Le runs past the end of the file, or `None` when
+    /// it answers what it has (6282): 6282 with no data (protected), 6Cxx with the bytes it has,
+    /// or any other status word in plain (ending the session).
+    pub refuse_long_le: Option<u16>,
 }
 
 impl CardImage {
@@ -138,6 +145,8 @@ struct StoredCard {
     protected: Vec<u16>,
     refuses_pace: bool,
     sm_omits_do99: bool,
+    refuse_sfi: Option<u16>,
+    refuse_long_le: Option<u16>,
 }
 
 /// Encodes named card images as one bundle (what `cards.bin` holds).
@@ -172,6 +181,8 @@ pub fn encode_bundle<'a>(cards: impl IntoIterator<Item = (&'a str, &'a CardImage
             protected: c.protected.clone(),
             refuses_pace: c.refuses_pace,
             sm_omits_do99: c.sm_omits_do99,
+            refuse_sfi: c.refuse_sfi,
+            refuse_long_le: c.refuse_long_le,
         })
         .collect();
     postcard::to_allocvec(&Bundle { blobs, cards }).unwrap_or_default()
@@ -216,6 +227,8 @@ pub fn decode_from_bundle(bundle: &[u8], name: &str) -> Result<Option<CardImage>
         protected: c.protected,
         refuses_pace: c.refuses_pace,
         sm_omits_do99: c.sm_omits_do99,
+        refuse_sfi: c.refuse_sfi,
+        refuse_long_le: c.refuse_long_le,
     }))
 }
 

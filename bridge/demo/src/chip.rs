@@ -73,6 +73,8 @@ pub struct SimChip {
     /// Behave as a T=0 card: a command with data that has an answer says 61xx and hands the
     /// answer over through GET RESPONSE; extended APDUs cannot be carried (6700).
     t0: bool,
+    /// The last command was refused in plain: the answer goes out unprotected and the session ends.
+    refuse_plain: bool,
 }
 
 impl SimChip {
@@ -93,6 +95,7 @@ impl SimChip {
             next_sm: None,
             log: Vec::new(),
             t0: false,
+            refuse_plain: false,
         }
     }
     /// A chip that speaks T=0 (ISO 7816-3) behind a contact-style PC/SC interface.
@@ -208,6 +211,11 @@ impl SimChip {
                 }
             };
             let resp = self.execute(&plain, true);
+            if std::mem::take(&mut self.refuse_plain) {
+                // Refused without secure messaging: 9303-11 §9.8.4, the session ends.
+                self.sm = None;
+                return resp.to_bytes();
+            }
             let omit_do99 = self.image.sm_omits_do99;
             let out = match self.sm.as_mut() {
                 Some(sm) => match sm.wrap_response(plain.ins, &resp) {
@@ -236,7 +244,9 @@ impl SimChip {
                 self.sm = None;
                 return sw(0x6982).to_bytes();
             }
-            self.execute(&cmd, false).to_bytes()
+            let r = self.execute(&cmd, false).to_bytes();
+            self.refuse_plain = false;
+            r
         }
     }
 
@@ -358,6 +368,22 @@ impl SimChip {
     }
 
     fn read_binary(&mut self, cmd: &Command) -> Response {
+        if cmd.ins == 0xB0 && cmd.p1 & 0x80 != 0 {
+            // By short EF identifier (ISO 7816-4 §11.2.3): the file becomes the current EF.
+            if let Some(refusal) = self.image.refuse_sfi {
+                self.refuse_plain = true;
+                return sw(refusal);
+            }
+            let fid = 0x0100 | u16::from(cmd.p1 & 0x1F);
+            let in_mf = !self.app_selected;
+            if in_mf != (fid == FileId::CardAccess.fid()) || !self.image.files.contains_key(&fid) {
+                return sw(0x6A82);
+            }
+            if self.image.protected.contains(&fid) {
+                return sw(0x6982);
+            }
+            self.current = Some(fid);
+        }
         let Some(fid) = self.current else { return sw(0x6986) };
         if self.sm.is_none() && fid != FileId::CardAccess.fid() {
             return sw(0x6982);
@@ -369,10 +395,9 @@ impl SimChip {
                 return sw(0x6A80);
             }
             (t.value.iter().fold(0usize, |a, &b| (a << 8) | usize::from(b)), true)
+        } else if cmd.p1 & 0x80 != 0 {
+            (usize::from(cmd.p2), false)
         } else {
-            if cmd.p1 & 0x80 != 0 {
-                return sw(0x6A81); // short EF addressing not offered by this chip
-            }
             ((usize::from(cmd.p1) << 8) | usize::from(cmd.p2), false)
         };
         let Some(le) = cmd.le else { return sw(0x6700) };
@@ -380,6 +405,20 @@ impl SimChip {
             return sw(0x6B00);
         }
         let want = if odd { le.saturating_sub(4) } else { le };
+        if let (Some(refusal), true) = (self.image.refuse_long_le, offset + want > file.len()) {
+            return match refusal {
+                0x6282 => sw(0x6282),
+                // 6Cxx names what the file holds; like every refusal, in plain.
+                0x6C00 => {
+                    self.refuse_plain = true;
+                    sw(0x6C00 | file.len().saturating_sub(offset).min(0xFF) as u16)
+                }
+                other => {
+                    self.refuse_plain = true;
+                    sw(other)
+                }
+            };
+        }
         let end = (offset + want).min(file.len());
         let data = file[offset..end].to_vec();
         let status = if end - offset < want { 0x6282 } else { SW_OK };

@@ -204,6 +204,14 @@ pub const VARIANTS: &[(&str, &str)] = &[
     ("wrong-cam-key", "CLONE: PACE-CAM chip whose key does not match DG14"),
     ("jpeg2000", "genuine card with a JPEG 2000 face image"),
     ("short-apdu", "genuine card whose chip takes short APDUs only"),
+    (
+        "no-sfi",
+        "genuine card whose chip does not read by short EF identifier: it refuses READ BINARY by SFI (6A81, in plain, ending secure messaging)",
+    ),
+    (
+        "strict-le",
+        "genuine card whose chip refuses a READ BINARY asking for more than the file holds (6700 in plain, ending secure messaging)",
+    ),
     ("large-photo", "genuine card with a 40 KB DG2 (reads past offset 32 767)"),
     ("no-aa", "genuine card without active authentication (no DG15)"),
     ("tampered-dg1", "FORGED: one MRZ character changed after signing"),

@@ -50,13 +50,43 @@ pub struct Card<T: Transport> {
     limits: TransportLimits,
     /// Cleared when the chip refuses an extended-length read.
     chip_extended: bool,
+    /// Whether the chip reads by short EF identifier (`None`: not tried yet). Learned once per
+    /// card and kept across sessions.
+    sfi: Option<bool>,
+    /// Whether the chip answers a first READ BINARY that asks for a whole block (more than the
+    /// file may hold) with what it has, instead of refusing the length (`None`: not tried yet).
+    whole_first: Option<bool>,
+    /// A refusal just taught us one of the two above: the caller may need a new session (a chip
+    /// that answers the refusal unprotected ends secure messaging).
+    learned: bool,
     stats: LinkStats,
+}
+
+/// What a chip answers to a READ BINARY by short EF identifier it does not offer (ISO 7816-4:
+/// function not supported, wrong P1-P2, instruction or class not supported).
+fn refuses_sfi(sw: crate::apdu::StatusWord) -> bool {
+    matches!(sw.kind(), SwKind::Other | SwKind::WrongParameters | SwKind::InsNotSupported | SwKind::ClaNotSupported)
+        && sw.0 != 0x6982
+}
+
+/// What a chip answers to an Le it will not serve (wrong length; 6Cxx is retried on the spot).
+fn refuses_length(sw: crate::apdu::StatusWord) -> bool {
+    matches!(sw.kind(), SwKind::WrongLength | SwKind::WrongLe(_) | SwKind::WrongParameters)
 }
 
 impl<T: Transport> Card<T> {
     pub fn new(transport: T) -> Self {
         let limits = transport.limits();
-        Self { transport, sm: None, limits, chip_extended: true, stats: LinkStats::default() }
+        Self {
+            transport,
+            sm: None,
+            limits,
+            chip_extended: true,
+            sfi: None,
+            whole_first: None,
+            learned: false,
+            stats: LinkStats::default(),
+        }
     }
 
     pub fn stats(&self) -> LinkStats {
@@ -77,6 +107,10 @@ impl<T: Transport> Card<T> {
     /// Whether the chip is assumed to take extended-length reads (set `false` to force short).
     pub fn set_chip_extended(&mut self, on: bool) {
         self.chip_extended = on;
+        // A whole first block refused over extended length may be served in a short one.
+        if !on && self.whole_first == Some(false) {
+            self.whole_first = None;
+        }
     }
 
     fn extended(&self) -> bool {
@@ -102,8 +136,11 @@ impl<T: Transport> Card<T> {
         let raw = self.transport.transmit(&bytes).map_err(|error| Error::Transport { step, error })?;
         self.stats.bytes_received += raw.len();
         let mut resp = Response::from_bytes(raw).ok_or(Error::MalformedResponse { step })?;
-        // ISO 7816-4 §5.3.4: 6Cxx means "wrong Le, xx bytes are available": send it again once.
-        if let (SwKind::WrongLe(n), Some(_)) = (resp.sw.kind(), cmd.le) {
+        // ISO 7816-4 §5.3.4: 6Cxx means "wrong Le, xx bytes are available": send it again once —
+        // in plain only: a protected command sent again would reuse its send sequence counter,
+        // and a chip that answers a protected command in plain has ended the session anyway.
+        let protected = cmd.cla & 0x0C == 0x0C;
+        if let (SwKind::WrongLe(n), Some(_), false) = (resp.sw.kind(), cmd.le, protected) {
             let again = Command { le: Some(if n == 0 { 256 } else { usize::from(n) }), ..cmd.clone() };
             let bytes = again.encode(self.limits.extended_length).map_err(|_| Error::MalformedResponse { step })?;
             self.stats.apdus += 1;
@@ -213,6 +250,103 @@ impl<T: Transport> Card<T> {
         }
     }
 
+    /// Whether a refusal just changed how files are read (and clears the flag): the caller opens
+    /// a new session when the refusal ended secure messaging.
+    pub fn take_learned(&mut self) -> bool {
+        core::mem::take(&mut self.learned)
+    }
+
+    /// What was learned about the chip's reading: (reads by short EF identifier, serves a whole
+    /// first block); `None` where not tried.
+    pub fn read_strategy(&self) -> (Option<bool>, Option<bool>) {
+        (self.sfi, self.whole_first)
+    }
+
+    /// One READ BINARY by short EF identifier of up to `len` bytes at offset 0; the file becomes
+    /// the current EF (ISO 7816-4 §11.2.3), so later reads of it need no SELECT.
+    fn read_binary_sfi(&mut self, file: FileId, sfi: u8, len: usize) -> Result<Vec<u8>, Error> {
+        let step = Step::ReadBinary(file);
+        let cmd = Command::new(0x00, 0xB0, 0x80 | (sfi & 0x1F), 0x00).with_le(len);
+        let r = self.transmit(step, &cmd)?;
+        match r.sw.kind() {
+            SwKind::Success | SwKind::EndOfFile => Ok(r.data),
+            _ => Err(Error::Status { step, sw: r.sw }),
+        }
+    }
+
+    /// The first bytes of a file that has none yet: by short EF identifier without a SELECT when
+    /// the chip takes it, and the whole block the session allows rather than an 8-byte header
+    /// probe when the chip serves it — each learned from the chip's first refusal (and kept for
+    /// the card). A refusal that ended secure messaging is returned for the caller to open a new
+    /// session; otherwise the next way is tried at once.
+    fn read_first(&mut self, file: FileId, buf: &mut Vec<u8>) -> Result<(), Error> {
+        let mut selected = false;
+        // The read by short EF identifier said "file not found": SELECT tells whether the file
+        // is missing or the chip does not address files that way.
+        let mut missed = false;
+        loop {
+            let whole = self.whole_first != Some(false);
+            let want = if whole { self.max_read_block_at(0).max(HEADER_PROBE) } else { HEADER_PROBE };
+            let sfi = if self.sfi == Some(false) || selected || missed { None } else { file.sfi() };
+            if sfi.is_none() && !selected {
+                self.select_file(file)?;
+                selected = true;
+                if missed && self.sfi.is_none() {
+                    // SELECT finds what the short EF identifier did not: the chip has no SFIs.
+                    self.sfi = Some(false);
+                    self.learned = true;
+                }
+            }
+            let had_session = self.sm.is_some();
+            let result = match sfi {
+                Some(id) => self.read_binary_sfi(file, id, want),
+                None => self.read_binary(file, 0, want),
+            };
+            let refused = match result {
+                Ok(chunk) if !chunk.is_empty() => {
+                    if sfi.is_some() {
+                        self.sfi = Some(true);
+                    }
+                    if whole {
+                        self.whole_first = Some(true);
+                    }
+                    buf.extend_from_slice(&chunk);
+                    return Ok(());
+                }
+                // Nothing at all for a whole block (an empty 6282): ask for the header instead.
+                Ok(_) if whole => {
+                    self.whole_first = Some(false);
+                    None
+                }
+                Ok(_) => return Err(Error::MalformedResponse { step: Step::ReadBinary(file) }),
+                Err(Error::Status { sw, step }) if sfi.is_some() && sw.kind() == SwKind::FileNotFound => {
+                    // Missing, or addressed in a way this chip does not take: SELECT decides.
+                    missed = true;
+                    if had_session && self.sm.is_none() {
+                        self.sfi = Some(false);
+                        self.learned = true;
+                        return Err(Error::Status { sw, step });
+                    }
+                    continue;
+                }
+                Err(Error::Status { sw, step }) if sfi.is_some() && refuses_sfi(sw) => {
+                    self.sfi = Some(false);
+                    Some(Error::Status { sw, step })
+                }
+                Err(Error::Status { sw, step }) if whole && refuses_length(sw) => {
+                    self.whole_first = Some(false);
+                    Some(Error::Status { sw, step })
+                }
+                Err(e) => return Err(e),
+            };
+            self.learned = true;
+            if had_session && self.sm.is_none() {
+                // The chip answered in plain and so ended secure messaging: a new session goes on.
+                return Err(refused.unwrap_or(Error::MalformedResponse { step: Step::ReadBinary(file) }));
+            }
+        }
+    }
+
     /// One READ BINARY of up to `len` bytes at `offset`.
     pub fn read_binary(&mut self, file: FileId, offset: usize, len: usize) -> Result<Vec<u8>, Error> {
         let step = Step::ReadBinary(file);
@@ -246,7 +380,13 @@ impl<T: Transport> Card<T> {
         buf: &mut Vec<u8>,
         progress: &mut dyn FnMut(FileProgress),
     ) -> Result<(), Error> {
-        self.select_file(file)?;
+        self.learned = false;
+        if buf.is_empty() {
+            self.read_first(file, buf)?;
+        } else {
+            // Resuming in a new session: the file is selected again, reading goes on at its end.
+            self.select_file(file)?;
+        }
         if tlv::parse_header(buf).is_err() {
             let want = HEADER_PROBE.saturating_sub(buf.len()).max(1);
             let chunk = self.read_binary(file, buf.len(), want)?;

@@ -296,9 +296,19 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
     };
     let mut com_dgs: Vec<u8> = Vec::new();
     let mut fell_back = false;
+    // New sessions after a refusal that taught how this chip reads (short EF identifiers, a
+    // whole first block) and ended secure messaging: at most one per thing learned.
+    let mut relearned = 0;
     loop {
         match read_files(&mut card, options, &mut partial, &mut com_dgs, progress) {
             Ok(()) => break,
+            Err(_) if card.take_learned() && card.session().is_none() && relearned < 2 => {
+                relearned += 1;
+                match open_session(&mut card, credentials, rng) {
+                    Ok((a, c)) => (access, cam) = (a, c),
+                    Err(e) => return Err(fail(e, partial)),
+                }
+            }
             // A chip without extended-length support rejects the APDU outright (plain 6700 or
             // 6Cxx), which ends secure messaging; a reader that cannot carry extended APDUs (the
             // ACR122U class) fails the exchange itself: a transmit error, its own 6700, or an

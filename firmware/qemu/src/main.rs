@@ -190,7 +190,41 @@ impl Phases {
         };
         cell.set(cell.get() + d);
     }
+    /// Randomness drawn after the INTERNAL AUTHENTICATE answer: active authentication is over
+    /// (its challenge was drawn before the command), chip authentication has begun.
+    fn drawing(&self) {
+        if self.last_ins.get() == 0x88 {
+            self.charge();
+            self.last_ins.set(0x22);
+        }
+    }
 }
+
+/// The terminal's randomness, watched: after an INTERNAL AUTHENTICATE answer the chip's signature
+/// is verified, and the next draw is chip authentication generating its ephemeral key — from
+/// there the time is chip authentication's, not active authentication's.
+struct TimedRng<'b> {
+    inner: SeededRng,
+    phases: &'b Phases,
+}
+
+impl rand_core::TryRng for TimedRng<'_> {
+    type Error = core::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        self.phases.drawing();
+        self.inner.try_next_u32()
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        self.phases.drawing();
+        self.inner.try_next_u64()
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        self.phases.drawing();
+        self.inner.try_fill_bytes(dst)
+    }
+}
+
+impl rand_core::TryCryptoRng for TimedRng<'_> {}
 
 struct Timed<'a, 'b> {
     inner: Replay<'a>,
@@ -231,7 +265,7 @@ fn run_case(name: &str, bytes: &[u8]) -> Result<(), String> {
     heap_reset_peak();
     let phases = Phases::new();
     let mut replay = Timed { inner: Replay::new(&t), phases: &phases };
-    let mut rng = SeededRng::new(t.seed);
+    let mut rng = TimedRng { inner: SeededRng::new(t.seed), phases: &phases };
     let t0 = ticks();
     let read = read_card(&mut replay, &credentials, &options, &mut rng, None, &mut |_| {});
     let total = ticks().wrapping_sub(t0);

@@ -139,7 +139,7 @@ fn card_removed_mid_read_keeps_what_was_read_and_the_retry_completes() {
     let mut d = device();
     send(&mut d, HostMsg::SetAccessKey(mrz_key()));
     let mut chip = simulated_card("ecdsa-p256").unwrap();
-    chip.inject(20, Fault::Remove);
+    chip.inject(11, Fault::Remove); // the READ BINARY of DG2
     let mut out = Vec::new();
     d.read(&mut chip, &request(), &mut cancuoc_sim::os_rng(), &|| false, &mut |m| out.push(m));
     assert!(matches!(out.last(), Some(ReaderMsg::Error { code: ErrorCode::CardRemoved, .. })), "{:?}", out.last());

@@ -88,9 +88,10 @@ pub struct Scenario {
     pub remove_mid_read: bool,
 }
 
-/// The APDU at which the "pulled away" scenario removes the card: after DG1 and while DG2
-/// (the photo) is being read, so part is kept and the rest continues.
-pub const DEMO_REMOVE_AT: usize = 24;
+/// The APDU at which the "pulled away" scenario removes the card: the READ BINARY of DG2 (the
+/// photo; the 12th APDU of the default card: EF.CardAccess 2, PACE 5, SELECT, EF.COM, EF.SOD,
+/// DG1), so the files before it are kept and the rest continues.
+pub const DEMO_REMOVE_AT: usize = 11;
 
 pub enum Phase {
     Entry { error: Option<String> },

@@ -28,6 +28,17 @@ impl FileId {
             Self::CardAccess => 0x011C,
         }
     }
+    /// The short EF identifier (9303-10 §3.6.2, tables 35–36): READ BINARY can address the file
+    /// by it without a SELECT. The low byte of the FID for every LDS1 file.
+    pub fn sfi(self) -> Option<u8> {
+        match self {
+            Self::Com => Some(0x1E),
+            Self::Sod => Some(0x1D),
+            Self::CardAccess => Some(0x1C),
+            Self::Dg(n @ 1..=16) => Some(n),
+            Self::Dg(_) => None,
+        }
+    }
     /// The LDS tag the file starts with (9303-10 table 34).
     pub fn tag(self) -> Option<u32> {
         Some(match self {
