@@ -176,3 +176,92 @@ fn signed_master_lists_verify_with_their_roots() {
         assert!(master_list::verify(&bad, &trust, now).is_err(), "{list}: altered list accepted");
     }
 }
+
+/// The host's signature backend (ring) against the RustCrypto path on the same inputs: where ring
+/// covers the algorithm, both give the same answer — on the genuine signature and with a flipped
+/// byte in it and in the signed bytes. Returns whether ring covered it.
+#[cfg(feature = "ring")]
+fn backends_agree(
+    what: &str,
+    key: &spki::SubjectPublicKeyInfoOwned,
+    alg: &spki::AlgorithmIdentifierOwned,
+    hint: Option<cancuoc_core::crypto::HashAlgorithm>,
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    use cancuoc_core::auth::ring_backend::{self, Outcome};
+    let mut bad_sig = signature.to_vec();
+    if let Some(b) = bad_sig.get_mut(signature.len() / 2) {
+        *b ^= 0x01;
+    }
+    let mut bad_msg = message.to_vec();
+    if let Some(b) = bad_msg.get_mut(message.len() / 2) {
+        *b ^= 0x01;
+    }
+    let mut covered = false;
+    for (case, m, s) in [
+        ("genuine", message, signature),
+        ("flipped signature", message, &bad_sig[..]),
+        ("flipped message", &bad_msg[..], signature),
+    ] {
+        let reference = sig::verify_rustcrypto(key, alg, hint, m, s);
+        match ring_backend::verify(key, alg, hint, m, s) {
+            Outcome::Valid(h) => {
+                assert_eq!(reference, Ok(h), "{what} ({case}): ring accepts, RustCrypto says {reference:?}")
+            }
+            Outcome::NotValid => assert!(reference.is_err(), "{what} ({case}): ring refuses, RustCrypto accepts"),
+            Outcome::NotCovered => continue,
+        }
+        covered = true;
+    }
+    covered
+}
+
+#[cfg(feature = "ring")]
+#[test]
+fn the_host_backend_agrees_with_rustcrypto_on_every_real_world_signature() {
+    // The master list: every certificate whose issuer is in it.
+    let certs = german_list();
+    let parsed: Vec<Cert> = certs.iter().map(|d| Cert::from_der(d).unwrap()).collect();
+    let answers = rows("master-list.tsv");
+    let (mut seen, mut covered) = (0, 0);
+    for (i, row) in answers.iter().enumerate() {
+        let Ok(issuer) = row[2].parse::<usize>() else { continue };
+        let (c, k) = (&parsed[i], &parsed[issuer].public_key);
+        seen += 1;
+        covered +=
+            usize::from(backends_agree(&format!("list #{i}"), k, &c.signature_algorithm, None, &c.tbs, &c.signature));
+    }
+    // Most of the world's CSCAs are RSA (PKCS#1 v1.5 or PSS) or NIST-curve ECDSA: ring's ground.
+    assert!(covered * 2 > seen, "ring covered {covered} of {seen} master-list signatures");
+    println!("master list: ring covered {covered} of {seen} signatures; RustCrypto decided the rest");
+    // The SODs: the SOD signature with the DS key, the DS certificate with the CSCA key.
+    let (mut sods, mut sods_covered) = (0, 0);
+    for row in rows("sod.tsv") {
+        let name = row[0].to_lowercase();
+        let s = sod::parse(&read(&format!("sod/{name}.sod"))).unwrap();
+        let ds = passive::signer_certificate_of(&s.certificates, &s.signer.id).unwrap();
+        let csca = Cert::from_der(&read(&format!("sod/{name}.csca.der"))).unwrap();
+        let hint = cancuoc_core::crypto::HashAlgorithm::from_oid(&s.signer.digest_algorithm);
+        let message = s.signer.signed_attrs.as_deref().unwrap_or(&s.econtent);
+        sods += 2;
+        sods_covered += usize::from(backends_agree(
+            &format!("{name} SOD"),
+            &ds.public_key,
+            &s.signer.signature_algorithm,
+            hint,
+            message,
+            &s.signer.signature,
+        ));
+        sods_covered += usize::from(backends_agree(
+            &format!("{name} DS"),
+            &csca.public_key,
+            &ds.signature_algorithm,
+            None,
+            &ds.tbs,
+            &ds.signature,
+        ));
+    }
+    assert!(sods_covered * 2 > sods, "ring covered {sods_covered} of {sods} SOD and DS signatures");
+    println!("SODs: ring covered {sods_covered} of {sods} signatures");
+}

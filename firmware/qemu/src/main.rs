@@ -330,6 +330,77 @@ fn primitives(name: &str, read: &CardRead, trust: &TrustStore, now: u64) -> Resu
     Ok(())
 }
 
+/// Public real-world signatures (tests/fixtures/real-world, PROVENANCE.md there): each country's
+/// EF.SOD with the CSCA of its document signer, and Vietnam's CSCA (its self-signature).
+macro_rules! rw {
+    ($cc:literal, $f:literal) => {
+        (
+            $cc,
+            include_bytes!(concat!("../../../tests/fixtures/real-world/sod/", $f, ".sod")).as_slice(),
+            include_bytes!(concat!("../../../tests/fixtures/real-world/sod/", $f, ".csca.der")).as_slice(),
+        )
+    };
+}
+const REAL_WORLD: &[(&str, &[u8], &[u8])] = &[
+    rw!("AT", "at"),
+    rw!("AU", "au"),
+    rw!("CN", "cn"),
+    rw!("DE", "de"),
+    rw!("FI", "fi"),
+    rw!("FR", "fr"),
+    rw!("MY", "my"),
+    rw!("NZ", "nz"),
+    rw!("PH", "ph"),
+    rw!("RU", "ru"),
+    rw!("SG", "sg"),
+    rw!("UK", "uk"),
+    rw!("US", "us"),
+];
+const VN_CSCA: &[u8] = include_bytes!("../../../tests/fixtures/real-world/vn-csca.der");
+
+/// What the reader says about one real-world signature: `valid`, or `pc` when the algorithm or
+/// curve is not in the reader's set (the PC checks it) — anything else fails the run, since
+/// openssl accepts every one of them.
+fn rw_word(r: &Result<(), cancuoc_core::auth::sig::SigError>) -> Result<&'static str, String> {
+    use cancuoc_core::auth::sig::SigError;
+    match r {
+        Ok(()) => Ok("valid"),
+        Err(SigError::UnsupportedCurve(_) | SigError::UnsupportedAlgorithm(_)) => Ok("pc"),
+        Err(e) => Err(alloc::format!("{e}")),
+    }
+}
+
+/// The reader's verification on real documents' signatures: each SOD signature (DS key) and
+/// each DS certificate (CSCA key) timed, or named as left to the PC.
+fn real_world() -> Result<(), String> {
+    use cancuoc_core::auth::sig;
+    use cancuoc_core::cert::Cert;
+    use cancuoc_core::verdict::SignatureStatus;
+    for (cc, sod_bytes, csca_der) in REAL_WORLD {
+        let sod = cancuoc_core::lds::sod::parse(sod_bytes).map_err(|e| alloc::format!("{cc} SOD: {e}"))?;
+        let ds = passive::signer_certificate_of(&sod.certificates, &sod.signer.id).ok_or("no DS certificate")?;
+        let csca = Cert::from_der(csca_der).map_err(|e| alloc::format!("{cc} CSCA: {e}"))?;
+        let (status, _) = measure(cc, "rw_sod", || passive::check_signature(&sod, &ds));
+        let sod_word = match status {
+            SignatureStatus::Valid => "valid",
+            SignatureStatus::UnsupportedAlgorithm(_) => "pc",
+            other => return Err(alloc::format!("{cc} SOD signature on the reader: {other:?}")),
+        };
+        let link = measure(cc, "rw_ds", || {
+            sig::verify(&csca.public_key, &ds.signature_algorithm, None, &ds.tbs, &ds.signature).map(|_| ())
+        });
+        let ds_word = rw_word(&link).map_err(|e| alloc::format!("{cc} DS by CSCA on the reader: {e}"))?;
+        hprintln!("RW {} sod={} ds={}", cc, sod_word, ds_word);
+    }
+    let vn = Cert::from_der(VN_CSCA).map_err(|e| alloc::format!("VN CSCA: {e}"))?;
+    let own = measure("VN", "rw_ds", || {
+        sig::verify(&vn.public_key, &vn.signature_algorithm, None, &vn.tbs, &vn.signature).map(|_| ())
+    });
+    let word = rw_word(&own).map_err(|e| alloc::format!("VN CSCA on the reader: {e}"))?;
+    hprintln!("RW VN sod=- ds={}", word);
+    Ok(())
+}
+
 /// Every file through the link encoder and back through the decoder, as the board streams it.
 fn link_round_trip(read: &CardRead) -> Result<(), String> {
     let mut decoder = Decoder::new();
@@ -450,6 +521,13 @@ fn main() -> ! {
         Err(e) => {
             ok = false;
             hprintln!("FAIL profile: {}", e);
+        }
+    }
+    match real_world() {
+        Ok(()) => hprintln!("PASS real-world"),
+        Err(e) => {
+            ok = false;
+            hprintln!("FAIL real-world: {}", e);
         }
     }
     match link_noise() {

@@ -10,4 +10,6 @@ pub mod chip;
 pub mod ecparams;
 pub mod master_list;
 pub mod passive;
+#[cfg(feature = "ring")]
+pub mod ring_backend;
 pub mod sig;

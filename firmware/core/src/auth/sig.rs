@@ -158,7 +158,7 @@ fn pss_scheme(h: HashAlgorithm, salt: usize) -> rsa::pss::Pss {
 
 /// RSASSA-PSS-params (RFC 4055 §3.1): hash (default SHA-1), MGF1 hash (must equal it), salt length
 /// (default 20).
-fn pss_params(alg: &AlgorithmIdentifierOwned) -> Result<(HashAlgorithm, usize), SigError> {
+pub(crate) fn pss_params(alg: &AlgorithmIdentifierOwned) -> Result<(HashAlgorithm, usize), SigError> {
     let mut hash = HashAlgorithm::Sha1;
     let mut mgf_hash = HashAlgorithm::Sha1;
     let mut salt = 20usize;
@@ -209,7 +209,28 @@ fn pss_params(alg: &AlgorithmIdentifierOwned) -> Result<(HashAlgorithm, usize), 
 
 /// Verifies `signature` over `message` with `key`, as `alg` (an X.509 / CMS signature algorithm)
 /// says. `digest_hint` is the CMS digestAlgorithm, used when `alg` is plain rsaEncryption.
+///
+/// On the host (`std`), ring checks first what it covers ([`super::ring_backend`]); a signature
+/// it does not confirm, and everything on the reader, is decided by [`verify_rustcrypto`].
 pub fn verify(
+    key: &SubjectPublicKeyInfoOwned,
+    alg: &AlgorithmIdentifierOwned,
+    digest_hint: Option<HashAlgorithm>,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<HashAlgorithm, SigError> {
+    #[cfg(feature = "ring")]
+    if let super::ring_backend::Outcome::Valid(h) =
+        super::ring_backend::verify(key, alg, digest_hint, message, signature)
+    {
+        return Ok(h);
+    }
+    verify_rustcrypto(key, alg, digest_hint, message, signature)
+}
+
+/// [`verify`] on RustCrypto alone (rsa, p256, p384, p521, bp256, bp384, our brainpoolP512r1):
+/// the reader's path, the host's fallback, and the reference the host backend is tested against.
+pub fn verify_rustcrypto(
     key: &SubjectPublicKeyInfoOwned,
     alg: &AlgorithmIdentifierOwned,
     digest_hint: Option<HashAlgorithm>,
