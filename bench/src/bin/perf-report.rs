@@ -12,6 +12,12 @@ use plotters::prelude::*;
 const FSC: usize = 256;
 const STRATEGIES: [Strategy; 4] = [Strategy::Extended, Strategy::Pn532, Strategy::Blocks(223), Strategy::Blocks(160)];
 
+/// The physical limit: the payload's bits alone at `kbps` (no APDU, no SM, no framing, no
+/// parity, no frame delay), seconds.
+fn payload_alone(payload: usize, kbps: u32) -> f64 {
+    (payload * 8) as f64 / (f64::from(kbps) * 1000.0)
+}
+
 fn pct(n: usize, of: usize) -> String {
     format!("{:.1} %", n as f64 * 100.0 / of.max(1) as f64)
 }
@@ -20,11 +26,11 @@ fn wire_tables() -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "Model: ISO-DEP frames of at most {FSC} bytes (FSC/FSD 256: PCB + up to 253 APDU bytes + CRC), longer APDUs chained with an R(ACK) per block; 9 bit times a byte (type A parity) and 2 a frame; the minimum frame delay (1172/fc ≈ 86 µs) after every frame. The chip's computing time (PACE, AA signature, EEPROM) is not modelled. Code: `tests/src/perf.rs`.\n"
+        "Model: ISO-DEP frames of at most {FSC} bytes (FSC/FSD 256: PCB + up to 253 APDU bytes + CRC), longer APDUs chained with an R(ACK) per block; 9 bit times a byte (type A parity) and 2 a frame; the minimum frame delay (1172/fc ≈ 86 µs) after every frame. The chip's computing time (PACE, AA signature, EEPROM) is not modelled. Code: `tests/src/perf.rs`. Each air-time cell gives, in brackets, the physical limit at that bit rate: the payload's bits alone (8 a byte, nothing else).\n"
     );
     let _ = writeln!(
         s,
-        "| card | strategy | APDUs | sent | received | payload | transfer overhead (APDU + SM) | ISO-DEP framing | session | air 106 | air 212 | air 424 | air 848 |"
+        "| card | strategy | APDUs | sent | received | payload | transfer overhead (APDU + SM) | ISO-DEP framing | session | air 106 (limit) | air 212 (limit) | air 424 (limit) | air 848 (limit) |"
     );
     let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for variant in ["rsa", "ecdsa-p256", "bac-only"] {
@@ -46,7 +52,7 @@ fn wire_tables() -> String {
                 r.session_bytes()
             );
             for k in RATES {
-                let _ = write!(row, " {:.2} s |", r.air_time(FSC, k));
+                let _ = write!(row, " {:.2} s ({:.2}) |", r.air_time(FSC, k), payload_alone(p, k));
             }
             let _ = writeln!(s, "{row}");
         }
@@ -58,7 +64,10 @@ fn scaling(png: &Path) -> String {
     let sizes = [10_000usize, 20_000, 40_000, 80_000];
     let strategies = [Strategy::Extended, Strategy::Blocks(223), Strategy::Blocks(160)];
     let mut s = String::new();
-    let _ = writeln!(s, "| DG2 | strategy | APDUs | bytes on the wire | air 106 kbit/s | air 424 kbit/s |");
+    let _ = writeln!(
+        s,
+        "| DG2 | strategy | APDUs | bytes on the wire | air 106 kbit/s (payload alone) | air 424 kbit/s (payload alone) |"
+    );
     let _ = writeln!(s, "|---:|---|---:|---:|---:|---:|");
     let mut series: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
     for st in strategies {
@@ -73,11 +82,13 @@ fn scaling(png: &Path) -> String {
             let (t106, t424) = (r.air_time(FSC, 106), r.air_time(FSC, 424));
             let _ = writeln!(
                 s,
-                "| {:.1} KB | {} | {} | {} | {t106:.2} s | {t424:.2} s |",
+                "| {:.1} KB | {} | {} | {} | {t106:.2} s ({:.2}) | {t424:.2} s ({:.2}) |",
                 dg2 as f64 / 1000.0,
                 st.label(),
                 r.apdus(),
-                r.sent() + r.received()
+                r.sent() + r.received(),
+                payload_alone(r.payload(), 106),
+                payload_alone(r.payload(), 424)
             );
             at106.push((dg2 as f64 / 1000.0, t106));
             at424.push((dg2 as f64 / 1000.0, t424));
