@@ -146,6 +146,10 @@ pub struct LinkReport {
     /// The reader (or the chip) could not carry extended-length APDUs: the read went on with
     /// short ones (slower, same data).
     pub short_apdu_fallback: bool,
+    /// The chip does not read by short EF identifier: each file was selected first.
+    pub sfi_refused: bool,
+    /// The chip refused a read longer than the file: each file's length was probed first.
+    pub whole_block_refused: bool,
     pub apdus: usize,
     pub bytes_sent: usize,
     pub bytes_received: usize,
@@ -344,6 +348,8 @@ impl Report {
             },
             link: LinkReport {
                 short_apdu_fallback: r.stats.short_apdu_fallback,
+                sfi_refused: r.stats.sfi_refused,
+                whole_block_refused: r.stats.whole_block_refused,
                 apdus: r.stats.apdus,
                 bytes_sent: r.stats.bytes_sent,
                 bytes_received: r.stats.bytes_received,

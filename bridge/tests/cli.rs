@@ -403,3 +403,18 @@ fn one_fhir_builder_sends_only_the_fields_asked_for() {
     assert_eq!(v["contact"].as_array().unwrap().len(), 2);
     assert_eq!(v["meta"]["tag"][0]["code"], "verified");
 }
+
+/// A chip that refuses the fast ways of reading (issue 25) reads and verifies, and the report
+/// says how it was read.
+#[test]
+fn chips_refusing_the_fast_reads_verify_and_the_report_says_so() {
+    for (variant, sfi, whole) in [("rsa", false, false), ("no-sfi", true, false), ("strict-le", false, true)] {
+        let (code, j) = json(&["read", "--simulated", "--variant", variant, "--json"]);
+        assert_eq!(code, 0, "{variant}: {j}");
+        assert_eq!(j["link"]["sfi_refused"], sfi, "{variant}: {j}");
+        assert_eq!(j["link"]["whole_block_refused"], whole, "{variant}: {j}");
+        let (code, out, _) = cancuoc(&["read", "--simulated", "--variant", variant]);
+        assert_eq!(code, 0);
+        assert_eq!(out.contains("the chip refused"), sfi || whole, "{variant}: {out}");
+    }
+}

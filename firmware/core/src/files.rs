@@ -25,6 +25,12 @@ pub struct LinkStats {
     /// carry it: a transmit error, a reader's 6700, a cut answer) and the read went on with short
     /// APDUs in a new session.
     pub short_apdu_fallback: bool,
+    /// The chip refused READ BINARY by short EF identifier: files were SELECTed (one APDU more
+    /// per file).
+    pub sfi_refused: bool,
+    /// The chip refused a first READ BINARY asking for more than the file holds: each file's
+    /// length was probed with an 8-byte read first (one APDU more per file).
+    pub whole_block_refused: bool,
 }
 
 /// Progress of one file: bytes done out of total (total is 0 until the header is read).

@@ -419,6 +419,9 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
     let verdict = verdict_of(sod.as_ref(), &files, &com_dgs, options, active_auth, chip_auth, Some(access));
     let mut stats = card.stats();
     stats.short_apdu_fallback = fell_back;
+    let (sfi, whole) = card.read_strategy();
+    stats.sfi_refused = sfi == Some(false);
+    stats.whole_block_refused = whole == Some(false);
     Ok(CardRead { files, com, sod, dg1, dg2, dg13, dg14, dg15, parse_errors, verdict, stats, aa_exchange })
 }
 

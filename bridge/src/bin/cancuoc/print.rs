@@ -136,6 +136,17 @@ pub fn print_human(r: &Report, source: &str) {
              extended-length APDUs: read with short ones (slower, same data)"
         );
     }
+    if r.link.sfi_refused || r.link.whole_block_refused {
+        println!(
+            "ℹ Chip không nhận cách đọc nhanh: đã đọc theo cách thường (chậm hơn một chút, dữ liệu như nhau) — the chip \
+             refused {}: read the usual way (a little slower, same data)",
+            match (r.link.sfi_refused, r.link.whole_block_refused) {
+                (true, true) => "reads by short file identifier and whole-file reads",
+                (true, false) => "reads by short file identifier",
+                _ => "whole-file reads",
+            }
+        );
+    }
 }
 
 /// "Full name" → "full name", keeping acronyms ("ID number").
