@@ -367,21 +367,31 @@ fn note_attempt(st: &Shared, reader: &str, denied: Option<bool>) {
     }
 }
 
+/// A JSON request body that states the citizen's consent (`"consent": true`) for `what`, or the
+/// answer refusing it.
+fn consented(body: &[u8], what: &str) -> Result<Value, Box<Response>> {
+    let Ok(req) = serde_json::from_slice::<Value>(body) else {
+        return Err(Box::new(error(StatusCode::BAD_REQUEST, "bad_request", "the body must be a JSON object")));
+    };
+    if req["consent"] != true {
+        return Err(Box::new(error(
+            StatusCode::BAD_REQUEST,
+            "consent_needed",
+            format!("the citizen's consent {what} is needed (\"consent\": true)"),
+        )));
+    }
+    Ok(req)
+}
+
 /// `POST /v1/bhyt`: the insurance check for a verified read (`read_id`) or for fields the HIS
 /// sends, with the citizen's consent stated in the request (`"consent": true` for the check,
 /// `"consent_history": true` for the visit history: the same purposes as the desk app's).
 async fn bhyt(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
     use crate::bhyt::{self as b, Query};
-    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
-        return error(StatusCode::BAD_REQUEST, "bad_request", "the body must be a JSON object");
+    let req = match consented(&body, "to send the ID number, name and date of birth to the insurer") {
+        Ok(r) => r,
+        Err(r) => return *r,
     };
-    if req["consent"] != true {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "consent_needed",
-            "the citizen's consent to send the ID number, name and date of birth to the insurer is needed (\"consent\": true)",
-        );
-    }
     let history = req["history"] == true;
     if history && req["consent_history"] != true {
         return error(
@@ -501,16 +511,10 @@ async fn checkin(State(st): State<Shared>, body: axum::body::Bytes) -> Response 
 /// `POST /v1/evidence`: a kept read's visit evidence record (DER, docs/evidence.md), exported
 /// only with the consent stated in the request (`"consent": true`), like every other export.
 async fn evidence_export(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
-    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
-        return error(StatusCode::BAD_REQUEST, "bad_request", "the body must be a JSON object");
+    let req = match consented(&body, "to export the visit evidence") {
+        Ok(r) => r,
+        Err(r) => return *r,
     };
-    if req["consent"] != true {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "consent_needed",
-            "the citizen's consent to export the visit evidence is needed (\"consent\": true)",
-        );
-    }
     let Some(id) = req["read_id"].as_str() else {
         return error(StatusCode::BAD_REQUEST, "bad_request", "needs read_id");
     };

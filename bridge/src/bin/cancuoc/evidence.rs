@@ -6,8 +6,9 @@
 use std::path::PathBuf;
 
 use cancuoc_bridge::evidence::Evidence;
-use cancuoc_bridge::read::{Trust, load_trust};
 use cancuoc_bridge::{diagnostics, exit};
+
+use crate::verify::offline_trust;
 use clap::Subcommand;
 
 /// The record could be checked, but an algorithm it needs is not in this build (amber).
@@ -46,17 +47,9 @@ pub fn run(cmd: EvidenceCmd) -> u8 {
             return exit::USAGE;
         }
     };
-    let trust = match (test_pki, trust_dir) {
-        (true, _) => Trust::TestPki,
-        (false, Some(d)) => Trust::Dir(d),
-        (false, None) => Trust::Default,
-    };
-    let trust = match load_trust(&trust) {
-        Ok((t, _)) => t,
-        Err(e) => {
-            eprintln!("✘ {e}");
-            return exit::USAGE;
-        }
+    let trust = match offline_trust(test_pki, trust_dir) {
+        Ok(t) => t,
+        Err(code) => return code,
     };
     let result = Evidence::from_der(&bytes).and_then(|e| e.verify(&trust).map(|p| (e, p)));
     match result {

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use cancuoc_bridge::read::{Trust, load_trust};
 use cancuoc_bridge::{Report, diagnostics, exit, now_unix};
+use cancuoc_core::TrustStore;
 
 use crate::print::print_human;
 
@@ -16,17 +17,9 @@ pub fn verify(dir: &std::path::Path, trust_dir: Option<PathBuf>, test_pki: bool,
             return exit::USAGE;
         }
     };
-    let trust = match (test_pki, trust_dir) {
-        (true, _) => Trust::TestPki,
-        (false, Some(d)) => Trust::Dir(d),
-        (false, None) => Trust::Default,
-    };
-    let trust = match load_trust(&trust) {
-        Ok((t, _)) => t,
-        Err(e) => {
-            eprintln!("✘ {e}");
-            return exit::USAGE;
-        }
+    let trust = match offline_trust(test_pki, trust_dir) {
+        Ok(t) => t,
+        Err(code) => return code,
     };
     let read = diagnostics::verify_saved(files, &trust, now_unix());
     let report = Report::from_files(&read);
@@ -40,4 +33,18 @@ Chỉ xác thực thụ động (passive authentication only): chống sao chép
         );
     }
     report.exit_code()
+}
+
+/// The trust store an offline check uses (`--test-pki`, `--trust-dir DIR`, or the user's), or
+/// the exit code after saying why it cannot be loaded.
+pub fn offline_trust(test_pki: bool, trust_dir: Option<PathBuf>) -> Result<TrustStore, u8> {
+    let trust = match (test_pki, trust_dir) {
+        (true, _) => Trust::TestPki,
+        (false, Some(d)) => Trust::Dir(d),
+        (false, None) => Trust::Default,
+    };
+    load_trust(&trust).map(|(t, _)| t).map_err(|e| {
+        eprintln!("✘ {e}");
+        exit::USAGE
+    })
 }

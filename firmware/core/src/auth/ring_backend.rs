@@ -18,7 +18,7 @@ use ring::signature::{self as rs, RsaPublicKeyComponents, UnparsedPublicKey};
 use rsa::pkcs1::der::Decode as _;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
-use super::sig::{ec_curve, pss_params};
+use super::sig::{ec_curve, ecdsa_scheme, pss_params, rsa_pkcs1_hash};
 use crate::crypto::{HashAlgorithm, oid};
 
 /// What ring said about one signature.
@@ -53,11 +53,10 @@ fn rsa_params(h: HashAlgorithm, bits: usize, pss_salt: Option<usize>) -> Option<
 
 fn verify_rsa(
     key: &SubjectPublicKeyInfoOwned,
-    params: Option<&'static rs::RsaParameters>,
+    params: &'static rs::RsaParameters,
     message: &[u8],
     signature: &[u8],
 ) -> bool {
-    let Some(params) = params else { return false };
     let Some(bytes) = key.subject_public_key.as_bytes() else { return false };
     let Ok(k) = rsa::pkcs1::RsaPublicKey::from_der(bytes) else { return false };
     // Both without leading zeros, as ring wants them.
@@ -100,33 +99,18 @@ pub fn verify(
     let o = alg.oid;
     let judge = |ok: bool, h| if ok { Outcome::Valid(h) } else { Outcome::NotValid };
     let rsa_key = key.algorithm.oid == oid::RSA_ENCRYPTION || key.algorithm.oid == oid::RSASSA_PSS;
-    let rsa_hash = match o {
-        oid::SHA1_WITH_RSA => Some(HashAlgorithm::Sha1),
-        oid::SHA224_WITH_RSA => Some(HashAlgorithm::Sha224),
-        oid::SHA256_WITH_RSA => Some(HashAlgorithm::Sha256),
-        oid::SHA384_WITH_RSA => Some(HashAlgorithm::Sha384),
-        oid::SHA512_WITH_RSA => Some(HashAlgorithm::Sha512),
-        oid::RSA_ENCRYPTION => digest_hint,
-        _ => None,
-    };
-    if let Some(h) = rsa_hash {
+    if let Some(h) = rsa_pkcs1_hash(&o, digest_hint) {
         let Some(bits) = modulus_bits(key).filter(|_| rsa_key) else { return Outcome::NotCovered };
         let Some(params) = rsa_params(h, bits, None) else { return Outcome::NotCovered };
-        return judge(verify_rsa(key, Some(params), message, signature), h);
+        return judge(verify_rsa(key, params, message, signature), h);
     }
     if o == oid::RSASSA_PSS {
         let Ok((h, salt)) = pss_params(alg) else { return Outcome::NotCovered };
         let Some(bits) = modulus_bits(key).filter(|_| rsa_key) else { return Outcome::NotCovered };
         let Some(params) = rsa_params(h, bits, Some(salt)) else { return Outcome::NotCovered };
-        return judge(verify_rsa(key, Some(params), message, signature), h);
+        return judge(verify_rsa(key, params, message, signature), h);
     }
-    let (h, plain) = match o {
-        oid::ECDSA_SHA256 => (HashAlgorithm::Sha256, false),
-        oid::ECDSA_SHA384 => (HashAlgorithm::Sha384, false),
-        oid::ECDSA_PLAIN_SHA256 => (HashAlgorithm::Sha256, true),
-        oid::ECDSA_PLAIN_SHA384 => (HashAlgorithm::Sha384, true),
-        _ => return Outcome::NotCovered,
-    };
+    let Some((h, plain)) = ecdsa_scheme(&o) else { return Outcome::NotCovered };
     if key.algorithm.oid != oid::EC_PUBLIC_KEY {
         return Outcome::NotCovered;
     }
@@ -138,4 +122,46 @@ pub fn verify(
         return Outcome::NotCovered; // compressed points: RustCrypto decodes them
     }
     judge(UnparsedPublicKey::new(algorithm, point).verify(message, signature).is_ok(), h)
+}
+
+/// Runs one signature through ring and through the RustCrypto path, genuine and with one byte
+/// flipped in the signature and in the signed bytes, and says whether ring covered it — or, as
+/// an error, where the two disagree. The tests' cross-check on every corpus and simulator
+/// signature; also usable on a suspect signature from the field.
+pub fn cross_check(
+    key: &SubjectPublicKeyInfoOwned,
+    alg: &AlgorithmIdentifierOwned,
+    digest_hint: Option<HashAlgorithm>,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<bool, alloc::string::String> {
+    use alloc::format;
+    let flip = |b: &[u8]| {
+        let mut v = b.to_vec();
+        if let Some(x) = v.get_mut(b.len() / 2) {
+            *x ^= 0x01;
+        }
+        v
+    };
+    let (bad_sig, bad_msg) = (flip(signature), flip(message));
+    let mut covered = false;
+    for (case, m, s) in [
+        ("genuine", message, signature),
+        ("flipped signature", message, &bad_sig[..]),
+        ("flipped message", &bad_msg[..], signature),
+    ] {
+        let reference = super::sig::verify_rustcrypto(key, alg, digest_hint, m, s);
+        if super::sig::verify(key, alg, digest_hint, m, s) != reference {
+            return Err(format!("{case}: the dispatching path differs from RustCrypto's {reference:?}"));
+        }
+        match verify(key, alg, digest_hint, m, s) {
+            Outcome::Valid(h) if reference != Ok(h) => {
+                return Err(format!("{case}: ring accepts, RustCrypto says {reference:?}"));
+            }
+            Outcome::NotValid if reference.is_ok() => return Err(format!("{case}: ring refuses, RustCrypto accepts")),
+            Outcome::NotCovered => continue,
+            _ => covered = true,
+        }
+    }
+    Ok(covered)
 }

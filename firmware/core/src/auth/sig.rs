@@ -238,16 +238,10 @@ pub fn verify_rustcrypto(
     signature: &[u8],
 ) -> Result<HashAlgorithm, SigError> {
     let o = alg.oid;
-    let rsa_hash = match o {
-        oid::SHA1_WITH_RSA => Some(HashAlgorithm::Sha1),
-        oid::SHA224_WITH_RSA => Some(HashAlgorithm::Sha224),
-        oid::SHA256_WITH_RSA => Some(HashAlgorithm::Sha256),
-        oid::SHA384_WITH_RSA => Some(HashAlgorithm::Sha384),
-        oid::SHA512_WITH_RSA => Some(HashAlgorithm::Sha512),
-        oid::RSA_ENCRYPTION => Some(digest_hint.ok_or_else(|| unsupported(&o))?),
-        _ => None,
-    };
-    if let Some(h) = rsa_hash {
+    if o == oid::RSA_ENCRYPTION && digest_hint.is_none() {
+        return Err(unsupported(&o));
+    }
+    if let Some(h) = rsa_pkcs1_hash(&o, digest_hint) {
         let k = rsa_key(key)?;
         k.verify(pkcs1_scheme(h), &h.digest(message), signature).map_err(|_| SigError::Invalid)?;
         return Ok(h);
@@ -258,23 +252,39 @@ pub fn verify_rustcrypto(
         k.verify(pss_scheme(h, salt), &h.digest(message), signature).map_err(|_| SigError::Invalid)?;
         return Ok(h);
     }
-    let (h, plain) = match o {
-        oid::ECDSA_SHA1 => (HashAlgorithm::Sha1, false),
-        oid::ECDSA_SHA224 => (HashAlgorithm::Sha224, false),
-        oid::ECDSA_SHA256 => (HashAlgorithm::Sha256, false),
-        oid::ECDSA_SHA384 => (HashAlgorithm::Sha384, false),
-        oid::ECDSA_SHA512 => (HashAlgorithm::Sha512, false),
-        oid::ECDSA_PLAIN_SHA1 => (HashAlgorithm::Sha1, true),
-        oid::ECDSA_PLAIN_SHA224 => (HashAlgorithm::Sha224, true),
-        oid::ECDSA_PLAIN_SHA256 => (HashAlgorithm::Sha256, true),
-        oid::ECDSA_PLAIN_SHA384 => (HashAlgorithm::Sha384, true),
-        oid::ECDSA_PLAIN_SHA512 => (HashAlgorithm::Sha512, true),
-        _ => return Err(unsupported(&o)),
-    };
+    let Some((h, plain)) = ecdsa_scheme(&o) else { return Err(unsupported(&o)) };
     let hash = h.digest(message);
     let sig = if plain { EcSignature::Plain(signature) } else { EcSignature::Der(signature) };
     verify_ec_prehash(key, &hash, sig)?;
     Ok(h)
+}
+
+/// The hash of an RSA PKCS#1 v1.5 signature algorithm (`digest_hint`, the CMS digestAlgorithm,
+/// for plain rsaEncryption); `None` for any other algorithm.
+pub(crate) fn rsa_pkcs1_hash(o: &ObjectIdentifier, digest_hint: Option<HashAlgorithm>) -> Option<HashAlgorithm> {
+    match *o {
+        oid::SHA1_WITH_RSA => Some(HashAlgorithm::Sha1),
+        oid::SHA224_WITH_RSA => Some(HashAlgorithm::Sha224),
+        oid::SHA256_WITH_RSA => Some(HashAlgorithm::Sha256),
+        oid::SHA384_WITH_RSA => Some(HashAlgorithm::Sha384),
+        oid::SHA512_WITH_RSA => Some(HashAlgorithm::Sha512),
+        oid::RSA_ENCRYPTION => digest_hint,
+        _ => None,
+    }
+}
+
+/// The hash of an ECDSA signature algorithm, and whether its signature is plain r ‖ s (BSI
+/// TR-03111) rather than X9.62 DER.
+pub(crate) fn ecdsa_scheme(o: &ObjectIdentifier) -> Option<(HashAlgorithm, bool)> {
+    let plain = matches!(
+        *o,
+        oid::ECDSA_PLAIN_SHA1
+            | oid::ECDSA_PLAIN_SHA224
+            | oid::ECDSA_PLAIN_SHA256
+            | oid::ECDSA_PLAIN_SHA384
+            | oid::ECDSA_PLAIN_SHA512
+    );
+    ecdsa_hash(o).map(|h| (h, plain))
 }
 
 /// The hash algorithm an ECDSA signature algorithm OID names (active authentication via DG14).
