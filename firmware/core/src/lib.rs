@@ -38,7 +38,6 @@ pub mod verdict;
 
 /// Chip authentication lives with the other verifications (`auth::chip`); `ca` is its old name.
 pub use auth::chip as ca;
-#[cfg(feature = "large-curves")]
 pub use auth::ecparams;
 
 pub use access::AccessKey;

@@ -332,29 +332,35 @@ fn primitives(name: &str, read: &CardRead, trust: &TrustStore, now: u64) -> Resu
 
 /// Public real-world signatures (tests/fixtures/real-world, PROVENANCE.md there): each country's
 /// EF.SOD with the CSCA of its document signer, and Vietnam's CSCA (its self-signature).
+/// With what the reader must answer for the SOD signature and the DS link: `valid` where the
+/// algorithm is in the reader's set (RSA, P-256, brainpoolP256r1, named or explicit), `pc` where
+/// it is not (brainpoolP384r1/512r1, P-384).
 macro_rules! rw {
-    ($cc:literal, $f:literal) => {
+    ($cc:literal, $f:literal, $sod:literal, $ds:literal) => {
         (
             $cc,
             include_bytes!(concat!("../../../tests/fixtures/real-world/sod/", $f, ".sod")).as_slice(),
             include_bytes!(concat!("../../../tests/fixtures/real-world/sod/", $f, ".csca.der")).as_slice(),
+            $sod,
+            $ds,
         )
     };
 }
-const REAL_WORLD: &[(&str, &[u8], &[u8])] = &[
-    rw!("AT", "at"),
-    rw!("AU", "au"),
-    rw!("CN", "cn"),
-    rw!("DE", "de"),
-    rw!("FI", "fi"),
-    rw!("FR", "fr"),
-    rw!("MY", "my"),
-    rw!("NZ", "nz"),
-    rw!("PH", "ph"),
-    rw!("RU", "ru"),
-    rw!("SG", "sg"),
-    rw!("UK", "uk"),
-    rw!("US", "us"),
+type RealWorld = (&'static str, &'static [u8], &'static [u8], &'static str, &'static str);
+const REAL_WORLD: &[RealWorld] = &[
+    rw!("AT", "at", "valid", "pc"),
+    rw!("AU", "au", "valid", "valid"),
+    rw!("CN", "cn", "valid", "valid"),
+    rw!("DE", "de", "pc", "pc"),
+    rw!("FI", "fi", "pc", "pc"),
+    rw!("FR", "fr", "valid", "valid"),
+    rw!("MY", "my", "valid", "valid"),
+    rw!("NZ", "nz", "valid", "valid"),
+    rw!("PH", "ph", "valid", "valid"),
+    rw!("RU", "ru", "valid", "valid"),
+    rw!("SG", "sg", "valid", "valid"),
+    rw!("UK", "uk", "valid", "pc"),
+    rw!("US", "us", "valid", "valid"),
 ];
 const VN_CSCA: &[u8] = include_bytes!("../../../tests/fixtures/real-world/vn-csca.der");
 
@@ -376,7 +382,7 @@ fn real_world() -> Result<(), String> {
     use cancuoc_core::auth::sig;
     use cancuoc_core::cert::Cert;
     use cancuoc_core::verdict::SignatureStatus;
-    for (cc, sod_bytes, csca_der) in REAL_WORLD {
+    for (cc, sod_bytes, csca_der, want_sod, want_ds) in REAL_WORLD {
         let sod = cancuoc_core::lds::sod::parse(sod_bytes).map_err(|e| alloc::format!("{cc} SOD: {e}"))?;
         let ds = passive::signer_certificate_of(&sod.certificates, &sod.signer.id).ok_or("no DS certificate")?;
         let csca = Cert::from_der(csca_der).map_err(|e| alloc::format!("{cc} CSCA: {e}"))?;
@@ -391,6 +397,9 @@ fn real_world() -> Result<(), String> {
         });
         let ds_word = rw_word(&link).map_err(|e| alloc::format!("{cc} DS by CSCA on the reader: {e}"))?;
         hprintln!("RW {} sod={} ds={}", cc, sod_word, ds_word);
+        if (sod_word, ds_word) != (*want_sod, *want_ds) {
+            return Err(alloc::format!("{cc}: sod={sod_word} ds={ds_word}, expected sod={want_sod} ds={want_ds}"));
+        }
     }
     let vn = Cert::from_der(VN_CSCA).map_err(|e| alloc::format!("VN CSCA: {e}"))?;
     let own = measure("VN", "rw_ds", || {
@@ -398,6 +407,9 @@ fn real_world() -> Result<(), String> {
     });
     let word = rw_word(&own).map_err(|e| alloc::format!("VN CSCA on the reader: {e}"))?;
     hprintln!("RW VN sod=- ds={}", word);
+    if word != "pc" {
+        return Err(alloc::format!("VN CSCA (explicit brainpoolP512r1) on the reader: {word}, expected pc"));
+    }
     Ok(())
 }
 

@@ -6,7 +6,6 @@
 
 pub mod active;
 pub mod chip;
-#[cfg(feature = "large-curves")]
 pub mod ecparams;
 pub mod master_list;
 pub mod passive;
