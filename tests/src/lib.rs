@@ -6,6 +6,7 @@ pub mod image;
 pub mod matrix;
 pub mod perf;
 pub mod pki;
+pub mod card_server;
 pub mod usb_reader;
 pub mod vpcd;
 

@@ -1,0 +1,282 @@
+//! The real reader image in the loop: the RP2040 board binary (target/on-target/
+//! cancuoc-rp2040.elf, built by `bash scripts/on-target`) runs in rp2040js (firmware/emu/
+//! harness.mjs, its package pinned and installed by `npm ci`), with a simulated PN532 on its SPI
+//! bus whose card is the chip simulator, and its USB CDC port behind a pseudo-terminal that
+//! `cancuoc read --usb` opens as it opens /dev/ttyACM0. embassy-rp's clocks, SPI and USB drivers,
+//! the PN532 driver on the bus, the two cores and their channels, the link framing on the
+//! reader: all of it is the image a technician flashes.
+//!
+//! The emulator reports boot milestones and each read's cycles on its stderr (JSON lines); the
+//! figures go to docs/performance.md and docs/hardware.md.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cancuoc_link::{Decoder, ErrorCode, HostMsg, PROTOCOL_VERSION, ReaderMsg};
+use cancuoc_sim::card_server::{self, Antenna};
+use cancuoc_sim::usb_reader::pty_pair;
+use cancuoc_sim::{Pki, simulated_card};
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn image() -> PathBuf {
+    let elf = std::env::var_os("CANCUOC_RP2040_ELF")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/on-target/cancuoc-rp2040.elf"));
+    assert!(elf.exists(), "{} is missing: build the board images first (bash scripts/on-target)", elf.display());
+    elf
+}
+
+fn harness() -> PathBuf {
+    let dir = root().join("firmware/emu");
+    assert!(
+        dir.join("node_modules/rp2040js").exists(),
+        "rp2040js is not installed: npm ci --prefix firmware/emu (bash scripts/test-all does it)"
+    );
+    dir.join("harness.mjs")
+}
+
+/// An emulated Pico with its card on the antenna; the emulator stops when this is dropped.
+struct Pico {
+    child: Child,
+    port: String,
+    antenna: Antenna,
+    events: Arc<Mutex<Vec<Value>>>,
+    stop: Arc<AtomicBool>,
+    _trust: tempfile::NamedTempFile,
+}
+
+impl Pico {
+    fn boot(variant: &str) -> Self {
+        let antenna = Antenna::new(simulated_card(variant).unwrap());
+        let card_port = card_server::spawn(antenna.clone()).unwrap();
+        let mut trust = tempfile::NamedTempFile::new().unwrap();
+        trust.write_all(&card_server::trust_image()).unwrap();
+        let (master, port) = pty_pair().unwrap();
+        let mut child = Command::new("node")
+            .env("CANCUOC_EMU_TRACE", std::env::var("CANCUOC_EMU_TRACE").unwrap_or_default())
+            .arg(harness())
+            .arg("--elf")
+            .arg(image())
+            .arg("--card")
+            .arg(card_port.to_string())
+            .arg("--flash")
+            .arg(format!("0x1F0000:{}", trust.path().display()))
+            .args(std::env::var_os("CANCUOC_EMU_PROFILE").map(|_| "--profile"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("node runs (Node.js 20 is on the machines; scripts/deps installs it otherwise)");
+        let stop = Arc::new(AtomicBool::new(false));
+        let events = Arc::new(Mutex::new(Vec::new()));
+        // Host → reader: what the bridge writes to the pseudo-terminal goes to the emulator's USB.
+        let mut to_pico: ChildStdin = child.stdin.take().unwrap();
+        let mut from_host = master.try_clone_native().unwrap();
+        let s = stop.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 512];
+            while !s.load(Ordering::Relaxed) {
+                match from_host.read(&mut buf) {
+                    Ok(0) => std::thread::sleep(Duration::from_millis(10)),
+                    Ok(n) => {
+                        if to_pico.write_all(&buf[..n]).and_then(|_| to_pico.flush()).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        if std::env::var_os("CANCUOC_EMU_TRACE").is_some() {
+                            eprintln!("pty: {e}");
+                        }
+                        std::thread::sleep(Duration::from_millis(5))
+                    }
+                }
+            }
+        });
+        // Reader → host.
+        let mut from_pico = child.stdout.take().unwrap();
+        let mut to_host = master;
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 512];
+            while let Ok(n) = from_pico.read(&mut buf) {
+                if n == 0 || to_host.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = child.stderr.take().unwrap();
+        let e = events.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                match serde_json::from_str::<Value>(&line) {
+                    Ok(v) => e.lock().unwrap().push(v),
+                    Err(_) => eprintln!("emulator: {line}"),
+                }
+            }
+        });
+        let pico = Self { child, port, antenna, events, stop, _trust: trust };
+        pico.wait_for("ready", 0, Duration::from_secs(120));
+        pico
+    }
+
+    /// The `n`-th (from 0) event of this name, waiting for it in wall time.
+    fn wait_for(&self, name: &str, n: usize, within: Duration) -> Value {
+        let start = Instant::now();
+        loop {
+            {
+                let events = self.events.lock().unwrap();
+                if let Some(e) = events.iter().filter(|e| e["event"] == name).nth(n) {
+                    return e.clone();
+                }
+                if let Some(f) = events.iter().find(|e| e["event"] == "fatal" || e["event"] == "exit") {
+                    panic!("the emulator stopped while waiting for {name}: {f}\n{events:?}");
+                }
+            }
+            assert!(start.elapsed() < within, "no {name} event within {within:?}: {:?}", self.events.lock().unwrap());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn count(&self, name: &str) -> usize {
+        self.events.lock().unwrap().iter().filter(|e| e["event"] == name).count()
+    }
+
+    fn warnings(&self) -> Vec<Value> {
+        self.events.lock().unwrap().iter().filter(|e| e["event"] == "emulator-warning").cloned().collect()
+    }
+}
+
+impl Drop for Pico {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn trust_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = Pki::load();
+    for n in ["csca-rsa", "csca-p256", "csca-bp256"] {
+        std::fs::write(dir.path().join(format!("{n}.cer")), pki.cert(n)).unwrap();
+    }
+    dir
+}
+
+/// `cancuoc read --usb PORT --can 012345 --json --trust-dir TRUST`, as a clerk's PC runs it.
+fn read(port: &str, trust: &tempfile::TempDir) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cancuoc"))
+        .args(["read", "--usb", port, "--can", "012345", "--json", "--trust-dir"])
+        .arg(trust.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json, String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[test]
+fn the_board_image_boots_in_rp2040js_and_a_card_read_through_it_is_verified() {
+    let pico = Pico::boot("rsa");
+    let boot = pico.wait_for("usb-configured", 0, Duration::from_secs(5));
+    let ready = pico.wait_for("ready", 0, Duration::from_secs(5));
+    eprintln!("boot: USB configured {boot}\nfront end ready {ready}");
+    assert!(pico.count("core1-started") == 1, "core 1 started once");
+
+    let trust = trust_dir();
+    let (code, j, err) = read(&pico.port, &trust);
+    assert_eq!(code, 0, "{err}\n{j}\n{:?}", pico.events.lock().unwrap());
+    assert_eq!(j["verified"], true, "{j}");
+    assert_eq!(j["person"]["full_name"], "Nguyễn Thị Thu Hà");
+    // The verdict of the image itself, and the PC's own re-verification agreeing with it.
+    assert_eq!(j["reader"]["board"], "rp2040", "{j}");
+    assert_eq!(j["reader"]["verified_on_reader"], true, "{j}");
+    assert_eq!(j["reader"]["agrees"], true, "{j}");
+    assert!(j["reader"]["access"].as_str().unwrap().contains("PACE"), "{j}");
+    assert_eq!(j["checks"]["active_authentication"], "passed", "{j}");
+
+    let r = pico.wait_for("read", 0, Duration::from_secs(10));
+    eprintln!("read: {r}");
+    if std::env::var_os("CANCUOC_EMU_PROFILE").is_some() {
+        eprintln!("profile: {}", pico.wait_for("profile", 0, Duration::from_secs(1)));
+    }
+    assert!(r["apdus"].as_u64().unwrap() >= 15, "{r}");
+    assert!(r["core1_cycles"].as_u64().unwrap() > 1_000_000, "{r}");
+    // The emulator met nothing it had to make up along the way.
+    let unexpected: Vec<Value> = pico
+        .warnings()
+        .into_iter()
+        .filter(|w| !matches!(w["component"].as_str(), Some("VREG_AND_CHIP_RESET_BASE" | "USB")))
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:?}");
+}
+
+#[test]
+fn a_card_pulled_mid_read_is_reported_and_the_next_read_succeeds() {
+    let pico = Pico::boot("rsa");
+    let trust = trust_dir();
+    // The card leaves the field after a few APDUs of the read (the session is under way).
+    let before = pico.antenna.apdus.load(Ordering::Relaxed);
+    pico.antenna.remove_after.store(before + 8, Ordering::Relaxed);
+    let (code, j, err) = read(&pico.port, &trust);
+    assert_ne!(code, 0, "{j}");
+    assert_ne!(j["verified"], true, "{j}");
+    let said = format!("{err}{j}").to_lowercase();
+    assert!(said.contains("removed") || said.contains("left the reader") || said.contains("rút"), "{err}\n{j}");
+
+    // Back on the reader: the next read works, with no reset of the reader.
+    pico.antenna.remove_after.store(0, Ordering::Relaxed);
+    pico.antenna.present.store(true, Ordering::Relaxed);
+    let (code, j, err) = read(&pico.port, &trust);
+    assert_eq!(code, 0, "{err}\n{j}");
+    assert_eq!(j["verified"], true);
+    assert_eq!(pico.count("system-reset") + pico.count("watchdog-reset"), 0);
+}
+
+#[test]
+fn a_malformed_frame_from_the_host_gets_an_error_and_the_link_carries_on() {
+    let pico = Pico::boot("rsa");
+    let mut port = serialport::new(&pico.port, 115_200).timeout(Duration::from_millis(100)).open().unwrap();
+    let _ = port.write_data_terminal_ready(true);
+    let mut decoder = Decoder::new();
+    let mut next = |port: &mut Box<dyn serialport::SerialPort>, within: Duration| -> Vec<ReaderMsg> {
+        let start = Instant::now();
+        let mut out = Vec::new();
+        let mut buf = [0u8; 256];
+        while out.is_empty() && start.elapsed() < within {
+            if let Ok(n) = port.read(&mut buf) {
+                decoder.feed::<ReaderMsg>(&buf[..n], |m| out.extend(m.ok()));
+            }
+        }
+        out
+    };
+    // A frame whose checksum is wrong: bytes of a real Hello with one flipped.
+    let mut bad = cancuoc_link::encode(&HostMsg::Hello { protocol: PROTOCOL_VERSION }).unwrap().to_vec();
+    let mid = bad.len() / 2;
+    bad[mid] ^= 0x5A;
+    port.write_all(&[0]).unwrap();
+    port.write_all(&bad).unwrap();
+    let answer = next(&mut port, Duration::from_secs(20));
+    assert!(
+        answer.iter().any(|m| matches!(m, ReaderMsg::Error { code: ErrorCode::BadFrame, .. })),
+        "{answer:?}"
+    );
+    // The same link, a good frame: the reader answers as if nothing had happened.
+    port.write_all(&cancuoc_link::encode(&HostMsg::Hello { protocol: PROTOCOL_VERSION }).unwrap()).unwrap();
+    let mut answer = next(&mut port, Duration::from_secs(20));
+    if !answer.iter().any(|m| matches!(m, ReaderMsg::Info(_))) {
+        answer = next(&mut port, Duration::from_secs(20));
+    }
+    let info = answer.iter().find_map(|m| if let ReaderMsg::Info(i) = m { Some(i.clone()) } else { None });
+    let info = info.unwrap_or_else(|| panic!("no Info after a good Hello: {answer:?}"));
+    assert_eq!(info.board, "rp2040");
+    assert!(info.front_end.contains("PN532"), "{info:?}");
+    assert_eq!(info.trust_count, 3);
+}
