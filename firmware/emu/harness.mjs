@@ -18,6 +18,7 @@
 //   node harness.mjs --elf cancuoc-rp2040.elf --card PORT --flash 0x1F0000:trust.bin
 //                    [--seed N] [--max-sim-seconds S]
 
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { BasePeripheral, createSetupPacket, DataDirection, RP2040, SetupRecipient, SetupType, USBCDC } from 'rp2040js';
@@ -200,6 +201,10 @@ const functions = {
     // flash_range_program(offset, data, count): NOR flash only clears bits
     const off = flashOffset(r(c, 0));
     for (let i = 0; i < r(c, 2); i++) mcu.flash[off + i] &= mcu.readUint8(r(c, 1) + i);
+    // What the 64 KB block now holds, for a test to compare with what it pushed.
+    const block = off & ~0xffff;
+    const sha256 = createHash('sha256').update(mcu.flash.subarray(block, block + 0x10000)).digest('hex');
+    event('flash-program', { offset: off, bytes: r(c, 2), block, block_sha256: sha256 });
   },
   UB: (c) => {
     event('reset-to-usb-boot', { gpio_mask: r(c, 0), disable_interface_mask: r(c, 1) });
@@ -273,6 +278,25 @@ class Rosc extends BasePeripheral {
   }
 }
 mcu.peripherals[0x40060] = new Rosc();
+
+// XIP_CTRL (0x14000000), not in rp2040js: embassy-rp's flash writes wait for the XIP streaming
+// engine to be idle and flush the cache. Idle, empty and flushed, always.
+class XipCtrl extends BasePeripheral {
+  constructor() {
+    super(mcu, 'XIP_CTRL');
+    this.regs = new Uint32Array(8);
+    this.regs[0] = 0x3; // CTRL: cache enabled
+  }
+  readUint32(offset) {
+    if (offset === 0x08) return 0x3; // STAT: FIFO empty, flush ready
+    if (offset === 0x18 || offset === 0x1c) return 0; // STREAM_CTR, STREAM_FIFO
+    return this.regs[(offset >> 2) & 7];
+  }
+  writeUint32(offset, value) {
+    this.regs[(offset >> 2) & 7] = value;
+  }
+}
+mcu.peripherals[0x14000] = new XipCtrl();
 
 // ---- the second core, the inter-core FIFOs, per-core registers --------------------------------
 

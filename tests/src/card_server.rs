@@ -106,6 +106,11 @@ pub fn spawn(antenna: Antenna) -> std::io::Result<u16> {
 pub fn trust_image() -> Vec<u8> {
     let pki = crate::Pki::load();
     let certs: Vec<Vec<u8>> = ["csca-rsa", "csca-p256", "csca-bp256"].iter().map(|n| pki.cert(n)).collect();
+    trust_image_of(&certs)
+}
+
+/// The flash image of a trust store holding these certificates (DER).
+pub fn trust_image_of(certs: &[Vec<u8>]) -> Vec<u8> {
     let packed = cancuoc_link::pack_trust_store(certs.iter().map(|c| c.as_slice())).unwrap_or_default();
     cancuoc_reader::TrustImage::encode(&packed)
 }

@@ -1,12 +1,12 @@
 //! `cancuoc-sim`: a chip simulator and test PKI, so the whole pipeline runs and is tested with no
 //! card and no reader. [`simulated_card`] gives a ready chip for a named variant.
 
+pub mod card_server;
 pub mod forged;
 pub mod image;
 pub mod matrix;
 pub mod perf;
 pub mod pki;
-pub mod card_server;
 pub mod usb_reader;
 pub mod vpcd;
 
