@@ -498,6 +498,7 @@ function cardData(chunk) {
   }
 }
 
+let frontEndUp = false;
 const stats = { apdus: 0, bytesOut: 0, bytesIn: 0, frames: 0, waitNs: 0 };
 let busyStart = null;
 let core1Waiting = 0; // core 1's cycles in embassy-time's busy delay
@@ -601,6 +602,11 @@ async function pnRun([command, ...params]) {
     case 0x14: // SAMConfiguration
       return pnAnswer(command, []);
     case 0x32: // RFConfiguration
+      // The reader's PN532 set-up ends with the timeouts (item 0x02): the front end is ready.
+      if (params[0] === 0x02 && !frontEndUp) {
+        frontEndUp = true;
+        event('front-end-initialised', { core1_cycles: cores[1].cycles });
+      }
       if (params[0] === 0x01 && !(params[1] & 1) && pn.field) {
         pn.field = false;
         pn.target = false;
@@ -614,6 +620,7 @@ async function pnRun([command, ...params]) {
       const present = (await cardRequest([0x01]))[0] === 1;
       if (!present || params[1] !== 0x00) return pnAnswer(command, [0x00], 5_000_000);
       pn.target = true;
+      event('card-detected', {});
       // Tg, SENS_RES, SEL_RES (ISO 14443-4), NFCID1 (random, 4 bytes), ATS
       return pnAnswer(command, [0x01, 0x01, 0x00, 0x04, 0x20, 0x04, 0x08, 0x5a, 0x13, 0x37, 0x05, 0x78, 0x80, 0x70, 0x02], 3_000_000);
     }
