@@ -154,8 +154,26 @@ impl Pico {
         self.events.lock().unwrap().iter().filter(|e| e["event"] == name).count()
     }
 
-    fn warnings(&self) -> Vec<Value> {
-        self.events.lock().unwrap().iter().filter(|e| e["event"] == "emulator-warning").cloned().collect()
+    /// The emulator met nothing it does not model but what docs/hardware.md names — the image
+    /// zeroing the USB controller's registers at start, eight of which rp2040js does not have —
+    /// and the reader never reset.
+    fn assert_nothing_unexpected(&self) {
+        let known = |e: &Value| {
+            e["component"] == "USB"
+                && e["sim_ms"].as_f64().is_some_and(|t| t < 5.0)
+                && e["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("Unimplemented peripheral write") && m.ends_with(": 0x0"))
+        };
+        let events = self.events.lock().unwrap();
+        let unexpected: Vec<&Value> = events
+            .iter()
+            .filter(|e| {
+                (e["event"] == "emulator-warning" && !known(e))
+                    || ["system-reset", "watchdog-reset", "fatal"].iter().any(|n| e["event"] == *n)
+            })
+            .collect();
+        assert!(unexpected.is_empty(), "{unexpected:?}");
     }
 }
 
@@ -216,13 +234,7 @@ fn the_board_image_boots_in_rp2040js_and_a_card_read_through_it_is_verified() {
     }
     assert!(r["apdus"].as_u64().unwrap() >= 15, "{r}");
     assert!(r["core1_cycles"].as_u64().unwrap() > 1_000_000, "{r}");
-    // The emulator met nothing it had to make up along the way.
-    let unexpected: Vec<Value> = pico
-        .warnings()
-        .into_iter()
-        .filter(|w| !matches!(w["component"].as_str(), Some("VREG_AND_CHIP_RESET_BASE" | "USB")))
-        .collect();
-    assert!(unexpected.is_empty(), "{unexpected:?}");
+    pico.assert_nothing_unexpected();
 }
 
 #[test]
@@ -251,7 +263,7 @@ fn a_card_pulled_mid_read_is_reported_and_the_next_read_succeeds() {
     assert_eq!(j["verified"], true);
     let second = pico.wait_for("read", 1, Duration::from_secs(10));
     eprintln!("after the card came back: {second}");
-    assert_eq!(pico.count("system-reset") + pico.count("watchdog-reset"), 0);
+    pico.assert_nothing_unexpected();
 }
 
 #[test]
@@ -290,6 +302,7 @@ fn a_malformed_frame_from_the_host_gets_an_error_and_the_link_carries_on() {
     let Some(ReaderMsg::Info(info)) = info else { panic!("no Info after a good Hello: {seen:?}") };
     assert_eq!(info.board, "rp2040");
     assert!(info.front_end.contains("PN532"), "{info:?}");
+    pico.assert_nothing_unexpected();
     assert_eq!(info.trust_count, 3);
 }
 
@@ -327,4 +340,5 @@ fn a_trust_store_pushed_over_usb_is_written_to_the_emulated_flash() {
     assert_eq!(last["block_sha256"], expected.as_str(), "{programs:?}");
     let reader = cancuoc_bridge::usb_reader::UsbReader::open(&pico.port).unwrap();
     assert_eq!(reader.info.trust_count, 1);
+    pico.assert_nothing_unexpected();
 }

@@ -68,7 +68,7 @@ mcu.logger = {
     if (message === 'SEV') core1Sev();
   },
   warn(component, message) {
-    const key = `${component}: ${message}`.replace(/0x[0-9a-f]+: 0x[0-9a-f]+$/, '');
+    const key = `${component}: ${message}`; // each distinct register, up to three times
     const n = (warned.get(key) || 0) + 1;
     warned.set(key, n);
     if (n <= 3) event('emulator-warning', { component, message });
@@ -297,6 +297,23 @@ class XipCtrl extends BasePeripheral {
   }
 }
 mcu.peripherals[0x14000] = new XipCtrl();
+
+// VREG_AND_CHIP_RESET (0x40064000), not in rp2040js: embassy-rp reads the regulator setting and
+// writes it back with the core voltage it wants. Registers at their reset values (VREG 1.10 V
+// enabled, BOD 0.86 V enabled, CHIP_RESET after power-on).
+class Vreg extends BasePeripheral {
+  constructor() {
+    super(mcu, 'VREG_AND_CHIP_RESET');
+    this.regs = Uint32Array.from([0xb1, 0x91, 0x100]);
+  }
+  readUint32(offset) {
+    return this.regs[offset >> 2] ?? 0;
+  }
+  writeUint32(offset, value) {
+    if (offset >> 2 < 2) this.regs[offset >> 2] = value;
+  }
+}
+mcu.peripherals[0x40064] = new Vreg();
 
 // ---- the second core, the inter-core FIFOs, per-core registers --------------------------------
 
