@@ -16,7 +16,11 @@
 // radio bytes, warnings from the emulator. Nothing personal: APDUs are counted, never printed.
 //
 //   node harness.mjs --elf cancuoc-rp2040.elf --card PORT --flash 0x1F0000:trust.bin
-//                    [--seed N] [--max-sim-seconds S]
+//                    [--seed N] [--max-sim-seconds S] [--profile]
+//
+// --seed: the ring oscillator's random bits (default 1: runs repeat exactly). --max-sim-seconds:
+// stop after this much emulated time. --profile: after each read, where core 1's cycles went, by
+// function. CANCUOC_EMU_TRACE=1: every USB transfer's size (never its bytes).
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -894,6 +898,9 @@ async function main() {
   cardSocket.setNoDelay(true);
   cardSocket.on('data', cardData);
   cardSocket.on('error', (e) => fail(`card server: ${e.message}`));
+  cardSocket.on('close', () => {
+    if (!stopped) fail('the card server closed the connection');
+  });
   await new Promise((resolve) => cardSocket.once('connect', resolve));
 
   // Reset as the boot ROM leaves it after boot2: VTOR at the image's vector table.
