@@ -61,6 +61,11 @@ struct Pico {
 
 impl Pico {
     fn boot(variant: &str) -> Self {
+        Self::boot_with(variant, &[])
+    }
+
+    /// With extra harness options (fault injection).
+    fn boot_with(variant: &str, options: &[&str]) -> Self {
         let antenna = Antenna::new(simulated_card(variant).unwrap());
         let card_port = card_server::spawn(antenna.clone()).unwrap();
         let mut trust = tempfile::NamedTempFile::new().unwrap();
@@ -76,6 +81,7 @@ impl Pico {
             .arg("--flash")
             .arg(format!("0x1F0000:{}", trust.path().display()))
             .args(std::env::var_os("CANCUOC_EMU_PROFILE").map(|_| "--profile"))
+            .args(options)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -134,11 +140,16 @@ impl Pico {
 
     /// The `n`-th (from 0) event of this name, waiting for it in wall time.
     fn wait_for(&self, name: &str, n: usize, within: Duration) -> Value {
+        self.wait_for_where(name, n, within, |_| true)
+    }
+
+    /// The `n`-th event of this name for which `matches` holds.
+    fn wait_for_where(&self, name: &str, n: usize, within: Duration, matches: impl Fn(&Value) -> bool) -> Value {
         let start = Instant::now();
         loop {
             {
                 let events = self.events.lock().unwrap();
-                if let Some(e) = events.iter().filter(|e| e["event"] == name).nth(n) {
+                if let Some(e) = events.iter().filter(|e| e["event"] == name && matches(e)).nth(n) {
                     return e.clone();
                 }
                 if let Some(f) = events.iter().find(|e| e["event"] == "fatal" || e["event"] == "exit") {
@@ -229,6 +240,11 @@ fn the_board_image_boots_in_rp2040js_and_a_card_read_through_it_is_verified() {
 
     let r = pico.wait_for("read", 0, Duration::from_secs(10));
     eprintln!("read: {r}");
+    // The light a clerk looks at: on for 3 s after a verified read (plus the reading blink's
+    // last on-phase before it and the idle blink's 50 ms after it: 3.0–3.13 s).
+    let after = r["sim_ms"].as_f64().unwrap();
+    let lit = pico.wait_for_where("led", 0, Duration::from_secs(60), |e| e["sim_ms"].as_f64() > Some(after));
+    assert!((3000.0..3200.0).contains(&lit["on_ms"].as_f64().unwrap()), "{lit}");
     if std::env::var_os("CANCUOC_EMU_PROFILE").is_some() {
         eprintln!("profile: {}", pico.wait_for("profile", 0, Duration::from_secs(1)));
     }
@@ -254,6 +270,13 @@ fn a_card_pulled_mid_read_is_reported_and_the_next_read_succeeds() {
     assert_eq!(j["retryable"], true, "{j}");
     let first = pico.wait_for("read", 0, Duration::from_secs(10));
     assert_eq!(first["apdus"], 13, "{first}");
+    // Read but not verified: three short flashes.
+    let after = first["sim_ms"].as_f64().unwrap();
+    let since = |e: &Value| e["sim_ms"].as_f64() > Some(after);
+    for n in 0..3 {
+        let flash = pico.wait_for_where("led", n, Duration::from_secs(30), since);
+        assert!((110.0..130.0).contains(&flash["on_ms"].as_f64().unwrap()), "{flash}");
+    }
 
     // Back on the reader: the next read works, with no reset of the reader.
     pico.antenna.remove_after.store(0, Ordering::Relaxed);
@@ -341,4 +364,16 @@ fn a_trust_store_pushed_over_usb_is_written_to_the_emulated_flash() {
     let reader = cancuoc_bridge::usb_reader::UsbReader::open(&pico.port).unwrap();
     assert_eq!(reader.info.trust_count, 1);
     pico.assert_nothing_unexpected();
+}
+
+#[test]
+fn a_hung_core_1_makes_the_watchdog_reset_the_reader() {
+    // Core 1 stops half a second after reset, as a read stuck in a loop would: core 0 stops
+    // feeding the watchdog once core 1 has been quiet for 2.5 s, and the watchdog resets the chip.
+    let pico = Pico::boot_with("rsa", &["--hang-core1-after-ms", "500"]);
+    let hung = pico.wait_for("core1-hung", 0, Duration::from_secs(30));
+    let reset = pico.wait_for("watchdog-reset", 0, Duration::from_secs(60));
+    let quiet = reset["sim_ms"].as_f64().unwrap() - hung["sim_ms"].as_f64().unwrap();
+    eprintln!("watchdog reset {quiet:.0} ms (emulated) after core 1 stopped");
+    assert!((2500.0..6500.0).contains(&quiet), "{hung} {reset}");
 }

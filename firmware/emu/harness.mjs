@@ -16,10 +16,11 @@
 // radio bytes, warnings from the emulator. Nothing personal: APDUs are counted, never printed.
 //
 //   node harness.mjs --elf cancuoc-rp2040.elf --card PORT --flash 0x1F0000:trust.bin
-//                    [--seed N] [--max-sim-seconds S] [--profile]
+//                    [--seed N] [--max-sim-seconds S] [--hang-core1-after-ms T] [--profile]
 //
 // --seed: the ring oscillator's random bits (default 1: runs repeat exactly). --max-sim-seconds:
-// stop after this much emulated time. --profile: after each read, where core 1's cycles went, by
+// stop after this much emulated time. --hang-core1-after-ms T: core 1 stops at T ms of emulated
+// time, as a core stuck in a loop (the watchdog test). --profile: after each read, where core 1's cycles went, by
 // function. CANCUOC_EMU_TRACE=1: every USB transfer's size (never its bytes).
 
 import { createHash } from 'node:crypto';
@@ -738,6 +739,27 @@ cs.addListener(() => {
   else pn.mode = null;
 });
 
+// ---- the status LED (GP25) ---------------------------------------------------------------------
+//
+// Each time it goes off after being on for 100 ms or more (the idle blink is 50 ms, the reading
+// blink 80 ms): an event with how long. "Verified" is 3 s on; "not verified", three 120 ms flashes.
+const led = mcu.gpio[25];
+let ledOnSince = null;
+led.addListener(() => {
+  const on = led.outputValue;
+  if (on && ledOnSince === null) ledOnSince = mcu.clock.nanos;
+  if (!on && ledOnSince !== null) {
+    const ms = (mcu.clock.nanos - ledOnSince) / 1e6;
+    ledOnSince = null;
+    if (ms >= 100) event('led', { on_ms: +ms.toFixed(1) });
+  }
+});
+
+// ---- fault injection: core 1 stops making progress --------------------------------------------
+
+const hangAfterMs = Number(opt('--hang-core1-after-ms', '0'));
+let core1Hung = false;
+
 // ---- USB: rp2040js's CDC host, bytes to and from stdio ----------------------------------------
 
 const usb = mcu.usbCtrl;
@@ -847,7 +869,7 @@ function slice(budgetCycles) {
       // on the chip the other core would spin for a few cycles, not for a whole window.
       while ((t0 < window || sio.spinLock !== 0) && !c0.waiting && blocked === null) t0 += c0.executeInstruction();
     }
-    if (core1Running && !c1.waiting && blocked === null) {
+    if (core1Running && !c1.waiting && !core1Hung && blocked === null) {
       use(1);
       const until = t0 || window;
       while ((t1 < until || sio.spinLock !== 0) && !c1.waiting && blocked === null) {
@@ -919,6 +941,10 @@ async function main() {
     if (!announced && usbUp && pn.field) {
       announced = true;
       event('ready', { core0_cycles: cores[0].cycles, core1_cycles: cores[1].cycles });
+    }
+    if (hangAfterMs && !core1Hung && simMs() >= hangAfterMs) {
+      core1Hung = true;
+      event('core1-hung', {});
     }
     if (maxSimSeconds && simMs() > maxSimSeconds * 1000) {
       event('time-limit', {});
