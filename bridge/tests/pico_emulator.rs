@@ -319,6 +319,12 @@ fn a_malformed_frame_from_the_host_gets_an_error_and_the_link_carries_on() {
     port.write_all(&bad).unwrap();
     let (error, seen) = until(&mut port, &|m| matches!(m, ReaderMsg::Error { .. } | ReaderMsg::Info(_)));
     assert!(matches!(error, Some(ReaderMsg::Error { code: ErrorCode::BadFrame, .. })), "{error:?} after {seen:?}");
+    // Garbage longer than any frame (no delimiter for 3000 bytes): dropped to the next delimiter
+    // and reported once, with the reader's fixed 1 KB of frame memory.
+    port.write_all(&[0x55; 3000]).unwrap();
+    port.write_all(&[0]).unwrap();
+    let (error, seen) = until(&mut port, &|m| matches!(m, ReaderMsg::Error { .. } | ReaderMsg::Info(_)));
+    assert!(matches!(error, Some(ReaderMsg::Error { code: ErrorCode::FrameTooLong, .. })), "{error:?} after {seen:?}");
     // The same link, a good frame: the reader answers as if nothing had happened.
     port.write_all(&cancuoc_link::encode(&HostMsg::Hello { protocol: PROTOCOL_VERSION }).unwrap()).unwrap();
     let (info, seen) = until(&mut port, &|m| matches!(m, ReaderMsg::Info(_)));
