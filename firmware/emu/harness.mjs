@@ -521,7 +521,7 @@ function cardData(chunk) {
 }
 
 let frontEndUp = false;
-const stats = { apdus: 0, bytesOut: 0, bytesIn: 0, frames: 0, waitNs: 0 };
+const stats = { apdus: 0, bytesOut: 0, bytesIn: 0, waitNs: 0 };
 let busyStart = null;
 let core1Waiting = 0; // core 1's cycles in embassy-time's busy delay
 function busyEnd() {
@@ -602,7 +602,6 @@ function pnFrame(bytes) {
   const data = bytes.slice(i, i + len);
   const dcs = bytes[i + len];
   if (data.length !== len || ((data.reduce((a, b) => a + b, 0) + dcs) & 0xff) !== 0 || data[0] !== 0xd4) return;
-  stats.frames++;
   pn.out = ACK;
   pn.ready = true;
   pn.afterAck = data.slice(1);
