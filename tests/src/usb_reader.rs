@@ -120,9 +120,7 @@ where
             stop.store(true, Ordering::Relaxed);
         });
     }
-    let image = cancuoc_reader::TrustImage::encode(
-        &cancuoc_link::pack_trust_store(options.trust.iter().map(|c| c.as_slice())).unwrap_or_default(),
-    );
+    let image = crate::card_server::trust_image_of(&options.trust);
     let mut device = Device::new(FIRMWARE_VERSION, "host", "simulated PN532", LIMITS, &image);
     let mut out = send.clone();
     while !stop.load(Ordering::Relaxed) {
