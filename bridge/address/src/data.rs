@@ -15,6 +15,9 @@ pub enum Relation {
     Part,
     /// "Nhập một phần diện tích, toàn bộ dân số": part of its land but all of its residents.
     AllResidents,
+    /// "Nhập một phần diện tích": part of its land, none of its residents (the resolutions say
+    /// "một phần diện tích tự nhiên" without "quy mô dân số").
+    AreaOnly,
     /// "Giữ nguyên": unchanged.
     Unchanged,
     /// "Đổi tên", "Đổi loại hình": the same unit under a new name or type.
@@ -31,6 +34,7 @@ impl Relation {
             "whole" => Self::Whole,
             "part" => Self::Part,
             "all_residents" => Self::AllResidents,
+            "area_only" => Self::AreaOnly,
             "unchanged" => Self::Unchanged,
             "renamed" => Self::Renamed,
             "special_zone" => Self::SpecialZone,
@@ -43,6 +47,7 @@ impl Relation {
             Self::Whole => "whole",
             Self::Part => "part",
             Self::AllResidents => "all_residents",
+            Self::AreaOnly => "area_only",
             Self::Unchanged => "unchanged",
             Self::Renamed => "renamed",
             Self::SpecialZone => "special_zone",
@@ -408,7 +413,17 @@ impl Units {
 /// Whether a set of rows leaves the choice to a person (several communes, none taking all the
 /// residents).
 pub(crate) fn is_split(rows: &[(String, Relation)]) -> bool {
-    rows.len() > 1 && !rows.iter().any(|(_, r)| *r == Relation::AllResidents)
+    residents(rows).len() > 1
+}
+
+/// The rows where the old commune's residents went: the one that took all of them; else every
+/// row but those that took land only (unless all did).
+pub(crate) fn residents(rows: &[(String, Relation)]) -> Vec<&(String, Relation)> {
+    if let Some(all) = rows.iter().find(|(_, r)| *r == Relation::AllResidents) {
+        return vec![all];
+    }
+    let people: Vec<&(String, Relation)> = rows.iter().filter(|(_, r)| *r != Relation::AreaOnly).collect();
+    if people.is_empty() { rows.iter().collect() } else { people }
 }
 
 /// What a table holds (see [`Units::counts`]).

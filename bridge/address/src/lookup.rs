@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::data::{ProvinceRef, Relation, Units, is_split};
+use crate::data::{ProvinceRef, Relation, Units, is_split, residents};
 use crate::names::{self, Kind, Level, commune_key, key, split_kind};
 
 /// What the lookup found.
@@ -276,9 +276,23 @@ impl Units {
         std::iter::once(&d.name).chain(&d.aliases).filter_map(|n| split_kind(n).0).collect()
     }
 
-    /// The best of several old communes with the same name: of the written type, and with rows.
-    fn pick_old(&self, hits: Vec<String>, kind: Option<Kind>) -> Option<String> {
+    /// The best of several old communes with the same name: written exactly so ("Thị trấn Mộc
+    /// Châu" rather than "Thị trấn NT Mộc Châu"), of the written type, and with rows.
+    fn pick_old(&self, hits: Vec<String>, kind: Option<Kind>, bare: &str) -> Option<String> {
         let mut hits = hits;
+        if hits.len() > 1 {
+            let exact: Vec<String> = hits
+                .iter()
+                .filter(|c| {
+                    let oc = &self.old_communes[*c];
+                    std::iter::once(&oc.name).chain(&oc.aliases).any(|n| key(&split_kind(n).1) == key(bare))
+                })
+                .cloned()
+                .collect();
+            if !exact.is_empty() {
+                hits = exact;
+            }
+        }
         if hits.len() > 1
             && let Some(kind) = kind
         {
@@ -303,25 +317,25 @@ impl Units {
         if hits.len() == 1 { hits.pop() } else { None }
     }
 
-    fn commune_bare(seg: &str) -> Option<(Option<Kind>, String)> {
+    fn commune_bare(seg: &str) -> Option<(Option<Kind>, String, String)> {
         let (kind, bare) = split_kind(seg);
-        Units::kind_fits(kind, Level::Commune).then(|| (kind, commune_key(&bare)))
+        Units::kind_fits(kind, Level::Commune).then(|| (kind, commune_key(&bare), bare))
     }
 
     fn find_old_commune_in(&self, seg: &str, district: &str) -> Option<String> {
-        let (kind, k) = Self::commune_bare(seg)?;
+        let (kind, k, bare) = Self::commune_bare(seg)?;
         let hits = self.old_commune_by_name.get(&(district.to_string(), k))?.clone();
-        self.pick_old(hits, kind)
+        self.pick_old(hits, kind, &bare)
     }
 
     fn find_old_commune_in_province(&self, seg: &str, olds: &[&String]) -> Option<String> {
-        let (kind, k) = Self::commune_bare(seg)?;
+        let (kind, k, bare) = Self::commune_bare(seg)?;
         let hits: Vec<String> = olds.iter().filter_map(|p| self.old_commune_in_province.get(&((*p).clone(), k.clone()))).flatten().cloned().collect();
-        self.pick_old(hits, kind)
+        self.pick_old(hits, kind, &bare)
     }
 
     fn find_current(&self, seg: &str, news: &[&String]) -> Option<String> {
-        let (kind, k) = Self::commune_bare(seg)?;
+        let (kind, k, _) = Self::commune_bare(seg)?;
         let mut hits: Vec<&String> = news.iter().filter_map(|p| self.commune_by_name.get(&((*p).clone(), k.clone()))).flatten().collect();
         if hits.len() > 1
             && let Some(kind) = kind
@@ -348,14 +362,10 @@ impl Units {
         if rows.is_empty() {
             return Lookup { street, ..Lookup::not_found(text, Some(old), Note::NoRowInTable) };
         }
-        let rows: Vec<&(String, Relation)> = match rows.iter().find(|(_, r)| *r == Relation::AllResidents) {
-            // All of the old commune's residents went to one commune: that is where they live.
-            Some(all) => vec![all],
-            None => rows.iter().collect(),
-        };
-        let mut candidates: Vec<Candidate> = rows.iter().map(|(c, r)| self.candidate(c, *r)).collect();
+        // Only where its residents went: a person lives there (land without residents is no address).
+        let mut candidates: Vec<Candidate> = residents(rows).iter().map(|(c, r)| self.candidate(c, *r)).collect();
         candidates.sort_by(|a, b| a.name.cmp(&b.name).then(a.code.cmp(&b.code)));
-        let status = if is_split(&self.rows(src).iter().filter(|r| rows.contains(r)).cloned().collect::<Vec<_>>()) { Status::Ambiguous } else { Status::Exact };
+        let status = if is_split(rows) { Status::Ambiguous } else { Status::Exact };
         Lookup { status, text: text.to_string(), street, old: Some(old), candidates, note }
     }
 
