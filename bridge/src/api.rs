@@ -503,9 +503,32 @@ async fn checkin(State(st): State<Shared>, body: axum::body::Bytes) -> Response 
         "problems": problems,
         // The visit's evidence record by its hash (QĐ 4750 has no field for it: kept beside).
         "evidence_sha256": evidence_sha256,
+        // The residence in today's units, for the visit's summary table (XML1).
+        "cu_tru": qd4750::residence(&report, &req.visit),
     });
     let code = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     (code, Json(body)).into_response()
+}
+
+/// `POST /v1/address` `{"text": "…"}`: an address as a card holds it, in today's units (the
+/// same answer as `cancuoc address --json`). POST, not GET: an address is personal data and does
+/// not belong in a URL.
+async fn address_lookup(body: axum::body::Bytes) -> Response {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Req {
+        text: String,
+    }
+    match serde_json::from_slice::<Req>(&body) {
+        Ok(r) if r.text.chars().count() <= 1024 => {
+            let units = crate::address::units();
+            let mut v = json!(units.lookup(&r.text));
+            v["units_version"] = json!(units.version);
+            Json(v).into_response()
+        }
+        Ok(_) => error(StatusCode::BAD_REQUEST, "bad_request", "the address is longer than 1024 characters"),
+        Err(e) => error(StatusCode::BAD_REQUEST, "bad_request", format!("needs {{\"text\": \"…\"}}: {e}")),
+    }
 }
 
 /// `POST /v1/evidence`: a kept read's visit evidence record (DER, docs/evidence.md), exported
@@ -702,6 +725,7 @@ fn router(st: Shared) -> Router {
         .route("/v1/bhyt", post(bhyt))
         .route("/v1/checkin", post(checkin))
         .route("/v1/evidence", post(evidence_export))
+        .route("/v1/address", post(address_lookup))
         .route("/v1/forms", get(form_list))
         .route("/v1/forms/{form}", post(form_fill))
         .layer(middleware::from_fn_with_state(st.clone(), guard))

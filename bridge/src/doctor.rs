@@ -148,7 +148,24 @@ pub fn run_with_usb(trust: &TrustDir, now: u64, usb_ports: &[String]) -> Vec<Che
             Some("set the date and time (certificates are checked against it): enable time synchronisation"),
         ));
     }
+    out.push(admin_units());
     out
+}
+
+/// Which administrative-units table maps the cards' addresses to today's units.
+pub fn admin_units() -> Check {
+    let s = crate::address::source();
+    let from = if s.from == "built_in" { "built in".to_string() } else { s.from.clone() };
+    let finding = format!("administrative units: table {} (effective {}, {from})", s.version, s.effective);
+    match &s.problem {
+        None => check("admin_units", Level::Ok, finding, None),
+        Some(p) => check(
+            "admin_units",
+            Level::Warning,
+            format!("{finding}; an installed table was ignored: {p}"),
+            Some("install a table made by scripts/admin-units: `cancuoc address --install FILE` (docs/address.md)"),
+        ),
+    }
 }
 
 /// The cancuoc USB readers: present, openable (permissions), our protocol, same firmware version

@@ -2,6 +2,7 @@
 //! call: [`read::read`] reads a card from any source and verifies it on this PC; [`Report`] turns
 //! the result into what people and scripts see.
 
+pub mod address;
 pub mod api;
 pub mod bhyt;
 pub mod diagnostics;
@@ -202,6 +203,9 @@ pub struct Report {
     pub failures: Vec<FailureReport>,
     /// The personal data from DG13 (the full name falls back to DG1's MRZ when DG13 lacks it).
     pub person: Dg13,
+    /// The residence and the place of origin in today's administrative units (the chip's text
+    /// is `person`'s, as the issuer signed it).
+    pub addresses: address::Addresses,
     pub mrz: Option<MrzReport>,
     /// The document (from DG1): kind, number, issuer, expiry and whether it has expired.
     pub document: Option<DocumentReport>,
@@ -331,6 +335,7 @@ impl Report {
                 .map(|f| FailureReport { check: failure_check(f), message: f.to_string(), failure: f.clone() })
                 .collect(),
             card_generation: person.generation(),
+            addresses: address::Addresses::of(&person),
             person,
             mrz,
             document,

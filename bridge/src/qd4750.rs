@@ -88,6 +88,61 @@ pub struct Visit {
     /// Arrival time, `yyyyMMddHHmm`; the order time (`NGAY_YL`) is the same unless given.
     pub ngay_vao: String,
     pub ngay_yl: String,
+    /// Where the citizen lives now when the card's old commune was split (a candidate's code,
+    /// chosen with the citizen).
+    pub address_choice: String,
+    /// What goes into MAHUYEN_CU_TRU now that there are no districts (a setting: UNCONFIRMED
+    /// which the insurer expects).
+    pub district_field: DistrictField,
+}
+
+/// MAHUYEN_CU_TRU since 1 July 2025: empty (no district level any more), or the old district's
+/// code from the card's address. No amendment of QĐ 4750 for the new units was found
+/// (UNCONFIRMED either way): a setting, not code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DistrictField {
+    #[default]
+    Empty,
+    Old,
+}
+
+/// The residence fields of QĐ 4750's summary table (Bảng 1, "XML1": DIA_CHI, MATINH_CU_TRU,
+/// MAHUYEN_CU_TRU, MAXA_CU_TRU) for the visit, in today's units. The check-in table itself has
+/// no address fields; a HIS carries these into the visit's XML1.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Residence {
+    /// The address in today's units; the chip's text when no unit of today was found.
+    pub dia_chi: String,
+    /// Today's province code (2 digits).
+    pub matinh_cu_tru: String,
+    /// Empty, or the old district's code ([`DistrictField`]).
+    pub mahuyen_cu_tru: String,
+    /// Today's commune code (5 digits).
+    pub maxa_cu_tru: String,
+    /// "exact", "ambiguous", "not_found" or "already_current" (see docs/address.md).
+    pub status: crate::address::Status,
+    /// A person chose among several communes of today (the choice is marked as such).
+    pub chosen: bool,
+    /// The old commune was split and no choice was given: the codes stay empty.
+    pub choice_needed: bool,
+}
+
+/// [`Residence`] for a read and a visit.
+pub fn residence(report: &Report, visit: &Visit) -> Option<Residence> {
+    let l = report.addresses.place_of_residence.as_ref()?;
+    let choice = Some(visit.address_choice.as_str()).filter(|c| !c.is_empty());
+    let picked = l.chosen(choice);
+    let old_district = l.old.as_ref().and_then(|o| o.district_code.clone()).unwrap_or_default();
+    Some(Residence {
+        dia_chi: l.today(choice).unwrap_or_else(|| l.text.clone()),
+        matinh_cu_tru: picked.map(|c| c.province_code.clone()).unwrap_or_default(),
+        mahuyen_cu_tru: if visit.district_field == DistrictField::Old { old_district } else { String::new() },
+        maxa_cu_tru: picked.map(|c| c.code.clone()).unwrap_or_default(),
+        status: l.status,
+        chosen: choice.is_some() && picked.is_some() && l.candidates.len() > 1,
+        choice_needed: l.status == crate::address::Status::Ambiguous && picked.is_none(),
+    })
 }
 
 /// A row problem: which field, and what is wrong.

@@ -155,6 +155,17 @@ fn split_on_type_words(s: &str) -> Vec<String> {
 impl Units {
     /// Parses an address text and maps it to today's units.
     pub fn lookup(&self, text: &str) -> Lookup {
+        self.lookup_issued(text, None)
+    }
+
+    /// [`Units::lookup`] for a card's address, knowing when the card was issued (day, month,
+    /// year): a card issued before the table's effective date holds old units, so a name that is
+    /// both an old commune and one of today's ("Phường Cửa Nam, Hà Nội") is read as the old one.
+    pub fn lookup_issued(&self, text: &str, issued: Option<(u32, u32, u32)>) -> Lookup {
+        let old_card = issued.is_some_and(|(d, m, y)| {
+            let eff: Vec<u32> = self.effective.split('-').filter_map(|p| p.parse().ok()).collect();
+            eff.len() == 3 && (y, m, d) < (eff[0], eff[1], eff[2])
+        });
         let mut segs = segments(text);
         let Some(p) = self.find_province(&mut segs) else {
             return Lookup::not_found(text, None, Note::ProvinceNotRecognised);
@@ -195,6 +206,14 @@ impl Units {
             }
             old.commune = None;
             return Lookup::not_found(text, Some(old), Note::CommuneNotRecognised);
+        }
+
+        // An old card names old units: its commune without a district is an old one if it can be.
+        if old_card
+            && p >= 1
+            && let Some(c) = self.find_old_commune_in_province(&segs[p - 1], &olds)
+        {
+            return self.mapped(text, street(p - 1), OldUnits::default(), &c, Some(Note::DistrictNotGiven));
         }
 
         // Already today's: a commune of today's province right before it.

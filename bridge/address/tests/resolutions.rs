@@ -132,3 +132,18 @@ fn a_split_commune_needs_a_choice_and_only_a_candidate_can_be_chosen() {
     assert_eq!(l.today(Some("00082")).as_deref(), Some("Số 3, Phường Cửa Nam, Thành phố Hà Nội"));
     assert_eq!(l.today(Some("26740")), None, "Phường Sài Gòn is not a candidate");
 }
+
+#[test]
+fn a_card_issued_before_the_reform_names_old_units() {
+    let u = builtin();
+    // "Phường Cửa Nam" is an old ward (split) and a ward of today: typed today it is today's…
+    let l = u.lookup("Số 8 Phố Lý Thường Kiệt, Phường Cửa Nam, Hà Nội");
+    assert_eq!(l.status, Status::AlreadyCurrent);
+    // …on a card issued in 2024 it is the old one, with every candidate (1656 k1, k2, k3, k11).
+    let l = u.lookup_issued("Số 8 Phố Lý Thường Kiệt, Phường Cửa Nam, Hà Nội", Some((20, 8, 2024)));
+    assert_eq!(l.status, Status::Ambiguous);
+    assert_eq!(l.candidates.len(), 4);
+    // A card issued after 1 July 2025 with today's units.
+    let l = u.lookup_issued("Phường Cửa Nam, Thành phố Hà Nội", Some((2, 9, 2025)));
+    assert_eq!((l.status, l.candidates[0].code.as_str()), (Status::AlreadyCurrent, "00082"));
+}

@@ -5,6 +5,7 @@
 //! Exit codes: 0 verified · 1 read but NOT verified · 2 usage error · 3 access denied ·
 //! 4 no card / card removed · 5 reader or card error.
 
+mod address;
 mod bhyt;
 mod doctor;
 mod evidence;
@@ -101,6 +102,9 @@ enum Cmd {
         #[command(subcommand)]
         action: evidence::EvidenceCmd,
     },
+    /// An address as a card holds it (before the 1 July 2025 reform), in today's communes and
+    /// provinces with their codes.
+    Address(address::AddressArgs),
     /// Put reader firmware on a Raspberry Pi Pico / Pico 2: write it as UF2, or copy it onto a
     /// Pico plugged in with BOOTSEL held.
     Flash(flash::FlashArgs),
@@ -115,6 +119,7 @@ fn main() -> ExitCode {
         Cmd::Trust { action, trust_dir } => trust::trust(action, trust_dir),
         Cmd::Flash(a) => flash::flash(a),
         Cmd::Bhyt(a) => bhyt::run(a),
+        Cmd::Address(a) => address::run(a),
         Cmd::Form { action } => form::run(action),
         Cmd::Evidence { action } => evidence::run(action),
         Cmd::Verify { dir, trust_dir, test_pki, json } => verify::verify(&dir, trust_dir, test_pki, json),

@@ -49,6 +49,19 @@ pub fn print_human(r: &Report, source: &str) {
     let p = &r.person;
     for (f, v) in p.entries() {
         line(&format!("{} ({})", p.label(f, false), lower_first(p.label(f, true))), Some(v));
+        // Beside the chip's address (as the issuer signed it): the same in today's units.
+        let today = match f.key {
+            "place_of_residence" => r.addresses.place_of_residence.as_ref(),
+            "place_of_origin" => r.addresses.place_of_origin.as_ref(),
+            _ => None,
+        };
+        if let Some(l) = today {
+            let text = match (l.today(None), l.chosen(None)) {
+                (Some(t), Some(c)) => format!("{t} ({}, {})", c.code, c.province_code),
+                _ => cancuoc_bridge::address::describe(l, cancuoc_bridge::words::Lang::Vi),
+            };
+            line("  → theo đơn vị hành chính mới (in today's units)", Some(&text));
+        }
     }
     for f in &p.other_fields {
         let v = f.values.join(" / ");
