@@ -38,7 +38,15 @@ fn in_force() -> &'static InForce {
         let path = installed_path();
         let builtin = |problem: Option<String>| {
             let u = cancuoc_address::builtin();
-            InForce { units: u, source: Source { version: u.version.clone(), effective: u.effective.clone(), from: "built_in".into(), problem } }
+            InForce {
+                units: u,
+                source: Source {
+                    version: u.version.clone(),
+                    effective: u.effective.clone(),
+                    from: "built_in".into(),
+                    problem,
+                },
+            }
         };
         if !path.exists() {
             return builtin(None);
@@ -46,7 +54,15 @@ fn in_force() -> &'static InForce {
         match Units::from_file(&path) {
             Ok(u) => {
                 let u: &'static Units = Box::leak(Box::new(u));
-                InForce { units: u, source: Source { version: u.version.clone(), effective: u.effective.clone(), from: path.display().to_string(), problem: None } }
+                InForce {
+                    units: u,
+                    source: Source {
+                        version: u.version.clone(),
+                        effective: u.effective.clone(),
+                        from: path.display().to_string(),
+                        problem: None,
+                    },
+                }
             }
             Err(e) => builtin(Some(format!("{}: {e}", path.display()))),
         }
@@ -107,13 +123,22 @@ pub fn describe(l: &Lookup, lang: crate::words::Lang) -> String {
     match l.status {
         Status::Exact => one(&l.candidates[0]),
         Status::AlreadyCurrent => {
-            format!("{} — {}", one(&l.candidates[0]), if vi { "đã theo đơn vị hành chính mới" } else { "already in today's units" })
+            format!(
+                "{} — {}",
+                one(&l.candidates[0]),
+                if vi { "đã theo đơn vị hành chính mới" } else { "already in today's units" }
+            )
         }
         Status::Ambiguous => format!(
             "{} {}",
             if vi { "một trong (hỏi người dân):" } else { "one of (ask the citizen):" },
             l.candidates.iter().map(one).collect::<Vec<_>>().join("; ")
         ),
-        Status::NotFound => (if vi { "không tìm được đơn vị mới — giữ nguyên địa chỉ trên thẻ" } else { "no unit of today found — the card's text is kept" }).to_string(),
+        Status::NotFound => (if vi {
+            "không tìm được đơn vị mới — giữ nguyên địa chỉ trên thẻ"
+        } else {
+            "no unit of today found — the card's text is kept"
+        })
+        .to_string(),
     }
 }

@@ -654,7 +654,13 @@ async fn form_fill(State(st): State<Shared>, Path(name): Path<String>, body: axu
     }
     let cards: Vec<Option<Card>> = reports
         .iter()
-        .map(|r| r.as_ref().map(|r| Card { dg13: &r.person, verified: r.status == crate::Status::Verified }))
+        .map(|r| {
+            r.as_ref().map(|r| Card {
+                dg13: &r.person,
+                verified: r.status == crate::Status::Verified,
+                address_choice: None,
+            })
+        })
         .collect();
     let refs: Vec<&str> = consented.iter().map(String::as_str).collect();
     let values = match form.values(&cards, &refs, &req.values, req.override_unverified) {

@@ -48,6 +48,44 @@ pub fn add_evidence(patient: &mut Value, sha256_hex: &str) {
 }
 
 /// `dd/mm/yyyy` → `yyyy-mm-dd`; `None` when it is not such a date.
+/// VN Core's extension for an address's administrative units (hl7vn/vn-core-ig,
+/// StructureDefinition VN-Core.Extension-AdministrativeAddress v1.0.0: sub-extensions `state`,
+/// `city`, `district`, `ward`, each a CodeableConcept of the code system below).
+pub const VN_CORE_ADMIN_ADDRESS: &str =
+    "http://fhir.ehealth.gov.vn/core/StructureDefinition/extension-administrative-address";
+/// VN Core's code system of administrative units ("theo ban hành của Tổng cục thống kê"); the IG
+/// publishes no concepts, so today's codes (Quyết định 19/2025/QĐ-TTg) are used.
+pub const VN_CORE_ADMIN_CODES: &str = "http://fhir.ehealth.gov.vn/core/CodeSystem/vn-core-administrative-address";
+/// Our extension: how the chip's (pre-2025) address was mapped ("exact", "ambiguous",
+/// "already_current"; "chosen" when a person picked among several).
+pub const MAPPING_EXT: &str = "urn:cancuoc:ext:address-mapping";
+
+/// A FHIR Address: the chip's text as the issuer signed it, and — when one commune of today is
+/// known (or `choice` picked one) — the street line, today's province and commune by name, and
+/// their codes in VN Core's extension (no district: there are none since 1 July 2025).
+pub fn address(chip_text: &str, lookup: Option<&crate::address::Lookup>, choice: Option<&str>) -> Value {
+    let mut a = json!({ "use": "home", "type": "physical", "text": chip_text, "country": "VN" });
+    let Some(l) = lookup else { return a };
+    let mapping = if choice.is_some() && l.candidates.len() > 1 { "chosen" } else { l.status.as_str() };
+    if let Some(c) = l.chosen(choice) {
+        if let Some(street) = &l.street {
+            a["line"] = json!([street]);
+        }
+        a["state"] = json!(c.province);
+        let coding = |code: &str, display: &str| json!({ "coding": [{ "system": VN_CORE_ADMIN_CODES, "code": code, "display": display }] });
+        a["extension"] = json!([
+            { "url": VN_CORE_ADMIN_ADDRESS, "extension": [
+                { "url": "state", "valueCodeableConcept": coding(&c.province_code, &c.province) },
+                { "url": "ward", "valueCodeableConcept": coding(&c.code, &c.name) },
+            ] },
+            { "url": MAPPING_EXT, "valueCode": mapping },
+        ]);
+    } else {
+        a["extension"] = json!([{ "url": MAPPING_EXT, "valueCode": mapping }]);
+    }
+    a
+}
+
 fn iso_date(d: &str) -> Option<String> {
     let p: Vec<&str> = d.trim().split('/').collect();
     match p.as_slice() {
@@ -193,7 +231,7 @@ pub fn patient(report: &Report, include: Include, photo: Option<(&str, &[u8])>) 
         resource["birthDate"] = json!(d);
     }
     if let Some(addr) = &p.place_of_residence {
-        resource["address"] = json!([{ "use": "home", "type": "physical", "text": addr, "country": "VN" }]);
+        resource["address"] = json!([address(addr, report.addresses.place_of_residence.as_ref(), None)]);
     }
     let mut ext = Vec::new();
     if let Some(n) = &p.nationality {

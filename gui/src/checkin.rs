@@ -39,9 +39,22 @@ pub struct Checkin {
     /// The visit evidence (the chip's answer to this visit's challenge), or why there is none;
     /// `None` when the read was not for a visit.
     pub evidence: Option<Result<cancuoc_bridge::evidence::Evidence, cancuoc_bridge::evidence::NoEvidence>>,
+    /// The commune of today the citizen chose (its code) when the card's old commune was split.
+    pub address_choice: Option<String>,
 }
 
 impl Checkin {
+    /// The residence in today's administrative units, when one commune of today is known.
+    pub fn today_address(&self, lang: Lang) -> Option<String> {
+        let l = self.report.addresses.place_of_residence.as_ref()?;
+        let t = l.today(self.address_choice.as_deref())?;
+        if self.address_choice.is_some() && l.candidates.len() > 1 {
+            Some(format!("{t} ({})", lang.tr().address_chosen_mark))
+        } else {
+            Some(t)
+        }
+    }
+
     pub fn status(&self) -> Status {
         self.report.status
     }
@@ -58,7 +71,9 @@ impl Checkin {
             Field::FullName => p.full_name.clone(),
             Field::DateOfBirth => p.date_of_birth.clone(),
             Field::Sex => p.sex.clone(),
-            Field::Address => p.place_of_residence.clone(),
+            // Where the citizen lives now: the card's address in today's units (marked when the
+            // citizen chose among several); the card's own text when none could be found.
+            Field::Address => self.today_address(lang).or_else(|| p.place_of_residence.clone()),
             Field::Nationality => p.nationality.clone(),
             Field::Ethnicity => p.ethnicity.clone(),
             Field::Religion => p.religion.clone(),

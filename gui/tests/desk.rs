@@ -927,3 +927,53 @@ fn the_visit_evidence_is_kept_with_the_checkin_and_exported_only_after_consent()
     assert_eq!(row.evidence_sha256.as_deref(), Some(sha.as_str()));
     assert!(row.evidence.is_some_and(|d| cancuoc_bridge::evidence::Evidence::from_der(&d).is_ok()));
 }
+
+#[test]
+fn the_chip_address_is_shown_in_today_s_units_and_a_split_commune_asks_the_clerk() {
+    let mut h = harness(demo());
+    h.run_steps(1);
+    read_with_can(&mut h);
+    // The chip's text as the issuer signed it, and beside it today's ward with its codes.
+    assert!(has_text(&h, "Phường Hàng Đào, Quận Hoàn Kiếm, Hà Nội"));
+    assert!(has_text(&h, "Địa chỉ theo đơn vị hành chính mới"));
+    assert!(has_text(&h, "Phường Hoàn Kiếm, Thành phố Hà Nội"));
+    assert!(has_text(&h, "Mã xã/phường 00070 · mã tỉnh/thành phố 01"));
+    let c = h.state().checkin.as_ref().expect("result");
+    assert_eq!(
+        c.value(cancuoc_desk::consent::Field::Address, cancuoc_desk::i18n::Lang::Vi).as_deref(),
+        Some("Số 12 Ngõ 34 Phố Hàng Bạc, Phường Hoàn Kiếm, Thành phố Hà Nội")
+    );
+    // The 2024 card (issued before the reform): Phường Cửa Nam was split four ways (Nghị quyết
+    // 1656/NQ-UBTVQH15, Điều 1 khoản 1, 2, 3, 11): no guess, the clerk asks and clicks.
+    h.key_press(egui::Key::Escape);
+    h.state_mut().scenario.variant = "can-cuoc-2024".into();
+    h.run_steps(1);
+    type_into(&mut h, "Số định danh", "001217004567");
+    h.run_steps(2);
+    h.key_press(egui::Key::Enter);
+    wait(&mut h, "the read to end", |a| !matches!(a.phase, Phase::Reading { .. }));
+    assert!(has_text(&h, "Xã/phường cũ nay thuộc nhiều xã/phường mới"));
+    let c = h.state().checkin.as_ref().expect("result");
+    assert_eq!(c.address_choice, None);
+    // No choice: the check-in form keeps the chip's text.
+    assert_eq!(
+        c.value(cancuoc_desk::consent::Field::Address, cancuoc_desk::i18n::Lang::Vi).as_deref(),
+        Some("Số 8 Phố Lý Thường Kiệt, Phường Cửa Nam, Hà Nội")
+    );
+    for ward in ["Phường Ba Đình (00004)", "Phường Hoàn Kiếm (00070)", "Phường Văn Miếu - Quốc Tử Giám (00226)"]
+    {
+        assert!(has_text(&h, ward), "{ward}");
+    }
+    press(&mut h, "Phường Cửa Nam (00082)");
+    h.run_steps(2);
+    let c = h.state().checkin.as_ref().expect("result");
+    assert_eq!(c.address_choice.as_deref(), Some("00082"));
+    assert_eq!(
+        c.value(cancuoc_desk::consent::Field::Address, cancuoc_desk::i18n::Lang::Vi).as_deref(),
+        Some("Số 8 Phố Lý Thường Kiệt, Phường Cửa Nam, Thành phố Hà Nội (người dân xác nhận)")
+    );
+    assert!(has_text(&h, "Phường Cửa Nam, Thành phố Hà Nội (người dân xác nhận)"));
+    // The choice is in the audit log (the code, not the address).
+    let audit = h.state().store.audit_log(50).unwrap_or_default();
+    assert!(audit.iter().any(|a| a.action == "address_choice" && a.detail.contains("00082")), "{audit:?}");
+}

@@ -155,7 +155,11 @@ impl Units {
             let f: Vec<&str> = line.split('\t').collect();
             let need = |k: usize| if f.len() < k { Err(bad(&format!("{} needs {k} columns", f[0]))) } else { Ok(()) };
             let code = |s: &str, len: usize| {
-                if s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) { Ok(s.to_string()) } else { Err(bad(&format!("{s:?} is not a {len}-digit code"))) }
+                if s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) {
+                    Ok(s.to_string())
+                } else {
+                    Err(bad(&format!("{s:?} is not a {len}-digit code")))
+                }
             };
             let aliases = |s: Option<&&str>| -> Vec<String> {
                 s.map(|s| s.split('|').filter(|a| !a.is_empty()).map(names::clean).collect()).unwrap_or_default()
@@ -188,7 +192,12 @@ impl Units {
                 }
                 "OD" => {
                     need(4)?;
-                    let d = OldDistrict { code: code(f[1], 3)?, name: names::clean(f[2]), province: code(f[3], 2)?, aliases: aliases(f.get(4)) };
+                    let d = OldDistrict {
+                        code: code(f[1], 3)?,
+                        name: names::clean(f[2]),
+                        province: code(f[3], 2)?,
+                        aliases: aliases(f.get(4)),
+                    };
                     u.old_districts.insert(d.code.clone(), d);
                 }
                 "OC" => {
@@ -227,7 +236,8 @@ impl Units {
 
     /// Reads and checks a table file (a replacement for the built-in one).
     pub fn from_file(path: &std::path::Path) -> Result<Units, DataError> {
-        let text = std::fs::read_to_string(path).map_err(|source| DataError::Io { path: path.display().to_string(), source })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| DataError::Io { path: path.display().to_string(), source })?;
         Self::parse(&text)
     }
 
@@ -332,7 +342,10 @@ impl Units {
             }
         }
         for c in self.communes.values() {
-            self.commune_by_name.entry((c.province.clone(), bare(&c.name, Level::Commune))).or_default().push(c.code.clone());
+            self.commune_by_name
+                .entry((c.province.clone(), bare(&c.name, Level::Commune)))
+                .or_default()
+                .push(c.code.clone());
         }
         for v in self
             .district_by_name

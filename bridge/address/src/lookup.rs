@@ -115,14 +115,25 @@ impl Lookup {
     }
 
     fn not_found(text: &str, old: Option<OldUnits>, note: Note) -> Self {
-        Lookup { status: Status::NotFound, text: text.to_string(), street: None, old, candidates: Vec::new(), note: Some(note) }
+        Lookup {
+            status: Status::NotFound,
+            text: text.to_string(),
+            street: None,
+            old,
+            candidates: Vec::new(),
+            note: Some(note),
+        }
     }
 }
 
 /// Segments of an address, left to right, without a trailing country.
 fn segments(text: &str) -> Vec<String> {
     let text = names::clean(text);
-    let mut segs: Vec<String> = text.split([',', ';', '\n']).map(|s| s.trim().trim_end_matches('.').trim().to_string()).filter(|s| !s.is_empty()).collect();
+    let mut segs: Vec<String> = text
+        .split([',', ';', '\n'])
+        .map(|s| s.trim().trim_end_matches('.').trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
     if segs.len() == 1 {
         // No commas: split before each type word ("Phường 4 Quận 3 TP.HCM").
         segs = split_on_type_words(&segs[0]);
@@ -171,12 +182,18 @@ impl Units {
             return Lookup::not_found(text, None, Note::ProvinceNotRecognised);
         };
         let refs = self.province_refs(&segs[p]).unwrap_or_default();
-        let olds: Vec<&String> = refs.iter().filter_map(|r| if let ProvinceRef::Old(c) = r { Some(c) } else { None }).collect();
-        let news: Vec<&String> = refs.iter().filter_map(|r| if let ProvinceRef::New(c) = r { Some(c) } else { None }).collect();
+        let olds: Vec<&String> =
+            refs.iter().filter_map(|r| if let ProvinceRef::Old(c) = r { Some(c) } else { None }).collect();
+        let news: Vec<&String> =
+            refs.iter().filter_map(|r| if let ProvinceRef::New(c) = r { Some(c) } else { None }).collect();
         let street = |upto: usize| (upto > 0).then(|| segs[..upto].join(", "));
         let province_only = || {
             let op = olds.first().map(|c| (*c).clone());
-            OldUnits { province: op.as_ref().and_then(|c| self.old_province(c)).map(str::to_string), province_code: op, ..OldUnits::default() }
+            OldUnits {
+                province: op.as_ref().and_then(|c| self.old_province(c)).map(str::to_string),
+                province_code: op,
+                ..OldUnits::default()
+            }
         };
 
         // Old district, then its commune.
@@ -278,7 +295,12 @@ impl Units {
             return None;
         }
         let k = key(&bare);
-        let mut hits: Vec<String> = olds.iter().filter_map(|p| self.district_by_name.get(&((*p).clone(), k.clone()))).flatten().cloned().collect();
+        let mut hits: Vec<String> = olds
+            .iter()
+            .filter_map(|p| self.district_by_name.get(&((*p).clone(), k.clone())))
+            .flatten()
+            .cloned()
+            .collect();
         if hits.len() > 1
             && let Some(kind) = kind
         {
@@ -349,13 +371,19 @@ impl Units {
 
     fn find_old_commune_in_province(&self, seg: &str, olds: &[&String]) -> Option<String> {
         let (kind, k, bare) = Self::commune_bare(seg)?;
-        let hits: Vec<String> = olds.iter().filter_map(|p| self.old_commune_in_province.get(&((*p).clone(), k.clone()))).flatten().cloned().collect();
+        let hits: Vec<String> = olds
+            .iter()
+            .filter_map(|p| self.old_commune_in_province.get(&((*p).clone(), k.clone())))
+            .flatten()
+            .cloned()
+            .collect();
         self.pick_old(hits, kind, &bare)
     }
 
     fn find_current(&self, seg: &str, news: &[&String]) -> Option<String> {
         let (kind, k, _) = Self::commune_bare(seg)?;
-        let mut hits: Vec<&String> = news.iter().filter_map(|p| self.commune_by_name.get(&((*p).clone(), k.clone()))).flatten().collect();
+        let mut hits: Vec<&String> =
+            news.iter().filter_map(|p| self.commune_by_name.get(&((*p).clone(), k.clone()))).flatten().collect();
         if hits.len() > 1
             && let Some(kind) = kind
         {

@@ -66,7 +66,10 @@ fn every_old_commune_written_in_full_finds_its_own_rows() {
             continue;
         }
         let rows: Vec<&str> = u.rows(code).iter().map(|(c, _)| c.as_str()).collect();
-        assert!(!l.candidates.is_empty() && l.candidates.iter().all(|c| rows.contains(&c.code.as_str())), "{code}: {l:?}");
+        assert!(
+            !l.candidates.is_empty() && l.candidates.iter().all(|c| rows.contains(&c.code.as_str())),
+            "{code}: {l:?}"
+        );
         assert_eq!(l.street.as_deref(), Some("Thôn 1"));
         checked += 1;
     }
@@ -120,7 +123,11 @@ fn spellings_a_card_or_a_clerk_may_use() {
     ];
     for t in same {
         let l = u.lookup(t);
-        assert_eq!((l.status, l.candidates.first().map(|c| c.code.as_str())), (Status::Exact, Some("00070")), "{t}: {l:?}");
+        assert_eq!(
+            (l.status, l.candidates.first().map(|c| c.code.as_str())),
+            (Status::Exact, Some("00070")),
+            "{t}: {l:?}"
+        );
     }
     let _ = key("");
 }

@@ -88,6 +88,11 @@ pub enum Shape {
     /// has it ("Căn cước số …, cấp ngày …" — the 2023 Law on Identification's card from
     /// 01/7/2024, "Căn cước công dân" before).
     IdDocument,
+    /// An address the form asks as it is now ("Nơi cư trú"): the card's address in today's
+    /// administrative units (docs/address.md) — the one commune of today, or the one the citizen
+    /// chose (marked "người dân xác nhận"); the card's text when none was found or a split
+    /// commune was not chosen (never a guess).
+    TodayAddress,
 }
 
 /// A signature block at the end of the form.
@@ -248,21 +253,42 @@ impl Form {
     /// the form's people's verified DG13 data, in [`Form::people`]'s order (a missing card fills
     /// nothing for that person). Typed fields are not here: the clerk and the citizen fill them.
     pub fn fill(&self, people: &[Option<&Dg13>], consented: &[&str]) -> Vec<(String, String)> {
+        self.fill_choosing(people, consented, &[])
+    }
+
+    /// [`Form::fill`] with the citizens' choices of today's commune for split old communes
+    /// (`choices[i]` for person i).
+    pub fn fill_choosing(
+        &self,
+        people: &[Option<&Dg13>],
+        consented: &[&str],
+        choices: &[Option<&str>],
+    ) -> Vec<(String, String)> {
         self.chip_fields()
             .filter(|f| consented.contains(&f.id.as_str()))
             .filter_map(|f| {
                 let d = people.get(f.person).copied().flatten()?;
                 let v = dg13_value(d, f.chip.as_deref()?)??;
-                Some((f.id.clone(), shaped(f.shape, v, d)))
+                let choice = choices.get(f.person).copied().flatten();
+                Some((f.id.clone(), shaped(f.shape, v, d, choice)))
             })
             .collect()
     }
 }
 
 /// A chip value as the form writes it.
-fn shaped(shape: Shape, v: &str, d: &Dg13) -> String {
+fn shaped(shape: Shape, v: &str, d: &Dg13, choice: Option<&str>) -> String {
     match shape {
         Shape::AsIs => v.to_string(),
+        Shape::TodayAddress => {
+            let issued = d.date_of_issue.as_deref().and_then(cancuoc_core::lds::dg13::parse_date);
+            let l = crate::address::units().lookup_issued(v, issued);
+            match l.today(choice) {
+                Some(t) if choice.is_some() && l.candidates.len() > 1 => format!("{t} (người dân xác nhận)"),
+                Some(t) => t,
+                None => v.to_string(),
+            }
+        }
         Shape::Year => v.rsplit('/').next().unwrap_or(v).trim().to_string(),
         Shape::IdDocument => {
             let issued = d.date_of_issue.as_deref().map(str::trim).filter(|s| !s.is_empty());
@@ -300,6 +326,8 @@ pub enum FillError {
 pub struct Card<'a> {
     pub dg13: &'a Dg13,
     pub verified: bool,
+    /// The commune of today the citizen chose when the card's old commune was split (its code).
+    pub address_choice: Option<&'a str>,
 }
 
 impl Form {
@@ -342,7 +370,8 @@ impl Form {
             }
         }
         let cards: Vec<Option<&Dg13>> = people.iter().map(|p| p.map(|c| c.dg13)).collect();
-        let mut out: BTreeMap<String, String> = self.fill(&cards, consented).into_iter().collect();
+        let choices: Vec<Option<&str>> = people.iter().map(|p| p.and_then(|c| c.address_choice)).collect();
+        let mut out: BTreeMap<String, String> = self.fill_choosing(&cards, consented, &choices).into_iter().collect();
         for (k, v) in typed {
             if !v.trim().is_empty() {
                 out.insert(k.clone(), v.clone());

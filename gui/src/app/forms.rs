@@ -20,6 +20,8 @@ pub struct FormPerson {
     pub status: cancuoc_bridge::Status,
     /// The clerk chose to fill from this card although it is not verified (audited).
     pub overridden: bool,
+    /// The commune of today the citizen chose for a split old commune (its code).
+    pub address_choice: Option<String>,
     /// The citizen has answered the consent question.
     pub answered: bool,
 }
@@ -56,7 +58,11 @@ impl FormSession {
             .people
             .iter()
             .map(|p| {
-                p.as_ref().filter(|p| p.verified() || p.overridden).map(|p| Card { dg13: &p.dg13, verified: true })
+                p.as_ref().filter(|p| p.verified() || p.overridden).map(|p| Card {
+                    dg13: &p.dg13,
+                    verified: true,
+                    address_choice: p.address_choice.as_deref(),
+                })
             })
             .collect();
         let consented: Vec<&str> = self.consented.iter().map(String::as_str).collect();
@@ -88,7 +94,13 @@ impl App {
 
     fn person_from_checkin(&self) -> Option<FormPerson> {
         let c = self.checkin.as_ref()?;
-        Some(FormPerson { dg13: c.report.person.clone(), status: c.status(), overridden: false, answered: false })
+        Some(FormPerson {
+            dg13: c.report.person.clone(),
+            status: c.status(),
+            overridden: false,
+            answered: false,
+            address_choice: c.address_choice.clone(),
+        })
     }
 
     /// The clerk picked a form: the card on screen is its first person; the consent question
@@ -121,6 +133,12 @@ impl App {
             return;
         }
         s.asking = Some(FormConsent { person, ticks });
+    }
+
+    /// The citizen chose today's commune for a split old commune: recorded (the choice's code,
+    /// never the address).
+    pub fn audit_address_choice(&self, code: &str) {
+        self.form_audit("address_choice", &["place_of_residence".to_string()], format!("commune of today {code}"));
     }
 
     fn form_audit(&self, action: &str, fields: &[String], detail: String) {

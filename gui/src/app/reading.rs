@@ -179,6 +179,7 @@ impl App {
                     consents: BTreeMap::new(),
                     saved: None,
                     queue_no: None,
+                    address_choice: None,
                 });
                 self.phase = Phase::Result;
                 self.form_card_read();

@@ -7,6 +7,9 @@ use cancuoc_bridge::words;
 use eframe::egui::{self, Color32, RichText};
 
 use super::{AMBER, GREEN, INK, RED, bold};
+
+/// Amber dark enough to read as text on the light panel.
+const AMBER_TEXT: Color32 = Color32::from_rgb(0x8A, 0x5A, 0x00);
 use crate::app::{Action, App};
 use crate::checkin::BhytState;
 use cancuoc_bridge::bhyt::{self, Eligibility};
@@ -143,7 +146,79 @@ fn symbol(p: &egui::Painter, rect: egui::Rect, status: Status, colour: Color32) 
     }
 }
 
-fn chip_data(app: &App, ui: &mut egui::Ui, k: f32) {
+/// The row under a chip address: "Địa chỉ theo đơn vị hành chính mới" with today's commune and
+/// province and their codes; for a split old commune, one button per candidate (the citizen
+/// says which). Returns the candidate clicked.
+fn today_units(
+    ui: &mut egui::Ui,
+    t: &crate::i18n::Tr,
+    l: &cancuoc_bridge::address::Lookup,
+    choice: Option<&str>,
+    choosable: bool,
+    k: f32,
+) -> Option<String> {
+    use cancuoc_bridge::address::Status as A;
+    ui.label(RichText::new(t.address_today).size(14.0 * k).weak());
+    let mut clicked = None;
+    ui.vertical(|ui| match (l.status, l.chosen(choice)) {
+        (A::NotFound, _) => {
+            ui.add(egui::Label::new(RichText::new(t.address_not_found).size(15.0 * k).color(AMBER_TEXT)).wrap());
+        }
+        (_, Some(c)) => {
+            let mut text = format!("{}, {}", c.name, c.province);
+            if choice.is_some() && l.candidates.len() > 1 {
+                text.push_str(&format!(" ({})", t.address_chosen_mark));
+            }
+            ui.add(egui::Label::new(bold(text, 15.0 * k)).wrap());
+            ui.label(
+                RichText::new(format!(
+                    "{} {} · {} {}",
+                    t.address_code_commune, c.code, t.address_code_province, c.province_code
+                ))
+                .size(13.0 * k)
+                .weak(),
+            );
+        }
+        (_, None) if choosable => {
+            ui.add(egui::Label::new(RichText::new(t.address_split).size(15.0 * k).color(AMBER_TEXT)).wrap());
+            for c in &l.candidates {
+                if ui.button(RichText::new(format!("{} ({})", c.name, c.code)).size(15.0 * k)).clicked() {
+                    clicked = Some(c.code.clone());
+                }
+            }
+        }
+        (_, None) => {
+            // Only the residence is asked (forms and the check-in use it); the place of origin's
+            // candidates are listed.
+            let names: Vec<&str> = l.candidates.iter().map(|c| c.name.as_str()).collect();
+            ui.add(
+                egui::Label::new(
+                    RichText::new(format!("{} {}", t.address_one_of, names.join("; ")))
+                        .size(14.0 * k)
+                        .color(AMBER_TEXT),
+                )
+                .wrap(),
+            );
+        }
+    });
+    clicked
+}
+
+fn chip_data(app: &mut App, ui: &mut egui::Ui, k: f32) {
+    let mut chosen: Option<String> = None;
+    chip_data_rows(app, ui, k, &mut chosen);
+    if let (Some(code), Some(c)) = (chosen, app.checkin.as_mut()) {
+        c.address_choice = Some(code.clone());
+        if let Some(s) = app.form.as_mut()
+            && let Some(Some(p)) = s.people.first_mut()
+        {
+            p.address_choice = Some(code.clone());
+        }
+        app.audit_address_choice(&code);
+    }
+}
+
+fn chip_data_rows(app: &App, ui: &mut egui::Ui, k: f32, chosen: &mut Option<String>) {
     let t = app.tr();
     let app_lang = app.lang();
     let Some(c) = &app.checkin else { return };
@@ -172,6 +247,20 @@ fn chip_data(app: &App, ui: &mut egui::Ui, k: f32) {
                 ui.label(RichText::new(p.label(f, english)).size(14.0 * k).weak());
                 ui.add(egui::Label::new(RichText::new(v).size(15.0 * k)).wrap());
                 ui.end_row();
+                // Beside the chip's address (as the issuer signed it): the same in today's units.
+                let lookup = match f.key {
+                    "place_of_residence" => c.report.addresses.place_of_residence.as_ref(),
+                    "place_of_origin" => c.report.addresses.place_of_origin.as_ref(),
+                    _ => None,
+                };
+                if let Some(l) = lookup {
+                    let residence = f.key == "place_of_residence";
+                    let choice = if residence { c.address_choice.as_deref() } else { None };
+                    if let Some(code) = today_units(ui, t, l, choice, residence, k) {
+                        *chosen = Some(code);
+                    }
+                    ui.end_row();
+                }
             }
             // A document without DG13 (a foreign patient's passport): its number and issuer.
             if let Some(doc) = c.report.document.as_ref().filter(|_| p.id_number.is_none()) {

@@ -29,7 +29,10 @@ pub fn run(a: AddressArgs) -> u8 {
     if let Some(file) = a.install {
         return match address::install(&file) {
             Ok(v) => {
-                println!("Đã cài bảng đơn vị hành chính {v} / installed table {v}: {}", address::installed_path().display());
+                println!(
+                    "Đã cài bảng đơn vị hành chính {v} / installed table {v}: {}",
+                    address::installed_path().display()
+                );
                 0
             }
             Err(e) => {
@@ -63,7 +66,14 @@ pub fn run(a: AddressArgs) -> u8 {
                 (Some(n), Some(c)) => Some(format!("{n} ({c})")),
                 _ => None,
             };
-            let units: Vec<String> = [part(&o.commune, &o.commune_code), part(&o.district, &o.district_code), part(&o.province, &o.province_code)].into_iter().flatten().collect();
+            let units: Vec<String> = [
+                part(&o.commune, &o.commune_code),
+                part(&o.district, &o.district_code),
+                part(&o.province, &o.province_code),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
             println!("Đơn vị cũ (old units):            {}", units.join(", "));
         }
         match l.status {

@@ -178,7 +178,13 @@ fn fill(a: FillArgs) -> u8 {
     let cards: Vec<Option<Card>> = reads
         .iter()
         .zip(&statuses)
-        .map(|(o, s)| Some(Card { dg13: o.card.dg13.as_ref().unwrap_or(&empty), verified: *s == Status::Verified }))
+        .map(|(o, s)| {
+            Some(Card {
+                dg13: o.card.dg13.as_ref().unwrap_or(&empty),
+                verified: *s == Status::Verified,
+                address_choice: None,
+            })
+        })
         .collect();
     for (i, s) in statuses.iter().enumerate() {
         eprintln!("{} {}: {}", s.symbol(), form.people[i], s.headline(words::Lang::Vi));
