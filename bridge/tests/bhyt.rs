@@ -500,3 +500,45 @@ fn the_checkin_row_of_a_verified_read_validates_against_the_documented_field_lis
     assert_eq!(code, 422, "{c}");
     assert!(c["problems"].as_array().is_some_and(|p| p.iter().any(|p| p["field"] == "MA_CSKCB")), "{c}");
 }
+
+#[test]
+fn the_check_in_answer_carries_the_residence_in_today_s_units_and_the_api_maps_an_address() {
+    use serde_json::json;
+    let h = with(InsuranceRecord::persona_renewed());
+    let dir = tempfile::tempdir().expect("tmp");
+    let s = serve(&h, dir.path());
+    let (_, read) = s.post_json("/v1/read", &s.token, json!({ "reader": "simulated" }));
+    // The read's JSON: the chip's text kept, today's unit beside it.
+    let res = &read["report"]["addresses"]["place_of_residence"];
+    assert_eq!(res["status"], "exact");
+    assert_eq!(res["text"], PERSONA.place_of_residence);
+    assert_eq!(
+        (res["candidates"][0]["code"].as_str(), res["candidates"][0]["province_code"].as_str()),
+        (Some("00070"), Some("01"))
+    );
+    assert_eq!(read["report"]["addresses"]["place_of_origin"]["old"]["district"], "Huyện Đông Anh");
+    let id = read["id"].as_str().expect("id").to_string();
+    let visit =
+        json!({ "ma_cskcb": "01001", "ma_doituong_kcb": "1.1", "ma_dich_vu": "02.1896", "ten_dich_vu": "Khám" });
+    let (code, c) = s.post_json("/v1/checkin", &s.token, json!({ "read_id": id, "visit": visit }));
+    assert_eq!(code, 200, "{c}");
+    assert_eq!(c["cu_tru"]["matinh_cu_tru"], "01");
+    assert_eq!(c["cu_tru"]["maxa_cu_tru"], "00070");
+    assert_eq!(c["cu_tru"]["mahuyen_cu_tru"], "", "no district level by default");
+    assert_eq!(c["cu_tru"]["dia_chi"], "Số 12 Ngõ 34 Phố Hàng Bạc, Phường Hoàn Kiếm, Thành phố Hà Nội");
+    // The setting: the old district's code.
+    let mut v2 = visit.clone();
+    v2["district_field"] = json!("old");
+    let (_, c) = s.post_json("/v1/checkin", &s.token, json!({ "read_id": id, "visit": v2 }));
+    assert_eq!(c["cu_tru"]["mahuyen_cu_tru"], "002");
+    // POST /v1/address: the same answer as the CLI's; a split commune lists every candidate.
+    let (code, a) = s.post_json("/v1/address", &s.token, json!({ "text": "Phường Cửa Nam, Quận Hoàn Kiếm, Hà Nội" }));
+    assert_eq!(code, 200, "{a}");
+    assert_eq!(a["status"], "ambiguous");
+    assert_eq!(a["candidates"].as_array().map(Vec::len), Some(4));
+    assert!(a["units_version"].as_str().is_some_and(|v| !v.is_empty()));
+    let (code, _) = s.post_json("/v1/address", &s.token, json!({ "text": "x", "extra": 1 }));
+    assert_eq!(code, 400, "unknown fields are refused");
+    let (code, _) = s.post_json("/v1/address", "wrong-token", json!({ "text": "x" }));
+    assert_eq!(code, 401);
+}

@@ -324,3 +324,35 @@ fn the_api_fills_a_form_from_kept_reads_with_consent_per_field() {
     assert_eq!(s.post("/v1/forms/ct99", json!({ "consent": ["required"] })).0, 404);
     assert_eq!(s.post("/v1/forms/ct01", json!({ "read_ids": ["00"], "consent": ["required"] })).0, 404);
 }
+
+#[test]
+fn the_residence_is_printed_in_today_s_units_where_the_form_asks_where_one_lives() {
+    // DC02 "Nơi cư trú" (TT 17/2024/TT-BCA) asks where the citizen lives now: since 1 July 2025
+    // that is Phường Hoàn Kiếm (Nghị quyết 1656/NQ-UBTVQH15, Điều 1 khoản 1), not the card's
+    // Phường Hàng Đào, Quận Hoàn Kiếm.
+    let t = dir();
+    let out = t.path().join("dc02.pdf");
+    let (code, stdout, stderr) =
+        fill(&["dc02", "--simulated", "--consent", "required", "--out", out.to_str().expect("utf-8")]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let text = tool("pdftotext", &[out.to_str().expect("utf-8"), "-"]);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("Số 12 Ngõ 34 Phố Hàng Bạc, Phường Hoàn Kiếm, Thành phố Hà Nội"), "{flat}");
+    assert!(!flat.contains("Quận Hoàn Kiếm") && !flat.contains("Hàng Đào"), "{flat}");
+    // The 2024 card's Phường Cửa Nam was split: no guess, the card's text stays.
+    let out = t.path().join("dc02-2024.pdf");
+    let (code, ..) = fill(&[
+        "dc02",
+        "--simulated",
+        "--variant",
+        "can-cuoc-2024",
+        "--consent",
+        "required",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 0);
+    let text = tool("pdftotext", &[out.to_str().expect("utf-8"), "-"]);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("Số 8 Phố Lý Thường Kiệt, Phường Cửa Nam, Hà Nội"), "{flat}");
+}

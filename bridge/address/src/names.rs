@@ -62,20 +62,32 @@ const TONES: [(&str, &str); 15] = [
 
 /// Whitespace collapsed and Unicode NFC (composed), as displayed.
 pub fn clean(s: &str) -> String {
+    // Fast path (the table's own names): already NFC, single spaces, trimmed.
+    let tidy = !s.starts_with(' ') && !s.ends_with(' ') && !s.contains("  ") && !s.contains(['\t', '\n', '\r']);
+    if tidy && unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+        return s.to_string();
+    }
     let nfc: String = s.nfc().collect();
     nfc.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The comparison key of a bare name (without its type word).
 pub fn key(s: &str) -> String {
-    let mut k = clean(s).to_lowercase().replace(['’', '‘', '`', 'ʼ'], "'");
-    for (old, new) in TONES {
-        if k.contains(old) {
-            k = k.replace(old, new);
+    let mut k = clean(s).to_lowercase();
+    if k.contains(['’', '‘', '`', 'ʼ']) {
+        k = k.replace(['’', '‘', '`', 'ʼ'], "'");
+    }
+    if k.contains(['ò', 'ó', 'ỏ', 'õ', 'ọ', 'ù', 'ú', 'ủ', 'ũ', 'ụ']) {
+        for (old, new) in TONES {
+            if k.contains(old) {
+                k = k.replace(old, new);
+            }
         }
     }
     // "Bà Rịa-Vũng Tàu", "Bà Rịa - Vũng Tàu": one spelling.
-    let k = k.split('-').map(str::trim).collect::<Vec<_>>().join(" - ");
+    if k.contains('-') {
+        k = k.split('-').map(str::trim).collect::<Vec<_>>().join(" - ");
+    }
     // Numbered units: "04" is "4".
     if !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()) {
         let t = k.trim_start_matches('0');
