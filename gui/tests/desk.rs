@@ -489,6 +489,8 @@ fn settings_persist_and_retention_zero_keeps_nothing() {
     {
         let mut h = harness(opts.clone());
         press(&mut h, "Cài đặt");
+        // The administrative-units table in force is named (docs/address.md).
+        assert!(has_text(&h, "Bảng đơn vị hành chính") && has_text(&h, "2025-07-01.nso.1 (2025-07-01)"));
         type_into(&mut h, "Tên người tiếp đón", " Hoa");
         type_into(&mut h, "Mật khẩu cổng BHYT", "bi-mat");
         h.run_steps(1);

@@ -73,6 +73,11 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
         ui.label(t.s_data_file);
         ui.label(app.store.path().map(|p| p.display().to_string()).unwrap_or_else(|| t.demo_memory_note.to_string()));
         ui.end_row();
+        // Which table maps the cards' pre-2025 addresses to today's units (docs/address.md).
+        let units = cancuoc_bridge::address::source();
+        ui.label(t.address_table);
+        ui.label(format!("{} ({})", units.version, units.effective));
+        ui.end_row();
     });
     ui.add_space(8.0);
     if ui.button(bold(t.s_save, 18.0 * k)).clicked() {
