@@ -142,3 +142,24 @@ pub fn describe(l: &Lookup, lang: crate::words::Lang) -> String {
         .to_string(),
     }
 }
+
+/// The site's own commune of today from what a technician typed in the settings ("Phường Hoàn
+/// Kiếm, Hà Nội", "Phường Hoàn Kiếm, Thành phố Hà Nội"): only one commune of today (named as
+/// today's, or an old one that maps to exactly one).
+pub fn site_commune(text: &str) -> Option<Candidate> {
+    let l = units().lookup(text);
+    matches!(l.status, Status::AlreadyCurrent | Status::Exact).then(|| l.chosen(None).cloned()).flatten()
+}
+
+/// A unit's name as written inside a sentence: the type word in lower case ("phường Hoàn Kiếm",
+/// "xã Đông Anh", "đặc khu Côn Đảo", "thành phố Hà Nội").
+pub fn in_sentence(name: &str) -> String {
+    let (kind, bare) = cancuoc_address::names::split_kind(name);
+    match kind {
+        Some(_) => {
+            let word = name.strip_suffix(bare.as_str()).unwrap_or(name).trim_end();
+            format!("{} {bare}", word.to_lowercase())
+        }
+        None => name.to_string(),
+    }
+}

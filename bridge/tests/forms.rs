@@ -356,3 +356,46 @@ fn the_residence_is_printed_in_today_s_units_where_the_form_asks_where_one_lives
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains("Số 8 Phố Lý Thường Kiệt, Phường Cửa Nam, Hà Nội"), "{flat}");
 }
+
+#[test]
+fn the_site_s_commune_of_today_is_the_default_addressee() {
+    let t = dir();
+    let out = t.path().join("ct01.pdf");
+    let (code, stdout, stderr) = fill(&[
+        "ct01",
+        "--simulated",
+        "--consent",
+        "required",
+        "--site-commune",
+        "Phường Hoàn Kiếm, Hà Nội",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let flat = tool("pdftotext", &[out.to_str().expect("utf-8"), "-"]).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("Kính gửi: Công an phường Hoàn Kiếm"), "{flat}");
+    // An old commune that maps to one of today's is taken as that one; a split one is refused.
+    let (code, ..) = fill(&[
+        "ct01",
+        "--simulated",
+        "--consent",
+        "required",
+        "--site-commune",
+        "Phường Hàng Đào, Quận Hoàn Kiếm, Hà Nội",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 0);
+    let (code, _, stderr) = fill(&[
+        "ct01",
+        "--simulated",
+        "--consent",
+        "required",
+        "--site-commune",
+        "Phường Cửa Nam, Quận Hoàn Kiếm, Hà Nội",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not one commune of today"), "{stderr}");
+}

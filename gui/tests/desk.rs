@@ -979,3 +979,24 @@ fn the_chip_address_is_shown_in_today_s_units_and_a_split_commune_asks_the_clerk
     let audit = h.state().store.audit_log(50).unwrap_or_default();
     assert!(audit.iter().any(|a| a.action == "address_choice" && a.detail.contains("00082")), "{audit:?}");
 }
+
+#[test]
+fn the_site_s_commune_of_today_addresses_the_forms_and_the_residence_is_today_s() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = ward_desk(cancuoc_desk::store::CounterMode::CommunePolice, &dir.path().join("p.pdf"));
+    {
+        let s = &mut h.state_mut().settings;
+        s.office_name.clear();
+        s.office_place.clear();
+        s.site_commune = "Phường Hoàn Kiếm, Hà Nội".into();
+    }
+    read_with_can(&mut h);
+    press(&mut h, "DC02 — Phiếu đề nghị giải quyết thủ tục về căn cước");
+    press(&mut h, "Công dân đồng ý — điền");
+    h.run_steps(10);
+    let page = page_text(&h);
+    assert!(page.contains("Kính gửi: Công an phường Hoàn Kiếm"), "{page}");
+    // DC02 "Nơi cư trú" in today's units (Nghị quyết 1656/NQ-UBTVQH15, Điều 1 khoản 1).
+    assert!(page.contains("Số 12 Ngõ 34 Phố Hàng Bạc, Phường Hoàn Kiếm, Thành phố Hà Nội"), "{page}");
+    assert!(!page.contains("Quận Hoàn Kiếm"), "{page}");
+}

@@ -30,6 +30,18 @@ pub enum Counter {
     CommunePolice,
 }
 
+impl Counter {
+    /// The default "Kính gửi" of this counter at a site in `commune` (today's, e.g. "Phường Hoàn
+    /// Kiếm"): the commune's People's Committee, or its police.
+    pub fn addressee(self, commune: &str) -> String {
+        let c = crate::address::in_sentence(commune);
+        match self {
+            Counter::WardCommittee => format!("Ủy ban nhân dân {c}"),
+            Counter::CommunePolice => format!("Công an {c}"),
+        }
+    }
+}
+
 /// Where a field's value comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -112,10 +112,18 @@ impl App {
             *first = self.person_from_checkin();
         }
         let mut typed = BTreeMap::new();
+        // The site's commune of today gives the default addressee and place.
+        let site = cancuoc_bridge::address::site_commune(&self.settings.site_commune);
+        let or_site = |set: &str, from_site: &dyn Fn(&str) -> String| {
+            if !set.trim().is_empty() {
+                return set.to_string();
+            }
+            site.as_ref().map(|c| from_site(&c.name)).unwrap_or_default()
+        };
         for f in form.fields.iter().filter(|f| f.from == From::Clerk) {
             let v = match f.id.as_str() {
-                "kinh_gui" => self.settings.office_name.clone(),
-                "lam_tai" => self.settings.office_place.clone(),
+                "kinh_gui" => or_site(&self.settings.office_name, &|c| form.counter.addressee(c)),
+                "lam_tai" => or_site(&self.settings.office_place, &cancuoc_bridge::address::in_sentence),
                 _ => String::new(),
             };
             typed.insert(f.id.clone(), v);

@@ -58,6 +58,9 @@ pub struct Settings {
     pub office_place: String,
     /// The site's code in the visit evidence (e.g. the facility code, mã cơ sở KCB).
     pub site_id: String,
+    /// The commune of today the site is in ("Phường Hoàn Kiếm, Hà Nội"): the forms' default
+    /// addressee and place when `office_name` / `office_place` are empty (docs/address.md).
+    pub site_commune: String,
 }
 
 /// The counter a desk serves. Hospital reception sees the check-in, BHYT and the HIS; a ward
@@ -110,6 +113,7 @@ impl Default for Settings {
             office_name: String::new(),
             office_place: String::new(),
             site_id: String::new(),
+            site_commune: String::new(),
         }
     }
 }

@@ -33,6 +33,15 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
             .response
             .labelled_by(l.id);
         ui.end_row();
+        text(ui, t.s_site_commune, &mut d.site_commune, false);
+        if !d.site_commune.trim().is_empty() {
+            ui.label("");
+            match cancuoc_bridge::address::site_commune(&d.site_commune) {
+                Some(c) => ui.label(RichText::new(format!("{}, {} ({})", c.name, c.province, c.code)).color(GREEN)),
+                None => ui.label(RichText::new(t.s_site_commune_unknown).color(RED)),
+            };
+            ui.end_row();
+        }
         text(ui, t.s_office_name, &mut d.office_name, false);
         text(ui, t.s_office_place, &mut d.office_place, false);
         text(ui, t.s_site_id, &mut d.site_id, false);
@@ -86,5 +95,4 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
             Err(e) => crate::app::Notice { text: e, good: false },
         });
     }
-    let _ = (GREEN, RED);
 }

@@ -61,6 +61,10 @@ pub struct FillArgs {
     /// A clerk's or citizen's field: ID=VALUE (e.g. kinh_gui='UBND phường Hàng Bạc').
     #[arg(long = "set", value_name = "ID=VALUE")]
     set: Vec<String>,
+    /// The site's commune of today (e.g. "Phường Hoàn Kiếm, Hà Nội"): the default "Kính gửi"
+    /// (its People's Committee or, on police forms, its police) and place ("Làm tại").
+    #[arg(long, value_name = "COMMUNE")]
+    site_commune: Option<String>,
     /// Fill from a card that is not verified anyway (the clerk's decision; say why in your records).
     #[arg(long)]
     override_unverified: bool,
@@ -129,6 +133,21 @@ fn fill(a: FillArgs) -> u8 {
     for s in &a.set {
         let Some((k, v)) = s.split_once('=') else { return usage(format!("--set {s:?}: expected ID=VALUE")) };
         typed.insert(k.trim().to_string(), v.to_string());
+    }
+    if let Some(text) = &a.site_commune {
+        let Some(c) = cancuoc_bridge::address::site_commune(text) else {
+            return usage(format!(
+                "--site-commune {text:?}: not one commune of today (try `cancuoc address \"{text}\"`)"
+            ));
+        };
+        for f in &form.fields {
+            let default = match f.id.as_str() {
+                "kinh_gui" => form.counter.addressee(&c.name),
+                "lam_tai" => cancuoc_bridge::address::in_sentence(&c.name),
+                _ => continue,
+            };
+            typed.entry(f.id.clone()).or_insert(default);
+        }
     }
     let date = match forms::parse_date(&a.date) {
         Ok(d) => d,
