@@ -127,6 +127,8 @@ pub struct Tr {
     pub f_place_of_residence: &'static str,
     /// Beside a chip address: the same in today's administrative units (since 1 July 2025).
     pub address_today: &'static str,
+    /// The short label of that row (the grid's first column).
+    pub address_today_short: &'static str,
     pub address_not_found: &'static str,
     pub address_split: &'static str,
     /// Marks an address of today the citizen chose among several.
@@ -378,6 +380,7 @@ pub const VI: Tr = Tr {
     f_place_of_origin: "Quê quán",
     f_place_of_residence: "Nơi thường trú",
     address_today: "Địa chỉ theo đơn vị hành chính mới",
+    address_today_short: "Nay là",
     address_not_found: "Không tìm được xã/phường mới — dùng địa chỉ trên thẻ",
     address_split: "Xã/phường cũ nay thuộc nhiều xã/phường mới. Hỏi người dân và bấm nơi họ đang ở:",
     address_chosen_mark: "người dân xác nhận",
@@ -620,6 +623,7 @@ pub const EN: Tr = Tr {
     f_place_of_origin: "Place of origin",
     f_place_of_residence: "Place of residence",
     address_today: "Address in today's administrative units",
+    address_today_short: "Today",
     address_not_found: "No commune of today found — the card's address is used",
     address_split: "The old commune is now part of several. Ask the citizen and click where they live:",
     address_chosen_mark: "confirmed by the citizen",

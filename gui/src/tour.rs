@@ -29,6 +29,7 @@ pub const STAGES: &[&str] = &[
     "14-mot-cua-bieu-mau",
     "15-mot-cua-dong-y",
     "16-mot-cua-xem-truoc",
+    "17-dia-chi-moi",
 ];
 
 pub struct Tour {
@@ -109,6 +110,17 @@ impl Tour {
                     f.typed.insert("purpose".into(), "Để đăng ký kết hôn".into());
                 }
             }
+            15 => {
+                // A 2024 card whose ward (Phường Cửa Nam) was split on 1 July 2025: the clerk
+                // asks the citizen which ward of today (docs/address.md).
+                app.settings.counter_mode = crate::store::CounterMode::Hospital;
+                app.next_person();
+                app.key_mode = KeyMode::IdNumber;
+                app.key.id_or_can = cancuoc_bridge::demo::PERSONA_2024.id_number.into();
+                app.scenario.variant = "can-cuoc-2024".into();
+                app.scenario.remove_mid_read = false;
+                app.start_read();
+            }
             _ => {}
         }
     }
@@ -120,7 +132,7 @@ impl Tour {
                 Phase::Reading { files, .. } => files.iter().any(|f| f.file.to_string() == "DG2" && f.done > 0),
                 _ => true,
             },
-            2 | 5 | 6 | 10 | 12 => matches!(app.phase, Phase::Result),
+            2 | 5 | 6 | 10 | 12 | 15 => matches!(app.phase, Phase::Result),
             13 => app.form.as_ref().is_some_and(|f| f.asking.is_some()),
             3 => app.consent.is_some(),
             4 => app.checkin.as_ref().is_some_and(|c| matches!(c.bhyt, BhytState::Done(_))),

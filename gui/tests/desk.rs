@@ -966,7 +966,9 @@ fn the_chip_address_is_shown_in_today_s_units_and_a_split_commune_asks_the_clerk
     {
         assert!(has_text(&h, ward), "{ward}");
     }
-    press(&mut h, "Phường Cửa Nam (00082)");
+    // Offered beside the chip's address and in the check-in form's address row: the form's.
+    assert_eq!(h.query_all_by_label("Phường Cửa Nam (00082)").count(), 2);
+    h.query_all_by_label("Phường Cửa Nam (00082)").last().expect("button").click();
     h.run_steps(2);
     let c = h.state().checkin.as_ref().expect("result");
     assert_eq!(c.address_choice.as_deref(), Some("00082"));

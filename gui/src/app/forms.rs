@@ -143,9 +143,22 @@ impl App {
         s.asking = Some(FormConsent { person, ticks });
     }
 
-    /// The citizen chose today's commune for a split old commune: recorded (the choice's code,
+    /// The citizen chose today's commune (`code`, one of the candidates) for the card's split
+    /// old commune: the check-in and the form use it, and the choice is recorded (the code,
     /// never the address).
-    pub fn audit_address_choice(&self, code: &str) {
+    pub fn choose_address(&mut self, code: &str) {
+        let Some(c) = self.checkin.as_mut() else { return };
+        let known =
+            c.report.addresses.place_of_residence.as_ref().is_some_and(|l| l.candidates.iter().any(|x| x.code == code));
+        if !known {
+            return;
+        }
+        c.address_choice = Some(code.to_string());
+        if let Some(s) = self.form.as_mut()
+            && let Some(Some(p)) = s.people.first_mut()
+        {
+            p.address_choice = Some(code.to_string());
+        }
         self.form_audit("address_choice", &["place_of_residence".to_string()], format!("commune of today {code}"));
     }
 

@@ -157,10 +157,27 @@ fn today_units(
     choosable: bool,
     k: f32,
 ) -> Option<String> {
-    use cancuoc_bridge::address::Status as A;
-    ui.label(RichText::new(t.address_today).size(14.0 * k).weak());
+    // A short label keeps the grid's first column narrow; the full words head the value.
+    ui.label(RichText::new(t.address_today_short).size(14.0 * k).weak());
     let mut clicked = None;
-    ui.vertical(|ui| match (l.status, l.chosen(choice)) {
+    ui.vertical(|ui| {
+        ui.add(egui::Label::new(RichText::new(t.address_today).size(12.0 * k).weak()).wrap());
+        today_units_value(ui, t, l, choice, choosable, k, &mut clicked);
+    });
+    clicked
+}
+
+fn today_units_value(
+    ui: &mut egui::Ui,
+    t: &crate::i18n::Tr,
+    l: &cancuoc_bridge::address::Lookup,
+    choice: Option<&str>,
+    choosable: bool,
+    k: f32,
+    clicked: &mut Option<String>,
+) {
+    use cancuoc_bridge::address::Status as A;
+    match (l.status, l.chosen(choice)) {
         (A::NotFound, _) => {
             ui.add(egui::Label::new(RichText::new(t.address_not_found).size(15.0 * k).color(AMBER_TEXT)).wrap());
         }
@@ -183,7 +200,7 @@ fn today_units(
             ui.add(egui::Label::new(RichText::new(t.address_split).size(15.0 * k).color(AMBER_TEXT)).wrap());
             for c in &l.candidates {
                 if ui.button(RichText::new(format!("{} ({})", c.name, c.code)).size(15.0 * k)).clicked() {
-                    clicked = Some(c.code.clone());
+                    *clicked = Some(c.code.clone());
                 }
             }
         }
@@ -200,21 +217,14 @@ fn today_units(
                 .wrap(),
             );
         }
-    });
-    clicked
+    }
 }
 
 fn chip_data(app: &mut App, ui: &mut egui::Ui, k: f32) {
     let mut chosen: Option<String> = None;
     chip_data_rows(app, ui, k, &mut chosen);
-    if let (Some(code), Some(c)) = (chosen, app.checkin.as_mut()) {
-        c.address_choice = Some(code.clone());
-        if let Some(s) = app.form.as_mut()
-            && let Some(Some(p)) = s.people.first_mut()
-        {
-            p.address_choice = Some(code.clone());
-        }
-        app.audit_address_choice(&code);
+    if let Some(code) = chosen {
+        app.choose_address(&code);
     }
 }
 
@@ -301,6 +311,14 @@ fn chip_data_rows(app: &App, ui: &mut egui::Ui, k: f32, chosen: &mut Option<Stri
 }
 
 fn form(app: &mut App, ui: &mut egui::Ui, k: f32) {
+    let mut chosen: Option<String> = None;
+    form_rows(app, ui, k, &mut chosen);
+    if let Some(code) = chosen {
+        app.choose_address(&code);
+    }
+}
+
+fn form_rows(app: &mut App, ui: &mut egui::Ui, k: f32, chosen: &mut Option<String>) {
     let t = app.tr();
     let lang = app.lang();
     let Some(c) = &mut app.checkin else { return };
@@ -323,7 +341,25 @@ fn form(app: &mut App, ui: &mut egui::Ui, k: f32) {
             (address_label, F::Address),
         ] {
             ui.label(RichText::new(label).size(16.0 * k));
-            ui.add(egui::Label::new(bold(c.value(f, lang).unwrap_or_default(), big)).wrap());
+            let needs_choice = f == F::Address
+                && c.address_choice.is_none()
+                && c.report
+                    .addresses
+                    .place_of_residence
+                    .as_ref()
+                    .is_some_and(|l| l.status == cancuoc_bridge::address::Status::Ambiguous);
+            if needs_choice {
+                // The card's old commune was split: the clerk asks the citizen here, where the
+                // form is filled (the same buttons as beside the chip's address).
+                ui.vertical(|ui| {
+                    ui.add(egui::Label::new(bold(c.value(f, lang).unwrap_or_default(), big)).wrap());
+                    if let Some(l) = &c.report.addresses.place_of_residence {
+                        today_units_value(ui, t, l, None, true, k, chosen);
+                    }
+                });
+            } else {
+                ui.add(egui::Label::new(bold(c.value(f, lang).unwrap_or_default(), big)).wrap());
+            }
             ui.end_row();
         }
         let l = ui.label(RichText::new(t.f_service).size(16.0 * k));
