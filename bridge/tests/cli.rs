@@ -284,6 +284,15 @@ fn fhir_patient_is_valid_and_carries_the_verdict() {
         "verified 079195012345 Nguyễn 1995-03-15 female 0 http://fhir.ehealth.gov.vn/core/sid/national_id NI",
         "VN Core's naming system for the CCCD number"
     );
+    // The address: the chip's text, and today's units in VN Core's administrative-address
+    // extension (the model above parsed it: its extensions are valid FHIR).
+    let p: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let a = &p["address"][0];
+    assert_eq!(a["text"], cancuoc_sim::PERSONA.place_of_residence);
+    assert_eq!(a["state"], "Thành phố Hà Nội");
+    assert_eq!(a["extension"][0]["url"], cancuoc_bridge::fhir::VN_CORE_ADMIN_ADDRESS);
+    assert_eq!(a["extension"][0]["extension"][1]["valueCodeableConcept"]["coding"][0]["code"], "00070");
+    assert_eq!(a["extension"][1]["valueCode"], "exact");
     // A read for a visit references its evidence record by hash in an extension FHIR accepts.
     let dir = tempfile::tempdir().unwrap();
     let ev = dir.path().join("ev.der");
