@@ -14,6 +14,7 @@ pub mod pcsc_reader;
 pub mod probe;
 pub mod qd4750;
 pub mod read;
+pub mod store;
 pub mod trust_store;
 pub mod uf2;
 pub mod usb_reader;

@@ -2,6 +2,7 @@
 //! the consents given. The outputs (CSV, FHIR, printed form, HIS) are built here from the
 //! consented fields only.
 
+use crate::i18n::LangExt;
 use std::collections::BTreeMap;
 
 use cancuoc_bridge::{Report, Status};

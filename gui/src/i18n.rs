@@ -1,42 +1,38 @@
 //! Every string the desk app shows, in one place: Vietnamese first, English second. A field in
 //! [`Tr`] exists in both tables or the build fails, so no screen can miss a translation.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub enum Lang {
-    #[default]
-    Vi,
-    En,
-}
+/// The language (the bridge's, which the stored settings carry).
+pub use cancuoc_bridge::words::Lang;
 
-impl From<Lang> for cancuoc_bridge::words::Lang {
-    fn from(l: Lang) -> Self {
-        match l {
-            Lang::Vi => Self::Vi,
-            Lang::En => Self::En,
-        }
-    }
-}
-
-impl Lang {
+/// The desk app's wording of a [`Lang`].
+pub trait LangExt {
     /// The verdict's wording (shared with the CLI) in this language.
-    pub fn words(self) -> cancuoc_bridge::words::Lang {
-        self.into()
+    fn words(self) -> Lang;
+    fn tr(self) -> &'static Tr;
+    fn code(self) -> &'static str;
+}
+
+impl LangExt for Lang {
+    fn words(self) -> Lang {
+        self
     }
-    pub fn tr(self) -> &'static Tr {
+    fn tr(self) -> &'static Tr {
         match self {
             Lang::Vi => &VI,
             Lang::En => &EN,
         }
     }
-    pub fn code(self) -> &'static str {
+    fn code(self) -> &'static str {
         match self {
             Lang::Vi => "vi",
             Lang::En => "en",
         }
     }
-    pub fn from_code(s: &str) -> Self {
-        if s.eq_ignore_ascii_case("en") { Lang::En } else { Lang::Vi }
-    }
+}
+
+/// "en" → English; anything else Vietnamese.
+pub fn lang_from_code(s: &str) -> Lang {
+    if s.eq_ignore_ascii_case("en") { Lang::En } else { Lang::Vi }
 }
 
 /// The app's strings. Names say where a string is used.

@@ -13,7 +13,8 @@ pub mod i18n;
 pub mod photo;
 pub mod qr;
 pub mod reader;
-pub mod store;
+/// The site store lives in the bridge (shared with `cancuoc serve` and `cancuoc privacy`).
+pub use cancuoc_bridge::store;
 pub mod tour;
 pub mod ui;
 

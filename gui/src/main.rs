@@ -1,5 +1,6 @@
 //! `cancuoc-desk`: the desk app. `cancuoc-desk --demo` runs it on the built-in simulated card.
 
+use cancuoc_desk::i18n::LangExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -63,7 +64,7 @@ fn main() -> ExitCode {
     let opts = Options {
         demo: a.demo,
         data_dir: a.data_dir,
-        lang: a.lang.as_deref().map(Lang::from_code),
+        lang: a.lang.as_deref().map(cancuoc_desk::i18n::lang_from_code),
         large_text: a.large_text,
         sim_latency: Duration::from_millis(a.sim_latency_ms),
         usb_ports: a.usb_ports,

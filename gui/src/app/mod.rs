@@ -11,6 +11,7 @@ mod settings;
 
 pub use forms::{FormConsent, FormPerson, FormSession};
 
+use crate::i18n::LangExt;
 use std::collections::BTreeMap;
 use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};

@@ -2,6 +2,7 @@
 //! question, the people's cards, the clerk's and the citizen's fields, and the A4 preview drawn
 //! from the same layout the PDF is written from (so what the clerk checks is what prints).
 
+use crate::i18n::LangExt;
 use cancuoc_bridge::forms::font::Style;
 use cancuoc_bridge::forms::{Item, PAGE_MM};
 use eframe::egui::{self, Color32, FontFamily, FontId, RichText};

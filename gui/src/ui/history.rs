@@ -1,5 +1,6 @@
 //! History: the saved check-ins and the audit log, with the retention rule stated.
 
+use crate::i18n::LangExt;
 use cancuoc_bridge::Status;
 use eframe::egui::{self, RichText};
 

@@ -2,6 +2,7 @@
 //! red naming the failed check), the photo and the chip's data, and the check-in form with the
 //! insurance check and the ways to send it on.
 
+use crate::i18n::LangExt;
 use cancuoc_bridge::Status;
 use cancuoc_bridge::words;
 use eframe::egui::{self, Color32, RichText};

@@ -3,6 +3,7 @@
 //! in words, with the technical detail for the technician and a button to try again — instead
 //! of an app that silently does not open.
 
+use crate::i18n::LangExt;
 use eframe::egui::{self, RichText};
 
 use super::{INK, RED, apply_style, install_fonts};

@@ -1,10 +1,10 @@
-//! The desk app's store: check-ins, the day's queue numbers, an audit log of who sent which
+//! The site store (the desk app's, `cancuoc serve --site-db`'s and `cancuoc privacy`'s): check-ins, the day's queue numbers, an audit log of who sent which
 //! fields where, and the settings. One PC keeps them in SQLite ([`sqlite`]); a site with several
 //! counters points every counter at one PostgreSQL server ([`postgres`], one connection URL) and
 //! they share the queue and the audit trail. [`Store`] is what the app uses; each backend
 //! implements [`Backend`], and a row is turned into a [`CheckinRow`] or [`AuditRow`] in one place
 //! ([`checkin_row`], [`audit_row`]) for both. Both schemas are versioned migrations (refinery,
-//! `gui/migrations/{sqlite,postgres}`), applied when the store opens.
+//! `bridge/migrations/{sqlite,postgres}`), applied when the store opens.
 //!
 //! Personal data is kept only as long as the retention setting says (default 30 days; 0 keeps
 //! none) and purged automatically; photos only when the setting allows. The audit log holds
@@ -15,7 +15,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::Lang;
+use crate::words::Lang;
 
 mod postgres;
 mod sqlite;
@@ -77,11 +77,11 @@ pub enum CounterMode {
 impl CounterMode {
     pub const ALL: [CounterMode; 3] = [CounterMode::Hospital, CounterMode::WardCommittee, CounterMode::CommunePolice];
     /// The forms this counter takes (`None`: hospital reception, which fills none).
-    pub fn forms_counter(self) -> Option<cancuoc_bridge::forms::Counter> {
+    pub fn forms_counter(self) -> Option<crate::forms::Counter> {
         match self {
             CounterMode::Hospital => None,
-            CounterMode::WardCommittee => Some(cancuoc_bridge::forms::Counter::WardCommittee),
-            CounterMode::CommunePolice => Some(cancuoc_bridge::forms::Counter::CommunePolice),
+            CounterMode::WardCommittee => Some(crate::forms::Counter::WardCommittee),
+            CounterMode::CommunePolice => Some(crate::forms::Counter::CommunePolice),
         }
     }
 }

@@ -262,7 +262,7 @@ impl Drop for Pg {
             // Nothing is lost when the app closes while the server is away: the rows wait on
             // this PC (readable by this user only) and go out on the next start.
             if let Ok(json) = serde_json::to_vec(&self.outbox) {
-                let _ = cancuoc_bridge::write_private(path, &json);
+                let _ = crate::write_private(path, &json);
             }
         }
     }
