@@ -50,6 +50,9 @@ pub struct Config {
     pub trust_dir: Option<PathBuf>,
     /// The insurer's gateway and the site's account for `POST /v1/bhyt` (`None`: not set up).
     pub bhyt: Option<crate::bhyt::Account>,
+    /// The site store (`--site-db`): `POST /v1/checkin` with the citizen's consent stated saves
+    /// the check-in and its consent record there (`None`: nothing is kept).
+    pub site_db: Option<Arc<crate::store::Store>>,
 }
 
 struct AppState {
@@ -480,6 +483,10 @@ async fn checkin(State(st): State<Shared>, body: axum::body::Bytes) -> Response 
         read_id: String,
         #[serde(default)]
         visit: qd4750::Visit,
+        /// The citizen's consent to the check-in purpose, as the hospital system states it:
+        /// only `true` saves the check-in (with `--site-db`) and its consent record.
+        #[serde(default)]
+        consent: Option<bool>,
     }
     let req: Req = match serde_json::from_slice(&body) {
         Ok(r) => r,
@@ -496,6 +503,29 @@ async fn checkin(State(st): State<Shared>, body: axum::body::Bytes) -> Response 
     let now = chrono::Local::now().format("%Y%m%d%H%M").to_string();
     let row = qd4750::checkin_row(&report, answer.as_ref(), &req.visit, &now);
     let problems = qd4750::validate(&row);
+    let evidence_der = hit_evidence(&st, &req.read_id);
+    let saved = match (&st.cfg.site_db, req.consent) {
+        (Some(db), Some(true)) if problems.is_empty() => {
+            let db = db.clone();
+            let (report, answer, visit) = (report.clone(), answer.clone(), req.visit.clone());
+            let done = tokio::task::spawn_blocking(move || {
+                save_stated_checkin(&db, &report, answer.as_ref(), &visit, evidence_der)
+            })
+            .await;
+            match done {
+                Ok(Ok(v)) => Some(v),
+                Ok(Err(e)) => {
+                    return error(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "store_error",
+                        format!("the check-in was not saved: {e}"),
+                    );
+                }
+                Err(_) => return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the save stopped"),
+            }
+        }
+        _ => None,
+    };
     let body = json!({
         "status": report.status,
         "row": row.json(),
@@ -505,9 +535,90 @@ async fn checkin(State(st): State<Shared>, body: axum::body::Bytes) -> Response 
         "evidence_sha256": evidence_sha256,
         // The residence in today's units, for the visit's summary table (XML1).
         "cu_tru": qd4750::residence(&report, &req.visit),
+        // With `--site-db` and `"consent": true`: the saved check-in (id, queue number).
+        "saved": saved,
     });
     let code = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     (code, Json(body)).into_response()
+}
+
+/// The kept read's visit evidence record (DER), when it has one.
+fn hit_evidence(st: &Shared, read_id: &str) -> Option<Vec<u8>> {
+    let k = st.kept.lock().ok()?;
+    k.get(read_id)?.evidence.as_ref().and_then(|e| e.to_der().ok())
+}
+
+/// The fields a check-in saved through the API keeps, by name (its consent record names them).
+const CHECKIN_FIELDS: &str = "full_name,id_number,date_of_birth,sex,place_of_residence,service,verdict,bhyt_result";
+
+/// Saves a check-in the hospital system stated the citizen's consent for, with its consent
+/// record (method "stated_by_his") and an audit row.
+fn save_stated_checkin(
+    db: &crate::store::Store,
+    report: &Report,
+    bhyt: Option<&crate::bhyt::Answer>,
+    visit: &crate::qd4750::Visit,
+    evidence: Option<Vec<u8>>,
+) -> Result<Value, crate::store::StoreError> {
+    use crate::store::{AuditRow, CheckinRow, ConsentRecord};
+    let p = &report.person;
+    let now = crate::now_unix() as i64;
+    let settings = db.settings()?;
+    let address = crate::qd4750::residence(report, visit).map(|r| r.dia_chi).or_else(|| p.place_of_residence.clone());
+    let evidence_sha256 = evidence.as_deref().map(|d| {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(d))
+    });
+    let row = CheckinRow {
+        at: now,
+        clerk: "API".into(),
+        full_name: p.full_name.clone(),
+        id_number: p.id_number.clone(),
+        date_of_birth: p.date_of_birth.clone(),
+        sex: p.sex.clone(),
+        address,
+        service: visit.ten_dich_vu.clone(),
+        verdict: report.status.key().into(),
+        bhyt: bhyt
+            .map(|a| format!("{} {}", a.code, a.card.number.clone().unwrap_or_default()))
+            .unwrap_or_else(|| "not checked".into()),
+        evidence,
+        evidence_sha256,
+        ..CheckinRow::default()
+    };
+    let saved = db.save_checkin(&row, &settings)?;
+    let id_number = p.id_number.clone().unwrap_or_default();
+    let notice = format!(
+        "cancuoc API: consent to the check-in purpose stated by the hospital system (POST /v1/checkin); fields {CHECKIN_FIELDS}; kept {} days",
+        settings.retention_days
+    );
+    if !id_number.is_empty() {
+        db.record_consent(&ConsentRecord {
+            at: now,
+            subject: db.subject(&id_number)?,
+            purpose: "checkin".into(),
+            recipient: "hospital_system".into(),
+            fields: CHECKIN_FIELDS.into(),
+            notice_sha256: crate::privacy::notice_sha256(&notice),
+            method: "stated_by_his".into(),
+            answer: "agreed".into(),
+            site: visit.ma_cskcb.clone(),
+            counter: "api".into(),
+            clerk: String::new(),
+            checkin: saved.id,
+            withdrawn_at: None,
+        })?;
+    }
+    db.audit(&AuditRow {
+        at: now,
+        clerk: "API".into(),
+        action: "checkin".into(),
+        purpose: Some("checkin".into()),
+        fields: CHECKIN_FIELDS.into(),
+        checkin: saved.id,
+        detail: "consent stated by the hospital system".into(),
+    })?;
+    Ok(json!({ "id": saved.id, "queue_no": saved.queue_no }))
 }
 
 /// `POST /v1/address` `{"text": "…"}`: an address as a card holds it, in today's units (the

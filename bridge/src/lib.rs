@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod fhir;
 pub mod forms;
 pub mod pcsc_reader;
+pub mod privacy;
 pub mod probe;
 pub mod qd4750;
 pub mod read;

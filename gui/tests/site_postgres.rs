@@ -199,7 +199,7 @@ fn two_counters_writing_at_once_share_one_queue_and_one_audit_trail() {
     assert_eq!(all, (1..=2 * EACH as i64).collect::<Vec<_>>(), "one number each, none twice, none skipped");
 
     let st = Store::connect(&url, "quầy-3").expect("a third counter");
-    assert_eq!(st.schema_version().expect("version"), 3);
+    assert_eq!(st.schema_version().expect("version"), 4);
     let rows = st.checkins(1000).expect("list");
     assert_eq!(rows.len(), 2 * EACH, "every counter sees every check-in");
     for c in ["quầy-1", "quầy-2"] {
@@ -209,7 +209,7 @@ fn two_counters_writing_at_once_share_one_queue_and_one_audit_trail() {
     assert_eq!(st.audit_log(1000).expect("audit").len(), 2 * EACH);
     let mut db = pg.sql();
     let migrations: i64 = db.query_one("SELECT COUNT(*) FROM refinery_schema_history", &[]).expect("q").get(0);
-    assert_eq!(migrations, 3, "each migration applied once although two counters started together");
+    assert_eq!(migrations, 4, "each migration applied once although two counters started together");
 
     // Settings are the counter's own, except the retention rule, which is the site's.
     let one = Store::connect(&url, "quầy-1").expect("connect");

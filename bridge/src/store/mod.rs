@@ -170,6 +170,58 @@ pub struct AuditRow {
     pub detail: String,
 }
 
+/// A consent record: who (a keyed hash of the ID number, [`Store::subject`]), when, to what
+/// (purpose, recipient, field names, the notice's hash) and how (docs/privacy.md).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentRecord {
+    pub at: i64,
+    pub subject: String,
+    pub purpose: String,
+    pub recipient: String,
+    /// Comma-separated field names (never values).
+    pub fields: String,
+    /// SHA-256 (hex) of the exact notice text the citizen was shown or read.
+    pub notice_sha256: String,
+    /// "citizen_screen", "signed_slip:N", "clerk_recorded:REASON" or "stated_by_his".
+    pub method: String,
+    /// "agreed" or "refused" — only ever an explicit answer.
+    pub answer: String,
+    pub site: String,
+    pub counter: String,
+    pub clerk: String,
+    pub checkin: Option<i64>,
+    pub withdrawn_at: Option<i64>,
+}
+
+/// A data subject's request (Decree 356/2025/NĐ-CP art. 5), in the register.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrivacyRequest {
+    pub id: i64,
+    pub subject: String,
+    /// "report", "withdraw", "erase" (and the other rights' names as the site records them).
+    pub kind: String,
+    pub purpose: Option<String>,
+    pub received_at: i64,
+    /// yyyy-mm-dd: the acknowledgement's deadline.
+    pub acknowledge_by: String,
+    /// yyyy-mm-dd: the request's deadline.
+    pub due: String,
+    /// yyyy-mm-dd: the one extension, when taken.
+    pub extended_to: Option<String>,
+    pub acknowledged_at: Option<i64>,
+    pub done_at: Option<i64>,
+    pub result: String,
+}
+
+/// What an erasure deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Erased {
+    pub checkins: usize,
+    pub consents: usize,
+    /// Audit rows (field names only) no longer linked to a deleted check-in.
+    pub audit_unlinked: usize,
+}
+
 /// Where the data lives.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Location {
@@ -214,6 +266,21 @@ trait Backend: Send {
     fn audit_log(&mut self, limit: usize) -> Result<Vec<AuditRow>, StoreError>;
     /// Returns the number of check-ins deleted.
     fn purge(&mut self, now: i64, s: &Settings, force: bool) -> Result<usize, StoreError>;
+    /// This database's secret for keyed hashes of ID numbers (made on first use, 32 bytes).
+    fn site_key(&mut self, fresh: &[u8]) -> Result<Vec<u8>, StoreError>;
+    fn record_consent(&mut self, uid: &str, c: &ConsentRecord) -> Result<i64, StoreError>;
+    fn consents_of(&mut self, subject: &str) -> Result<Vec<ConsentRecord>, StoreError>;
+    fn checkins_of(&mut self, id_number: &str) -> Result<Vec<CheckinRow>, StoreError>;
+    fn audit_between(&mut self, from: i64, to: i64) -> Result<Vec<AuditRow>, StoreError>;
+    /// Marks the subject's consents to `purpose` withdrawn; deletes the check-ins kept only on
+    /// such a consent (saved through the API). Returns (consents, check-ins).
+    fn withdraw(&mut self, subject: &str, purpose: &str, now: i64) -> Result<(usize, usize), StoreError>;
+    /// Deletes every check-in of the ID number and every consent of the subject; audit rows
+    /// keep their field names but lose the link.
+    fn erase(&mut self, id_number: &str, subject: &str) -> Result<Erased, StoreError>;
+    fn add_request(&mut self, r: &PrivacyRequest) -> Result<i64, StoreError>;
+    fn requests(&mut self) -> Result<Vec<PrivacyRequest>, StoreError>;
+    fn finish_request(&mut self, id: i64, at: i64, result: &str) -> Result<(), StoreError>;
 }
 
 /// A check-in about to be written, with what the store decided for it.
@@ -242,6 +309,45 @@ trait Columns {
 const CHECKIN_COLUMNS: &str = "id, at, clerk, full_name, id_number, date_of_birth, sex, address, reason, service, verdict, bhyt, photo, counter, queue_no, evidence, evidence_sha256";
 /// The audit columns, in the order [`audit_row`] reads them.
 const AUDIT_COLUMNS: &str = "at, clerk, action, purpose, fields, checkin, detail";
+/// The consent columns, in the order [`consent_row`] reads them.
+const CONSENT_COLUMNS: &str = "at, subject, purpose, recipient, fields, notice_sha256, method, answer, site, counter, clerk, checkin, withdrawn_at";
+/// The request columns, in the order [`request_row`] reads them.
+const REQUEST_COLUMNS: &str =
+    "id, subject, kind, purpose, received_at, acknowledge_by, due, extended_to, acknowledged_at, done_at, result";
+
+fn consent_row(r: &impl Columns) -> Result<ConsentRecord, StoreError> {
+    Ok(ConsentRecord {
+        at: r.col(0)?,
+        subject: r.col(1)?,
+        purpose: r.col(2)?,
+        recipient: r.col(3)?,
+        fields: r.col(4)?,
+        notice_sha256: r.col(5)?,
+        method: r.col(6)?,
+        answer: r.col(7)?,
+        site: r.col(8)?,
+        counter: r.col(9)?,
+        clerk: r.col(10)?,
+        checkin: r.col(11)?,
+        withdrawn_at: r.col(12)?,
+    })
+}
+
+fn request_row(r: &impl Columns) -> Result<PrivacyRequest, StoreError> {
+    Ok(PrivacyRequest {
+        id: r.col(0)?,
+        subject: r.col(1)?,
+        kind: r.col(2)?,
+        purpose: r.col(3)?,
+        received_at: r.col(4)?,
+        acknowledge_by: r.col(5)?,
+        due: r.col(6)?,
+        extended_to: r.col(7)?,
+        acknowledged_at: r.col(8)?,
+        done_at: r.col(9)?,
+        result: r.col(10)?,
+    })
+}
 
 /// A row of [`CHECKIN_COLUMNS`] as a check-in (both databases).
 fn checkin_row(r: &impl Columns) -> Result<CheckinRow, StoreError> {
@@ -293,6 +399,12 @@ fn audit_cutoff(now: i64) -> i64 {
 pub struct Store {
     backend: Mutex<Box<dyn Backend>>,
     location: Location,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("location", &self.location).finish_non_exhaustive()
+    }
 }
 
 /// A fresh random id for one write (128 bits, hex).
@@ -349,6 +461,27 @@ impl Store {
         conn.pragma_update(None, "secure_delete", "ON")?;
         Ok(Self::with(sqlite::Sqlite::new(conn)?, Location::File(path)))
     }
+    /// Opens the store a command names: a PostgreSQL URL (`postgres://…`, as counter `counter`)
+    /// or a SQLite file (created, readable by this user only) — the desk app's `desk.sqlite`
+    /// included, so the CLI and the API work on the same data.
+    pub fn open_named(db: &str, counter: &str) -> Result<Store, StoreError> {
+        if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+            return Self::connect(db, counter);
+        }
+        let path = PathBuf::from(db);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Dir(dir.to_path_buf(), e))?;
+        }
+        let conn = rusqlite::Connection::open(&path)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+        }
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        Ok(Self::with(sqlite::Sqlite::new(conn)?, Location::File(path)))
+    }
+
     /// A database in memory only (demo mode: nothing reaches the disk).
     pub fn in_memory() -> Result<Store, StoreError> {
         Ok(Self::with(sqlite::Sqlite::new(rusqlite::Connection::open_in_memory()?)?, Location::Memory))
@@ -449,6 +582,51 @@ impl Store {
     pub fn purge_now(&self, now: i64, s: &Settings) -> Result<usize, StoreError> {
         self.backend().purge(now, s, true)
     }
+
+    /// The subject key of an ID number: HMAC-SHA-256 under this database's own secret (made on
+    /// first use), hex. Consent and request records carry it instead of the number: a copy of
+    /// those tables does not give the numbers away, and the site can still find a person's
+    /// records when they show their card again.
+    pub fn subject(&self, id_number: &str) -> Result<String, StoreError> {
+        let mut fresh = [0u8; 32];
+        let _ = getrandom::fill(&mut fresh);
+        let key = self.backend().site_key(&fresh)?;
+        Ok(crate::privacy::keyed_hash(&key, id_number.trim()))
+    }
+
+    /// Writes a consent record; returns its id.
+    pub fn record_consent(&self, c: &ConsentRecord) -> Result<i64, StoreError> {
+        self.backend().record_consent(&new_uid(), c)
+    }
+    pub fn consents_of(&self, subject: &str) -> Result<Vec<ConsentRecord>, StoreError> {
+        self.backend().consents_of(subject)
+    }
+    /// The check-ins kept for an ID number (newest first).
+    pub fn checkins_of(&self, id_number: &str) -> Result<Vec<CheckinRow>, StoreError> {
+        self.backend().checkins_of(id_number)
+    }
+    /// Audit rows with `from <= at < to` (oldest first).
+    pub fn audit_between(&self, from: i64, to: i64) -> Result<Vec<AuditRow>, StoreError> {
+        self.backend().audit_between(from, to)
+    }
+    /// See [`Backend::withdraw`].
+    pub fn withdraw(&self, subject: &str, purpose: &str, now: i64) -> Result<(usize, usize), StoreError> {
+        self.backend().withdraw(subject, purpose, now)
+    }
+    /// Erases what is held about an ID number (check-ins, consents) so that its bytes are gone
+    /// from the database file (SQLite: secure_delete, then VACUUM).
+    pub fn erase(&self, id_number: &str, subject: &str) -> Result<Erased, StoreError> {
+        self.backend().erase(id_number, subject)
+    }
+    pub fn add_request(&self, r: &PrivacyRequest) -> Result<i64, StoreError> {
+        self.backend().add_request(r)
+    }
+    pub fn requests(&self) -> Result<Vec<PrivacyRequest>, StoreError> {
+        self.backend().requests()
+    }
+    pub fn finish_request(&self, id: i64, at: i64, result: &str) -> Result<(), StoreError> {
+        self.backend().finish_request(id, at, result)
+    }
 }
 
 #[cfg(test)]
@@ -546,7 +724,7 @@ mod tests {
         assert_eq!(st.checkins(10).expect("list").len(), 5);
         assert_eq!(st.save_checkin(&row(day2 + 3), &s).expect("save").queue_no, 4);
         assert_eq!(st.checkins(1).expect("list")[0].queue_no, Some(4));
-        assert_eq!(st.schema_version().expect("version"), 3);
+        assert_eq!(st.schema_version().expect("version"), 4);
     }
 
     #[test]
@@ -569,7 +747,7 @@ mod tests {
             .expect("old schema");
         }
         let st = Store::open(dir.path()).expect("upgrade");
-        assert_eq!(st.schema_version().expect("version"), 3);
+        assert_eq!(st.schema_version().expect("version"), 4);
         assert_eq!(st.settings().expect("settings").clerk_name, "Lê Văn Tiếp");
         let rows = st.checkins(10).expect("list");
         assert_eq!(rows.len(), 1);

@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AUDIT_COLUMNS, AUDIT_SPOOL, AuditRow, Backend, CHECKIN_COLUMNS, CheckinRow, NewCheckin, SITE_PURGE_EVERY_S, Saved,
-    Settings, StoreError, audit_row, checkin_row,
+    AUDIT_COLUMNS, AUDIT_SPOOL, AuditRow, Backend, CHECKIN_COLUMNS, CONSENT_COLUMNS, CheckinRow, ConsentRecord, Erased,
+    NewCheckin, PrivacyRequest, REQUEST_COLUMNS, SITE_PURGE_EVERY_S, Saved, Settings, StoreError, audit_row,
+    checkin_row, consent_row, request_row,
 };
 
 mod migrations {
@@ -227,6 +228,127 @@ impl Backend for Pg {
             )?;
             tx.commit()?;
             Ok(n as usize)
+        })
+    }
+
+    fn site_key(&mut self, fresh: &[u8]) -> Result<Vec<u8>, StoreError> {
+        self.write(|c| {
+            c.execute("INSERT INTO site_secret(id, key) VALUES(1, $1) ON CONFLICT(id) DO NOTHING", &[&fresh])?;
+            Ok(c.query_one("SELECT key FROM site_secret WHERE id = 1", &[])?.get(0))
+        })
+    }
+
+    fn record_consent(&mut self, uid: &str, r: &ConsentRecord) -> Result<i64, StoreError> {
+        self.write(|c| {
+            // A retried write (same uid) is stored once.
+            let row = c.query_opt(
+                &format!(
+                    "INSERT INTO consents(uid, {CONSENT_COLUMNS}) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                     ON CONFLICT(uid) DO NOTHING RETURNING id"
+                ),
+                &[
+                    &uid, &r.at, &r.subject, &r.purpose, &r.recipient, &r.fields, &r.notice_sha256, &r.method,
+                    &r.answer, &r.site, &r.counter, &r.clerk, &r.checkin, &r.withdrawn_at,
+                ],
+            )?;
+            match row {
+                Some(row) => Ok(row.get(0)),
+                None => Ok(c.query_one("SELECT id FROM consents WHERE uid = $1", &[&uid])?.get(0)),
+            }
+        })
+    }
+
+    fn consents_of(&mut self, subject: &str) -> Result<Vec<ConsentRecord>, StoreError> {
+        let rows = self.read(|c| {
+            c.query(&format!("SELECT {CONSENT_COLUMNS} FROM consents WHERE subject = $1 ORDER BY at, id"), &[&subject])
+        })?;
+        rows.iter().map(consent_row).collect()
+    }
+
+    fn checkins_of(&mut self, id_number: &str) -> Result<Vec<CheckinRow>, StoreError> {
+        let rows = self.read(|c| {
+            c.query(
+                &format!("SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id_number = $1 ORDER BY at DESC, id DESC"),
+                &[&id_number],
+            )
+        })?;
+        rows.iter().map(checkin_row).collect()
+    }
+
+    fn audit_between(&mut self, from: i64, to: i64) -> Result<Vec<AuditRow>, StoreError> {
+        let rows = self.read(|c| {
+            c.query(
+                &format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE at >= $1 AND at < $2 ORDER BY at, id"),
+                &[&from, &to],
+            )
+        })?;
+        rows.iter().map(audit_row).collect()
+    }
+
+    fn withdraw(&mut self, subject: &str, purpose: &str, now: i64) -> Result<(usize, usize), StoreError> {
+        self.write(|c| {
+            let mut tx = c.transaction()?;
+            let n = tx.execute(
+                "UPDATE consents SET withdrawn_at = $3 WHERE subject = $1 AND purpose = $2 AND answer = 'agreed' AND withdrawn_at IS NULL",
+                &[&subject, &purpose, &now],
+            )?;
+            let kept = tx.execute(
+                "DELETE FROM checkins WHERE id IN (SELECT checkin FROM consents WHERE subject = $1 AND purpose = $2 AND checkin IS NOT NULL AND method = 'stated_by_his')",
+                &[&subject, &purpose],
+            )?;
+            tx.commit()?;
+            Ok((n as usize, kept as usize))
+        })
+    }
+
+    /// Rows are deleted; the server's backups keep them until the backups' own retention ends
+    /// (docs/privacy.md says so).
+    fn erase(&mut self, id_number: &str, subject: &str) -> Result<Erased, StoreError> {
+        self.write(|c| {
+            let mut tx = c.transaction()?;
+            let audit_unlinked = tx.execute(
+                "UPDATE audit SET checkin = NULL WHERE checkin IN (SELECT id FROM checkins WHERE id_number = $1)",
+                &[&id_number],
+            )?;
+            let checkins = tx.execute("DELETE FROM checkins WHERE id_number = $1", &[&id_number])?;
+            let consents = tx.execute("DELETE FROM consents WHERE subject = $1", &[&subject])?;
+            tx.commit()?;
+            Ok(Erased {
+                checkins: checkins as usize,
+                consents: consents as usize,
+                audit_unlinked: audit_unlinked as usize,
+            })
+        })
+    }
+
+    fn add_request(&mut self, r: &PrivacyRequest) -> Result<i64, StoreError> {
+        self.write(|c| {
+            Ok(c.query_one(
+                "INSERT INTO privacy_requests(subject, kind, purpose, received_at, acknowledge_by, due, extended_to, acknowledged_at, done_at, result)
+                 VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                &[
+                    &r.subject, &r.kind, &r.purpose, &r.received_at, &r.acknowledge_by, &r.due, &r.extended_to,
+                    &r.acknowledged_at, &r.done_at, &r.result,
+                ],
+            )?
+            .get(0))
+        })
+    }
+
+    fn requests(&mut self) -> Result<Vec<PrivacyRequest>, StoreError> {
+        let rows = self.read(|c| {
+            c.query(&format!("SELECT {REQUEST_COLUMNS} FROM privacy_requests ORDER BY received_at, id"), &[])
+        })?;
+        rows.iter().map(request_row).collect()
+    }
+
+    fn finish_request(&mut self, id: i64, at: i64, result: &str) -> Result<(), StoreError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE privacy_requests SET done_at = $2, acknowledged_at = COALESCE(acknowledged_at, $2), result = $3 WHERE id = $1",
+                &[&id, &at, &result],
+            )?;
+            Ok(())
         })
     }
 }

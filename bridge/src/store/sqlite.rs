@@ -5,8 +5,8 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{
-    AUDIT_COLUMNS, AuditRow, Backend, CHECKIN_COLUMNS, CheckinRow, NewCheckin, Saved, Settings, StoreError, audit_row,
-    checkin_row,
+    AUDIT_COLUMNS, AuditRow, Backend, CHECKIN_COLUMNS, CONSENT_COLUMNS, CheckinRow, ConsentRecord, Erased, NewCheckin,
+    PrivacyRequest, REQUEST_COLUMNS, Saved, Settings, StoreError, audit_row, checkin_row, consent_row, request_row,
 };
 
 mod migrations {
@@ -124,5 +124,113 @@ impl Backend for Sqlite {
         }
         c.execute("DELETE FROM audit WHERE at < ?1", params![super::audit_cutoff(now)])?;
         Ok(n)
+    }
+
+    fn site_key(&mut self, fresh: &[u8]) -> Result<Vec<u8>, StoreError> {
+        self.conn
+            .execute("INSERT INTO site_secret(id, key) VALUES(1, ?1) ON CONFLICT(id) DO NOTHING", params![fresh])?;
+        Ok(self.conn.query_row("SELECT key FROM site_secret WHERE id = 1", [], |r| r.get(0))?)
+    }
+
+    fn record_consent(&mut self, uid: &str, c: &ConsentRecord) -> Result<i64, StoreError> {
+        self.conn.execute(
+            &format!("INSERT INTO consents(uid, {CONSENT_COLUMNS}) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+            params![
+                uid, c.at, c.subject, c.purpose, c.recipient, c.fields, c.notice_sha256, c.method, c.answer, c.site,
+                c.counter, c.clerk, c.checkin, c.withdrawn_at
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn consents_of(&mut self, subject: &str) -> Result<Vec<ConsentRecord>, StoreError> {
+        let mut st =
+            self.conn.prepare(&format!("SELECT {CONSENT_COLUMNS} FROM consents WHERE subject = ?1 ORDER BY at, id"))?;
+        let mut rows = st.query(params![subject])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(consent_row(r)?);
+        }
+        Ok(out)
+    }
+
+    fn checkins_of(&mut self, id_number: &str) -> Result<Vec<CheckinRow>, StoreError> {
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id_number = ?1 ORDER BY at DESC, id DESC"
+        ))?;
+        let mut rows = st.query(params![id_number])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(checkin_row(r)?);
+        }
+        Ok(out)
+    }
+
+    fn audit_between(&mut self, from: i64, to: i64) -> Result<Vec<AuditRow>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(&format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE at >= ?1 AND at < ?2 ORDER BY at, id"))?;
+        let mut rows = st.query(params![from, to])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(audit_row(r)?);
+        }
+        Ok(out)
+    }
+
+    fn withdraw(&mut self, subject: &str, purpose: &str, now: i64) -> Result<(usize, usize), StoreError> {
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE consents SET withdrawn_at = ?3 WHERE subject = ?1 AND purpose = ?2 AND answer = 'agreed' AND withdrawn_at IS NULL",
+            params![subject, purpose, now],
+        )?;
+        let kept = tx.execute(
+            "DELETE FROM checkins WHERE id IN (SELECT checkin FROM consents WHERE subject = ?1 AND purpose = ?2 AND checkin IS NOT NULL AND method = 'stated_by_his')",
+            params![subject, purpose],
+        )?;
+        tx.commit()?;
+        Ok((n, kept))
+    }
+
+    fn erase(&mut self, id_number: &str, subject: &str) -> Result<Erased, StoreError> {
+        let tx = self.conn.transaction()?;
+        let audit_unlinked = tx.execute(
+            "UPDATE audit SET checkin = NULL WHERE checkin IN (SELECT id FROM checkins WHERE id_number = ?1)",
+            params![id_number],
+        )?;
+        let checkins = tx.execute("DELETE FROM checkins WHERE id_number = ?1", params![id_number])?;
+        let consents = tx.execute("DELETE FROM consents WHERE subject = ?1", params![subject])?;
+        tx.commit()?;
+        // secure_delete overwrote the freed cells; VACUUM rebuilds the file without free pages.
+        self.conn.execute_batch("VACUUM")?;
+        Ok(Erased { checkins, consents, audit_unlinked })
+    }
+
+    fn add_request(&mut self, r: &PrivacyRequest) -> Result<i64, StoreError> {
+        self.conn.execute(
+            "INSERT INTO privacy_requests(subject, kind, purpose, received_at, acknowledge_by, due, extended_to, acknowledged_at, done_at, result)
+             VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![r.subject, r.kind, r.purpose, r.received_at, r.acknowledge_by, r.due, r.extended_to, r.acknowledged_at, r.done_at, r.result],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn requests(&mut self) -> Result<Vec<PrivacyRequest>, StoreError> {
+        let mut st =
+            self.conn.prepare(&format!("SELECT {REQUEST_COLUMNS} FROM privacy_requests ORDER BY received_at, id"))?;
+        let mut rows = st.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(request_row(r)?);
+        }
+        Ok(out)
+    }
+
+    fn finish_request(&mut self, id: i64, at: i64, result: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE privacy_requests SET done_at = ?2, acknowledged_at = COALESCE(acknowledged_at, ?2), result = ?3 WHERE id = ?1",
+            params![id, at, result],
+        )?;
+        Ok(())
     }
 }

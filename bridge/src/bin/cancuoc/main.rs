@@ -12,6 +12,7 @@ mod evidence;
 mod flash;
 mod form;
 mod print;
+mod privacy;
 mod read;
 mod serve;
 mod trust;
@@ -105,6 +106,12 @@ enum Cmd {
     /// An address as a card holds it (before the 1 July 2025 reform), in today's communes and
     /// provinces with their codes.
     Address(address::AddressArgs),
+    /// A person's rights at this site (Law 91/2025/QH15): what is held about them, withdrawal,
+    /// erasure, the register of requests and their deadlines, breach facts.
+    Privacy {
+        #[command(subcommand)]
+        action: privacy::PrivacyCmd,
+    },
     /// Put reader firmware on a Raspberry Pi Pico / Pico 2: write it as UF2, or copy it onto a
     /// Pico plugged in with BOOTSEL held.
     Flash(flash::FlashArgs),
@@ -120,6 +127,7 @@ fn main() -> ExitCode {
         Cmd::Flash(a) => flash::flash(a),
         Cmd::Bhyt(a) => bhyt::run(a),
         Cmd::Address(a) => address::run(a),
+        Cmd::Privacy { action } => privacy::run(action),
         Cmd::Form { action } => form::run(action),
         Cmd::Evidence { action } => evidence::run(action),
         Cmd::Verify { dir, trust_dir, test_pki, json } => verify::verify(&dir, trust_dir, test_pki, json),

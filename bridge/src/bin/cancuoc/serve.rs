@@ -33,6 +33,10 @@ pub struct ServeArgs {
     /// Delay per APDU on the simulated reader, in milliseconds (a realistic link).
     #[arg(long, default_value_t = 0)]
     simulated_latency_ms: u64,
+    /// The site store (a SQLite file, e.g. the desk app's desk.sqlite, or a postgres:// URL):
+    /// `POST /v1/checkin` with `"consent": true` saves the check-in and its consent record there.
+    #[arg(long, value_name = "FILE|URL")]
+    site_db: Option<String>,
     /// Offer the cancuoc USB reader on this serial port as reader "usb:PORT" (repeatable;
     /// readers found by their USB IDs are offered anyway).
     #[arg(long)]
@@ -85,6 +89,16 @@ pub fn serve(a: ServeArgs) -> u8 {
             }
         }
     };
+    let site_db = match &a.site_db {
+        None => None,
+        Some(db) => match cancuoc_bridge::store::Store::open_named(db, "api") {
+            Ok(s) => Some(std::sync::Arc::new(s)),
+            Err(e) => {
+                eprintln!("✘ --site-db {db}: {e}");
+                return exit::USAGE;
+            }
+        },
+    };
     let cfg = api::Config {
         listen: addr,
         token,
@@ -95,6 +109,7 @@ pub fn serve(a: ServeArgs) -> u8 {
         trust_dir: a.trust_dir,
         usb_ports: a.usb,
         bhyt,
+        site_db,
     };
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
