@@ -68,9 +68,21 @@ impl Field {
             Field::Evidence => t.f_evidence.into(),
         }
     }
-    /// Never ticked unless the clerk ticks it.
+    /// Never ticked unless the clerk ticks it: the photo, the parents, and sensitive data.
     pub fn never_default(self) -> bool {
-        matches!(self, Field::Photo | Field::Parents)
+        matches!(self, Field::Photo | Field::Parents) || self.sensitive()
+    }
+    /// Sensitive personal data (Decree 356/2025/NĐ-CP art. 4): ethnic origin and religion (the
+    /// core's DG13 table marks them), and the photo (an image of the ID card's holder, biometric
+    /// when compared). Never in a default set; asked for separately.
+    pub fn sensitive(self) -> bool {
+        let dg13 = |key| cancuoc_core::lds::dg13::field_info(key).is_some_and(|f| f.sensitive);
+        match self {
+            Field::Ethnicity => dg13("ethnicity"),
+            Field::Religion => dg13("religion"),
+            Field::Photo => true,
+            _ => false,
+        }
     }
 }
 
@@ -110,6 +122,14 @@ impl Purpose {
             Purpose::Bhyt | Purpose::History => t.recipient_bhyt,
             Purpose::His => t.recipient_his,
             Purpose::Export | Purpose::Evidence => t.recipient_export,
+        }
+    }
+    /// The recipient as consent records name it.
+    pub fn recipient_key(self) -> &'static str {
+        match self {
+            Purpose::Bhyt | Purpose::History => "insurer_gateway",
+            Purpose::His => "hospital_system",
+            Purpose::Export | Purpose::Evidence => "file_chosen_by_clerk",
         }
     }
     /// Fields this purpose may carry, in display order: the form's fields and the verdict first,
@@ -172,6 +192,46 @@ mod tests {
             assert!(p.required().iter().all(|f| d.contains(f)), "{p:?} required not in defaults");
         }
         assert_eq!(Purpose::Bhyt.defaults(), [Field::IdNumber, Field::FullName, Field::DateOfBirth]);
+    }
+
+    #[test]
+    fn no_sensitive_field_is_in_any_default_set_or_required() {
+        use Field::*;
+        let every = [
+            IdNumber,
+            FullName,
+            DateOfBirth,
+            Sex,
+            Address,
+            Nationality,
+            Ethnicity,
+            Religion,
+            PlaceOfOrigin,
+            OldIdNumber,
+            Parents,
+            Photo,
+            Bhyt,
+            Reason,
+            Verdict,
+            Evidence,
+        ];
+        let sensitive: Vec<Field> = every.iter().copied().filter(|f| f.sensitive()).collect();
+        assert_eq!(sensitive, [Ethnicity, Religion, Photo], "Decree 356 art. 4 as the core's table marks it");
+        for p in [Purpose::Bhyt, Purpose::History, Purpose::His, Purpose::Export, Purpose::Evidence] {
+            for f in every {
+                if f.sensitive() {
+                    assert!(!p.defaults().contains(&f), "{p:?} pre-selects sensitive {f:?}");
+                    assert!(!p.required().contains(&f), "{p:?} requires sensitive {f:?}");
+                }
+            }
+        }
+        // The forms: no sensitive field pre-ticked, even where the form requires it.
+        for form in cancuoc_bridge::forms::catalogue().expect("catalogue") {
+            for id in form.consent_defaults() {
+                let f = form.fields.iter().find(|f| f.id == id).expect("field");
+                assert!(!f.sensitive(), "{} pre-ticks sensitive {id}", form.code);
+            }
+        }
         assert!(!Purpose::Bhyt.offered().contains(&Field::Address));
     }
 }

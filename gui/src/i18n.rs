@@ -122,6 +122,8 @@ pub struct Tr {
     pub f_place_of_origin: &'static str,
     pub f_place_of_residence: &'static str,
     /// Beside a chip address: the same in today's administrative units (since 1 July 2025).
+    /// In place of a sensitive value on the result screen.
+    pub sensitive_hidden: &'static str,
     pub address_today: &'static str,
     /// The short label of that row (the grid's first column).
     pub address_today_short: &'static str,
@@ -210,6 +212,8 @@ pub struct Tr {
     pub consent_agree: &'static str,
     pub consent_refuse: &'static str,
     pub consent_refused: &'static str,
+    /// The consent dialog closed without an answer.
+    pub consent_closed: &'static str,
     pub purpose_bhyt: &'static str,
     pub purpose_history: &'static str,
     pub bhyt_history_button: &'static str,
@@ -375,6 +379,7 @@ pub const VI: Tr = Tr {
     f_religion: "Tôn giáo",
     f_place_of_origin: "Quê quán",
     f_place_of_residence: "Nơi thường trú",
+    sensitive_hidden: "không hiển thị (dữ liệu nhạy cảm)",
     address_today: "Địa chỉ theo đơn vị hành chính mới",
     address_today_short: "Nay là",
     address_not_found: "Không tìm được xã/phường mới — dùng địa chỉ trên thẻ",
@@ -456,6 +461,7 @@ pub const VI: Tr = Tr {
     consent_agree: "Công dân đồng ý — gửi",
     consent_refuse: "Không đồng ý",
     consent_refused: "Công dân không đồng ý — không gửi gì.",
+    consent_closed: "Chưa có câu trả lời — không gửi gì.",
     purpose_bhyt: "Kiểm tra thẻ bảo hiểm y tế",
     purpose_history: "Xem lịch sử khám chữa bệnh BHYT",
     bhyt_history_button: "Lịch sử khám chữa bệnh",
@@ -618,6 +624,7 @@ pub const EN: Tr = Tr {
     f_religion: "Religion",
     f_place_of_origin: "Place of origin",
     f_place_of_residence: "Place of residence",
+    sensitive_hidden: "not shown (sensitive data)",
     address_today: "Address in today's administrative units",
     address_today_short: "Today",
     address_not_found: "No commune of today found — the card's address is used",
@@ -699,6 +706,7 @@ pub const EN: Tr = Tr {
     consent_agree: "Citizen agrees — send",
     consent_refuse: "Does not agree",
     consent_refused: "The citizen did not agree — nothing was sent.",
+    consent_closed: "No answer given — nothing was sent.",
     purpose_bhyt: "Health insurance eligibility check",
     purpose_history: "Health insurance visit history",
     bhyt_history_button: "Visit history",

@@ -390,6 +390,35 @@ fn consent_withheld_sends_nothing() {
     assert_eq!(std::fs::read_dir(out.path()).expect("dir").count(), 0, "no export written");
     let refused = h.state().store.audit_log(10).expect("audit").iter().filter(|a| a.action == "refused").count();
     assert_eq!(refused, 3);
+    // Each refusal is a consent record of its own: who (a keyed hash), what, how, the answer.
+    let st = &h.state().store;
+    let subject = st.subject("079195012345").expect("subject");
+    let records = st.consents_of(&subject).expect("consents");
+    let purposes: Vec<&str> = records.iter().map(|r| r.purpose.as_str()).collect();
+    assert_eq!(purposes, ["bhyt", "his", "export"]);
+    assert!(
+        records
+            .iter()
+            .all(|r| r.answer == "refused" && r.method.starts_with("clerk_recorded:") && r.notice_sha256.len() == 64)
+    );
+    // Esc is no answer: nothing recorded, nothing sent.
+    press(&mut h, "Gửi sang HIS");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(5);
+    assert!(h.state().consent.is_none() && has_text(&h, "Chưa có câu trả lời — không gửi gì."));
+    assert_eq!(h.state().store.consents_of(&subject).expect("consents").len(), 3);
+    let refused = h.state().store.audit_log(20).expect("audit").iter().filter(|a| a.action == "refused").count();
+    assert_eq!(refused, 3, "Esc is not a refusal");
+    // An agreement is recorded with the fields it covers.
+    press(&mut h, "Kiểm tra thẻ BHYT");
+    press(&mut h, "Công dân đồng ý — gửi");
+    let records = h.state().store.consents_of(&subject).expect("consents");
+    let last = records.last().expect("record");
+    assert_eq!(
+        (last.purpose.as_str(), last.answer.as_str(), last.recipient.as_str()),
+        ("bhyt", "agreed", "insurer_gateway")
+    );
+    assert_eq!(last.fields, "id_number,full_name,date_of_birth");
 }
 
 #[test]

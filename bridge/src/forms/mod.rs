@@ -202,6 +202,13 @@ fn dg13_value<'a>(d: &'a Dg13, name: &str) -> Option<Option<&'a str>> {
     Some(v.as_deref())
 }
 
+impl FormField {
+    /// Whether this field holds sensitive data (the core's DG13 table says which).
+    pub fn sensitive(&self) -> bool {
+        self.chip.as_deref().and_then(cancuoc_core::lds::dg13::field_info).is_some_and(|f| f.sensitive)
+    }
+}
+
 impl Form {
     /// What is wrong with a form file's content (empty when nothing).
     pub fn problems(&self) -> Vec<String> {
@@ -256,9 +263,11 @@ impl Form {
         self.fields.iter().filter(|f| f.from == From::Chip)
     }
 
-    /// Pre-ticked in the consent dialog: the chip fields the form requires — nothing else.
+    /// Pre-ticked in the consent dialog: the chip fields the form requires — nothing else, and
+    /// never a sensitive one (ethnicity, religion: Decree 356/2025/NĐ-CP art. 4), which the
+    /// citizen is asked for separately even when the form requires it.
     pub fn consent_defaults(&self) -> Vec<&str> {
-        self.chip_fields().filter(|f| f.required).map(|f| f.id.as_str()).collect()
+        self.chip_fields().filter(|f| f.required && !f.sensitive()).map(|f| f.id.as_str()).collect()
     }
 
     /// The chip's values for the consented fields (`consented` holds field ids); `people` are

@@ -222,6 +222,8 @@ impl Backend for Pg {
                 tx.execute("UPDATE checkins SET photo = NULL WHERE photo IS NOT NULL", &[])?;
             }
             tx.execute("DELETE FROM audit WHERE at < $1", &[&audit_cutoff])?;
+            // Consent records prove what was agreed; they go with the audit log (a year).
+            tx.execute("DELETE FROM consents WHERE at < $1", &[&audit_cutoff])?;
             tx.execute(
                 "INSERT INTO maintenance(job, at) VALUES('purge', $1) ON CONFLICT(job) DO UPDATE SET at = $1",
                 &[&now],

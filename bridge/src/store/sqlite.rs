@@ -123,6 +123,8 @@ impl Backend for Sqlite {
             c.execute("UPDATE checkins SET photo = NULL WHERE photo IS NOT NULL", [])?;
         }
         c.execute("DELETE FROM audit WHERE at < ?1", params![super::audit_cutoff(now)])?;
+        // Consent records prove what was agreed; they go with the audit log (a year).
+        c.execute("DELETE FROM consents WHERE at < ?1", params![super::audit_cutoff(now)])?;
         Ok(n)
     }
 

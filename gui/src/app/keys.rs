@@ -49,7 +49,8 @@ impl App {
         }
         if self.consent.is_some() {
             if escape {
-                self.refuse_consent();
+                // Esc means "back": no answer is recorded (never a refusal nobody gave).
+                self.close_consent();
             }
             return; // the dialog's own buttons take Enter
         }

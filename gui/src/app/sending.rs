@@ -27,18 +27,65 @@ impl App {
         }
         fields.sort();
         self.audit("consent", Some(ask.purpose), &fields, "");
+        self.consent_record(ask.purpose, &fields, "agreed");
         if let Some(c) = &mut self.checkin {
             c.consents.insert(ask.purpose, fields);
         }
         self.perform(ask.then);
     }
 
+    /// The dialog closed without an answer (Esc): nothing is sent and nothing is recorded as
+    /// the citizen's answer.
+    pub fn close_consent(&mut self) {
+        if self.consent.take().is_some() {
+            let t = self.tr();
+            self.notice(t.consent_closed, false);
+        }
+    }
+
     /// The citizen did not agree: nothing is sent; the refusal is logged.
     pub fn refuse_consent(&mut self) {
         let Some(ask) = self.consent.take() else { return };
         self.audit("refused", Some(ask.purpose), &[], "");
+        self.consent_record(ask.purpose, &ask.fields, "refused");
         let t = self.tr();
         self.notice(t.consent_refused, false);
+    }
+
+    /// The consent record of an explicit answer (docs/privacy.md): who (a keyed hash of the ID
+    /// number), the purpose, the recipient, the fields, the hash of the notice as shown, and the
+    /// method — the clerk recorded the citizen's spoken answer on the clerk's screen.
+    fn consent_record(&self, purpose: Purpose, fields: &[Field], answer: &str) {
+        let Some(c) = &self.checkin else { return };
+        let Some(id) = c.report.person.id_number.as_deref() else { return };
+        let Ok(subject) = self.store.subject(id) else { return };
+        let t = self.tr();
+        let labels: Vec<String> = fields.iter().map(|f| f.label(t)).collect();
+        let notice = format!(
+            "{}\n{}: {}\n{}: {}\n{}: {}",
+            t.consent_title,
+            t.consent_purpose,
+            purpose.label(t),
+            t.consent_recipient,
+            purpose.recipient(t),
+            t.consent_fields,
+            labels.join(", ")
+        );
+        let _ = self.store.record_consent(&cancuoc_bridge::store::ConsentRecord {
+            at: now_ts(),
+            subject,
+            purpose: purpose.key().into(),
+            recipient: purpose.recipient_key().into(),
+            fields: field_keys(fields),
+            notice_sha256: cancuoc_bridge::privacy::notice_sha256(&notice),
+            method: "clerk_recorded:spoken answer at the counter".into(),
+            answer: answer.into(),
+            site: self.settings.site_id.clone(),
+            counter: cancuoc_bridge::store::host_name(),
+            clerk: self.settings.clerk_name.clone(),
+            checkin: c.saved.flatten(),
+            withdrawn_at: None,
+        });
     }
 
     fn audit(&self, action: &str, purpose: Option<Purpose>, fields: &[Field], detail: &str) {

@@ -256,7 +256,13 @@ fn chip_data_rows(app: &App, ui: &mut egui::Ui, k: f32, chosen: &mut Option<Stri
             // one table of DG13 fields).
             for (f, v) in p.entries() {
                 ui.label(RichText::new(p.label(f, english)).size(14.0 * k).weak());
-                ui.add(egui::Label::new(RichText::new(v).size(15.0 * k)).wrap());
+                if f.sensitive {
+                    // Sensitive data (ethnicity, religion) is not shown here: a form that needs
+                    // it shows it in its own consent question, to the citizen.
+                    ui.label(RichText::new(t.sensitive_hidden).size(13.0 * k).weak().italics());
+                } else {
+                    ui.add(egui::Label::new(RichText::new(v).size(15.0 * k)).wrap());
+                }
                 ui.end_row();
                 // Beside the chip's address (as the issuer signed it): the same in today's units.
                 let lookup = match f.key {

@@ -66,10 +66,13 @@ pub struct FieldInfo {
     pub en_2024: Option<&'static str>,
     /// The string type real cards use: `0x13` PrintableString or `0x0C` UTF8String.
     pub string_tag: u8,
+    /// Sensitive personal data (Decree 356/2025/NĐ-CP art. 4: ethnic origin, religion): never
+    /// in a default consent set, asked for separately, not shown unless a purpose needs it.
+    pub sensitive: bool,
 }
 
 const fn info(number: u32, index: usize, key: &'static str, vi: &'static str, en: &'static str, tag: u8) -> FieldInfo {
-    FieldInfo { number, index, key, vi, en, vi_2024: None, en_2024: None, string_tag: tag }
+    FieldInfo { number, index, key, vi, en, vi_2024: None, en_2024: None, string_tag: tag, sensitive: false }
 }
 
 /// Every field this project names, in the card's order.
@@ -79,8 +82,8 @@ pub const FIELDS: &[FieldInfo] = &[
     info(field::DATE_OF_BIRTH, 0, "date_of_birth", "Ngày sinh", "Date of birth", 0x13),
     info(field::SEX, 0, "sex", "Giới tính", "Sex", 0x0C),
     info(field::NATIONALITY, 0, "nationality", "Quốc tịch", "Nationality", 0x0C),
-    info(field::ETHNICITY, 0, "ethnicity", "Dân tộc", "Ethnicity", 0x0C),
-    info(field::RELIGION, 0, "religion", "Tôn giáo", "Religion", 0x0C),
+    FieldInfo { sensitive: true, ..info(field::ETHNICITY, 0, "ethnicity", "Dân tộc", "Ethnicity", 0x0C) },
+    FieldInfo { sensitive: true, ..info(field::RELIGION, 0, "religion", "Tôn giáo", "Religion", 0x0C) },
     // Circular 16/2024: the 2024 card prints "nơi đăng ký khai sinh" where the 2021 card printed
     // "quê quán", and "nơi cư trú" for "nơi thường trú". Whether the chip's fields 8 and 9 hold
     // those values on 2024 cards is UNCONFIRMED; the labels follow the card's generation.
