@@ -30,6 +30,8 @@ pub const STAGES: &[&str] = &[
     "15-mot-cua-dong-y",
     "16-mot-cua-xem-truoc",
     "17-dia-chi-moi",
+    "18-nguoi-dan-tra-loi",
+    "19-cho-nguoi-dan",
 ];
 
 pub struct Tour {
@@ -121,6 +123,17 @@ impl Tour {
                 app.scenario.remove_mid_read = false;
                 app.start_read();
             }
+            16 => {
+                // The citizen's screen, one monitor turned to the citizen: the HIS question.
+                app.settings.citizen_display = crate::store::CitizenDisplay::TurnScreen;
+                Self::read(app, "rsa", false);
+            }
+            17 => {
+                // A second window faces the citizen: the clerk's screen waits for the answer.
+                app.consent = None;
+                app.settings.citizen_display = crate::store::CitizenDisplay::SecondWindow;
+                app.request(Action::His);
+            }
             _ => {}
         }
     }
@@ -133,6 +146,13 @@ impl Tour {
                 _ => true,
             },
             2 | 5 | 6 | 10 | 12 | 15 => matches!(app.phase, Phase::Result),
+            16 => {
+                if matches!(app.phase, Phase::Result) && app.consent.is_none() {
+                    app.request(Action::His);
+                    return false;
+                }
+                app.consent.is_some()
+            }
             13 => app.form.as_ref().is_some_and(|f| f.asking.is_some()),
             3 => app.consent.is_some(),
             4 => app.checkin.as_ref().is_some_and(|c| matches!(c.bhyt, BhytState::Done(_))),

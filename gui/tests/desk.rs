@@ -1031,3 +1031,88 @@ fn the_site_s_commune_of_today_addresses_the_forms_and_the_residence_is_today_s(
     assert!(page.contains("Số 12 Ngõ 34 Phố Hàng Bạc, Phường Hoàn Kiếm, Thành phố Hà Nội"), "{page}");
     assert!(!page.contains("Quận Hoàn Kiếm"), "{page}");
 }
+
+// ---- The citizen's screen (issue 35): the citizen answers, not the clerk.
+
+fn citizen_desk(hospital: &Hospital, mode: cancuoc_desk::store::CitizenDisplay) -> Harness<'static, App> {
+    let mut h = harness(demo());
+    use_hospital(&mut h, hospital);
+    // The second window is a real OS window under eframe; here it is drawn inside the test's
+    // one surface (egui's embedded viewport), where its buttons can be clicked.
+    h.ctx.set_embed_viewports(true);
+    h.state_mut().settings.citizen_display = mode;
+    h.run_steps(1);
+    read_with_can(&mut h);
+    h
+}
+
+fn records(h: &Harness<'static, App>) -> Vec<cancuoc_desk::store::ConsentRecord> {
+    let st = &h.state().store;
+    st.consents_of(&st.subject("079195012345").expect("subject")).expect("consents")
+}
+
+#[test]
+fn on_the_citizen_s_screen_nothing_is_preselected_the_clerk_cannot_answer_and_a_refusal_sends_nothing() {
+    let hospital = Hospital::start(HospitalConfig::default()).expect("server");
+    let mut h = citizen_desk(&hospital, cancuoc_desk::store::CitizenDisplay::SecondWindow);
+    press(&mut h, "Gửi sang HIS");
+    // The citizen's window: the question, their own values, nothing optional ticked.
+    assert!(has_text(&h, "Ông/bà có đồng ý cho sử dụng thông tin sau?"));
+    assert!(has_text(&h, "Nguyễn Thị Thu Hà"));
+    let ask = h.state().consent.as_ref().expect("asked");
+    assert_eq!(ask.fields, cancuoc_desk::consent::Purpose::His.required(), "only what the purpose needs");
+    // The clerk's screen waits: no answer button of the clerk's.
+    assert!(has_text(&h, "Đang chờ người dân trả lời"));
+    assert!(!has_text(&h, "Công dân đồng ý — gửi"), "the clerk cannot answer on the citizen path");
+    press(&mut h, "Không đồng ý (phím 2)");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(hospital.received().is_empty(), "{:?}", hospital.received());
+    let r = records(&h);
+    assert_eq!((r.len(), r[0].answer.as_str(), r[0].method.as_str()), (1, "refused", "citizen_screen"));
+    // Agreeing on the citizen's screen sends what the citizen ticked, recorded as theirs.
+    press(&mut h, "Gửi sang HIS");
+    press(&mut h, "Đồng ý (phím 1)");
+    wait(&mut h, "the HIS", |_| !hospital.received().is_empty());
+    let r = records(&h);
+    assert_eq!(
+        (r[1].answer.as_str(), r[1].method.as_str(), r[1].purpose.as_str()),
+        ("agreed", "citizen_screen", "his")
+    );
+    assert_eq!(r[1].fields, "id_number,full_name,verdict");
+}
+
+#[test]
+fn a_timeout_on_the_citizen_s_screen_sends_and_records_nothing() {
+    let hospital = Hospital::start(HospitalConfig::default()).expect("server");
+    let mut h = citizen_desk(&hospital, cancuoc_desk::store::CitizenDisplay::TurnScreen);
+    h.state_mut().settings.citizen_timeout_s = 1;
+    press(&mut h, "Kiểm tra thẻ BHYT");
+    // One monitor turned to the citizen: the question fills the screen.
+    assert!(has_text(&h, "Ông/bà có đồng ý cho sử dụng thông tin sau?"));
+    std::thread::sleep(Duration::from_millis(1100));
+    h.run_steps(3);
+    assert!(h.state().consent.is_none());
+    assert!(has_text(&h, "Hết thời gian chờ người dân trả lời — không gửi gì."));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(hospital.received().is_empty());
+    assert!(records(&h).is_empty(), "a timeout is nobody's answer");
+    let audit = h.state().store.audit_log(10).expect("audit");
+    assert!(audit.iter().any(|a| a.action == "consent_timeout"));
+}
+
+#[test]
+fn the_clerk_takes_the_answer_only_with_a_reason_and_the_record_says_so() {
+    let hospital = Hospital::start(HospitalConfig::default()).expect("server");
+    let mut h = citizen_desk(&hospital, cancuoc_desk::store::CitizenDisplay::SecondWindow);
+    press(&mut h, "Kiểm tra thẻ BHYT");
+    type_into(&mut h, "Lý do", "người cao tuổi, không nhìn rõ màn hình");
+    h.query_all_by_label("Người dân không dùng được màn hình — cán bộ ghi nhận câu trả lời")
+        .last()
+        .expect("button")
+        .click();
+    h.run_steps(3);
+    press(&mut h, "Công dân đồng ý — gửi");
+    let r = records(&h);
+    assert_eq!(r[0].method, "clerk_recorded:người cao tuổi, không nhìn rõ màn hình");
+    assert_eq!(r[0].answer, "agreed");
+}

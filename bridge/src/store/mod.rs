@@ -61,6 +61,23 @@ pub struct Settings {
     /// The commune of today the site is in ("Phường Hoàn Kiếm, Hà Nội"): the forms' default
     /// addressee and place when `office_name` / `office_place` are empty (docs/address.md).
     pub site_commune: String,
+    /// Where the citizen answers consent questions (docs/privacy.md).
+    pub citizen_display: CitizenDisplay,
+    /// Seconds the citizen has to answer; then nothing is sent (no answer is recorded).
+    pub citizen_timeout_s: u32,
+}
+
+/// Where the citizen answers consent questions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CitizenDisplay {
+    /// No citizen screen: the clerk records the citizen's spoken answer.
+    #[default]
+    Off,
+    /// A second window for a citizen-facing monitor or touch screen.
+    SecondWindow,
+    /// One monitor: the question fills the screen and the clerk turns it to the citizen.
+    TurnScreen,
 }
 
 /// The counter a desk serves. Hospital reception sees the check-in, BHYT and the HIS; a ward
@@ -114,6 +131,8 @@ impl Default for Settings {
             office_place: String::new(),
             site_id: String::new(),
             site_commune: String::new(),
+            citizen_display: CitizenDisplay::Off,
+            citizen_timeout_s: 120,
         }
     }
 }

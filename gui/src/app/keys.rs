@@ -47,7 +47,22 @@ impl App {
             }
             return;
         }
-        if self.consent.is_some() {
+        if let Some(a) = &self.consent {
+            // The citizen's keypad on the citizen's screen: 1 agrees, 2 does not. (Their keys
+            // reach this window only when the citizen's screen is this window.)
+            let turned =
+                a.on_citizen_screen && self.settings.citizen_display == crate::store::CitizenDisplay::TurnScreen;
+            if turned && a.clerk_reason.is_none() {
+                let key = |k| ctx.input(|i| i.key_pressed(k));
+                if key(egui::Key::Num1) {
+                    self.citizen_answer(true);
+                    return;
+                }
+                if key(egui::Key::Num2) {
+                    self.citizen_answer(false);
+                    return;
+                }
+            }
             if escape {
                 // Esc means "back": no answer is recorded (never a refusal nobody gave).
                 self.close_consent();

@@ -107,6 +107,14 @@ pub struct ConsentAsk {
     pub fields: Vec<Field>,
     /// What to do once agreed.
     pub then: Action,
+    /// Asked on the citizen's screen (the clerk's screen only shows the answers as they come).
+    pub on_citizen_screen: bool,
+    /// When it was asked (the citizen's screen times out).
+    pub asked_at: std::time::Instant,
+    /// The clerk takes the answer instead (the citizen cannot use the screen): the reason.
+    pub clerk_reason: Option<String>,
+    /// The reason as the clerk types it.
+    pub reason_draft: String,
 }
 
 /// Something that sends data out; needs the purpose's consent first.
@@ -191,6 +199,8 @@ pub struct App {
     pub pending_copy: Option<String>,
     /// Whether our fonts and style are installed (they take effect a frame later).
     pub fonts_ready: bool,
+    /// The language of the citizen's screen (the citizen switches it).
+    pub citizen_lang: crate::i18n::Lang,
 }
 
 /// Today as `dd/mm/yyyy`, local time.
@@ -282,6 +292,7 @@ impl App {
             focus_key_field: true,
             pending_copy: None,
             fonts_ready: false,
+            citizen_lang: crate::i18n::Lang::Vi,
             opts,
         })
     }

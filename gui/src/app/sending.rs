@@ -7,17 +7,60 @@ use super::*;
 impl App {
     /// A button that sends data: asks consent for its purpose unless already given.
     pub fn request(&mut self, action: Action) {
+        // One question at a time (the clerk's buttons stay usable while the citizen answers).
+        if self.consent.is_some() {
+            return;
+        }
         let Some(c) = &self.checkin else { return };
         let purpose = action.purpose();
         if c.consents.contains_key(&purpose) {
             self.perform(action);
             return;
         }
-        self.consent = Some(ConsentAsk { purpose, fields: purpose.defaults(), then: action });
+        let citizen = self.settings.citizen_display != crate::store::CitizenDisplay::Off;
+        // On the citizen's screen nothing is pre-selected: only what the purpose cannot work
+        // without is listed as needed; the citizen ticks anything more.
+        let fields = if citizen { purpose.required().to_vec() } else { purpose.defaults() };
+        self.consent = Some(ConsentAsk {
+            purpose,
+            fields,
+            then: action,
+            on_citizen_screen: citizen,
+            asked_at: std::time::Instant::now(),
+            clerk_reason: None,
+            reason_draft: String::new(),
+        });
+    }
+
+    /// The citizen answered on their screen.
+    pub fn citizen_answer(&mut self, agreed: bool) {
+        if !self.consent.as_ref().is_some_and(|a| a.on_citizen_screen && a.clerk_reason.is_none()) {
+            return;
+        }
+        if agreed { self.agree_consent() } else { self.refuse_consent() }
+    }
+
+    /// The citizen's screen was not answered in time: nothing is sent, and no answer is
+    /// recorded (the audit notes the timeout).
+    pub fn consent_timed_out(&mut self) {
+        let Some(ask) = self.consent.take() else { return };
+        self.audit("consent_timeout", Some(ask.purpose), &[], "");
+        let t = self.tr();
+        self.notice(t.consent_timeout, false);
+    }
+
+    /// How the pending answer is being given, for its consent record.
+    fn consent_method(&self) -> String {
+        match &self.consent {
+            Some(a) if a.on_citizen_screen && a.clerk_reason.is_none() => "citizen_screen".into(),
+            Some(ConsentAsk { clerk_reason: Some(r), .. }) => format!("clerk_recorded:{}", r.trim()),
+            _ => "clerk_recorded:spoken answer at the counter".into(),
+        }
     }
 
     /// The citizen agreed: record it, then do what was asked.
     pub fn agree_consent(&mut self) {
+        let method = self.consent_method();
         let Some(ask) = self.consent.take() else { return };
         let mut fields = ask.fields.clone();
         for r in ask.purpose.required() {
@@ -26,8 +69,8 @@ impl App {
             }
         }
         fields.sort();
-        self.audit("consent", Some(ask.purpose), &fields, "");
-        self.consent_record(ask.purpose, &fields, "agreed");
+        self.audit("consent", Some(ask.purpose), &fields, &method);
+        self.consent_record(ask.purpose, &fields, "agreed", &method);
         if let Some(c) = &mut self.checkin {
             c.consents.insert(ask.purpose, fields);
         }
@@ -45,9 +88,10 @@ impl App {
 
     /// The citizen did not agree: nothing is sent; the refusal is logged.
     pub fn refuse_consent(&mut self) {
+        let method = self.consent_method();
         let Some(ask) = self.consent.take() else { return };
-        self.audit("refused", Some(ask.purpose), &[], "");
-        self.consent_record(ask.purpose, &ask.fields, "refused");
+        self.audit("refused", Some(ask.purpose), &[], &method);
+        self.consent_record(ask.purpose, &ask.fields, "refused", &method);
         let t = self.tr();
         self.notice(t.consent_refused, false);
     }
@@ -55,7 +99,7 @@ impl App {
     /// The consent record of an explicit answer (docs/privacy.md): who (a keyed hash of the ID
     /// number), the purpose, the recipient, the fields, the hash of the notice as shown, and the
     /// method — the clerk recorded the citizen's spoken answer on the clerk's screen.
-    fn consent_record(&self, purpose: Purpose, fields: &[Field], answer: &str) {
+    fn consent_record(&self, purpose: Purpose, fields: &[Field], answer: &str, method: &str) {
         let Some(c) = &self.checkin else { return };
         let Some(id) = c.report.person.id_number.as_deref() else { return };
         let Ok(subject) = self.store.subject(id) else { return };
@@ -78,7 +122,7 @@ impl App {
             recipient: purpose.recipient_key().into(),
             fields: field_keys(fields),
             notice_sha256: cancuoc_bridge::privacy::notice_sha256(&notice),
-            method: "clerk_recorded:spoken answer at the counter".into(),
+            method: method.into(),
             answer: answer.into(),
             site: self.settings.site_id.clone(),
             counter: cancuoc_bridge::store::host_name(),

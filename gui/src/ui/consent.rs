@@ -7,6 +7,10 @@ use super::{RED, bold};
 use crate::app::App;
 
 pub fn show(app: &mut App, ctx: &egui::Context, k: f32) {
+    if app.consent.as_ref().is_some_and(|a| a.on_citizen_screen && a.clerk_reason.is_none()) {
+        waiting(app, ctx, k);
+        return;
+    }
     let t = app.tr();
     let lang_fields: Vec<(crate::consent::Field, String, Option<String>)> = match (&app.consent, &app.checkin) {
         (Some(ask), Some(c)) => {
@@ -55,5 +59,56 @@ pub fn show(app: &mut App, ctx: &egui::Context, k: f32) {
         app.agree_consent();
     } else if refuse {
         app.refuse_consent();
+    }
+}
+
+/// The clerk's screen while the citizen answers on theirs: the question, the citizen's ticks as
+/// they come, the time left — and no answer buttons. The clerk can cancel (nothing is sent) or,
+/// when the citizen cannot use the screen, take the answer with a reason (recorded as such).
+fn waiting(app: &mut App, ctx: &egui::Context, k: f32) {
+    let t = app.tr();
+    let left = super::citizen::seconds_left(app).unwrap_or(0);
+    let mut cancel = false;
+    let mut take = false;
+    // Not modal: the clerk sees the card's data while the citizen reads; the citizen's window
+    // (or the turned screen) is where the answer is given.
+    egui::Window::new(t.consent_title)
+        .id(egui::Id::unique("consent_waiting"))
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::RIGHT_TOP, [-10.0, 110.0])
+        .show(ctx, |ui| {
+            let Some(ask) = &mut app.consent else { return };
+            ui.set_width(520.0 * k);
+            ui.label(RichText::new(format!("{}: {}", t.consent_purpose, ask.purpose.label(t))).size(18.0 * k));
+            ui.label(RichText::new(format!("{}: {}", t.consent_recipient, ask.purpose.recipient(t))).size(16.0 * k));
+            ui.add_space(6.0);
+            ui.label(bold(t.clerk_waiting, 18.0 * k));
+            let ticked: Vec<String> = ask.fields.iter().map(|f| f.label(t)).collect();
+            ui.label(RichText::new(format!("{} {}", t.clerk_citizen_ticks, ticked.join(", "))).size(15.0 * k));
+            ui.label(RichText::new(format!("{left} {}", t.citizen_seconds_left)).size(15.0 * k).weak());
+            ui.add_space(8.0);
+            if ui.button(RichText::new(t.clerk_cancel).size(18.0 * k)).clicked() {
+                cancel = true;
+            }
+            ui.add_space(8.0);
+            ui.separator();
+            ui.label(RichText::new(t.clerk_take_answer).size(15.0 * k));
+            ui.horizontal(|ui| {
+                let l = ui.label(t.clerk_reason);
+                ui.add(egui::TextEdit::singleline(&mut ask.reason_draft).desired_width(360.0 * k)).labelled_by(l.id);
+            });
+            let ready = !ask.reason_draft.trim().is_empty();
+            if ui.add_enabled(ready, egui::Button::new(RichText::new(t.clerk_take_answer).size(15.0 * k))).clicked() {
+                take = true;
+            }
+            if !ready {
+                ui.label(RichText::new(t.clerk_reason_needed).size(13.0 * k).weak());
+            }
+        });
+    if cancel {
+        app.close_consent();
+    } else if take && let Some(a) = &mut app.consent {
+        a.clerk_reason = Some(a.reason_draft.trim().to_string());
     }
 }

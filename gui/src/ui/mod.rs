@@ -1,6 +1,7 @@
 //! Drawing. One file per screen; each is a function over [`App`]'s state. `App::ui` is the only
 //! entry point (eframe's `update` and the kittest harness both call it).
 
+mod citizen;
 mod consent;
 mod entry;
 pub mod forms;
@@ -119,7 +120,10 @@ impl App {
                 Tab::Settings => settings::show(self, ui, k),
             });
         });
-        if self.consent.is_some() {
+        citizen::show(self, ctx, k);
+        let turned = self.settings.citizen_display == crate::store::CitizenDisplay::TurnScreen
+            && citizen::seconds_left(self).is_some();
+        if self.consent.is_some() && !turned {
             consent::show(self, ctx, k);
         }
         if self.form.as_ref().is_some_and(|f| f.asking.is_some()) {

@@ -33,6 +33,29 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
             .response
             .labelled_by(l.id);
         ui.end_row();
+        let l = ui.label(t.s_citizen_display);
+        let name = |m: crate::store::CitizenDisplay| match m {
+            crate::store::CitizenDisplay::Off => t.s_citizen_off,
+            crate::store::CitizenDisplay::SecondWindow => t.s_citizen_window,
+            crate::store::CitizenDisplay::TurnScreen => t.s_citizen_turn,
+        };
+        egui::ComboBox::from_id_salt("citizen_display")
+            .selected_text(name(d.citizen_display))
+            .show_ui(ui, |ui| {
+                for m in [
+                    crate::store::CitizenDisplay::Off,
+                    crate::store::CitizenDisplay::SecondWindow,
+                    crate::store::CitizenDisplay::TurnScreen,
+                ] {
+                    ui.selectable_value(&mut d.citizen_display, m, name(m));
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label(t.s_citizen_timeout);
+        ui.add(egui::DragValue::new(&mut d.citizen_timeout_s).range(15..=600)).labelled_by(l.id);
+        ui.end_row();
         text(ui, t.s_site_commune, &mut d.site_commune, false);
         if !d.site_commune.trim().is_empty() {
             ui.label("");
