@@ -247,6 +247,142 @@ pub fn breach_facts(store: &Store, from: i64, to: i64) -> Result<BreachFacts, St
     })
 }
 
+/// The rights a citizen can use at the site, as the slip and the receipt print them.
+pub const RIGHTS_VI: &str = "Xem dữ liệu cơ sở đang giữ, rút lại đồng ý, yêu cầu xóa: tại quầy này, mang theo thẻ căn cước; cơ sở trả lời trong 2 ngày làm việc (Nghị định 356/2025/NĐ-CP điều 5).";
+
+/// The printed consent slip and the citizen's receipt: documents in the forms' format
+/// (`bridge/privacy/*.toml`), drawn by the forms' layout and PDF writer.
+pub fn document(which: &str) -> Result<crate::forms::Form, String> {
+    let text = match which {
+        "phieu-dong-y" => include_str!("../privacy/phieu-dong-y.toml"),
+        "bien-nhan" => include_str!("../privacy/bien-nhan.toml"),
+        "bao-cao" => include_str!("../privacy/bao-cao.toml"),
+        other => return Err(format!("no privacy document {other:?}")),
+    };
+    let mut f: crate::forms::Form = toml::from_str(text).map_err(|e| format!("{which}: {e}"))?;
+    f.slug = which.to_string();
+    Ok(f)
+}
+
+/// A record's machine word in the citizen's words (the printed answer).
+fn vi_word(w: &str) -> String {
+    let fixed = match w {
+        "checkin" => "tiếp đón khám bệnh",
+        "bhyt" => "kiểm tra thẻ BHYT",
+        "bhyt_history" => "lịch sử khám BHYT",
+        "his" => "gửi hệ thống bệnh viện",
+        "export" => "xuất tệp",
+        "evidence" => "bằng chứng lượt khám",
+        "form" => "biểu mẫu",
+        "hospital_system" => "hệ thống thông tin bệnh viện",
+        "insurer_gateway" => "cổng giám định BHYT",
+        "file_chosen_by_clerk" => "tệp do cán bộ lưu",
+        "agreed" => "đồng ý",
+        "refused" => "không đồng ý",
+        "citizen_screen" => "người dân bấm trên màn hình",
+        "stated_by_his" => "hệ thống bệnh viện xác nhận",
+        "verified" => "chip đã xác thực",
+        "signer_untrusted" => "chưa xác định được nơi cấp",
+        "not_checked" => "chưa kiểm tra được",
+        "not_verified" => "không xác thực",
+        "report" => "xem dữ liệu",
+        "withdraw" => "rút đồng ý",
+        "erase" => "xóa dữ liệu",
+        "place_of_residence" => "nơi cư trú",
+        "service" => "dịch vụ",
+        "verdict" => "kết quả xác thực",
+        "bhyt_result" => "kết quả BHYT",
+        "parents" => "họ tên cha mẹ",
+        "photo" => "ảnh",
+        "reason" => "lý do khám",
+        "visit_evidence" => "bằng chứng lượt khám",
+        _ => "",
+    };
+    if !fixed.is_empty() {
+        return fixed.to_string();
+    }
+    if let Some(n) = w.strip_prefix("signed_slip:") {
+        return format!("phiếu ký số {n}");
+    }
+    if let Some(r) = w.strip_prefix("clerk_recorded:") {
+        return format!("cán bộ ghi nhận ({r})");
+    }
+    match cancuoc_core::lds::dg13::field_info(w) {
+        Some(f) => f.vi.to_lowercase(),
+        None => w.to_string(),
+    }
+}
+
+fn vi_fields(list: &str) -> String {
+    list.split(',').filter(|f| !f.is_empty()).map(vi_word).collect::<Vec<_>>().join(", ")
+}
+
+/// The report as the values of the printed answer (`bao-cao`).
+pub fn report_values(r: &Report) -> BTreeMap<String, String> {
+    let when = |ts: i64| {
+        chrono::DateTime::from_timestamp(ts, 0)
+            .map(|d| d.with_timezone(&chrono::Local).format("%d/%m/%Y %H:%M").to_string())
+            .unwrap_or_default()
+    };
+    let none = || "Không có.".to_string();
+    let join = |v: Vec<String>| if v.is_empty() { none() } else { v.join("; ") };
+    let checkins = r
+        .checkins
+        .iter()
+        .map(|c| {
+            format!(
+                "{}: {}, {}, {}, {}, dịch vụ {}, {}, BHYT {}{}",
+                when(c.at),
+                c.full_name.clone().unwrap_or_default(),
+                c.date_of_birth.clone().unwrap_or_default(),
+                c.sex.clone().unwrap_or_default(),
+                c.address.clone().unwrap_or_default(),
+                c.service,
+                vi_word(&c.verdict),
+                c.bhyt,
+                c.evidence_sha256.as_deref().map(|h| format!(", bằng chứng {h}")).unwrap_or_default()
+            )
+        })
+        .collect();
+    let consents = r
+        .consents
+        .iter()
+        .map(|c| {
+            format!(
+                "{}: {} → {} ({}): {}, cách ghi nhận: {}{}",
+                when(c.at),
+                vi_word(&c.purpose),
+                vi_word(&c.recipient),
+                vi_fields(&c.fields),
+                vi_word(&c.answer),
+                vi_word(&c.method),
+                c.withdrawn_at.map(|w| format!(", đã rút {}", when(w))).unwrap_or_default()
+            )
+        })
+        .collect();
+    let requests =
+        r.requests.iter().map(|q| format!("{}: {}, hạn {}", when(q.received_at), vi_word(&q.kind), q.due)).collect();
+    [
+        ("so_dinh_danh", r.id_number.clone()),
+        ("luc", when(crate::now_unix() as i64)),
+        ("luot_tiep_don", join(checkins)),
+        ("dong_y", join(consents)),
+        ("nhat_ky", r.audit.len().to_string()),
+        ("yeu_cau", join(requests)),
+        ("quyen", RIGHTS_VI.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+/// A privacy document as a PDF, with these values and today's date.
+pub fn document_pdf(which: &str, values: &BTreeMap<String, String>) -> Result<Vec<u8>, String> {
+    let f = document(which)?;
+    let today = chrono::Local::now().date_naive();
+    f.pdf(values, Some((today.day(), today.month(), today.year()))).map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,6 +65,22 @@ fn a_stated_consent_is_recorded_reported_and_an_erasure_leaves_no_bytes_behind()
     assert!(!subject.contains(PERSONA.id_number));
     assert_eq!(r["audit"][0]["action"], "checkin");
     assert_eq!(r["requests"][0]["kind"], "report");
+    // The answer as a PDF for the citizen, read back by poppler.
+    let pdf = dir.path().join("report.pdf");
+    let (code, _, err) =
+        privacy(&["report", "--site-db", dbs, "--id-number", PERSONA.id_number, "--pdf", pdf.to_str().expect("utf-8")]);
+    assert_eq!(code, 0, "{err}");
+    let out = Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext");
+    let text = String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    for want in [
+        "THÔNG TIN CƠ SỞ ĐANG LƯU GIỮ VỀ CÁ NHÂN",
+        PERSONA.id_number,
+        PERSONA.full_name,
+        "tiếp đón khám bệnh → hệ thống thông tin bệnh viện",
+        "hệ thống bệnh viện xác nhận",
+    ] {
+        assert!(text.contains(want), "{want:?} not in the PDF: {text}");
+    }
     // The file holds the name and the number now…
     let bytes = std::fs::read(&db).expect("db");
     assert!(contains(&bytes, PERSONA.id_number) && contains(&bytes, PERSONA.full_name));

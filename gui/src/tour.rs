@@ -43,11 +43,13 @@ pub struct Tour {
     /// Stages written so far.
     pub written: Vec<PathBuf>,
     pub error: Option<String>,
+    /// When the last stage was written.
+    done_at: Option<std::time::Instant>,
 }
 
 impl Tour {
     pub fn new(dir: PathBuf) -> Self {
-        Tour { dir, stage: 0, set_up: false, settle: 0, shot: None, written: Vec::new(), error: None }
+        Tour { dir, stage: 0, set_up: false, settle: 0, shot: None, written: Vec::new(), error: None, done_at: None }
     }
 
     fn read(app: &mut App, variant: &str, remove: bool) {
@@ -190,6 +192,14 @@ impl Tour {
             return;
         }
         if self.stage >= STAGES.len() || self.error.is_some() {
+            // `CANCUOC_TOUR_HOLD_MS`: keep the last screen (and the citizen's second window) up
+            // this long, for a screenshot of the whole display taken from outside.
+            let hold = std::env::var("CANCUOC_TOUR_HOLD_MS").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+            let since = *self.done_at.get_or_insert_with(std::time::Instant::now);
+            if since.elapsed() < std::time::Duration::from_millis(hold) {
+                ctx.request_repaint_after(std::time::Duration::from_millis(100));
+                return;
+            }
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             return;
         }

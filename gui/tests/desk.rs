@@ -1116,3 +1116,115 @@ fn the_clerk_takes_the_answer_only_with_a_reason_and_the_record_says_so() {
     assert_eq!(r[0].method, "clerk_recorded:người cao tuổi, không nhìn rõ màn hình");
     assert_eq!(r[0].answer, "agreed");
 }
+
+#[test]
+fn the_privacy_page_reports_withdraws_and_erases_for_the_verified_card_and_keeps_the_register() {
+    let hospital = Hospital::start(HospitalConfig::default()).expect("server");
+    let mut h = harness(demo());
+    use_hospital(&mut h, &hospital);
+    // Nothing can be done before the requester's card is read and verified.
+    press(&mut h, "Quyền riêng tư");
+    assert!(has_text(&h, "Đọc thẻ của người yêu cầu ở màn hình Tiếp đón trước"));
+    press(&mut h, "Tiếp đón");
+    read_with_can(&mut h);
+    press(&mut h, "Kiểm tra thẻ BHYT");
+    press(&mut h, "Công dân đồng ý — gửi");
+    press(&mut h, "Lưu lượt tiếp đón");
+    press(&mut h, "Quyền riêng tư");
+    assert!(has_text(&h, "Người yêu cầu (thẻ đã xác thực): Nguyễn Thị Thu Hà — 079195012345"));
+    press(&mut h, "Xem dữ liệu đang giữ");
+    let shown = h.state().privacy_shown.as_ref().expect("report");
+    assert_eq!(shown.checkins.len(), 1);
+    assert_eq!(shown.consents.len(), 1);
+    assert_eq!(shown.consents[0].purpose, "bhyt");
+    // Withdrawal of the insurer check's consent: the record stays, marked.
+    h.state_mut().privacy_purpose = "bhyt".into();
+    press(&mut h, "Rút đồng ý cho mục đích này");
+    let st = &h.state().store;
+    let subject = st.subject("079195012345").expect("subject");
+    assert!(st.consents_of(&subject).expect("consents")[0].withdrawn_at.is_some());
+    // Erasure needs its tick first.
+    h.get_by_label("Xóa dữ liệu").click();
+    h.run_steps(2);
+    assert_eq!(h.state().store.checkins_of("079195012345").expect("checkins").len(), 1, "not without the tick");
+    h.get_by_label("Người dân yêu cầu xóa toàn bộ dữ liệu của mình").click();
+    h.run_steps(2);
+    press(&mut h, "Xóa dữ liệu");
+    assert!(has_text(&h, "Đã xóa (lượt tiếp đón / bản ghi đồng ý): 1 / 1"), "{:?}", h.state().notice);
+    let st = &h.state().store;
+    assert!(st.checkins_of("079195012345").expect("checkins").is_empty());
+    assert!(st.consents_of(&subject).expect("consents").is_empty());
+    // The register: report, withdraw, erase — each done, none overdue.
+    let kinds: Vec<String> = st.requests().expect("requests").iter().map(|r| r.kind.clone()).collect();
+    assert_eq!(kinds, ["report", "withdraw", "erase"]);
+    assert!(has_text(&h, "Sổ yêu cầu"));
+    assert!(!has_text(&h, "quá hạn"));
+}
+
+#[test]
+fn an_overdue_request_is_shown_in_red_on_the_privacy_tab() {
+    let mut h = harness(demo());
+    let st = &h.state().store;
+    let subject = st.subject("079195012345").expect("subject");
+    st.add_request(&cancuoc_desk::store::PrivacyRequest {
+        subject,
+        kind: "erase".into(),
+        received_at: 1_767_225_600,
+        acknowledge_by: "2026-01-05".into(),
+        due: "2026-01-21".into(),
+        ..Default::default()
+    })
+    .expect("request");
+    h.run_steps(2);
+    assert!(has_text(&h, "Quyền riêng tư (1 quá hạn)"));
+    press(&mut h, "Quyền riêng tư (1 quá hạn)");
+    assert!(has_text(&h, "2026-01-21 — quá hạn"));
+}
+
+#[test]
+fn a_signed_consent_slip_and_the_citizen_s_receipt_print_and_the_record_names_the_slip() {
+    let hospital = Hospital::start(HospitalConfig::default()).expect("server");
+    let dir = tempfile::tempdir().expect("tmp");
+    let printed = dir.path().join("printer.pdf");
+    let mut h = harness(demo());
+    use_hospital(&mut h, &hospital);
+    h.state_mut().settings.print_command = format!("tee {}", printed.display());
+    h.state_mut().settings.site_id = "01001".into();
+    h.run_steps(1);
+    read_with_can(&mut h);
+    press(&mut h, "Kiểm tra thẻ BHYT");
+    press(&mut h, "In phiếu để người dân đọc, đánh dấu và ký");
+    let slip = pdf_text(&printed);
+    for text in [
+        "PHIẾU ĐỒNG Ý XỬ LÝ DỮ LIỆU CÁ NHÂN",
+        "đánh dấu X vào một ô",
+        "KHÔNG ĐỒNG Ý",
+        "Kiểm tra thẻ bảo hiểm y tế",
+        "Số CCCD, Họ và tên, Ngày sinh",
+        "Người dân",
+        "Nguyễn Thị Thu Hà",
+    ] {
+        assert!(slip.contains(text), "{text:?} not on the slip: {slip}");
+    }
+    let number = h.state().consent.as_ref().and_then(|a| a.slip.clone()).expect("slip number");
+    assert!(slip.contains(&number));
+    press(&mut h, "Phiếu đã ký: ĐỒNG Ý");
+    wait(&mut h, "the insurer's answer", |a| a.checkin.as_ref().is_some_and(|c| matches!(c.bhyt, BhytState::Done(_))));
+    let st = &h.state().store;
+    let r = st.consents_of(&st.subject("079195012345").expect("subject")).expect("consents");
+    assert_eq!(r[0].method, format!("signed_slip:{number}"));
+    // The receipt: what was read, what went to whom, how long it is kept, the rights.
+    std::fs::remove_file(&printed).expect("rm");
+    press(&mut h, "In biên nhận");
+    let receipt = pdf_text(&printed);
+    for text in [
+        "BIÊN NHẬN SỬ DỤNG DỮ LIỆU CÁ NHÂN",
+        "CHIP ĐÃ XÁC THỰC",
+        "Họ và tên",
+        "Cổng giám định BHYT",
+        "Không lưu lại",
+        "2 ngày làm việc",
+    ] {
+        assert!(receipt.contains(text), "{text:?} not on the receipt: {receipt}");
+    }
+}

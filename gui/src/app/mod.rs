@@ -58,6 +58,8 @@ pub struct Options {
 pub enum Tab {
     Checkin,
     History,
+    /// The privacy officer's page: a citizen's requests, the register.
+    Privacy,
     Settings,
 }
 
@@ -115,6 +117,8 @@ pub struct ConsentAsk {
     pub clerk_reason: Option<String>,
     /// The reason as the clerk types it.
     pub reason_draft: String,
+    /// The printed slip's number, once printed: the answer is then the signed slip's.
+    pub slip: Option<String>,
 }
 
 /// Something that sends data out; needs the purpose's consent first.
@@ -201,6 +205,10 @@ pub struct App {
     pub fonts_ready: bool,
     /// The language of the citizen's screen (the citizen switches it).
     pub citizen_lang: crate::i18n::Lang,
+    /// The privacy page: the report on screen, the purpose to withdraw, the erasure's tick.
+    pub privacy_shown: Option<cancuoc_bridge::privacy::Report>,
+    pub privacy_purpose: String,
+    pub privacy_confirm_erase: bool,
 }
 
 /// Today as `dd/mm/yyyy`, local time.
@@ -293,6 +301,9 @@ impl App {
             pending_copy: None,
             fonts_ready: false,
             citizen_lang: crate::i18n::Lang::Vi,
+            privacy_shown: None,
+            privacy_purpose: "checkin".into(),
+            privacy_confirm_erase: false,
             opts,
         })
     }

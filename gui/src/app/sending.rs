@@ -29,6 +29,7 @@ impl App {
             asked_at: std::time::Instant::now(),
             clerk_reason: None,
             reason_draft: String::new(),
+            slip: None,
         });
     }
 
@@ -52,6 +53,7 @@ impl App {
     /// How the pending answer is being given, for its consent record.
     fn consent_method(&self) -> String {
         match &self.consent {
+            Some(ConsentAsk { slip: Some(n), .. }) => format!("signed_slip:{n}"),
             Some(a) if a.on_citizen_screen && a.clerk_reason.is_none() => "citizen_screen".into(),
             Some(ConsentAsk { clerk_reason: Some(r), .. }) => format!("clerk_recorded:{}", r.trim()),
             _ => "clerk_recorded:spoken answer at the counter".into(),
@@ -346,4 +348,151 @@ pub(super) fn run_print(command: &str, data: &[u8], none_set: &str) -> Result<()
     }
     let out = child.wait_with_output().map_err(|e| format!("{prog}: {e}"))?;
     if out.status.success() { Ok(()) } else { Err(format!("{prog}: {}", String::from_utf8_lossy(&out.stderr).trim())) }
+}
+
+impl App {
+    /// The privacy page: what the site holds about the verified card's holder (registered as a
+    /// request, done at once).
+    pub fn privacy_report(&mut self, id_number: &str) {
+        let now = now_ts();
+        let t = self.tr();
+        let done =
+            cancuoc_bridge::privacy::register(&self.store, id_number, "report", None, now, false).and_then(|req| {
+                let r = cancuoc_bridge::privacy::report(&self.store, id_number).map_err(|e| e.to_string())?;
+                let result =
+                    format!("report: {} check-in(s), {} consent record(s)", r.checkins.len(), r.consents.len());
+                self.store.finish_request(req.id, now, &result).map_err(|e| e.to_string())?;
+                Ok(r)
+            });
+        match done {
+            Ok(r) => self.privacy_shown = Some(r),
+            Err(e) => self.notice(format!("{}: {e}", t.privacy_failed), false),
+        }
+    }
+
+    /// The holder withdraws their consent to the chosen purpose.
+    pub fn privacy_withdraw(&mut self, id_number: &str) {
+        let now = now_ts();
+        let t = self.tr();
+        let purpose = self.privacy_purpose.clone();
+        let done = cancuoc_bridge::privacy::register(&self.store, id_number, "withdraw", Some(&purpose), now, false)
+            .and_then(|req| {
+                let (n, kept) = self.store.withdraw(&req.subject, &purpose, now).map_err(|e| e.to_string())?;
+                let result = format!("withdrawn: {n} consent record(s) for {purpose}; {kept} check-in(s) deleted");
+                self.store.finish_request(req.id, now, &result).map_err(|e| e.to_string())?;
+                Ok(n)
+            });
+        match done {
+            Ok(n) => self.notice(format!("{} {purpose}: {n}", t.privacy_withdrawn), true),
+            Err(e) => self.notice(format!("{}: {e}", t.privacy_failed), false),
+        }
+        self.privacy_shown = None;
+    }
+
+    /// The holder's data erased (only the request record stays).
+    pub fn privacy_erase(&mut self, id_number: &str) {
+        let t = self.tr();
+        match cancuoc_bridge::privacy::erase(&self.store, id_number, now_ts()) {
+            Ok(e) => self.notice(format!("{}: {} / {}", t.privacy_erased, e.checkins, e.consents), true),
+            Err(e) => self.notice(format!("{}: {e}", t.privacy_failed), false),
+        }
+        self.privacy_confirm_erase = false;
+        self.privacy_shown = None;
+    }
+
+    /// Sends a PDF to the print command (the configured printer).
+    fn print_pdf(&self, pdf: &[u8]) -> Result<(), String> {
+        let t = self.tr();
+        let mut command = self.settings.print_command.trim().to_string();
+        let printer = self.settings.printer.trim();
+        if !printer.is_empty() && command.split_whitespace().next() == Some("lp") {
+            command = format!("{command} -d {printer}");
+        }
+        run_print(&command, pdf, t.no_print_command)
+    }
+
+    /// Prints the consent slip of the pending question for the citizen to read, tick and sign;
+    /// the answer is then recorded as the signed slip's (method `signed_slip:N`).
+    pub fn print_consent_slip(&mut self) {
+        let t = self.tr();
+        let (Some(ask), Some(c)) = (&self.consent, &self.checkin) else { return };
+        let number = format!("{}-{:04}", chrono::Local::now().format("%Y%m%d-%H%M%S"), (now_ts() % 10_000));
+        let labels: Vec<String> = ask.fields.iter().map(|f| f.label(t)).collect();
+        let values: std::collections::BTreeMap<String, String> = [
+            ("so_phieu", number.clone()),
+            ("co_so", self.settings.site_id.clone()),
+            ("ho_ten", c.report.person.full_name.clone().unwrap_or_default()),
+            ("muc_dich", ask.purpose.label(t).to_string()),
+            ("ben_nhan", ask.purpose.recipient(t).to_string()),
+            ("thong_tin", labels.join(", ")),
+            ("luu_giu", format!("{} {}", self.settings.retention_days, t.days_then_deleted)),
+            ("quyen", cancuoc_bridge::privacy::RIGHTS_VI.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let done = cancuoc_bridge::privacy::document_pdf("phieu-dong-y", &values).and_then(|pdf| self.print_pdf(&pdf));
+        match done {
+            Ok(()) => {
+                if let Some(a) = &mut self.consent {
+                    a.slip = Some(number);
+                }
+                self.notice(t.slip_printed, true);
+            }
+            Err(e) => self.notice(e, false),
+        }
+    }
+
+    /// Prints the citizen's receipt for this visit: what was read from the chip, what went to
+    /// whom with their consent, how long it is kept here, the visit evidence's hash, and how to
+    /// use their rights. The citizen's own copy: no consent question.
+    pub fn print_receipt(&mut self) {
+        let t = self.tr();
+        let lang = self.lang();
+        let Some(c) = &self.checkin else { return };
+        let p = &c.report.person;
+        let read: Vec<&str> = cancuoc_core::lds::dg13::FIELDS
+            .iter()
+            .filter(|f| p.get(f).is_some())
+            .map(|f| p.label(f, lang == crate::i18n::Lang::En))
+            .collect();
+        let verdict = c.report.status.headline(lang.words());
+        let sent: Vec<String> = c
+            .consents
+            .iter()
+            .map(|(purpose, fields)| {
+                let labels: Vec<String> = fields.iter().map(|f| f.label(t)).collect();
+                format!("{} → {}: {}", purpose.label(t), purpose.recipient(t), labels.join(", "))
+            })
+            .collect();
+        let kept = if self.settings.retention_days == 0 || self.store.is_memory() {
+            t.receipt_not_kept.to_string()
+        } else {
+            format!("{} {}", self.settings.retention_days, t.days_then_deleted)
+        };
+        let evidence = match &c.evidence {
+            Some(Ok(e)) => e.sha256(),
+            _ => "—".into(),
+        };
+        let values: std::collections::BTreeMap<String, String> = [
+            ("co_so", self.settings.site_id.clone()),
+            ("luc", format_ts(now_ts())),
+            ("ho_ten", p.full_name.clone().unwrap_or_default()),
+            ("da_doc", format!("{}; {verdict}", read.join(", "))),
+            ("da_gui", if sent.is_empty() { t.receipt_nothing_sent.to_string() } else { sent.join("; ") }),
+            ("luu_giu", kept),
+            ("bang_chung", evidence),
+            ("quyen", cancuoc_bridge::privacy::RIGHTS_VI.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        match cancuoc_bridge::privacy::document_pdf("bien-nhan", &values).and_then(|pdf| self.print_pdf(&pdf)) {
+            Ok(()) => {
+                self.audit("receipt_print", None, &[], "");
+                self.notice(t.receipt_printed, true);
+            }
+            Err(e) => self.notice(e, false),
+        }
+    }
 }

@@ -20,6 +20,7 @@ pub fn show(app: &mut App, ctx: &egui::Context, k: f32) {
     };
     let mut agree = false;
     let mut refuse = false;
+    let mut slip = false;
     egui::Modal::new(egui::Id::unique("consent")).show(ctx, |ui| {
         let Some(ask) = &mut app.consent else { return };
         ui.set_width(640.0 * k);
@@ -50,11 +51,29 @@ pub fn show(app: &mut App, ctx: &egui::Context, k: f32) {
         }
         ui.label(RichText::new(t.consent_never_default).size(14.0 * k).color(RED));
         ui.add_space(8.0);
-        ui.horizontal(|ui| {
-            agree = ui.button(bold(t.consent_agree, 19.0 * k)).clicked();
-            refuse = ui.button(RichText::new(t.consent_refuse).size(18.0 * k)).clicked();
-        });
+        match &ask.slip {
+            // A printed slip: the answer is the one the citizen ticked and signed on it.
+            Some(n) => {
+                ui.label(RichText::new(format!("{} {n}", t.slip_number)).size(15.0 * k));
+                ui.horizontal(|ui| {
+                    agree = ui.button(bold(t.slip_signed_agree, 18.0 * k)).clicked();
+                    refuse = ui.button(bold(t.slip_signed_refuse, 18.0 * k)).clicked();
+                });
+            }
+            None => {
+                ui.horizontal(|ui| {
+                    agree = ui.button(bold(t.consent_agree, 19.0 * k)).clicked();
+                    refuse = ui.button(RichText::new(t.consent_refuse).size(18.0 * k)).clicked();
+                });
+                ui.add_space(4.0);
+                slip = ui.button(RichText::new(t.print_slip).size(15.0 * k)).clicked();
+            }
+        }
     });
+    if slip {
+        app.print_consent_slip();
+        return;
+    }
     if agree {
         app.agree_consent();
     } else if refuse {

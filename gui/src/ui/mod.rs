@@ -6,6 +6,7 @@ mod consent;
 mod entry;
 pub mod forms;
 mod history;
+mod privacy;
 mod result;
 mod settings;
 pub mod startup;
@@ -117,6 +118,7 @@ impl App {
                     }
                 }
                 Tab::History => history::show(self, ui, k),
+                Tab::Privacy => privacy::show(self, ui, k),
                 Tab::Settings => settings::show(self, ui, k),
             });
         });
@@ -147,10 +149,22 @@ impl App {
                 );
             }
             ui.separator();
-            for (tab, label) in
-                [(Tab::Checkin, t.tab_checkin), (Tab::History, t.tab_history), (Tab::Settings, t.tab_settings)]
-            {
-                if ui.selectable_label(self.tab == tab, RichText::new(label).size(18.0 * k)).clicked() {
+            // The privacy tab says how many requests are overdue.
+            let late = privacy::overdue(self);
+            let privacy_label = if late > 0 {
+                format!("{} ({late} {})", t.tab_privacy, t.privacy_overdue)
+            } else {
+                t.tab_privacy.to_string()
+            };
+            for (tab, label) in [
+                (Tab::Checkin, t.tab_checkin.to_string()),
+                (Tab::History, t.tab_history.to_string()),
+                (Tab::Privacy, privacy_label),
+                (Tab::Settings, t.tab_settings.to_string()),
+            ] {
+                let text = RichText::new(label).size(18.0 * k);
+                let text = if tab == Tab::Privacy && late > 0 { text.color(RED) } else { text };
+                if ui.selectable_label(self.tab == tab, text).clicked() {
                     self.tab = tab;
                     self.notice = None;
                     if tab == Tab::Settings {

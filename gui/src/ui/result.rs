@@ -533,12 +533,15 @@ pub fn actions(app: &mut App, ui: &mut egui::Ui, k: f32) {
     let mut act = None;
     let mut save = false;
     let mut next = false;
+    let mut receipt = false;
     let hospital = app.settings.counter_mode == crate::store::CounterMode::Hospital;
     ui.horizontal_wrapped(|ui| {
         next = ui.button(bold(t.next_person, 18.0 * k)).clicked();
         ui.separator();
         // Every counter saves the visit for its queue number; only a hospital sends on.
         save = ui.button(bold(t.save_checkin, 18.0 * k)).clicked();
+        // The citizen's own receipt: what was read, sent, kept (docs/privacy.md).
+        receipt = ui.button(RichText::new(t.print_receipt).size(17.0 * k)).clicked();
         if !hospital {
             return;
         }
@@ -557,6 +560,9 @@ pub fn actions(app: &mut App, ui: &mut egui::Ui, k: f32) {
     });
     if save {
         app.save_checkin();
+    }
+    if receipt {
+        app.print_receipt();
     }
     if let Some(a) = act {
         app.request(a);

@@ -14,8 +14,11 @@ pub enum PrivacyCmd {
     Report {
         #[command(flatten)]
         who: Who,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "pdf")]
         json: bool,
+        /// Write the answer as an A4 PDF for the citizen (owner-only: it is personal data).
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<std::path::PathBuf>,
     },
     /// The person withdraws their consent to a purpose: nothing more is sent for it, and what
     /// was kept only on that consent is deleted. Registers the request.
@@ -116,7 +119,7 @@ pub fn run(cmd: PrivacyCmd) -> u8 {
 fn go(cmd: PrivacyCmd) -> Result<u8, String> {
     let now = cancuoc_bridge::now_unix() as i64;
     match cmd {
-        PrivacyCmd::Report { who, json } => {
+        PrivacyCmd::Report { who, json, pdf } => {
             check_id(&who.id_number)?;
             let st = open(&who.site_db)?;
             let req = privacy::register(&st, &who.id_number, "report", None, now, false)?;
@@ -129,6 +132,16 @@ fn go(cmd: PrivacyCmd) -> Result<u8, String> {
             .map_err(|e| e.to_string())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                return Ok(0);
+            }
+            if let Some(file) = pdf {
+                let bytes = privacy::document_pdf("bao-cao", &privacy::report_values(&r))?;
+                cancuoc_bridge::write_private(&file, &bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+                println!(
+                    "Đã ghi / written: {} ({} bytes, A4) — personal data: give it to the citizen, then delete it",
+                    file.display(),
+                    bytes.len()
+                );
                 return Ok(0);
             }
             println!("Dữ liệu cơ sở đang giữ về {} (what this site holds)", r.id_number);
@@ -167,7 +180,8 @@ fn go(cmd: PrivacyCmd) -> Result<u8, String> {
             }
             println!("\nYêu cầu (requests): {}", r.requests.len());
             for q in &r.requests {
-                println!("  {} · {} · hạn {} · {}", when(q.received_at), q.kind, q.due, q.result);
+                let result = if q.result.is_empty() { "(yêu cầu này / this request)" } else { q.result.as_str() };
+                println!("  {} · {} · hạn {} · {result}", when(q.received_at), q.kind, q.due);
             }
             Ok(0)
         }
