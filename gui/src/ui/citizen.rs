@@ -132,6 +132,14 @@ pub fn page(app: &mut App, ui: &mut egui::Ui, k: f32) {
     if let Some(a) = app.consent.as_mut() {
         a.fields = ticks;
     }
+    // A keypad on the citizen's own window (its keys reach that window, not the clerk's).
+    if answer.is_none() && ui.ctx().viewport_id() != egui::ViewportId::ROOT {
+        if ui.input(|i| i.key_pressed(egui::Key::Num1)) {
+            answer = Some(Answer::Agree);
+        } else if ui.input(|i| i.key_pressed(egui::Key::Num2)) {
+            answer = Some(Answer::Refuse);
+        }
+    }
     match answer {
         Some(Answer::Agree) => app.citizen_answer(true),
         Some(Answer::Refuse) => app.citizen_answer(false),
