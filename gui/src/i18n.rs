@@ -255,6 +255,9 @@ pub struct Tr {
     pub citizen_agree: &'static str,
     pub citizen_refuse: &'static str,
     pub citizen_seconds_left: &'static str,
+    /// The form's question on the citizen's screen.
+    pub citizen_form_purpose: &'static str,
+    pub citizen_form_fields: &'static str,
     /// Beside a sensitive field on the citizen's screen.
     pub citizen_sensitive: &'static str,
     pub citizen_other_language: &'static str,
@@ -569,6 +572,8 @@ pub const VI: Tr = Tr {
     citizen_agree: "Đồng ý (phím 1)",
     citizen_refuse: "Không đồng ý (phím 2)",
     citizen_seconds_left: "giây còn lại",
+    citizen_form_purpose: "Điền sẵn từ thẻ của ông/bà vào",
+    citizen_form_fields: "Thông tin từ thẻ sẽ in vào biểu mẫu (chỉ những mục ông/bà đánh dấu; mục không đánh dấu để trống, ông/bà tự viết)",
     citizen_sensitive: "dữ liệu nhạy cảm",
     citizen_other_language: "English",
     clerk_waiting: "Đang chờ người dân trả lời trên màn hình dành cho người dân.",
@@ -875,6 +880,8 @@ pub const EN: Tr = Tr {
     citizen_agree: "I agree (key 1)",
     citizen_refuse: "I do not agree (key 2)",
     citizen_seconds_left: "seconds left",
+    citizen_form_purpose: "Filled from your card into",
+    citizen_form_fields: "Information from your card printed on the form (only what you tick; the rest stays blank for you to write)",
     citizen_sensitive: "sensitive data",
     citizen_other_language: "Tiếng Việt",
     clerk_waiting: "Waiting for the citizen to answer on the citizen's screen.",

@@ -804,7 +804,9 @@ fn a_ward_counter_fills_a_form_from_the_chip_with_consent_per_field_and_prints_i
     let log = form_audit(&h);
     let consent = log.iter().find(|r| r.0 == "form_consent").expect("consent recorded");
     assert!(consent.1.contains("full_name") && !consent.1.contains("residence"), "{consent:?}");
-    assert!(consent.2.contains("TK-XNTTHN") && consent.2.contains("refused: residence"), "{consent:?}");
+    // Ethnicity is sensitive (Decree 356/2025/NĐ-CP art. 4): never pre-ticked, so unless the
+    // citizen ticks it, it is refused with the residence.
+    assert!(consent.2.contains("TK-XNTTHN") && consent.2.contains("refused: ethnicity,residence"), "{consent:?}");
     assert!(log.iter().any(|r| r.0 == "form_print" && r.2 == "TK-XNTTHN"), "{log:?}");
     assert!(
         log.iter().all(|r| !r.1.contains("Nguyễn") && !r.2.contains("Nguyễn") && !r.2.contains("079195")),
@@ -1227,4 +1229,35 @@ fn a_signed_consent_slip_and_the_citizen_s_receipt_print_and_the_record_names_th
     ] {
         assert!(receipt.contains(text), "{text:?} not on the receipt: {receipt}");
     }
+}
+
+#[test]
+fn a_ward_form_s_question_goes_to_the_citizen_s_screen_with_nothing_ticked() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = ward_desk(cancuoc_desk::store::CounterMode::WardCommittee, &dir.path().join("p.pdf"));
+    h.ctx.set_embed_viewports(true);
+    h.state_mut().settings.citizen_display = cancuoc_desk::store::CitizenDisplay::SecondWindow;
+    h.run_steps(1);
+    read_with_can(&mut h);
+    press(&mut h, "TK-XNTTHN — Tờ khai cấp Giấy xác nhận tình trạng hôn nhân");
+    // The citizen's screen: the form, its addressee, each field with its value, none ticked.
+    assert!(has_text(&h, "Điền sẵn từ thẻ của ông/bà vào Tờ khai cấp Giấy xác nhận tình trạng hôn nhân"));
+    assert!(has_text(&h, "UBND phường Hoàn Kiếm"));
+    let ask = h.state().form.as_ref().and_then(|f| f.asking.as_ref()).expect("asked");
+    assert!(ask.ticks.iter().all(|(_, on)| !on), "nothing pre-selected");
+    assert!(!has_text(&h, "Công dân đồng ý — điền"), "the clerk cannot answer");
+    // The citizen ticks their name only and agrees.
+    h.query_all_by_label_contains("Họ, chữ đệm, tên: Nguyễn Thị Thu Hà").last().expect("name").click();
+    h.run_steps(2);
+    press(&mut h, "Đồng ý (phím 1)");
+    let s = h.state().form.as_ref().expect("form");
+    assert!(s.asking.is_none());
+    assert_eq!(s.consented.iter().cloned().collect::<Vec<_>>(), ["full_name"]);
+    let st = &h.state().store;
+    let r = st.consents_of(&st.subject("079195012345").expect("subject")).expect("consents");
+    assert_eq!(
+        (r[0].purpose.as_str(), r[0].method.as_str(), r[0].fields.as_str()),
+        ("form:TK-XNTTHN", "citizen_screen", "full_name")
+    );
+    assert_eq!(r[0].recipient, "UBND phường Hoàn Kiếm");
 }

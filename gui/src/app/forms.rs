@@ -38,6 +38,12 @@ pub struct FormConsent {
     pub person: usize,
     /// (field id, ticked), in the form's order.
     pub ticks: Vec<(String, bool)>,
+    /// Asked on the citizen's screen (nothing ticked there; the clerk's screen waits).
+    pub on_citizen_screen: bool,
+    pub asked_at: std::time::Instant,
+    /// The clerk takes the answer instead, with this reason.
+    pub clerk_reason: Option<String>,
+    pub reason_draft: String,
 }
 
 /// The form being filled.
@@ -135,12 +141,27 @@ impl App {
 
     fn ask_form_consent(&mut self, person: usize) {
         let Some(s) = &mut self.form else { return };
-        let ticks =
-            s.form.chip_fields().filter(|f| f.person == person).map(|f| (f.id.clone(), f.required)).collect::<Vec<_>>();
+        let citizen = self.settings.citizen_display != crate::store::CitizenDisplay::Off;
+        // The clerk's dialog pre-ticks what the form requires (never a sensitive field); the
+        // citizen's screen ticks nothing.
+        let defaults = s.form.consent_defaults().into_iter().map(String::from).collect::<Vec<_>>();
+        let ticks = s
+            .form
+            .chip_fields()
+            .filter(|f| f.person == person)
+            .map(|f| (f.id.clone(), !citizen && defaults.contains(&f.id)))
+            .collect::<Vec<_>>();
         if ticks.is_empty() {
             return;
         }
-        s.asking = Some(FormConsent { person, ticks });
+        s.asking = Some(FormConsent {
+            person,
+            ticks,
+            on_citizen_screen: citizen,
+            asked_at: std::time::Instant::now(),
+            clerk_reason: None,
+            reason_draft: String::new(),
+        });
     }
 
     /// The citizen chose today's commune (`code`, one of the candidates) for the card's split
@@ -180,6 +201,11 @@ impl App {
     pub fn answer_form_consent(&mut self, agreed: bool) {
         let Some(s) = &mut self.form else { return };
         let Some(ask) = s.asking.take() else { return };
+        let method = match (&ask.clerk_reason, ask.on_citizen_screen) {
+            (Some(r), _) => format!("clerk_recorded:{}", r.trim()),
+            (None, true) => "citizen_screen".to_string(),
+            (None, false) => "clerk_recorded:spoken answer at the counter".to_string(),
+        };
         let role = s.form.people.get(ask.person).cloned().unwrap_or_default();
         let given: Vec<String> = if agreed {
             ask.ticks.iter().filter(|(_, on)| *on).map(|(id, _)| id.clone()).collect()
@@ -193,11 +219,59 @@ impl App {
             p.answered = true;
         }
         let code = s.form.code.clone();
+        let recipient =
+            s.typed.get("kinh_gui").filter(|v| !v.trim().is_empty()).cloned().unwrap_or_else(|| code.clone());
+        let id_number = s.people.get(ask.person).and_then(|p| p.as_ref()).and_then(|p| p.dg13.id_number.clone());
         let detail = format!("{code}; {role}; refused: {}", refused.join(","));
         self.form_audit(if agreed { "form_consent" } else { "form_refused" }, &given, detail);
+        // The consent record: per form and person, the fields the answer covers.
+        if let Some(id) = id_number
+            && let Ok(subject) = self.store.subject(&id)
+        {
+            let fields: Vec<String> =
+                if agreed { given.clone() } else { ask.ticks.iter().map(|(i, _)| i.clone()).collect() };
+            let notice = format!("{code} — {role}: {}", fields.join(","));
+            let _ = self.store.record_consent(&cancuoc_bridge::store::ConsentRecord {
+                at: now_ts(),
+                subject,
+                purpose: format!("form:{code}"),
+                recipient,
+                fields: fields.join(","),
+                notice_sha256: cancuoc_bridge::privacy::notice_sha256(&notice),
+                method,
+                answer: if agreed { "agreed".into() } else { "refused".into() },
+                site: self.settings.site_id.clone(),
+                counter: crate::store::host_name(),
+                clerk: self.settings.clerk_name.clone(),
+                checkin: self.checkin.as_ref().and_then(|c| c.saved.flatten()),
+                withdrawn_at: None,
+            });
+        }
         if !agreed {
             let t = self.tr();
             self.notice(t.form_refused_note, false);
+        }
+    }
+
+    /// The citizen's screen was not answered in time: nothing is filled, no answer recorded.
+    pub fn form_consent_timed_out(&mut self) {
+        let Some(s) = &mut self.form else { return };
+        if s.asking.take().is_none() {
+            return;
+        }
+        let code = s.form.code.clone();
+        self.form_audit("form_consent_timeout", &[], code);
+        let t = self.tr();
+        self.notice(t.consent_timeout, false);
+    }
+
+    /// The clerk cancels the form's question (nothing filled, nothing recorded as an answer).
+    pub fn cancel_form_consent(&mut self) {
+        if let Some(s) = &mut self.form
+            && s.asking.take().is_some()
+        {
+            let t = self.tr();
+            self.notice(t.consent_closed, false);
         }
     }
 

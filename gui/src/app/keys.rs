@@ -47,6 +47,24 @@ impl App {
             }
             return;
         }
+        // The form's question on the turned screen: the citizen's keypad answers it too.
+        let form_turned = self.settings.citizen_display == crate::store::CitizenDisplay::TurnScreen
+            && self
+                .form
+                .as_ref()
+                .and_then(|f| f.asking.as_ref())
+                .is_some_and(|a| a.on_citizen_screen && a.clerk_reason.is_none());
+        if form_turned && self.consent.is_none() {
+            let key = |k| ctx.input(|i| i.key_pressed(k));
+            if key(egui::Key::Num1) {
+                self.answer_form_consent(true);
+                return;
+            }
+            if key(egui::Key::Num2) {
+                self.answer_form_consent(false);
+                return;
+            }
+        }
         if let Some(a) = &self.consent {
             // The citizen's keypad on the citizen's screen: 1 agrees, 2 does not. (Their keys
             // reach this window only when the citizen's screen is this window.)

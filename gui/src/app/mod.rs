@@ -3,7 +3,7 @@
 //! sending (`sending`), settings (`settings`). Drawing is in `ui/`; nothing here draws.
 
 mod access;
-mod forms;
+pub mod forms;
 mod keys;
 mod reading;
 mod sending;

@@ -174,6 +174,17 @@ fn preview(ui: &mut egui::Ui, s: &crate::app::FormSession, page_word: &str) {
 /// The consent question for one person's chip fields: each with its value, the required ones
 /// ticked, none other.
 pub fn consent(app: &mut App, ctx: &egui::Context, k: f32) {
+    if app
+        .form
+        .as_ref()
+        .and_then(|s| s.asking.as_ref())
+        .is_some_and(|a| a.on_citizen_screen && a.clerk_reason.is_none())
+    {
+        if app.settings.citizen_display != crate::store::CitizenDisplay::TurnScreen {
+            waiting(app, ctx, k);
+        }
+        return;
+    }
     let t = app.tr();
     let mut answer = None;
     let Some(s) = &mut app.form else { return };
@@ -219,5 +230,49 @@ pub fn consent(app: &mut App, ctx: &egui::Context, k: f32) {
     });
     if let Some(a) = answer {
         app.answer_form_consent(a);
+    }
+}
+
+/// The clerk's screen while the citizen answers the form's question on theirs: no answer button;
+/// cancel, or take the answer with a reason (recorded as such).
+fn waiting(app: &mut App, ctx: &egui::Context, k: f32) {
+    let t = app.tr();
+    let left = super::citizen::seconds_left(app).unwrap_or(0);
+    let mut cancel = false;
+    egui::Window::new(t.form_consent_title)
+        .id(egui::Id::unique("form_consent_waiting"))
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::RIGHT_TOP, [-10.0, 110.0])
+        .show(ctx, |ui| {
+            let Some(s) = &mut app.form else { return };
+            let Some(ask) = &mut s.asking else { return };
+            ui.set_width(520.0 * k);
+            ui.label(RichText::new(format!("{} — {}", s.form.code, s.form.name_vi)).size(17.0 * k));
+            ui.label(bold(t.clerk_waiting, 18.0 * k));
+            let ticked: Vec<String> = ask
+                .ticks
+                .iter()
+                .filter(|(_, on)| *on)
+                .filter_map(|(id, _)| s.form.fields.iter().find(|f| &f.id == id).map(|f| f.label.clone()))
+                .collect();
+            ui.label(RichText::new(format!("{} {}", t.clerk_citizen_ticks, ticked.join(", "))).size(15.0 * k));
+            ui.label(RichText::new(format!("{left} {}", t.citizen_seconds_left)).size(15.0 * k).weak());
+            if ui.button(RichText::new(t.clerk_cancel).size(18.0 * k)).clicked() {
+                cancel = true;
+            }
+            ui.separator();
+            ui.label(RichText::new(t.clerk_take_answer).size(15.0 * k));
+            ui.horizontal(|ui| {
+                let l = ui.label(t.clerk_reason);
+                ui.add(egui::TextEdit::singleline(&mut ask.reason_draft).desired_width(360.0 * k)).labelled_by(l.id);
+            });
+            let ready = !ask.reason_draft.trim().is_empty();
+            if ui.add_enabled(ready, egui::Button::new(RichText::new(t.clerk_take_answer).size(15.0 * k))).clicked() {
+                ask.clerk_reason = Some(ask.reason_draft.trim().to_string());
+            }
+        });
+    if cancel {
+        app.cancel_form_consent();
     }
 }

@@ -128,7 +128,7 @@ impl App {
         if self.consent.is_some() && !turned {
             consent::show(self, ctx, k);
         }
-        if self.form.as_ref().is_some_and(|f| f.asking.is_some()) {
+        if self.form.as_ref().is_some_and(|f| f.asking.is_some()) && !turned {
             forms::consent(self, ctx, k);
         }
         if self.is_busy() {
