@@ -451,3 +451,44 @@ fn audit_rows_still_waiting_when_the_app_closes_are_sent_on_the_next_start() {
     actions.sort();
     assert_eq!(actions, ["bhyt", "consent", "his"], "each row once");
 }
+
+#[test]
+fn a_citizen_s_records_on_the_site_server_are_reported_withdrawn_and_erased() {
+    let pg = Cluster::start();
+    let one = Store::connect(&pg.url(), "quầy-1").expect("connect");
+    let two = Store::connect(&pg.url(), "quầy-2").expect("connect");
+    let s = Settings::default();
+    let at = now();
+    let mut row = patient(at, 7);
+    row.id_number = Some("079195012345".into());
+    let saved = one.save_checkin(&row, &s).expect("save");
+    // One secret for the site: both counters compute the same subject.
+    let subject = one.subject("079195012345").expect("subject");
+    assert_eq!(two.subject("079195012345").expect("subject"), subject);
+    let record = cancuoc_desk::store::ConsentRecord {
+        at,
+        subject: subject.clone(),
+        purpose: "his".into(),
+        recipient: "hospital_system".into(),
+        fields: "id_number,full_name,verdict".into(),
+        notice_sha256: "0".repeat(64),
+        method: "citizen_screen".into(),
+        answer: "agreed".into(),
+        checkin: saved.id,
+        ..Default::default()
+    };
+    one.record_consent(&record).expect("consent");
+    let report = cancuoc_bridge::privacy::report(&two, "079195012345").expect("report");
+    assert_eq!((report.checkins.len(), report.consents.len()), (1, 1));
+    assert_eq!(report.consents[0].method, "citizen_screen");
+    let req =
+        cancuoc_bridge::privacy::register(&two, "079195012345", "withdraw", Some("his"), at, true).expect("register");
+    assert_eq!(two.withdraw(&subject, "his", at).expect("withdraw"), (1, 0));
+    two.finish_request(req.id, at, "done").expect("finish");
+    assert!(one.consents_of(&subject).expect("consents")[0].withdrawn_at.is_some());
+    let erased = cancuoc_bridge::privacy::erase(&one, "079195012345", at).expect("erase");
+    assert_eq!((erased.checkins, erased.consents), (1, 1));
+    assert!(two.checkins_of("079195012345").expect("checkins").is_empty());
+    let kinds: Vec<String> = two.requests().expect("requests").iter().map(|r| r.kind.clone()).collect();
+    assert_eq!(kinds, ["withdraw", "erase"]);
+}
