@@ -508,8 +508,13 @@ async fn checkin(State(st): State<Shared>, body: axum::body::Bytes) -> Response 
         (Some(db), Some(true)) if problems.is_empty() => {
             let db = db.clone();
             let (report, answer, visit) = (report.clone(), answer.clone(), req.visit.clone());
+            // One write id per read: a repeated request saves the visit once.
+            let write_id = {
+                use sha2::Digest;
+                hex::encode(sha2::Sha256::digest(format!("cancuoc api checkin\0{}", req.read_id)))
+            };
             let done = tokio::task::spawn_blocking(move || {
-                save_stated_checkin(&db, &report, answer.as_ref(), &visit, evidence_der)
+                save_stated_checkin(&db, &write_id, &report, answer.as_ref(), &visit, evidence_der)
             })
             .await;
             match done {
@@ -555,6 +560,7 @@ const CHECKIN_FIELDS: &str = "full_name,id_number,date_of_birth,sex,place_of_res
 /// record (method "stated_by_his") and an audit row.
 fn save_stated_checkin(
     db: &crate::store::Store,
+    write_id: &str,
     report: &Report,
     bhyt: Option<&crate::bhyt::Answer>,
     visit: &crate::qd4750::Visit,
@@ -586,7 +592,10 @@ fn save_stated_checkin(
         evidence_sha256,
         ..CheckinRow::default()
     };
-    let saved = db.save_checkin(&row, &settings)?;
+    let saved = db.save_checkin_as(write_id, &row, &settings)?;
+    if saved.repeat {
+        return Ok(json!({ "id": saved.id, "queue_no": saved.queue_no, "already_saved": true }));
+    }
     let id_number = p.id_number.clone().unwrap_or_default();
     let notice = format!(
         "cancuoc API: consent to the check-in purpose stated by the hospital system (POST /v1/checkin); fields {CHECKIN_FIELDS}; kept {} days",
@@ -618,7 +627,7 @@ fn save_stated_checkin(
         checkin: saved.id,
         detail: "consent stated by the hospital system".into(),
     })?;
-    Ok(json!({ "id": saved.id, "queue_no": saved.queue_no }))
+    Ok(json!({ "id": saved.id, "queue_no": saved.queue_no, "already_saved": false }))
 }
 
 /// `POST /v1/address` `{"text": "…"}`: an address as a card holds it, in today's units (the

@@ -43,6 +43,10 @@ fn a_stated_consent_is_recorded_reported_and_an_erasure_leaves_no_bytes_behind()
     let (code, c) = s.post_json("/v1/checkin", &s.token, json!({ "read_id": id, "visit": visit, "consent": true }));
     assert_eq!(code, 200, "{c}");
     assert_eq!(c["saved"]["queue_no"], 1);
+    // The same read posted again (a retry after a lost reply): stored once, said so.
+    let (code, c) = s.post_json("/v1/checkin", &s.token, json!({ "read_id": id, "visit": visit, "consent": true }));
+    assert_eq!(code, 200, "{c}");
+    assert_eq!((c["saved"]["queue_no"].as_i64(), c["saved"]["already_saved"].as_bool()), (Some(1), Some(true)));
     drop(s);
 
     let (code, out, err) = privacy(&["report", "--site-db", dbs, "--id-number", PERSONA.id_number, "--json"]);

@@ -42,6 +42,8 @@ pub struct Checkin {
     pub evidence: Option<Result<cancuoc_bridge::evidence::Evidence, cancuoc_bridge::evidence::NoEvidence>>,
     /// The commune of today the citizen chose (its code) when the card's old commune was split.
     pub address_choice: Option<String>,
+    /// This visit's write id: every save of it uses it, so it is stored once (docs/desk.md).
+    pub write_id: String,
 }
 
 impl Checkin {

@@ -238,6 +238,8 @@ pub struct Tr {
     pub consent_agree: &'static str,
     pub consent_refuse: &'static str,
     pub consent_refused: &'static str,
+    /// A second save of the same visit.
+    pub already_saved: &'static str,
     /// The consent dialog closed without an answer.
     pub consent_closed: &'static str,
     /// The citizen's screen was not answered in time.
@@ -558,6 +560,7 @@ pub const VI: Tr = Tr {
     consent_agree: "Công dân đồng ý — gửi",
     consent_refuse: "Không đồng ý",
     consent_refused: "Công dân không đồng ý — không gửi gì.",
+    already_saved: "Lượt này đã được lưu rồi — không lưu lần hai.",
     consent_closed: "Chưa có câu trả lời — không gửi gì.",
     consent_timeout: "Hết thời gian chờ người dân trả lời — không gửi gì.",
     citizen_window_title: "Dành cho người dân",
@@ -866,6 +869,7 @@ pub const EN: Tr = Tr {
     consent_agree: "Citizen agrees — send",
     consent_refuse: "Does not agree",
     consent_refused: "The citizen did not agree — nothing was sent.",
+    already_saved: "This visit was already saved — not saved twice.",
     consent_closed: "No answer given — nothing was sent.",
     consent_timeout: "The citizen did not answer in time — nothing was sent.",
     citizen_window_title: "For the citizen",

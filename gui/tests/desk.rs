@@ -1261,3 +1261,24 @@ fn a_ward_form_s_question_goes_to_the_citizen_s_screen_with_nothing_ticked() {
     );
     assert_eq!(r[0].recipient, "UBND phường Hoàn Kiếm");
 }
+
+#[test]
+fn saving_a_visit_twice_stores_it_once_and_says_so() {
+    let mut h = harness(demo());
+    h.run_steps(1);
+    read_with_can(&mut h);
+    press(&mut h, "Lưu lượt tiếp đón");
+    let first = h.state().checkin.as_ref().and_then(|c| c.queue_no).expect("queue number");
+    press(&mut h, "Lưu lượt tiếp đón");
+    assert!(has_text(&h, "Lượt này đã được lưu rồi — không lưu lần hai."), "{:?}", h.state().notice);
+    assert_eq!(h.state().checkin.as_ref().and_then(|c| c.queue_no), Some(first));
+    assert_eq!(h.state().store.checkins(10).expect("rows").len(), 1, "one row for one visit");
+    let saves = h.state().store.audit_log(20).expect("audit").iter().filter(|a| a.action == "checkin").count();
+    assert_eq!(saves, 1);
+    // The next person is a new visit: a new row, the next number.
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    read_with_can(&mut h);
+    press(&mut h, "Lưu lượt tiếp đón");
+    assert_eq!(h.state().checkin.as_ref().and_then(|c| c.queue_no), Some(first + 1));
+}

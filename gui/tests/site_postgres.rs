@@ -275,7 +275,8 @@ fn a_server_restart_mid_session_loses_nothing_and_duplicates_nothing() {
     pg.stop();
     pg.pg_ctl_start();
     let b = st.save_checkin_as("4f1c-retry", &patient(at, 4), &s).expect("save again after a restart");
-    assert_eq!(a, b);
+    assert_eq!((a.id, a.queue_no), (b.id, b.queue_no));
+    assert!(!a.repeat && b.repeat, "the second answer says the visit was saved already");
 
     let rows = st.checkins(100).expect("list");
     let mut nos: Vec<i64> = rows.iter().filter_map(|r| r.queue_no).collect();

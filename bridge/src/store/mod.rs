@@ -172,6 +172,9 @@ pub struct Saved {
     pub id: Option<i64>,
     /// The patient's number in today's queue (shared by every counter of the site).
     pub queue_no: i64,
+    /// This visit's write id had been saved already (a second press, or a retry whose first
+    /// reply was lost): nothing new was stored; `id` and `queue_no` are the first save's.
+    pub repeat: bool,
 }
 
 /// An audit entry.
@@ -424,6 +427,12 @@ impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store").field("location", &self.location).finish_non_exhaustive()
     }
+}
+
+/// A visit's write id, made when the visit starts and reused by every save of it (a second
+/// press or a retry after a lost reply stores nothing more; [`Saved::repeat`] says so).
+pub fn new_write_id() -> String {
+    new_uid()
 }
 
 /// A fresh random id for one write (128 bits, hex).
@@ -739,7 +748,8 @@ mod tests {
         // The same write id again: same answer, no second row, no number used.
         let a = st.save_checkin_as("retry-1", &row(day2 + 2), &s).expect("save");
         let b = st.save_checkin_as("retry-1", &row(day2 + 2), &s).expect("save again");
-        assert_eq!(a, b);
+        assert_eq!((a.id, a.queue_no, a.repeat), (b.id, b.queue_no, false));
+        assert!(b.repeat, "the second answer says it was saved before");
         assert_eq!(st.checkins(10).expect("list").len(), 5);
         assert_eq!(st.save_checkin(&row(day2 + 3), &s).expect("save").queue_no, 4);
         assert_eq!(st.checkins(1).expect("list")[0].queue_no, Some(4));

@@ -139,7 +139,7 @@ impl Backend for Pg {
             let mut tx = cl.transaction()?;
             if let Some(r) = tx.query_opt("SELECT id, queue_no FROM checkins WHERE uid = $1", &[&n.uid])? {
                 let q: Option<i64> = r.get(1);
-                return Ok(Saved { id: Some(r.get(0)), queue_no: q.unwrap_or(0) });
+                return Ok(Saved { id: Some(r.get(0)), queue_no: q.unwrap_or(0), repeat: true });
             }
             let q: i64 = tx
                 .query_one(
@@ -161,7 +161,7 @@ impl Backend for Pg {
                 None
             };
             tx.commit()?;
-            Ok(Saved { id, queue_no: q })
+            Ok(Saved { id, queue_no: q, repeat: false })
         })
     }
 

@@ -61,7 +61,7 @@ impl Backend for Sqlite {
             })
             .optional()?
         {
-            return Ok(Saved { id: Some(id), queue_no: q.unwrap_or(0) });
+            return Ok(Saved { id: Some(id), queue_no: q.unwrap_or(0), repeat: true });
         }
         let q: i64 = tx.query_row(
             "INSERT INTO queue(day, last) VALUES(?1, 1) ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last",
@@ -82,7 +82,7 @@ impl Backend for Sqlite {
             None
         };
         tx.commit()?;
-        Ok(Saved { id, queue_no: q })
+        Ok(Saved { id, queue_no: q, repeat: false })
     }
 
     fn checkins(&mut self, limit: usize) -> Result<Vec<CheckinRow>, StoreError> {

@@ -180,6 +180,7 @@ impl App {
                     saved: None,
                     queue_no: None,
                     address_choice: None,
+                    write_id: crate::store::new_write_id(),
                 });
                 self.phase = Phase::Result;
                 self.form_card_read();

@@ -300,7 +300,17 @@ impl App {
             evidence_sha256: c.evidence.as_ref().and_then(|e| e.as_ref().ok()).map(|e| e.sha256()),
             ..Default::default()
         };
-        match self.store.save_checkin(&row, &self.settings) {
+        let already = c.saved.is_some();
+        match self.store.save_checkin_as(&c.write_id, &row, &self.settings) {
+            // Saved before (a second press, or a retry after a reply lost in an outage): the
+            // visit is stored once; the clerk is told its number.
+            Ok(saved) if saved.repeat || already => {
+                if let Some(c) = &mut self.checkin {
+                    c.saved = Some(saved.id);
+                    c.queue_no = Some(saved.queue_no);
+                }
+                self.notice(format!("{} {}: {}", t.already_saved, t.queue_no, saved.queue_no), true);
+            }
             Ok(saved) => {
                 if let Some(c) = &mut self.checkin {
                     c.saved = Some(saved.id);
