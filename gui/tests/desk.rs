@@ -453,6 +453,9 @@ fn the_his_gets_the_minimal_fields_and_the_photo_only_when_ticked() {
     h.run_steps(1);
     read_with_can(&mut h);
     press(&mut h, "Gửi sang HIS");
+    // The field list scrolls inside the dialog: brought into view first, as a clerk scrolls.
+    h.get_by_label_contains("Ảnh chân dung —").scroll_to_me();
+    h.run_steps(20);
     h.get_by_label_contains("Ảnh chân dung —").click();
     h.run_steps(1);
     press(&mut h, "Công dân đồng ý — gửi");
@@ -1281,4 +1284,35 @@ fn saving_a_visit_twice_stores_it_once_and_says_so() {
     read_with_can(&mut h);
     press(&mut h, "Lưu lượt tiếp đón");
     assert_eq!(h.state().checkin.as_ref().and_then(|c| c.queue_no), Some(first + 1));
+}
+
+#[test]
+fn with_large_text_the_consent_dialogs_fit_1366_by_768_and_their_buttons_are_reachable() {
+    let hospital = Hospital::start(HospitalConfig::default()).expect("server");
+    let mut h = harness(demo());
+    use_hospital(&mut h, &hospital);
+    h.state_mut().set_large_text(true);
+    h.run_steps(3);
+    read_with_can(&mut h);
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1366.0, 768.0));
+    // The longest list: printing (every field of the chip), then the HIS.
+    for action in ["In phiếu", "Gửi sang HIS"] {
+        press(&mut h, action);
+        for button in ["Công dân đồng ý — gửi", "Không đồng ý", "In phiếu để người dân đọc, đánh dấu và ký"]
+        {
+            let r = h.get_by_label(button).rect();
+            assert!(screen.contains_rect(r), "{action}: {button} at {r:?} is off the 1366×768 screen");
+        }
+        // Enter does not answer; Esc is "back", not a refusal.
+        h.key_press(egui::Key::Escape);
+        h.run_steps(3);
+        assert!(h.state().consent.is_none());
+    }
+    let refused = h.state().store.audit_log(20).expect("audit").iter().filter(|a| a.action == "refused").count();
+    assert_eq!(refused, 0, "no refusal was recorded");
+    // And an answer by mouse works with large text.
+    press(&mut h, "Gửi sang HIS");
+    h.get_by_label("Công dân đồng ý — gửi").click();
+    h.run_steps(3);
+    wait(&mut h, "the HIS", |_| !hospital.received().is_empty());
 }

@@ -30,25 +30,30 @@ pub fn show(app: &mut App, ctx: &egui::Context, k: f32) {
         ui.add_space(6.0);
         ui.label(t.consent_fields);
         let required = ask.purpose.required();
-        for (f, label, value) in &lang_fields {
-            let mut on = ask.fields.contains(f);
-            let locked = required.contains(f);
-            let text = match (value, locked) {
-                (Some(v), true) => format!("{label} ({}) — {v}", t.consent_required),
-                (Some(v), false) => format!("{label} — {v}"),
-                (None, true) => format!("{label} ({})", t.consent_required),
-                (None, false) => label.clone(),
-            };
-            let text: String = text.chars().take(110).collect();
-            let r = ui.add_enabled(!locked, egui::Checkbox::new(&mut on, RichText::new(text).size(15.0 * k)));
-            if r.changed() {
-                if on {
-                    ask.fields.push(*f);
-                } else {
-                    ask.fields.retain(|x| x != f);
+        // The field list scrolls inside the window (large text, a long list): the answer buttons
+        // below it are always on screen.
+        let list_h = (ctx.content_rect().height() - 430.0 * k).max(120.0);
+        egui::ScrollArea::vertical().max_height(list_h).auto_shrink([false, true]).show(ui, |ui| {
+            for (f, label, value) in &lang_fields {
+                let mut on = ask.fields.contains(f);
+                let locked = required.contains(f);
+                let text = match (value, locked) {
+                    (Some(v), true) => format!("{label} ({}) — {v}", t.consent_required),
+                    (Some(v), false) => format!("{label} — {v}"),
+                    (None, true) => format!("{label} ({})", t.consent_required),
+                    (None, false) => label.clone(),
+                };
+                let text: String = text.chars().take(110).collect();
+                let r = ui.add_enabled(!locked, egui::Checkbox::new(&mut on, RichText::new(text).size(15.0 * k)));
+                if r.changed() {
+                    if on {
+                        ask.fields.push(*f);
+                    } else {
+                        ask.fields.retain(|x| x != f);
+                    }
                 }
             }
-        }
+        });
         ui.label(RichText::new(t.consent_never_default).size(14.0 * k).color(RED));
         ui.add_space(8.0);
         match &ask.slip {

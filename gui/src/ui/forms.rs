@@ -213,11 +213,15 @@ pub fn consent(app: &mut App, ctx: &egui::Context, k: f32) {
         ui.label(RichText::new(format!("{} — {} · {role}", s.form.code, s.form.name_vi)).size(17.0 * k));
         ui.label(RichText::new(t.form_consent_intro).size(15.0 * k));
         ui.add_space(6.0);
-        for ((_, on), (label, value)) in ask.ticks.iter_mut().zip(&rows) {
-            let text: String = if value.is_empty() { label.clone() } else { format!("{label} — {value}") };
-            let text: String = text.chars().take(110).collect();
-            ui.checkbox(on, RichText::new(text).size(15.0 * k));
-        }
+        // The fields scroll inside the window; the answer buttons stay on screen.
+        let list_h = (ctx.content_rect().height() - 430.0 * k).max(120.0);
+        egui::ScrollArea::vertical().max_height(list_h).auto_shrink([false, true]).show(ui, |ui| {
+            for ((_, on), (label, value)) in ask.ticks.iter_mut().zip(&rows) {
+                let text: String = if value.is_empty() { label.clone() } else { format!("{label} — {value}") };
+                let text: String = text.chars().take(110).collect();
+                ui.checkbox(on, RichText::new(text).size(15.0 * k));
+            }
+        });
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             if ui.button(bold(t.form_consent_agree, 19.0 * k)).clicked() {
