@@ -251,7 +251,7 @@ fn a_wrong_can_is_refused_in_plain_words_and_can_be_corrected() {
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
     wait(&mut h, "the refusal", |a| !matches!(a.phase, Phase::Reading { .. }));
-    assert!(has_text(&h, "Chip từ chối khóa truy cập"));
+    assert!(has_text(&h, "Chip không mở được với số này"));
     h.state_mut().key.id_or_can = "079195012345".into();
     h.key_press(egui::Key::Enter);
     wait(&mut h, "the read", |a| a.checkin.is_some());
@@ -1315,4 +1315,32 @@ fn with_large_text_the_consent_dialogs_fit_1366_by_768_and_their_buttons_are_rea
     h.get_by_label("Công dân đồng ý — gửi").click();
     h.run_steps(3);
     wait(&mut h, "the HIS", |_| !hospital.received().is_empty());
+}
+
+#[test]
+fn technical_details_are_a_readable_table_and_a_wrong_number_is_answered_without_jargon() {
+    let mut h = harness(demo());
+    h.run_steps(1);
+    read_with_can(&mut h);
+    press(&mut h, "Chi tiết kỹ thuật");
+    h.run_steps(3);
+    for text in
+        ["Kết nối bảo mật", "mở bằng 6 số cuối của số định danh", "Chữ ký của cơ quan cấp", "Chống sao chép chip"]
+    {
+        assert!(has_text(&h, text), "{text}");
+    }
+    for debug in ["Pace {", "protocol:", "password: Can", "Verdict", "DG1:"] {
+        assert!(!has_text(&h, debug), "program text on screen: {debug}");
+    }
+    // A wrong ID number: the clerk is told to check the number printed on the card (cards print
+    // no CAN).
+    h.key_press(egui::Key::Escape);
+    h.run_steps(1);
+    type_into(&mut h, "Số định danh", "079195999999");
+    h.key_press(egui::Key::Enter);
+    wait(&mut h, "the refusal", |a| matches!(a.phase, Phase::Entry { error: Some(_) }));
+    assert!(has_text(&h, "kiểm tra lại số định danh 12 số in trên thẻ"));
+    assert!(
+        !h.query_all_by_label_contains("CAN").any(|n| n.accesskit_node().label().is_some_and(|l| l.contains("số CAN")))
+    );
 }

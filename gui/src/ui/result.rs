@@ -92,32 +92,69 @@ fn verdict(app: &App, ui: &mut egui::Ui, k: f32) {
 }
 
 fn technical(app: &App, ui: &mut egui::Ui) {
+    use cancuoc_core::verdict::{
+        ActiveAuthStatus as Aa, ChainStatus as Ch, HashStatus as H, SessionAccess as Sa, SignatureStatus as Sig,
+    };
     let t = app.tr();
+    let lang = app.lang();
     let Some(c) = &app.checkin else { return };
     ui.add_space(6.0);
+    // What was checked, as a table in the clerk's words (no program text).
     ui.collapsing(t.technical_details, |ui| {
-        if let Some(access) = &c.report.checks.access {
-            ui.label(format!("{}: {access:?}", t.secured_by));
+        let yes_no = |ok: bool| if ok { t.tech_ok } else { t.tech_failed };
+        let checks = &c.report.checks;
+        let mut rows: Vec<(&str, String)> = Vec::new();
+        if let Some(access) = &checks.access {
+            let how = match access {
+                Sa::Bac => t.tech_bac.to_string(),
+                Sa::BacAfterPace { .. } => t.tech_bac_after_pace.to_string(),
+                Sa::Pace { curve, password, .. } => {
+                    let pw = match password {
+                        cancuoc_core::access::PasswordKind::Can => t.tech_by_id_number,
+                        cancuoc_core::access::PasswordKind::Mrz => t.tech_by_mrz,
+                    };
+                    format!("PACE ({curve}), {pw}")
+                }
+            };
+            rows.push((t.secured_by, how));
         }
-        ui.label(&c.report.summary);
+        let matched = checks.data_groups.iter().filter(|d| d.status == H::Match).count();
+        rows.push((t.tech_data_groups, format!("{matched}/{} {}", checks.data_groups.len(), t.tech_match)));
+        rows.push((t.tech_signature, yes_no(matches!(checks.sod_signature, Sig::Valid)).to_string()));
+        let chain = match &checks.certificate_chain {
+            Ch::Valid => t.tech_ok,
+            Ch::CscaUnknown => t.tech_issuer_unknown,
+            _ => t.tech_failed,
+        };
+        rows.push((t.tech_chain, chain.to_string()));
+        let aa = match &checks.active_authentication {
+            Aa::Passed => t.tech_ok,
+            Aa::Failed(_) => t.tech_failed,
+            Aa::NotSupported => t.tech_not_supported,
+            _ => t.tech_not_done,
+        };
+        rows.push((t.tech_active_auth, aa.to_string()));
         for f in &c.report.failures {
-            ui.label(format!("{}: {}", f.check, f.message));
+            rows.push((t.tech_problem, cancuoc_bridge::words::failure(&f.failure, lang.words())));
         }
         match &c.evidence {
-            Some(Ok(e)) => {
-                ui.label(format!("{} (sha256 {}…)", t.evidence_made, &e.sha256()[..16]));
-            }
-            Some(Err(why)) => {
-                ui.label(format!("{}: {why}", t.evidence_none));
-            }
+            Some(Ok(e)) => rows.push((t.evidence_made, format!("SHA-256 {}…", &e.sha256()[..16]))),
+            Some(Err(_)) => rows.push((t.evidence_made, t.evidence_none.to_string())),
             None => {}
         }
         if let Some(r) = &c.report.reader {
-            ui.label(format!("USB {} — firmware {}", r.port, r.firmware));
+            rows.push((t.tech_usb_reader, format!("{} — {}", r.port, r.firmware)));
             if r.agrees {
-                ui.label(t.reader_agrees);
+                rows.push((t.tech_usb_reader, t.reader_agrees.to_string()));
             }
         }
+        egui::Grid::new("technical").num_columns(2).striped(true).show(ui, |ui| {
+            for (label, value) in rows {
+                ui.label(RichText::new(label).weak());
+                ui.add(egui::Label::new(value).wrap());
+                ui.end_row();
+            }
+        });
     });
 }
 
