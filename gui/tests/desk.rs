@@ -478,8 +478,12 @@ fn exports_and_print_carry_the_consented_fields() {
     read_with_can(&mut h);
     press(&mut h, "Xuất CSV");
     press(&mut h, "Công dân đồng ý — gửi");
+    // Nothing is written before the clerk says where: the save dialog, the folder proposed.
+    assert!(h.state().pending_save.is_some());
+    press(&mut h, "Lưu vào thư mục này");
     // Consent given once covers the purpose's other actions for this person.
     press(&mut h, "Xuất FHIR");
+    press(&mut h, "Lưu vào thư mục này");
     press(&mut h, "In phiếu");
     assert!(h.state().consent.is_none());
     let mut files: Vec<_> =
@@ -841,6 +845,7 @@ fn the_marriage_form_reads_the_second_card_into_the_same_form() {
     let page = page_text(&h);
     assert!(page.contains("Nguyễn Thị Thu Hà") && page.contains(cancuoc_sim::PERSONA_2024.full_name), "{page}");
     press(&mut h, "Lưu PDF");
+    press(&mut h, "Lưu vào thư mục này");
     let pdf = std::fs::read_dir(dir.path())
         .expect("dir")
         .flatten()
@@ -938,6 +943,8 @@ fn the_visit_evidence_is_kept_with_the_checkin_and_exported_only_after_consent()
     // Agreed: the record is written, and it verifies offline.
     press(&mut h, "Xuất bằng chứng");
     press(&mut h, "Công dân đồng ý — gửi");
+    assert_eq!(exported(dir.path()), 0, "not before the clerk chooses where");
+    press(&mut h, "Lưu vào thư mục này");
     assert_eq!(exported(dir.path()), 1);
     let file = std::fs::read_dir(dir.path())
         .expect("dir")
@@ -1343,4 +1350,41 @@ fn technical_details_are_a_readable_table_and_a_wrong_number_is_answered_without
     assert!(
         !h.query_all_by_label_contains("CAN").any(|n| n.accesskit_node().label().is_some_and(|l| l.contains("số CAN")))
     );
+}
+
+#[test]
+fn demo_mode_writes_nothing_until_the_clerk_names_a_folder_and_cancel_writes_nothing() {
+    let mut h = harness(demo());
+    h.run_steps(1);
+    read_with_can(&mut h);
+    press(&mut h, "Xuất CSV");
+    press(&mut h, "Công dân đồng ý — gửi");
+    let name = h.state().pending_save.as_ref().map(|p| p.name.clone()).expect("asked where");
+    assert_eq!(
+        h.state().pending_save.as_ref().map(|p| p.folder.clone()),
+        Some(String::new()),
+        "demo proposes no folder"
+    );
+    // Saving without a folder writes nothing and says why.
+    press(&mut h, "Lưu vào thư mục này");
+    assert!(has_text(&h, "Chọn thư mục để lưu trước"));
+    let default = std::path::PathBuf::from(cancuoc_desk::store::Settings::default().export_dir);
+    assert!(!default.join(&name).exists() && !std::path::Path::new(&name).exists());
+    // Cancel: nothing written, the check-in still on screen, nothing audited as exported.
+    press(&mut h, "Hủy — không lưu");
+    assert!(h.state().pending_save.is_none() && h.state().checkin.is_some());
+    assert!(has_text(&h, "Không lưu tệp nào."));
+    assert!(h.state().store.audit_log(20).expect("audit").iter().all(|a| a.action != "export_csv"));
+    // Named: written there, owner-only.
+    let dir = tempfile::tempdir().expect("tmp");
+    press(&mut h, "Xuất CSV");
+    type_into(&mut h, "Thư mục", dir.path().to_str().expect("utf-8"));
+    press(&mut h, "Lưu vào thư mục này");
+    let files: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").flatten().collect();
+    assert_eq!(files.len(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(files[0].metadata().expect("meta").permissions().mode() & 0o777, 0o600);
+    }
 }

@@ -343,15 +343,13 @@ impl App {
     pub fn save_form_pdf(&mut self) {
         let t = self.tr();
         let Some((code, slug)) = self.form.as_ref().map(|s| (s.form.code.clone(), s.form.slug.clone())) else { return };
-        let file = std::path::Path::new(&self.settings.export_dir)
-            .join(format!("{slug}-{}.pdf", chrono::Local::now().format("%Y%m%d-%H%M%S")));
-        match self.form_pdf().and_then(|pdf| cancuoc_bridge::write_private(&file, &pdf).map_err(|e| e.to_string())) {
-            Ok(()) => {
-                let fields = self.filled_fields();
-                self.form_audit("form_save", &fields, code);
-                self.notice(format!("{}: {}", t.form_saved, file.display()), true);
+        let file = format!("{slug}-{}.pdf", chrono::Local::now().format("%Y%m%d-%H%M%S"));
+        match self.form_pdf() {
+            Ok(pdf) => {
+                let fields = self.filled_fields().join(",");
+                self.ask_where(file, pdf, ("form_save".into(), Some("form".into()), fields, code), t.form_saved);
             }
-            Err(e) => self.notice(format!("{}: {e}", file.display()), false),
+            Err(e) => self.notice(e, false),
         }
     }
 

@@ -47,6 +47,10 @@ impl App {
             }
             return;
         }
+        // The save dialog takes Enter and Esc itself.
+        if self.pending_save.is_some() {
+            return;
+        }
         // The form's question on the turned screen: the citizen's keypad answers it too.
         let form_turned = self.settings.citizen_display == crate::store::CitizenDisplay::TurnScreen
             && self

@@ -103,6 +103,19 @@ pub enum Phase {
     Result,
 }
 
+/// A file waiting for the clerk to choose where it goes (the save dialog).
+pub struct PendingSave {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    /// The folder, as the clerk edits it (the export folder of the settings to start with;
+    /// empty in demo mode, which writes nothing unless the clerk names a folder).
+    pub folder: String,
+    /// The audit row written once the file is saved: action, purpose, field names, detail.
+    pub audit: (String, Option<String>, String, String),
+    /// The notice shown once saved (the path follows it).
+    pub done_text: &'static str,
+}
+
 /// A pending consent question.
 pub struct ConsentAsk {
     pub purpose: Purpose,
@@ -205,6 +218,9 @@ pub struct App {
     pub fonts_ready: bool,
     /// The language of the citizen's screen (the citizen switches it).
     pub citizen_lang: crate::i18n::Lang,
+    /// A file the clerk asked to save, waiting for them to choose where (nothing is written
+    /// before they do).
+    pub pending_save: Option<PendingSave>,
     /// The privacy page: the report on screen, the purpose to withdraw, the erasure's tick.
     pub privacy_shown: Option<cancuoc_bridge::privacy::Report>,
     pub privacy_purpose: String,
@@ -301,6 +317,7 @@ impl App {
             pending_copy: None,
             fonts_ready: false,
             citizen_lang: crate::i18n::Lang::Vi,
+            pending_save: None,
             privacy_shown: None,
             privacy_purpose: "checkin".into(),
             privacy_confirm_erase: false,

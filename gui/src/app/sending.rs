@@ -224,15 +224,13 @@ impl App {
                 } else {
                     ("json", serde_json::to_string_pretty(&c.fhir(&fields)).unwrap_or_default())
                 };
-                let file = std::path::Path::new(&self.settings.export_dir)
-                    .join(format!("tiep-don-{}.{name}", chrono::Local::now().format("%Y%m%d-%H%M%S")));
-                match std::fs::write(&file, data) {
-                    Ok(()) => {
-                        self.audit(action.key(), Some(Purpose::Export), &fields, "");
-                        self.notice(format!("{}: {}", t.exported, file.display()), true);
-                    }
-                    Err(e) => self.notice(format!("{}: {e}", file.display()), false),
-                }
+                let file = format!("tiep-don-{}.{name}", chrono::Local::now().format("%Y%m%d-%H%M%S"));
+                self.ask_where(
+                    file,
+                    data.into_bytes(),
+                    (action.key().into(), Some(Purpose::Export.key().into()), field_keys(&fields), String::new()),
+                    t.exported,
+                );
             }
             Action::Print => {
                 let text = c.print_text(&fields, lang, &self.settings.clerk_name, &format_ts(now_ts()));
@@ -249,14 +247,18 @@ impl App {
                     self.notice(t.evidence_none, false);
                     return;
                 };
-                let file = std::path::Path::new(&self.settings.export_dir)
-                    .join(format!("bang-chung-{}.der", chrono::Local::now().format("%Y%m%d-%H%M%S")));
-                match e.to_der().and_then(|der| cancuoc_bridge::write_private(&file, &der).map_err(|x| x.to_string())) {
-                    Ok(()) => {
-                        self.audit(action.key(), Some(Purpose::Evidence), &fields, &e.sha256());
-                        self.notice(format!("{}: {}", t.evidence_exported, file.display()), true);
+                let file = format!("bang-chung-{}.der", chrono::Local::now().format("%Y%m%d-%H%M%S"));
+                match e.to_der() {
+                    Ok(der) => {
+                        let audit = (
+                            action.key().into(),
+                            Some(Purpose::Evidence.key().into()),
+                            field_keys(&fields),
+                            e.sha256(),
+                        );
+                        self.ask_where(file, der, audit, t.evidence_exported);
                     }
-                    Err(x) => self.notice(format!("{}: {x}", file.display()), false),
+                    Err(x) => self.notice(x, false),
                 }
             }
             Action::Copy => {
@@ -503,6 +505,67 @@ impl App {
                 self.notice(t.receipt_printed, true);
             }
             Err(e) => self.notice(e, false),
+        }
+    }
+
+    /// A file to save: the save dialog asks where (nothing is written before the clerk says).
+    pub fn ask_where(
+        &mut self,
+        name: String,
+        bytes: Vec<u8>,
+        audit: (String, Option<String>, String, String),
+        done_text: &'static str,
+    ) {
+        let folder = if self.opts.demo && self.settings.export_dir == self.opts_default_export_dir() {
+            String::new()
+        } else {
+            self.settings.export_dir.clone()
+        };
+        self.pending_save = Some(PendingSave { name, bytes, folder, audit, done_text });
+    }
+
+    /// The folder a fresh installation proposes (Documents, else home).
+    pub fn opts_default_export_dir(&self) -> String {
+        crate::store::Settings::default().export_dir
+    }
+
+    /// The clerk chose the folder: the file is written there (owner-only) and audited.
+    pub fn save_pending(&mut self) {
+        let Some(p) = self.pending_save.take() else { return };
+        let t = self.tr();
+        let folder = p.folder.trim();
+        if folder.is_empty() {
+            self.notice(t.save_choose_folder, false);
+            self.pending_save = Some(p);
+            return;
+        }
+        let file = std::path::Path::new(folder).join(&p.name);
+        match cancuoc_bridge::write_private(&file, &p.bytes) {
+            Ok(()) => {
+                let (action, purpose, fields, detail) = &p.audit;
+                let checkin = self.checkin.as_ref().and_then(|c| c.saved.flatten());
+                let _ = self.store.audit(&AuditRow {
+                    at: now_ts(),
+                    clerk: self.settings.clerk_name.clone(),
+                    action: action.clone(),
+                    purpose: purpose.clone(),
+                    fields: fields.clone(),
+                    checkin,
+                    detail: detail.clone(),
+                });
+                self.notice(format!("{}: {}", p.done_text, file.display()), true);
+            }
+            Err(e) => {
+                self.notice(format!("{}: {e}", file.display()), false);
+            }
+        }
+    }
+
+    /// The clerk cancelled the save: nothing written.
+    pub fn cancel_save(&mut self) {
+        if self.pending_save.take().is_some() {
+            let t = self.tr();
+            self.notice(t.save_cancelled, false);
         }
     }
 }

@@ -131,6 +131,9 @@ impl App {
         if self.form.as_ref().is_some_and(|f| f.asking.is_some()) && !turned {
             forms::consent(self, ctx, k);
         }
+        if self.pending_save.is_some() {
+            save_dialog(self, ctx, k);
+        }
         if self.is_busy() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }
@@ -208,5 +211,35 @@ impl eframe::App for DeskApp {
             tour.step(&mut self.app, ui.ctx());
         }
         self.app.ui(ui);
+    }
+}
+
+/// The save dialog: the folder (editable), the file's name, save or cancel. Nothing is written
+/// until the clerk presses save; Esc cancels.
+fn save_dialog(app: &mut App, ctx: &egui::Context, k: f32) {
+    let t = app.tr();
+    let mut save = false;
+    let mut cancel = ctx.input(|i| i.key_pressed(egui::Key::Escape));
+    egui::Modal::new(egui::Id::unique("save_dialog")).show(ctx, |ui| {
+        let Some(p) = &mut app.pending_save else { return };
+        ui.set_width(620.0 * k);
+        ui.heading(t.save_title);
+        ui.label(RichText::new(format!("{}: {}", t.save_file, p.name)).size(16.0 * k));
+        ui.horizontal(|ui| {
+            let l = ui.label(RichText::new(t.save_folder).size(16.0 * k));
+            ui.add(egui::TextEdit::singleline(&mut p.folder).desired_width(460.0 * k)).labelled_by(l.id);
+        });
+        ui.label(RichText::new(t.save_personal).size(14.0 * k).weak());
+        ui.horizontal(|ui| {
+            save = ui.button(bold(t.save_ok, 18.0 * k)).clicked();
+            if ui.button(RichText::new(t.save_cancel).size(17.0 * k)).clicked() {
+                cancel = true;
+            }
+        });
+    });
+    if save {
+        app.save_pending();
+    } else if cancel {
+        app.cancel_save();
     }
 }
