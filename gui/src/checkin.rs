@@ -44,9 +44,19 @@ pub struct Checkin {
     pub address_choice: Option<String>,
     /// This visit's write id: every save of it uses it, so it is stored once (docs/desk.md).
     pub write_id: String,
+    /// A card that is not verified is used anyway: the clerk's reason (audited, printed).
+    pub override_reason: Option<String>,
+    /// The reason as the clerk types it.
+    pub override_draft: String,
 }
 
 impl Checkin {
+    /// Whether the card's data may be filled, checked or sent: a verified card, or the clerk's
+    /// override with a reason (docs/desk.md, "One rule for a card that is not verified").
+    pub fn usable(&self) -> bool {
+        self.status() == Status::Verified || self.override_reason.is_some()
+    }
+
     /// The residence in today's administrative units, when one commune of today is known.
     pub fn today_address(&self, lang: Lang) -> Option<String> {
         let l = self.report.addresses.place_of_residence.as_ref()?;
@@ -179,6 +189,9 @@ impl Checkin {
         let mut out = format!("{}\n{}\n\n", t.form_title.to_uppercase(), "=".repeat(t.form_title.chars().count()));
         for f in fields.iter().filter(|f| **f != Field::Photo) {
             out.push_str(&format!("{:<28} {}\n", format!("{}:", f.label(t)), self.value(*f, lang).unwrap_or_default()));
+        }
+        if let Some(r) = &self.override_reason {
+            out.push_str(&format!("\n{}: {r}\n", t.override_printed));
         }
         out.push_str(&format!("\n{when} — {clerk}\n"));
         out

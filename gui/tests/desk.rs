@@ -1388,3 +1388,43 @@ fn demo_mode_writes_nothing_until_the_clerk_names_a_folder_and_cancel_writes_not
         assert_eq!(files[0].metadata().expect("meta").permissions().mode() & 0o777, 0o600);
     }
 }
+
+#[test]
+fn a_card_that_is_not_verified_fills_checks_and_sends_nothing_until_the_clerk_gives_a_reason() {
+    let hospital = Hospital::start(HospitalConfig::default()).expect("server");
+    let dir = tempfile::tempdir().expect("tmp");
+    let printed = dir.path().join("slip.txt");
+    let mut h = harness(demo());
+    use_hospital(&mut h, &hospital);
+    h.state_mut().settings.print_command = format!("tee {}", printed.display());
+    h.state_mut().scenario.variant = "tampered-dg13".into();
+    h.run_steps(1);
+    read_with_can(&mut h);
+    assert_eq!(h.state().checkin.as_ref().expect("result").status(), Status::NotVerified);
+    assert!(has_text(&h, "Dữ liệu chỉ để so sánh"));
+    // The insurer is not asked, nothing is saved or printed.
+    for button in ["Kiểm tra thẻ BHYT", "Lưu lượt tiếp đón", "In phiếu", "Gửi sang HIS"] {
+        press(&mut h, button);
+        assert!(h.state().consent.is_none(), "{button} asked for consent on an unverified card");
+        assert!(has_text(&h, "Thẻ chưa xác thực: không điền, kiểm tra hay gửi"), "{button}");
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(hospital.received().is_empty());
+    assert!(h.state().store.checkins(10).expect("rows").is_empty());
+    // The override needs a reason; it is audited and printed on the slip.
+    type_into(&mut h, "Lý do", "người bệnh cấp cứu, đối chiếu giấy tờ sau");
+    press(&mut h, "Vẫn dùng thẻ này (ghi lý do vào nhật ký)");
+    let audit = h.state().store.audit_log(20).expect("audit");
+    let o = audit.iter().find(|a| a.action == "override_unverified").expect("override audited");
+    assert!(o.detail.contains("not_verified") && o.detail.contains("cấp cứu"), "{o:?}");
+    press(&mut h, "In phiếu");
+    press(&mut h, "Công dân đồng ý — gửi");
+    let slip = std::fs::read_to_string(&printed).expect("printed");
+    assert!(slip.contains("Điền khi thẻ chưa xác thực — lý do: người bệnh cấp cứu, đối chiếu giấy tờ sau"), "{slip}");
+    // The insurer's advice does not assume the (forged) chip is right.
+    press(&mut h, "Kiểm tra thẻ BHYT");
+    press(&mut h, "Công dân đồng ý — gửi");
+    wait(&mut h, "the insurer's answer", |a| a.checkin.as_ref().is_some_and(|c| matches!(c.bhyt, BhytState::Done(_))));
+    assert!(has_text(&h, "không dùng dữ liệu trên chip để đối chiếu hay sửa hồ sơ BHXH"));
+    assert!(!has_text(&h, "nếu chip đúng"));
+}

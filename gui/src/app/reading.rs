@@ -181,6 +181,8 @@ impl App {
                     queue_no: None,
                     address_choice: None,
                     write_id: crate::store::new_write_id(),
+                    override_reason: None,
+                    override_draft: String::new(),
                 });
                 self.phase = Phase::Result;
                 self.form_card_read();

@@ -12,6 +12,12 @@ impl App {
             return;
         }
         let Some(c) = &self.checkin else { return };
+        // A card that is not verified: nothing is checked or sent unless the clerk overrides.
+        if !c.usable() {
+            let t = self.tr();
+            self.notice(t.unverified_blocked, false);
+            return;
+        }
         let purpose = action.purpose();
         if c.consents.contains_key(&purpose) {
             self.perform(action);
@@ -275,6 +281,10 @@ impl App {
         let lang = self.lang();
         let t = self.tr();
         let Some(c) = &self.checkin else { return };
+        if !c.usable() {
+            self.notice(t.unverified_blocked, false);
+            return;
+        }
         let row = CheckinRow {
             id: 0,
             at: now_ts(),
@@ -567,5 +577,18 @@ impl App {
             let t = self.tr();
             self.notice(t.save_cancelled, false);
         }
+    }
+
+    /// The clerk uses a card that is not verified anyway, with a reason: audited with the
+    /// verdict, printed on the slip.
+    pub fn override_checkin(&mut self) {
+        let Some(c) = &mut self.checkin else { return };
+        let reason = c.override_draft.trim().to_string();
+        if reason.is_empty() || c.status() == cancuoc_bridge::Status::Verified {
+            return;
+        }
+        c.override_reason = Some(reason.clone());
+        let detail = format!("verdict {}; reason: {reason}", c.status_key());
+        self.audit("override_unverified", None, &[], &detail);
     }
 }

@@ -356,19 +356,45 @@ fn chip_data_rows(app: &App, ui: &mut egui::Ui, k: f32, chosen: &mut Option<Stri
 
 fn form(app: &mut App, ui: &mut egui::Ui, k: f32) {
     let mut chosen: Option<String> = None;
-    form_rows(app, ui, k, &mut chosen);
+    let mut override_now = false;
+    form_rows(app, ui, k, &mut chosen, &mut override_now);
     if let Some(code) = chosen {
         app.choose_address(&code);
     }
+    if override_now {
+        app.override_checkin();
+    }
 }
 
-fn form_rows(app: &mut App, ui: &mut egui::Ui, k: f32, chosen: &mut Option<String>) {
+fn form_rows(app: &mut App, ui: &mut egui::Ui, k: f32, chosen: &mut Option<String>, override_now: &mut bool) {
     let t = app.tr();
     let lang = app.lang();
     let Some(c) = &mut app.checkin else { return };
     ui.label(bold(t.form_title, 22.0 * k));
     if c.status() != Status::Verified {
         ui.label(bold(t.not_verified_warning, 16.0 * k).color(RED));
+        match &c.override_reason {
+            Some(r) => {
+                ui.label(RichText::new(format!("{}: {r}", t.override_printed)).size(15.0 * k).color(RED));
+            }
+            None => {
+                // One rule at every counter: shown for comparison; filled, checked or sent only
+                // on the clerk's override with a reason.
+                ui.label(RichText::new(t.unverified_rule).size(15.0 * k));
+                ui.horizontal(|ui| {
+                    let l = ui.label(t.override_reason);
+                    ui.add(egui::TextEdit::singleline(&mut c.override_draft).desired_width(300.0 * k))
+                        .labelled_by(l.id);
+                });
+                let ready = !c.override_draft.trim().is_empty();
+                if ui
+                    .add_enabled(ready, egui::Button::new(RichText::new(t.override_use).size(15.0 * k).color(RED)))
+                    .clicked()
+                {
+                    *override_now = true;
+                }
+            }
+        }
     }
     let big = 22.0 * k;
     // The address under the label this card's generation prints ("nơi cư trú" on 2024 cards).
@@ -401,8 +427,13 @@ fn form_rows(app: &mut App, ui: &mut egui::Ui, k: f32, chosen: &mut Option<Strin
                         today_units_value(ui, t, l, None, true, k, chosen);
                     }
                 });
-            } else {
+            } else if c.usable() {
                 ui.add(egui::Label::new(bold(c.value(f, lang).unwrap_or_default(), big)).wrap());
+            } else {
+                // Not verified and not overridden: shown for comparison, not filled in.
+                ui.add(
+                    egui::Label::new(RichText::new(c.value(f, lang).unwrap_or_default()).size(16.0 * k).weak()).wrap(),
+                );
             }
             ui.end_row();
         }
@@ -448,7 +479,13 @@ fn insurance(app: &mut App, ui: &mut egui::Ui, k: f32) {
                 let words = lang.words();
                 ui.label(bold(head, 20.0 * k).color(colour));
                 ui.label(format!("{} {} — {}", t.bhyt_code, r.code, info.meaning(words)));
-                ui.label(RichText::new(info.todo(words)).size(16.0 * k));
+                // The insurer's advice assumes the chip is right: for a card that is not verified
+                // it is not (the chip's data cannot be trusted to correct anyone's record).
+                if c.status() == Status::Verified {
+                    ui.label(RichText::new(info.todo(words)).size(16.0 * k));
+                } else {
+                    ui.label(RichText::new(t.bhyt_unverified_advice).size(16.0 * k).color(RED));
+                }
                 // The gateway's own note, always.
                 if let Some(n) = &r.note {
                     ui.label(format!("{}: {n}", t.bhyt_note));
