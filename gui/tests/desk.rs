@@ -877,12 +877,20 @@ fn an_unverified_card_fills_no_form_until_the_clerk_overrides_and_that_is_audite
     let page = page_text(&h);
     assert!(!page.contains("079195012345") && !page.contains("0 7 9 1"), "nothing from the card: {page}");
     assert!(form_audit(&h).iter().all(|r| r.0 != "form_override"));
+    // The override takes a reason first (the button does nothing without one).
+    press(&mut h, "Vẫn điền (ghi vào nhật ký)");
+    assert!(form_audit(&h).iter().all(|r| r.0 != "form_override"), "not without a reason");
+    type_into(&mut h, "Lý do", "đã đối chiếu giấy khai sinh bản chính");
     press(&mut h, "Vẫn điền (ghi vào nhật ký)");
     let page = page_text(&h);
     assert!(page.contains("0 7 9 1 9 5"), "filled after the override: {page}");
+    assert!(
+        page.contains("Điền khi thẻ chưa xác thực — lý do:") && page.contains("đã đối chiếu giấy khai sinh bản chính"),
+        "{page}"
+    );
     let log = form_audit(&h);
     let o = log.iter().find(|r| r.0 == "form_override").expect("override audited");
-    assert!(o.2.contains("CT01") && o.2.contains("not_verified"), "{o:?}");
+    assert!(o.2.contains("CT01") && o.2.contains("not_verified") && o.2.contains("reason: đã đối chiếu"), "{o:?}");
 }
 
 #[test]

@@ -345,6 +345,14 @@ fn ending(pen: &mut Pen, form: &Form, values: &BTreeMap<String, String>, date: D
             pen.text(if i == 0 { x1 + 10.0 } else { x1 }, y, size, Style::Regular, line);
         }
     }
+    if let Some(note) = values.get(super::OVERRIDE_NOTE) {
+        pen.gap(2.0);
+        let text = format!("Điền khi thẻ chưa xác thực — lý do: {note}");
+        for line in pen.wrap(Style::Italic, size, &text, x2 - x1, x2 - x1) {
+            let y = pen.next_line(size);
+            pen.text(x1, y, size, Style::Italic, &line);
+        }
+    }
     let sig_lines =
         l.signatures.iter().map(|s| pen.wrap(Style::Bold, size, &s.caption, 40.0, 40.0).len()).max().unwrap_or(1);
     pen.gap(3.0);

@@ -20,6 +20,10 @@ pub mod pdf;
 
 pub use layout::{Date, Item, PAGE_MM, Page};
 
+/// The value key of the note a form prints when it was filled from a card that is not verified
+/// ("Điền khi thẻ chưa xác thực — lý do: …", after the commitment).
+pub const OVERRIDE_NOTE: &str = "_override";
+
 /// Which counter takes the form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -20,6 +20,8 @@ pub struct FormPerson {
     pub status: cancuoc_bridge::Status,
     /// The clerk chose to fill from this card although it is not verified (audited).
     pub overridden: bool,
+    /// Why the clerk filled from this card although it is not verified (printed on the form).
+    pub override_reason: Option<String>,
     /// The commune of today the citizen chose for a split old commune (its code).
     pub address_choice: Option<String>,
     /// The citizen has answered the consent question.
@@ -53,6 +55,8 @@ pub struct FormSession {
     pub consented: BTreeSet<String>,
     pub typed: BTreeMap<String, String>,
     pub asking: Option<FormConsent>,
+    /// The override reasons as the clerk types them, per person.
+    pub override_drafts: BTreeMap<usize, String>,
     /// Reading the card of this person (index into the form's people).
     pub waiting_for: Option<usize>,
 }
@@ -74,7 +78,18 @@ impl FormSession {
         let consented: Vec<&str> = self.consented.iter().map(String::as_str).collect();
         let typed: BTreeMap<String, String> =
             self.typed.iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| (k.clone(), v.clone())).collect();
-        self.form.values(&cards, &consented, &typed, false).unwrap_or_default()
+        let mut v = self.form.values(&cards, &consented, &typed, false).unwrap_or_default();
+        // The form says it was filled from a card that is not verified, and why.
+        let marks: Vec<String> = self
+            .people
+            .iter()
+            .zip(&self.form.people)
+            .filter_map(|(p, role)| p.as_ref().and_then(|p| p.override_reason.as_ref()).map(|r| format!("{role}: {r}")))
+            .collect();
+        if !marks.is_empty() {
+            v.insert(cancuoc_bridge::forms::OVERRIDE_NOTE.into(), marks.join("; "));
+        }
+        v
     }
 
     /// The typed fields in the form's order (the clerk's first).
@@ -104,6 +119,7 @@ impl App {
             dg13: c.report.person.clone(),
             status: c.status(),
             overridden: false,
+            override_reason: None,
             answered: false,
             address_choice: c.address_choice.clone(),
         })
@@ -134,8 +150,15 @@ impl App {
             };
             typed.insert(f.id.clone(), v);
         }
-        self.form =
-            Some(FormSession { form, people, consented: BTreeSet::new(), typed, asking: None, waiting_for: None });
+        self.form = Some(FormSession {
+            form,
+            people,
+            consented: BTreeSet::new(),
+            typed,
+            asking: None,
+            waiting_for: None,
+            override_drafts: BTreeMap::new(),
+        });
         self.ask_form_consent(0);
     }
 
@@ -278,10 +301,15 @@ impl App {
     /// The clerk fills from a card that is not verified anyway: audited with its verdict.
     pub fn override_form(&mut self, person: usize) {
         let Some(s) = &mut self.form else { return };
+        let reason = s.override_drafts.get(&person).map(|r| r.trim().to_string()).unwrap_or_default();
+        if reason.is_empty() {
+            return;
+        }
         let Some(Some(p)) = s.people.get_mut(person) else { return };
         p.overridden = true;
+        p.override_reason = Some(reason.clone());
         let role = s.form.people.get(person).map_or("", String::as_str);
-        let detail = format!("{}; {role}; verdict {}", s.form.code, p.status.key());
+        let detail = format!("{}; {role}; verdict {}; reason: {reason}", s.form.code, p.status.key());
         self.form_audit("form_override", &[], detail);
     }
 

@@ -64,7 +64,15 @@ pub fn panel(app: &mut App, ui: &mut egui::Ui, k: f32) {
                         ui.label(RichText::new(p.status.headline(lang)).size(14.0 * k).color(colour));
                         if !p.verified() && !p.overridden {
                             ui.label(bold(t.form_not_verified, 15.0 * k).color(RED));
-                            if ui.button(RichText::new(t.form_override).size(15.0 * k)).clicked() {
+                            // The same rule as the check-in: only with a reason, audited and printed.
+                            let l = ui.label(t.override_reason);
+                            let draft = s.override_drafts.entry(i).or_default();
+                            ui.add(egui::TextEdit::singleline(draft).desired_width(260.0 * k)).labelled_by(l.id);
+                            let ready = !draft.trim().is_empty();
+                            if ui
+                                .add_enabled(ready, egui::Button::new(RichText::new(t.form_override).size(15.0 * k)))
+                                .clicked()
+                            {
                                 override_for = Some(i);
                             }
                         } else if p.overridden {
