@@ -30,6 +30,54 @@ impl LangExt for Lang {
     }
 }
 
+/// An audit log key (action, purpose or field name) in the clerk's words; an unknown key as it is.
+pub fn audit_word(key: &str, english: bool) -> String {
+    let (vi, en) = match key {
+        "consent" => ("đồng ý", "consent"),
+        "refused" => ("không đồng ý", "refused"),
+        "consent_timeout" => ("hết giờ, không trả lời", "no answer in time"),
+        "bhyt" => ("kiểm tra thẻ BHYT", "insurance check"),
+        "bhyt_history" => ("lịch sử khám BHYT", "insurance visit history"),
+        "his" => ("gửi hệ thống bệnh viện", "sent to the HIS"),
+        "export" => ("xuất tệp", "export"),
+        "export_csv" => ("xuất CSV", "CSV export"),
+        "export_fhir" => ("xuất FHIR", "FHIR export"),
+        "export_evidence" | "evidence" => ("bằng chứng lượt khám", "visit evidence"),
+        "print" => ("in phiếu", "print"),
+        "copy" => ("sao chép", "copy"),
+        "checkin" => ("lưu lượt tiếp đón", "check-in saved"),
+        "purge" => ("xóa theo thời hạn lưu", "retention purge"),
+        "form" => ("biểu mẫu", "form"),
+        "form_consent" => ("đồng ý điền biểu mẫu", "form consent"),
+        "form_refused" => ("không đồng ý điền biểu mẫu", "form refused"),
+        "form_print" => ("in biểu mẫu", "form printed"),
+        "form_save" => ("lưu biểu mẫu PDF", "form saved as PDF"),
+        "form_override" | "override_unverified" => {
+            ("dùng thẻ chưa xác thực (có lý do)", "unverified card used (reason given)")
+        }
+        "address_choice" => ("chọn xã/phường mới", "commune of today chosen"),
+        "receipt_print" => ("in biên nhận", "receipt printed"),
+        "id_number" => ("số định danh", "ID number"),
+        "full_name" => ("họ tên", "name"),
+        "date_of_birth" => ("ngày sinh", "date of birth"),
+        "sex" => ("giới tính", "sex"),
+        "place_of_residence" => ("nơi cư trú", "residence"),
+        "nationality" => ("quốc tịch", "nationality"),
+        "ethnicity" => ("dân tộc", "ethnicity"),
+        "religion" => ("tôn giáo", "religion"),
+        "place_of_origin" => ("quê quán", "place of origin"),
+        "old_id_number" => ("số CMND cũ", "old ID number"),
+        "parents" => ("họ tên cha mẹ", "parents"),
+        "photo" => ("ảnh", "photo"),
+        "bhyt_result" => ("kết quả BHYT", "insurance result"),
+        "reason" => ("lý do khám", "reason"),
+        "verdict" => ("kết quả xác thực", "verdict"),
+        "visit_evidence" => ("bằng chứng lượt khám", "visit evidence"),
+        other => return other.to_string(),
+    };
+    (if english { en } else { vi }).to_string()
+}
+
 /// "en" → English; anything else Vietnamese.
 pub fn lang_from_code(s: &str) -> Lang {
     if s.eq_ignore_ascii_case("en") { Lang::En } else { Lang::Vi }
@@ -493,7 +541,7 @@ pub const VI: Tr = Tr {
     can_invalid: "Gõ đủ 12 chữ số của số định danh (hoặc 6 chữ số mã CAN).",
     dates_needed: "Cần cả ngày sinh và ngày hết hạn.",
     days: "ngày",
-    no_print_command: "Chưa đặt lệnh in (Cài đặt).",
+    no_print_command: "Máy này chưa có hệ thống in (hoặc chưa đặt lệnh in trong Cài đặt): bấm «Lưu PDF» rồi in từ trình xem PDF, hoặc báo kỹ thuật viên.",
     reader_agrees: "kết luận của đầu đọc trùng với máy tính",
 
     technical_details: "Chi tiết kỹ thuật",
@@ -832,7 +880,7 @@ pub const EN: Tr = Tr {
     can_invalid: "Type all 12 digits of the ID number (or a 6-digit CAN).",
     dates_needed: "Both the date of birth and the expiry date are needed.",
     days: "days",
-    no_print_command: "No print command set (Settings).",
+    no_print_command: "This computer has no printing system (or no print command in Settings): use «Save as PDF» and print from the PDF viewer, or call the technician.",
     reader_agrees: "the reader's verdict agrees with this computer's",
 
     technical_details: "Technical details",

@@ -1436,3 +1436,34 @@ fn a_card_that_is_not_verified_fills_checks_and_sends_nothing_until_the_clerk_gi
     assert!(has_text(&h, "không dùng dữ liệu trên chip để đối chiếu hay sửa hồ sơ BHXH"));
     assert!(!has_text(&h, "nếu chip đúng"));
 }
+
+#[test]
+fn no_printing_system_is_said_in_plain_words_not_as_an_os_error() {
+    let mut h = harness(demo());
+    h.state_mut().settings.print_command = "lp-that-is-not-installed-here".into();
+    h.run_steps(1);
+    read_with_can(&mut h);
+    press(&mut h, "In phiếu");
+    press(&mut h, "Công dân đồng ý — gửi");
+    assert!(has_text(&h, "Máy này chưa có hệ thống in"), "{:?}", h.state().notice);
+    assert!(!has_text(&h, "os error") && !has_text(&h, "No such file"));
+}
+
+#[test]
+fn the_audit_log_in_history_reads_in_words_not_program_keys() {
+    let hospital = Hospital::start(HospitalConfig::default()).expect("server");
+    let mut h = harness(demo());
+    use_hospital(&mut h, &hospital);
+    h.run_steps(1);
+    read_with_can(&mut h);
+    press(&mut h, "Kiểm tra thẻ BHYT");
+    press(&mut h, "Công dân đồng ý — gửi");
+    press(&mut h, "Lưu lượt tiếp đón");
+    press(&mut h, "Lịch sử");
+    for words in ["kiểm tra thẻ BHYT", "lưu lượt tiếp đón", "số định danh, họ tên, ngày sinh"] {
+        assert!(has_text(&h, words), "{words}");
+    }
+    for key in ["export_csv", "bhyt_history", "id_number,full_name"] {
+        assert!(!has_text(&h, key), "program key on screen: {key}");
+    }
+}

@@ -364,7 +364,10 @@ pub(super) fn run_print(command: &str, data: &[u8], none_set: &str) -> Result<()
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .map_err(|e| format!("{prog}: {e}"))?;
+        // No printing system on this computer: say what to do, not the OS error.
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound { none_set.to_string() } else { format!("{prog}: {e}") }
+        })?;
     if let Some(mut stdin) = child.stdin.take() {
         stdin.write_all(data).map_err(|e| format!("{prog}: {e}"))?;
     }

@@ -72,12 +72,16 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
             ui.label(bold(h, 15.0 * k));
         }
         ui.end_row();
+        // The log stores stable keys; the clerk reads words.
+        let english = app.lang() == crate::i18n::Lang::En;
         for a in app.store.audit_log(200).unwrap_or_default() {
             ui.label(format_ts(a.at));
             ui.label(a.clerk);
-            ui.label(a.action);
-            ui.label(a.purpose.unwrap_or_default());
-            ui.label(a.fields);
+            ui.label(crate::i18n::audit_word(&a.action, english));
+            ui.label(a.purpose.as_deref().map(|p| crate::i18n::audit_word(p, english)).unwrap_or_default());
+            let fields: Vec<String> =
+                a.fields.split(',').filter(|f| !f.is_empty()).map(|f| crate::i18n::audit_word(f, english)).collect();
+            ui.add(egui::Label::new(fields.join(", ")).wrap());
             ui.end_row();
         }
     });
