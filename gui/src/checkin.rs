@@ -48,6 +48,8 @@ pub struct Checkin {
     pub override_reason: Option<String>,
     /// The reason as the clerk types it.
     pub override_draft: String,
+    /// The hospital system's own patient number, when it answered one.
+    pub his_patient_id: Option<String>,
 }
 
 impl Checkin {
@@ -184,11 +186,22 @@ impl Checkin {
     }
 
     /// The printed form: plain UTF-8 text, large-print friendly, consented fields only.
-    pub fn print_text(&self, fields: &[Field], lang: Lang, clerk: &str, when: &str) -> String {
+    pub fn print_text(&self, fields: &[Field], lang: Lang, clerk: &str, when: &str, site: &str) -> String {
         let t = lang.tr();
-        let mut out = format!("{}\n{}\n\n", t.form_title.to_uppercase(), "=".repeat(t.form_title.chars().count()));
+        let mut out = String::new();
+        // The site's name heads the slip (Settings: office, else the site's code).
+        if !site.trim().is_empty() {
+            out.push_str(&format!("{}\n", site.trim()));
+        }
+        out.push_str(&format!("{}\n{}\n\n", t.form_title.to_uppercase(), "=".repeat(t.form_title.chars().count())));
         for f in fields.iter().filter(|f| **f != Field::Photo) {
             out.push_str(&format!("{:<28} {}\n", format!("{}:", f.label(t)), self.value(*f, lang).unwrap_or_default()));
+        }
+        if let Some(q) = self.queue_no {
+            out.push_str(&format!("{:<28} {q}\n", format!("{}:", t.queue_no)));
+        }
+        if let Some(id) = &self.his_patient_id {
+            out.push_str(&format!("{:<28} {id}\n", format!("{}:", t.his_patient_id)));
         }
         if let Some(r) = &self.override_reason {
             out.push_str(&format!("\n{}: {r}\n", t.override_printed));

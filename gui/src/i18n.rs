@@ -319,6 +319,8 @@ pub struct Tr {
     pub override_use: &'static str,
     pub override_printed: &'static str,
     pub bhyt_unverified_advice: &'static str,
+    /// The HIS's own patient number.
+    pub his_patient_id: &'static str,
     /// A second save of the same visit.
     pub already_saved: &'static str,
     /// The consent dialog closed without an answer.
@@ -658,6 +660,7 @@ pub const VI: Tr = Tr {
     consent_refuse: "Không đồng ý",
     consent_refused: "Công dân không đồng ý — không gửi gì.",
     already_saved: "Lượt này đã được lưu rồi — không lưu lần hai.",
+    his_patient_id: "Mã bệnh nhân của HIS",
     unverified_rule: "Dữ liệu chỉ để so sánh: không điền, không kiểm tra BHYT, không gửi đi. Nếu vẫn phải dùng, ghi lý do.",
     unverified_blocked: "Thẻ chưa xác thực: không điền, kiểm tra hay gửi. Nếu vẫn phải dùng, ghi lý do ở phiếu tiếp đón.",
     override_reason: "Lý do",
@@ -997,6 +1000,7 @@ pub const EN: Tr = Tr {
     consent_refuse: "Does not agree",
     consent_refused: "The citizen did not agree — nothing was sent.",
     already_saved: "This visit was already saved — not saved twice.",
+    his_patient_id: "HIS patient number",
     unverified_rule: "For comparison only: nothing is filled, checked with the insurer or sent. If you must use it, give a reason.",
     unverified_blocked: "Card not verified: nothing is filled, checked or sent. If you must use it, give a reason on the check-in form.",
     override_reason: "Reason",

@@ -1467,3 +1467,27 @@ fn the_audit_log_in_history_reads_in_words_not_program_keys() {
         assert!(!has_text(&h, key), "program key on screen: {key}");
     }
 }
+
+#[test]
+fn the_his_patient_number_is_shown_and_the_slip_carries_the_site_and_the_queue_number() {
+    let hospital = Hospital::start(HospitalConfig::default()).expect("server");
+    let dir = tempfile::tempdir().expect("tmp");
+    let printed = dir.path().join("slip.txt");
+    let mut h = harness(demo());
+    use_hospital(&mut h, &hospital);
+    h.state_mut().settings.print_command = format!("tee {}", printed.display());
+    h.state_mut().settings.office_name = "Bệnh viện Đa khoa Thử nghiệm".into();
+    h.run_steps(1);
+    read_with_can(&mut h);
+    press(&mut h, "Gửi sang HIS");
+    press(&mut h, "Công dân đồng ý — gửi");
+    wait(&mut h, "the HIS's answer", |a| a.checkin.as_ref().is_some_and(|c| c.his_patient_id.is_some()));
+    let id = h.state().checkin.as_ref().and_then(|c| c.his_patient_id.clone()).expect("id");
+    assert!(has_text(&h, &format!("Mã bệnh nhân của HIS: {id}")));
+    press(&mut h, "Lưu lượt tiếp đón");
+    press(&mut h, "In phiếu");
+    press(&mut h, "Công dân đồng ý — gửi");
+    let slip = std::fs::read_to_string(&printed).expect("printed");
+    assert!(slip.starts_with("Bệnh viện Đa khoa Thử nghiệm"), "{slip}");
+    assert!(slip.contains("Số thứ tự:") && slip.contains(&id), "{slip}");
+}

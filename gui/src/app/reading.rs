@@ -139,7 +139,13 @@ impl App {
             self.his_rx = None;
             let t = self.tr();
             match r {
-                Ok(_) => self.notice(t.his_sent, true),
+                Ok(Some(id)) => {
+                    if let Some(c) = &mut self.checkin {
+                        c.his_patient_id = Some(id.clone());
+                    }
+                    self.notice(format!("{} — {}: {id}", t.his_sent, t.his_patient_id), true);
+                }
+                Ok(None) => self.notice(t.his_sent, true),
                 Err(e) => self.notice(e, false),
             }
         }
@@ -183,6 +189,7 @@ impl App {
                     write_id: crate::store::new_write_id(),
                     override_reason: None,
                     override_draft: String::new(),
+                    his_patient_id: None,
                 });
                 self.phase = Phase::Result;
                 self.form_card_read();

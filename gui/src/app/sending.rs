@@ -239,7 +239,8 @@ impl App {
                 );
             }
             Action::Print => {
-                let text = c.print_text(&fields, lang, &self.settings.clerk_name, &format_ts(now_ts()));
+                let text =
+                    c.print_text(&fields, lang, &self.settings.clerk_name, &format_ts(now_ts()), &self.site_name());
                 match run_print(&self.settings.print_command, text.as_bytes(), t.no_print_command) {
                     Ok(()) => {
                         self.audit(action.key(), Some(Purpose::Export), &fields, "");
@@ -268,7 +269,8 @@ impl App {
                 }
             }
             Action::Copy => {
-                let text = c.print_text(&fields, lang, &self.settings.clerk_name, &format_ts(now_ts()));
+                let text =
+                    c.print_text(&fields, lang, &self.settings.clerk_name, &format_ts(now_ts()), &self.site_name());
                 self.pending_copy = Some(text);
                 self.audit(action.key(), Some(Purpose::Export), &fields, "");
                 self.notice(t.copied, true);
@@ -340,16 +342,36 @@ impl App {
 }
 
 /// POSTs the Patient to the HIS; returns the HTTP status.
-fn send_his(url: &str, token: &str, body: &serde_json::Value, timeout: Duration) -> Result<u16, String> {
+/// Sends the Patient; the HIS's own patient id when it answers one (the created resource's `id`,
+/// else the `Location` header's `…/Patient/{id}[/_history/…]`).
+fn send_his(url: &str, token: &str, body: &serde_json::Value, timeout: Duration) -> Result<Option<String>, String> {
     let agent: ureq::Agent =
         ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).build().into();
     let mut req = agent.post(url).header("Content-Type", "application/fhir+json");
     if !token.is_empty() {
         req = req.header("Authorization", &format!("Bearer {token}"));
     }
-    let resp = req.send(serde_json::to_vec(body).unwrap_or_default()).map_err(|e| format!("HIS: {e}"))?;
+    let mut resp = req.send(serde_json::to_vec(body).unwrap_or_default()).map_err(|e| format!("HIS: {e}"))?;
     let s = resp.status().as_u16();
-    if (200..300).contains(&s) { Ok(s) } else { Err(format!("HIS: HTTP {s}")) }
+    if !(200..300).contains(&s) {
+        return Err(format!("HIS: HTTP {s}"));
+    }
+    let from_location = resp.headers().get("location").and_then(|v| v.to_str().ok()).and_then(|l| {
+        let mut parts = l.split('/').skip_while(|p| *p != "Patient");
+        parts.next()?;
+        parts.next().filter(|id| !id.is_empty()).map(str::to_string)
+    });
+    let from_body = resp
+        .body_mut()
+        .with_config()
+        .limit(1 << 20)
+        .read_json::<serde_json::Value>()
+        .ok()
+        .and_then(|v| v["id"].as_str().map(str::to_string))
+        .filter(|id| {
+            !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || "-.".contains(c))
+        });
+    Ok(from_body.or(from_location))
 }
 
 /// Sends a document (the check-in's text, a form's PDF) to the print command's standard input
@@ -593,5 +615,14 @@ impl App {
         c.override_reason = Some(reason.clone());
         let detail = format!("verdict {}; reason: {reason}", c.status_key());
         self.audit("override_unverified", None, &[], &detail);
+    }
+
+    /// The site's name for printed slips: the office setting, else the site's code.
+    pub fn site_name(&self) -> String {
+        if self.settings.office_name.trim().is_empty() {
+            self.settings.site_id.clone()
+        } else {
+            self.settings.office_name.clone()
+        }
     }
 }
