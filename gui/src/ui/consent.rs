@@ -107,32 +107,42 @@ fn waiting(app: &mut App, ctx: &egui::Context, k: f32) {
             ui.label(RichText::new(format!("{}: {}", t.consent_purpose, ask.purpose.label(t))).size(18.0 * k));
             ui.label(RichText::new(format!("{}: {}", t.consent_recipient, ask.purpose.recipient(t))).size(16.0 * k));
             ui.add_space(6.0);
-            ui.label(bold(t.clerk_waiting, 18.0 * k));
             let ticked: Vec<String> = ask.fields.iter().map(|f| f.label(t)).collect();
-            ui.label(RichText::new(format!("{} {}", t.clerk_citizen_ticks, ticked.join(", "))).size(15.0 * k));
-            ui.label(RichText::new(format!("{left} {}", t.citizen_seconds_left)).size(15.0 * k).weak());
-            ui.add_space(8.0);
-            if ui.button(RichText::new(t.clerk_cancel).size(18.0 * k)).clicked() {
-                cancel = true;
-            }
-            ui.add_space(8.0);
-            ui.separator();
-            ui.label(RichText::new(t.clerk_take_answer).size(15.0 * k));
-            ui.horizontal(|ui| {
-                let l = ui.label(t.clerk_reason);
-                ui.add(egui::TextEdit::singleline(&mut ask.reason_draft).desired_width(360.0 * k)).labelled_by(l.id);
-            });
-            let ready = !ask.reason_draft.trim().is_empty();
-            if ui.add_enabled(ready, egui::Button::new(RichText::new(t.clerk_take_answer).size(15.0 * k))).clicked() {
-                take = true;
-            }
-            if !ready {
-                ui.label(RichText::new(t.clerk_reason_needed).size(13.0 * k).weak());
-            }
+            (cancel, take) = waiting_controls(ui, t, k, left, &ticked, &mut ask.reason_draft);
         });
     if cancel {
         app.close_consent();
     } else if take && let Some(a) = &mut app.consent {
         a.clerk_reason = Some(a.reason_draft.trim().to_string());
     }
+}
+
+/// What both waiting windows share (a sending purpose's, a form's): the citizen's choices so far,
+/// the time left, Cancel, and taking the answer with a typed reason. Returns (cancel, take).
+pub(super) fn waiting_controls(
+    ui: &mut egui::Ui,
+    t: &crate::i18n::Tr,
+    k: f32,
+    left: u64,
+    ticked: &[String],
+    reason_draft: &mut String,
+) -> (bool, bool) {
+    ui.label(bold(t.clerk_waiting, 18.0 * k));
+    ui.label(RichText::new(format!("{} {}", t.clerk_citizen_ticks, ticked.join(", "))).size(15.0 * k));
+    ui.label(RichText::new(format!("{left} {}", t.citizen_seconds_left)).size(15.0 * k).weak());
+    ui.add_space(8.0);
+    let cancel = ui.button(RichText::new(t.clerk_cancel).size(18.0 * k)).clicked();
+    ui.add_space(8.0);
+    ui.separator();
+    ui.label(RichText::new(t.clerk_take_answer).size(15.0 * k));
+    ui.horizontal(|ui| {
+        let l = ui.label(t.clerk_reason);
+        ui.add(egui::TextEdit::singleline(reason_draft).desired_width(360.0 * k)).labelled_by(l.id);
+    });
+    let ready = !reason_draft.trim().is_empty();
+    let take = ui.add_enabled(ready, egui::Button::new(RichText::new(t.clerk_take_answer).size(15.0 * k))).clicked();
+    if !ready {
+        ui.label(RichText::new(t.clerk_reason_needed).size(13.0 * k).weak());
+    }
+    (cancel, take)
 }

@@ -261,26 +261,15 @@ fn waiting(app: &mut App, ctx: &egui::Context, k: f32) {
             let Some(ask) = &mut s.asking else { return };
             ui.set_width(520.0 * k);
             ui.label(RichText::new(format!("{} — {}", s.form.code, s.form.name_vi)).size(17.0 * k));
-            ui.label(bold(t.clerk_waiting, 18.0 * k));
             let ticked: Vec<String> = ask
                 .ticks
                 .iter()
                 .filter(|(_, on)| *on)
                 .filter_map(|(id, _)| s.form.fields.iter().find(|f| &f.id == id).map(|f| f.label.clone()))
                 .collect();
-            ui.label(RichText::new(format!("{} {}", t.clerk_citizen_ticks, ticked.join(", "))).size(15.0 * k));
-            ui.label(RichText::new(format!("{left} {}", t.citizen_seconds_left)).size(15.0 * k).weak());
-            if ui.button(RichText::new(t.clerk_cancel).size(18.0 * k)).clicked() {
-                cancel = true;
-            }
-            ui.separator();
-            ui.label(RichText::new(t.clerk_take_answer).size(15.0 * k));
-            ui.horizontal(|ui| {
-                let l = ui.label(t.clerk_reason);
-                ui.add(egui::TextEdit::singleline(&mut ask.reason_draft).desired_width(360.0 * k)).labelled_by(l.id);
-            });
-            let ready = !ask.reason_draft.trim().is_empty();
-            if ui.add_enabled(ready, egui::Button::new(RichText::new(t.clerk_take_answer).size(15.0 * k))).clicked() {
+            let take;
+            (cancel, take) = super::consent::waiting_controls(ui, t, k, left, &ticked, &mut ask.reason_draft);
+            if take {
                 ask.clerk_reason = Some(ask.reason_draft.trim().to_string());
             }
         });
