@@ -718,6 +718,9 @@ fn the_default_card_fills_every_chip_field_under_the_cards_labels() {
     assert_eq!(h.state().checkin.as_ref().expect("result").status(), Status::Verified);
     assert!(has_text(&h, "Nơi cư trú"));
     assert!(!has_text(&h, "Nơi thường trú"));
+    // Field 16 (meaning unconfirmed) is not on the clerk's panel: it is in the technical details.
+    assert!(!has_text(&h, "3F9A0C51E27B4D86"));
+    press(&mut h, "Chi tiết kỹ thuật");
     assert!(has_text(&h, "Trường 16 (chưa rõ nghĩa)"));
     assert!(has_text(&h, "3F9A0C51E27B4D86"));
 }
@@ -1490,4 +1493,15 @@ fn the_his_patient_number_is_shown_and_the_slip_carries_the_site_and_the_queue_n
     let slip = std::fs::read_to_string(&printed).expect("printed");
     assert!(slip.starts_with("Bệnh viện Đa khoa Thử nghiệm"), "{slip}");
     assert!(slip.contains("Số thứ tự:") && slip.contains(&id), "{slip}");
+}
+
+#[test]
+fn the_practice_card_hint_follows_the_chosen_card() {
+    let mut h = harness(demo());
+    h.run_steps(1);
+    assert!(has_text(&h, "Thẻ mô phỏng: số định danh là 079195012345."));
+    h.state_mut().scenario.variant = "can-cuoc-2024".into();
+    h.run_steps(2);
+    assert!(has_text(&h, "Thẻ mô phỏng: số định danh là 001217004567."));
+    assert!(!has_text(&h, "079195012345."));
 }

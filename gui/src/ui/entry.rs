@@ -96,7 +96,9 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
             }
             ui.label(RichText::new(t.can_hint).size(14.0 * k).weak());
             if app.opts.demo {
-                ui.label(RichText::new(t.demo_can).size(15.0 * k).strong());
+                // The chosen practice card's own number (the 2024 card has another citizen's).
+                let id = cancuoc_bridge::demo::persona::persona_for(&app.scenario.variant).id_number;
+                ui.label(RichText::new(format!("{} {id}.", t.demo_can)).size(15.0 * k).strong());
             }
         }
         KeyMode::Mrz => {

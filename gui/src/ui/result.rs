@@ -137,6 +137,14 @@ fn technical(app: &App, ui: &mut egui::Ui) {
         for f in &c.report.failures {
             rows.push((t.tech_problem, cancuoc_bridge::words::failure(&f.failure, lang.words())));
         }
+        // Fields nobody has named yet: as they are, never given a meaning.
+        let unnamed: Vec<(String, String)> = c
+            .report
+            .person
+            .other_fields
+            .iter()
+            .map(|f| (format!("{} {} ({})", t.tech_field, f.number, t.tech_unconfirmed), f.values.join(" / ")))
+            .collect();
         match &c.evidence {
             Some(Ok(e)) => rows.push((t.evidence_made, format!("SHA-256 {}…", &e.sha256()[..16]))),
             Some(Err(_)) => rows.push((t.evidence_made, t.evidence_none.to_string())),
@@ -150,6 +158,11 @@ fn technical(app: &App, ui: &mut egui::Ui) {
         }
         egui::Grid::new("technical").num_columns(2).striped(true).show(ui, |ui| {
             for (label, value) in rows {
+                ui.label(RichText::new(label).weak());
+                ui.add(egui::Label::new(value).wrap());
+                ui.end_row();
+            }
+            for (label, value) in unnamed {
                 ui.label(RichText::new(label).weak());
                 ui.add(egui::Label::new(value).wrap());
                 ui.end_row();
@@ -339,17 +352,8 @@ fn chip_data_rows(app: &App, ui: &mut egui::Ui, k: f32, chosen: &mut Option<Stri
                 ui.label(bold(text, 15.0 * k).color(RED));
                 ui.end_row();
             }
-            // Fields nobody has named yet: shown as what they are, never given a meaning.
-            for f in &p.other_fields {
-                let label = if english {
-                    format!("Field {} (meaning unconfirmed)", f.number)
-                } else {
-                    format!("Trường {} (chưa rõ nghĩa)", f.number)
-                };
-                ui.label(RichText::new(label).size(14.0 * k).weak());
-                ui.add(egui::Label::new(RichText::new(f.values.join(" / ")).size(15.0 * k)).wrap());
-                ui.end_row();
-            }
+            // Fields nobody has named yet (the 2024 card's field 16) are not the clerk's business:
+            // they are in the technical details, shown as what they are.
         });
     });
 }
