@@ -37,7 +37,7 @@ fn the_five_forms_read_and_their_labels_are_the_sources() {
         .expect("../shared/forms.md beside the repository");
     let ct01_section = &facts[facts.find("## 1. CT01").expect("CT01")..facts.find("## 2.").expect("§2")];
     let ct01 = &cat[0];
-    for f in ct01.fields.iter().filter(|f| f.id != "kinh_gui") {
+    for f in ct01.fields.iter().filter(|f| f.id != "kinh_gui" && Some(&f.id) != ct01.layout.place_field.as_ref()) {
         assert!(ct01_section.contains(&format!(" {}", f.label)), "CT01 label {:?} not in the sources", f.label);
     }
     let chip: Vec<&str> = ct01.chip_fields().map(|f| f.label.as_str()).collect();
@@ -374,6 +374,8 @@ fn the_site_s_commune_of_today_is_the_default_addressee() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     let flat = tool("pdftotext", &[out.to_str().expect("utf-8"), "-"]).split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains("Kính gửi: Công an phường Hoàn Kiếm"), "{flat}");
+    // The place of the ending is filled too (it printed "……, ngày …" before CT01 had one).
+    assert!(flat.contains("phường Hoàn Kiếm, ngày") && !flat.contains("……, ngày"), "{flat}");
     // An old commune that maps to one of today's is taken as that one; a split one is refused.
     let (code, ..) = fill(&[
         "ct01",
@@ -398,4 +400,82 @@ fn the_site_s_commune_of_today_is_the_default_addressee() {
     ]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("not one commune of today"), "{stderr}");
+}
+
+/// What the clerk reads of a form is Vietnamese (an English twin for the English screen); every
+/// section the sources list is printed, in order; no label carries the dots of its answer.
+#[test]
+fn the_forms_speak_the_clerk_s_language_and_skip_no_section() {
+    let cat = forms::catalogue().expect("catalogue");
+    for f in &cat {
+        for english in ["as replaced", "Article", "earlier", "form "] {
+            assert!(!f.legal_basis.contains(english), "{}: {english:?} in {:?}", f.code, f.legal_basis);
+        }
+        assert!(f.legal_basis_en.contains("Circular"), "{}: {:?}", f.code, f.legal_basis_en);
+        assert!(f.problems().is_empty(), "{}: {:?}", f.code, f.problems());
+        assert!(f.fields.iter().all(|x| !x.label.contains('…')), "{}: dots inside a label", f.code);
+    }
+    // DC02 (shared/forms.md §5): sections I, II and III, in that order, II from the
+    // representative's card when there is one, dotted lines when not.
+    let dc02 = cat.iter().find(|f| f.code == "DC02").expect("DC02");
+    let citizen = persona(&cancuoc_sim::PERSONA);
+    let all: Vec<&str> = dc02.chip_fields().filter(|x| x.person == 0).map(|x| x.id.as_str()).collect();
+    let cards = [Some(forms::Card { dg13: &citizen, verified: true, address_choice: None }), None];
+    let values = dc02.values(&cards, &all, &Default::default(), false).expect("values");
+    let pages = dc02.layout(&values, Some((6, 12, 2026))).expect("layout");
+    let text: Vec<&str> = pages.iter().flat_map(|p| p.texts()).collect();
+    let at = |s: &str| text.iter().position(|t| t.starts_with(s)).unwrap_or_else(|| panic!("{s:?} in {text:?}"));
+    let (one, two, three) = (at("I. THÔNG TIN NGƯỜI ĐỀ NGHỊ"), at("II. THÔNG TIN NGƯỜI ĐẠI DIỆN"), at("III. NỘI DUNG"));
+    assert!(one < two && two < three, "{one} {two} {three}");
+    // The marriage-status form's period: three answers where the label's dots were.
+    let xn = cat.iter().find(|f| f.code == "TK-XNTTHN").expect("TK-XNTTHN");
+    let typed: std::collections::BTreeMap<String, String> = [
+        ("period_place", "Phường Hoàn Kiếm, Hà Nội"),
+        ("period_from", "01/01/2015"),
+        ("period_to", "06/12/2026"),
+        ("status", "Chưa kết hôn"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let cards = [Some(forms::Card { dg13: &citizen, verified: true, address_choice: None })];
+    let values = xn.values(&cards, &[], &typed, false).expect("values");
+    let pages = xn.layout(&values, Some((6, 12, 2026))).expect("layout");
+    let line: String = pages.iter().flat_map(|p| p.texts()).collect::<Vec<_>>().join(" ");
+    let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(line.contains("Trong thời gian cư trú tại: Phường Hoàn Kiếm, Hà Nội"), "{line}");
+    assert!(line.contains("Từ ngày: 01/01/2015") && line.contains("Đến ngày: 06/12/2026"), "{line}");
+}
+
+/// The marriage form tells the clerk — never blocks — when a party is under the legal minimum
+/// age (Luật Hôn nhân và gia đình 2014, Điều 8 khoản 1 điểm a: men from full 20, women from full
+/// 18), when a card's sex is not the role's, and when a chip names a spouse.
+#[test]
+fn the_marriage_form_warns_of_age_sex_and_a_spouse_on_the_chip() {
+    use forms::Warning;
+    let cat = forms::catalogue().expect("catalogue");
+    let kh = cat.iter().find(|f| f.code == "TK-KH").expect("marriage");
+    let day = (6, 12, 2026);
+    let bride = |dob: &str| Dg13 { date_of_birth: Some(dob.into()), sex: Some("Nữ".into()), ..Dg13::default() };
+    let groom = |dob: &str| Dg13 { date_of_birth: Some(dob.into()), sex: Some("Nam".into()), ..Dg13::default() };
+    // Eighteen on the day exactly: old enough; a day short: not.
+    assert!(kh.warnings(&[Some(&bride("06/12/2008")), Some(&groom("06/12/2006"))], day).is_empty());
+    let w = kh.warnings(&[Some(&bride("07/12/2008")), Some(&groom("07/12/2006"))], day);
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(matches!(&w[0], Warning::Age { person: 0, age: 17, min: 18, basis } if basis.contains("Điều 8")));
+    assert!(matches!(&w[1], Warning::Age { person: 1, age: 19, min: 20, .. }));
+    // The eight-year-old groom of the issue.
+    let w = kh.warnings(&[None, Some(&groom("01/01/2018"))], day);
+    assert!(matches!(&w[..], [Warning::Age { person: 1, age: 8, min: 20, .. }]), "{w:?}");
+    // A chip date without day and month (00/00/1950) gives no age, so no age warning.
+    assert!(kh.warnings(&[Some(&bride("00/00/1950")), None], day).is_empty());
+    // The groom's card says Nữ; the bride's chip names a spouse.
+    let mut married = bride("01/01/1990");
+    married.spouse_name = Some("Trần Văn Bình".into());
+    let w = kh.warnings(&[Some(&married), Some(&bride("01/01/1990"))], day);
+    assert!(w.contains(&Warning::Spouse { person: 0, name: "Trần Văn Bình".into() }), "{w:?}");
+    assert!(w.contains(&Warning::Sex { person: 1, chip: "Nữ".into(), expected: "Nam".into() }), "{w:?}");
+    // Forms without rules warn of nothing.
+    let ct01 = cat.iter().find(|f| f.code == "CT01").expect("CT01");
+    assert!(ct01.warnings(&[Some(&groom("01/01/2018"))], day).is_empty());
 }

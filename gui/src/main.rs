@@ -95,7 +95,7 @@ fn main() -> ExitCode {
         Tour::new(dir)
     });
     let touring = tour.is_some();
-    let title = app.tr().app_title;
+    let title = app.counter_words().0;
     let native = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title(title)

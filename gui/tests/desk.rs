@@ -754,6 +754,7 @@ fn ward_desk(mode: cancuoc_desk::store::CounterMode, printed: &std::path::Path) 
     let s = &mut h.state_mut().settings;
     s.counter_mode = mode;
     s.office_name = "UBND phường Hoàn Kiếm".into();
+    s.police_office_name = "Công an phường Hoàn Kiếm".into();
     s.office_place = "Hà Nội".into();
     // The printer is hardware we do not have: `tee` stands in for `lp` as a file printer,
     // taking the same input (the PDF on standard input).
@@ -861,7 +862,7 @@ fn the_marriage_form_reads_the_second_card_into_the_same_form() {
     assert_eq!(log.iter().filter(|r| r.0 == "form_consent").count(), 2, "one answer per person: {log:?}");
     assert!(log.iter().any(|r| r.0 == "form_save"));
     // The visit is saved with its queue number, under the form it came for.
-    press(&mut h, "Lưu lượt tiếp đón");
+    press(&mut h, "Lưu lượt tiếp nhận");
     let rows = h.state().store.checkins(5).expect("history");
     assert_eq!(rows.first().map(|r| r.service.as_str()), Some("TK-KH — Tờ khai đăng ký kết hôn"));
     assert!(rows.first().is_some_and(|r| r.queue_no.is_some()));
@@ -918,7 +919,13 @@ fn every_catalogued_form_prints_from_the_desk_of_its_counter() {
                 "{}: {text}",
                 f.code
             );
-            assert!(text.contains("Nguyễn Thị Thu Hà") && text.contains("UBND phường Hoàn Kiếm"), "{}: {text}", f.code);
+            // Each counter's forms go to its own office (two settings), and the place is filled.
+            let office = match mode {
+                CounterMode::CommunePolice => "Kính gửi: Công an phường Hoàn Kiếm",
+                _ => "Kính gửi: UBND phường Hoàn Kiếm",
+            };
+            assert!(text.contains("Nguyễn Thị Thu Hà") && text.contains(office), "{}: {text}", f.code);
+            assert!(text.contains("Hà Nội, ngày") && !text.contains("……, ngày"), "{}: the place: {text}", f.code);
             press(&mut h, "Xong biểu mẫu");
         }
     }
@@ -1504,4 +1511,70 @@ fn the_practice_card_hint_follows_the_chosen_card() {
     h.run_steps(2);
     assert!(has_text(&h, "Thẻ mô phỏng: số định danh là 001217004567."));
     assert!(!has_text(&h, "079195012345."));
+}
+
+/// The ward counter in its own words; the marriage form's second card keeps the form's context
+/// and a way back; the legal checks are told, not blocking; each side's answer box says whose it
+/// is; DC02 shows its section II; the legal basis reads in the clerk's language.
+#[test]
+fn the_ward_counter_speaks_its_own_words_and_the_marriage_form_tells_what_to_ask() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = ward_desk(cancuoc_desk::store::CounterMode::WardCommittee, &dir.path().join("p.pdf"));
+    assert!(has_text(&h, "Tiếp nhận hồ sơ") && !has_text(&h, "Tiếp đón"), "the first tab in the counter's words");
+    read_with_can(&mut h);
+    assert!(has_text(&h, "Lưu lượt tiếp nhận") && !has_text(&h, "Lưu lượt tiếp đón"));
+    press(&mut h, "TK-KH — Tờ khai đăng ký kết hôn");
+    press(&mut h, "Công dân đồng ý — điền");
+    assert!(has_text(&h, "Thông tư 04/2020/TT-BTP, mẫu được thay thế bởi Thông tư 04/2024/TT-BTP"));
+    // One box per side, each saying whose.
+    assert!(has_text(&h, "Kết hôn lần thứ mấy — Bên nữ") && has_text(&h, "Kết hôn lần thứ mấy — Bên nam"));
+    // The bride's chip names a spouse: told, with the way to check.
+    let spouse = "Bên nữ: chip ghi tên vợ/chồng «Lê Minh Đức»";
+    assert!(h.query_by_label_contains(spouse).is_some(), "the spouse on the chip is told");
+    press(&mut h, "Đọc thẻ của Bên nam");
+    // The key entry says whose card, for which form, and goes back without losing anything.
+    assert!(has_text(&h, "Đọc thẻ của Bên nam — TK-KH — Tờ khai đăng ký kết hôn"));
+    press(&mut h, "Quay lại biểu mẫu");
+    assert!(matches!(h.state().phase, cancuoc_desk::app::Phase::Result));
+    assert!(page_text(&h).contains("Nguyễn Thị Thu Hà"), "the form as it was");
+    press(&mut h, "Đọc thẻ của Bên nam");
+    h.state_mut().scenario.variant = "can-cuoc-2024".into();
+    type_into(&mut h, "Số định danh", cancuoc_sim::PERSONA_2024.id_number);
+    h.key_press(egui::Key::Enter);
+    wait(&mut h, "the second card", |a| a.form.as_ref().is_some_and(|f| f.people[1].is_some()));
+    press(&mut h, "Công dân đồng ý — điền");
+    // The 2024 card's citizen is a child (born 2017): told, with the law; the form still fills.
+    let age = h.state().form_warnings();
+    assert!(
+        age.iter().any(|w| w.starts_with("Bên nam: 9 tuổi — chưa đủ 20 tuổi (Luật Hôn nhân và gia đình 2014, Điều 8")),
+        "{age:?}"
+    );
+    assert!(h.query_by_label_contains("chưa đủ 20 tuổi").is_some());
+    assert!(page_text(&h).contains(cancuoc_sim::PERSONA_2024.full_name), "a warning, not a block");
+    press(&mut h, "Xong biểu mẫu");
+    // English: the legal basis in English too.
+    h.state_mut().set_lang(cancuoc_desk::i18n::Lang::En);
+    h.run_steps(2);
+    press(&mut h, "TK-KH — Tờ khai đăng ký kết hôn");
+    press(&mut h, "The citizen agrees — fill");
+    assert!(has_text(&h, "Circular 04/2020/TT-BTP, the forms as replaced by Circular 04/2024/TT-BTP"));
+}
+
+#[test]
+fn the_police_counter_has_its_own_addressee_and_dc02_shows_section_two() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let printed = dir.path().join("p.pdf");
+    let mut h = ward_desk(cancuoc_desk::store::CounterMode::CommunePolice, &printed);
+    read_with_can(&mut h);
+    press(&mut h, "DC02 — Phiếu đề nghị giải quyết thủ tục về căn cước");
+    press(&mut h, "Công dân đồng ý — điền");
+    let page = page_text(&h);
+    let at = |s: &str| page.find(s).unwrap_or_else(|| panic!("{s:?} in {page}"));
+    assert!(
+        at("I. THÔNG TIN NGƯỜI ĐỀ NGHỊ") < at("II. THÔNG TIN NGƯỜI ĐẠI DIỆN")
+            && at("II. THÔNG TIN") < at("III. NỘI DUNG")
+    );
+    assert!(page.contains("Kính gửi: Công an phường Hoàn Kiếm") && page.contains("Hà Nội, ngày"), "{page}");
+    assert!(has_text(&h, "Đọc thẻ của Người đại diện (nếu có)"), "the representative's card can be read");
+    assert!(has_text(&h, "Thông tư 17/2024/TT-BCA, khoản 2 Điều 9"));
 }

@@ -159,7 +159,10 @@ pub struct Form {
     pub code: String,
     pub name_vi: String,
     pub name_en: String,
+    /// The circular and article, in Vietnamese (what the clerk reads).
     pub legal_basis: String,
+    /// The same in English.
+    pub legal_basis_en: String,
     pub version: String,
     pub counter: Counter,
     /// The national public-service procedure code, where known.
@@ -170,7 +173,85 @@ pub struct Form {
     /// Whose cards the form takes, e.g. ["Bên nữ", "Bên nam"].
     pub people: Vec<String>,
     pub layout: Layout,
+    /// What the clerk is told about a person's card (age, sex, a spouse on the chip): warnings,
+    /// never blocks.
+    #[serde(default)]
+    pub rules: Vec<PersonRule>,
     pub fields: Vec<FormField>,
+}
+
+/// A check on one person's card that the clerk is told about (e.g. the legal minimum age to
+/// marry); the form is still filled — the officer decides.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonRule {
+    /// Index into [`Form::people`].
+    pub person: usize,
+    /// Full years of age the person must have reached on the day.
+    #[serde(default)]
+    pub min_age: Option<u32>,
+    /// The sex the role implies ("Nam", "Nữ"), as the chip writes it.
+    #[serde(default)]
+    pub sex: Option<String>,
+    /// Tell the clerk when the chip names a spouse.
+    #[serde(default)]
+    pub spouse_on_chip: bool,
+    /// The law the rule comes from (shown with the warning).
+    pub basis: String,
+}
+
+/// What a [`PersonRule`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Warning {
+    /// Younger than the rule's minimum age on the day.
+    Age { person: usize, age: u32, min: u32, basis: String },
+    /// The chip gives another sex than the role implies.
+    Sex { person: usize, chip: String, expected: String },
+    /// The chip names a spouse (it may be out of date).
+    Spouse { person: usize, name: String },
+}
+
+/// Full years from a `dd/mm/yyyy` birth date to `on` (day, month, year); `None` when the date
+/// is not a full one (chips may carry "00/00/1950").
+pub fn age_on(dob: &str, on: (u32, u32, i32)) -> Option<u32> {
+    let p: Vec<u32> = dob.trim().split('/').map(|x| x.parse().ok()).collect::<Option<_>>()?;
+    let [d, m, y] = p[..] else { return None };
+    if !(1..=31).contains(&d) || !(1..=12).contains(&m) {
+        return None;
+    }
+    let (td, tm, ty) = on;
+    let mut age = ty - y as i32;
+    if (tm, td) < (m, d) {
+        age -= 1;
+    }
+    u32::try_from(age).ok()
+}
+
+impl Form {
+    /// The warnings of the form's rules for the cards read (`today`: day, month, year).
+    pub fn warnings(&self, people: &[Option<&Dg13>], today: (u32, u32, i32)) -> Vec<Warning> {
+        let mut out = Vec::new();
+        for r in &self.rules {
+            let Some(Some(d)) = people.get(r.person) else { continue };
+            if let (Some(min), Some(age)) = (r.min_age, d.date_of_birth.as_deref().and_then(|b| age_on(b, today)))
+                && age < min
+            {
+                out.push(Warning::Age { person: r.person, age, min, basis: r.basis.clone() });
+            }
+            if let (Some(want), Some(chip)) = (&r.sex, d.sex.as_deref())
+                && !chip.trim().eq_ignore_ascii_case(want)
+                && !chip.trim().is_empty()
+            {
+                out.push(Warning::Sex { person: r.person, chip: chip.trim().into(), expected: want.clone() });
+            }
+            if r.spouse_on_chip
+                && let Some(name) = d.spouse_name.as_deref().map(str::trim).filter(|n| !n.is_empty())
+            {
+                out.push(Warning::Spouse { person: r.person, name: name.into() });
+            }
+        }
+        out
+    }
 }
 
 /// The data files, embedded.
@@ -234,6 +315,15 @@ impl Form {
                 out.push(format!("signature {}: no such person", s.caption));
             }
         }
+        // Every form ends "<place>, ngày … tháng … năm …": the place is the clerk's field.
+        if self.layout.place_field.is_none() {
+            out.push("no place field (the ending's place would print as dots)".into());
+        }
+        for r in &self.rules {
+            if r.person >= self.people.len() {
+                out.push(format!("rule for person {}: the form takes {}", r.person, self.people.len()));
+            }
+        }
         if self.layout.columns && self.people.len() != 2 {
             out.push("a two-column form takes two people".into());
         }
@@ -252,6 +342,10 @@ impl Form {
                 (From::Chip, None) => out.push(format!("{}: from the chip but no chip field named", f.id)),
                 (From::Clerk | From::Citizen, Some(_)) => out.push(format!("{}: a chip field on a typed field", f.id)),
                 _ => {}
+            }
+            // The layout prints the dots after a label; dots inside one stay in the printed value.
+            if f.label.contains('…') || f.label.contains("...") {
+                out.push(format!("{}: dots in the label {:?} (split it into answers)", f.id, f.label));
             }
             if let Some(h) = &f.hint_chip
                 && dg13_value(&empty, h).is_none()
@@ -514,7 +608,7 @@ mod tests {
     fn a_form_naming_a_field_the_chip_does_not_have_is_refused() {
         let mut f: Form = toml::from_str(FILES[0].1).expect("ct01");
         assert!(f.problems().is_empty(), "{:?}", f.problems());
-        if let Some(x) = f.fields.get_mut(1) {
+        if let Some(x) = f.fields.iter_mut().find(|x| x.id == "full_name") {
             x.chip = Some("blood_group".into());
         }
         assert!(f.problems().iter().any(|p| p.contains("blood_group is not a chip field")));

@@ -54,6 +54,9 @@ pub struct Settings {
     pub printer: String,
     /// The office the forms are addressed to ("Kính gửi": e.g. "UBND phường Hàng Bạc").
     pub office_name: String,
+    /// The commune police office CT01 and DC02 are addressed to ("Công an phường Hàng Bạc");
+    /// the ward's forms use `office_name`.
+    pub police_office_name: String,
     /// The place printed in "Làm tại …" / "…, ngày … tháng … năm …" (e.g. "Hà Nội").
     pub office_place: String,
     /// The site's code in the visit evidence (e.g. the facility code, mã cơ sở KCB).
@@ -128,6 +131,7 @@ impl Default for Settings {
             counter_mode: CounterMode::Hospital,
             printer: String::new(),
             office_name: String::new(),
+            police_office_name: String::new(),
             office_place: String::new(),
             site_id: String::new(),
             site_commune: String::new(),

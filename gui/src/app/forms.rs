@@ -92,16 +92,23 @@ impl FormSession {
         v
     }
 
-    /// The typed fields in the form's order (the clerk's first).
-    pub fn typed_fields(&self) -> Vec<(String, String, From)> {
-        let mut v: Vec<_> = self
-            .form
-            .fields
+    /// The typed fields in the form's order (the clerk's first): id, the label on screen, who
+    /// fills it, the section it stands under. A label the form uses twice (the marriage form's
+    /// "Kết hôn lần thứ mấy" for each side) says whose it is.
+    pub fn typed_fields(&self) -> Vec<(String, String, From, Option<String>)> {
+        let typed: Vec<_> = self.form.fields.iter().filter(|f| f.from != From::Chip).collect();
+        let mut v: Vec<_> = typed
             .iter()
-            .filter(|f| f.from != From::Chip)
-            .map(|f| (f.id.clone(), f.label.clone(), f.from))
+            .map(|f| {
+                let twice = typed.iter().filter(|g| g.label == f.label).count() > 1;
+                let label = match (&f.section, twice) {
+                    (Some(s), true) => format!("{} — {s}", f.label),
+                    _ => f.label.clone(),
+                };
+                (f.id.clone(), label, f.from, f.section.clone())
+            })
             .collect();
-        v.sort_by_key(|(_, _, from)| *from != From::Clerk);
+        v.sort_by_key(|(_, _, from, _)| *from != From::Clerk);
         v
     }
 }
@@ -144,7 +151,13 @@ impl App {
         };
         for f in form.fields.iter().filter(|f| f.from == From::Clerk) {
             let v = match f.id.as_str() {
-                "kinh_gui" => or_site(&self.settings.office_name, &|c| form.counter.addressee(c)),
+                "kinh_gui" => {
+                    let set = match form.counter {
+                        forms::Counter::CommunePolice => &self.settings.police_office_name,
+                        forms::Counter::WardCommittee => &self.settings.office_name,
+                    };
+                    or_site(set, &|c| form.counter.addressee(c))
+                }
                 "lam_tai" => or_site(&self.settings.office_place, &cancuoc_bridge::address::in_sentence),
                 _ => String::new(),
             };
@@ -318,7 +331,56 @@ impl App {
         if let Some(s) = &mut self.form {
             s.waiting_for = Some(person);
         }
+        if let Some(c) = self.checkin.take() {
+            self.form_return = Some((c, self.photo_texture.take()));
+        }
         self.next_person_keep_form();
+    }
+
+    /// The clerk goes back to the form without reading the other card: the card on screen
+    /// before is shown again, the form as it was.
+    pub fn back_to_form(&mut self) {
+        let Some((c, photo)) = self.form_return.take() else { return };
+        if let Some(s) = &mut self.form {
+            s.waiting_for = None;
+        }
+        self.checkin = Some(c);
+        self.photo_texture = photo;
+        self.phase = Phase::Result;
+    }
+
+    /// Whose card the form waits for, and the form: (role, "code — name").
+    pub fn form_waiting_for(&self) -> Option<(String, String)> {
+        let s = self.form.as_ref()?;
+        let i = s.waiting_for?;
+        Some((s.form.people.get(i).cloned().unwrap_or_default(), format!("{} — {}", s.form.code, s.form.name_vi)))
+    }
+
+    /// The form's warnings in the clerk's words (age, sex, a spouse on the chip).
+    pub fn form_warnings(&self) -> Vec<String> {
+        let Some(s) = &self.form else { return Vec::new() };
+        let t = self.tr();
+        let cards: Vec<Option<&Dg13>> = s.people.iter().map(|p| p.as_ref().map(|p| &p.dg13)).collect();
+        let Some(today) = forms::today() else { return Vec::new() };
+        let role = |i: usize| s.form.people.get(i).cloned().unwrap_or_default();
+        s.form
+            .warnings(&cards, today)
+            .into_iter()
+            .map(|w| match w {
+                forms::Warning::Age { person, age, min, basis } => t
+                    .form_warn_age
+                    .replace("{role}", &role(person))
+                    .replace("{age}", &age.to_string())
+                    .replace("{min}", &min.to_string())
+                    .replace("{basis}", &basis),
+                forms::Warning::Sex { person, chip, .. } => {
+                    t.form_warn_sex.replace("{role}", &role(person)).replace("{sex}", &chip)
+                }
+                forms::Warning::Spouse { person, name } => {
+                    t.form_warn_spouse.replace("{role}", &role(person)).replace("{name}", &name)
+                }
+            })
+            .collect()
     }
 
     /// A read finished while the form waited for a person's card.
@@ -329,6 +391,7 @@ impl App {
         if let Some(slot) = s.people.get_mut(i) {
             *slot = person;
         }
+        self.form_return = None;
         self.ask_form_consent(i);
     }
 
@@ -383,5 +446,6 @@ impl App {
 
     pub fn close_form(&mut self) {
         self.form = None;
+        self.form_return = None;
     }
 }

@@ -225,6 +225,11 @@ pub struct App {
     pub privacy_shown: Option<cancuoc_bridge::privacy::Report>,
     pub privacy_purpose: String,
     pub privacy_confirm_erase: bool,
+    /// The window title last set.
+    pub shown_title: &'static str,
+    /// The first person's read, kept while the form waits for another person's card ("back to
+    /// the form" returns to it).
+    pub form_return: Option<(Checkin, Option<Result<egui::TextureHandle, String>>)>,
 }
 
 /// Today as `dd/mm/yyyy`, local time.
@@ -321,6 +326,8 @@ impl App {
             privacy_shown: None,
             privacy_purpose: "checkin".into(),
             privacy_confirm_erase: false,
+            shown_title: "",
+            form_return: None,
             opts,
         })
     }
@@ -330,6 +337,19 @@ impl App {
     }
     pub fn lang(&self) -> Lang {
         self.settings.lang
+    }
+    /// A ward or commune-police counter (forms), not a hospital reception.
+    pub fn office(&self) -> bool {
+        self.settings.counter_mode != crate::store::CounterMode::Hospital
+    }
+    /// The counter's own words: the window title, the first tab, the save button.
+    pub fn counter_words(&self) -> (&'static str, &'static str, &'static str) {
+        let t = self.tr();
+        if self.office() {
+            (t.app_title_office, t.tab_office, t.save_visit_office)
+        } else {
+            (t.app_title, t.tab_checkin, t.save_checkin)
+        }
     }
     pub fn reader_status(&self) -> ReaderStatus {
         self.reader.lock().map(|s| s.clone()).unwrap_or(ReaderStatus::Unknown)

@@ -75,6 +75,7 @@ impl App {
     /// Esc on the result: forget this person and get ready for the next.
     pub fn next_person(&mut self) {
         self.form = None;
+        self.form_return = None;
         self.next_person_keep_form();
     }
 

@@ -80,6 +80,19 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
     }
 
     ui.add_space(8.0);
+    // A form waits for another person's card: whose, for which form, and the way back to it.
+    if let Some((role, form)) = app.form_waiting_for() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(bold(format!("{} {role} — {form}", t.form_reading_for), 20.0 * k).color(super::INK));
+            if app.form_return.is_some() && ui.button(RichText::new(t.form_back).size(18.0 * k)).clicked() {
+                app.back_to_form();
+            }
+        });
+        if !matches!(app.phase, Phase::Entry { .. }) {
+            return;
+        }
+        ui.add_space(4.0);
+    }
     ui.heading(t.step_key);
     ui.add_space(4.0);
     ui.horizontal(|ui| {

@@ -39,6 +39,8 @@ pub fn panel(app: &mut App, ui: &mut egui::Ui, k: f32) {
         return;
     }
     let lang = app.lang().words();
+    let english = app.lang() == crate::i18n::Lang::En;
+    let warnings = app.form_warnings();
     let mut read_next = None;
     let mut override_for = None;
     let mut print = false;
@@ -46,7 +48,8 @@ pub fn panel(app: &mut App, ui: &mut egui::Ui, k: f32) {
     let mut done = false;
     if let Some(s) = &mut app.form {
         ui.label(bold(format!("{} — {}", s.form.code, s.form.name_vi), 18.0 * k));
-        ui.label(RichText::new(&s.form.legal_basis).size(13.0 * k).weak());
+        let basis = if english { &s.form.legal_basis_en } else { &s.form.legal_basis };
+        ui.label(RichText::new(basis).size(13.0 * k).weak());
         ui.add_space(4.0);
         for (i, role) in s.form.people.iter().enumerate() {
             ui.horizontal_wrapped(|ui| {
@@ -82,6 +85,14 @@ pub fn panel(app: &mut App, ui: &mut egui::Ui, k: f32) {
                 }
             });
         }
+        // What the clerk should ask about (the legal age, a spouse on the chip): told, not blocked.
+        if !warnings.is_empty() {
+            ui.add_space(4.0);
+            ui.label(bold(t.form_warn_title, 16.0 * k).color(super::AMBER_TEXT));
+            for w in &warnings {
+                ui.add(egui::Label::new(RichText::new(w).size(15.0 * k).color(super::AMBER_TEXT)).wrap());
+            }
+        }
         ui.add_space(6.0);
         // The typed fields and the buttons beside the preview, so the page is in view.
         let avail = ui.available_width();
@@ -90,7 +101,14 @@ pub fn panel(app: &mut App, ui: &mut egui::Ui, k: f32) {
             ui.allocate_ui_with_layout(egui::vec2(left, 0.0), egui::Layout::top_down(egui::Align::Min), |ui| {
                 ui.set_width(left);
                 ui.label(bold(t.form_typed, 16.0 * k));
-                for (id, label, _) in s.typed_fields() {
+                let mut shown: Option<String> = None;
+                for (id, label, _, section) in s.typed_fields() {
+                    // Each section's answers under its heading (whose they are).
+                    if section.is_some() && section != shown {
+                        ui.add_space(4.0);
+                        ui.label(bold(section.clone().unwrap_or_default(), 14.0 * k));
+                        shown = section;
+                    }
                     let l = ui.label(RichText::new(&label).size(15.0 * k));
                     let v = s.typed.entry(id).or_default();
                     ui.add(egui::TextEdit::singleline(v).desired_width(left - 10.0)).labelled_by(l.id);

@@ -18,6 +18,8 @@ use crate::app::{App, Tab};
 
 pub const GREEN: Color32 = Color32::from_rgb(0x1B, 0x5E, 0x20);
 pub const AMBER: Color32 = Color32::from_rgb(0xF9, 0xA8, 0x25);
+/// Amber for text on the light background (readable; `AMBER` is for fills).
+pub const AMBER_TEXT: Color32 = Color32::from_rgb(0x8A, 0x4B, 0x00);
 pub const RED: Color32 = Color32::from_rgb(0xB7, 0x1C, 0x1C);
 pub const INK: Color32 = Color32::from_rgb(0x1A, 0x1A, 0x1A);
 
@@ -82,6 +84,12 @@ impl App {
             self.fonts_ready = true;
             ctx.request_repaint();
             return;
+        }
+        // The window's title follows the language and the counter.
+        let title = self.counter_words().0;
+        if self.shown_title != title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.into()));
+            self.shown_title = title;
         }
         self.handle_keys(ctx);
         self.poll(ctx);
@@ -160,7 +168,7 @@ impl App {
                 t.tab_privacy.to_string()
             };
             for (tab, label) in [
-                (Tab::Checkin, t.tab_checkin.to_string()),
+                (Tab::Checkin, self.counter_words().1.to_string()),
                 (Tab::History, t.tab_history.to_string()),
                 (Tab::Privacy, privacy_label),
                 (Tab::Settings, t.tab_settings.to_string()),

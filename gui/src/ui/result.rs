@@ -617,7 +617,7 @@ pub fn actions(app: &mut App, ui: &mut egui::Ui, k: f32) {
         next = ui.button(bold(t.next_person, 18.0 * k)).clicked();
         ui.separator();
         // Every counter saves the visit for its queue number; only a hospital sends on.
-        save = ui.button(bold(t.save_checkin, 18.0 * k)).clicked();
+        save = ui.button(bold(app.counter_words().2, 18.0 * k)).clicked();
         // The citizen's own receipt: what was read, sent, kept (docs/privacy.md).
         receipt = ui.button(RichText::new(t.print_receipt).size(17.0 * k)).clicked();
         if !hospital {
