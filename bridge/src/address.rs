@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-pub use cancuoc_address::{Candidate, Lookup, Note, OldUnits, Relation, Status, Units};
+pub use cancuoc_address::{Candidate, Lookup, Note, OldUnits, Relation, Status, Units, names};
 use serde::Serialize;
 
 /// Where an installed table lives: `$CANCUOC_ADMIN_UNITS`, else `<data dir>/cancuoc/admin-units.tsv`.

@@ -186,7 +186,15 @@ impl Checkin {
     }
 
     /// The printed form: plain UTF-8 text, large-print friendly, consented fields only.
-    pub fn print_text(&self, fields: &[Field], lang: Lang, clerk: &str, when: &str, site: &str) -> String {
+    pub fn print_text(
+        &self,
+        fields: &[Field],
+        lang: Lang,
+        clerk: &str,
+        when: &str,
+        site: &str,
+        counter: &str,
+    ) -> String {
         let t = lang.tr();
         let mut out = String::new();
         // The site's name heads the slip (Settings: office, else the site's code).
@@ -199,6 +207,9 @@ impl Checkin {
         }
         if let Some(q) = self.queue_no {
             out.push_str(&format!("{:<28} {q}\n", format!("{}:", t.queue_no)));
+        }
+        if !counter.trim().is_empty() {
+            out.push_str(&format!("{:<28} {}\n", format!("{}:", t.slip_counter), counter.trim()));
         }
         if let Some(id) = &self.his_patient_id {
             out.push_str(&format!("{:<28} {id}\n", format!("{}:", t.his_patient_id)));

@@ -1154,7 +1154,7 @@ fn the_privacy_page_reports_withdraws_and_erases_for_the_verified_card_and_keeps
     use_hospital(&mut h, &hospital);
     // Nothing can be done before the requester's card is read and verified.
     press(&mut h, "Quyền riêng tư");
-    assert!(has_text(&h, "Đọc thẻ của người yêu cầu ở màn hình Tiếp đón trước"));
+    assert!(has_text(&h, "Đọc thẻ của người yêu cầu trước, ở thẻ đầu tiên"));
     press(&mut h, "Tiếp đón");
     read_with_can(&mut h);
     press(&mut h, "Kiểm tra thẻ BHYT");
@@ -1486,7 +1486,7 @@ fn the_his_patient_number_is_shown_and_the_slip_carries_the_site_and_the_queue_n
     let mut h = harness(demo());
     use_hospital(&mut h, &hospital);
     h.state_mut().settings.print_command = format!("tee {}", printed.display());
-    h.state_mut().settings.office_name = "Bệnh viện Đa khoa Thử nghiệm".into();
+    h.state_mut().settings.site_name = "Bệnh viện Đa khoa Thử nghiệm".into();
     h.run_steps(1);
     read_with_can(&mut h);
     press(&mut h, "Gửi sang HIS");
@@ -1500,6 +1500,7 @@ fn the_his_patient_number_is_shown_and_the_slip_carries_the_site_and_the_queue_n
     let slip = std::fs::read_to_string(&printed).expect("printed");
     assert!(slip.starts_with("Bệnh viện Đa khoa Thử nghiệm"), "{slip}");
     assert!(slip.contains("Số thứ tự:") && slip.contains(&id), "{slip}");
+    assert!(slip.contains("Quầy:"), "the counter: {slip}");
 }
 
 #[test]
@@ -1577,4 +1578,74 @@ fn the_police_counter_has_its_own_addressee_and_dc02_shows_section_two() {
     assert!(page.contains("Kính gửi: Công an phường Hoàn Kiếm") && page.contains("Hà Nội, ngày"), "{page}");
     assert!(has_text(&h, "Đọc thẻ của Người đại diện (nếu có)"), "the representative's card can be read");
     assert!(has_text(&h, "Thông tư 17/2024/TT-BCA, khoản 2 Điều 9"));
+}
+
+/// History finds a visit by name (without diacritics), ID number or date; reprints its queue
+/// slip (audited); cancels it only with a reason (audited, the row gone, its number not reused);
+/// Esc backs out of the cancel without cancelling.
+#[test]
+fn history_searches_reprints_and_cancels_a_visit_with_a_reason() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let printed = dir.path().join("slip.txt");
+    let mut h = harness(demo());
+    h.state_mut().settings.print_command = format!("tee {}", printed.display());
+    h.state_mut().settings.site_name = "Bệnh viện Đa khoa Thử nghiệm".into();
+    h.run_steps(1);
+    read_with_can(&mut h);
+    press(&mut h, "Lưu lượt tiếp đón");
+    press(&mut h, "Người tiếp theo (Esc)");
+    h.state_mut().scenario.variant = "can-cuoc-2024".into();
+    type_into(&mut h, "Số định danh", cancuoc_sim::PERSONA_2024.id_number);
+    h.key_press(egui::Key::Enter);
+    wait(&mut h, "the second card", |a| a.checkin.is_some());
+    press(&mut h, "Lưu lượt tiếp đón");
+    press(&mut h, "Lịch sử");
+    assert!(has_text(&h, "Nguyễn Thị Thu Hà") && has_text(&h, "Phạm Gia Bảo"));
+    type_into(&mut h, "Tìm (họ tên, số định danh hoặc ngày dd/mm/yyyy)", "thu ha");
+    assert!(has_text(&h, "Nguyễn Thị Thu Hà") && !has_text(&h, "Phạm Gia Bảo"), "by name, diacritics not needed");
+    h.state_mut().history_query = cancuoc_sim::PERSONA_2024.id_number[..8].into();
+    h.run_steps(2);
+    assert!(!has_text(&h, "Nguyễn Thị Thu Hà") && has_text(&h, "Phạm Gia Bảo"), "by ID number");
+    h.state_mut().history_query = cancuoc_desk::app::today();
+    h.run_steps(2);
+    assert!(has_text(&h, "Nguyễn Thị Thu Hà") && has_text(&h, "Phạm Gia Bảo"), "by today's date");
+    h.state_mut().history_query = "01/01/2001".into();
+    h.run_steps(2);
+    assert!(has_text(&h, "Không tìm thấy lượt nào."));
+    h.state_mut().history_query = "Phạm".into();
+    h.run_steps(2);
+    // Reprint: the queue slip, marked, without the ID number.
+    press(&mut h, "In lại phiếu");
+    let slip = std::fs::read_to_string(&printed).expect("printed");
+    assert!(slip.starts_with("Bệnh viện Đa khoa Thử nghiệm") && slip.contains("IN LẠI"), "{slip}");
+    assert!(slip.contains("Số thứ tự:") && slip.contains("2") && slip.contains("Phạm Gia Bảo"), "{slip}");
+    assert!(!slip.contains(cancuoc_sim::PERSONA_2024.id_number), "no ID number on the queue slip");
+    // Cancel: Esc backs out, nothing cancelled.
+    press(&mut h, "Hủy lượt");
+    assert!(has_text(&h, "Hủy lượt đã lưu"));
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().cancelling.is_none());
+    assert_eq!(h.state().store.checkins(10).expect("rows").len(), 2, "Esc cancels nothing");
+    // Without a reason the button does nothing; with one the visit goes, audited.
+    press(&mut h, "Hủy lượt");
+    press(&mut h, "Hủy lượt này");
+    assert_eq!(h.state().store.checkins(10).expect("rows").len(), 2, "not without a reason");
+    type_into(&mut h, "Lý do hủy", "lưu nhầm người");
+    press(&mut h, "Hủy lượt này");
+    let rows = h.state().store.checkins(10).expect("rows");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].full_name.as_deref(), Some("Nguyễn Thị Thu Hà"));
+    let log = h.state().store.audit_log(20).expect("log");
+    let c = log.iter().find(|a| a.action == "checkin_cancel").expect("audited");
+    assert_eq!(c.detail, "queue 2; reason: lưu nhầm người");
+    assert!(log.iter().any(|a| a.action == "reprint"));
+    assert!(has_text(&h, "hủy lượt") && has_text(&h, "in lại phiếu"), "the log in words");
+    // The next visit gets the next number, not the cancelled one's.
+    press(&mut h, "Tiếp đón");
+    press(&mut h, "Người tiếp theo (Esc)");
+    h.state_mut().scenario.variant = "rsa".into();
+    read_with_can(&mut h);
+    press(&mut h, "Lưu lượt tiếp đón");
+    assert_eq!(h.state().checkin.as_ref().and_then(|c| c.queue_no), Some(3));
 }

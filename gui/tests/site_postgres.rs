@@ -207,6 +207,16 @@ fn two_counters_writing_at_once_share_one_queue_and_one_audit_trail() {
     }
     assert!(rows.iter().all(|r| r.photo.is_none()), "photos not kept by default");
     assert_eq!(st.audit_log(1000).expect("audit").len(), 2 * EACH);
+    // A visit cancelled at one counter is gone for every counter, audited; its number is not
+    // given again.
+    let victim = rows[0].clone();
+    assert!(st.cancel_checkin(&victim, "Quầy 3", "lưu nhầm", at).expect("cancel"));
+    assert!(!st.cancel_checkin(&victim, "Quầy 3", "lưu nhầm", at).expect("twice"), "already gone");
+    assert_eq!(Store::connect(&url, "quầy-1").expect("c").checkins(1000).expect("list").len(), 2 * EACH - 1);
+    let cancelled = st.audit_log(1000).expect("audit").into_iter().filter(|a| a.action == "checkin_cancel").count();
+    assert_eq!(cancelled, 1);
+    let next = st.save_checkin(&patient(at, 99), &Settings::default()).expect("save");
+    assert_eq!(next.queue_no, 2 * EACH as i64 + 1);
     let mut db = pg.sql();
     let migrations: i64 = db.query_one("SELECT COUNT(*) FROM refinery_schema_history", &[]).expect("q").get(0);
     assert_eq!(migrations, 4, "each migration applied once although two counters started together");

@@ -161,7 +161,8 @@ pub struct Form {
     pub name_en: String,
     /// The circular and article, in Vietnamese (what the clerk reads).
     pub legal_basis: String,
-    /// The same in English.
+    /// The same in English (the English screen).
+    #[serde(default)]
     pub legal_basis_en: String,
     pub version: String,
     pub counter: Counter,

@@ -57,6 +57,8 @@ pub struct Settings {
     /// The commune police office CT01 and DC02 are addressed to ("Công an phường Hàng Bạc");
     /// the ward's forms use `office_name`.
     pub police_office_name: String,
+    /// The site's name printed at the head of slips ("Bệnh viện Đa khoa …").
+    pub site_name: String,
     /// The place printed in "Làm tại …" / "…, ngày … tháng … năm …" (e.g. "Hà Nội").
     pub office_place: String,
     /// The site's code in the visit evidence (e.g. the facility code, mã cơ sở KCB).
@@ -132,6 +134,7 @@ impl Default for Settings {
             printer: String::new(),
             office_name: String::new(),
             police_office_name: String::new(),
+            site_name: String::new(),
             office_place: String::new(),
             site_id: String::new(),
             site_commune: String::new(),
@@ -288,6 +291,8 @@ trait Backend: Send {
     fn save_settings(&mut self, s: &Settings) -> Result<(), StoreError>;
     fn save_checkin(&mut self, n: &NewCheckin) -> Result<Saved, StoreError>;
     fn checkins(&mut self, limit: usize) -> Result<Vec<CheckinRow>, StoreError>;
+    /// Deletes one check-in (a visit cancelled); returns whether it existed.
+    fn delete_checkin(&mut self, id: i64) -> Result<bool, StoreError>;
     fn audit(&mut self, uid: String, row: &AuditRow) -> Result<(), StoreError>;
     fn audit_log(&mut self, limit: usize) -> Result<Vec<AuditRow>, StoreError>;
     /// Returns the number of check-ins deleted.
@@ -588,6 +593,27 @@ impl Store {
 
     pub fn checkins(&self, limit: usize) -> Result<Vec<CheckinRow>, StoreError> {
         self.backend().checkins(limit)
+    }
+
+    /// Cancels a saved visit (saved by mistake, the wrong person): the check-in and what it
+    /// held are deleted; the audit log keeps that it was cancelled, by whom, its queue number and
+    /// the reason (never a personal value). The queue number is not given again. Returns whether
+    /// the visit was there.
+    pub fn cancel_checkin(&self, row: &CheckinRow, clerk: &str, reason: &str, now: i64) -> Result<bool, StoreError> {
+        let gone = self.backend().delete_checkin(row.id)?;
+        if gone {
+            let queue = row.queue_no.map(|q| format!("queue {q}; ")).unwrap_or_default();
+            self.audit(&AuditRow {
+                at: now,
+                clerk: clerk.into(),
+                action: "checkin_cancel".into(),
+                purpose: None,
+                fields: String::new(),
+                checkin: Some(row.id),
+                detail: format!("{queue}reason: {}", reason.trim()),
+            })?;
+        }
+        Ok(gone)
     }
 
     /// Writes an audit row. On a site server that cannot be reached, the row waits in memory

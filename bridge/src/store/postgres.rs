@@ -175,6 +175,10 @@ impl Backend for Pg {
         rows.iter().map(checkin_row).collect()
     }
 
+    fn delete_checkin(&mut self, id: i64) -> Result<bool, StoreError> {
+        self.write(|c| Ok(c.execute("DELETE FROM checkins WHERE id = $1", &[&id])? > 0))
+    }
+
     /// The row waits in memory when the server cannot be reached and is sent with the next
     /// successful write.
     fn audit(&mut self, uid: String, row: &AuditRow) -> Result<(), StoreError> {

@@ -96,6 +96,10 @@ impl Backend for Sqlite {
         Ok(out)
     }
 
+    fn delete_checkin(&mut self, id: i64) -> Result<bool, StoreError> {
+        Ok(self.conn.execute("DELETE FROM checkins WHERE id = ?1", params![id])? > 0)
+    }
+
     fn audit(&mut self, uid: String, row: &AuditRow) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO audit(at, clerk, action, purpose, fields, checkin, detail, uid) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

@@ -47,8 +47,8 @@ impl App {
             }
             return;
         }
-        // The save dialog takes Enter and Esc itself.
-        if self.pending_save.is_some() {
+        // The save and cancel-visit dialogs take Enter and Esc themselves.
+        if self.pending_save.is_some() || self.cancelling.is_some() {
             return;
         }
         // The form's question on the turned screen: the citizen's keypad answers it too.

@@ -225,6 +225,10 @@ pub struct App {
     pub privacy_shown: Option<cancuoc_bridge::privacy::Report>,
     pub privacy_purpose: String,
     pub privacy_confirm_erase: bool,
+    /// History's search, as typed.
+    pub history_query: String,
+    /// A saved visit the clerk is cancelling (the dialog asks why first), with the reason typed.
+    pub cancelling: Option<(CheckinRow, String)>,
     /// The window title last set.
     pub shown_title: &'static str,
     /// The first person's read, kept while the form waits for another person's card ("back to
@@ -327,6 +331,8 @@ impl App {
             privacy_purpose: "checkin".into(),
             privacy_confirm_erase: false,
             shown_title: "",
+            history_query: String::new(),
+            cancelling: None,
             form_return: None,
             opts,
         })

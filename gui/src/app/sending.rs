@@ -239,8 +239,14 @@ impl App {
                 );
             }
             Action::Print => {
-                let text =
-                    c.print_text(&fields, lang, &self.settings.clerk_name, &format_ts(now_ts()), &self.site_name());
+                let text = c.print_text(
+                    &fields,
+                    lang,
+                    &self.settings.clerk_name,
+                    &format_ts(now_ts()),
+                    &self.site_name(),
+                    &self.counter_name(),
+                );
                 match run_print(&self.settings.print_command, text.as_bytes(), t.no_print_command) {
                     Ok(()) => {
                         self.audit(action.key(), Some(Purpose::Export), &fields, "");
@@ -269,8 +275,14 @@ impl App {
                 }
             }
             Action::Copy => {
-                let text =
-                    c.print_text(&fields, lang, &self.settings.clerk_name, &format_ts(now_ts()), &self.site_name());
+                let text = c.print_text(
+                    &fields,
+                    lang,
+                    &self.settings.clerk_name,
+                    &format_ts(now_ts()),
+                    &self.site_name(),
+                    &self.counter_name(),
+                );
                 self.pending_copy = Some(text);
                 self.audit(action.key(), Some(Purpose::Export), &fields, "");
                 self.notice(t.copied, true);
@@ -617,12 +629,114 @@ impl App {
         self.audit("override_unverified", None, &[], &detail);
     }
 
-    /// The site's name for printed slips: the office setting, else the site's code.
-    pub fn site_name(&self) -> String {
-        if self.settings.office_name.trim().is_empty() {
-            self.settings.site_id.clone()
-        } else {
-            self.settings.office_name.clone()
+    /// History: the visits matching the search (name or ID number, any part, without regard to
+    /// diacritics or case; or a date dd/mm/yyyy, or part of one), newest first.
+    pub fn history_rows(&self) -> Result<Vec<CheckinRow>, crate::store::StoreError> {
+        let q = self.history_query.trim();
+        if q.is_empty() {
+            return self.store.checkins(200);
+        }
+        let fold = cancuoc_bridge::address::names::fold;
+        let want = fold(q);
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        Ok(self
+            .store
+            .checkins(5000)?
+            .into_iter()
+            .filter(|r| {
+                let name = r.full_name.as_deref().map(fold).unwrap_or_default();
+                let id = r.id_number.as_deref().unwrap_or_default();
+                let date = format_ts(r.at);
+                name.contains(&want)
+                    || (digits.len() >= 3 && digits.len() == q.len() && id.contains(&digits))
+                    || (q.contains('/') && date.starts_with(q))
+            })
+            .take(200)
+            .collect())
+    }
+
+    /// Reprints a saved visit's queue slip (site, counter, queue number, the visit's time, name,
+    /// service; marked as a reprint); audited.
+    pub fn reprint(&mut self, row: &CheckinRow) {
+        let t = self.tr();
+        let slip = queue_slip(row, t, &self.site_name(), &self.settings.clerk_name, &format_ts(now_ts()));
+        match run_print(&self.settings.print_command, slip.as_bytes(), t.no_print_command) {
+            Ok(()) => {
+                let _ = self.store.audit(&AuditRow {
+                    at: now_ts(),
+                    clerk: self.settings.clerk_name.clone(),
+                    action: "reprint".into(),
+                    purpose: None,
+                    fields: "full_name".into(),
+                    checkin: Some(row.id),
+                    detail: row.queue_no.map(|q| format!("queue {q}")).unwrap_or_default(),
+                });
+                self.notice(t.slip_reprinted, true);
+            }
+            Err(e) => self.notice(e, false),
         }
     }
+
+    /// Cancels the visit in the dialog, with the reason typed (none: nothing happens).
+    pub fn confirm_cancel_visit(&mut self) {
+        let t = self.tr();
+        let Some((row, reason)) = &self.cancelling else { return };
+        if reason.trim().is_empty() {
+            return;
+        }
+        let result = self.store.cancel_checkin(row, &self.settings.clerk_name, reason, now_ts());
+        let id = row.id;
+        self.cancelling = None;
+        match result {
+            Ok(_) => {
+                // The visit on screen, if it is this one, is no longer saved.
+                if let Some(c) = &mut self.checkin
+                    && c.saved == Some(Some(id))
+                {
+                    c.saved = None;
+                    c.queue_no = None;
+                    c.write_id = crate::store::new_write_id();
+                }
+                self.notice(t.visit_cancelled, true);
+            }
+            Err(e) => self.notice(e.to_string(), false),
+        }
+    }
+
+    /// This counter's name (the site server's counter name, else the PC's).
+    pub fn counter_name(&self) -> String {
+        self.opts.counter.clone().unwrap_or_else(crate::store::host_name)
+    }
+
+    /// The site's name for printed slips: the site's name, else the office setting, else the
+    /// site's code.
+    pub fn site_name(&self) -> String {
+        [&self.settings.site_name, &self.settings.office_name, &self.settings.site_id]
+            .into_iter()
+            .find(|s| !s.trim().is_empty())
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// A saved visit's queue slip, reprinted: what the patient carries (no ID number).
+pub fn queue_slip(row: &CheckinRow, t: &crate::i18n::Tr, site: &str, clerk: &str, now: &str) -> String {
+    let mut out = String::new();
+    if !site.trim().is_empty() {
+        out.push_str(&format!("{}\n", site.trim()));
+    }
+    let title = format!("{} ({})", t.form_title.to_uppercase(), t.slip_reprint_mark);
+    out.push_str(&format!("{title}\n{}\n\n", "=".repeat(title.chars().count())));
+    let mut line = |label: &str, v: &str| {
+        if !v.trim().is_empty() {
+            out.push_str(&format!("{:<28} {v}\n", format!("{label}:")));
+        }
+    };
+    line(t.queue_no, &row.queue_no.map(|q| q.to_string()).unwrap_or_default());
+    line(t.slip_counter, &row.counter);
+    line(t.slip_visit_time, &format_ts(row.at));
+    line(t.f_full_name, row.full_name.as_deref().unwrap_or_default());
+    line(t.f_service, &row.service);
+    out.push_str(&format!("\n{now} — {clerk}\n"));
+    out
 }

@@ -1,12 +1,21 @@
-//! History: the saved check-ins and the audit log, with the retention rule stated.
+//! History: the saved visits (search, reprint, cancel) and the audit log, with the retention
+//! rule stated.
 
 use crate::i18n::LangExt;
 use cancuoc_bridge::Status;
 use eframe::egui::{self, RichText};
 
-use super::bold;
+use super::{RED, bold};
 use crate::app::{App, format_ts, now_ts};
-use crate::store::Location;
+use crate::store::{CheckinRow, Location};
+
+/// A cell that wraps at `w` points instead of pushing the table off the window.
+fn cell(ui: &mut egui::Ui, w: f32, text: &str) {
+    ui.vertical(|ui| {
+        ui.set_max_width(w);
+        ui.add(egui::Label::new(text).wrap());
+    });
+}
 
 pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
     let t = app.tr();
@@ -30,40 +39,78 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
     if pending > 0 {
         ui.label(RichText::new(format!("{}: {pending}", t.audit_pending)).color(egui::Color32::from_rgb(160, 90, 0)));
     }
-    if ui.button(t.purge_now).clicked() {
-        let n = app.store.purge_now(now_ts(), &app.settings).unwrap_or(0);
-        app.notice = Some(crate::app::Notice { text: format!("{}: {n}", t.purged), good: true });
-    }
-    let rows = match app.store.checkins(200) {
+    ui.horizontal_wrapped(|ui| {
+        let l = ui.label(RichText::new(t.history_search).size(16.0 * k));
+        ui.add(
+            egui::TextEdit::singleline(&mut app.history_query)
+                .desired_width(320.0 * k)
+                .font(egui::FontId::proportional(18.0 * k)),
+        )
+        .labelled_by(l.id);
+        if ui.button(t.purge_now).clicked() {
+            let n = app.store.purge_now(now_ts(), &app.settings).unwrap_or(0);
+            app.notice = Some(crate::app::Notice { text: format!("{}: {n}", t.purged), good: true });
+        }
+    });
+    let rows = match app.history_rows() {
         Ok(r) => r,
         Err(e) => {
-            ui.label(RichText::new(e.to_string()).color(egui::Color32::from_rgb(180, 0, 0)));
+            ui.label(RichText::new(e.to_string()).color(RED));
             Vec::new()
         }
     };
+    // A hospital's visits carry the insurance result; a ward's or police counter's do not.
+    let hospital = !app.office();
+    let mut reprint: Option<CheckinRow> = None;
+    let mut cancel: Option<CheckinRow> = None;
     if rows.is_empty() {
-        ui.label(t.history_empty);
+        ui.label(if app.history_query.trim().is_empty() { t.history_empty } else { t.history_none_found });
     } else {
-        egui::Grid::new("checkins").striped(true).num_columns(7).spacing([14.0, 6.0]).show(ui, |ui| {
-            for h in [t.queue_no, t.col_time, t.f_full_name, t.f_id_number, t.f_verdict, t.f_bhyt, t.f_service] {
+        let cols = if hospital { 8 } else { 7 };
+        egui::Grid::new("checkins").striped(true).num_columns(cols).spacing([12.0, 6.0]).show(ui, |ui| {
+            let mut heads = vec![t.queue_no, t.col_time, t.f_full_name, t.f_id_number, t.f_verdict];
+            if hospital {
+                heads.push(t.f_bhyt);
+            }
+            heads.extend([t.f_service, ""]);
+            for h in heads {
                 ui.label(bold(h, 15.0 * k));
             }
             ui.end_row();
             for r in &rows {
                 ui.label(r.queue_no.map(|q| q.to_string()).unwrap_or_default());
                 ui.label(format_ts(r.at));
-                ui.label(r.full_name.clone().unwrap_or_default());
-                ui.label(r.id_number.clone().unwrap_or_default());
+                cell(ui, 200.0 * k, r.full_name.as_deref().unwrap_or_default());
+                // The 12 digits on one line, however large the text.
+                ui.add(egui::Label::new(r.id_number.clone().unwrap_or_default()).extend());
                 // The stored key, shown in the clerk's language.
                 match Status::from_key(&r.verdict) {
-                    Some(s) => ui.label(s.headline(app.lang().words())),
-                    None => ui.label(&r.verdict),
+                    Some(s) => cell(ui, 150.0 * k, s.headline(app.lang().words())),
+                    None => cell(ui, 150.0 * k, &r.verdict),
                 };
-                ui.label(&r.bhyt);
-                ui.label(if r.reason.is_empty() { r.service.clone() } else { format!("{}: {}", r.service, r.reason) });
+                if hospital {
+                    cell(ui, 230.0 * k, &r.bhyt);
+                }
+                let service =
+                    if r.reason.is_empty() { r.service.clone() } else { format!("{}: {}", r.service, r.reason) };
+                cell(ui, 180.0 * k, &service);
+                ui.horizontal(|ui| {
+                    if ui.button(t.reprint).clicked() {
+                        reprint = Some(r.clone());
+                    }
+                    if ui.button(t.cancel_visit).clicked() {
+                        cancel = Some(r.clone());
+                    }
+                });
                 ui.end_row();
             }
         });
+    }
+    if let Some(r) = reprint {
+        app.reprint(&r);
+    }
+    if let Some(r) = cancel {
+        app.cancelling = Some((r, String::new()));
     }
     ui.add_space(12.0);
     ui.heading(t.audit_title);
@@ -81,8 +128,49 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
             ui.label(a.purpose.as_deref().map(|p| crate::i18n::audit_word(p, english)).unwrap_or_default());
             let fields: Vec<String> =
                 a.fields.split(',').filter(|f| !f.is_empty()).map(|f| crate::i18n::audit_word(f, english)).collect();
-            ui.add(egui::Label::new(fields.join(", ")).wrap());
+            cell(ui, 420.0 * k, &fields.join(", "));
             ui.end_row();
         }
     });
+}
+
+/// The cancel dialog: what cancelling does, the reason (required), cancel or back. Esc is back.
+pub fn cancel_dialog(app: &mut App, ctx: &egui::Context, k: f32) {
+    if app.cancelling.is_none() {
+        return;
+    }
+    let t = app.tr();
+    let mut confirm = false;
+    let mut back = ctx.input(|i| i.key_pressed(egui::Key::Escape));
+    egui::Modal::new(egui::Id::unique("cancel_visit")).show(ctx, |ui| {
+        let Some((row, reason)) = &mut app.cancelling else { return };
+        ui.set_width(600.0 * k);
+        ui.heading(t.cancel_visit_title);
+        let who = format!(
+            "{} {} · {} · {}",
+            t.queue_no,
+            row.queue_no.map(|q| q.to_string()).unwrap_or_default(),
+            format_ts(row.at),
+            row.full_name.as_deref().unwrap_or_default()
+        );
+        ui.label(bold(who, 17.0 * k));
+        ui.add(egui::Label::new(RichText::new(t.cancel_visit_body).size(15.0 * k)).wrap());
+        let l = ui.label(RichText::new(t.cancel_visit_reason).size(16.0 * k));
+        let edit = ui.add(egui::TextEdit::singleline(reason).desired_width(540.0 * k)).labelled_by(l.id);
+        if !edit.has_focus() && reason.is_empty() {
+            edit.request_focus();
+        }
+        let ready = !reason.trim().is_empty();
+        ui.horizontal(|ui| {
+            confirm = ui.add_enabled(ready, egui::Button::new(bold(t.cancel_visit_ok, 18.0 * k).color(RED))).clicked();
+            if ui.button(RichText::new(t.cancel_visit_back).size(17.0 * k)).clicked() {
+                back = true;
+            }
+        });
+    });
+    if confirm {
+        app.confirm_cancel_visit();
+    } else if back {
+        app.cancelling = None;
+    }
 }

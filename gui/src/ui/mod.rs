@@ -142,6 +142,7 @@ impl App {
         if self.pending_save.is_some() {
             save_dialog(self, ctx, k);
         }
+        history::cancel_dialog(self, ctx, k);
         if self.is_busy() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }

@@ -65,6 +65,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
             };
             ui.end_row();
         }
+        text(ui, t.s_site_name, &mut d.site_name, false);
         text(ui, t.s_office_name, &mut d.office_name, false);
         text(ui, t.s_police_office_name, &mut d.police_office_name, false);
         text(ui, t.s_office_place, &mut d.office_place, false);
