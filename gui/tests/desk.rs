@@ -863,6 +863,10 @@ fn the_marriage_form_reads_the_second_card_into_the_same_form() {
     assert!(log.iter().any(|r| r.0 == "form_save"));
     // The visit is saved with its queue number, under the form it came for.
     press(&mut h, "Lưu lượt tiếp nhận");
+    assert!(has_text(&h, "Đã lưu lượt tiếp nhận."), "{:?}", h.state().notice);
+    press(&mut h, "Lịch sử");
+    assert!(has_text(&h, "Các lượt tiếp nhận") && !has_text(&h, "tiếp đón"), "History in the ward's words");
+    assert!(!has_text(&h, "BHYT"), "no insurance column at a ward");
     let rows = h.state().store.checkins(5).expect("history");
     assert_eq!(rows.first().map(|r| r.service.as_str()), Some("TK-KH — Tờ khai đăng ký kết hôn"));
     assert!(rows.first().is_some_and(|r| r.queue_no.is_some()));
@@ -1180,7 +1184,7 @@ fn the_privacy_page_reports_withdraws_and_erases_for_the_verified_card_and_keeps
     h.get_by_label("Người dân yêu cầu xóa toàn bộ dữ liệu của mình").click();
     h.run_steps(2);
     press(&mut h, "Xóa dữ liệu");
-    assert!(has_text(&h, "Đã xóa (lượt tiếp đón / bản ghi đồng ý): 1 / 1"), "{:?}", h.state().notice);
+    assert!(has_text(&h, "Đã xóa (lượt đã lưu / bản ghi đồng ý): 1 / 1"), "{:?}", h.state().notice);
     let st = &h.state().store;
     assert!(st.checkins_of("079195012345").expect("checkins").is_empty());
     assert!(st.consents_of(&subject).expect("consents").is_empty());
@@ -1470,7 +1474,7 @@ fn the_audit_log_in_history_reads_in_words_not_program_keys() {
     press(&mut h, "Công dân đồng ý — gửi");
     press(&mut h, "Lưu lượt tiếp đón");
     press(&mut h, "Lịch sử");
-    for words in ["kiểm tra thẻ BHYT", "lưu lượt tiếp đón", "số định danh, họ tên, ngày sinh"] {
+    for words in ["kiểm tra thẻ BHYT", "lưu lượt", "số định danh, họ tên, ngày sinh"] {
         assert!(has_text(&h, words), "{words}");
     }
     for key in ["export_csv", "bhyt_history", "id_number,full_name"] {
@@ -1648,4 +1652,63 @@ fn history_searches_reprints_and_cancels_a_visit_with_a_reason() {
     read_with_can(&mut h);
     press(&mut h, "Lưu lượt tiếp đón");
     assert_eq!(h.state().checkin.as_ref().and_then(|c| c.queue_no), Some(3));
+}
+
+/// The settings behind an administrator PIN: set twice on the settings page, kept only as its
+/// PBKDF2 hash, asked again after leaving the page; a wrong PIN is said and audited, five in a
+/// row wait a minute; every change is audited by setting name.
+#[test]
+fn the_settings_are_locked_behind_an_administrator_pin() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let opts = Options { data_dir: Some(dir.path().into()), ..demo() };
+    {
+        let mut h = harness(opts.clone());
+        press(&mut h, "Cài đặt");
+        // Two different PINs are refused; so is a three-digit one.
+        type_into(&mut h, "Mã PIN quản trị mới (4–12 chữ số; để trống: giữ nguyên)", "2468");
+        type_into(&mut h, "Nhập lại mã PIN mới", "2469");
+        press(&mut h, "Lưu cài đặt");
+        assert!(has_text(&h, "Mã PIN phải gồm 4–12 chữ số"), "{:?}", h.state().notice);
+        assert!(h.state().settings.admin_pin.is_empty());
+        h.state_mut().draft_pin = ("2468".into(), "2468".into());
+        h.state_mut().draft.retention_days = 7;
+        press(&mut h, "Lưu cài đặt");
+        assert!(has_text(&h, "Đã lưu cài đặt."), "{:?}", h.state().notice);
+        let stored = h.state().settings.admin_pin.clone();
+        assert!(stored.starts_with("pbkdf2-sha256$") && !stored.contains("2468"));
+        let log = h.state().store.audit_log(10).expect("log");
+        let change = log.iter().find(|a| a.action == "settings").expect("the change is audited");
+        assert!(change.fields.contains("admin_pin") && change.fields.contains("retention_days"), "{change:?}");
+        assert!(!change.fields.contains('$') && change.detail.is_empty(), "names only: {change:?}");
+    }
+    let db = std::fs::read(dir.path().join("desk.sqlite")).expect("db");
+    assert!(!String::from_utf8_lossy(&db).contains("\"2468\""), "the PIN itself is not on disk");
+    // A new start: the page is locked; nothing of it is shown or changeable.
+    let mut h = harness(opts);
+    press(&mut h, "Cài đặt");
+    assert!(has_text(&h, "Cài đặt đã khóa"));
+    assert!(!has_text(&h, "Địa chỉ cổng BHYT") && !has_text(&h, "Giữ dữ liệu cá nhân") && !has_text(&h, "Lưu cài đặt"));
+    type_into(&mut h, "Mã PIN quản trị", "1111");
+    press(&mut h, "Mở khóa");
+    assert!(has_text(&h, "Mã PIN không đúng.") && has_text(&h, "Cài đặt đã khóa"));
+    let wrong = h.state().store.audit_log(10).expect("log");
+    assert!(wrong.iter().any(|a| a.action == "settings_unlock_failed"));
+    type_into(&mut h, "Mã PIN quản trị", "2468");
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    assert!(has_text(&h, "Lưu cài đặt") && has_text(&h, "Địa chỉ cổng BHYT"), "open with the right PIN (Enter)");
+    // Leaving the page locks it again.
+    press(&mut h, "Lịch sử");
+    press(&mut h, "Cài đặt");
+    assert!(has_text(&h, "Cài đặt đã khóa"));
+    // Five wrong in a row: no PIN is taken for a minute, not even the right one.
+    for _ in 0..5 {
+        h.state_mut().pin_entry = "0000".into();
+        press(&mut h, "Mở khóa");
+    }
+    assert!(has_text(&h, "Nhập sai nhiều lần. Thử lại sau"));
+    h.state_mut().pin_entry = "2468".into();
+    h.state_mut().unlock_settings();
+    h.run_steps(2);
+    assert!(!h.state().settings_open() && has_text(&h, "Cài đặt đã khóa"));
 }

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::words::Lang;
 
+pub mod pin;
 mod postgres;
 mod sqlite;
 
@@ -70,6 +71,9 @@ pub struct Settings {
     pub citizen_display: CitizenDisplay,
     /// Seconds the citizen has to answer; then nothing is sent (no answer is recorded).
     pub citizen_timeout_s: u32,
+    /// The administrator PIN that locks the settings page, as [`pin::hash`] keeps it; empty:
+    /// no lock.
+    pub admin_pin: String,
 }
 
 /// Where the citizen answers consent questions.
@@ -140,6 +144,7 @@ impl Default for Settings {
             site_commune: String::new(),
             citizen_display: CitizenDisplay::Off,
             citizen_timeout_s: 120,
+            admin_pin: String::new(),
         }
     }
 }

@@ -225,6 +225,17 @@ pub struct App {
     pub privacy_shown: Option<cancuoc_bridge::privacy::Report>,
     pub privacy_purpose: String,
     pub privacy_confirm_erase: bool,
+    /// The settings page is open for changes (the PIN was given, or none is set); locked again
+    /// when the clerk leaves the page.
+    pub settings_unlocked: bool,
+    /// The PIN as typed on the lock screen.
+    pub pin_entry: String,
+    /// Wrong PINs in a row, and until when no more are taken.
+    pub pin_wrong: u32,
+    pub pin_wait_until: Option<std::time::Instant>,
+    /// The new PIN as typed twice, and "remove the lock", on the settings page.
+    pub draft_pin: (String, String),
+    pub draft_pin_remove: bool,
     /// History's search, as typed.
     pub history_query: String,
     /// A saved visit the clerk is cancelling (the dialog asks why first), with the reason typed.
@@ -332,6 +343,12 @@ impl App {
             privacy_confirm_erase: false,
             shown_title: "",
             history_query: String::new(),
+            settings_unlocked: false,
+            pin_entry: String::new(),
+            pin_wrong: 0,
+            pin_wait_until: None,
+            draft_pin: (String::new(), String::new()),
+            draft_pin_remove: false,
             cancelling: None,
             form_return: None,
             opts,

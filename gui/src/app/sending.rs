@@ -343,7 +343,8 @@ impl App {
                     c.queue_no = Some(saved.queue_no);
                 }
                 self.audit("checkin", None, &[], "");
-                let text = if saved.id.is_some() { t.saved } else { t.not_stored };
+                let saved_word = if self.office() { t.saved_office } else { t.saved };
+                let text = if saved.id.is_some() { saved_word } else { t.not_stored };
                 self.notice(format!("{} {}: {}", text, t.queue_no, saved.queue_no), true);
             }
             // The form stays on the screen: the clerk saves again once the server is back.
@@ -659,7 +660,8 @@ impl App {
     /// service; marked as a reprint); audited.
     pub fn reprint(&mut self, row: &CheckinRow) {
         let t = self.tr();
-        let slip = queue_slip(row, t, &self.site_name(), &self.settings.clerk_name, &format_ts(now_ts()));
+        let title = if self.office() { t.slip_title_office } else { t.form_title };
+        let slip = queue_slip(row, t, title, &self.site_name(), &self.settings.clerk_name, &format_ts(now_ts()));
         match run_print(&self.settings.print_command, slip.as_bytes(), t.no_print_command) {
             Ok(()) => {
                 let _ = self.store.audit(&AuditRow {
@@ -720,12 +722,12 @@ impl App {
 }
 
 /// A saved visit's queue slip, reprinted: what the patient carries (no ID number).
-pub fn queue_slip(row: &CheckinRow, t: &crate::i18n::Tr, site: &str, clerk: &str, now: &str) -> String {
+pub fn queue_slip(row: &CheckinRow, t: &crate::i18n::Tr, title: &str, site: &str, clerk: &str, now: &str) -> String {
     let mut out = String::new();
     if !site.trim().is_empty() {
         out.push_str(&format!("{}\n", site.trim()));
     }
-    let title = format!("{} ({})", t.form_title.to_uppercase(), t.slip_reprint_mark);
+    let title = format!("{} ({})", title.to_uppercase(), t.slip_reprint_mark);
     out.push_str(&format!("{title}\n{}\n\n", "=".repeat(title.chars().count())));
     let mut line = |label: &str, v: &str| {
         if !v.trim().is_empty() {

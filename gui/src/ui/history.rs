@@ -19,7 +19,12 @@ fn cell(ui: &mut egui::Ui, w: f32, text: &str) {
 
 pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
     let t = app.tr();
-    ui.heading(t.history_title);
+    let (title, empty) = if app.office() {
+        (t.history_title_office, t.history_empty_office)
+    } else {
+        (t.history_title, t.history_empty)
+    };
+    ui.heading(title);
     let days = app.settings.retention_days;
     ui.label(format!(
         "{} {days} {}",
@@ -64,7 +69,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
     let mut reprint: Option<CheckinRow> = None;
     let mut cancel: Option<CheckinRow> = None;
     if rows.is_empty() {
-        ui.label(if app.history_query.trim().is_empty() { t.history_empty } else { t.history_none_found });
+        ui.label(if app.history_query.trim().is_empty() { empty } else { t.history_none_found });
     } else {
         let cols = if hospital { 8 } else { 7 };
         egui::Grid::new("checkins").striped(true).num_columns(cols).spacing([12.0, 6.0]).show(ui, |ui| {

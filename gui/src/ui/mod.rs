@@ -177,6 +177,10 @@ impl App {
                 let text = RichText::new(label).size(18.0 * k);
                 let text = if tab == Tab::Privacy && late > 0 { text.color(RED) } else { text };
                 if ui.selectable_label(self.tab == tab, text).clicked() {
+                    // Leaving the settings page locks it again.
+                    if self.tab == Tab::Settings && tab != Tab::Settings {
+                        self.settings_unlocked = false;
+                    }
                     self.tab = tab;
                     self.notice = None;
                     if tab == Tab::Settings {

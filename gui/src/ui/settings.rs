@@ -11,9 +11,49 @@ fn text(ui: &mut egui::Ui, label: &str, v: &mut String, password: bool) {
     ui.end_row();
 }
 
+/// The lock screen: the PIN, Enter or "Unlock"; after five wrong ones, a minute's wait.
+fn locked(app: &mut App, ui: &mut egui::Ui, k: f32) {
+    let t = app.tr();
+    ui.heading(t.s_locked_title);
+    ui.label(RichText::new(t.s_locked_body).size(17.0 * k));
+    ui.add_space(6.0);
+    let wait = app.pin_wait_s();
+    let mut go = false;
+    ui.horizontal(|ui| {
+        let l = ui.label(RichText::new(t.s_pin).size(17.0 * k));
+        let r = ui
+            .add_enabled(
+                wait.is_none(),
+                egui::TextEdit::singleline(&mut app.pin_entry)
+                    .password(true)
+                    .desired_width(200.0 * k)
+                    .font(egui::FontId::proportional(22.0 * k)),
+            )
+            .labelled_by(l.id);
+        go = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        go |= ui.add_enabled(wait.is_none(), egui::Button::new(bold(t.s_unlock, 18.0 * k))).clicked();
+    });
+    if let Some(s) = wait {
+        ui.label(bold(t.s_pin_wait.replace("{s}", &s.to_string()), 16.0 * k).color(RED));
+        ui.ctx().request_repaint_after(std::time::Duration::from_millis(500));
+    }
+    if go {
+        app.unlock_settings();
+    }
+}
+
 pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
     let t = app.tr();
-    ui.heading(t.settings_title);
+    if !app.settings_open() {
+        locked(app, ui, k);
+        return;
+    }
+    ui.horizontal(|ui| {
+        ui.heading(t.settings_title);
+        if !app.settings.admin_pin.is_empty() && ui.button(t.s_lock_again).clicked() {
+            app.settings_unlocked = false;
+        }
+    });
     let password_hint = if app.draft.bhyt_password_md5.is_empty() { "" } else { t.s_bhyt_password_set };
     egui::Grid::new("settings").num_columns(2).spacing([14.0, 8.0]).show(ui, |ui| {
         let d = &mut app.draft;
@@ -107,6 +147,18 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
         ui.label(t.s_data_file);
         ui.label(app.store.path().map(|p| p.display().to_string()).unwrap_or_else(|| t.demo_memory_note.to_string()));
         ui.end_row();
+        // The lock: a new PIN typed twice, or the lock removed.
+        let l = ui.label(t.s_new_pin);
+        ui.add(egui::TextEdit::singleline(&mut app.draft_pin.0).password(true).desired_width(200.0)).labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label(t.s_new_pin_again);
+        ui.add(egui::TextEdit::singleline(&mut app.draft_pin.1).password(true).desired_width(200.0)).labelled_by(l.id);
+        ui.end_row();
+        if !app.settings.admin_pin.is_empty() {
+            ui.label("");
+            ui.checkbox(&mut app.draft_pin_remove, t.s_pin_remove);
+            ui.end_row();
+        }
         // Which table maps the cards' pre-2025 addresses to today's units (docs/address.md).
         let units = cancuoc_bridge::address::source();
         ui.label(t.address_table);
