@@ -48,7 +48,7 @@ fn a_valid_card_its_note_and_exactly_the_consented_fields() {
     let r = bhyt::lookup(&account(&h), &persona(), TODAY).expect("answer");
     assert_eq!((r.code.as_str(), r.eligibility), ("000", Eligibility::Valid));
     assert_eq!(r.card.number.as_deref(), Some("DN4010120123456"));
-    assert_eq!(r.card.facility.as_deref(), Some("01-001"));
+    assert_eq!(r.card.facility.as_deref(), Some("01001"));
     assert_eq!(r.note.as_deref(), Some("Thẻ còn giá trị sử dụng!"), "ghiChu is always carried");
     assert!(r.differences.is_empty() && r.previous_card.is_none() && !r.birth_year_only);
     let got = h.received();
@@ -68,7 +68,7 @@ fn a_003_renewed_card_is_the_new_card_usable_today_with_both_shown() {
     let r = bhyt::lookup(&account(&h), &persona(), TODAY).expect("answer");
     assert_eq!((r.code.as_str(), r.eligibility), ("003", Eligibility::Valid));
     assert_eq!(r.card.number.as_deref(), Some("DN4010120654321"), "today's card is the new one");
-    assert_eq!(r.card.facility.as_deref(), Some("01-002"));
+    assert_eq!(r.card.facility.as_deref(), Some("01002"));
     assert_eq!(r.card.facility_name.as_deref(), Some("Bệnh viện Bạch Mai"));
     let old = r.previous_card.as_ref().expect("the old card is shown too");
     assert_eq!((old.number.as_deref(), old.valid_to.as_deref()), (Some("DN4010120123456"), Some("31/12/2025")));
@@ -541,4 +541,58 @@ fn the_check_in_answer_carries_the_residence_in_today_s_units_and_the_api_maps_a
     assert_eq!(code, 400, "unknown fields are refused");
     let (code, _) = s.post_json("/v1/address", "wrong-token", json!({ "text": "x" }));
     assert_eq!(code, 401);
+}
+
+/// The benefit level is the card number's third character (QĐ 1351/QĐ-BHXH: 2 letters, the
+/// level 1–5, 2 province digits, 10 digits); numbers written by hand from that layout.
+#[test]
+fn the_benefit_level_comes_from_the_card_number_s_third_character() {
+    let t = bhyt::benefit_table();
+    assert!(t.source.contains("1351/QĐ-BHXH") && !t.unconfirmed.is_empty());
+    let percents: Vec<(String, u8)> = t.level.iter().map(|l| (l.code.clone(), l.percent)).collect();
+    let want = [("1", 100), ("2", 100), ("3", 95), ("4", 80), ("5", 100)].map(|(c, p)| (c.to_string(), p));
+    assert_eq!(percents, want);
+    // The gateway documents' example card (shared/cccd.md) and the simulated one.
+    assert_eq!(bhyt::benefit_level("HC4797938123456").map(|l| l.percent), Some(80));
+    assert_eq!(bhyt::benefit_level("DN4010120123456").map(|l| l.code.as_str()), Some("4"));
+    assert_eq!(bhyt::benefit_level("TE1010120123456").map(|l| l.percent), Some(100));
+    assert!(bhyt::benefit_level("HT3790000000001").is_some_and(|l| l.vi.starts_with("95%")));
+    // Not the layout: no level rather than a guess.
+    for n in ["DN6010120123456", "DN401012012345", "dn4010120123456", "0791950123456", "", "079195012345"] {
+        assert!(bhyt::benefit_level(n).is_none(), "{n:?}");
+    }
+}
+
+/// The registered facility: here or elsewhere (by the site's code, "01-001" and "01001" alike),
+/// and its name from the gateway, this site's own name, or the site's table — each said.
+#[test]
+fn the_registered_facility_is_named_and_placed_from_the_answer_or_the_site_s_tables() {
+    use bhyt::NameSource;
+    let dir = tempfile::tempdir().expect("tmp");
+    let card = |code: &str, name: Option<&str>| bhyt::Card {
+        facility: Some(code.into()),
+        facility_name: name.map(String::from),
+        ..Default::default()
+    };
+    let table_file = dir.path().join("co-so-kcb.tsv");
+    std::fs::write(&table_file, "# mã\ttên\n01002\tBệnh viện Đa khoa Phố Huế\r\n\n79005\tBệnh viện Quận Chín\n")
+        .expect("w");
+    let table = bhyt::read_facility_names(&table_file).expect("table");
+    assert_eq!(table.len(), 2);
+    assert_eq!(bhyt::registered_here(&card("01001", None), "01-001"), Some(true));
+    assert_eq!(bhyt::registered_here(&card("01002", None), "01001"), Some(false));
+    assert_eq!(bhyt::registered_here(&card("01002", None), ""), None, "no site code: not known");
+    let name = |c: &bhyt::Card| bhyt::facility_name(c, "01001", "Bệnh viện Thử nghiệm", &table);
+    assert_eq!(
+        name(&card("01002", Some("Bệnh viện Bạch Mai"))),
+        Some(("Bệnh viện Bạch Mai".into(), NameSource::Gateway))
+    );
+    assert_eq!(name(&card("01001", None)), Some(("Bệnh viện Thử nghiệm".into(), NameSource::ThisSite)));
+    assert_eq!(name(&card("01-002", None)), Some(("Bệnh viện Đa khoa Phố Huế".into(), NameSource::SiteTable)));
+    assert_eq!(name(&card("48001", None)), None, "not in any table: no name, never a guess");
+    // A missing table is empty; a malformed line is an error that names the line.
+    assert!(bhyt::read_facility_names(&dir.path().join("none.tsv")).expect("missing").is_empty());
+    std::fs::write(&table_file, "01001 Bệnh viện không có tab\n").expect("w");
+    let e = bhyt::read_facility_names(&table_file).expect_err("malformed");
+    assert!(e.contains("line 1"), "{e}");
 }

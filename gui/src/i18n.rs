@@ -500,6 +500,14 @@ pub struct Tr {
     pub history_empty_office: &'static str,
     pub saved_office: &'static str,
     pub slip_title_office: &'static str,
+    pub bhyt_here: &'static str,
+    pub bhyt_elsewhere: &'static str,
+    pub bhyt_name_gateway: &'static str,
+    pub bhyt_name_site: &'static str,
+    pub bhyt_name_table: &'static str,
+    pub bhyt_name_unknown: &'static str,
+    pub bhyt_benefit: &'static str,
+    pub bhyt_benefit_source: &'static str,
 }
 
 pub const VI: Tr = Tr {
@@ -882,6 +890,14 @@ pub const VI: Tr = Tr {
     history_empty_office: "Chưa có lượt tiếp nhận nào được lưu.",
     saved_office: "Đã lưu lượt tiếp nhận.",
     slip_title_office: "Phiếu tiếp nhận",
+    bhyt_here: "Đúng nơi đăng ký khám chữa bệnh ban đầu (cơ sở này)",
+    bhyt_elsewhere: "Đăng ký khám chữa bệnh ban đầu ở cơ sở khác — mức thanh toán tùy trường hợp (cấp cứu, chuyển tuyến…)",
+    bhyt_name_gateway: "theo cổng BHXH",
+    bhyt_name_site: "cơ sở này",
+    bhyt_name_table: "theo bảng cơ sở KCB của cơ sở",
+    bhyt_name_unknown: "tên chưa có trong bảng cơ sở KCB",
+    bhyt_benefit: "Mức hưởng",
+    bhyt_benefit_source: "theo mã thẻ, QĐ 1351/QĐ-BHXH",
 };
 
 pub const EN: Tr = Tr {
@@ -1264,6 +1280,14 @@ pub const EN: Tr = Tr {
     history_empty_office: "No visit saved yet.",
     saved_office: "Visit saved.",
     slip_title_office: "Counter slip",
+    bhyt_here: "Registered for primary care here",
+    bhyt_elsewhere: "Registered for primary care elsewhere — what is paid depends on the case (emergency, referral…)",
+    bhyt_name_gateway: "from the insurer's gateway",
+    bhyt_name_site: "this site",
+    bhyt_name_table: "from the site's facility table",
+    bhyt_name_unknown: "name not in the facility table",
+    bhyt_benefit: "Benefit level",
+    bhyt_benefit_source: "from the card number, Decision 1351/QĐ-BHXH",
 };
 
 /// A file's name for the progress list.

@@ -113,7 +113,11 @@ fn can_read_of_a_genuine_card_fills_the_form_checks_insurance_and_saves() {
     press(&mut h, "Công dân đồng ý — gửi");
     wait(&mut h, "the insurer's answer", |a| a.checkin.as_ref().is_some_and(|c| matches!(c.bhyt, BhytState::Done(_))));
     assert!(has_text(&h, "Thẻ BHYT còn giá trị"));
-    assert!(has_text(&h, "01-001"), "registered facility shown");
+    // The registered facility: its code, its name (here: this site's, the demo's code 01001),
+    // here or elsewhere; the benefit level from the card number's third character.
+    assert!(has_text(&h, "Nơi đăng ký KCB ban đầu: 01001 — Bệnh viện thực hành (demo) (cơ sở này)"));
+    assert!(has_text(&h, "Đúng nơi đăng ký khám chữa bệnh ban đầu (cơ sở này)"));
+    assert!(has_text(&h, "Mức hưởng: 4 — 80% chi phí trong phạm vi BHYT") && has_text(&h, "QĐ 1351/QĐ-BHXH"));
     let sent = hospital.received();
     let check = sent.iter().find(|r| r.path.contains("KQNhanLichSuKCB2024")).expect("eligibility check sent");
     assert_eq!(check.body["maThe"], "079195012345");
@@ -284,6 +288,9 @@ fn insurance_renewed_card_year_only_and_a_different_record_are_shown_as_the_cli_
     assert!(has_text(&h, "DN4010120654321") && has_text(&h, "DN4010120123456"));
     assert!(has_text(&h, "Dùng thẻ mới"), "what the clerk should do");
     assert!(has_text(&h, "Ghi chú của BHXH: Thẻ cũ hết giá trị sử dụng"));
+    // The new card's facility is named by the gateway (tenDKBDMoi), and it is not this site.
+    assert!(has_text(&h, "01002 — Bệnh viện Bạch Mai (theo cổng BHXH)"));
+    assert!(has_text(&h, "Đăng ký khám chữa bệnh ban đầu ở cơ sở khác"));
     // The HIS gets today's card under VN Core's insurance-number system.
     press(&mut h, "Gửi sang HIS");
     press(&mut h, "Công dân đồng ý — gửi");
@@ -1711,4 +1718,22 @@ fn the_settings_are_locked_behind_an_administrator_pin() {
     h.state_mut().unlock_settings();
     h.run_steps(2);
     assert!(!h.state().settings_open() && has_text(&h, "Cài đặt đã khóa"));
+}
+
+/// The site's facility table names a registered facility the gateway's answer leaves unnamed; a
+/// code in no table says so rather than guessing.
+#[test]
+fn the_site_s_facility_table_names_the_registered_facility() {
+    let hospital = Hospital::start(HospitalConfig::default()).expect("server");
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("co-so-kcb.tsv"), "01001\tBệnh viện Đa khoa Phố Huế\n").expect("table");
+    let mut h = harness(Options { data_dir: Some(dir.path().into()), ..demo() });
+    use_hospital(&mut h, &hospital);
+    h.state_mut().settings.site_id = "79005".into();
+    read_and_check_insurance(&mut h);
+    assert!(has_text(&h, "01001 — Bệnh viện Đa khoa Phố Huế (theo bảng cơ sở KCB của cơ sở)"));
+    assert!(has_text(&h, "Đăng ký khám chữa bệnh ban đầu ở cơ sở khác"));
+    h.state_mut().facility_names.clear();
+    h.run_steps(2);
+    assert!(has_text(&h, "01001 — (tên chưa có trong bảng cơ sở KCB)"));
 }

@@ -67,7 +67,7 @@ impl InsuranceRecord {
             card_number: "DN4010120123456",
             valid_from: "01/01/2026",
             valid_to: "31/12/2099",
-            facility: "01-001",
+            facility: "01001",
             area: "",
             five_years: "01/01/2021",
             note: "Thẻ còn giá trị sử dụng!",
@@ -94,7 +94,7 @@ impl InsuranceRecord {
             valid_from: "01/01/2025",
             valid_to: "31/12/2025",
             note: "Thẻ cũ hết giá trị sử dụng, đã được cấp thẻ mới",
-            new_card: Some(["DN4010120654321", "01/01/2026", "31/12/2099", "01-002", "Bệnh viện Bạch Mai"]),
+            new_card: Some(["DN4010120654321", "01/01/2026", "31/12/2099", "01002", "Bệnh viện Bạch Mai"]),
             ..Self::persona_valid()
         }
     }

@@ -236,6 +236,8 @@ pub struct App {
     /// The new PIN as typed twice, and "remove the lock", on the settings page.
     pub draft_pin: (String, String),
     pub draft_pin_remove: bool,
+    /// The site's table of facility names (`co-so-kcb.tsv` in the data folder; docs/desk.md).
+    pub facility_names: BTreeMap<String, String>,
     /// History's search, as typed.
     pub history_query: String,
     /// A saved visit the clerk is cancelling (the dialog asks why first), with the reason typed.
@@ -291,6 +293,13 @@ impl App {
                 settings.clerk_name = "Lê Văn Tiếp (demo)".into();
                 settings.clerk_id = "001090000001".into();
             }
+            // The practice hospital: the simulated card's holder is registered here.
+            if settings.site_id.is_empty() {
+                settings.site_id = "01001".into();
+            }
+            if settings.site_name.is_empty() {
+                settings.site_name = "Bệnh viện thực hành (demo)".into();
+            }
             settings.bhyt_url = h.base_url();
             settings.bhyt_user = h.username().into();
             settings.bhyt_password_md5 = bhyt::md5_hex(h.password());
@@ -301,6 +310,19 @@ impl App {
             settings.lang = l;
         }
         settings.large_text |= opts.large_text;
+        // The site's table of facility names, when it keeps one beside the database (a wrong
+        // line is said at start, the table then left empty).
+        let table_dir = if opts.demo {
+            opts.data_dir.clone()
+        } else {
+            Some(opts.data_dir.clone().unwrap_or_else(default_data_dir))
+        };
+        let (facility_names, table_error) = match table_dir.map(|d| bhyt::read_facility_names(&d.join(FACILITY_TABLE)))
+        {
+            Some(Ok(t)) => (t, None),
+            Some(Err(e)) => (BTreeMap::new(), Some(e)),
+            None => (BTreeMap::new(), None),
+        };
         let reading = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let reader = if opts.demo {
             Arc::new(Mutex::new(ReaderStatus::Simulated))
@@ -325,7 +347,7 @@ impl App {
             consent: None,
             form: None,
             visit: None,
-            notice: None,
+            notice: table_error.map(|text| Notice { text, good: false }),
             wedge: qr::WedgeDetector::default(),
             wedge_snapshot: None,
             bhyt_rx: None,
@@ -343,6 +365,7 @@ impl App {
             privacy_confirm_erase: false,
             shown_title: "",
             history_query: String::new(),
+            facility_names,
             settings_unlocked: false,
             pin_entry: String::new(),
             pin_wrong: 0,
@@ -397,6 +420,9 @@ impl App {
         self.notice = Some(Notice { text: text.into(), good });
     }
 }
+
+/// The site's table of facility names in the data folder: `code<TAB>name` a line.
+pub const FACILITY_TABLE: &str = "co-so-kcb.tsv";
 
 /// The user's data directory for the database (`$CANCUOC_DATA_DIR` overrides).
 pub fn default_data_dir() -> std::path::PathBuf {

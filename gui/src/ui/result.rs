@@ -466,7 +466,7 @@ fn form_rows(app: &mut App, ui: &mut egui::Ui, k: f32, chosen: &mut Option<Strin
 fn insurance(app: &mut App, ui: &mut egui::Ui, k: f32) {
     let t = app.tr();
     let lang = app.lang();
-    let Some(c) = &mut app.checkin else { return };
+    let Some(c) = &app.checkin else { return };
     ui.label(bold(t.bhyt_title, 19.0 * k));
     let mut check = false;
     let mut history = false;
@@ -497,10 +497,10 @@ fn insurance(app: &mut App, ui: &mut egui::Ui, k: f32) {
                 if r.previous_card.is_some() {
                     ui.label(bold(t.bhyt_new_card, 17.0 * k));
                 }
-                card(ui, t, &r.card);
+                card(ui, app, &r.card, k);
                 if let Some(p) = &r.previous_card {
                     ui.label(bold(t.bhyt_old_card, 17.0 * k));
-                    card(ui, t, p);
+                    card(ui, app, p, k);
                 }
                 if r.birth_year_only {
                     ui.label(RichText::new(t.bhyt_year_only).color(AMBER));
@@ -584,19 +584,42 @@ fn stamp(s: &str) -> String {
     }
 }
 
-/// One insurance card: number, validity, registered facility.
-fn card(ui: &mut egui::Ui, t: &crate::i18n::Tr, c: &bhyt::Card) {
+/// One insurance card: number, benefit level, validity, registered facility (its name and
+/// whether it is this site), each with where it comes from.
+fn card(ui: &mut egui::Ui, app: &App, c: &bhyt::Card, k: f32) {
+    let t = app.tr();
+    let lang = app.lang();
     if let Some(n) = &c.number {
         ui.label(format!("{}: {n}", t.bhyt_card_number));
+        if let Some(l) = bhyt::benefit_level(n) {
+            let text =
+                format!("{}: {} — {} ({})", t.bhyt_benefit, l.code, l.words(lang.words()), t.bhyt_benefit_source);
+            ui.add(egui::Label::new(RichText::new(text).size(16.0 * k)).wrap());
+        }
     }
     if let (Some(a), Some(b)) = (&c.valid_from, &c.valid_to) {
         ui.label(format!("{}: {a} – {b}", t.bhyt_period));
     }
-    match (&c.facility, &c.facility_name) {
-        (Some(f), Some(n)) => ui.label(format!("{}: {f} {n}", t.bhyt_facility)),
-        (Some(f), None) => ui.label(format!("{}: {f}", t.bhyt_facility)),
-        _ => ui.label(""),
-    };
+    if let Some(f) = &c.facility {
+        let site_code = &app.settings.site_id;
+        let named = bhyt::facility_name(c, site_code, &app.site_name(), &app.facility_names);
+        let name = match &named {
+            Some((n, bhyt::NameSource::Gateway)) => format!("{n} ({})", t.bhyt_name_gateway),
+            Some((n, bhyt::NameSource::ThisSite)) => format!("{n} ({})", t.bhyt_name_site),
+            Some((n, bhyt::NameSource::SiteTable)) => format!("{n} ({})", t.bhyt_name_table),
+            None => format!("({})", t.bhyt_name_unknown),
+        };
+        ui.add(egui::Label::new(format!("{}: {f} — {name}", t.bhyt_facility)).wrap());
+        match bhyt::registered_here(c, site_code) {
+            Some(true) => {
+                ui.label(bold(t.bhyt_here, 16.0 * k).color(GREEN));
+            }
+            Some(false) => {
+                ui.add(egui::Label::new(bold(t.bhyt_elsewhere, 16.0 * k).color(super::AMBER_TEXT)).wrap());
+            }
+            None => {}
+        }
+    }
     if let Some(a) = &c.area {
         ui.label(format!("{}: {a}", t.bhyt_area));
     }
