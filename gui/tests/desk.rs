@@ -1737,3 +1737,21 @@ fn the_site_s_facility_table_names_the_registered_facility() {
     h.run_steps(2);
     assert!(has_text(&h, "01001 — (tên chưa có trong bảng cơ sở KCB)"));
 }
+
+/// A consent line is never cut: the HIS consent's insurance line carries the whole result (it was
+/// cut at 110 characters, mid-word), wrapped inside the dialog at 1366×768.
+#[test]
+fn a_long_consent_line_wraps_inside_the_dialog_and_is_never_cut() {
+    let hospital = Hospital::start(HospitalConfig::default()).expect("server");
+    let mut h = harness(demo());
+    use_hospital(&mut h, &hospital);
+    h.state_mut().settings.large_text = true;
+    read_and_check_insurance(&mut h);
+    let summary = h.state().checkin.as_ref().map(|c| c.bhyt_summary(cancuoc_desk::i18n::Lang::Vi)).expect("summary");
+    assert!(summary.chars().count() > 80, "a long line: {summary}");
+    press(&mut h, "Gửi sang HIS");
+    let node = h.get_by_label_contains(&summary);
+    let r = node.rect();
+    assert!(r.max.x <= 1366.0 && r.max.y <= 768.0 && r.min.x >= 0.0, "inside the window: {r:?}");
+    assert!(r.height() > 30.0, "wrapped onto more than one line: {r:?}");
+}

@@ -69,7 +69,7 @@ fn form_page(app: &mut App, ui: &mut egui::Ui, k: f32, left: u64) {
             let mark =
                 if f.is_some_and(|f| f.sensitive()) { format!(" ({})", t.citizen_sensitive) } else { String::new() };
             let value = values.iter().find(|(i, _)| i == id).map(|(_, v)| v.clone()).unwrap_or_default();
-            let text: String = format!("{label}{mark}: {value}").chars().take(120).collect();
+            let text = format!("{label}{mark}: {value}");
             ui.checkbox(on, RichText::new(text).size(21.0 * k));
         }
         ui.add_space(10.0 * k);
@@ -187,7 +187,6 @@ pub fn page(app: &mut App, ui: &mut egui::Ui, k: f32) {
                     Some(v) => format!("{label}{mark}: {v}"),
                     None => format!("{label}{mark}"),
                 };
-                let text: String = text.chars().take(120).collect();
                 if ui.checkbox(&mut on, RichText::new(text).size(21.0 * k)).changed() {
                     if on {
                         ticks.push(*f);

@@ -43,7 +43,6 @@ pub fn show(app: &mut App, ctx: &egui::Context, k: f32) {
                     (None, true) => format!("{label} ({})", t.consent_required),
                     (None, false) => label.clone(),
                 };
-                let text: String = text.chars().take(110).collect();
                 let r = ui.add_enabled(!locked, egui::Checkbox::new(&mut on, RichText::new(text).size(15.0 * k)));
                 if r.changed() {
                     if on {

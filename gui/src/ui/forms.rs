@@ -244,7 +244,6 @@ pub fn consent(app: &mut App, ctx: &egui::Context, k: f32) {
         egui::ScrollArea::vertical().max_height(list_h).auto_shrink([false, true]).show(ui, |ui| {
             for ((_, on), (label, value)) in ask.ticks.iter_mut().zip(&rows) {
                 let text: String = if value.is_empty() { label.clone() } else { format!("{label} — {value}") };
-                let text: String = text.chars().take(110).collect();
                 ui.checkbox(on, RichText::new(text).size(15.0 * k));
             }
         });
