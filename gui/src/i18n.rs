@@ -508,6 +508,8 @@ pub struct Tr {
     pub bhyt_name_unknown: &'static str,
     pub bhyt_benefit: &'static str,
     pub bhyt_benefit_source: &'static str,
+    pub zoom_in: &'static str,
+    pub zoom_out: &'static str,
 }
 
 pub const VI: Tr = Tr {
@@ -898,6 +900,8 @@ pub const VI: Tr = Tr {
     bhyt_name_unknown: "tên chưa có trong bảng cơ sở KCB",
     bhyt_benefit: "Mức hưởng",
     bhyt_benefit_source: "theo mã thẻ, QĐ 1351/QĐ-BHXH",
+    zoom_in: "Phóng to trang",
+    zoom_out: "Thu nhỏ trang",
 };
 
 pub const EN: Tr = Tr {
@@ -1288,6 +1292,8 @@ pub const EN: Tr = Tr {
     bhyt_name_unknown: "name not in the facility table",
     bhyt_benefit: "Benefit level",
     bhyt_benefit_source: "from the card number, Decision 1351/QĐ-BHXH",
+    zoom_in: "Zoom in",
+    zoom_out: "Zoom out",
 };
 
 /// A file's name for the progress list.

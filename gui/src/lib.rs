@@ -10,6 +10,7 @@ pub mod app;
 pub mod checkin;
 pub mod consent;
 pub mod i18n;
+pub mod practice;
 pub mod photo;
 pub mod qr;
 pub mod reader;

@@ -1523,6 +1523,20 @@ fn the_practice_card_hint_follows_the_chosen_card() {
     h.run_steps(2);
     assert!(has_text(&h, "Thẻ mô phỏng: số định danh là 001217004567."));
     assert!(!has_text(&h, "079195012345."));
+    // The list speaks Vietnamese, by group; picking by name reads that card.
+    let combo = h.get_by_role(egui::accesskit::Role::ComboBox);
+    let shown = combo.accesskit_node().value().unwrap_or_default();
+    assert_eq!(shown, "Thẻ căn cước 2024 thật (công dân khác, là trẻ em)", "the chosen card by its Vietnamese name");
+    combo.click();
+    h.run_steps(3);
+    for group in ["Thẻ thật", "Thẻ giả hoặc bị sửa", "Chip sao chép (nhái)", "Chứng thư hết hạn hoặc bị thu hồi"] {
+        assert!(h.query_by_label(group).is_some(), "group {group:?} in the list");
+    }
+    assert!(h.query_by_label("tampered-dg13").is_none(), "no program names in the list");
+    press(&mut h, "GIẢ: họ tên bị sửa một chữ");
+    assert_eq!(h.state().scenario.variant, "tampered-dg13");
+    read_with_can(&mut h);
+    assert!(has_text(&h, "KHÔNG DÙNG THẺ NÀY"), "{:?}", h.state().checkin.as_ref().map(|c| c.status()));
 }
 
 /// The ward counter in its own words; the marriage form's second card keeps the form's context
@@ -1588,6 +1602,16 @@ fn the_police_counter_has_its_own_addressee_and_dc02_shows_section_two() {
     );
     assert!(page.contains("Kính gửi: Công an phường Hoàn Kiếm") && page.contains("Hà Nội, ngày"), "{page}");
     assert!(has_text(&h, "Đọc thẻ của Người đại diện (nếu có)"), "the representative's card can be read");
+    // The page can be zoomed to a readable size (it was ~7 px text with no zoom).
+    let width = |h: &Harness<'static, App>| h.get_by_label_contains("Trang 1/").rect().width();
+    let before = width(&h);
+    assert!(h.get_by_label("Phóng to trang").rect().max.x <= 1366.0, "on screen");
+    press(&mut h, "Phóng to trang");
+    press(&mut h, "Phóng to trang");
+    assert!(has_text(&h, "200 %"), "zoom {:?}", h.state().form.as_ref().map(|f| f.zoom));
+    assert!(width(&h) >= 1.9 * before, "{before} → {}", width(&h));
+    press(&mut h, "Thu nhỏ trang");
+    assert!(has_text(&h, "150 %"));
     assert!(has_text(&h, "Thông tư 17/2024/TT-BCA, khoản 2 Điều 9"));
 }
 

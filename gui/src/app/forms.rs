@@ -59,6 +59,8 @@ pub struct FormSession {
     pub override_drafts: BTreeMap<usize, String>,
     /// Reading the card of this person (index into the form's people).
     pub waiting_for: Option<usize>,
+    /// The preview's zoom (1 = the column's width).
+    pub zoom: f32,
 }
 
 impl FormSession {
@@ -171,6 +173,7 @@ impl App {
             asking: None,
             waiting_for: None,
             override_drafts: BTreeMap::new(),
+            zoom: 1.0,
         });
         self.ask_form_consent(0);
     }

@@ -146,22 +146,25 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
         ui.add_space(18.0);
         ui.separator();
         let l = ui.label(bold(t.scenario, 16.0 * k));
+        // The practice cards by group, in the clerk's language (crate::practice).
+        use crate::practice::{self, Group};
         ui.horizontal_wrapped(|ui| {
             egui::ComboBox::from_id_salt("variant")
-                .selected_text(app.scenario.variant.clone())
-                .width(220.0)
+                .selected_text(practice::name(&app.scenario.variant, lang))
+                .width(460.0 * k)
+                .height(520.0)
                 .show_ui(ui, |ui| {
-                    for (name, what) in cancuoc_bridge::demo::VARIANTS {
-                        ui.selectable_value(&mut app.scenario.variant, name.to_string(), *name).on_hover_text(*what);
+                    for g in Group::ALL {
+                        ui.label(bold(g.words(lang), 15.0 * k));
+                        for v in practice::of(g) {
+                            ui.selectable_value(&mut app.scenario.variant, v.to_string(), practice::name(v, lang));
+                        }
+                        ui.separator();
                     }
                 })
                 .response
                 .labelled_by(l.id);
             ui.checkbox(&mut app.scenario.remove_mid_read, t.scenario_remove);
         });
-        let what = cancuoc_bridge::demo::VARIANTS.iter().find(|(n, _)| *n == app.scenario.variant).map(|(_, w)| *w);
-        if let Some(w) = what {
-            ui.label(RichText::new(w).size(14.0 * k).weak());
-        }
     }
 }

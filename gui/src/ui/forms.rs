@@ -121,8 +121,18 @@ pub fn panel(app: &mut App, ui: &mut egui::Ui, k: f32) {
                 });
             });
             ui.vertical(|ui| {
-                ui.label(bold(t.form_preview, 16.0 * k));
-                preview(ui, s, t.form_page);
+                // The page at a readable size: zoom steps of 50 %, the page scrolling sideways.
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(bold(t.form_preview, 16.0 * k));
+                    if ui.add_enabled(s.zoom > 1.0, egui::Button::new(RichText::new(t.zoom_out).size(15.0 * k))).clicked() {
+                        s.zoom = (s.zoom - 0.5).max(1.0);
+                    }
+                    ui.label(format!("{:.0} %", s.zoom * 100.0));
+                    if ui.add_enabled(s.zoom < 3.0, egui::Button::new(RichText::new(t.zoom_in).size(15.0 * k))).clicked() {
+                        s.zoom = (s.zoom + 0.5).min(3.0);
+                    }
+                });
+                egui::ScrollArea::horizontal().id_salt("preview").show(ui, |ui| preview(ui, s, t.form_page));
             });
         });
     }
@@ -149,7 +159,7 @@ fn preview(ui: &mut egui::Ui, s: &crate::app::FormSession, page_word: &str) {
             return;
         }
     };
-    let width = ui.available_width().clamp(300.0, 640.0);
+    let width = ui.available_width().clamp(300.0, 640.0) * s.zoom;
     let px = width / PAGE_MM.0;
     let n = pages.len();
     for (i, page) in pages.iter().enumerate() {

@@ -299,12 +299,40 @@ fn chip_data_rows(app: &App, ui: &mut egui::Ui, k: f32, chosen: &mut Option<Stri
                 ui.label(t.no_photo);
             }
         }
+        // Who the person is, beside the photo; the rest (addresses, parents…) below it, at the
+        // panel's whole width, so an address is not squeezed into a narrow column.
         let p = &c.report.person;
         let english = app_lang == crate::i18n::Lang::En;
+        let entries: Vec<_> = p.entries().collect();
+        let beside = |key: &str| matches!(key, "id_number" | "full_name" | "date_of_birth" | "sex" | "nationality");
+        egui::Grid::new("chip-who").num_columns(2).spacing([10.0, 4.0]).striped(true).show(ui, |ui| {
+            for (f, v) in entries.iter().filter(|(f, _)| beside(f.key)) {
+                ui.label(RichText::new(p.label(f, english)).size(14.0 * k).weak());
+                // Short values stay on one line however large the text (the 12-digit number);
+                // a long name wraps in a column wide enough for most names on one line.
+                let value = egui::Label::new(RichText::new(*v).size(15.0 * k));
+                if f.key == "full_name" {
+                    ui.vertical(|ui| {
+                        ui.set_min_width(230.0 * k);
+                        ui.add(value.wrap());
+                    });
+                } else {
+                    ui.add(value.extend());
+                }
+                ui.end_row();
+            }
+        });
+    });
+    {
+        let p = &c.report.person;
+        let english = app_lang == crate::i18n::Lang::En;
+        let entries: Vec<_> = p.entries().collect();
+        let beside = |key: &str| matches!(key, "id_number" | "full_name" | "date_of_birth" | "sex" | "nationality");
+        let who_shown = entries.iter().any(|(f, _)| beside(f.key));
         egui::Grid::new("chip").num_columns(2).spacing([10.0, 4.0]).striped(true).show(ui, |ui| {
             // Every value the chip holds, labelled as this card's generation prints it (the core's
             // one table of DG13 fields).
-            for (f, v) in p.entries() {
+            for (f, v) in entries.into_iter().filter(|(f, _)| !(who_shown && beside(f.key))) {
                 ui.label(RichText::new(p.label(f, english)).size(14.0 * k).weak());
                 if f.sensitive {
                     // Sensitive data (ethnicity, religion) is not shown here: a form that needs
@@ -355,7 +383,7 @@ fn chip_data_rows(app: &App, ui: &mut egui::Ui, k: f32, chosen: &mut Option<Stri
             // Fields nobody has named yet (the 2024 card's field 16) are not the clerk's business:
             // they are in the technical details, shown as what they are.
         });
-    });
+    }
 }
 
 fn form(app: &mut App, ui: &mut egui::Ui, k: f32) {
