@@ -10,8 +10,8 @@ pub mod app;
 pub mod checkin;
 pub mod consent;
 pub mod i18n;
-pub mod practice;
 pub mod photo;
+pub mod practice;
 pub mod qr;
 pub mod reader;
 /// The site store lives in the bridge (shared with `cancuoc serve` and `cancuoc privacy`).

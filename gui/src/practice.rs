@@ -18,8 +18,15 @@ pub enum Group {
 }
 
 impl Group {
-    pub const ALL: [Group; 7] =
-        [Group::Genuine, Group::Forged, Group::Clone, Group::Revoked, Group::Unchecked, Group::Faulty, Group::Technical];
+    pub const ALL: [Group; 7] = [
+        Group::Genuine,
+        Group::Forged,
+        Group::Clone,
+        Group::Revoked,
+        Group::Unchecked,
+        Group::Faulty,
+        Group::Technical,
+    ];
     pub fn words(self, lang: Lang) -> &'static str {
         let (vi, en) = match self {
             Group::Genuine => ("Thẻ thật", "Genuine cards"),
@@ -28,7 +35,9 @@ impl Group {
             Group::Revoked => ("Chứng thư hết hạn hoặc bị thu hồi", "Expired or revoked signers"),
             Group::Unchecked => ("Không kiểm tra được ở máy này", "Cannot be checked here"),
             Group::Faulty => ("Chip lỗi", "Faulty chips"),
-            Group::Technical => ("Cho kỹ thuật viên: chip và giao thức khác nhau", "For technicians: chips and protocols"),
+            Group::Technical => {
+                ("Cho kỹ thuật viên: chip và giao thức khác nhau", "For technicians: chips and protocols")
+            }
         };
         match lang {
             Lang::Vi => vi,

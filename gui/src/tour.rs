@@ -32,6 +32,10 @@ pub const STAGES: &[&str] = &[
     "17-dia-chi-moi",
     "18-nguoi-dan-tra-loi",
     "19-cho-nguoi-dan",
+    "20-chu-lon-dong-y",
+    "21-chu-lon-mot-cua",
+    "22-huy-luot",
+    "23-cai-dat-khoa",
 ];
 
 pub struct Tour {
@@ -136,6 +140,38 @@ impl Tour {
                 app.settings.citizen_display = crate::store::CitizenDisplay::SecondWindow;
                 app.request(Action::His);
             }
+            18 => {
+                // Large text: the hospital's consent dialog fits 1366×768 (its list scrolls).
+                app.close_consent();
+                app.settings.citizen_display = crate::store::CitizenDisplay::Off;
+                app.set_large_text(true);
+                crate::ui::apply_style(ctx, true);
+                Self::read(app, "rsa", false);
+            }
+            19 => {
+                // Large text at the ward: the marriage form's question for the bride's card.
+                app.close_consent();
+                app.settings.counter_mode = crate::store::CounterMode::WardCommittee;
+                Self::read(app, "rsa", false);
+            }
+            20 => {
+                // History: cancelling a saved visit asks why first.
+                app.close_form();
+                app.set_large_text(false);
+                crate::ui::apply_style(ctx, false);
+                app.settings.counter_mode = crate::store::CounterMode::Hospital;
+                app.tab = Tab::History;
+                if let Some(row) = app.store.checkins(1).ok().and_then(|r| r.into_iter().next()) {
+                    app.cancelling = Some((row, "lưu nhầm người".into()));
+                }
+            }
+            21 => {
+                // The settings page behind the administrator PIN.
+                app.cancelling = None;
+                app.settings.admin_pin = crate::store::pin::hash("2468").unwrap_or_default();
+                app.settings_unlocked = false;
+                app.tab = Tab::Settings;
+            }
             _ => {}
         }
     }
@@ -156,6 +192,20 @@ impl Tour {
                 app.consent.is_some()
             }
             13 => app.form.as_ref().is_some_and(|f| f.asking.is_some()),
+            18 => {
+                if matches!(app.phase, Phase::Result) && app.consent.is_none() {
+                    app.request(Action::His);
+                    return false;
+                }
+                app.consent.is_some()
+            }
+            19 => {
+                if matches!(app.phase, Phase::Result) && app.form.is_none() {
+                    app.start_form("ket-hon");
+                    return false;
+                }
+                app.form.as_ref().is_some_and(|f| f.asking.is_some())
+            }
             3 => app.consent.is_some(),
             4 => app.checkin.as_ref().is_some_and(|c| matches!(c.bhyt, BhytState::Done(_))),
             7 => matches!(app.phase, Phase::Interrupted { .. }),

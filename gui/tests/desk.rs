@@ -1529,7 +1529,8 @@ fn the_practice_card_hint_follows_the_chosen_card() {
     assert_eq!(shown, "Thẻ căn cước 2024 thật (công dân khác, là trẻ em)", "the chosen card by its Vietnamese name");
     combo.click();
     h.run_steps(3);
-    for group in ["Thẻ thật", "Thẻ giả hoặc bị sửa", "Chip sao chép (nhái)", "Chứng thư hết hạn hoặc bị thu hồi"] {
+    for group in ["Thẻ thật", "Thẻ giả hoặc bị sửa", "Chip sao chép (nhái)", "Chứng thư hết hạn hoặc bị thu hồi"]
+    {
         assert!(h.query_by_label(group).is_some(), "group {group:?} in the list");
     }
     assert!(h.query_by_label("tampered-dg13").is_none(), "no program names in the list");

@@ -124,11 +124,17 @@ pub fn panel(app: &mut App, ui: &mut egui::Ui, k: f32) {
                 // The page at a readable size: zoom steps of 50 %, the page scrolling sideways.
                 ui.horizontal_wrapped(|ui| {
                     ui.label(bold(t.form_preview, 16.0 * k));
-                    if ui.add_enabled(s.zoom > 1.0, egui::Button::new(RichText::new(t.zoom_out).size(15.0 * k))).clicked() {
+                    if ui
+                        .add_enabled(s.zoom > 1.0, egui::Button::new(RichText::new(t.zoom_out).size(15.0 * k)))
+                        .clicked()
+                    {
                         s.zoom = (s.zoom - 0.5).max(1.0);
                     }
                     ui.label(format!("{:.0} %", s.zoom * 100.0));
-                    if ui.add_enabled(s.zoom < 3.0, egui::Button::new(RichText::new(t.zoom_in).size(15.0 * k))).clicked() {
+                    if ui
+                        .add_enabled(s.zoom < 3.0, egui::Button::new(RichText::new(t.zoom_in).size(15.0 * k)))
+                        .clicked()
+                    {
                         s.zoom = (s.zoom + 0.5).min(3.0);
                     }
                 });
