@@ -84,7 +84,8 @@ fn has_text(h: &Harness<'static, App>, text: &str) -> bool {
 
 /// Types the ID number (the chip opens with its last 6 digits) and presses Enter, as a clerk does.
 fn read_with_can(h: &mut Harness<'static, App>) {
-    type_into(h, "Số định danh", "079195012345");
+    let label = h.state().tr().can_label;
+    type_into(h, label, "079195012345");
     h.run_steps(2);
     h.key_press(egui::Key::Enter);
     wait(h, "the read to end", |a| !matches!(a.phase, Phase::Reading { .. }));
@@ -1779,4 +1780,75 @@ fn a_long_consent_line_wraps_inside_the_dialog_and_is_never_cut() {
     let r = node.rect();
     assert!(r.max.x <= 1366.0 && r.max.y <= 768.0 && r.min.x >= 0.0, "inside the window: {r:?}");
     assert!(r.height() > 30.0, "wrapped onto more than one line: {r:?}");
+}
+
+/// Every dialog's buttons on the 1366×768 screen and reachable by Tab, with large text, in
+/// Vietnamese and in English: the sending consent, the form's consent, the save dialog and the
+/// cancel-visit dialog.
+#[test]
+fn every_dialog_fits_and_its_buttons_take_the_keyboard_in_both_languages_with_large_text() {
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1366.0, 768.0));
+    let reachable = |h: &mut Harness<'static, App>, what: &str, buttons: &[&str]| {
+        for b in buttons {
+            let r = h.get_by_label(b).rect();
+            assert!(screen.contains_rect(r), "{what}: {b} at {r:?} is off the screen");
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for _ in 0..60 {
+            h.key_press(egui::Key::Tab);
+            h.run_steps(1);
+            for b in buttons {
+                if h.query_by_label(b).is_some_and(|n| n.is_focused()) && !seen.iter().any(|s| s == b) {
+                    seen.push(b.to_string());
+                }
+            }
+            if seen.len() == buttons.len() {
+                break;
+            }
+        }
+        assert_eq!(seen.len(), buttons.len(), "{what}: Tab reached only {seen:?} of {buttons:?}");
+    };
+    for english in [false, true] {
+        let hospital = Hospital::start(HospitalConfig::default()).expect("server");
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut h = harness(demo());
+        use_hospital(&mut h, &hospital);
+        h.state_mut().set_large_text(true);
+        if english {
+            h.state_mut().set_lang(cancuoc_desk::i18n::Lang::En);
+        }
+        h.state_mut().settings.export_dir = dir.path().to_string_lossy().into_owned();
+        h.run_steps(3);
+        read_with_can(&mut h);
+        let t = h.state().tr();
+        // The sending consent (the HIS).
+        press(&mut h, t.send_his);
+        reachable(&mut h, "HIS consent", &[t.consent_agree, t.consent_refuse, t.print_slip]);
+        h.key_press(egui::Key::Escape);
+        h.run_steps(2);
+        // The save dialog (CSV), after its consent.
+        press(&mut h, t.export_csv);
+        press(&mut h, t.consent_agree);
+        reachable(&mut h, "save dialog", &[t.save_ok, t.save_cancel]);
+        press(&mut h, t.save_ok);
+        // The cancel-visit dialog in History.
+        press(&mut h, t.save_checkin);
+        press(&mut h, t.tab_history);
+        press(&mut h, t.cancel_visit);
+        assert!(h.state().cancelling.is_some(), "{english}: {:?}", h.get_by_label(t.cancel_visit).rect());
+        type_into(&mut h, t.cancel_visit_reason, "x");
+        reachable(&mut h, "cancel dialog", &[t.cancel_visit_ok, t.cancel_visit_back]);
+        h.key_press(egui::Key::Escape);
+        h.run_steps(2);
+        assert!(h.state().cancelling.is_none());
+        // The ward's form consent.
+        h.state_mut().settings.counter_mode = cancuoc_desk::store::CounterMode::WardCommittee;
+        h.run_steps(2);
+        let first_tab = h.state().counter_words().1;
+        press(&mut h, first_tab);
+        press(&mut h, t.next_person);
+        read_with_can(&mut h);
+        press(&mut h, "TK-KH — Tờ khai đăng ký kết hôn");
+        reachable(&mut h, "form consent", &[t.form_consent_agree, t.form_consent_refuse]);
+    }
 }

@@ -72,43 +72,47 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
         ui.label(if app.history_query.trim().is_empty() { empty } else { t.history_none_found });
     } else {
         let cols = if hospital { 8 } else { 7 };
-        egui::Grid::new("checkins").striped(true).num_columns(cols).spacing([12.0, 6.0]).show(ui, |ui| {
-            let mut heads = vec![t.queue_no, t.col_time, t.f_full_name, t.f_id_number, t.f_verdict];
-            if hospital {
-                heads.push(t.f_bhyt);
-            }
-            heads.extend([t.f_service, ""]);
-            for h in heads {
-                ui.label(bold(h, 15.0 * k));
-            }
-            ui.end_row();
-            for r in &rows {
-                ui.label(r.queue_no.map(|q| q.to_string()).unwrap_or_default());
-                ui.label(format_ts(r.at));
-                cell(ui, 200.0 * k, r.full_name.as_deref().unwrap_or_default());
-                // The 12 digits on one line, however large the text.
-                ui.add(egui::Label::new(r.id_number.clone().unwrap_or_default()).extend());
-                // The stored key, shown in the clerk's language.
-                match Status::from_key(&r.verdict) {
-                    Some(s) => cell(ui, 150.0 * k, s.headline(app.lang().words())),
-                    None => cell(ui, 150.0 * k, &r.verdict),
-                };
+        // The row's actions first, so they are on screen however wide the row; a row wider than
+        // the window scrolls sideways.
+        egui::ScrollArea::horizontal().id_salt("checkins-scroll").show(ui, |ui| {
+            egui::Grid::new("checkins").striped(true).num_columns(cols).spacing([12.0, 6.0]).show(ui, |ui| {
+                let mut heads = vec!["", t.queue_no, t.col_time, t.f_full_name, t.f_id_number, t.f_verdict];
                 if hospital {
-                    cell(ui, 230.0 * k, &r.bhyt);
+                    heads.push(t.f_bhyt);
                 }
-                let service =
-                    if r.reason.is_empty() { r.service.clone() } else { format!("{}: {}", r.service, r.reason) };
-                cell(ui, 180.0 * k, &service);
-                ui.horizontal(|ui| {
-                    if ui.button(t.reprint).clicked() {
-                        reprint = Some(r.clone());
-                    }
-                    if ui.button(t.cancel_visit).clicked() {
-                        cancel = Some(r.clone());
-                    }
-                });
+                heads.push(t.f_service);
+                for h in heads {
+                    ui.label(bold(h, 15.0 * k));
+                }
                 ui.end_row();
-            }
+                for r in &rows {
+                    ui.horizontal(|ui| {
+                        if ui.button(t.reprint).clicked() {
+                            reprint = Some(r.clone());
+                        }
+                        if ui.button(t.cancel_visit).clicked() {
+                            cancel = Some(r.clone());
+                        }
+                    });
+                    ui.label(r.queue_no.map(|q| q.to_string()).unwrap_or_default());
+                    ui.label(format_ts(r.at));
+                    cell(ui, 200.0 * k, r.full_name.as_deref().unwrap_or_default());
+                    // The 12 digits on one line, however large the text.
+                    ui.add(egui::Label::new(r.id_number.clone().unwrap_or_default()).extend());
+                    // The stored key, shown in the clerk's language.
+                    match Status::from_key(&r.verdict) {
+                        Some(s) => cell(ui, 150.0 * k, s.headline(app.lang().words())),
+                        None => cell(ui, 150.0 * k, &r.verdict),
+                    };
+                    if hospital {
+                        cell(ui, 230.0 * k, &r.bhyt);
+                    }
+                    let service =
+                        if r.reason.is_empty() { r.service.clone() } else { format!("{}: {}", r.service, r.reason) };
+                    cell(ui, 180.0 * k, &service);
+                    ui.end_row();
+                }
+            });
         });
     }
     if let Some(r) = reprint {
