@@ -6,6 +6,8 @@ use cancuoc_core::access::{KeyError, Missing, TypedKey};
 use cancuoc_core::{AccessKey, Credentials};
 use serde::Deserialize;
 
+pub mod strict;
+
 /// `POST /v1/read`: what a HIS sends to read a card.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,7 +40,7 @@ pub struct VisitFields {
 
 /// Parses a `POST /v1/read` body; the error says what is wrong, in serde_json's words.
 pub fn parse_read_request(body: &[u8]) -> Result<ReadRequest, String> {
-    serde_json::from_slice(body).map_err(|e| format!("invalid request body: {e}"))
+    strict::parse(body).map_err(|e| format!("invalid request body: {e}"))
 }
 
 impl ReadRequest {

@@ -41,6 +41,19 @@ pub struct ServeArgs {
     /// readers found by their USB IDs are offered anyway).
     #[arg(long)]
     usb: Vec<String>,
+    /// A host name the Host header may carry besides the loopback ones and the listen address
+    /// (repeatable; for a counter PC reached by name with --allow-remote).
+    #[arg(long)]
+    allow_host: Vec<String>,
+    /// Connections served at once (more wait until one closes; capped below the open-file limit).
+    #[arg(long, default_value_t = 256)]
+    max_connections: usize,
+    /// Seconds a connection has to send a request's headers; also the longest it may sit idle.
+    #[arg(long, default_value_t = 10)]
+    header_timeout_secs: u64,
+    /// Seconds a request has to send its body.
+    #[arg(long, default_value_t = 20)]
+    body_timeout_secs: u64,
     /// The trust store directory for real cards.
     #[arg(long)]
     trust_dir: Option<PathBuf>,
@@ -67,6 +80,13 @@ pub fn serve(a: ServeArgs) -> u8 {
             return exit::USAGE;
         }
         eprintln!("⚠ listening on {ip}: other machines can reach the API (the token is still required)");
+    }
+    // Every allowed origin is a well-formed http(s) origin (never `null`, never with a path).
+    for o in &a.allow_origin {
+        if let Err(e) = api::edge::check_origin(o) {
+            eprintln!("✘ {e}");
+            return exit::USAGE;
+        }
     }
     let token_file = a.token_file.unwrap_or_else(api::default_token_file);
     let token = match api::load_or_create_token(&token_file) {
@@ -110,6 +130,12 @@ pub fn serve(a: ServeArgs) -> u8 {
         usb_ports: a.usb,
         bhyt,
         site_db,
+        allowed_hosts: a.allow_host,
+        limits: api::edge::Limits {
+            max_connections: a.max_connections.max(1),
+            header_timeout: std::time::Duration::from_secs(a.header_timeout_secs.max(1)),
+            body_timeout: std::time::Duration::from_secs(a.body_timeout_secs.max(1)),
+        },
     };
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,

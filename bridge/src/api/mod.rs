@@ -1,10 +1,15 @@
 //! `cancuoc serve`: the loopback HTTP/WebSocket API for web-based hospital systems.
 //!
-//! Security model: binds to 127.0.0.1 unless told otherwise; every request needs the token
-//! (`Authorization: Bearer …`; the WebSocket takes `?token=` because browsers cannot set headers
-//! there); a request carrying an `Origin` must come from an allowlisted origin (CORS and the
-//! WebSocket handshake alike), so a page from another site cannot read ID cards. Read results live
-//! in memory only, for the retention period, and nothing personal is logged.
+//! Security model (docs/api.md): binds to 127.0.0.1 unless told otherwise; every request needs
+//! the token (`Authorization: Bearer …`; only the WebSocket takes `?token=`, browsers cannot set
+//! headers there); the Host must be this server's and a request carrying an `Origin` must come
+//! from an allowlisted origin ([`edge`]); connections are bounded and timed ([`conn`]); bodies are
+//! strict JSON (`cancuoc_api::strict`); only readers the server found or was given can be opened;
+//! the reader's lock and its wrong-key count belong to the card session, not to the HTTP request.
+//! Read results live in memory only, for the retention period, and nothing personal is logged.
+
+mod conn;
+pub mod edge;
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
@@ -13,9 +18,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{DefaultBodyLimit, Path, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -53,6 +58,11 @@ pub struct Config {
     /// The site store (`--site-db`): `POST /v1/checkin` with the citizen's consent stated saves
     /// the check-in and its consent record there (`None`: nothing is kept).
     pub site_db: Option<Arc<crate::store::Store>>,
+    /// Host names besides the loopback ones and the listen address that the Host header may
+    /// carry (`--allow-host`).
+    pub allowed_hosts: Vec<String>,
+    /// Connection cap and timeouts.
+    pub limits: edge::Limits,
 }
 
 struct AppState {
@@ -64,6 +74,8 @@ struct AppState {
     busy: Mutex<HashSet<String>>,
     /// Per reader: wrong access keys in a row, and when the next attempt is allowed.
     denied: Mutex<HashMap<String, (u32, Instant)>>,
+    /// CPU-heavy work (form PDFs) runs on the blocking pool, this many at once.
+    heavy: tokio::sync::Semaphore,
 }
 
 struct Kept {
@@ -116,50 +128,6 @@ fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response
 
 fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     cancuoc_core::crypto::ct_eq(a, b)
-}
-
-fn cors(headers: &mut HeaderMap, origin: &str) {
-    if let Ok(v) = HeaderValue::from_str(origin) {
-        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
-        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
-    }
-}
-
-/// Origin allowlist, CORS preflight, and the token, in front of every route.
-async fn guard(State(st): State<Shared>, req: Request, next: Next) -> Response {
-    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(String::from);
-    if let Some(o) = &origin
-        && !st.cfg.allowed_origins.iter().any(|a| a == o)
-    {
-        return error(StatusCode::FORBIDDEN, "origin_not_allowed", "this web origin may not use the cancuoc API");
-    }
-    if req.method() == Method::OPTIONS {
-        let mut r = StatusCode::NO_CONTENT.into_response();
-        if let Some(o) = &origin {
-            let h = r.headers_mut();
-            cors(h, o);
-            h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
-            h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type"));
-            h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
-        }
-        return r;
-    }
-    let bearer = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(String::from);
-    let query = req.uri().query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token="))).map(String::from);
-    let ok = bearer.or(query).is_some_and(|t| ct_eq(t.as_bytes(), st.cfg.token.as_bytes()));
-    if !ok {
-        return error(StatusCode::UNAUTHORIZED, "unauthorized", "missing or wrong API token");
-    }
-    let mut resp = next.run(req).await;
-    if let Some(o) = &origin {
-        cors(resp.headers_mut(), o);
-    }
-    resp
 }
 
 async fn readers(State(st): State<Shared>) -> Response {
@@ -854,9 +822,8 @@ fn router(st: Shared) -> Router {
         .route("/v1/address", post(address_lookup))
         .route("/v1/forms", get(form_list))
         .route("/v1/forms/{form}", post(form_fill))
-        .layer(middleware::from_fn_with_state(st.clone(), guard))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
+        .layer(middleware::from_fn_with_state(st.clone(), edge::guard))
         .with_state(st)
 }
 
@@ -873,6 +840,7 @@ pub async fn serve(cfg: Config, ready: impl FnOnce(SocketAddr)) -> std::io::Resu
         kept: Mutex::new(HashMap::new()),
         busy: Mutex::new(HashSet::new()),
         denied: Mutex::new(HashMap::new()),
+        heavy: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
     });
     // Expired results are dropped from memory, not just hidden.
     let purge = st.clone();
@@ -924,7 +892,8 @@ pub async fn serve(cfg: Config, ready: impl FnOnce(SocketAddr)) -> std::io::Resu
         }
     });
     ready(addr);
-    axum::serve(listener, router(st).into_make_service()).await
+    let limits = st.cfg.limits;
+    conn::serve(listener, router(st), limits).await
 }
 
 /// Whether an address is loopback (the only kind served without `--allow-remote`).
