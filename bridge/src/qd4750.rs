@@ -69,7 +69,7 @@ pub const FIELDS: [Field; 26] = [
 
 /// What the site and the clerk add to the chip's data.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Visit {
     /// The visit's unique key; made from the site, the time and a random part when empty.
     pub ma_lk: String,
@@ -94,6 +94,33 @@ pub struct Visit {
     /// What goes into MAHUYEN_CU_TRU now that there are no districts (a setting: UNCONFIRMED
     /// which the insurer expects).
     pub district_field: DistrictField,
+}
+
+impl Visit {
+    /// Every text field bounded (QĐ 4750's sizes, TEN_DICH_VU 1024) and free of control and
+    /// text-direction characters.
+    pub fn check_text(&self) -> Result<(), String> {
+        let fields: [(&str, &str, usize); 9] = [
+            ("visit.ma_lk", &self.ma_lk, 100),
+            ("visit.ma_bn", &self.ma_bn, 100),
+            ("visit.ma_doituong_kcb", &self.ma_doituong_kcb, 4),
+            ("visit.ma_loai_kcb", &self.ma_loai_kcb, 2),
+            ("visit.ma_cskcb", &self.ma_cskcb, 5),
+            ("visit.ma_dich_vu", &self.ma_dich_vu, 50),
+            ("visit.ten_dich_vu", &self.ten_dich_vu, 1024),
+            ("visit.ngay_vao", &self.ngay_vao, 12),
+            ("visit.ngay_yl", &self.ngay_yl, 12),
+        ];
+        for (name, v, max) in fields {
+            cancuoc_api::strict::text(name, v, max, false)?;
+        }
+        cancuoc_api::strict::text("visit.address_choice", &self.address_choice, 10, false)
+    }
+}
+
+/// The problem a check-in row of a read that is not verified carries (first in the list).
+pub fn not_verified(status: &str) -> Problem {
+    Problem { field: "*", problem: format!("the card is not verified ({status}): its chip data cannot be used") }
 }
 
 /// MAHUYEN_CU_TRU since 1 July 2025: empty (no district level any more), or the old district's
@@ -318,6 +345,8 @@ fn escape(s: &str) -> String {
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&apos;"),
             c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            // Not characters in XML 1.0 (§2.2): replaced, so the document always parses.
+            '\u{FFFE}' | '\u{FFFF}' => o.push('\u{FFFD}'),
             c => o.push(c),
         }
     }

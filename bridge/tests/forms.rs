@@ -317,9 +317,19 @@ fn the_api_fills_a_form_from_kept_reads_with_consent_per_field() {
     let forged = api_read(&s, "tampered-dg13");
     let (code, _, body) = s.post("/v1/forms/ct01", json!({ "read_ids": [forged], "consent": ["required"] }));
     assert_eq!(code, 409, "{}", String::from_utf8_lossy(&body));
-    let (code, ct, _) =
+    // The override is stated with its reason, which the form prints (as the desk's does).
+    let (code, _, body) =
         s.post("/v1/forms/ct01", json!({ "read_ids": [forged], "consent": ["required"], "override_unverified": true }));
+    assert_eq!(code, 400, "no override without a reason: {}", String::from_utf8_lossy(&body));
+    let (code, ct, pdf) = s.post(
+        "/v1/forms/ct01",
+        json!({ "read_ids": [forged], "consent": ["required"], "override_unverified": true,
+                "override_reason": "đã đối chiếu giấy khai sinh" }),
+    );
     assert_eq!((code, ct.as_str()), (200, "application/pdf"));
+    std::fs::write(&file, &pdf).expect("pdf");
+    let text = tool("pdftotext", &[file.to_str().expect("utf-8"), "-"]);
+    assert!(text.contains("Điền khi thẻ chưa xác thực — lý do: đã đối chiếu giấy khai sinh"), "{text}");
     // A form not in the catalogue; a read that is not kept.
     assert_eq!(s.post("/v1/forms/ct99", json!({ "consent": ["required"] })).0, 404);
     assert_eq!(s.post("/v1/forms/ct01", json!({ "read_ids": ["00"], "consent": ["required"] })).0, 404);

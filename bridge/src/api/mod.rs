@@ -94,25 +94,66 @@ pub fn back_off(n: u32) -> Duration {
 
 type Shared = Arc<AppState>;
 
-/// Creates (0600) or reads the API token at `path`.
+/// Reads the API token at `path`, or makes one there: 32 random bytes as hex, written to a new
+/// file created owner-only (0600) from the start and renamed into place, so it is never readable
+/// by others, not even for a moment. An existing file that others may read or write, or whose
+/// token is weak (under 32 hex characters), is refused with the fix in the message.
 pub fn load_or_create_token(path: &std::path::Path) -> std::io::Result<String> {
-    if let Ok(t) = std::fs::read_to_string(path) {
-        let t = t.trim().to_string();
-        if t.len() >= 32 {
+    use std::io::{Error, ErrorKind, Write};
+    match std::fs::read_to_string(path) {
+        Ok(t) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+                if mode & 0o077 != 0 {
+                    return Err(Error::new(
+                        ErrorKind::PermissionDenied,
+                        format!(
+                            "{} can be read or changed by other users (mode {mode:o}): run `chmod 600 {}`, or delete it to have a new token made",
+                            path.display(),
+                            path.display()
+                        ),
+                    ));
+                }
+            }
+            let t = t.trim().to_string();
+            if t.len() < 32 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(Error::new(
+                    ErrorKind::InvalidData,
+                    format!(
+                        "the token in {} is weak (fewer than 32 hex characters): delete the file to have a new one made",
+                        path.display()
+                    ),
+                ));
+            }
             return Ok(t);
         }
+        Err(e) if e.kind() == ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
     }
     let mut b = [0u8; 32];
     crate::os_rng().fill_bytes(&mut b);
     let token = hex::encode(b);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(path, &token)?;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut nonce = [0u8; 8];
+    crate::os_rng().fill_bytes(&mut nonce);
+    let tmp = dir.join(format!(".api-token-{}", hex::encode(nonce)));
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        use std::os::unix::fs::OpenOptionsExt;
+        open.mode(0o600);
+    }
+    let written = open.open(&tmp).and_then(|mut f| {
+        f.write_all(token.as_bytes())?;
+        f.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
     }
     Ok(token)
 }
@@ -161,7 +202,8 @@ async fn readers(State(st): State<Shared>) -> Response {
 
 pub use cancuoc_api::ReadRequest;
 
-/// The simulated reader's link, slowed to a realistic rate.
+/// A card session's hold on its reader: taken before the read, released when the session ends
+/// (in the blocking task), not when the HTTP request goes away.
 struct BusyGuard(Shared, String);
 impl Drop for BusyGuard {
     fn drop(&mut self) {
@@ -171,8 +213,56 @@ impl Drop for BusyGuard {
     }
 }
 
-// The blocking closure returns a ready error `Response` as its `Err`; it never leaves this function.
-#[allow(clippy::result_large_err)]
+/// Sets the card session's cancel flag when the request goes away (the client disconnected):
+/// the read stops at its next APDU, and the reader is released once it has.
+struct CancelOnDrop(Arc<std::sync::atomic::AtomicBool>);
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// The one answer for a reader this server did not find and was not given: the same words
+/// whatever the name (a path, a device, nonsense), so nothing can be learnt from them.
+fn unknown_reader() -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "unknown_reader",
+        "no such reader here: GET /v1/readers lists the readers this server can open",
+    )
+}
+
+/// Whether `reader` is one this server may open: the simulated one when offered, a cancuoc USB
+/// reader it found by its USB IDs or was given (`--usb`), a PC/SC reader the PC/SC service lists,
+/// or "" (the first PC/SC reader holding a card). Nothing else is ever opened.
+async fn known_reader(st: &Shared, reader: &str) -> bool {
+    if reader == SIMULATED_READER {
+        return st.cfg.simulated;
+    }
+    if reader.is_empty() {
+        return true;
+    }
+    if let Some(port) = reader.strip_prefix(USB_PREFIX) {
+        if st.cfg.usb_ports.iter().any(|p| p == port) {
+            return true;
+        }
+        let found = tokio::task::spawn_blocking(crate::usb_reader::list).await.unwrap_or_default();
+        return (port == "auto" && !found.is_empty()) || found.iter().any(|u| u.path == port);
+    }
+    tokio::task::spawn_blocking(pcsc_reader::readers)
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .is_some_and(|rs| rs.iter().any(|r| r.name == reader))
+}
+
+/// What a finished read gives the handler: the answer and what is kept with it.
+struct ReadDone {
+    value: Value,
+    report: Report,
+    evidence: Option<crate::evidence::Evidence>,
+}
+
 async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
     let req = match cancuoc_api::parse_read_request(&body) {
         Ok(r) => r,
@@ -180,10 +270,10 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
     };
     let reader =
         req.reader.clone().unwrap_or_else(|| if st.cfg.simulated { SIMULATED_READER.into() } else { String::new() });
-    let simulated = reader == SIMULATED_READER;
-    if simulated && !st.cfg.simulated {
-        return error(StatusCode::NOT_FOUND, "unknown_reader", "the simulated reader is not enabled on this server");
+    if !known_reader(&st, &reader).await {
+        return unknown_reader();
     }
+    let simulated = reader == SIMULATED_READER;
     let source = if simulated {
         crate::read::Source::Simulated {
             variant: req.variant.clone().unwrap_or_else(|| "rsa".into()),
@@ -235,13 +325,21 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
             return error(StatusCode::CONFLICT, "reader_busy", format!("reader {reader:?} is busy with another read"));
         }
     }
-    let _guard = BusyGuard(st.clone(), reader.clone());
+    // From here the card session owns the reader: the lock and the wrong-key count move into
+    // the blocking task and end with it, whatever becomes of this request.
+    let session = BusyGuard(st.clone(), reader.clone());
+    let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let _cancel_on_drop = CancelOnDrop(cancel.clone());
     let st2 = st.clone();
-    let reader_name = reader.clone();
+    let photo = req.photo;
     let outcome = tokio::task::spawn_blocking(move || {
+        let _session = session;
         let events = st2.events.clone();
         let mut last = None;
+        // A file being read means the chip accepted the key.
+        let mut opened = false;
         let mut progress = |p: cancuoc_core::read::Progress| {
+            opened = true;
             let key = (p.file, p.done * 10 / p.total.max(1));
             if last != Some(key) {
                 last = Some(key);
@@ -252,24 +350,18 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
             }
         };
         let trust = st2.cfg.trust_dir.clone().map_or(crate::read::Trust::Default, crate::read::Trust::Dir);
-        let cancel = std::sync::atomic::AtomicBool::new(false);
         let hooks = crate::read::Hooks { progress: &mut progress, unplugged: &mut || {}, cancel: &cancel, trace: None };
-        crate::read::read(&source, &creds, &trust, None, challenge, hooks)
-    })
-    .await;
-    let result = match outcome {
-        Ok(r) => r,
-        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
-    };
-    let photo = req.photo;
-    let denied = match &result {
-        Ok(_) => Some(false),
-        Err(e @ (crate::read::Error::Card(_) | crate::read::Error::Usb(_))) => Some(e.code() == "access_denied"),
-        Err(_) => None,
-    };
-    note_attempt(&st, &reader_name, denied);
-    match result {
-        Ok(outcome) => {
+        let result = crate::read::read(&source, &creds, &trust, None, challenge, hooks);
+        let denied = match &result {
+            Ok(_) => Some(false),
+            Err(e @ (crate::read::Error::Card(_) | crate::read::Error::Usb(_))) => Some(e.code() == "access_denied"),
+            // Abandoned before the chip accepted the key: counted, as the chip may have.
+            Err(crate::read::Error::Cancelled) if !opened => Some(true),
+            Err(_) => None,
+        };
+        note_attempt(&st2, &reader, denied);
+        // The answer is made here too (photo, FHIR, evidence): CPU work off the async workers.
+        result.map(|outcome| {
             let r = outcome.card;
             let mut report = Report::from_read(&r);
             report.reader = outcome.reader;
@@ -291,21 +383,32 @@ async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
             if let Some(Ok(e)) = &evidence {
                 crate::fhir::add_evidence(&mut fhir, &e.sha256());
             }
-            let mut id = [0u8; 16];
-            crate::os_rng().fill_bytes(&mut id);
-            let id = hex::encode(id);
-            let mut value = json!({ "id": id, "report": report, "fhir": fhir });
+            let mut value = json!({ "report": report, "fhir": fhir });
             if let Some(e) = evidence_json {
                 value["evidence"] = e;
             }
+            ReadDone { value, report, evidence: evidence.and_then(Result::ok) }
+        })
+    })
+    .await;
+    let result = match outcome {
+        Ok(r) => r,
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
+    };
+    match result {
+        Ok(ReadDone { mut value, report, evidence }) => {
+            let mut id = [0u8; 16];
+            crate::os_rng().fill_bytes(&mut id);
+            let id = hex::encode(id);
+            value["id"] = json!(id);
             if let Ok(mut m) = st.results.lock() {
                 m.insert(id.clone(), (Instant::now(), value.clone()));
             }
+            let status = report.status;
             if let Ok(mut k) = st.kept.lock() {
-                let evidence = evidence.and_then(Result::ok);
-                k.insert(id.clone(), Kept { at: Instant::now(), report: report.clone(), bhyt: None, evidence });
+                k.insert(id.clone(), Kept { at: Instant::now(), report, bhyt: None, evidence });
             }
-            let _ = st.events.send(json!({ "type": "result", "id": id, "status": report.status }).to_string());
+            let _ = st.events.send(json!({ "type": "result", "id": id, "status": status }).to_string());
             Json(value).into_response()
         }
         Err(failure) => {
@@ -338,20 +441,14 @@ fn note_attempt(st: &Shared, reader: &str, denied: Option<bool>) {
     }
 }
 
-/// A JSON request body that states the citizen's consent (`"consent": true`) for `what`, or the
-/// answer refusing it.
-fn consented(body: &[u8], what: &str) -> Result<Value, Box<Response>> {
-    let Ok(req) = serde_json::from_slice::<Value>(body) else {
-        return Err(Box::new(error(StatusCode::BAD_REQUEST, "bad_request", "the body must be a JSON object")));
-    };
-    if req["consent"] != true {
-        return Err(Box::new(error(
-            StatusCode::BAD_REQUEST,
-            "consent_needed",
-            format!("the citizen's consent {what} is needed (\"consent\": true)"),
-        )));
-    }
-    Ok(req)
+/// A strict request body (`cancuoc_api::strict`: no key twice, no unknown field) or the 400.
+fn strict<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
+    cancuoc_api::strict::parse(body).map_err(|e| Box::new(error(StatusCode::BAD_REQUEST, "bad_request", e)))
+}
+
+/// The 400 for a request whose stated consent is not `true`.
+fn consent_needed(what: &str) -> Response {
+    error(StatusCode::BAD_REQUEST, "consent_needed", format!("the citizen's consent {what} is needed (\"consent\": true)"))
 }
 
 /// `POST /v1/bhyt`: the insurance check for a verified read (`read_id`) or for fields the HIS
@@ -359,53 +456,95 @@ fn consented(body: &[u8], what: &str) -> Result<Value, Box<Response>> {
 /// `"consent_history": true` for the visit history: the same purposes as the desk app's).
 async fn bhyt(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
     use crate::bhyt::{self as b, Query};
-    let req = match consented(&body, "to send the ID number, name and date of birth to the insurer") {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Req {
+        #[serde(default)]
+        consent: bool,
+        #[serde(default)]
+        history: bool,
+        #[serde(default)]
+        consent_history: bool,
+        read_id: Option<String>,
+        id_number: Option<String>,
+        full_name: Option<String>,
+        date_of_birth: Option<String>,
+        sex: Option<String>,
+        /// A read that is not verified is used anyway: stated, with the reason (recorded).
+        #[serde(default)]
+        override_unverified: bool,
+        override_reason: Option<String>,
+    }
+    let req: Req = match strict(&body) {
         Ok(r) => r,
         Err(r) => return *r,
     };
-    let history = req["history"] == true;
-    if history && req["consent_history"] != true {
+    if !req.consent {
+        return consent_needed("to send the ID number, name and date of birth to the insurer");
+    }
+    let history = req.history;
+    if history && !req.consent_history {
         return error(
             StatusCode::BAD_REQUEST,
             "consent_needed",
             "the visit history needs its own consent (\"consent_history\": true)",
         );
     }
-    // The fields: from a verified read kept here, or as sent.
-    let person = match req["read_id"].as_str() {
+    // The fields: from a read kept here (its verified chip fields only, unless an override is
+    // stated with its reason), or as sent.
+    let (id_number, full_name, date_of_birth, sex) = match &req.read_id {
         Some(id) => {
-            let hit = st.results.lock().ok().and_then(|m| m.get(id).cloned());
-            match hit {
-                Some((at, v)) if at.elapsed() < st.cfg.retention => v["report"]["person"].clone(),
-                _ => {
+            let hit = st
+                .kept
+                .lock()
+                .ok()
+                .and_then(|m| m.get(id).filter(|k| k.at.elapsed() < st.cfg.retention).map(|k| k.report.clone()));
+            let Some(report) = hit else {
+                return error(StatusCode::NOT_FOUND, "not_found", "no such read (results are kept only for a few minutes)");
+            };
+            if report.status != crate::Status::Verified {
+                let reason = req.override_reason.as_deref().map(str::trim).unwrap_or_default();
+                if !req.override_unverified || reason.is_empty() {
                     return error(
-                        StatusCode::NOT_FOUND,
-                        "not_found",
-                        "no such read (results are kept only for a few minutes)",
+                        StatusCode::CONFLICT,
+                        "not_verified",
+                        "this read is not verified: its chip data is not sent unless \"override_unverified\": true with an \"override_reason\"",
                     );
                 }
+                if let Err(e) = cancuoc_api::strict::text("override_reason", reason, 500, false) {
+                    return error(StatusCode::BAD_REQUEST, "bad_request", e);
+                }
+                let _ = st.events.send(
+                    json!({ "type": "override_unverified", "purpose": "bhyt", "status": report.status, "reason": reason })
+                        .to_string(),
+                );
             }
+            let p = report.person;
+            (p.id_number, p.full_name, p.date_of_birth, p.sex)
         }
-        None => req.clone(),
+        None => (req.id_number.clone(), req.full_name.clone(), req.date_of_birth.clone(), req.sex.clone()),
     };
-    let field = |k: &str| person[k].as_str().map(str::trim).unwrap_or_default().to_string();
+    let trimmed = |v: Option<String>| v.map(|s| s.trim().to_string()).unwrap_or_default();
     let q = Query {
-        id_number: field("id_number"),
-        full_name: field("full_name"),
-        date_of_birth: field("date_of_birth"),
-        sex: Some(field("sex")).filter(|s| !s.is_empty()),
+        id_number: trimmed(id_number),
+        full_name: trimmed(full_name),
+        date_of_birth: trimmed(date_of_birth),
+        sex: Some(trimmed(sex)).filter(|s| !s.is_empty()),
     };
-    if q.id_number.len() != 12
-        || q.full_name.is_empty()
-        || cancuoc_core::lds::dg13::parse_date(&q.date_of_birth).is_none()
-    {
+    let checks = [
+        cancuoc_api::strict::id_number(&q.id_number),
+        cancuoc_api::strict::name("full_name", &q.full_name),
+        cancuoc_api::strict::date("date_of_birth", &q.date_of_birth),
+        q.sex.as_deref().map_or(Ok(()), |s| cancuoc_api::strict::name("sex", s)),
+    ];
+    if let Some(Err(e)) = checks.into_iter().find(Result::is_err) {
         return error(
             StatusCode::BAD_REQUEST,
             "bad_request",
-            "needs id_number (12 digits), full_name and date_of_birth (DD/MM/YYYY), or the read_id of a read",
+            format!("{e} (needs id_number, full_name and date_of_birth, or the read_id of a read)"),
         );
     }
-    let read_id = req["read_id"].as_str().map(str::to_string);
+    let read_id = req.read_id.clone();
     let account = st.cfg.bhyt.clone().unwrap_or_default();
     let today = chrono::Local::now().format("%d/%m/%Y").to_string();
     let done = tokio::task::spawn_blocking(move || {
@@ -447,6 +586,7 @@ async fn bhyt(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
 async fn checkin(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
     use crate::qd4750;
     #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
     struct Req {
         read_id: String,
         #[serde(default)]
@@ -456,10 +596,13 @@ async fn checkin(State(st): State<Shared>, body: axum::body::Bytes) -> Response 
         #[serde(default)]
         consent: Option<bool>,
     }
-    let req: Req = match serde_json::from_slice(&body) {
+    let req: Req = match strict(&body) {
         Ok(r) => r,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", format!("needs read_id and visit: {e}")),
+        Err(r) => return *r,
     };
+    if let Err(e) = req.visit.check_text() {
+        return error(StatusCode::BAD_REQUEST, "bad_request", e);
+    }
     let hit = st.kept.lock().ok().and_then(|m| {
         m.get(&req.read_id)
             .filter(|k| k.at.elapsed() < st.cfg.retention)
@@ -470,7 +613,11 @@ async fn checkin(State(st): State<Shared>, body: axum::body::Bytes) -> Response 
     };
     let now = chrono::Local::now().format("%Y%m%d%H%M").to_string();
     let row = qd4750::checkin_row(&report, answer.as_ref(), &req.visit, &now);
-    let problems = qd4750::validate(&row);
+    let mut problems = qd4750::validate(&row);
+    // A read that is not verified makes no check-in row: its chip data cannot be trusted.
+    if report.status != crate::Status::Verified {
+        problems.insert(0, qd4750::not_verified(report.status.key()));
+    }
     let evidence_der = hit_evidence(&st, &req.read_id);
     let saved = match (&st.cfg.site_db, req.consent) {
         (Some(db), Some(true)) if problems.is_empty() => {
@@ -607,7 +754,7 @@ async fn address_lookup(body: axum::body::Bytes) -> Response {
     struct Req {
         text: String,
     }
-    match serde_json::from_slice::<Req>(&body) {
+    match cancuoc_api::strict::parse::<Req>(&body) {
         Ok(r) if r.text.chars().count() <= 1024 => {
             let units = crate::address::units();
             let mut v = json!(units.lookup(&r.text));
@@ -615,20 +762,28 @@ async fn address_lookup(body: axum::body::Bytes) -> Response {
             Json(v).into_response()
         }
         Ok(_) => error(StatusCode::BAD_REQUEST, "bad_request", "the address is longer than 1024 characters"),
-        Err(e) => error(StatusCode::BAD_REQUEST, "bad_request", format!("needs {{\"text\": \"…\"}}: {e}")),
+        Err(e) => error(StatusCode::BAD_REQUEST, "bad_request", format!("needs {{\"text\": \"…\"}}; {e}")),
     }
 }
 
 /// `POST /v1/evidence`: a kept read's visit evidence record (DER, docs/evidence.md), exported
 /// only with the consent stated in the request (`"consent": true`), like every other export.
 async fn evidence_export(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
-    let req = match consented(&body, "to export the visit evidence") {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Req {
+        #[serde(default)]
+        consent: bool,
+        read_id: String,
+    }
+    let req: Req = match strict(&body) {
         Ok(r) => r,
         Err(r) => return *r,
     };
-    let Some(id) = req["read_id"].as_str() else {
-        return error(StatusCode::BAD_REQUEST, "bad_request", "needs read_id");
-    };
+    if !req.consent {
+        return consent_needed("to export the visit evidence");
+    }
+    let id = req.read_id.as_str();
     let hit = st
         .kept
         .lock()
@@ -685,13 +840,25 @@ async fn form_fill(State(st): State<Shared>, Path(name): Path<String>, body: axu
         values: std::collections::BTreeMap<String, String>,
         #[serde(default)]
         override_unverified: bool,
+        /// Why a card that is not verified fills the form anyway (printed on it, and sent in
+        /// the event stream).
+        override_reason: Option<String>,
         #[serde(default)]
         date: Option<String>,
     }
-    let req: Req = match serde_json::from_slice(&body) {
+    let req: Req = match strict(&body) {
         Ok(r) => r,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", format!("the body: {e}")),
+        Err(r) => return *r,
     };
+    for (k, v) in &req.values {
+        if let Err(e) = cancuoc_api::strict::text(&format!("values.{k}"), v, 2000, true) {
+            return error(StatusCode::BAD_REQUEST, "bad_request", e);
+        }
+    }
+    let reason = req.override_reason.as_deref().map(str::trim).unwrap_or_default().to_string();
+    if let Err(e) = cancuoc_api::strict::text("override_reason", &reason, 500, false) {
+        return error(StatusCode::BAD_REQUEST, "bad_request", e);
+    }
     let form = match forms::find(&name) {
         Ok(f) => f,
         Err(e) => return error(StatusCode::NOT_FOUND, "not_found", e.to_string()),
@@ -751,17 +918,39 @@ async fn form_fill(State(st): State<Shared>, Path(name): Path<String>, body: axu
         })
         .collect();
     let refs: Vec<&str> = consented.iter().map(String::as_str).collect();
-    let values = match form.values(&cards, &refs, &req.values, req.override_unverified) {
+    // An override is stated with its reason, which the form then prints (as the desk does).
+    let overriding = req.override_unverified && cards.iter().flatten().any(|c| !c.verified);
+    if overriding && reason.is_empty() {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "\"override_unverified\" needs an \"override_reason\" (printed on the form)",
+        );
+    }
+    let mut values = match form.values(&cards, &refs, &req.values, req.override_unverified) {
         Ok(v) => v,
         Err(e @ FillError::NotVerified(_)) => return error(StatusCode::CONFLICT, "not_verified", e.to_string()),
         Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e.to_string()),
     };
-    let pdf = match form.pdf(&values, date) {
-        Ok(p) => p,
-        Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, "cannot_print", e.to_string()),
+    if overriding {
+        values.insert(forms::OVERRIDE_NOTE.into(), reason.clone());
+    }
+    // The PDF (layout, fonts, compression) on the blocking pool, a bounded number at once, so a
+    // cheap request stays quick while forms render.
+    let Ok(_permit) = st.heavy.acquire().await else {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "internal", "shutting down");
+    };
+    let rendered = {
+        let (form, values) = (form.clone(), values.clone());
+        tokio::task::spawn_blocking(move || form.pdf(&values, date)).await
+    };
+    let pdf = match rendered {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => return error(StatusCode::UNPROCESSABLE_ENTITY, "cannot_print", e.to_string()),
+        Err(_) => return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the form stopped"),
     };
     let filled: Vec<&str> = form.chip_fields().filter(|f| values.contains_key(&f.id)).map(|f| f.id.as_str()).collect();
-    let overridden = req.override_unverified && cards.iter().flatten().any(|c| !c.verified);
+    let overridden = overriding;
     let _ = st.events.send(
         json!({ "type": "form", "form": form.code, "consented": consented, "filled_from_chip": filled, "override_unverified": overridden })
             .to_string(),
