@@ -149,7 +149,8 @@ mod tests {
     #[test]
     fn values_are_checked() {
         assert!(id_number("079195012345").is_ok());
-        for bad in ["07919501234", "0791950123456", "07919501234a", "０７９１９５０１２３４５", "079195 12345"] {
+        for bad in ["07919501234", "0791950123456", "07919501234a", "０７９１９５０１２３４５", "079195 12345"]
+        {
             assert!(id_number(bad).is_err(), "{bad:?}");
         }
         assert!(date("date_of_birth", "29/02/2024").is_ok());

@@ -30,6 +30,8 @@ pub fn connection_cap(wanted: usize) -> usize {
                     lim.rlim_cur = lim.rlim_max;
                 }
             }
+            // rlim_t is u64 on Linux, another width elsewhere.
+            #[allow(clippy::unnecessary_cast)]
             let room = (lim.rlim_cur as u64).saturating_sub(SPARE_FILES).max(8);
             return wanted.min(usize::try_from(room / 2).unwrap_or(usize::MAX)).max(4);
         }

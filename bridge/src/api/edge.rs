@@ -21,7 +21,9 @@ const EXPOSED: &str = "content-disposition, retry-after, x-cancuoc-filled";
 /// Whether `origin` is a web origin as `--allow-origin` takes it: `http(s)://host[:port]`, no
 /// path (not even a trailing slash), no user, not `null`.
 pub fn check_origin(origin: &str) -> Result<(), String> {
-    let bad = |why: &str| Err(format!("--allow-origin {origin:?}: {why} (write it as https://his.example.vn or http://localhost:8080)"));
+    let bad = |why: &str| {
+        Err(format!("--allow-origin {origin:?}: {why} (write it as https://his.example.vn or http://localhost:8080)"))
+    };
     let Some(rest) = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://")) else {
         return bad("not an http(s) origin");
     };
@@ -107,15 +109,21 @@ async fn finish(resp: Response) -> Response {
 pub(super) async fn guard(State(st): State<Shared>, req: Request, next: Next) -> Response {
     let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok());
     if !host.is_some_and(|h| host_allowed(h, &st)) {
-        return finish(error(StatusCode::MISDIRECTED_REQUEST, "bad_host", "this server answers only to its own address"))
-            .await;
+        return finish(error(
+            StatusCode::MISDIRECTED_REQUEST,
+            "bad_host",
+            "this server answers only to its own address",
+        ))
+        .await;
     }
     let mut origins = req.headers().get_all(header::ORIGIN).iter();
     let origin = match (origins.next(), origins.next()) {
         (None, _) => None,
         (Some(o), None) => match o.to_str() {
             Ok(o) => Some(o.to_string()),
-            Err(_) => return finish(error(StatusCode::BAD_REQUEST, "bad_origin", "the Origin header is not readable")).await,
+            Err(_) => {
+                return finish(error(StatusCode::BAD_REQUEST, "bad_origin", "the Origin header is not readable")).await;
+            }
         },
         (Some(_), Some(_)) => {
             return finish(error(StatusCode::BAD_REQUEST, "bad_origin", "more than one Origin header")).await;
@@ -124,8 +132,12 @@ pub(super) async fn guard(State(st): State<Shared>, req: Request, next: Next) ->
     if let Some(o) = &origin
         && !st.cfg.allowed_origins.iter().any(|a| a == o)
     {
-        return finish(error(StatusCode::FORBIDDEN, "origin_not_allowed", "this web origin may not use the cancuoc API"))
-            .await;
+        return finish(error(
+            StatusCode::FORBIDDEN,
+            "origin_not_allowed",
+            "this web origin may not use the cancuoc API",
+        ))
+        .await;
     }
     if req.method() == Method::OPTIONS {
         let mut r = StatusCode::NO_CONTENT.into_response();
@@ -168,8 +180,12 @@ pub(super) async fn guard(State(st): State<Shared>, req: Request, next: Next) ->
     let bytes = match tokio::time::timeout(limit, axum::body::to_bytes(body, BODY_LIMIT)).await {
         Ok(Ok(b)) => b,
         Ok(Err(_)) => {
-            return finish(error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("the body is over {BODY_LIMIT} bytes")))
-                .await;
+            return finish(error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("the body is over {BODY_LIMIT} bytes"),
+            ))
+            .await;
         }
         Err(_) => {
             return finish(error(

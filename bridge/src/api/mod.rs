@@ -448,7 +448,11 @@ fn strict<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response
 
 /// The 400 for a request whose stated consent is not `true`.
 fn consent_needed(what: &str) -> Response {
-    error(StatusCode::BAD_REQUEST, "consent_needed", format!("the citizen's consent {what} is needed (\"consent\": true)"))
+    error(
+        StatusCode::BAD_REQUEST,
+        "consent_needed",
+        format!("the citizen's consent {what} is needed (\"consent\": true)"),
+    )
 }
 
 /// `POST /v1/bhyt`: the insurance check for a verified read (`read_id`) or for fields the HIS
@@ -500,7 +504,11 @@ async fn bhyt(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
                 .ok()
                 .and_then(|m| m.get(id).filter(|k| k.at.elapsed() < st.cfg.retention).map(|k| k.report.clone()));
             let Some(report) = hit else {
-                return error(StatusCode::NOT_FOUND, "not_found", "no such read (results are kept only for a few minutes)");
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    "no such read (results are kept only for a few minutes)",
+                );
             };
             if report.status != crate::Status::Verified {
                 let reason = req.override_reason.as_deref().map(str::trim).unwrap_or_default();
