@@ -208,14 +208,17 @@ fn a_vanished_client_neither_frees_the_reader_early_nor_escapes_the_wrong_key_co
 }
 
 /// Point 4: Forms render off the async workers: while eight forms with long typed fields render, a
-/// cheap request is answered before the last of them (order, not speed).
+/// cheap request is answered before the first of them is done (order, not speed; before, it
+/// waited for a worker to finish a PDF).
 #[test]
 fn a_cheap_request_is_answered_while_eight_forms_render() {
     let s = start(&[]);
     let id = read_ok(&s, "rsa");
-    let long = "Đề nghị đăng ký thường trú tại địa chỉ mới cùng các thành viên trong hộ gia đình. ".repeat(20);
-    let body = json!({ "read_ids": [id], "consent": ["required"], "values": { "request": long, "kinh_gui": "Công an phường Hoàn Kiếm" } })
-        .to_string();
+    let long = "Đề nghị đăng ký thường trú tại địa chỉ mới cùng các thành viên trong hộ gia đình. ".repeat(22);
+    let mid = "Nguyễn Văn Một Hai Ba Bốn Năm Sáu Bảy Tám Chín Mười ".repeat(6);
+    let body = json!({ "read_ids": [id], "consent": ["required"], "values": {
+        "request": long, "kinh_gui": "Công an phường Hoàn Kiếm", "head_name": mid, "head_relation": mid, "email": mid } })
+    .to_string();
     let s = std::sync::Arc::new(s);
     let forms: Vec<_> = (0..8)
         .map(|_| {
@@ -227,12 +230,12 @@ fn a_cheap_request_is_answered_while_eight_forms_render() {
             })
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(30));
+    std::thread::sleep(Duration::from_millis(5));
     let (code, _, _) = raw(&s, &req(&s, "GET", &format!("/v1/read/{id}"), "", ""));
     let cheap_done = Instant::now();
     assert_eq!(code, 200);
-    let last_form = forms.into_iter().map(|f| f.join().expect("form")).max().expect("eight");
-    assert!(cheap_done < last_form, "the cheap request waited for every form to render");
+    let first_form = forms.into_iter().map(|f| f.join().expect("form")).min().expect("eight");
+    assert!(cheap_done < first_form, "the cheap request waited for a form to render");
 }
 
 /// Point 5: Strict input: a key given twice, an unknown field, a non-ASCII or short ID number, an
