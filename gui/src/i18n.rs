@@ -510,6 +510,8 @@ pub struct Tr {
     pub bhyt_benefit_source: &'static str,
     pub zoom_in: &'static str,
     pub zoom_out: &'static str,
+    pub purge_busy: &'static str,
+    pub audit_waiting_bar: &'static str,
 }
 
 pub const VI: Tr = Tr {
@@ -902,6 +904,8 @@ pub const VI: Tr = Tr {
     bhyt_benefit_source: "theo mã thẻ, QĐ 1351/QĐ-BHXH",
     zoom_in: "Phóng to trang",
     zoom_out: "Thu nhỏ trang",
+    purge_busy: "Một quầy khác đang xóa dữ liệu quá hạn của cơ sở; ở đây chưa xóa gì — thử lại sau ít phút.",
+    audit_waiting_bar: "Nhật ký chưa ghi được",
 };
 
 pub const EN: Tr = Tr {
@@ -1294,6 +1298,8 @@ pub const EN: Tr = Tr {
     bhyt_benefit_source: "from the card number, Decision 1351/QĐ-BHXH",
     zoom_in: "Zoom in",
     zoom_out: "Zoom out",
+    purge_busy: "Another counter is deleting the site's old data right now; nothing was deleted here — try again in a few minutes.",
+    audit_waiting_bar: "Log rows not yet written",
 };
 
 /// A file's name for the progress list.

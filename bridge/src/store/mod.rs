@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::words::Lang;
 
+mod outbox;
 pub mod pin;
 mod postgres;
 mod sqlite;
@@ -281,6 +282,8 @@ pub enum StoreError {
     Url(String),
     #[error("database schema: {0}")]
     Migrate(String),
+    #[error("another counter is purging the site's old data right now; nothing was deleted here")]
+    PurgeBusy,
 }
 
 /// One way of keeping the data: the app's [`Store`] calls these, whichever database it is.
@@ -499,9 +502,7 @@ impl Store {
             let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
         }
         let path = dir.join("desk.sqlite");
-        let conn = rusqlite::Connection::open(&path)?;
-        conn.pragma_update(None, "secure_delete", "ON")?;
-        Ok(Self::with(sqlite::Sqlite::new(conn)?, Location::File(path)))
+        Ok(Self::with(sqlite::Sqlite::open_file(&path)?, Location::File(path)))
     }
     /// Opens the store a command names: a PostgreSQL URL (`postgres://…`, as counter `counter`)
     /// or a SQLite file (created, readable by this user only) — the desk app's `desk.sqlite`
@@ -514,14 +515,13 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Dir(dir.to_path_buf(), e))?;
         }
-        let conn = rusqlite::Connection::open(&path)?;
+        let store = sqlite::Sqlite::open_file(&path)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
         }
-        conn.pragma_update(None, "secure_delete", "ON")?;
-        Ok(Self::with(sqlite::Sqlite::new(conn)?, Location::File(path)))
+        Ok(Self::with(store, Location::File(path)))
     }
 
     /// A database in memory only (demo mode: nothing reaches the disk).

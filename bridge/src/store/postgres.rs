@@ -4,7 +4,7 @@
 //! fail fast while the server is unreachable; audit rows written then wait in memory (and, when
 //! the app closes, in a spool file) and are sent when it is back.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -57,7 +57,7 @@ pub(super) fn connect(url: &str, counter: &str) -> Result<(Pg, String), StoreErr
         format!("{}:{port}/{}", hosts.join(","), config.get_dbname().unwrap_or(""))
     };
     let mut pg =
-        Pg { config, counter: counter.to_string(), client: None, outbox: Vec::new(), down_since: None, spool: None };
+        Pg { config, counter: counter.to_string(), client: None, outbox: Default::default(), down_since: None };
     // The server's address (never the password) and the cause, for the technician.
     let client = pg.client().map_err(|e| {
         let cause = std::error::Error::source(&e).map(|c| format!(": {c}")).unwrap_or_default();
@@ -72,19 +72,13 @@ pub(super) fn connect(url: &str, counter: &str) -> Result<(Pg, String), StoreErr
 
 impl Backend for Pg {
     fn pending_audit(&self) -> usize {
-        self.outbox.len()
+        self.outbox.rows.len()
     }
 
+    /// Rows an earlier run left are sent now, and removed from the file only once stored.
     fn use_spool(&mut self, dir: &Path) {
-        let path = dir.join(AUDIT_SPOOL);
-        if let Ok(bytes) = std::fs::read(&path) {
-            if let Ok(rows) = serde_json::from_slice::<Vec<(String, AuditRow)>>(&bytes) {
-                self.outbox.extend(rows);
-            }
-            let _ = std::fs::remove_file(&path);
-            self.flush();
-        }
-        self.spool = Some(path);
+        self.outbox.use_spool(dir.join(AUDIT_SPOOL));
+        self.flush();
     }
 
     fn schema_version(&mut self) -> Result<i64, StoreError> {
@@ -182,7 +176,7 @@ impl Backend for Pg {
     /// The row waits in memory when the server cannot be reached and is sent with the next
     /// successful write.
     fn audit(&mut self, uid: String, row: &AuditRow) -> Result<(), StoreError> {
-        self.outbox.push((uid, row.clone()));
+        self.outbox.rows.push((uid, row.clone()));
         self.flush();
         Ok(())
     }
@@ -206,13 +200,13 @@ impl Backend for Pg {
             // Another counter is purging right now: that one covers the site.
             let got: bool = tx.query_one("SELECT pg_try_advisory_xact_lock($1)", &[&PG_LOCK_PURGE])?.get(0);
             if !got {
-                return Ok(0);
+                return Ok(None);
             }
             if !force {
                 let last: Option<i64> =
                     tx.query_opt("SELECT at FROM maintenance WHERE job = 'purge'", &[])?.map(|r| r.get(0));
                 if last.is_some_and(|l| now - l < SITE_PURGE_EVERY_S && l <= now) {
-                    return Ok(0);
+                    return Ok(Some(0));
                 }
             }
             let policy = tx
@@ -233,7 +227,14 @@ impl Backend for Pg {
                 &[&now],
             )?;
             tx.commit()?;
-            Ok(n as usize)
+            Ok(Some(n as usize))
+        })
+        // The scheduled purge leaves it to the counter that holds the lock; one asked for now
+        // says so instead of answering 0.
+        .and_then(|done| match done {
+            Some(n) => Ok(n),
+            None if force => Err(StoreError::PurgeBusy),
+            None => Ok(0),
         })
     }
 
@@ -371,27 +372,18 @@ pub(super) struct Pg {
     config: postgres::Config,
     counter: String,
     client: Option<postgres::Client>,
-    /// Audit rows not yet on the server, with their write ids.
-    outbox: Vec<(String, AuditRow)>,
+    /// Audit rows not yet on the server, with their write ids (on disk while any wait).
+    outbox: super::outbox::Outbox,
     /// When the server last could not be reached (cleared by a success).
     down_since: Option<Instant>,
-    /// Where audit rows still waiting when the app closes are kept until the next start.
-    spool: Option<PathBuf>,
 }
 
 impl Drop for Pg {
     fn drop(&mut self) {
-        if self.outbox.is_empty() {
-            return;
-        }
-        self.down_since = None;
-        self.flush();
-        if let (false, Some(path)) = (self.outbox.is_empty(), &self.spool) {
-            // Nothing is lost when the app closes while the server is away: the rows wait on
-            // this PC (readable by this user only) and go out on the next start.
-            if let Ok(json) = serde_json::to_vec(&self.outbox) {
-                let _ = crate::write_private(path, &json);
-            }
+        // One last try; what still waits is already on disk (the outbox keeps it there).
+        if !self.outbox.rows.is_empty() {
+            self.down_since = None;
+            self.flush();
         }
     }
 }
@@ -506,9 +498,16 @@ impl Pg {
     /// Sends the waiting audit rows (once each, thanks to their ids); stops at the first
     /// failure and keeps the rest.
     fn flush(&mut self) {
-        if self.outbox.is_empty() {
+        if self.outbox.rows.is_empty() {
             return;
         }
+        self.send_waiting();
+        // The disk matches what still waits (written, fsynced, when rows wait; removed when none
+        // do) before the call that queued a row returns.
+        let _ = self.outbox.persist();
+    }
+
+    fn send_waiting(&mut self) {
         if let Some(t) = self.down_since
             && t.elapsed() < PG_READ_BACKOFF
             && self.client.is_none()
@@ -516,7 +515,7 @@ impl Pg {
             return;
         }
         let counter = self.counter.clone();
-        while let Some((uid, a)) = self.outbox.first().cloned() {
+        while let Some((uid, a)) = self.outbox.rows.first().cloned() {
             let r = self.attempt_fresh(&mut |c: &mut postgres::Client| {
                 c.execute(
                     "INSERT INTO audit(at, clerk, action, purpose, fields, checkin, detail, uid, counter)
@@ -526,12 +525,12 @@ impl Pg {
             });
             match r {
                 Ok(_) => {
-                    self.outbox.remove(0);
+                    self.outbox.rows.remove(0);
                 }
                 Err(Ok(_)) => {
                     // The row itself is refused (cannot happen with this schema): drop it rather
                     // than block every later row.
-                    self.outbox.remove(0);
+                    self.outbox.rows.remove(0);
                 }
                 Err(Err(_)) => {
                     self.down_since = Some(Instant::now());

@@ -1,8 +1,15 @@
 //! One PC's store: a SQLite file (rusqlite, bundled), or memory only in demo mode.
+//!
+//! Shared safely by several processes on one PC (two desk apps, the desk app and the CLI): the
+//! schema is migrated under an exclusive lock on `<file>.lock` (two first opens both succeed);
+//! the file is in WAL mode (readers never block the writer); every multi-statement write begins
+//! IMMEDIATE so a busy file is waited for (5 s) rather than failed at once; an audit row that
+//! cannot be written waits in the outbox (on disk beside the file) and is retried — the failure
+//! is returned to the caller, never dropped.
 
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{
     AUDIT_COLUMNS, AuditRow, Backend, CHECKIN_COLUMNS, CONSENT_COLUMNS, CheckinRow, ConsentRecord, Erased, NewCheckin,
@@ -15,14 +22,69 @@ mod migrations {
 
 pub(super) struct Sqlite {
     conn: Connection,
+    /// Audit rows not yet written (the file was locked), with their write ids.
+    outbox: super::outbox::Outbox,
 }
 
+/// How long a write waits for another process's write to finish.
+const BUSY: Duration = Duration::from_secs(5);
+
 impl Sqlite {
-    /// Brings the schema up to date.
+    /// Brings the schema up to date (a database in memory).
     pub(super) fn new(mut conn: Connection) -> Result<Sqlite, StoreError> {
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY)?;
         migrations::migrations::runner().run(&mut conn).map_err(|e| StoreError::Migrate(e.to_string()))?;
-        Ok(Sqlite { conn })
+        Ok(Sqlite { conn, outbox: Default::default() })
+    }
+
+    /// Opens a database file shared with other processes: WAL, the busy timeout, the schema
+    /// migrated under an exclusive lock on `<file>.lock`, the audit outbox beside the file.
+    pub(super) fn open_file(path: &std::path::Path) -> Result<Sqlite, StoreError> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(BUSY)?;
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        let _: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        let lock_path = path.with_extension("sqlite.lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| StoreError::Dir(lock_path.clone(), e))?;
+        // Two processes opening a new file at once: one migrates, the other then finds it done.
+        lock.lock().map_err(|e| StoreError::Dir(lock_path.clone(), e))?;
+        let migrated = migrations::migrations::runner().run(&mut conn).map_err(|e| StoreError::Migrate(e.to_string()));
+        let _ = lock.unlock();
+        migrated?;
+        let mut outbox = super::outbox::Outbox::default();
+        outbox.use_spool(path.with_extension("audit-pending.json"));
+        let mut s = Sqlite { conn, outbox };
+        let _ = s.flush();
+        Ok(s)
+    }
+
+    /// Writes the waiting audit rows in order; keeps the rest (and the file on disk) at the first
+    /// failure, which it returns.
+    fn flush(&mut self) -> Result<(), StoreError> {
+        let mut failed = None;
+        while let Some((uid, row)) = self.outbox.rows.first().cloned() {
+            let r = self.conn.execute(
+                "INSERT INTO audit(at, clerk, action, purpose, fields, checkin, detail, uid) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(uid) DO NOTHING",
+                params![row.at, row.clerk, row.action, row.purpose, row.fields, row.checkin, row.detail, uid],
+            );
+            match r {
+                Ok(_) => {
+                    self.outbox.rows.remove(0);
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        let _ = self.outbox.persist();
+        failed.map_or(Ok(()), |e| Err(e.into()))
     }
 }
 
@@ -54,7 +116,7 @@ impl Backend for Sqlite {
 
     fn save_checkin(&mut self, n: &NewCheckin) -> Result<Saved, StoreError> {
         let c = n.row;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         if let Some((id, q)) = tx
             .query_row("SELECT id, queue_no FROM checkins WHERE uid = ?1", params![n.uid], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?))
@@ -100,12 +162,15 @@ impl Backend for Sqlite {
         Ok(self.conn.execute("DELETE FROM checkins WHERE id = ?1", params![id])? > 0)
     }
 
+    /// Queued, then written with any that wait; a failure is returned (the row waits, on disk,
+    /// and goes with the next write).
     fn audit(&mut self, uid: String, row: &AuditRow) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO audit(at, clerk, action, purpose, fields, checkin, detail, uid) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![row.at, row.clerk, row.action, row.purpose, row.fields, row.checkin, row.detail, uid],
-        )?;
-        Ok(())
+        self.outbox.rows.push((uid, row.clone()));
+        self.flush()
+    }
+
+    fn pending_audit(&self) -> usize {
+        self.outbox.rows.len()
     }
 
     fn audit_log(&mut self, limit: usize) -> Result<Vec<AuditRow>, StoreError> {
@@ -121,7 +186,7 @@ impl Backend for Sqlite {
 
     fn purge(&mut self, now: i64, s: &Settings, _force: bool) -> Result<usize, StoreError> {
         let cutoff = now - i64::from(s.retention_days) * 86_400;
-        let c = &self.conn;
+        let c = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let n = c.execute("DELETE FROM checkins WHERE at < ?1 OR ?2 = 0", params![cutoff, s.retention_days])?;
         if !s.store_photos {
             c.execute("UPDATE checkins SET photo = NULL WHERE photo IS NOT NULL", [])?;
@@ -129,6 +194,7 @@ impl Backend for Sqlite {
         c.execute("DELETE FROM audit WHERE at < ?1", params![super::audit_cutoff(now)])?;
         // Consent records prove what was agreed; they go with the audit log (a year).
         c.execute("DELETE FROM consents WHERE at < ?1", params![super::audit_cutoff(now)])?;
+        c.commit()?;
         Ok(n)
     }
 
@@ -185,7 +251,7 @@ impl Backend for Sqlite {
     }
 
     fn withdraw(&mut self, subject: &str, purpose: &str, now: i64) -> Result<(usize, usize), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let n = tx.execute(
             "UPDATE consents SET withdrawn_at = ?3 WHERE subject = ?1 AND purpose = ?2 AND answer = 'agreed' AND withdrawn_at IS NULL",
             params![subject, purpose, now],
@@ -199,7 +265,7 @@ impl Backend for Sqlite {
     }
 
     fn erase(&mut self, id_number: &str, subject: &str) -> Result<Erased, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let audit_unlinked = tx.execute(
             "UPDATE audit SET checkin = NULL WHERE checkin IN (SELECT id FROM checkins WHERE id_number = ?1)",
             params![id_number],
@@ -207,8 +273,12 @@ impl Backend for Sqlite {
         let checkins = tx.execute("DELETE FROM checkins WHERE id_number = ?1", params![id_number])?;
         let consents = tx.execute("DELETE FROM consents WHERE subject = ?1", params![subject])?;
         tx.commit()?;
-        // secure_delete overwrote the freed cells; VACUUM rebuilds the file without free pages.
+        // secure_delete overwrote the freed cells; VACUUM rebuilds the file without free pages;
+        // the checkpoint moves that into the file and empties the write-ahead log (WAL mode),
+        // where the old pages would otherwise linger.
         self.conn.execute_batch("VACUUM")?;
+        let _: (i64, i64, i64) =
+            self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(Erased { checkins, consents, audit_unlinked })
     }
 

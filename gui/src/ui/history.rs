@@ -53,8 +53,11 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
         )
         .labelled_by(l.id);
         if ui.button(t.purge_now).clicked() {
-            let n = app.store.purge_now(now_ts(), &app.settings).unwrap_or(0);
-            app.notice = Some(crate::app::Notice { text: format!("{}: {n}", t.purged), good: true });
+            app.notice = Some(match app.store.purge_now(now_ts(), &app.settings) {
+                Ok(n) => crate::app::Notice { text: format!("{}: {n}", t.purged), good: true },
+                Err(crate::store::StoreError::PurgeBusy) => crate::app::Notice { text: t.purge_busy.into(), good: false },
+                Err(e) => crate::app::Notice { text: e.to_string(), good: false },
+            });
         }
     });
     let rows = match app.history_rows() {

@@ -21,5 +21,12 @@ pub fn reader_bar(app: &App, ui: &mut egui::Ui, k: f32) {
         if !fix.is_empty() {
             ui.label(RichText::new(fix).size(16.0 * k).color(RED));
         }
+        // Audit rows the store could not write yet (a locked file, a site server away): said
+        // here, never silently dropped; they go out with the next write.
+        let waiting = app.store.pending_audit();
+        if waiting > 0 {
+            ui.separator();
+            ui.label(bold(format!("{}: {waiting}", t.audit_waiting_bar), 16.0 * k).color(super::AMBER_TEXT));
+        }
     });
 }
