@@ -129,34 +129,59 @@ impl Backend for Pg {
     fn save_checkin(&mut self, n: &NewCheckin) -> Result<Saved, StoreError> {
         let c = n.row;
         let counter = self.counter.clone();
+        // The day as the queue table keys it (yyyy-mm-dd: digits and dashes only, so it may be
+        // written into the statement below).
+        if n.day.is_empty() || !n.day.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+            return Err(StoreError::Url(format!("queue day {:?}", n.day)));
+        }
         self.write(|cl| {
-            let mut tx = cl.transaction()?;
-            if let Some(r) = tx.query_opt("SELECT id, queue_no FROM checkins WHERE uid = $1", &[&n.uid])? {
-                let q: Option<i64> = r.get(1);
-                return Ok(Saved { id: Some(r.get(0)), queue_no: q.unwrap_or(0), repeat: true });
+            cl.batch_execute("BEGIN")?;
+            let done = (|| {
+                if let Some(r) = cl.query_opt("SELECT id, queue_no FROM checkins WHERE uid = $1", &[&n.uid])? {
+                    let q: Option<i64> = r.get(1);
+                    cl.batch_execute("ROLLBACK")?;
+                    return Ok(Some(Saved { id: Some(r.get(0)), queue_no: q.unwrap_or(0), repeat: true }));
+                }
+                // The row first (photo, evidence), its number last: every counter waits on the
+                // day's queue row, so it is locked only for one round trip — the number and the
+                // commit go in one message. Numbers stay unique and gap-free: taken inside the
+                // transaction, so a save that fails gives none away.
+                let id: Option<i64> = if n.keep {
+                    let r = cl.query_one(
+                        "INSERT INTO checkins(at, clerk, full_name, id_number, date_of_birth, sex, address, reason, service, verdict, bhyt, photo, uid, counter, queue_no, evidence, evidence_sha256)
+                         VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15, $16) RETURNING id",
+                        &[
+                            &c.at, &c.clerk, &c.full_name, &c.id_number, &c.date_of_birth, &c.sex, &c.address,
+                            &c.reason, &c.service, &c.verdict, &c.bhyt, &n.photo, &n.uid, &counter, &c.evidence,
+                            &c.evidence_sha256,
+                        ],
+                    )?;
+                    Some(r.get(0))
+                } else {
+                    None
+                };
+                let number = format!(
+                    "WITH q AS (INSERT INTO queue(day, last) VALUES('{}', 1) ON CONFLICT(day) DO UPDATE SET last = queue.last + 1 RETURNING last) ",
+                    n.day
+                );
+                let sql = match id {
+                    Some(id) => format!("{number}UPDATE checkins SET queue_no = (SELECT last FROM q) WHERE id = {id} RETURNING queue_no; COMMIT"),
+                    None => format!("{number}SELECT last FROM q; COMMIT"),
+                };
+                let mut q = None;
+                for m in cl.simple_query(&sql)? {
+                    if let postgres::SimpleQueryMessage::Row(r) = m {
+                        q = r.get(0).and_then(|v| v.parse::<i64>().ok());
+                    }
+                }
+                Ok(q.map(|q| Saved { id, queue_no: q, repeat: false }))
+            })();
+            if done.is_err() {
+                let _ = cl.batch_execute("ROLLBACK");
             }
-            let q: i64 = tx
-                .query_one(
-                    "INSERT INTO queue(day, last) VALUES($1, 1) ON CONFLICT(day) DO UPDATE SET last = queue.last + 1 RETURNING last",
-                    &[&n.day],
-                )?
-                .get(0);
-            let id = if n.keep {
-                let r = tx.query_one(
-                    "INSERT INTO checkins(at, clerk, full_name, id_number, date_of_birth, sex, address, reason, service, verdict, bhyt, photo, uid, counter, queue_no, evidence, evidence_sha256)
-                     VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
-                    &[
-                        &c.at, &c.clerk, &c.full_name, &c.id_number, &c.date_of_birth, &c.sex, &c.address, &c.reason,
-                        &c.service, &c.verdict, &c.bhyt, &n.photo, &n.uid, &counter, &q, &c.evidence, &c.evidence_sha256,
-                    ],
-                )?;
-                Some(r.get(0))
-            } else {
-                None
-            };
-            tx.commit()?;
-            Ok(Saved { id, queue_no: q, repeat: false })
+            done
         })
+        .and_then(|saved| saved.ok_or_else(|| StoreError::Migrate("the server gave no queue number".into())))
     }
 
     fn checkins(&mut self, limit: usize) -> Result<Vec<CheckinRow>, StoreError> {

@@ -55,7 +55,9 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
         if ui.button(t.purge_now).clicked() {
             app.notice = Some(match app.store.purge_now(now_ts(), &app.settings) {
                 Ok(n) => crate::app::Notice { text: format!("{}: {n}", t.purged), good: true },
-                Err(crate::store::StoreError::PurgeBusy) => crate::app::Notice { text: t.purge_busy.into(), good: false },
+                Err(crate::store::StoreError::PurgeBusy) => {
+                    crate::app::Notice { text: t.purge_busy.into(), good: false }
+                }
                 Err(e) => crate::app::Notice { text: e.to_string(), good: false },
             });
         }
