@@ -2,55 +2,32 @@
 //! token, Origin allowlist and CORS, reads with our JSON and FHIR, retention, body limit,
 //! "reader busy", live events, and refusal to listen beyond loopback.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
 use tungstenite::client::IntoClientRequest;
 
+mod common;
+
 const ALLOWED: &str = "http://his.local";
 
+/// `cancuoc serve --simulated` (tests/common) with the allowed origin, its token file in a folder
+/// of its own.
 struct Server {
-    child: Child,
     url: String,
     token: String,
+    _serve: common::Serve,
     _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn start(extra: &[&str]) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let token_file = dir.path().join("token");
-    let mut args = vec![
-        "serve",
-        "--simulated",
-        "--port",
-        "0",
-        "--allow-origin",
-        ALLOWED,
-        "--token-file",
-        token_file.to_str().unwrap(),
-    ];
+    let mut args = vec!["--allow-origin", ALLOWED];
     args.extend(extra);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cancuoc"))
-        .args(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("address printed").to_string();
-    let token = std::fs::read_to_string(&token_file).unwrap().trim().to_string();
-    assert_eq!(token.len(), 64);
-    Server { child, url, token, _dir: dir }
+    let serve = common::Serve::start(dir.path(), &args, &[]);
+    assert_eq!(serve.token.len(), 64);
+    Server { url: serve.url.clone(), token: serve.token.clone(), _serve: serve, _dir: dir }
 }
 
 fn agent() -> ureq::Agent {

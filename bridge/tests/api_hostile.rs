@@ -2,55 +2,33 @@
 //! attacker with a stolen token, a hostile web page or a careless hospital system would try, and
 //! the answer each gets. The table of these is in docs/reliability.md.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+mod common;
+
 const ALLOWED: &str = "http://his.local";
 
+/// `cancuoc serve --simulated` (tests/common) with the allowed origin; its address as
+/// `host:port` for raw sockets.
 struct Server {
-    child: Child,
     addr: String,
     token: String,
     dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    _serve: common::Serve,
 }
 
 fn start(extra: &[&str]) -> Server {
     let dir = tempfile::tempdir().expect("tmp");
-    let token_file = dir.path().join("token");
-    let mut args = vec![
-        "serve",
-        "--simulated",
-        "--port",
-        "0",
-        "--allow-origin",
-        ALLOWED,
-        "--token-file",
-        token_file.to_str().expect("utf-8"),
-    ];
+    let mut args = vec!["--allow-origin", ALLOWED];
     args.extend(extra);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cancuoc"))
-        .args(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("line");
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("address printed");
-    let addr = url.trim_start_matches("http://").trim_end_matches('/').to_string();
-    let token = std::fs::read_to_string(&token_file).expect("token").trim().to_string();
-    Server { child, addr, token, dir }
+    let serve = common::Serve::start(dir.path(), &args, &[]);
+    let addr = serve.url.trim_start_matches("http://").trim_end_matches('/').to_string();
+    Server { addr, token: serve.token.clone(), dir, _serve: serve }
 }
 
 /// One raw HTTP/1.1 exchange (`Connection: close`): (status, headers in lower case, body).

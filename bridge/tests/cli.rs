@@ -3,15 +3,8 @@
 use std::process::Command;
 
 use serde_json::Value;
-
-fn cancuoc(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cancuoc")).args(args).output().expect("cancuoc runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::cancuoc;
 
 fn json(args: &[&str]) -> (i32, Value) {
     let (code, out, err) = cancuoc(args);

@@ -13,16 +13,7 @@ use cancuoc_core::trust::TrustStore;
 use cancuoc_sim::PERSONA;
 
 mod common;
-use common::Serve;
-
-fn cancuoc(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cancuoc")).args(args).output().expect("cancuoc");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{Serve, cancuoc};
 
 /// A simulated check-in's record, written by the CLI.
 fn record(dir: &Path, variant: &str) -> Vec<u8> {

@@ -2,9 +2,9 @@
 //! a technician sees with no Pico attached, with the wrong chip, and with a Pico in BOOTSEL mode
 //! (a directory that looks like its drive).
 
-use std::process::Command;
-
 use cancuoc_bridge::uf2::{Chip, Uf2Error, chip_of, elf_to_uf2, find_bootsel_drives, parse_uf2};
+mod common;
+use common::cancuoc;
 
 /// A minimal little-endian ELF32 (ARM) with one loadable segment at `paddr` (virtual address
 /// `vaddr`) and, optionally, a named section over it.
@@ -99,15 +99,6 @@ fn bad_inputs_are_named() {
     assert!(matches!(chip_of(b"not an elf"), Err(Uf2Error::NotElf(_))));
     assert_eq!(elf_to_uf2(&elf(0x2000_0000, 0x2000_0000, &[1; 8], Some(".boot2")), Chip::Rp2040), Err(Uf2Error::Empty));
     assert_eq!(parse_uf2(&[0u8; 512]), Err(Uf2Error::NotUf2(0)));
-}
-
-fn cancuoc(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cancuoc")).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
 }
 
 #[test]

@@ -6,17 +6,10 @@ use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
+mod common;
+use common::cancuoc;
 
 const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/pki");
-
-fn cancuoc(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cancuoc")).args(args).output().expect("cancuoc runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
 
 fn openssl(dir: &Path, args: &[&str]) {
     let out = Command::new("openssl").current_dir(dir).args(args).output().expect("openssl installed");

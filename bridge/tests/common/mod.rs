@@ -6,6 +6,16 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+/// Runs `cancuoc` with `args`: (exit code, standard output, standard error).
+pub fn cancuoc(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cancuoc")).args(args).output().expect("cancuoc runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// A running `cancuoc serve --simulated --port 0`, stopped when dropped.
 pub struct Serve {
     child: std::process::Child,
