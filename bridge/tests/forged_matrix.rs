@@ -2,7 +2,6 @@
 //! core verdict (via the library), `cancuoc read --json` and its exit code, and the local API's
 //! JSON with its FHIR resource. Each row must be NOT verified, naming the right check, everywhere.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -10,6 +9,7 @@ use cancuoc_bridge::{Report, Status, read};
 use cancuoc_sim::PERSONA;
 use cancuoc_sim::forged::{ROWS, Seen, record};
 use serde_json::Value;
+mod common;
 
 fn names(failures: &Value) -> Vec<String> {
     failures
@@ -62,18 +62,8 @@ fn every_forgery_is_not_verified_at_every_layer_of_the_bridge() {
 
     // The local API (a real server, a real HTTP client) and its FHIR resource.
     let dir = tempfile::tempdir().expect("tmp");
-    let token_file = dir.path().join("token");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cancuoc"))
-        .args(["serve", "--simulated", "--port", "0", "--simulated-latency-ms", "0", "--token-file"])
-        .arg(&token_file)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("address");
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("address printed").to_string();
-    let token = std::fs::read_to_string(&token_file).expect("token").trim().to_string();
+    let serve = common::Serve::start(dir.path(), &["--simulated-latency-ms", "0"], &[]);
+    let (url, token) = (serve.url.clone(), serve.token.clone());
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(60)))
@@ -105,8 +95,7 @@ fn every_forgery_is_not_verified_at_every_layer_of_the_bridge() {
             ok: tag != "verified" && tag != "?",
         });
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(serve);
 
     record("bridge", &seen);
     let bad: Vec<&Seen> = seen.iter().filter(|s| !s.ok).collect();
