@@ -57,8 +57,17 @@ pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()
     o.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    std::io::Write::write_all(&mut o.open(&tmp)?, bytes)?;
-    std::fs::rename(tmp, path)
+    let mut f = o.open(&tmp)?;
+    std::io::Write::write_all(&mut f, bytes)?;
+    // On disk before it replaces the old file, and the rename itself made durable: a power cut
+    // leaves the old file or the new one, never a torn one.
+    f.sync_all()?;
+    std::fs::rename(tmp, path)?;
+    #[cfg(unix)]
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
 }
 
 pub mod exit {

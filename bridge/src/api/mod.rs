@@ -86,6 +86,12 @@ struct Kept {
     evidence: Option<crate::evidence::Evidence>,
 }
 
+/// What `f` takes from a read kept here (within the retention), or `None` when there is none.
+fn kept<T>(st: &Shared, read_id: &str, f: impl FnOnce(&Kept) -> T) -> Option<T> {
+    let m = st.kept.lock().ok()?;
+    m.get(read_id).filter(|k| k.at.elapsed() < st.cfg.retention).map(f)
+}
+
 /// Back-off after `n` wrong access keys in a row on one reader: 1, 2, 4 … seconds, at most a
 /// minute, so a script cannot burn through a chip's retry counter.
 pub fn back_off(n: u32) -> Duration {
@@ -498,12 +504,7 @@ async fn bhyt(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
     // stated with its reason), or as sent.
     let (id_number, full_name, date_of_birth, sex) = match &req.read_id {
         Some(id) => {
-            let hit = st
-                .kept
-                .lock()
-                .ok()
-                .and_then(|m| m.get(id).filter(|k| k.at.elapsed() < st.cfg.retention).map(|k| k.report.clone()));
-            let Some(report) = hit else {
+            let Some(report) = kept(&st, id, |k| k.report.clone()) else {
                 return error(
                     StatusCode::NOT_FOUND,
                     "not_found",
@@ -611,11 +612,7 @@ async fn checkin(State(st): State<Shared>, body: axum::body::Bytes) -> Response 
     if let Err(e) = req.visit.check_text() {
         return error(StatusCode::BAD_REQUEST, "bad_request", e);
     }
-    let hit = st.kept.lock().ok().and_then(|m| {
-        m.get(&req.read_id)
-            .filter(|k| k.at.elapsed() < st.cfg.retention)
-            .map(|k| (k.report.clone(), k.bhyt.clone(), k.evidence.as_ref().map(|e| e.sha256())))
-    });
+    let hit = kept(&st, &req.read_id, |k| (k.report.clone(), k.bhyt.clone(), k.evidence.as_ref().map(|e| e.sha256())));
     let Some((report, answer, evidence_sha256)) = hit else {
         return error(StatusCode::NOT_FOUND, "not_found", "no such read (results are kept only for a few minutes)");
     };
@@ -792,11 +789,7 @@ async fn evidence_export(State(st): State<Shared>, body: axum::body::Bytes) -> R
         return consent_needed("to export the visit evidence");
     }
     let id = req.read_id.as_str();
-    let hit = st
-        .kept
-        .lock()
-        .ok()
-        .and_then(|m| m.get(id).filter(|k| k.at.elapsed() < st.cfg.retention).map(|k| k.evidence.clone()));
+    let hit = kept(&st, id, |k| k.evidence.clone());
     match hit {
         None => error(StatusCode::NOT_FOUND, "not_found", "no such read (results are kept only for a few minutes)"),
         Some(None) => error(
@@ -899,11 +892,7 @@ async fn form_fill(State(st): State<Shared>, Path(name): Path<String>, body: axu
             reports.push(None);
             continue;
         };
-        let hit = st
-            .kept
-            .lock()
-            .ok()
-            .and_then(|m| m.get(id).filter(|k| k.at.elapsed() < st.cfg.retention).map(|k| k.report.clone()));
+        let hit = kept(&st, id, |k| k.report.clone());
         match hit {
             Some(r) => reports.push(Some(r)),
             None => {

@@ -5,8 +5,7 @@
 //! removed when none wait; at start its rows are sent first and only then removed. Sending a
 //! row twice stores it once (its write id).
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::AuditRow;
 
@@ -32,7 +31,7 @@ impl Outbox {
         self.spool = Some(path);
     }
 
-    /// Makes the file match the rows waiting: written and fsynced (file and folder) when any
+    /// Makes the file match the rows waiting: written durably (`crate::write_private`: fsynced, renamed, folder fsynced) when any
     /// wait, removed when none do.
     pub fn persist(&self) -> std::io::Result<()> {
         let Some(path) = &self.spool else { return Ok(()) };
@@ -43,25 +42,6 @@ impl Outbox {
             };
         }
         let json = serde_json::to_vec(&self.rows).map_err(std::io::Error::other)?;
-        write_synced(path, &json)
+        crate::write_private(path, &json)
     }
-}
-
-/// Writes `bytes` to `path` owner-only and durably: a temporary file, fsynced, renamed over the
-/// old one, the folder fsynced (so the rename itself survives a power cut).
-fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = path.with_extension("tmp");
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    let mut f = o.open(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)?;
-    #[cfg(unix)]
-    std::fs::File::open(dir)?.sync_all()?;
-    Ok(())
 }

@@ -239,14 +239,7 @@ impl App {
                 );
             }
             Action::Print => {
-                let text = c.print_text(
-                    &fields,
-                    lang,
-                    &self.settings.clerk_name,
-                    &format_ts(now_ts()),
-                    &self.site_name(),
-                    &self.counter_name(),
-                );
+                let text = self.slip_text(c, &fields);
                 match run_print(&self.settings.print_command, text.as_bytes(), t.no_print_command) {
                     Ok(()) => {
                         self.audit(action.key(), Some(Purpose::Export), &fields, "");
@@ -275,14 +268,7 @@ impl App {
                 }
             }
             Action::Copy => {
-                let text = c.print_text(
-                    &fields,
-                    lang,
-                    &self.settings.clerk_name,
-                    &format_ts(now_ts()),
-                    &self.site_name(),
-                    &self.counter_name(),
-                );
+                let text = self.slip_text(c, &fields);
                 self.pending_copy = Some(text);
                 self.audit(action.key(), Some(Purpose::Export), &fields, "");
                 self.notice(t.copied, true);
@@ -703,6 +689,18 @@ impl App {
             }
             Err(e) => self.notice(e.to_string(), false),
         }
+    }
+
+    /// The check-in slip's text (printed or copied) with this site, counter, clerk and time.
+    fn slip_text(&self, c: &Checkin, fields: &[Field]) -> String {
+        c.print_text(
+            fields,
+            self.lang(),
+            &self.settings.clerk_name,
+            &format_ts(now_ts()),
+            &self.site_name(),
+            &self.counter_name(),
+        )
     }
 
     /// This counter's name (the site server's counter name, else the PC's).
