@@ -40,10 +40,6 @@ impl Sqlite {
     /// Opens a database file shared with other processes: WAL, the busy timeout, the schema
     /// migrated under an exclusive lock on `<file>.lock`, the audit outbox beside the file.
     pub(super) fn open_file(path: &std::path::Path) -> Result<Sqlite, StoreError> {
-        let mut conn = Connection::open(path)?;
-        conn.busy_timeout(BUSY)?;
-        conn.pragma_update(None, "secure_delete", "ON")?;
-        let _: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         let lock_path = path.with_extension("sqlite.lock");
         let lock = std::fs::OpenOptions::new()
             .create(true)
@@ -51,16 +47,29 @@ impl Sqlite {
             .write(true)
             .open(&lock_path)
             .map_err(|e| StoreError::Dir(lock_path.clone(), e))?;
-        // Two processes opening a new file at once: one migrates, the other then finds it done.
+        // Two processes opening a new file at once: one switches it to WAL and migrates, the other
+        // then finds both done. Switching to WAL needs the file to itself and SQLite answers
+        // "database is locked" at once, without waiting, when another connection is busy with it
+        // (seen in CI), so the switch happens under the same lock as the migration.
         lock.lock().map_err(|e| StoreError::Dir(lock_path.clone(), e))?;
-        let migrated = migrations::migrations::runner().run(&mut conn).map_err(|e| StoreError::Migrate(e.to_string()));
+        let opened = Self::open_locked(path);
         let _ = lock.unlock();
-        migrated?;
+        let conn = opened?;
         let mut outbox = super::outbox::Outbox::default();
         outbox.use_spool(path.with_extension("audit-pending.json"));
         let mut s = Sqlite { conn, outbox };
         let _ = s.flush();
         Ok(s)
+    }
+
+    /// Opens, switches to WAL and migrates; the caller holds the file's lock.
+    fn open_locked(path: &std::path::Path) -> Result<Connection, StoreError> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(BUSY)?;
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        let _: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        migrations::migrations::runner().run(&mut conn).map_err(|e| StoreError::Migrate(e.to_string()))?;
+        Ok(conn)
     }
 
     /// Writes the waiting audit rows in order; keeps the rest (and the file on disk) at the first
