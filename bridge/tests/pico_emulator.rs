@@ -236,22 +236,38 @@ fn the_board_image_boots_in_rp2040js_and_a_card_read_through_it_is_verified() {
     let r = pico.wait_for("read", 0, Duration::from_secs(10));
     eprintln!("read: {r}");
     // The light a clerk looks at: on for 3 s after a verified read (plus the reading blink's
-    // last on-phase before it and the idle blink's 50 ms after it: 3.0–3.13 s).
+    // last on-phase before it and the idle blink's 50 ms after it: 3.0–3.13 s). The reading
+    // blink's last on-phase may end on its own first, a little late when core 0's timer comes
+    // during the field switching off (seen: 101.6 ms instead of 80), then the 3 s follow.
     let after = r["sim_ms"].as_f64().unwrap();
-    let lit = pico.wait_for_where("led", 0, Duration::from_secs(60), |e| e["sim_ms"].as_f64() > Some(after));
+    let long = |e: &Value| e["sim_ms"].as_f64() > Some(after) && e["on_ms"].as_f64() >= Some(1000.0);
+    let lit = pico.wait_for_where("led", 0, Duration::from_secs(60), long);
     assert!((3000.0..3200.0).contains(&lit["on_ms"].as_f64().unwrap()), "{lit}");
+    let blinks: Vec<Value> = pico
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["event"] == "led" && e["sim_ms"].as_f64() > Some(after) && e["sim_ms"].as_f64() < lit["sim_ms"].as_f64()
+        })
+        .cloned()
+        .collect();
+    assert!(blinks.len() <= 1 && blinks.iter().all(|e| e["on_ms"].as_f64() < Some(200.0)), "{blinks:?}");
     if std::env::var_os("CANCUOC_EMU_PROFILE").is_some() {
         eprintln!("profile: {}", pico.wait_for("profile", 0, Duration::from_secs(1)));
     }
     // Counts, not times: the emulator's cycle counts repeat to within a few thousand cycles, so
-    // they are held to a budget like QEMU's instruction counts (4 December 2026 + 15 %:
-    // 1,095 M cycles of core 1, 848 M of them outside embassy-time's busy delay;
-    // docs/performance.md).
+    // they are held to a budget like QEMU's instruction counts (7 December 2026 + 15 %: 799 M
+    // cycles of core 1, 539 M of them outside embassy-time's busy delay, with the M0+ multiply
+    // and the 4.8 MHz SPI clock; docs/performance.md). The SPI bytes, status polls included, are
+    // counted too: reading each answer by its maximum would show here.
     assert_eq!(r["apdus"], 23, "{r}");
     let cycles = r["core1_cycles"].as_u64().unwrap();
     let working = r["core1_work_cycles"].as_u64().unwrap();
-    assert!((500_000_000..1_260_000_000).contains(&cycles), "{r}");
-    assert!((400_000_000..975_000_000).contains(&working), "{r}");
+    assert!((400_000_000..920_000_000).contains(&cycles), "{r}");
+    assert!((300_000_000..620_000_000).contains(&working), "{r}");
+    assert!(r["spi_bytes"].as_u64().unwrap() < 38_000, "{r}");
     pico.assert_nothing_unexpected();
 }
 

@@ -97,11 +97,13 @@ fn main() -> ! {
     }
 
     // PN532 on SPI0 (default): SCK GP18, MOSI GP19, MISO GP16, CS GP17 (docs/hardware.md). SPI
-    // mode 0, 1 MHz (the PN532 takes up to 5 MHz; 1 MHz is robust on jumper wires).
+    // mode 0 at the PN532's maximum, 5 MHz (its datasheet, SPI timing: fSCK ≤ 5 MHz; embassy-rp
+    // sets the nearest divider below, 4.8 MHz from 125 MHz), or 1 MHz with the `spi-1mhz`
+    // feature for a PN532 on long jumper wires.
     #[cfg(not(feature = "pn532-i2c"))]
     let front_end = {
         let mut cfg = spi::Config::default();
-        cfg.frequency = 1_000_000;
+        cfg.frequency = if cfg!(feature = "spi-1mhz") { 1_000_000 } else { 5_000_000 };
         let bus = Spi::new_blocking(p.SPI0, p.PIN_18, p.PIN_19, p.PIN_16, cfg);
         let cs = Output::new(p.PIN_17, Level::High);
         let spi = match embedded_hal_bus::spi::ExclusiveDevice::new(bus, cs, Delay) {

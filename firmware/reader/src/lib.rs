@@ -8,6 +8,7 @@
 extern crate alloc;
 
 pub mod device;
+pub mod m0mul;
 pub mod pn532;
 pub mod replay;
 pub mod rng;
