@@ -483,11 +483,18 @@ const rev8 = (b) => {
   return out;
 };
 const ACK = [0x00, 0x00, 0xff, 0x00, 0xff, 0x00];
-// Radio: ISO 14443 at 106 kbit/s, 9 bits a byte (parity), with the PCB and CRC of each block.
+// Radio: ISO 14443 at 106 kbit/s, 9 bits a byte (parity), with the PCB and CRC of each block;
+// after a PPS (InPSL) at 212 or 424 kbit/s, the bytes take a half or a quarter of that time and
+// the frame delay times stay as they are.
 const BIT_NS = 1e9 / 105937.5;
+let rateCode = 0; // 0: 106, 1: 212, 2: 424 kbit/s
 function airNs(bytes) {
-  return Math.round((bytes + 3) * 9 * BIT_NS) + 2 * 86 * BIT_NS; // + frame delay time both ways
+  return Math.round(((bytes + 3) * 9 * BIT_NS) / (1 << rateCode)) + 2 * 86 * BIT_NS; // + frame delay time both ways
 }
+// The card's TA(1) in its ATS (--ats-ta, default 0xB3: 212 and 424 kbit/s both ways; 0x80 offers
+// nothing above 106) and whether it refuses the PPS (--refuse-pps).
+const atsTa = Number(opt('--ats-ta', '0xB3'));
+const refusePps = args.includes('--refuse-pps');
 
 // The card on the antenna: the chip simulator over TCP, one request at a time.
 let cardSocket = null;
@@ -638,12 +645,24 @@ async function pnRun([command, ...params]) {
     case 0x4a: {
       // InListPassiveTarget (MaxTg, BrTy, …): the card answers type A
       pn.field = true;
+      rateCode = 0;
       const present = (await cardRequest([0x01]))[0] === 1;
       if (!present || params[1] !== 0x00) return pnAnswer(command, [0x00], 5_000_000);
       pn.target = true;
       event('card-detected', {});
       // Tg, SENS_RES, SEL_RES (ISO 14443-4), NFCID1 (random, 4 bytes), ATS
-      return pnAnswer(command, [0x01, 0x01, 0x00, 0x04, 0x20, 0x04, 0x08, 0x5a, 0x13, 0x37, 0x05, 0x78, 0x80, 0x70, 0x02], 3_000_000);
+      return pnAnswer(command, [0x01, 0x01, 0x00, 0x04, 0x20, 0x04, 0x08, 0x5a, 0x13, 0x37, 0x05, 0x78, atsTa, 0x70, 0x02], 3_000_000);
+    }
+    case 0x4e: {
+      // InPSL (Tg, BRit, BRti): the PPS at 106 kbit/s, then the new rate (or status 0x01, the card
+      // did not answer it, and 106 stays)
+      const [, brit, brti] = params;
+      const offered = (atsTa & 0x22) === 0x22 ? 2 : (atsTa & 0x11) === 0x11 ? 1 : 0;
+      if (!pn.target || refusePps || brit !== brti || brit > offered) return pnAnswer(command, [0x01], airNs(4));
+      const before = airNs(4);
+      rateCode = brit;
+      event('pps', { kbps: [106, 212, 424][brit] });
+      return pnAnswer(command, [0x00], before);
     }
     case 0x40: {
       // InDataExchange (Tg | MI, data)

@@ -265,6 +265,9 @@ fn read<I: pn532::Interface, D: embedded_hal::delay::DelayNs>(
     send(ReaderMsg::State(ReaderState::Reading));
     let mut rng = session_rng();
     let mut verified = None;
+    // The radio's bit rate goes into the report (after the PPS, or 106 kbit/s when the card
+    // offered nothing more or refused it).
+    let rate = pn.target().map(|t| t.rate);
     device.read(
         &mut *pn,
         req,
@@ -273,9 +276,12 @@ fn read<I: pn532::Interface, D: embedded_hal::delay::DelayNs>(
             beat();
             CANCEL.load(Ordering::Relaxed)
         },
-        &mut |m| {
-            if let ReaderMsg::Verdict(v) = &m {
+        &mut |mut m| {
+            if let ReaderMsg::Verdict(v) = &mut m {
                 verified = Some(v.verified);
+                if let Some(r) = rate {
+                    v.access = alloc::format!("{}, radio {} kbit/s", v.access, r.kbps());
+                }
             }
             send(m)
         },

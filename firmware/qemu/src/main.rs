@@ -464,8 +464,8 @@ fn link_noise() -> Result<(), String> {
 /// on thumbv8m, UMULL) against one made of 16-bit pieces, on the edges of the carries and a
 /// stream of pseudo-random operands. Every signature and key agreement above depends on it too.
 fn multiply() -> Result<(), String> {
-    use core::hint::black_box;
     use cancuoc_reader::m0mul::mul_reference;
+    use core::hint::black_box;
     let edges = [0u64, 1, 0xFFFF, 0x1_0000, 0xFFFF_FFFF, 0x1_0000_0000, 0xFFFF_0000_FFFF, u64::MAX, 1 << 63];
     let mut pairs: Vec<(u64, u64)> = edges.iter().flat_map(|&a| edges.iter().map(move |&b| (a, b))).collect();
     let mut x = 0x9E37_79B9_7F4A_7C15u64;

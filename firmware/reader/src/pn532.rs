@@ -41,6 +41,7 @@ pub mod cmd {
     pub const RF_CONFIGURATION: u8 = 0x32;
     pub const IN_DATA_EXCHANGE: u8 = 0x40;
     pub const IN_LIST_PASSIVE_TARGET: u8 = 0x4A;
+    pub const IN_PSL: u8 = 0x4E;
     pub const IN_RELEASE: u8 = 0x52;
 }
 
@@ -167,6 +168,54 @@ pub struct Target {
     pub kind: CardKind,
     /// The PN532's logical number for it (1).
     pub tg: u8,
+    /// The bit rate both ways after activation (and the PPS, when the card offered more).
+    pub rate: BitRate,
+}
+
+/// The ISO/IEC 14443-4 bit rates of a type A card the PN532 can switch to (InPSL's BRit and
+/// BRti codes, UM0701-02 §7.3.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum BitRate {
+    Kbps106 = 0,
+    Kbps212 = 1,
+    Kbps424 = 2,
+}
+
+impl BitRate {
+    /// kbit/s, for the report.
+    pub fn kbps(self) -> u16 {
+        match self {
+            Self::Kbps106 => 106,
+            Self::Kbps212 => 212,
+            Self::Kbps424 => 424,
+        }
+    }
+}
+
+/// The highest rate up to 424 kbit/s, the same both ways, that a type A card's answer to select
+/// (ATS) offers. ISO/IEC 14443-4 §5.2: TL counts the ATS's bytes; T0's b5 says TA(1) follows;
+/// TA(1)'s b6 and b2 are 424 kbit/s card → reader and reader → card, b5 and b1 212 kbit/s; its
+/// b4 must be 0 (a card setting it is treated as offering nothing). No TA(1): 106 kbit/s only.
+pub fn rate_offered(ats: &[u8]) -> BitRate {
+    let (Some(&tl), Some(&t0), Some(&ta)) = (ats.first(), ats.get(1), ats.get(2)) else {
+        return BitRate::Kbps106;
+    };
+    if tl < 3 || t0 & 0x10 == 0 || ta & 0x08 != 0 {
+        BitRate::Kbps106
+    } else if ta & 0x22 == 0x22 {
+        BitRate::Kbps424
+    } else if ta & 0x11 == 0x11 {
+        BitRate::Kbps212
+    } else {
+        BitRate::Kbps106
+    }
+}
+
+/// The ATS in InListPassiveTarget's answer for one type A target (UM0701-02 §7.3.5:
+/// NbTg, Tg, SENS_RES (2), SEL_RES, NFCIDLength, NFCID1, ATS).
+fn ats_of(answer: &[u8]) -> Option<&[u8]> {
+    let id_len = usize::from(*answer.get(5)?);
+    answer.get(6 + id_len..).filter(|a| !a.is_empty())
 }
 
 /// A PN532 on a bus, with a delay source for its timeouts.
@@ -174,6 +223,9 @@ pub struct Pn532<I, D> {
     bus: I,
     delay: D,
     target: Option<Target>,
+    /// The highest rate to ask the next card for: 424 kbit/s, or 106 after a failure at a higher
+    /// rate (until no card is on the antenna).
+    max_rate: BitRate,
     frame: Vec<u8>,
     rx: Vec<u8>,
     /// How long to wait for an answer from the PN532 (which itself waits for the card).
@@ -182,7 +234,15 @@ pub struct Pn532<I, D> {
 
 impl<I: Interface, D: DelayNs> Pn532<I, D> {
     pub fn new(bus: I, delay: D) -> Self {
-        Self { bus, delay, target: None, frame: Vec::new(), rx: Vec::new(), timeout_ms: 1000 }
+        Self {
+            bus,
+            delay,
+            target: None,
+            max_rate: BitRate::Kbps424,
+            frame: Vec::new(),
+            rx: Vec::new(),
+            timeout_ms: 1000,
+        }
     }
 
     /// Gives the bus and the delay back.
@@ -278,13 +338,37 @@ impl<I: Interface, D: DelayNs> Pn532<I, D> {
             if let [n, tg, ..] = r.as_slice()
                 && *n >= 1
             {
-                let t = Target { kind, tg: *tg };
+                let offered = match kind {
+                    CardKind::IsoA => ats_of(&r).map_or(BitRate::Kbps106, rate_offered),
+                    // Type B's rates are set in ATTRIB, which the PN532 sends at 106 kbit/s.
+                    CardKind::IsoB => BitRate::Kbps106,
+                };
+                let rate = self.switch_rate(*tg, offered.min(self.max_rate));
+                let t = Target { kind, tg: *tg, rate };
                 self.target = Some(t);
                 return Ok(Some(t));
             }
         }
         self.target = None;
+        // No card on the antenna: the next one starts with the fastest rate again.
+        self.max_rate = BitRate::Kbps424;
         Ok(None)
+    }
+
+    /// PPS to `rate` both ways (InPSL); the rate in force after it: `rate`, or 106 kbit/s when the
+    /// PN532 or the card refused (the card then stays at 106, ISO/IEC 14443-4 §5.3).
+    fn switch_rate(&mut self, tg: u8, rate: BitRate) -> BitRate {
+        if rate == BitRate::Kbps106 {
+            return rate;
+        }
+        let code = rate as u8;
+        match self.command(cmd::IN_PSL, &[tg, code, code], 1, 100).as_deref() {
+            Ok([0x00]) => rate,
+            _ => {
+                self.max_rate = BitRate::Kbps106;
+                BitRate::Kbps106
+            }
+        }
     }
 
     /// Whether the activated card still answers (Diagnose test 0x06, ISO 14443-4 presence check).
@@ -346,8 +430,12 @@ impl<I: Interface, D: DelayNs> Pn532<I, D> {
         Ok(response)
     }
 
-    /// A card-level error: after a timeout, look whether the card is still there.
+    /// A card-level error: after a timeout, look whether the card is still there. A failure at
+    /// more than 106 kbit/s makes the next activation stay at 106.
     fn card_error(&mut self, code: u8) -> FrontEndError {
+        if self.target.is_some_and(|t| t.rate > BitRate::Kbps106) {
+            self.max_rate = BitRate::Kbps106;
+        }
         if code == 0x01 && !self.card_present() {
             return FrontEndError::Status(0x2B);
         }

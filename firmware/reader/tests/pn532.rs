@@ -427,3 +427,64 @@ fn card_pulled_mid_read_through_the_pn532_is_card_removed_and_a_retry_completes(
     let r = read_card(&mut p, &key, &opts, &mut os_rng(), Some(failure.partial), &mut |_| {}).unwrap();
     assert!(r.verdict.is_verified(), "{}", r.verdict.summary());
 }
+
+/// TA(1) of the answer to select, read as ISO/IEC 14443-4 §5.2.4 lays it out, on ATS bytes
+/// written by hand and on two published ones: a MIFARE DESFire EV1/EV2's `06 75 77 81 02 80`
+/// (Proxmark3's `hf 14a info` decodes its TA(1) 0x77 as "different divisors are supported,
+/// DR: [2, 4, 8], DS: [2, 4, 8]") and a JCOP31 v2.4.1's `78 77 B1 02 4A 43 4F 50 76 32 34 31`
+/// from the public ATQA/SAK/ATS tables (printed without TL).
+#[test]
+fn the_rate_a_card_offers_is_read_from_ta1_of_its_ats() {
+    use cancuoc_reader::pn532::{BitRate, rate_offered};
+    let cases: &[(&[u8], BitRate, &str)] = &[
+        (&[0x06, 0x75, 0x77, 0x81, 0x02, 0x80], BitRate::Kbps424, "DESFire EV1: up to 848 both ways, we take 424"),
+        (
+            &[0x0D, 0x78, 0x77, 0xB1, 0x02, 0x4A, 0x43, 0x4F, 0x50, 0x76, 0x32, 0x34, 0x31],
+            BitRate::Kbps424,
+            "JCOP31 v2.4.1",
+        ),
+        (&[0x05, 0x78, 0x80, 0x70, 0x02], BitRate::Kbps106, "TA(1) 0x80: same rate both ways, nothing above 106"),
+        (&[0x05, 0x78, 0x91, 0x70, 0x02], BitRate::Kbps212, "TA(1) 0x91: 212 both ways"),
+        (&[0x05, 0x78, 0xB3, 0x70, 0x02], BitRate::Kbps424, "TA(1) 0xB3: 212 and 424 both ways"),
+        (&[0x05, 0x78, 0x20, 0x70, 0x02], BitRate::Kbps106, "424 card → reader only: not both ways"),
+        (&[0x05, 0x78, 0x3B, 0x70, 0x02], BitRate::Kbps106, "b4 set (RFU): treated as offering nothing"),
+        (&[0x04, 0x68, 0x70, 0x02], BitRate::Kbps106, "T0 without TA(1): the next byte is TB(1)"),
+        (&[0x01], BitRate::Kbps106, "TL alone"),
+        (&[], BitRate::Kbps106, "no ATS"),
+    ];
+    for (ats, rate, why) in cases {
+        assert_eq!(rate_offered(ats), *rate, "{why}");
+    }
+}
+
+/// A card that offers 424 kbit/s is switched to it with InPSL (UM0701-02 §7.3.4: Tg, BRit, BRti);
+/// one the PN532 cannot switch stays at 106, and so does the next activation of a card on the
+/// antenna until none is found.
+#[test]
+fn spi_transcript_pps_to_424_and_back_to_106_when_refused() {
+    use cancuoc_reader::pn532::BitRate;
+    let desfire = [0x4B, 0x01, 0x01, 0x03, 0x44, 0x20, 0x07, 1, 2, 3, 4, 5, 6, 7, 0x06, 0x75, 0x77, 0x81, 0x02, 0x80];
+    let mut t = exchange(&[0x4A, 0x01, 0x00], &desfire, 76);
+    t.extend(exchange(&[0x4E, 0x01, 0x02, 0x02], &[0x4F, 0x00], 13));
+    let mut spi = SpiMock::new(&t);
+    let mut p = Pn532::new(SPIInterface { spi: spi.clone() }, NoopDelay);
+    assert_eq!(p.poll().unwrap().map(|t| t.rate), Some(BitRate::Kbps424));
+    spi.done();
+
+    // Refused (status 0x01: the card did not answer the PPS): 106, and no second try on the next
+    // activation; once no card is found, the next card is asked again.
+    let mut t = exchange(&[0x4A, 0x01, 0x00], &desfire, 76);
+    t.extend(exchange(&[0x4E, 0x01, 0x02, 0x02], &[0x4F, 0x01], 13));
+    t.extend(exchange(&[0x4A, 0x01, 0x00], &desfire, 76));
+    t.extend(exchange(&[0x4A, 0x01, 0x00], &[0x4B, 0x00], 76));
+    t.extend(exchange(&[0x4A, 0x01, 0x03, 0x00], &[0x4B, 0x00], 76));
+    t.extend(exchange(&[0x4A, 0x01, 0x00], &desfire, 76));
+    t.extend(exchange(&[0x4E, 0x01, 0x02, 0x02], &[0x4F, 0x00], 13));
+    let mut spi = SpiMock::new(&t);
+    let mut p = Pn532::new(SPIInterface { spi: spi.clone() }, NoopDelay);
+    assert_eq!(p.poll().unwrap().map(|t| t.rate), Some(BitRate::Kbps106));
+    assert_eq!(p.poll().unwrap().map(|t| t.rate), Some(BitRate::Kbps106));
+    assert_eq!(p.poll().unwrap(), None);
+    assert_eq!(p.poll().unwrap().map(|t| t.rate), Some(BitRate::Kbps424));
+    spi.done();
+}
