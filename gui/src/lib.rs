@@ -14,6 +14,7 @@ pub mod photo;
 pub mod practice;
 pub mod qr;
 pub mod reader;
+pub mod style;
 /// The site store lives in the bridge (shared with `cancuoc serve` and `cancuoc privacy`).
 pub use cancuoc_bridge::store;
 pub mod tour;

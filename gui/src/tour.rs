@@ -96,7 +96,7 @@ impl Tour {
             11 => {
                 app.set_lang(Lang::Vi);
                 app.set_large_text(true);
-                crate::ui::apply_style(ctx, true);
+                crate::style::apply_style(ctx, true);
                 app.next_person();
                 app.key_mode = KeyMode::Mrz;
                 app.apply_qr("079195012345|012345678|Nguyễn Thị Thu Hà|15031995|Nữ|Số 12 Ngõ 34 Phố Hàng Bạc, Phường Hàng Đào, Quận Hoàn Kiếm, Hà Nội|10082021");
@@ -104,7 +104,7 @@ impl Tour {
             12 => {
                 // The ward People's Committee counter: its forms after a read.
                 app.set_large_text(false);
-                crate::ui::apply_style(ctx, false);
+                crate::style::apply_style(ctx, false);
                 app.settings.counter_mode = crate::store::CounterMode::WardCommittee;
                 app.settings.office_name = "UBND phường Hoàn Kiếm".into();
                 app.settings.office_place = "Hà Nội".into();
@@ -145,7 +145,7 @@ impl Tour {
                 app.close_consent();
                 app.settings.citizen_display = crate::store::CitizenDisplay::Off;
                 app.set_large_text(true);
-                crate::ui::apply_style(ctx, true);
+                crate::style::apply_style(ctx, true);
                 Self::read(app, "rsa", false);
             }
             19 => {
@@ -158,7 +158,7 @@ impl Tour {
                 // History: cancelling a saved visit asks why first.
                 app.close_form();
                 app.set_large_text(false);
-                crate::ui::apply_style(ctx, false);
+                crate::style::apply_style(ctx, false);
                 app.settings.counter_mode = crate::store::CounterMode::Hospital;
                 app.tab = Tab::History;
                 if let Some(row) = app.store.checkins(1).ok().and_then(|r| r.into_iter().next()) {

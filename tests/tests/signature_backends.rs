@@ -7,7 +7,7 @@
 //! firmware/core/tests/real_world.rs.
 
 use cancuoc_core::auth::passive;
-use cancuoc_core::auth::ring_backend;
+use cancuoc_core::auth::sig;
 use cancuoc_core::cert::Cert;
 use cancuoc_core::crypto::HashAlgorithm;
 use cancuoc_core::files::FileId;
@@ -23,7 +23,7 @@ fn agree(
     m: &[u8],
     s: &[u8],
 ) -> bool {
-    ring_backend::cross_check(key, alg, hint, m, s).unwrap_or_else(|e| panic!("{what}: {e}"))
+    sig::cross_check(key, alg, hint, m, s).unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
 #[test]

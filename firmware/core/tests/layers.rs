@@ -46,10 +46,23 @@ fn code(text: &str) -> String {
 
 /// The top-level modules a piece of code names through `crate::`.
 fn uses(code: &str) -> BTreeSet<String> {
+    names_after(code, "crate::")
+        .into_iter()
+        .map(|n| ALIASES.iter().find(|(a, _)| *a == n).map_or(n.clone(), |(_, m)| (*m).to_string()))
+        .collect()
+}
+
+/// The names that follow `prefix` in a piece of code (`prefix::a`, `prefix::{a::X, b}`).
+fn names_after(code: &str, prefix: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut rest = code;
-    while let Some(i) = rest.find("crate::") {
-        rest = &rest[i + "crate::".len()..];
+    while let Some(i) = rest.find(prefix) {
+        // `crate::` inside `super::crate::`-like text cannot occur; `xsuper::` is not `super::`.
+        let before = rest[..i].chars().next_back();
+        rest = &rest[i + prefix.len()..];
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
         if let Some(group) = rest.strip_prefix('{') {
             // `use crate::{a::X, b};`
             let inner = group.split('}').next().unwrap_or("");
@@ -62,9 +75,38 @@ fn uses(code: &str) -> BTreeSet<String> {
         }
     }
     out.retain(|n| !n.is_empty());
-    out.into_iter()
-        .map(|n| ALIASES.iter().find(|(a, _)| *a == n).map_or(n.clone(), |(_, m)| (*m).to_string()))
-        .collect()
+    out
+}
+
+/// Inside each folder: file module (`auth::sig`) → the files of the same folder it names, through
+/// `super::` or `crate::FOLDER::` (or a name lib.rs re-exports for one of them). The folder's
+/// mod.rs only declares its files and is left out.
+fn inner_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let mut g: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for folder in std::fs::read_dir(src).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()) {
+        let name = folder.file_name().unwrap().to_string_lossy().to_string();
+        let files: Vec<String> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("rs"))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().to_string())
+            .filter(|f| f != "mod")
+            .collect();
+        for file in &files {
+            let text = code(&std::fs::read_to_string(folder.join(format!("{file}.rs"))).unwrap());
+            let mut named = names_after(&text, "super::");
+            named.extend(names_after(&text, &format!("crate::{name}::")));
+            // `crate::ecparams` is lib.rs's name for `auth::ecparams`.
+            named.extend(
+                names_after(&text, "crate::")
+                    .into_iter()
+                    .filter(|n| files.contains(n) && ALIASES.iter().any(|(a, m)| a == n && *m == name)),
+            );
+            let entry = g.entry(format!("{name}::{file}")).or_default();
+            entry.extend(named.into_iter().filter(|n| files.contains(n) && n != file).map(|n| format!("{name}::{n}")));
+        }
+    }
+    g
 }
 
 /// Module → the modules it uses, from every file under `src/` (a folder is one module).
@@ -112,7 +154,13 @@ fn violations(g: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
             }
         }
     }
-    // Cycles: a module that reaches itself.
+    out.extend(cycles(g));
+    out
+}
+
+/// Every module that reaches itself through others.
+fn cycles(g: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
+    let mut out = Vec::new();
     for start in g.keys() {
         let mut seen = BTreeSet::new();
         let mut todo: Vec<&String> = g[start].iter().collect();
@@ -138,6 +186,27 @@ fn lower_layers_never_call_up_and_nothing_goes_round() {
     assert!(g.len() >= 20, "read {} modules", g.len());
     let v = violations(&g);
     assert!(v.is_empty(), "{}", v.join("\n"));
+}
+
+/// Inside a folder too: `auth::sig` dispatches to `auth::alg`, `auth::ecparams` and
+/// `auth::ring_backend`, none of which uses it back (issue 41).
+#[test]
+fn no_two_files_of_a_folder_use_each_other() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let g = inner_graph(&src);
+    assert!(g.contains_key("auth::sig") && g.contains_key("lds::dg13"), "{:?}", g.keys());
+    assert!(g["auth::sig"].contains("auth::alg") && g["auth::sig"].contains("auth::ecparams"), "{g:?}");
+    let c = cycles(&g);
+    assert!(c.is_empty(), "{}", c.join("\n"));
+    // The old knot would be caught: ecparams taking SigError from sig again.
+    let mut g = g;
+    g.get_mut("auth::ecparams").unwrap().insert("auth::sig".into());
+    assert!(cycles(&g).iter().any(|m| m.contains("`auth::sig` uses itself")), "{:?}", cycles(&g));
+    // And the scan reads `super::` and `crate::FOLDER::` forms.
+    assert_eq!(
+        names_after(&code("use super::{alg::SigError, ecparams};\nlet k = super::sig::verify();"), "super::"),
+        ["alg", "ecparams", "sig"].iter().map(|s| s.to_string()).collect()
+    );
 }
 
 #[test]

@@ -178,7 +178,7 @@ fn signed_master_lists_verify_with_their_roots() {
 }
 
 /// The host's signature backend (ring) against the RustCrypto path on the same inputs
-/// (`ring_backend::cross_check`: genuine, flipped signature byte, flipped signed byte). Returns
+/// (`sig::cross_check`: genuine, flipped signature byte, flipped signed byte). Returns
 /// whether ring covered it.
 #[cfg(feature = "ring")]
 fn backends_agree(
@@ -189,8 +189,7 @@ fn backends_agree(
     message: &[u8],
     signature: &[u8],
 ) -> bool {
-    cancuoc_core::auth::ring_backend::cross_check(key, alg, hint, message, signature)
-        .unwrap_or_else(|e| panic!("{what}: {e}"))
+    cancuoc_core::auth::sig::cross_check(key, alg, hint, message, signature).unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
 #[cfg(feature = "ring")]

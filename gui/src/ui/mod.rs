@@ -12,16 +12,11 @@ mod settings;
 pub mod startup;
 mod status;
 
-use eframe::egui::{self, Color32, FontData, FontDefinitions, FontFamily, RichText, TextStyle};
+use eframe::egui::{self, Color32, FontData, FontDefinitions, FontFamily, RichText};
 
 use crate::app::{App, Tab};
 
-pub const GREEN: Color32 = Color32::from_rgb(0x1B, 0x5E, 0x20);
-pub const AMBER: Color32 = Color32::from_rgb(0xF9, 0xA8, 0x25);
-/// Amber for text on the light background (readable; `AMBER` is for fills).
-pub const AMBER_TEXT: Color32 = Color32::from_rgb(0x8A, 0x4B, 0x00);
-pub const RED: Color32 = Color32::from_rgb(0xB7, 0x1C, 0x1C);
-pub const INK: Color32 = Color32::from_rgb(0x1A, 0x1A, 0x1A);
+pub use crate::style::{AMBER, AMBER_TEXT, GREEN, INK, RED, apply_style, bold};
 
 /// Noto Sans (OFL, gui/assets/fonts) first: it covers every Vietnamese letter with its marks;
 /// egui's own fonts stay as fallback for symbols.
@@ -48,29 +43,6 @@ pub fn install_fonts(ctx: &egui::Context) {
     bold.extend(fonts.families.get(&FontFamily::Proportional).cloned().unwrap_or_default());
     fonts.families.insert(FontFamily::Name("bold".into()), bold);
     ctx.set_fonts(fonts);
-}
-
-/// Text sizes; large-text mode scales them by 1.35.
-pub fn apply_style(ctx: &egui::Context, large: bool) {
-    let k = if large { 1.35 } else { 1.0 };
-    ctx.global_style_mut(|style| {
-        style.visuals = egui::Visuals::light();
-        style.text_styles = [
-            (TextStyle::Small, egui::FontId::proportional(14.0 * k)),
-            (TextStyle::Body, egui::FontId::proportional(17.0 * k)),
-            (TextStyle::Button, egui::FontId::proportional(17.0 * k)),
-            (TextStyle::Heading, egui::FontId::new(24.0 * k, FontFamily::Name("bold".into()))),
-            (TextStyle::Monospace, egui::FontId::monospace(15.0 * k)),
-        ]
-        .into();
-        style.spacing.button_padding = egui::vec2(12.0, 6.0);
-        style.spacing.item_spacing = egui::vec2(10.0, 8.0);
-        style.spacing.interact_size.y = 30.0 * k;
-    });
-}
-
-pub fn bold(text: impl Into<String>, size: f32) -> RichText {
-    RichText::new(text).font(egui::FontId::new(size, FontFamily::Name("bold".into())))
 }
 
 impl App {

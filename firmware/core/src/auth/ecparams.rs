@@ -15,10 +15,13 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use const_oid::ObjectIdentifier;
+use der::Tagged;
 use elliptic_curve::ff::PrimeField;
 use primeorder::PrimeCurveParams;
 
-use crate::auth::sig::SigError;
+use spki::SubjectPublicKeyInfoOwned;
+
+use super::alg::SigError;
 use crate::crypto::oid;
 use crate::tlv::{self, Tlv};
 
@@ -155,4 +158,19 @@ pub fn named_curve(content: &[u8]) -> Result<ObjectIdentifier, SigError> {
     }
     let bits = (strip(e.p).len() * 8).saturating_sub(strip(e.p).first().map_or(0, |b| b.leading_zeros() as usize));
     Err(SigError::UnsupportedCurve(format!("a {bits}-bit curve given by explicit parameters")))
+}
+
+/// The curve of an EC SubjectPublicKeyInfo: its named-curve OID, or — for explicit domain
+/// parameters (RFC 3279 §2.3.5; ICAO 9303-12 asks issuers for them, and most EC CSCAs and many
+/// document signers use them) — the OID of the known curve whose parameters they are. Explicit
+/// parameters that match no curve this build has are refused by name, never guessed.
+pub fn ec_curve(spki: &SubjectPublicKeyInfoOwned) -> Result<ObjectIdentifier, SigError> {
+    let params = spki.algorithm.parameters.as_ref().ok_or(SigError::BadKey)?;
+    match params.tag() {
+        der::Tag::ObjectIdentifier => ObjectIdentifier::from_bytes(params.value()).map_err(|_| SigError::BadKey),
+        // On the reader, for the curves it has (P-256, brainpoolP256r1); the rest are named as
+        // not supported there and checked by the PC.
+        der::Tag::Sequence => named_curve(params.value()),
+        _ => Err(SigError::BadKey),
+    }
 }

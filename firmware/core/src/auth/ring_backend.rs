@@ -18,7 +18,8 @@ use ring::signature::{self as rs, RsaPublicKeyComponents, UnparsedPublicKey};
 use rsa::pkcs1::der::Decode as _;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
-use super::sig::{ec_curve, ecdsa_scheme, pss_params, rsa_pkcs1_hash};
+use super::alg::{ecdsa_scheme, pss_params, rsa_pkcs1_hash};
+use super::ecparams::ec_curve;
 use crate::crypto::{HashAlgorithm, oid};
 
 /// What ring said about one signature.
@@ -122,46 +123,4 @@ pub fn verify(
         return Outcome::NotCovered; // compressed points: RustCrypto decodes them
     }
     judge(UnparsedPublicKey::new(algorithm, point).verify(message, signature).is_ok(), h)
-}
-
-/// Runs one signature through ring and through the RustCrypto path, genuine and with one byte
-/// flipped in the signature and in the signed bytes, and says whether ring covered it — or, as
-/// an error, where the two disagree. The tests' cross-check on every corpus and simulator
-/// signature; also usable on a suspect signature from the field.
-pub fn cross_check(
-    key: &SubjectPublicKeyInfoOwned,
-    alg: &AlgorithmIdentifierOwned,
-    digest_hint: Option<HashAlgorithm>,
-    message: &[u8],
-    signature: &[u8],
-) -> Result<bool, alloc::string::String> {
-    use alloc::format;
-    let flip = |b: &[u8]| {
-        let mut v = b.to_vec();
-        if let Some(x) = v.get_mut(b.len() / 2) {
-            *x ^= 0x01;
-        }
-        v
-    };
-    let (bad_sig, bad_msg) = (flip(signature), flip(message));
-    let mut covered = false;
-    for (case, m, s) in [
-        ("genuine", message, signature),
-        ("flipped signature", message, &bad_sig[..]),
-        ("flipped message", &bad_msg[..], signature),
-    ] {
-        let reference = super::sig::verify_rustcrypto(key, alg, digest_hint, m, s);
-        if super::sig::verify(key, alg, digest_hint, m, s) != reference {
-            return Err(format!("{case}: the dispatching path differs from RustCrypto's {reference:?}"));
-        }
-        match verify(key, alg, digest_hint, m, s) {
-            Outcome::Valid(h) if reference != Ok(h) => {
-                return Err(format!("{case}: ring accepts, RustCrypto says {reference:?}"));
-            }
-            Outcome::NotValid if reference.is_ok() => return Err(format!("{case}: ring refuses, RustCrypto accepts")),
-            Outcome::NotCovered => continue,
-            _ => covered = true,
-        }
-    }
-    Ok(covered)
 }

@@ -3,47 +3,19 @@
 //! (`crate::bp512`), named or as explicit parameters (`super::ecparams`). An algorithm or curve
 //! this build cannot check is an error naming its OID — never a pass.
 
-use alloc::string::{String, ToString};
+use alloc::string::ToString;
 use alloc::vec::Vec;
-use core::fmt;
 
-use const_oid::ObjectIdentifier;
-use der::Tagged;
 use ecdsa::signature::hazmat::PrehashVerifier;
 use rsa::pkcs1::der::Decode as _;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
+pub use super::alg::{SigError, ecdsa_hash};
+use super::alg::{ecdsa_scheme, pss_params, rsa_pkcs1_hash, unsupported};
+pub use super::ecparams::ec_curve;
 use crate::crypto::{HashAlgorithm, oid};
-use crate::tlv::{self, TlvIter};
-
-/// Why a signature did not verify.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SigError {
-    /// The signature does not match the data and key.
-    Invalid,
-    /// A signature or hash algorithm this build does not implement (the OID).
-    UnsupportedAlgorithm(String),
-    /// An elliptic curve this build does not implement (the OID, or "explicit parameters").
-    UnsupportedCurve(String),
-    /// The public key cannot be decoded.
-    BadKey,
-    /// The signature algorithm does not fit the key (e.g. ECDSA with an RSA key).
-    KeyMismatch,
-}
-
-impl fmt::Display for SigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Invalid => f.write_str("signature does not match"),
-            Self::UnsupportedAlgorithm(o) => write!(f, "unsupported signature algorithm {o}"),
-            Self::UnsupportedCurve(o) => write!(f, "unsupported elliptic curve {o}"),
-            Self::BadKey => f.write_str("public key cannot be decoded"),
-            Self::KeyMismatch => f.write_str("signature algorithm does not match the key type"),
-        }
-    }
-}
+use crate::tlv;
 
 /// ECDSA signature encodings.
 #[derive(Clone, Copy, Debug)]
@@ -52,25 +24,6 @@ pub enum EcSignature<'a> {
     Der(&'a [u8]),
     /// r ‖ s at field length (BSI TR-03111; active authentication).
     Plain(&'a [u8]),
-}
-
-fn unsupported(o: &ObjectIdentifier) -> SigError {
-    SigError::UnsupportedAlgorithm(o.to_string())
-}
-
-/// The curve of an EC SubjectPublicKeyInfo: its named-curve OID, or — for explicit domain
-/// parameters (RFC 3279 §2.3.5; ICAO 9303-12 asks issuers for them, and most EC CSCAs and many
-/// document signers use them) — the OID of the known curve whose parameters they are. Explicit
-/// parameters that match no curve this build has are refused by name, never guessed.
-pub fn ec_curve(spki: &SubjectPublicKeyInfoOwned) -> Result<ObjectIdentifier, SigError> {
-    let params = spki.algorithm.parameters.as_ref().ok_or(SigError::BadKey)?;
-    match params.tag() {
-        der::Tag::ObjectIdentifier => ObjectIdentifier::from_bytes(params.value()).map_err(|_| SigError::BadKey),
-        // On the reader, for the curves it has (P-256, brainpoolP256r1); the rest are named as
-        // not supported there and checked by the PC.
-        der::Tag::Sequence => super::ecparams::named_curve(params.value()),
-        _ => Err(SigError::BadKey),
-    }
 }
 
 macro_rules! ec_verify {
@@ -151,57 +104,6 @@ fn pss_scheme(h: HashAlgorithm, salt: usize) -> rsa::pss::Pss {
     }
 }
 
-/// RSASSA-PSS-params (RFC 4055 §3.1): hash (default SHA-1), MGF1 hash (must equal it), salt length
-/// (default 20).
-pub(crate) fn pss_params(alg: &AlgorithmIdentifierOwned) -> Result<(HashAlgorithm, usize), SigError> {
-    let mut hash = HashAlgorithm::Sha1;
-    let mut mgf_hash = HashAlgorithm::Sha1;
-    let mut salt = 20usize;
-    let bad = || SigError::UnsupportedAlgorithm("RSASSA-PSS with malformed parameters".to_string());
-    let first_oid = |bytes: &[u8]| -> Result<ObjectIdentifier, SigError> {
-        let seq = tlv::expect(bytes, 0x30).map_err(|_| bad())?;
-        let o = seq.children().require(0x06).map_err(|_| bad())?;
-        ObjectIdentifier::from_bytes(o.value).map_err(|_| bad())
-    };
-    if let Some(p) = &alg.parameters {
-        for el in TlvIter::new(p.value()) {
-            let el = el.map_err(|_| bad())?;
-            match el.tag {
-                0xA0 => {
-                    let o = first_oid(el.value)?;
-                    hash = HashAlgorithm::from_oid(&o).ok_or_else(|| unsupported(&o))?;
-                }
-                0xA1 => {
-                    let seq = tlv::expect(el.value, 0x30).map_err(|_| bad())?;
-                    let mut parts = seq.children();
-                    let mgf = parts.next().ok_or_else(bad)?.map_err(|_| bad())?;
-                    let mgf = ObjectIdentifier::from_bytes(mgf.value).map_err(|_| bad())?;
-                    if mgf != oid::MGF1 {
-                        return Err(unsupported(&mgf));
-                    }
-                    let inner = parts.next().ok_or_else(bad)?.map_err(|_| bad())?;
-                    let o = first_oid(inner.raw)?;
-                    mgf_hash = HashAlgorithm::from_oid(&o).ok_or_else(|| unsupported(&o))?;
-                }
-                0xA2 => {
-                    let i = tlv::expect(el.value, 0x02).map_err(|_| bad())?;
-                    if i.value.len() > 4 {
-                        return Err(bad());
-                    }
-                    salt = i.value.iter().fold(0usize, |a, &b| (a << 8) | usize::from(b));
-                }
-                _ => {}
-            }
-        }
-    }
-    if hash != mgf_hash {
-        return Err(SigError::UnsupportedAlgorithm(
-            "RSASSA-PSS with MGF1 hash differing from the message hash".to_string(),
-        ));
-    }
-    Ok((hash, salt))
-}
-
 /// Verifies `signature` over `message` with `key`, as `alg` (an X.509 / CMS signature algorithm)
 /// says. `digest_hint` is the CMS digestAlgorithm, used when `alg` is plain rsaEncryption.
 ///
@@ -254,49 +156,54 @@ pub fn verify_rustcrypto(
     Ok(h)
 }
 
-/// The hash of an RSA PKCS#1 v1.5 signature algorithm (`digest_hint`, the CMS digestAlgorithm,
-/// for plain rsaEncryption); `None` for any other algorithm.
-pub(crate) fn rsa_pkcs1_hash(o: &ObjectIdentifier, digest_hint: Option<HashAlgorithm>) -> Option<HashAlgorithm> {
-    match *o {
-        oid::SHA1_WITH_RSA => Some(HashAlgorithm::Sha1),
-        oid::SHA224_WITH_RSA => Some(HashAlgorithm::Sha224),
-        oid::SHA256_WITH_RSA => Some(HashAlgorithm::Sha256),
-        oid::SHA384_WITH_RSA => Some(HashAlgorithm::Sha384),
-        oid::SHA512_WITH_RSA => Some(HashAlgorithm::Sha512),
-        oid::RSA_ENCRYPTION => digest_hint,
-        _ => None,
-    }
-}
-
-/// The hash of an ECDSA signature algorithm, and whether its signature is plain r ‖ s (BSI
-/// TR-03111) rather than X9.62 DER.
-pub(crate) fn ecdsa_scheme(o: &ObjectIdentifier) -> Option<(HashAlgorithm, bool)> {
-    let plain = matches!(
-        *o,
-        oid::ECDSA_PLAIN_SHA1
-            | oid::ECDSA_PLAIN_SHA224
-            | oid::ECDSA_PLAIN_SHA256
-            | oid::ECDSA_PLAIN_SHA384
-            | oid::ECDSA_PLAIN_SHA512
-    );
-    ecdsa_hash(o).map(|h| (h, plain))
-}
-
-/// The hash algorithm an ECDSA signature algorithm OID names (active authentication via DG14).
-pub fn ecdsa_hash(o: &ObjectIdentifier) -> Option<HashAlgorithm> {
-    Some(match *o {
-        oid::ECDSA_SHA1 | oid::ECDSA_PLAIN_SHA1 => HashAlgorithm::Sha1,
-        oid::ECDSA_SHA224 | oid::ECDSA_PLAIN_SHA224 => HashAlgorithm::Sha224,
-        oid::ECDSA_SHA256 | oid::ECDSA_PLAIN_SHA256 => HashAlgorithm::Sha256,
-        oid::ECDSA_SHA384 | oid::ECDSA_PLAIN_SHA384 => HashAlgorithm::Sha384,
-        oid::ECDSA_SHA512 | oid::ECDSA_PLAIN_SHA512 => HashAlgorithm::Sha512,
-        _ => return None,
-    })
-}
-
 /// Raw DER of the first element inside a SEQUENCE (e.g. the TBSCertificate of a certificate).
 pub fn first_inner(der: &[u8]) -> Option<Vec<u8>> {
     let outer = tlv::expect(der, 0x30).ok()?;
     let first = outer.children().next()?.ok()?;
     Some(first.raw.to_vec())
+}
+
+#[cfg(feature = "ring")]
+/// Runs one signature through ring and through the RustCrypto path, genuine and with one byte
+/// flipped in the signature and in the signed bytes, and says whether ring covered it — or, as
+/// an error, where the two disagree. The tests' cross-check on every corpus and simulator
+/// signature; also usable on a suspect signature from the field.
+pub fn cross_check(
+    key: &SubjectPublicKeyInfoOwned,
+    alg: &AlgorithmIdentifierOwned,
+    digest_hint: Option<HashAlgorithm>,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<bool, alloc::string::String> {
+    use alloc::format;
+    let flip = |b: &[u8]| {
+        let mut v = b.to_vec();
+        if let Some(x) = v.get_mut(b.len() / 2) {
+            *x ^= 0x01;
+        }
+        v
+    };
+    let (bad_sig, bad_msg) = (flip(signature), flip(message));
+    let mut covered = false;
+    for (case, m, s) in [
+        ("genuine", message, signature),
+        ("flipped signature", message, &bad_sig[..]),
+        ("flipped message", &bad_msg[..], signature),
+    ] {
+        let reference = verify_rustcrypto(key, alg, digest_hint, m, s);
+        if verify(key, alg, digest_hint, m, s) != reference {
+            return Err(format!("{case}: the dispatching path differs from RustCrypto's {reference:?}"));
+        }
+        match super::ring_backend::verify(key, alg, digest_hint, m, s) {
+            super::ring_backend::Outcome::Valid(h) if reference != Ok(h) => {
+                return Err(format!("{case}: ring accepts, RustCrypto says {reference:?}"));
+            }
+            super::ring_backend::Outcome::NotValid if reference.is_ok() => {
+                return Err(format!("{case}: ring refuses, RustCrypto accepts"));
+            }
+            super::ring_backend::Outcome::NotCovered => continue,
+            _ => covered = true,
+        }
+    }
+    Ok(covered)
 }
