@@ -30,6 +30,8 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use cancuoc_core::lds::dg13::{Date, Sex};
+
 use crate::words::Lang;
 
 /// Where and as whom to ask (the site's account; never built in).
@@ -765,13 +767,9 @@ fn text(v: &Value, key: &str) -> Option<String> {
     }
 }
 
-/// `dd/mm/yyyy` → comparable `(yyyy, mm, dd)`.
-fn ymd(d: &str) -> Option<(u16, u8, u8)> {
-    let mut p = d.trim().split('/');
-    let day = p.next()?.parse().ok()?;
-    let month = p.next()?.parse().ok()?;
-    let year = p.next()?.parse().ok()?;
-    Some((year, month, day))
+/// The insurer's and the chip's `dd/mm/yyyy` (one-digit days and months too), comparable.
+fn ymd(d: &str) -> Option<Date> {
+    Date::parse_loose(d)
 }
 
 /// Whether a card's validity covers `today` (both ends inclusive; a missing start is no bound).
@@ -782,14 +780,8 @@ fn covers(card: &Card, today: &str) -> bool {
     from_ok && to_ok
 }
 
-fn birth_year(dob: &str) -> Option<&str> {
-    let y = dob.trim().rsplit('/').next()?;
-    (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit())).then_some(y)
-}
-
 fn year_only(dob: &str) -> bool {
-    let d = dob.trim();
-    d.len() == 4 && d.bytes().all(|b| b.is_ascii_digit())
+    Date::parse(dob).is_some_and(|d| d.is_year_only())
 }
 
 /// Names compared as a person would: case, spacing and Unicode composition aside.
@@ -798,13 +790,20 @@ fn same_name(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
+/// The insurer writes sex as a code ("1" male; "2", or "0" in some answers, female) or a word.
+fn insurer_sex(s: &str) -> Option<Sex> {
+    match s.trim() {
+        "1" => Some(Sex::Male),
+        "2" | "0" => Some(Sex::Female),
+        other => Sex::parse(other),
+    }
+}
+
 fn same_sex(a: &str, b: &str) -> bool {
-    let norm = |s: &str| match s.trim().to_lowercase().as_str() {
-        "1" | "nam" | "m" | "male" => "m".to_string(),
-        "2" | "0" | "nữ" | "nu" | "f" | "female" => "f".to_string(),
-        other => other.to_string(),
-    };
-    norm(a) == norm(b)
+    match (insurer_sex(a), insurer_sex(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.trim().to_lowercase() == b.trim().to_lowercase(),
+    }
 }
 
 /// The differences between the insurer's record and the chip's fields.
@@ -814,8 +813,8 @@ pub fn compare(q: &Query, r: &InsurerRecord) -> Vec<Difference> {
         out.push(Difference { field: "full_name", chip: q.full_name.clone(), insurer: n.to_string() });
     }
     if let Some(d) = r.date_of_birth.as_deref() {
-        let same =
-            if year_only(d) { birth_year(&q.date_of_birth) == Some(d.trim()) } else { ymd(d) == ymd(&q.date_of_birth) };
+        let chip = ymd(&q.date_of_birth);
+        let same = if year_only(d) { chip.map(|c| c.year) == ymd(d).map(|i| i.year) } else { ymd(d) == chip };
         if !same {
             out.push(Difference { field: "date_of_birth", chip: q.date_of_birth.clone(), insurer: d.to_string() });
         }
@@ -917,7 +916,7 @@ pub fn lookup(a: &Account, q: &Query, today: &str) -> Result<Answer, NotChecked>
     let year = first.insurer.date_of_birth.as_deref().filter(|d| year_only(d)).map(str::trim);
     if first.code == "070"
         && let Some(y) = year
-        && birth_year(&q.date_of_birth) == Some(y)
+        && ymd(&q.date_of_birth).map(|c| c.year) == ymd(y).map(|i| i.year)
     {
         let mut second = read_answer(&ask(y)?, q, today)?;
         second.birth_year_only = true;

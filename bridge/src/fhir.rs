@@ -10,6 +10,8 @@
 use base64::Engine;
 use serde_json::{Value, json};
 
+use cancuoc_core::lds::dg13::{Date, Sex};
+
 use crate::Report;
 
 /// VN Core `SID-National-Id`: the CCCD number.
@@ -87,29 +89,15 @@ pub fn address(chip_text: &str, lookup: Option<&crate::address::Lookup>, choice:
 }
 
 fn iso_date(d: &str) -> Option<String> {
-    let p: Vec<&str> = d.trim().split('/').collect();
-    match p.as_slice() {
-        [dd, mm, yyyy]
-            if dd.len() == 2
-                && mm.len() == 2
-                && yyyy.len() == 4
-                && d.chars().filter(|c| c.is_ascii_digit()).count() == 8 =>
-        {
-            Some(format!("{yyyy}-{mm}-{dd}"))
-        }
-        _ => None,
-    }
+    Date::parse(d).map(|d| d.iso())
 }
 
 fn gender(report: &Report) -> &'static str {
-    match report.person.sex.as_deref().map(str::trim) {
-        Some("Nam") => "male",
-        Some("Nữ") => "female",
-        _ => match report.mrz.as_ref().map(|m| m.sex.as_str()) {
-            Some("M") => "male",
-            Some("F") => "female",
-            _ => "unknown",
-        },
+    let chip = report.person.sex.as_deref().and_then(Sex::parse);
+    match chip.or_else(|| report.mrz.as_ref().and_then(|m| Sex::parse(&m.sex))) {
+        Some(Sex::Male) => "male",
+        Some(Sex::Female) => "female",
+        None => "unknown",
     }
 }
 

@@ -10,6 +10,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use cancuoc_core::lds::dg13::{Date, Sex};
+
 use crate::Report;
 use crate::bhyt::{Answer, Eligibility};
 
@@ -199,25 +201,19 @@ impl Row {
 
 /// `dd/mm/yyyy` (or `yyyy`) → `yyyyMMdd0000`, unknown parts as 0.
 fn birth(dmy: &str) -> Option<String> {
-    let parts: Vec<&str> = dmy.trim().split('/').collect();
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    match parts.as_slice() {
-        [d, m, y] if digits(d, 2) && digits(m, 2) && digits(y, 4) => Some(format!("{y}{m}{d}0000")),
-        [y] if digits(y, 4) => Some(format!("{y}00000000")),
-        _ => None,
-    }
+    Date::parse(dmy).map(|d| format!("{}0000", d.compact()))
 }
 
-/// `dd/mm/yyyy` → `yyyyMMdd`.
+/// `dd/mm/yyyy` → `yyyyMMdd` (not for a year alone).
 fn ymd(dmy: &str) -> Option<String> {
-    birth(dmy).filter(|b| !b.ends_with("00000000")).and_then(|b| b.get(..8).map(str::to_string))
+    Date::parse(dmy).filter(|d| !d.is_year_only()).map(|d| d.compact())
 }
 
 fn sex_code(s: Option<&str>) -> &'static str {
-    match s.map(|s| s.trim().to_lowercase()) {
-        Some(s) if s == "nam" || s == "m" || s == "male" => "1",
-        Some(s) if s == "nữ" || s == "nu" || s == "f" || s == "female" => "2",
-        _ => "3",
+    match s.and_then(Sex::parse) {
+        Some(Sex::Male) => "1",
+        Some(Sex::Female) => "2",
+        None => "3",
     }
 }
 

@@ -5,12 +5,12 @@
 //! record holds none of the citizen's data; the API exports it only with consent.
 
 use std::path::Path;
-use std::process::Command;
 
 use cancuoc_bridge::evidence::{CHALLENGE_TAG, Check, Evidence};
 use cancuoc_bridge::read::{Trust, load_trust};
 use cancuoc_core::trust::TrustStore;
 use cancuoc_sim::PERSONA;
+use cancuoc_sim::oracle::openssl;
 
 mod common;
 use common::{Serve, cancuoc};
@@ -38,24 +38,13 @@ fn test_pki() -> TrustStore {
     load_trust(&Trust::TestPki).expect("test PKI").0
 }
 
-fn openssl(args: &[&str], input: Option<&Path>) -> String {
-    let mut c = Command::new("openssl");
-    c.args(args);
-    if let Some(i) = input {
-        c.arg("-in").arg(i);
-    }
-    let out = c.output().expect("openssl");
-    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn the_record_is_the_documented_der_and_its_challenge_is_openssls_sha256_of_the_visit() {
     let t = tempfile::tempdir().expect("tmp");
     let der = record(t.path(), "rsa");
     let file = t.path().join("rsa.der");
     // openssl's reading, not ours: the top-level elements in the documented order.
-    let parsed = openssl(&["asn1parse", "-inform", "DER"], Some(&file));
+    let parsed = openssl(t.path(), &["asn1parse", "-inform", "DER", "-in", file.to_str().expect("utf-8")]);
     let top: Vec<&str> = parsed.lines().filter(|l| l.contains("d=1")).collect();
     let kinds: Vec<&str> =
         top.iter().map(|l| l.split(':').nth(2).map_or("", |k| k.split_whitespace().next().unwrap_or(""))).collect();
@@ -77,7 +66,7 @@ fn the_record_is_the_documented_der_and_its_challenge_is_openssls_sha256_of_the_
     // … hashed by openssl under the documented tag: its first 8 bytes are the challenge.
     let input = t.path().join("visit.bin");
     std::fs::write(&input, [CHALLENGE_TAG, visit].concat()).expect("write");
-    let digest = openssl(&["dgst", "-sha256", "-hex", input.to_str().expect("utf-8")], None);
+    let digest = openssl(Path::new("."), &["dgst", "-sha256", "-hex", input.to_str().expect("utf-8")]);
     let hex = digest.rsplit(' ').next().expect("hex").trim();
     let challenge = &parsed.lines().find(|l| l.contains("d=1") && l.contains("l=   8")).expect("challenge line");
     assert!(challenge.ends_with(&hex[..16].to_uppercase()), "{challenge} vs {hex}");

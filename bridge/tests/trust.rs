@@ -7,14 +7,10 @@ use std::process::Command;
 
 use serde_json::Value;
 mod common;
+use cancuoc_sim::oracle::openssl;
 use common::cancuoc;
 
 const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/pki");
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl").current_dir(dir).args(args).output().expect("openssl installed");
-    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
 
 fn list(dir: &str) -> Vec<Value> {
     let (code, out, _) = cancuoc(&["trust", "list", "--json", "--trust-dir", dir]);

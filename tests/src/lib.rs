@@ -5,6 +5,7 @@ pub mod card_server;
 pub mod forged;
 pub mod image;
 pub mod matrix;
+pub mod oracle;
 pub mod perf;
 pub mod pki;
 pub mod usb_reader;

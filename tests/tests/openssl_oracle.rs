@@ -14,16 +14,8 @@ use cancuoc_core::files::FileId;
 use cancuoc_core::lds::sod;
 use cancuoc_core::tlv;
 use cancuoc_core::verdict::{ChainStatus, HashStatus, SignatureStatus};
+use cancuoc_sim::oracle::openssl;
 use cancuoc_sim::{CardSpec, Pki, build};
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("the openssl command line tool is installed");
-    assert!(out.status.success(), "openssl {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
-}
 
 fn now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use cancuoc_core::lds::dg13::Dg13;
+use cancuoc_core::lds::dg13::{Date as DgDate, Dg13, Generation, Sex};
 
 pub mod font;
 pub mod layout;
@@ -215,13 +215,10 @@ pub enum Warning {
 /// Full years from a `dd/mm/yyyy` birth date to `on` (day, month, year); `None` when the date
 /// is not a full one (chips may carry "00/00/1950").
 pub fn age_on(dob: &str, on: (u32, u32, i32)) -> Option<u32> {
-    let p: Vec<u32> = dob.trim().split('/').map(|x| x.parse().ok()).collect::<Option<_>>()?;
-    let [d, m, y] = p[..] else { return None };
-    if !(1..=31).contains(&d) || !(1..=12).contains(&m) {
-        return None;
-    }
+    let b = DgDate::parse_loose(dob).filter(DgDate::is_complete)?;
+    let (d, m, y) = (u32::from(b.day), u32::from(b.month), i32::from(b.year));
     let (td, tm, ty) = on;
-    let mut age = ty - y as i32;
+    let mut age = ty - y;
     if (tm, td) < (m, d) {
         age -= 1;
     }
@@ -240,8 +237,11 @@ impl Form {
                 out.push(Warning::Age { person: r.person, age, min, basis: r.basis.clone() });
             }
             if let (Some(want), Some(chip)) = (&r.sex, d.sex.as_deref())
-                && !chip.trim().eq_ignore_ascii_case(want)
                 && !chip.trim().is_empty()
+                && match (Sex::parse(chip), Sex::parse(want)) {
+                    (Some(c), Some(w)) => c != w,
+                    _ => !chip.trim().eq_ignore_ascii_case(want),
+                }
             {
                 out.push(Warning::Sex { person: r.person, chip: chip.trim().into(), expected: want.clone() });
             }
@@ -409,15 +409,13 @@ fn shaped(shape: Shape, v: &str, d: &Dg13, choice: Option<&str>) -> String {
                 None => v.to_string(),
             }
         }
-        Shape::Year => v.rsplit('/').next().unwrap_or(v).trim().to_string(),
+        Shape::Year => DgDate::parse_loose(v).map_or_else(|| v.trim().to_string(), |b| format!("{:04}", b.year)),
         Shape::IdDocument => {
             let issued = d.date_of_issue.as_deref().map(str::trim).filter(|s| !s.is_empty());
-            // dd/mm/yyyy → (yyyy, mm, dd) to compare with 01/7/2024.
-            let key = issued.and_then(|s| {
-                let p: Vec<u32> = s.split('/').filter_map(|x| x.trim().parse().ok()).collect();
-                (p.len() == 3).then(|| (p[2], p[1], p[0]))
-            });
-            let name = if key.is_some_and(|k| k >= (2024, 7, 1)) { "Căn cước" } else { "Căn cước công dân" };
+            let name = match d.generation() {
+                Some(Generation::CanCuoc2024) => "Căn cước",
+                _ => "Căn cước công dân",
+            };
             match issued {
                 Some(i) => format!("{name} số {v}, cấp ngày {i}"),
                 None => format!("{name} số {v}"),
@@ -564,18 +562,12 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
     match s.trim() {
         "today" | "" => Ok(today()),
         "blank" => Ok(None),
-        t => {
-            let p: Vec<&str> = t.split('/').collect();
-            let n = |i: usize| p.get(i).and_then(|x| x.trim().parse::<i64>().ok());
-            match (p.len(), n(0), n(1), n(2)) {
-                (3, Some(d), Some(m), Some(y))
-                    if (1..=31).contains(&d) && (1..=12).contains(&m) && (1900..=9999).contains(&y) =>
-                {
-                    Ok(Some((d as u32, m as u32, y as i32)))
-                }
-                _ => Err(format!("date {t:?}: expected DD/MM/YYYY, today or blank")),
+        t => match DgDate::parse_loose(t) {
+            Some(d) if d.is_complete() && d.year >= 1900 => {
+                Ok(Some((u32::from(d.day), u32::from(d.month), i32::from(d.year))))
             }
-        }
+            _ => Err(format!("date {t:?}: expected DD/MM/YYYY, today or blank")),
+        },
     }
 }
 

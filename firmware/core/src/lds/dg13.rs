@@ -248,14 +248,99 @@ impl Dg13 {
     }
 }
 
-/// `dd/mm/yyyy` → (day, month, year).
+/// A date as DG13 writes it — `dd/mm/yyyy` — or a birth date known only in part: `00` for an
+/// unknown day or month, or the year alone (`yyyy`). The one reading of dates for the whole
+/// project: the check-in row (yyyyMMdd), FHIR (yyyy, yyyy-mm, yyyy-mm-dd), the insurer's answer,
+/// the forms and the API's input all go through it. Ordered by year, month, day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    /// 1–12, or 0 when unknown.
+    pub month: u8,
+    /// 1–31, or 0 when unknown (then the month may be known or not).
+    pub day: u8,
+}
+
+impl Date {
+    /// The chip's form: `dd/mm/yyyy` with two, two and four digits (day 0–31, month 0–12, 0 for
+    /// unknown; a known day needs a known month), or `yyyy`; spaces around the whole are allowed.
+    pub fn parse(s: &str) -> Option<Date> {
+        Self::parse_with(s, false)
+    }
+
+    /// As [`Date::parse`], and also a one-digit day or month (`1/2/2025`) with spaces around
+    /// each part — what people type and what other systems (the insurer's API) send.
+    pub fn parse_loose(s: &str) -> Option<Date> {
+        Self::parse_with(s, true)
+    }
+
+    fn parse_with(s: &str, loose: bool) -> Option<Date> {
+        let part = |p: &str, len: usize| -> Option<u16> {
+            let p = if loose { p.trim() } else { p };
+            let fits = if loose && len == 2 { (1..=2).contains(&p.len()) } else { p.len() == len };
+            (fits && p.bytes().all(|b| b.is_ascii_digit())).then(|| p.parse().ok()).flatten()
+        };
+        let mut it = s.trim().split('/');
+        let (first, second, third) = (it.next()?, it.next(), it.next());
+        if it.next().is_some() {
+            return None;
+        }
+        let (day, month, year) = match (second, third) {
+            (None, None) => (0, 0, part(first, 4)?),
+            (Some(m), Some(y)) => (part(first, 2)?, part(m, 2)?, part(y, 4)?),
+            _ => return None,
+        };
+        let (day, month) = (u8::try_from(day).ok()?, u8::try_from(month).ok()?);
+        (day <= 31 && month <= 12 && !(day != 0 && month == 0)).then_some(Date { year, month, day })
+    }
+
+    /// Day and month both known.
+    pub fn is_complete(&self) -> bool {
+        self.day != 0 && self.month != 0
+    }
+
+    /// Only the year is known.
+    pub fn is_year_only(&self) -> bool {
+        self.day == 0 && self.month == 0
+    }
+
+    /// `yyyyMMdd`, unknown parts as `00` (QĐ 4750's form).
+    pub fn compact(&self) -> String {
+        alloc::format!("{:04}{:02}{:02}", self.year, self.month, self.day)
+    }
+
+    /// ISO 8601 as far as known: `yyyy-mm-dd`, `yyyy-mm` or `yyyy` (FHIR's `date`).
+    pub fn iso(&self) -> String {
+        match (self.month, self.day) {
+            (0, _) => alloc::format!("{:04}", self.year),
+            (m, 0) => alloc::format!("{:04}-{m:02}", self.year),
+            (m, d) => alloc::format!("{:04}-{m:02}-{d:02}", self.year),
+        }
+    }
+}
+
+/// The person's sex as the card writes it ("Nam", "Nữ") or the MRZ ("M", "F") — the one reading
+/// for every place that needs it (FHIR, the check-in row, the insurer comparison).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sex {
+    Male,
+    Female,
+}
+
+impl Sex {
+    /// "Nam", "M" or "male" / "Nữ", "Nu", "F" or "female", in any case, spaces around allowed.
+    pub fn parse(s: &str) -> Option<Sex> {
+        match s.trim().to_lowercase().as_str() {
+            "nam" | "m" | "male" => Some(Sex::Male),
+            "nữ" | "nu" | "f" | "female" => Some(Sex::Female),
+            _ => None,
+        }
+    }
+}
+
+/// `dd/mm/yyyy` with day and month known → (day, month, year).
 pub fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
-    let mut it = s.trim().split('/');
-    let num = |p: Option<&str>, len: usize| {
-        p.filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit())).and_then(|p| p.parse::<u32>().ok())
-    };
-    let (d, m, y) = (num(it.next(), 2)?, num(it.next(), 2)?, num(it.next(), 4)?);
-    (it.next().is_none() && (1..=31).contains(&d) && (1..=12).contains(&m)).then_some((d, m, y))
+    Date::parse(s).filter(Date::is_complete).map(|d| (u32::from(d.day), u32::from(d.month), u32::from(d.year)))
 }
 
 fn is_string_tag(tag: u32) -> bool {
@@ -433,6 +518,45 @@ mod tests {
     use super::*;
     use alloc::string::ToString;
     use proptest::prelude::*;
+
+    /// Dates as the chip, the QĐ 4750 row and FHIR write them (QĐ 4750 table 1 NGAY_SINH:
+    /// yyyyMMddHHmm with unknown parts 0; FHIR R4 `date`: yyyy, yyyy-MM or yyyy-MM-dd).
+    #[test]
+    fn one_date_for_every_place() {
+        let d = Date::parse("15/03/1995").unwrap();
+        assert_eq!((d.year, d.month, d.day), (1995, 3, 15));
+        assert_eq!((d.compact().as_str(), d.iso().as_str(), d.is_complete()), ("19950315", "1995-03-15", true));
+        let y = Date::parse("1950").unwrap();
+        assert_eq!((y.compact().as_str(), y.iso().as_str(), y.is_year_only()), ("19500000", "1950", true));
+        let m = Date::parse("00/05/1950").unwrap();
+        assert_eq!((m.compact().as_str(), m.iso().as_str()), ("19500500", "1950-05"));
+        for bad in
+            ["15-03-1995", "1/3/1995", "32/01/2000", "01/13/2000", "05/00/1950", "15/03/95", "15/03/1995/1", "", "abcd"]
+        {
+            assert_eq!(Date::parse(bad), None, "{bad:?}");
+        }
+        assert_eq!(Date::parse_loose(" 1 / 3 / 1995"), Date::parse("01/03/1995"));
+        assert_eq!(Date::parse_loose("1/3/95"), None);
+        assert!(Date::parse("31/12/2024").unwrap() < Date::parse("01/01/2025").unwrap());
+        assert_eq!(parse_date("1950"), None, "a whole date only");
+        assert_eq!(parse_date("29/02/2024"), Some((29, 2, 2024)));
+    }
+
+    #[test]
+    fn one_reading_of_sex() {
+        for (s, want) in [
+            ("Nam", Some(Sex::Male)),
+            (" nữ ", Some(Sex::Female)),
+            ("Nu", Some(Sex::Female)),
+            ("M", Some(Sex::Male)),
+            ("F", Some(Sex::Female)),
+            ("X", None),
+            ("<", None),
+            ("", None),
+        ] {
+            assert_eq!(Sex::parse(s), want, "{s:?}");
+        }
+    }
 
     #[test]
     fn encoder_round_trips_vietnamese_fields() {
