@@ -29,49 +29,12 @@ pub struct CardQr {
     pub mother: Option<String>,
 }
 
-/// A civil date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Date {
-    pub year: u16,
-    pub month: u8,
-    pub day: u8,
-}
+/// A civil date: the core's DG13 date, which the QR writes as `ddmmyyyy`.
+pub use cancuoc_core::lds::dg13::Date;
 
-impl Date {
-    /// `ddmmyyyy` (the QR's form) or `dd/mm/yyyy`.
-    pub fn parse(s: &str) -> Option<Date> {
-        let digits: String = s.chars().filter(|c| *c != '/').collect();
-        if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let day: u8 = digits.get(0..2)?.parse().ok()?;
-        let month: u8 = digits.get(2..4)?.parse().ok()?;
-        let year: u16 = digits.get(4..8)?.parse().ok()?;
-        let d = Date { year, month, day };
-        d.is_valid().then_some(d)
-    }
-    fn is_valid(&self) -> bool {
-        let leap = (self.year.is_multiple_of(4) && !self.year.is_multiple_of(100)) || self.year.is_multiple_of(400);
-        let days = match self.month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return false,
-        };
-        self.day >= 1 && self.day <= days && self.year >= 1900
-    }
-    /// The same day `years` later (29 February becomes 28 February in a common year).
-    pub fn plus_years(&self, years: u16) -> Date {
-        let mut d = Date { year: self.year + years, ..*self };
-        if !d.is_valid() {
-            d.day = 28;
-        }
-        d
-    }
-    pub fn dmy(&self) -> String {
-        format!("{:02}/{:02}/{:04}", self.day, self.month, self.year)
-    }
+/// `ddmmyyyy` (the QR's form) or `dd/mm/yyyy`: a real day from 1900 on.
+pub fn date(s: &str) -> Option<Date> {
+    Date::parse_digits(s).or_else(|| Date::parse(s)).filter(|d| d.is_calendar_day() && d.year >= 1900)
 }
 
 /// Parses the scanned text. `None` when it is not a CCCD QR code.
@@ -84,8 +47,8 @@ pub fn parse(text: &str) -> Option<CardQr> {
     if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let dob = Date::parse(parts.get(3)?)?;
-    let issue = Date::parse(parts.get(6)?)?;
+    let dob = date(parts.get(3)?)?;
+    let issue = date(parts.get(6)?)?;
     let old = parts.get(1).filter(|s| !s.is_empty()).map(|s| s.to_string());
     let newer = parts.len() >= 10 || issue >= Date { year: 2024, month: 7, day: 1 };
     let text_at = |i: usize| parts.get(i).filter(|s| !s.is_empty()).map(|s| s.to_string());
@@ -211,7 +174,7 @@ mod tests {
 
     #[test]
     fn expiry_follows_the_renewal_ages() {
-        let d = |s| Date::parse(s).expect("date");
+        let d = |s| date(s).expect("date");
         // Issued at 26: valid until 40 (the simulated card: 15/03/2035).
         assert_eq!(derive_expiry(d("15031995"), d("10082021")), Some(d("15032035")));
         // Issued at 24, within two years of 25: valid until 40.

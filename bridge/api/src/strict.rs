@@ -90,12 +90,9 @@ pub fn id_number(s: &str) -> Result<(), String> {
 pub fn date(field: &str, s: &str) -> Result<(), String> {
     use chrono::Datelike;
     let bad = || format!("{field} must be a real date dd/mm/yyyy");
-    let (d, m, y) = cancuoc_core::lds::dg13::parse_date(s).ok_or_else(bad)?;
+    let d = cancuoc_core::lds::dg13::Date::parse(s).filter(|d| d.is_calendar_day()).ok_or_else(bad)?;
     let this_year = chrono::Local::now().year();
-    match chrono::NaiveDate::from_ymd_opt(y as i32, m, d) {
-        Some(_) if (1900..=this_year).contains(&(y as i32)) => Ok(()),
-        _ => Err(bad()),
-    }
+    if (1900..=this_year).contains(&i32::from(d.year)) { Ok(()) } else { Err(bad()) }
 }
 
 /// Characters no name or typed text may hold: controls (a line break only where `lines`),

@@ -86,9 +86,8 @@ impl App {
         self.key.id_number = q.id_number.clone();
         self.key.document_number.clear();
         self.key.dob = q.date_of_birth.clone();
-        let derived = qr::Date::parse(&q.date_of_birth)
-            .zip(qr::Date::parse(&q.date_of_issue))
-            .and_then(|(d, i)| qr::derive_expiry(d, i));
+        let derived =
+            qr::date(&q.date_of_birth).zip(qr::date(&q.date_of_issue)).and_then(|(d, i)| qr::derive_expiry(d, i));
         let scanned = match q.generation {
             cancuoc_core::lds::dg13::Generation::CanCuoc2024 => t.qr_scanned_2024,
             cancuoc_core::lds::dg13::Generation::Cccd2021 => t.qr_scanned,

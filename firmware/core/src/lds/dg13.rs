@@ -294,6 +294,43 @@ impl Date {
         (day <= 31 && month <= 12 && !(day != 0 && month == 0)).then_some(Date { year, month, day })
     }
 
+    /// `ddmmyyyy`, eight digits (the card's QR code writes dates so).
+    pub fn parse_digits(s: &str) -> Option<Date> {
+        let s = s.trim();
+        if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Self::parse(&alloc::format!("{}/{}/{}", s.get(0..2)?, s.get(2..4)?, s.get(4..8)?))
+    }
+
+    /// A day of the calendar: day and month known, and the day in the month (29 February only in
+    /// a leap year).
+    pub fn is_calendar_day(&self) -> bool {
+        let leap = (self.year.is_multiple_of(4) && !self.year.is_multiple_of(100)) || self.year.is_multiple_of(400);
+        let days = match self.month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return false,
+        };
+        (1..=days).contains(&self.day)
+    }
+
+    /// The same day `years` later (29 February becomes 28 February in a common year).
+    pub fn plus_years(&self, years: u16) -> Date {
+        let mut d = Date { year: self.year.saturating_add(years), ..*self };
+        if self.is_calendar_day() && !d.is_calendar_day() {
+            d.day = 28;
+        }
+        d
+    }
+
+    /// `dd/mm/yyyy`, as the chip writes it.
+    pub fn dmy(&self) -> String {
+        alloc::format!("{:02}/{:02}/{:04}", self.day, self.month, self.year)
+    }
+
     /// Day and month both known.
     pub fn is_complete(&self) -> bool {
         self.day != 0 && self.month != 0
@@ -540,6 +577,12 @@ mod tests {
         assert!(Date::parse("31/12/2024").unwrap() < Date::parse("01/01/2025").unwrap());
         assert_eq!(parse_date("1950"), None, "a whole date only");
         assert_eq!(parse_date("29/02/2024"), Some((29, 2, 2024)));
+        assert_eq!(Date::parse_digits("29022024"), Date::parse("29/02/2024"));
+        assert!(Date::parse("29/02/2024").unwrap().is_calendar_day());
+        assert!(!Date::parse("29/02/2023").unwrap().is_calendar_day());
+        assert!(!Date::parse("31/04/2023").unwrap().is_calendar_day());
+        assert!(!Date::parse("00/00/1950").unwrap().is_calendar_day());
+        assert_eq!(Date::parse("29/02/2024").unwrap().plus_years(25).dmy(), "28/02/2049");
     }
 
     #[test]
