@@ -2,9 +2,12 @@
 //! `cancuoc serve`: served from an allowed origin it reads and shows a verified card; served from
 //! another origin the browser is refused and the page says it could not connect.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
+
+mod common;
+use common::Serve;
 
 const PAGE: &str = include_str!("../../docs/example/his.html");
 
@@ -56,28 +59,8 @@ fn the_example_page_reads_a_card_only_from_an_allowed_origin() {
     let page_port = serve_page();
     let allowed = format!("http://127.0.0.1:{page_port}");
     let dir = tempfile::tempdir().unwrap();
-    let token_file = dir.path().join("token");
-    let mut server = Guard(
-        Command::new(env!("CARGO_BIN_EXE_cancuoc"))
-            .args([
-                "serve",
-                "--simulated",
-                "--port",
-                "0",
-                "--allow-origin",
-                &allowed,
-                "--token-file",
-                token_file.to_str().unwrap(),
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut line = String::new();
-    BufReader::new(server.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let api = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().to_string();
-    let token = std::fs::read_to_string(&token_file).unwrap();
+    let server = Serve::start(dir.path(), &["--allow-origin", &allowed], &[]);
+    let (api, token) = (server.url.clone(), server.token.clone());
     let fragment = format!("#token={}&api={api}&can=012345&auto=1", token.trim());
 
     let dom = chromium(&format!("{allowed}/his.html{fragment}"), &dir.path().join("p1"));
@@ -91,14 +74,4 @@ fn the_example_page_reads_a_card_only_from_an_allowed_origin() {
     assert!(dom.contains("Không kết nối được với cancuoc"), "{dom}");
 
     drop(server);
-}
-
-/// Kills the server when dropped, panics included (so it never holds the test output pipe).
-struct Guard(std::process::Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }

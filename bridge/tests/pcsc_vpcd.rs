@@ -10,6 +10,9 @@ use cancuoc_sim::vpcd::{self, VPCD_PORT};
 use cancuoc_sim::{Fault, simulated_card};
 use serde_json::Value;
 
+mod common;
+use common::Serve;
+
 const READER: &str = "Virtual PCD 00 00";
 
 /// The tests share pcscd and the vpcd port: one at a time.
@@ -174,25 +177,12 @@ fn reads_and_verifies_through_pcscd_and_vpcd() {
 /// The API's event stream reports a card put on and taken off the virtual reader.
 #[test]
 fn api_events_follow_the_card_on_the_reader() {
-    use std::io::{BufRead, BufReader};
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let _daemon = ensure_pcscd();
     let _ = cancuoc(&["readers"]); // prepares the trust store
     let dir = tempfile::tempdir().unwrap();
-    let token_file = dir.path().join("token");
-    let mut server = Guard(
-        Command::new(env!("CARGO_BIN_EXE_cancuoc"))
-            .args(["serve", "--port", "0", "--token-file", token_file.to_str().unwrap()])
-            .env("CANCUOC_TRUST_DIR", dir.path())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut line = String::new();
-    BufReader::new(server.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let api = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().replace("http://", "ws://");
-    let token = std::fs::read_to_string(&token_file).unwrap();
+    let server = Serve::start_readers(dir.path(), &[], &[("CANCUOC_TRUST_DIR", dir.path().as_os_str())]);
+    let (api, token) = (server.ws_url(), server.token.clone());
     let (mut ws, _) = tungstenite::connect(format!("{api}/v1/events?token={}", token.trim())).unwrap();
     if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_ref() {
         s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();

@@ -3,11 +3,13 @@
 //! the holder's name, ID number, date of birth or MRZ. (The read's *result* goes to stdout or the
 //! HTTP answer, to the caller who asked for it.)
 
-use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use cancuoc_sim::PERSONA;
+
+mod common;
+use common::Serve;
 
 fn secrets() -> Vec<String> {
     let p = &PERSONA;
@@ -48,20 +50,8 @@ fn nothing_personal_in_the_logs_of_a_full_read() {
     }
     // The API server's log while it serves a read.
     let dir = tempfile::tempdir().expect("tmp");
-    let token_file = dir.path().join("token");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cancuoc"))
-        .args(["serve", "--simulated", "--port", "0", "--token-file"])
-        .arg(&token_file)
-        .env("RUST_LOG", "trace")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve");
-    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut line = String::new();
-    stdout.read_line(&mut line).expect("address");
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("address").to_string();
-    let token = std::fs::read_to_string(&token_file).expect("token").trim().to_string();
+    let server = Serve::start_logged(dir.path(), &[], &[("RUST_LOG", std::ffi::OsStr::new("trace"))]);
+    let (url, token) = (server.url.clone(), server.token.clone());
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(60)))
@@ -75,12 +65,7 @@ fn nothing_personal_in_the_logs_of_a_full_read() {
         .expect("read");
     let body = r.body_mut().read_to_string().unwrap_or_default();
     assert!(body.contains(PERSONA.id_number), "the caller gets the data");
-    let _ = child.kill();
-    let _ = child.wait();
-    let mut log = String::new();
-    let _ = child.stderr.take().expect("stderr").read_to_string(&mut log);
-    let mut rest = String::new();
-    let _ = stdout.read_to_string(&mut rest);
+    let (log, rest) = server.stop_with_logs();
     assert_clean("`cancuoc serve` (stderr)", &log);
     assert_clean("`cancuoc serve` (stdout after start)", &rest);
 }

@@ -17,6 +17,9 @@ use cancuoc_link::{AccessKey, ErrorCode, HostMsg, ReadRequest, ReaderMsg};
 use cancuoc_sim::usb_reader::{ReaderOptions, pty_pair, serve};
 use cancuoc_sim::{Pki, SimChip, simulated_card};
 
+mod common;
+use common::Serve;
+
 const NOW: u64 = 1_795_392_000;
 
 /// A simulated reader plugged in: its port is reached through `link`, a symlink like the one
@@ -370,31 +373,16 @@ fn a_reader_with_another_protocol_version_is_told_apart() {
 
 #[test]
 fn the_api_reads_through_the_usb_reader() {
-    use std::io::BufRead;
     let tmp = tempfile::tempdir().unwrap();
     let port = link(tmp.path());
     let _reader = Plugged::new(chip("ecdsa-p256"), ReaderOptions::default(), &port);
     let trust = trust_dir(&["csca-rsa", "csca-p256", "csca-bp256"]);
-    let token_file = tmp.path().join("token");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cancuoc"))
-        .args(["serve", "--port", "0", "--usb", port.to_str().unwrap(), "--token-file", token_file.to_str().unwrap()])
-        .args(["--trust-dir", trust.path().to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let _server = Kill(child);
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().to_string();
-    let token = std::fs::read_to_string(&token_file).unwrap().trim().to_string();
+    let server = Serve::start_readers(
+        tmp.path(),
+        &["--usb", port.to_str().unwrap(), "--trust-dir", trust.path().to_str().unwrap()],
+        &[],
+    );
+    let (url, token) = (server.url.clone(), server.token.clone());
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let name = format!("usb:{}", port.display());
     let mut r =

@@ -16,9 +16,12 @@ pub fn cancuoc(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// A running `cancuoc serve --simulated --port 0`, stopped when dropped.
+/// A running `cancuoc serve --port 0` (on the simulated card unless started with
+/// [`Serve::start_readers`]), stopped when dropped.
 pub struct Serve {
     child: std::process::Child,
+    /// The rest of its standard output after the address line, kept by [`Serve::start_logged`].
+    stdout: Option<std::io::BufReader<std::process::ChildStdout>>,
     pub url: String,
     pub token: String,
 }
@@ -31,23 +34,62 @@ impl Drop for Serve {
 }
 
 impl Serve {
-    /// Starts the server with its token file in `dir`, plus `args` and `envs`; waits for the
-    /// address it prints.
+    /// Starts the server on the simulated card with its token file in `dir`, plus `args` and
+    /// `envs`; waits for the address it prints.
     pub fn start(dir: &Path, args: &[&str], envs: &[(&str, &std::ffi::OsStr)]) -> Serve {
+        Self::spawn(dir, true, args, envs, false)
+    }
+
+    /// The same without the simulated card: the readers `args` name (`--usb PORT`) or PC/SC's.
+    pub fn start_readers(dir: &Path, args: &[&str], envs: &[(&str, &std::ffi::OsStr)]) -> Serve {
+        Self::spawn(dir, false, args, envs, false)
+    }
+
+    /// On the simulated card, keeping what it writes for [`Serve::stop_with_logs`].
+    pub fn start_logged(dir: &Path, args: &[&str], envs: &[(&str, &std::ffi::OsStr)]) -> Serve {
+        Self::spawn(dir, true, args, envs, true)
+    }
+
+    fn spawn(dir: &Path, simulated: bool, args: &[&str], envs: &[(&str, &std::ffi::OsStr)], logged: bool) -> Serve {
         use std::io::BufRead;
+        use std::process::Stdio;
         let token_file = dir.join("api-token");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_cancuoc"));
-        cmd.args(["serve", "--simulated", "--port", "0", "--token-file"]).arg(&token_file).args(args);
+        cmd.arg("serve").args(simulated.then_some("--simulated")).args(["--port", "0", "--token-file"]);
+        cmd.arg(&token_file).args(args);
         for (k, v) in envs {
             cmd.env(k, v);
         }
-        let mut child =
-            cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().expect("serve");
+        let stderr = if logged { Stdio::piped() } else { Stdio::null() };
+        let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(stderr).spawn().expect("serve");
+        let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
         let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("line");
+        stdout.read_line(&mut line).expect("line");
         let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("address printed").to_string();
         let token = std::fs::read_to_string(&token_file).expect("token").trim().to_string();
-        Serve { child, url, token }
+        Serve { child, stdout: logged.then_some(stdout), url, token }
+    }
+
+    /// The events address (`ws://…`).
+    pub fn ws_url(&self) -> String {
+        self.url.replacen("http://", "ws://", 1)
+    }
+
+    /// Stops the server and returns what it wrote after starting: (standard error, the rest of
+    /// its standard output). Empty unless started with [`Serve::start_logged`].
+    pub fn stop_with_logs(mut self) -> (String, String) {
+        use std::io::Read;
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut log = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            let _ = e.read_to_string(&mut log);
+        }
+        let mut rest = String::new();
+        if let Some(mut o) = self.stdout.take() {
+            let _ = o.read_to_string(&mut rest);
+        }
+        (log, rest)
     }
 
     /// POSTs JSON with this token: (status, content type, body).
