@@ -15,7 +15,7 @@
 //! against a multiplication that uses no 64-bit multiply, and every signature, key agreement and
 //! real-world SOD of the QEMU run goes through it.
 
-/// `__aeabi_lmul(a, b)`: the low 64 bits of `a × b`. 24 instructions, 5 multiplications, one
+/// `__aeabi_lmul(a, b)`: the low 64 bits of `a × b`. 25 instructions, 6 multiplications, one
 /// branch, no loop.
 #[cfg(cancuoc_armv6m)]
 #[unsafe(naked)]
