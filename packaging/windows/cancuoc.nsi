@@ -3,10 +3,14 @@
 ; Installs both programs and the guides to Program Files, a Start-menu folder (the desk app, its
 ; demo, the guides, uninstall) and a desktop shortcut, and registers the uninstaller. Clerks' data
 ; (%LOCALAPPDATA%\cancuoc, %APPDATA%\cancuoc) is theirs and the uninstaller leaves it.
+; Optional, never pre-selected: `cancuoc serve` (the API for web hospital systems) started at this
+; user's log-on, minimised, from a shortcut in their Startup folder; silently: /API-AT-LOGON.
 
 Unicode true
 !include "MUI2.nsh"
 !include "x64.nsh"
+!include "FileFunc.nsh"
+!include "Sections.nsh"
 
 !ifndef VERSION
   !error "VERSION is required (-DVERSION=…)"
@@ -32,6 +36,7 @@ BrandingText "cancuoc ${VERSION}"
 !define MUI_FINISHPAGE_RUN "$INSTDIR\cancuoc-desk.exe"
 !define MUI_FINISHPAGE_RUN_PARAMETERS "--demo"
 !define MUI_FINISHPAGE_SHOWREADME "$INSTDIR\HUONG-DAN-WINDOWS.txt"
+!insertmacro MUI_PAGE_COMPONENTS
 !insertmacro MUI_PAGE_DIRECTORY
 !insertmacro MUI_PAGE_INSTFILES
 !insertmacro MUI_PAGE_FINISH
@@ -40,19 +45,12 @@ BrandingText "cancuoc ${VERSION}"
 !insertmacro MUI_LANGUAGE "Vietnamese"
 !insertmacro MUI_LANGUAGE "English"
 
-Function .onInit
-  ${IfNot} ${RunningX64}
-    MessageBox MB_ICONSTOP "Cancuoc cần Windows 64-bit. / Cancuoc needs 64-bit Windows."
-    Abort
-  ${EndIf}
-  SetRegView 64
-FunctionEnd
-
 Function un.onInit
   SetRegView 64
 FunctionEnd
 
-Section "cancuoc"
+Section "Cancuoc" SecMain
+  SectionIn RO
   SetOutPath "$INSTDIR"
   File "${SRC}/cancuoc.exe"
   File "${SRC}/cancuoc-desk.exe"
@@ -86,7 +84,15 @@ Section "cancuoc"
   WriteRegDWORD HKLM "${UNINST_KEY}" "NoRepair" 1
 SectionEnd
 
+; Per user: the clerk who installs it (the API token lives in that user's %APPDATA%).
+Section /o "API cho phần mềm bệnh viện khi đăng nhập / API for hospital systems at log-on" SecApi
+  SetShellVarContext current
+  CreateShortcut "$SMSTARTUP\Cancuoc API.lnk" "$INSTDIR\cancuoc.exe" "serve" "" "" SW_SHOWMINIMIZED
+SectionEnd
+
 Section "Uninstall"
+  SetShellVarContext current
+  Delete "$SMSTARTUP\Cancuoc API.lnk"
   SetShellVarContext all
   Delete "$DESKTOP\Cancuoc - Tiếp đón bằng CCCD.lnk"
   RMDir /r "$SMPROGRAMS\Cancuoc"
@@ -99,3 +105,18 @@ Section "Uninstall"
   DeleteRegKey HKLM "${UNINST_KEY}"
   DeleteRegKey HKLM "Software\cancuoc"
 SectionEnd
+
+; After the sections: it selects one by its index.
+Function .onInit
+  ${IfNot} ${RunningX64}
+    MessageBox MB_ICONSTOP "Cancuoc cần Windows 64-bit. / Cancuoc needs 64-bit Windows."
+    Abort
+  ${EndIf}
+  SetRegView 64
+  ${GetParameters} $R0
+  ClearErrors
+  ${GetOptions} $R0 "/API-AT-LOGON" $R1
+  ${IfNot} ${Errors}
+    !insertmacro SelectSection ${SecApi}
+  ${EndIf}
+FunctionEnd
