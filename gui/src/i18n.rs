@@ -57,6 +57,7 @@ pub fn audit_word(key: &str, english: bool) -> String {
         }
         "address_choice" => ("chọn xã/phường mới", "commune of today chosen"),
         "receipt_print" => ("in biên nhận", "receipt printed"),
+        "consent_slip_print" => ("in phiếu hỏi ý kiến", "consent slip printed"),
         "checkin_cancel" => ("hủy lượt", "visit cancelled"),
         "settings" => ("thay đổi cài đặt", "settings changed"),
         "settings_unlock_failed" => ("nhập sai mã PIN cài đặt", "wrong settings PIN"),
@@ -270,6 +271,10 @@ pub struct Tr {
     pub copied: &'static str,
     pub print: &'static str,
     pub printed: &'static str,
+    /// Printing on a PC without a print command: the file saved and opened in the viewer.
+    pub saved_to_print: &'static str,
+    /// … saved, but no viewer could be opened.
+    pub saved_open_to_print: &'static str,
     pub export_csv: &'static str,
     pub export_fhir: &'static str,
     pub exported: &'static str,
@@ -682,6 +687,8 @@ pub const VI: Tr = Tr {
     copied: "Đã sao chép phiếu.",
     print: "In phiếu",
     printed: "Đã gửi phiếu đến máy in.",
+    saved_to_print: "Đã lưu và mở tệp — bấm In (Ctrl+P) trong cửa sổ vừa mở",
+    saved_open_to_print: "Đã lưu — mở tệp này rồi bấm In (Ctrl+P)",
     export_csv: "Xuất CSV",
     export_fhir: "Xuất FHIR",
     exported: "Đã xuất tệp",
@@ -1076,6 +1083,8 @@ pub const EN: Tr = Tr {
     copied: "Form copied.",
     print: "Print",
     printed: "Form sent to the printer.",
+    saved_to_print: "Saved and opened — press Print (Ctrl+P) in the window that opened",
+    saved_open_to_print: "Saved — open this file and press Print (Ctrl+P)",
     export_csv: "Export CSV",
     export_fhir: "Export FHIR",
     exported: "Exported",

@@ -1852,3 +1852,66 @@ fn every_dialog_fits_and_its_buttons_take_the_keyboard_in_both_languages_with_la
         reachable(&mut h, "form consent", &[t.form_consent_agree, t.form_consent_refuse]);
     }
 }
+
+/// Windows has no print command (its default is none): printing saves the document where the
+/// clerk says and opens it in the PC's viewer; the consent slip counts as printed only once saved.
+#[test]
+fn without_a_print_command_printing_saves_where_the_clerk_says_and_the_slip_counts_once_saved() {
+    let hospital = Hospital::start(HospitalConfig::default()).expect("server");
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(demo());
+    use_hospital(&mut h, &hospital);
+    h.state_mut().settings.print_command = String::new();
+    h.state_mut().settings.site_id = "01001".into();
+    h.run_steps(1);
+    read_with_can(&mut h);
+    // The queue slip: the save dialog, nothing written or audited before the clerk says where.
+    press(&mut h, "In phiếu");
+    if h.state().consent.is_some() {
+        press(&mut h, "Công dân đồng ý — gửi");
+    }
+    let name = h.state().pending_save.as_ref().map(|p| p.name.clone()).expect("asked where");
+    assert!(name.starts_with("phieu-tiep-don-") && name.ends_with(".txt"), "{name}");
+    assert!(h.state().store.audit_log(50).expect("audit").iter().all(|a| a.action != "print"));
+    type_into(&mut h, "Thư mục", dir.path().to_str().expect("utf-8"));
+    press(&mut h, "Lưu vào thư mục này");
+    let slip = std::fs::read_to_string(dir.path().join(&name)).expect("saved");
+    assert!(slip.contains("PHIẾU TIẾP ĐÓN") && slip.contains("Nguyễn Thị Thu Hà"), "{slip}");
+    assert!(h.state().store.audit_log(50).expect("audit").iter().any(|a| a.action == "print"));
+    // Saved and opened, or saved and to be opened by hand (no viewer here): either way said.
+    let said = h.state().notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    assert!(said.starts_with("Đã lưu") && said.contains(&name), "{said}");
+
+    // The consent slip: Esc on the save dialog is not an answer and no slip is counted.
+    let consents = |h: &Harness<'static, App>| {
+        let st = &h.state().store;
+        st.consents_of(&st.subject("079195012345").expect("subject")).expect("consents")
+    };
+    let before = consents(&h).len();
+    press(&mut h, "Kiểm tra thẻ BHYT");
+    press(&mut h, "In phiếu để người dân đọc, đánh dấu và ký");
+    assert!(h.state().pending_save.is_some());
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().pending_save.is_none());
+    let ask = h.state().consent.as_ref().expect("the question still open");
+    assert_eq!(ask.slip, None);
+    assert_eq!(consents(&h).len(), before, "Esc recorded an answer");
+    // Saved: the slip's number is the one on the saved PDF, and the signed answer names it.
+    press(&mut h, "In phiếu để người dân đọc, đánh dấu và ký");
+    let name = h.state().pending_save.as_ref().map(|p| p.name.clone()).expect("asked where");
+    type_into(&mut h, "Thư mục", dir.path().to_str().expect("utf-8"));
+    press(&mut h, "Lưu vào thư mục này");
+    let number = h.state().consent.as_ref().and_then(|a| a.slip.clone()).expect("slip number once saved");
+    assert_eq!(name, format!("phieu-dong-y-{number}.pdf"));
+    let text = pdf_text(&dir.path().join(&name));
+    assert!(text.contains("PHIẾU ĐỒNG Ý XỬ LÝ DỮ LIỆU CÁ NHÂN") && text.contains(&number), "{text}");
+    press(&mut h, "Phiếu đã ký: ĐỒNG Ý");
+    let r = consents(&h);
+    assert_eq!(r.len(), before + 1);
+    assert!(
+        r.iter().any(|c| c.method == format!("signed_slip:{number}")),
+        "{:?}",
+        r.iter().map(|c| &c.method).collect::<Vec<_>>()
+    );
+}

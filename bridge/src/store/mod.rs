@@ -129,7 +129,9 @@ impl Default for Settings {
             his_token: String::new(),
             retention_days: 30,
             store_photos: false,
-            print_command: "lp".into(),
+            // CUPS takes text and PDF on its standard input; Windows has no such command, so
+            // there printing saves the document and opens it in the default viewer (the desk app).
+            print_command: if cfg!(windows) { String::new() } else { "lp".into() },
             export_dir: dirs::document_dir()
                 .or_else(dirs::home_dir)
                 .unwrap_or_else(std::env::temp_dir)

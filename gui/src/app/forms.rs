@@ -415,16 +415,14 @@ impl App {
     pub fn print_form(&mut self) {
         let t = self.tr();
         let Some(code) = self.form.as_ref().map(|s| s.form.code.clone()) else { return };
-        let result = self.form_pdf().and_then(|pdf| {
-            let mut command = self.settings.print_command.trim().to_string();
-            let printer = self.settings.printer.trim();
-            if !printer.is_empty() && command.split_whitespace().next() == Some("lp") {
-                command = format!("{command} -d {printer}");
-            }
-            super::sending::run_print(&command, &pdf, t.no_print_command)
-        });
+        let Some(slug) = self.form.as_ref().map(|s| s.form.slug.clone()) else { return };
+        let name = format!("{slug}-{}.pdf", chrono::Local::now().format("%Y%m%d-%H%M%S"));
+        let audit = ("form_print".into(), Some("form".into()), self.filled_fields().join(","), code.clone());
+        let saved = self.checkin.as_ref().and_then(|c| c.saved.flatten());
+        let result = self.form_pdf().and_then(|pdf| self.print_doc(name, pdf, audit, saved, AfterPrint::Nothing));
         match result {
-            Ok(()) => {
+            Ok(super::sending::Printed::Saving) => {}
+            Ok(super::sending::Printed::Done) => {
                 let fields = self.filled_fields();
                 self.form_audit("form_print", &fields, code);
                 self.notice(t.form_printed, true);

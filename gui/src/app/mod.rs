@@ -114,6 +114,20 @@ pub struct PendingSave {
     pub audit: (String, Option<String>, String, String),
     /// The notice shown once saved (the path follows it).
     pub done_text: &'static str,
+    /// The visit the audit row names (the current one's, or a History row's for a reprint).
+    pub checkin: Option<i64>,
+    /// A document to print on a PC without a print command: opened in the default viewer once
+    /// saved, and what its printing means follows.
+    pub print: Option<AfterPrint>,
+}
+
+/// What a document printed through the viewer means once it is saved.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AfterPrint {
+    /// Nothing more (the slip, a form, the receipt).
+    Nothing,
+    /// The consent slip with this number: the answer will be recorded as the signed slip's.
+    ConsentSlip(String),
 }
 
 /// A pending consent question.

@@ -240,11 +240,16 @@ impl App {
             }
             Action::Print => {
                 let text = self.slip_text(c, &fields);
-                match run_print(&self.settings.print_command, text.as_bytes(), t.no_print_command) {
-                    Ok(()) => {
+                let name = format!("phieu-tiep-don-{}.txt", chrono::Local::now().format("%Y%m%d-%H%M%S"));
+                let audit =
+                    (action.key().into(), Some(Purpose::Export.key().into()), field_keys(&fields), String::new());
+                let saved = c.saved.flatten();
+                match self.print_doc(name, text.into_bytes(), audit, saved, AfterPrint::Nothing) {
+                    Ok(Printed::Done) => {
                         self.audit(action.key(), Some(Purpose::Export), &fields, "");
                         self.notice(t.printed, true);
                     }
+                    Ok(Printed::Saving) => {}
                     Err(e) => self.notice(e, false),
                 }
             }
@@ -373,6 +378,30 @@ fn send_his(url: &str, token: &str, body: &serde_json::Value, timeout: Duration)
     Ok(from_body.or(from_location))
 }
 
+/// What `print_doc` did.
+#[derive(Debug, PartialEq)]
+pub(super) enum Printed {
+    /// Sent to the print command.
+    Done,
+    /// The save dialog is open; the document opens in the viewer once saved.
+    Saving,
+}
+
+/// Opens a saved file in the PC's default program for its kind (a PDF viewer, Notepad), from
+/// which the clerk prints: `explorer.exe FILE` on Windows (no shell: a name is never parsed as a
+/// command), `xdg-open FILE` elsewhere. Err when it could not be started.
+fn open_in_viewer(file: &std::path::Path) -> Result<(), ()> {
+    let program = if cfg!(windows) { "explorer.exe" } else { "xdg-open" };
+    std::process::Command::new(program)
+        .arg(file)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map(drop)
+        .map_err(drop)
+}
+
 /// Sends a document (the check-in's text, a form's PDF) to the print command's standard input
 /// (`lp` by default: CUPS takes text and PDF alike).
 pub(super) fn run_print(command: &str, data: &[u8], none_set: &str) -> Result<(), String> {
@@ -446,17 +475,6 @@ impl App {
         self.privacy_shown = None;
     }
 
-    /// Sends a PDF to the print command (the configured printer).
-    fn print_pdf(&self, pdf: &[u8]) -> Result<(), String> {
-        let t = self.tr();
-        let mut command = self.settings.print_command.trim().to_string();
-        let printer = self.settings.printer.trim();
-        if !printer.is_empty() && command.split_whitespace().next() == Some("lp") {
-            command = format!("{command} -d {printer}");
-        }
-        run_print(&command, pdf, t.no_print_command)
-    }
-
     /// Prints the consent slip of the pending question for the citizen to read, tick and sign;
     /// the answer is then recorded as the signed slip's (method `signed_slip:N`).
     pub fn print_consent_slip(&mut self) {
@@ -477,14 +495,21 @@ impl App {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        let done = cancuoc_bridge::privacy::document_pdf("phieu-dong-y", &values).and_then(|pdf| self.print_pdf(&pdf));
+        let name = format!("phieu-dong-y-{number}.pdf");
+        let saved = c.saved.flatten();
+        let done = cancuoc_bridge::privacy::document_pdf("phieu-dong-y", &values).and_then(|pdf| {
+            let audit = ("consent_slip_print".into(), None, String::new(), number.clone());
+            self.print_doc(name, pdf, audit, saved, AfterPrint::ConsentSlip(number.clone()))
+        });
         match done {
-            Ok(()) => {
+            Ok(Printed::Done) => {
+                self.audit("consent_slip_print", None, &[], &number);
                 if let Some(a) = &mut self.consent {
                     a.slip = Some(number);
                 }
                 self.notice(t.slip_printed, true);
             }
+            Ok(Printed::Saving) => {}
             Err(e) => self.notice(e, false),
         }
     }
@@ -533,11 +558,17 @@ impl App {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        match cancuoc_bridge::privacy::document_pdf("bien-nhan", &values).and_then(|pdf| self.print_pdf(&pdf)) {
-            Ok(()) => {
+        let name = format!("bien-nhan-{}.pdf", chrono::Local::now().format("%Y%m%d-%H%M%S"));
+        let saved = c.saved.flatten();
+        let audit = ("receipt_print".into(), None, String::new(), String::new());
+        let done = cancuoc_bridge::privacy::document_pdf("bien-nhan", &values)
+            .and_then(|pdf| self.print_doc(name, pdf, audit, saved, AfterPrint::Nothing));
+        match done {
+            Ok(Printed::Done) => {
                 self.audit("receipt_print", None, &[], "");
                 self.notice(t.receipt_printed, true);
             }
+            Ok(Printed::Saving) => {}
             Err(e) => self.notice(e, false),
         }
     }
@@ -555,7 +586,44 @@ impl App {
         } else {
             self.settings.export_dir.clone()
         };
-        self.pending_save = Some(PendingSave { name, bytes, folder, audit, done_text });
+        let checkin = self.checkin.as_ref().and_then(|c| c.saved.flatten());
+        self.pending_save = Some(PendingSave { name, bytes, folder, audit, done_text, checkin, print: None });
+    }
+
+    /// The print command with the printer chosen in the settings (`lp -d PRINTER`).
+    fn print_command(&self) -> String {
+        let mut command = self.settings.print_command.trim().to_string();
+        let printer = self.settings.printer.trim();
+        if !printer.is_empty() && command.split_whitespace().next() == Some("lp") {
+            command = format!("{command} -d {printer}");
+        }
+        command
+    }
+
+    /// Prints a document (`name` says its kind: .pdf or .txt) through the print command, and
+    /// says `Printed::Done`; the caller audits. With no print command — Windows, which has no
+    /// command that prints what it is given, proposes none — the save dialog asks where the
+    /// document goes, and once saved it opens in the PC's default viewer to be printed from
+    /// there (`Printed::Saving`; the save writes `audit` and does `after`).
+    pub(super) fn print_doc(
+        &mut self,
+        name: String,
+        data: Vec<u8>,
+        audit: (String, Option<String>, String, String),
+        checkin: Option<i64>,
+        after: AfterPrint,
+    ) -> Result<Printed, String> {
+        let command = self.print_command();
+        if !command.is_empty() {
+            return run_print(&command, &data, self.tr().no_print_command).map(|()| Printed::Done);
+        }
+        let t = self.tr();
+        self.ask_where(name, data, audit, t.saved_to_print);
+        if let Some(p) = &mut self.pending_save {
+            p.checkin = checkin;
+            p.print = Some(after);
+        }
+        Ok(Printed::Saving)
     }
 
     /// The folder a fresh installation proposes (Documents, else home).
@@ -577,17 +645,27 @@ impl App {
         match cancuoc_bridge::write_private(&file, &p.bytes) {
             Ok(()) => {
                 let (action, purpose, fields, detail) = &p.audit;
-                let checkin = self.checkin.as_ref().and_then(|c| c.saved.flatten());
                 let _ = self.store.audit(&AuditRow {
                     at: now_ts(),
                     clerk: self.settings.clerk_name.clone(),
                     action: action.clone(),
                     purpose: purpose.clone(),
                     fields: fields.clone(),
-                    checkin,
+                    checkin: p.checkin,
                     detail: detail.clone(),
                 });
-                self.notice(format!("{}: {}", p.done_text, file.display()), true);
+                match &p.print {
+                    None => self.notice(format!("{}: {}", p.done_text, file.display()), true),
+                    Some(after) => {
+                        if let (AfterPrint::ConsentSlip(number), Some(a)) = (after, &mut self.consent) {
+                            a.slip = Some(number.clone());
+                        }
+                        match open_in_viewer(&file) {
+                            Ok(()) => self.notice(format!("{}: {}", p.done_text, file.display()), true),
+                            Err(()) => self.notice(format!("{}: {}", t.saved_open_to_print, file.display()), true),
+                        }
+                    }
+                }
             }
             Err(e) => {
                 self.notice(format!("{}: {e}", file.display()), false);
@@ -648,8 +726,12 @@ impl App {
         let t = self.tr();
         let title = if self.office() { t.slip_title_office } else { t.form_title };
         let slip = queue_slip(row, t, title, &self.site_name(), &self.settings.clerk_name, &format_ts(now_ts()));
-        match run_print(&self.settings.print_command, slip.as_bytes(), t.no_print_command) {
-            Ok(()) => {
+        let name = format!("phieu-in-lai-{}.txt", chrono::Local::now().format("%Y%m%d-%H%M%S"));
+        let detail = row.queue_no.map(|q| format!("queue {q}")).unwrap_or_default();
+        let audit = ("reprint".into(), None, "full_name".into(), detail);
+        match self.print_doc(name, slip.into_bytes(), audit, Some(row.id), AfterPrint::Nothing) {
+            Ok(Printed::Saving) => {}
+            Ok(Printed::Done) => {
                 let _ = self.store.audit(&AuditRow {
                     at: now_ts(),
                     clerk: self.settings.clerk_name.clone(),
