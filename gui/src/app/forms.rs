@@ -421,8 +421,8 @@ impl App {
         let saved = self.checkin.as_ref().and_then(|c| c.saved.flatten());
         let result = self.form_pdf().and_then(|pdf| self.print_doc(name, pdf, audit, saved, AfterPrint::Nothing));
         match result {
-            Ok(super::sending::Printed::Saving) => {}
-            Ok(super::sending::Printed::Done) => {
+            Ok(super::printing::Printed::Saving) => {}
+            Ok(super::printing::Printed::Done) => {
                 let fields = self.filled_fields();
                 self.form_audit("form_print", &fields, code);
                 self.notice(t.form_printed, true);

@@ -1,10 +1,14 @@
 //! The app's state and what the clerk can do to it, one file per concern: the access key
 //! (`access`), reading the card (`reading`), the keyboard and scanner (`keys`), consent and
-//! sending (`sending`), settings (`settings`). Drawing is in `ui/`; nothing here draws.
+//! sending (`sending`), printing and saving files (`printing`), History and the holder's rights
+//! (`history`), the ward counters' forms (`forms`), settings (`settings`). Drawing is in `ui/`;
+//! nothing here draws.
 
 mod access;
 pub mod forms;
+mod history;
 mod keys;
+mod printing;
 mod reading;
 mod sending;
 mod settings;
