@@ -2,6 +2,9 @@
 //! renewed cards, a birth year only, the insurer's record compared with the chip, the token kept
 //! for its life and renewed once on a 401, every failure "not checked" — and `cancuoc bhyt`, the
 //! CLI, on the same answers (with its token shared between runs, sealed on disk).
+//!
+//! Long on purpose: one test binary per area is linked once; split into several it would link
+//! as many times, which CI pays for on every run (docs/ci.md).
 
 use std::path::Path;
 use std::process::Command;

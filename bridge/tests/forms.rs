@@ -1,6 +1,9 @@
 //! The form catalogue (bridge/forms/*.toml): every form reads and names only fields the chip
 //! has; its labels are those the public sources give (../shared/forms.md); consent pre-ticks only
 //! what the form requires; a refused field is never filled; a two-person form takes two cards.
+//!
+//! Long on purpose: one test binary per area is linked once; split into several it would link
+//! as many times, which CI pays for on every run (docs/ci.md).
 
 use cancuoc_bridge::forms::{self, Counter, From};
 use cancuoc_core::lds::dg13::Dg13;

@@ -1,6 +1,9 @@
 //! `cancuoc trust` as a technician would use it: import CSCAs (DER, PEM), refuse non-CA
 //! certificates, import an ICAO master list signed by openssl only when its signer chains to a
 //! trusted CSCA, refuse a tampered list, remove by fingerprint — and reads that follow the store.
+//!
+//! Long on purpose: one test binary per area is linked once; split into several it would link
+//! as many times, which CI pays for on every run (docs/ci.md).
 
 use std::path::Path;
 use std::process::Command;

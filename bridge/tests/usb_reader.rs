@@ -2,6 +2,9 @@
 //! the board) runs on this PC behind a pseudo-terminal pair in front of the simulated chip; the
 //! bridge opens the other end exactly as it opens /dev/ttyACM0 — serialport, framing, the
 //! PC's own re-verification, cancel, unplug and reconnect, doctor, and pushing the trust store.
+//!
+//! Long on purpose: one test binary per area is linked once; split into several it would link
+//! as many times, which CI pays for on every run (docs/ci.md).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

@@ -1,5 +1,8 @@
 //! Every string the desk app shows, in one place: Vietnamese first, English second. A field in
 //! [`Tr`] exists in both tables or the build fails, so no screen can miss a translation.
+//!
+//! Long on purpose: it is the wording table (the house rule: every word from one table), data
+//! rather than code; the two languages side by side are what keeps them in step.
 
 /// The language (the bridge's, which the stored settings carry).
 pub use cancuoc_bridge::words::Lang;

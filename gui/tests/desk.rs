@@ -1,6 +1,9 @@
 //! The desk app's main flows, driven through egui_kittest by the labels a clerk sees: the real
 //! app state, the real read (simulated chip or the USB reader's firmware logic on a pty), the
 //! real SQLite database, and a real HTTP server on loopback for the insurer and the HIS.
+//!
+//! Long on purpose: one test binary per area is linked once; split into several it would link
+//! as many times, which CI pays for on every run (docs/ci.md).
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;

@@ -3,6 +3,9 @@
 //! tests run as root), with password authentication. Counters share one queue and one audit
 //! trail, write at the same time, survive a server restart mid-session without losing or
 //! duplicating anything, and purge once for the site.
+//!
+//! Long on purpose: one test binary per area is linked once; split into several it would link
+//! as many times, which CI pays for on every run (docs/ci.md).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,6 +1,9 @@
 //! The PN532 front end: frames against the user manual's formats (UM0701-02 §6.2.1), SPI
 //! transcripts with embedded-hal-mock, and a whole card read through a PN532 emulated at the SPI
 //! byte level (the one piece of hardware we do not have) in front of the chip simulator.
+//!
+//! Long on purpose: one test binary per area is linked once; split into several it would link
+//! as many times, which CI pays for on every run (docs/ci.md).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::collections::VecDeque;
