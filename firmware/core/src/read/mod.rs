@@ -149,6 +149,8 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
 
 /// The whole read as one list of named steps (as gmrtd's reader reads a document). A step that
 /// fails ends the read with its typed error; `partial` keeps every byte read so far.
+// Not inlined into its caller: the board image is 0.5–1 KB smaller so (docs/performance.md).
+#[inline(never)]
 fn read_steps<T: Transport, R: CryptoRng + ?Sized>(
     card: &mut Card<T>,
     credentials: &Credentials,
