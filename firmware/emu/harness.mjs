@@ -23,10 +23,14 @@
 // time, as a core stuck in a loop (the watchdog test). --profile: after each read, where core 1's cycles went, by
 // function. CANCUOC_EMU_TRACE=1: every USB transfer's size (never its bytes).
 
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { BasePeripheral, createSetupPacket, DataDirection, RP2040, SetupRecipient, SetupType, USBCDC } from 'rp2040js';
+import { createSetupPacket, DataDirection, RP2040, SetupRecipient, SetupType, USBCDC } from 'rp2040js';
+
+import { installBootRom } from './bootrom.mjs';
+import { installSecondCore } from './cores.mjs';
+import { FLASH, functionRanges, loadElf } from './elf.mjs';
+import { installMissingPeripherals } from './peripherals.mjs';
 
 const args = process.argv.slice(2);
 function opt(name, fallback) {
@@ -85,62 +89,9 @@ mcu.logger = {
 
 // ---- the image --------------------------------------------------------------------------------
 
-const FLASH = 0x10000000;
-function loadElf(buf) {
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (dv.getUint32(0, false) !== 0x7f454c46 || buf[4] !== 1 || buf[5] !== 1 || dv.getUint16(18, true) !== 40) {
-    fail(`${elfPath} is not a 32-bit little-endian ARM ELF`);
-  }
-  const phoff = dv.getUint32(28, true);
-  const phentsize = dv.getUint16(42, true);
-  const phnum = dv.getUint16(44, true);
-  let bytes = 0;
-  for (let i = 0; i < phnum; i++) {
-    const ph = phoff + i * phentsize;
-    const type = dv.getUint32(ph, true);
-    const offset = dv.getUint32(ph + 4, true);
-    const paddr = dv.getUint32(ph + 12, true);
-    const filesz = dv.getUint32(ph + 16, true);
-    if (type !== 1 || filesz === 0) continue; // PT_LOAD with bytes only
-    if (paddr < FLASH || paddr + filesz > FLASH + mcu.flash.length) {
-      fail(`segment at 0x${paddr.toString(16)} is not in flash: not an image for the RP2040`);
-    }
-    mcu.flash.set(buf.subarray(offset, offset + filesz), paddr - FLASH);
-    bytes += filesz;
-  }
-  return bytes;
-}
 const elf = readFileSync(elfPath);
-const imageBytes = loadElf(elf);
+const imageBytes = loadElf(elf, mcu.flash, fail, elfPath);
 
-// Function address ranges by (mangled) name, from the ELF's symbol table.
-function functionRanges(buf, patterns, named = false) {
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const shoff = dv.getUint32(32, true);
-  const shentsize = dv.getUint16(46, true);
-  const shnum = dv.getUint16(48, true);
-  const section = (i) => {
-    const o = shoff + i * shentsize;
-    return { type: dv.getUint32(o + 4, true), offset: dv.getUint32(o + 16, true), size: dv.getUint32(o + 20, true), link: dv.getUint32(o + 24, true) };
-  };
-  const out = [];
-  for (let i = 0; i < shnum; i++) {
-    const sh = section(i);
-    if (sh.type !== 2) continue; // SHT_SYMTAB
-    const strtab = section(sh.link);
-    for (let o = sh.offset; o + 16 <= sh.offset + sh.size; o += 16) {
-      const nameOff = dv.getUint32(o, true);
-      const value = dv.getUint32(o + 4, true) & ~1;
-      const size = dv.getUint32(o + 8, true);
-      if ((buf[o + 12] & 0xf) !== 2 || size === 0) continue; // STT_FUNC
-      let end = strtab.offset + nameOff;
-      while (buf[end] !== 0) end++;
-      const name = buf.toString('latin1', strtab.offset + nameOff, end);
-      if (patterns.some((p) => p.test(name))) out.push(named ? [value, value + size, name] : [value, value + size]);
-    }
-  }
-  return out;
-}
 // Where core 1 only waits for time to pass: embassy-time's busy delay and the clock it reads.
 const waitRanges = functionRanges(elf, [/embassy_time.*block_for/, /TimerDriver.*embassy_time_driver.*Driver.*3now/]);
 for (const spec of opts('--flash')) {
@@ -158,322 +109,16 @@ for (const spec of opts('--flash')) {
 // two-instruction stub `BKPT #n; BX LR` whose work is done here. A function we do not offer is a
 // stub that stops the emulation and names it, so that a missing piece is never silent.
 
-const rom = new Uint8Array(mcu.bootrom.buffer);
-const romFns = new Map(); // code ('MC') -> [bkpt number, handler(core) ]
-let romNext = 0x100;
-const romHandlers = [];
-function romStub(handler) {
-  const n = romHandlers.length;
-  romHandlers.push(handler);
-  const addr = romNext;
-  rom[addr] = n; // BKPT #n (0xBEnn)
-  rom[addr + 1] = 0xbe;
-  rom[addr + 2] = 0x70; // BX LR (0x4770)
-  rom[addr + 3] = 0x47;
-  romNext += 4;
-  return addr;
-}
-function code(s) {
-  return s.charCodeAt(0) | (s.charCodeAt(1) << 8);
-}
-const r = (core, i) => core.registers[i] >>> 0;
-const set0 = (core, v) => {
-  core.registers[0] = v >>> 0;
-};
-function flashOffset(addr) {
-  return addr >= FLASH ? addr - FLASH : addr;
-}
-const functions = {
-  P3: (c) => set0(c, popcount(r(c, 0))),
-  R3: (c) => set0(c, reverse32(r(c, 0))),
-  L3: (c) => set0(c, Math.clz32(r(c, 0))),
-  T3: (c) => set0(c, r(c, 0) === 0 ? 32 : 31 - Math.clz32(r(c, 0) & -r(c, 0))),
-  MS: (c) => memset(c),
-  S4: (c) => memset(c),
-  MC: (c) => memcpy(c),
-  C4: (c) => memcpy(c),
-  IF: () => {}, // connect_internal_flash
-  EX: () => {}, // flash_exit_xip
-  FC: () => {}, // flash_flush_cache
-  CX: () => {}, // flash_enter_cmd_xip
-  RE: (c) => {
-    // flash_range_erase(offset, count, block_size, block_cmd)
-    const off = flashOffset(r(c, 0));
-    mcu.flash.fill(0xff, off, off + r(c, 1));
-    event('flash-erase', { offset: off, bytes: r(c, 1) });
-  },
-  RP: (c) => {
-    // flash_range_program(offset, data, count): NOR flash only clears bits
-    const off = flashOffset(r(c, 0));
-    for (let i = 0; i < r(c, 2); i++) mcu.flash[off + i] &= mcu.readUint8(r(c, 1) + i);
-    // What the 64 KB block now holds, for a test to compare with what it pushed.
-    const block = off & ~0xffff;
-    const sha256 = createHash('sha256').update(mcu.flash.subarray(block, block + 0x10000)).digest('hex');
-    event('flash-program', { offset: off, bytes: r(c, 2), block, block_sha256: sha256 });
-  },
-  UB: (c) => {
-    event('reset-to-usb-boot', { gpio_mask: r(c, 0), disable_interface_mask: r(c, 1) });
-    finish(0);
-  },
-};
-function popcount(v) {
-  let n = 0;
-  for (; v; v &= v - 1) n++;
-  return n;
-}
-function reverse32(v) {
-  let out = 0;
-  for (let i = 0; i < 32; i++) out = (out << 1) | ((v >>> i) & 1);
-  return out >>> 0;
-}
-function memset(c) {
-  const [p, v, n] = [r(c, 0), r(c, 1) & 0xff, r(c, 2)];
-  for (let i = 0; i < n; i++) mcu.writeUint8(p + i, v);
-}
-function memcpy(c) {
-  const [d, s, n] = [r(c, 0), r(c, 1), r(c, 2)];
-  for (let i = 0; i < n; i++) mcu.writeUint8(d + i, mcu.readUint8(s + i));
-}
-const funcTable = [];
-for (const [name, fn] of Object.entries(functions)) funcTable.push([code(name), romStub(fn)]);
-const missing = (name) => romStub(() => fail(`the image called the boot ROM's '${name}', which this harness does not provide`));
-const lookup = romStub((c) => {
-  // rom_table_lookup(table, code): our two tables are searched by code
-  const table = r(c, 0);
-  const wanted = r(c, 1);
-  const name = String.fromCharCode(wanted & 0xff, wanted >> 8);
-  if (table === FUNC_TABLE_ADDR) {
-    const hit = funcTable.find(([k]) => k === wanted);
-    set0(c, hit ? hit[1] : missing(name));
-  } else {
-    event('rom-data-lookup', { code: name });
-    set0(c, 0);
-  }
-});
-const FUNC_TABLE_ADDR = 0x40;
-const DATA_TABLE_ADDR = 0x80;
-rom.set([0x4d, 0x75, 0x01, 0x03], 0x10); // magic 'M' 'u' 0x01, ROM version 3 (B2)
-new DataView(rom.buffer).setUint16(0x14, FUNC_TABLE_ADDR, true);
-new DataView(rom.buffer).setUint16(0x16, DATA_TABLE_ADDR, true);
-new DataView(rom.buffer).setUint16(0x18, lookup | 1, true);
+const romHandlers = installBootRom(mcu, { event, fail, finish });
 
-// ---- ring oscillator: its random bit (RoscRng) ------------------------------------------------
+installMissingPeripherals(mcu, BigInt(opt('--seed', '1')) || 1n);
 
-let seed = BigInt(opt('--seed', '1')) || 1n;
-function randomBit() {
-  // xorshift64: reproducible runs (the same seed, the same session keys, the same cycle count)
-  seed ^= (seed << 13n) & 0xffffffffffffffffn;
-  seed ^= seed >> 7n;
-  seed ^= (seed << 17n) & 0xffffffffffffffffn;
-  return Number(seed & 1n);
-}
-class Rosc extends BasePeripheral {
-  constructor() {
-    super(mcu, 'ROSC');
-    this.regs = new Uint32Array(16);
-    this.regs[0] = 0xfab000; // CTRL: enabled
-  }
-  readUint32(offset) {
-    if (offset === 0x18) return 0x80000000 | 0x1000; // STATUS: stable, enabled
-    if (offset === 0x1c) return randomBit(); // RANDOMBIT
-    return this.regs[(offset >> 2) & 15];
-  }
-  writeUint32(offset, value) {
-    this.regs[(offset >> 2) & 15] = value;
-  }
-}
-mcu.peripherals[0x40060] = new Rosc();
+// ---- the second core, the inter-core FIFOs, per-core registers (cores.mjs) -------------------
 
-// XIP_CTRL (0x14000000), not in rp2040js: embassy-rp's flash writes wait for the XIP streaming
-// engine to be idle and flush the cache. Idle, empty and flushed, always.
-class XipCtrl extends BasePeripheral {
-  constructor() {
-    super(mcu, 'XIP_CTRL');
-    this.regs = new Uint32Array(8);
-    this.regs[0] = 0x3; // CTRL: cache enabled
-  }
-  readUint32(offset) {
-    if (offset === 0x08) return 0x3; // STAT: FIFO empty, flush ready
-    if (offset === 0x18 || offset === 0x1c) return 0; // STREAM_CTR, STREAM_FIFO
-    return this.regs[(offset >> 2) & 7];
-  }
-  writeUint32(offset, value) {
-    this.regs[(offset >> 2) & 7] = value;
-  }
-}
-mcu.peripherals[0x14000] = new XipCtrl();
-
-// VREG_AND_CHIP_RESET (0x40064000), not in rp2040js: embassy-rp reads the regulator setting and
-// writes it back with the core voltage it wants. Registers at their reset values (VREG 1.10 V
-// enabled, BOD 0.86 V enabled, CHIP_RESET after power-on).
-class Vreg extends BasePeripheral {
-  constructor() {
-    super(mcu, 'VREG_AND_CHIP_RESET');
-    this.regs = Uint32Array.from([0xb1, 0x91, 0x100]);
-  }
-  readUint32(offset) {
-    return this.regs[offset >> 2] ?? 0;
-  }
-  writeUint32(offset, value) {
-    if (offset >> 2 < 2) this.regs[offset >> 2] = value;
-  }
-}
-mcu.peripherals[0x40064] = new Vreg();
-
-// ---- the second core, the inter-core FIFOs, per-core registers --------------------------------
-
-const cores = [mcu.core, new mcu.core.constructor(mcu)];
-let current = 0;
-let core1Running = false;
-let core1Rom = []; // the command sequence the boot ROM's core-1 loop has taken so far
-const rx = [[], []]; // each core's receive FIFO (depth 8)
-const sticky = [0, 0]; // WOF (bit 2) and ROE (bit 3) per core
-const SIO_IRQ_PROC = [15, 16];
-
-// The divider and interpolators are per core on the chip, one object in rp2040js: swap them.
+const dual = installSecondCore(mcu, { event, fail, finish, romHandlers });
+const { cores, use } = dual;
 const sio = mcu.sio;
-const perCore = [null, null].map(() => ({
-  divDividend: 0,
-  divDivisor: 1,
-  divQuotient: 0,
-  divRemainder: 0,
-  divCSR: 0,
-  interp0: sio.interp0,
-  interp1: sio.interp1,
-}));
-perCore[1].interp0 = new sio.interp0.constructor(0);
-perCore[1].interp1 = new sio.interp1.constructor(1);
-const SIO_FIELDS = ['divDividend', 'divDivisor', 'divQuotient', 'divRemainder', 'divCSR', 'interp0', 'interp1'];
-function use(i) {
-  if (current === i) return;
-  for (const f of SIO_FIELDS) perCore[current][f] = sio[f];
-  for (const f of SIO_FIELDS) sio[f] = perCore[i][f];
-  mcu.core = cores[i];
-  current = i;
-}
-
-function fifoIrq(c) {
-  cores[c].setInterrupt(SIO_IRQ_PROC[c], rx[c].length > 0 || sticky[c] !== 0);
-}
-function fifoWrite(from, value) {
-  const to = 1 - from;
-  if (to === 1 && !core1Running) {
-    core1BootRom(value >>> 0);
-    return;
-  }
-  if (rx[to].length >= 8) sticky[from] |= 4;
-  else rx[to].push(value >>> 0);
-  fifoIrq(to);
-}
-function core1BootRom(value) {
-  // The mask ROM's core-1 wait loop: echo every word; 0 restarts the sequence; after
-  // 0, 0, 1, vector table, stack pointer, entry it starts core 1 there.
-  rx[0].push(value);
-  fifoIrq(0);
-  if (value === 0) core1Rom = core1Rom.length === 1 && core1Rom[0] === 0 ? [0, 0] : [0];
-  else core1Rom.push(value);
-  if (core1Rom.length === 3 && core1Rom[2] !== 1) core1Rom = [];
-  if (core1Rom.length === 6) {
-    const [, , , vtor, sp, entry] = core1Rom;
-    const c1 = cores[1];
-    c1.VTOR = vtor;
-    c1.SP = sp;
-    c1.PC = entry & ~1;
-    c1.waiting = false;
-    core1Running = true;
-    core1Rom = [];
-    event('core1-started', { entry: `0x${entry.toString(16)}` });
-  }
-}
-const sioRead = sio.readUint32.bind(sio);
-const sioWrite = sio.writeUint32.bind(sio);
-sio.readUint32 = (offset) => {
-  switch (offset) {
-    case 0x000: // CPUID
-      return current;
-    case 0x050: // FIFO_ST: VLD, RDY, WOF, ROE
-      return (rx[current].length > 0 ? 1 : 0) | (rx[1 - current].length < 8 ? 2 : 0) | sticky[current];
-    case 0x058: {
-      // FIFO_RD
-      if (rx[current].length === 0) {
-        sticky[current] |= 8;
-        fifoIrq(current);
-        return 0;
-      }
-      const v = rx[current].shift();
-      fifoIrq(current);
-      return v;
-    }
-  }
-  return sioRead(offset);
-};
-sio.writeUint32 = (offset, value) => {
-  if (offset === 0x050) {
-    sticky[current] = 0;
-    fifoIrq(current);
-  } else if (offset === 0x054) {
-    fifoWrite(current, value);
-  } else {
-    sioWrite(offset, value);
-  }
-};
-core1Sev = () => {
-  // SEV signals every core: a core in WFE wakes, the others keep the event for their next WFE
-  for (const c of cores) {
-    if (c.waiting) c.waiting = false;
-    else c.eventRegistered = true;
-  }
-};
-// Every interrupt line reaches both cores' NVICs, as on the chip; each core's enable mask decides.
-mcu.setInterrupt = (irq, value) => {
-  cores[0].setInterrupt(irq, value);
-  cores[1].setInterrupt(irq, value);
-};
-
-// The PSM forcing core 1 off puts it back into the boot ROM's wait loop.
-const psm = mcu.peripherals[0x40010];
-const psmWrite = psm.writeUint32.bind(psm);
-psm.writeUint32 = (offset, value) => {
-  psmWrite(offset, value);
-  if (offset === 0x4 && value & (1 << 16)) {
-    core1Running = false;
-    core1Rom = [];
-    rx[1] = [];
-  }
-};
-
-// PPB: the MPU registers (core 1 sets a stack guard), system reset requests.
-const mpu = [new Uint32Array(5), new Uint32Array(5)];
-const ppb = mcu.ppb;
-const ppbRead = ppb.readUint32.bind(ppb);
-const ppbWrite = ppb.writeUint32.bind(ppb);
-ppb.readUint32 = (offset) => {
-  if (offset >= 0xd90 && offset <= 0xda0) return offset === 0xd90 ? 0x800 : mpu[current][(offset - 0xd90) >> 2];
-  return ppbRead(offset);
-};
-ppb.writeUint32 = (offset, value) => {
-  if (offset >= 0xd94 && offset <= 0xda0) {
-    mpu[current][(offset - 0xd90) >> 2] = value;
-    return;
-  }
-  if (offset === 0xd0c && value >>> 16 === 0x05fa && value & 4) {
-    event('system-reset', { core: current, pc: `0x${(cores[current].PC >>> 0).toString(16)}` });
-    finish(3);
-    return;
-  }
-  ppbWrite(offset, value);
-};
-mcu.watchdog = mcu.peripherals[0x40058];
-mcu.watchdog.onWatchdogTrigger = () => {
-  event('watchdog-reset', {});
-  finish(4);
-};
-mcu.onBreak = (n) => {
-  const h = romHandlers[n];
-  const c = cores[current];
-  if (h && (c.PC >>> 0) < 0x4000) h(c);
-  else fail(`breakpoint #${n} at 0x${((c.PC - 2) >>> 0).toString(16)} on core ${current}`);
-};
+core1Sev = dual.sev;
 
 // ---- the simulated PN532 on SPI0 --------------------------------------------------------------
 
@@ -914,7 +559,7 @@ function slice(budgetCycles) {
         inWindow = t0;
       }
     }
-    if (core1Running && !c1.waiting && !core1Hung && blocked === null) {
+    if (dual.core1Running && !c1.waiting && !core1Hung && blocked === null) {
       use(1);
       inWindow = 0;
       cutWindow = false;
@@ -998,7 +643,7 @@ async function main() {
       event('time-limit', {});
       finish(5);
     }
-    if (cores[0].waiting && (!core1Running || cores[1].waiting) && mcu.clock.nanosToNextAlarm <= 0) {
+    if (cores[0].waiting && (!dual.core1Running || cores[1].waiting) && mcu.clock.nanosToNextAlarm <= 0) {
       await new Promise((resolve) => {
         wakeUp = resolve;
       });
