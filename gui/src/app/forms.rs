@@ -422,11 +422,7 @@ impl App {
         let result = self.form_pdf().and_then(|pdf| self.print_doc(name, pdf, audit, saved, AfterPrint::Nothing));
         match result {
             Ok(super::printing::Printed::Saving) => {}
-            Ok(super::printing::Printed::Done) => {
-                let fields = self.filled_fields();
-                self.form_audit("form_print", &fields, code);
-                self.notice(t.form_printed, true);
-            }
+            Ok(super::printing::Printed::Done) => self.notice(t.form_printed, true),
             Err(e) => self.notice(e, false),
         }
     }

@@ -80,7 +80,6 @@ impl App {
         });
         match done {
             Ok(Printed::Done) => {
-                self.audit("consent_slip_print", None, &[], &number);
                 if let Some(a) = &mut self.consent {
                     a.slip = Some(number);
                 }
@@ -142,7 +141,6 @@ impl App {
             .and_then(|pdf| self.print_doc(name, pdf, audit, saved, AfterPrint::Nothing));
         match done {
             Ok(Printed::Done) => {
-                self.audit("receipt_print", None, &[], "");
                 self.notice(t.receipt_printed, true);
             }
             Ok(Printed::Saving) => {}
@@ -177,8 +175,23 @@ impl App {
         command
     }
 
+    /// The audit row of a file written or a document printed: action, purpose, field names,
+    /// detail, and the visit it belongs to.
+    fn write_audit(&self, audit: &(String, Option<String>, String, String), checkin: Option<i64>) {
+        let (action, purpose, fields, detail) = audit;
+        let _ = self.store.audit(&AuditRow {
+            at: now_ts(),
+            clerk: self.settings.clerk_name.clone(),
+            action: action.clone(),
+            purpose: purpose.clone(),
+            fields: fields.clone(),
+            checkin,
+            detail: detail.clone(),
+        });
+    }
+
     /// Prints a document (`name` says its kind: .pdf or .txt) through the print command, and
-    /// says `Printed::Done`; the caller audits. With no print command — Windows, which has no
+    /// says `Printed::Done`, audited with `audit`. With no print command — Windows, which has no
     /// command that prints what it is given, proposes none — the save dialog asks where the
     /// document goes, and once saved it opens in the PC's default viewer to be printed from
     /// there (`Printed::Saving`; the save writes `audit` and does `after`).
@@ -192,7 +205,9 @@ impl App {
     ) -> Result<Printed, String> {
         let command = self.print_command();
         if !command.is_empty() {
-            return run_print(&command, &data, self.tr().no_print_command).map(|()| Printed::Done);
+            run_print(&command, &data, self.tr().no_print_command)?;
+            self.write_audit(&audit, checkin);
+            return Ok(Printed::Done);
         }
         let t = self.tr();
         self.ask_where(name, data, audit, t.saved_to_print);
@@ -221,16 +236,7 @@ impl App {
         let file = std::path::Path::new(folder).join(&p.name);
         match cancuoc_bridge::write_private(&file, &p.bytes) {
             Ok(()) => {
-                let (action, purpose, fields, detail) = &p.audit;
-                let _ = self.store.audit(&AuditRow {
-                    at: now_ts(),
-                    clerk: self.settings.clerk_name.clone(),
-                    action: action.clone(),
-                    purpose: purpose.clone(),
-                    fields: fields.clone(),
-                    checkin: p.checkin,
-                    detail: detail.clone(),
-                });
+                self.write_audit(&p.audit, p.checkin);
                 match &p.print {
                     None => self.notice(format!("{}: {}", p.done_text, file.display()), true),
                     Some(after) => {
@@ -269,18 +275,7 @@ impl App {
         let audit = ("reprint".into(), None, "full_name".into(), detail);
         match self.print_doc(name, slip.into_bytes(), audit, Some(row.id), AfterPrint::Nothing) {
             Ok(Printed::Saving) => {}
-            Ok(Printed::Done) => {
-                let _ = self.store.audit(&AuditRow {
-                    at: now_ts(),
-                    clerk: self.settings.clerk_name.clone(),
-                    action: "reprint".into(),
-                    purpose: None,
-                    fields: "full_name".into(),
-                    checkin: Some(row.id),
-                    detail: row.queue_no.map(|q| format!("queue {q}")).unwrap_or_default(),
-                });
-                self.notice(t.slip_reprinted, true);
-            }
+            Ok(Printed::Done) => self.notice(t.slip_reprinted, true),
             Err(e) => self.notice(e, false),
         }
     }

@@ -246,10 +246,7 @@ impl App {
                     (action.key().into(), Some(Purpose::Export.key().into()), field_keys(&fields), String::new());
                 let saved = c.saved.flatten();
                 match self.print_doc(name, text.into_bytes(), audit, saved, AfterPrint::Nothing) {
-                    Ok(Printed::Done) => {
-                        self.audit(action.key(), Some(Purpose::Export), &fields, "");
-                        self.notice(t.printed, true);
-                    }
+                    Ok(Printed::Done) => self.notice(t.printed, true),
                     Ok(Printed::Saving) => {}
                     Err(e) => self.notice(e, false),
                 }
