@@ -165,6 +165,29 @@ pub fn report(store: &Store, id_number: &str) -> Result<Report, StoreError> {
     })
 }
 
+/// Why a data subject's request or a privacy document could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PrivacyError {
+    /// The PC's clock gives no date.
+    #[error("the clock is not set")]
+    NoClock,
+    /// `deadlines.toml` has no deadline for this kind of request.
+    #[error("no deadline for a request of kind {0:?} (deadlines.toml)")]
+    NoDeadline(String),
+    /// The site's store refused (its own error).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// No privacy document of this name.
+    #[error("no privacy document {0:?}")]
+    NoDocument(String),
+    /// A built-in document file is not a valid form (which, toml's words).
+    #[error("{which}: {why}")]
+    Document { which: String, why: String },
+    /// The document could not be laid out or written.
+    #[error(transparent)]
+    Pdf(#[from] crate::his::forms::FillError),
+}
+
 /// Registers a request received now, with its deadlines; returns it.
 pub fn register(
     store: &Store,
@@ -173,16 +196,15 @@ pub fn register(
     purpose: Option<&str>,
     now: i64,
     processor: bool,
-) -> Result<PrivacyRequest, String> {
+) -> Result<PrivacyRequest, PrivacyError> {
     let today = chrono::DateTime::from_timestamp(now, 0)
         .map(|d| d.with_timezone(&chrono::Local).date_naive())
-        .ok_or("the clock is not set")?;
-    let due = Deadlines::builtin()
-        .due(kind, today, processor)
-        .ok_or_else(|| format!("no deadline for a request of kind {kind:?} (deadlines.toml)"))?;
+        .ok_or(PrivacyError::NoClock)?;
+    let due =
+        Deadlines::builtin().due(kind, today, processor).ok_or_else(|| PrivacyError::NoDeadline(kind.to_string()))?;
     let mut r = PrivacyRequest {
         id: 0,
-        subject: store.subject(id_number).map_err(|e| e.to_string())?,
+        subject: store.subject(id_number)?,
         kind: kind.to_string(),
         purpose: purpose.map(str::to_string),
         received_at: now,
@@ -190,18 +212,18 @@ pub fn register(
         due: due.due.to_string(),
         ..PrivacyRequest::default()
     };
-    r.id = store.add_request(&r).map_err(|e| e.to_string())?;
+    r.id = store.add_request(&r)?;
     Ok(r)
 }
 
 /// Erases what the site holds about `id_number`, keeping only the request record (keyed hash,
 /// dates, result).
-pub fn erase(store: &Store, id_number: &str, now: i64) -> Result<Erased, String> {
+pub fn erase(store: &Store, id_number: &str, now: i64) -> Result<Erased, PrivacyError> {
     let req = register(store, id_number, "erase", None, now, false)?;
     let subject = req.subject.clone();
-    let erased = store.erase(id_number, &subject).map_err(|e| e.to_string())?;
+    let erased = store.erase(id_number, &subject)?;
     let result = format!("erased: {} check-in(s), {} consent record(s)", erased.checkins, erased.consents);
-    store.finish_request(req.id, now, &result).map_err(|e| e.to_string())?;
+    store.finish_request(req.id, now, &result)?;
     Ok(erased)
 }
 
@@ -252,14 +274,15 @@ pub const RIGHTS_VI: &str = "Xem dữ liệu cơ sở đang giữ, rút lại đ
 
 /// The printed consent slip and the citizen's receipt: documents in the forms' format
 /// (`bridge/privacy/*.toml`), drawn by the forms' layout and PDF writer.
-pub fn document(which: &str) -> Result<crate::forms::Form, String> {
+pub fn document(which: &str) -> Result<crate::his::forms::Form, PrivacyError> {
     let text = match which {
         "phieu-dong-y" => include_str!("../privacy/phieu-dong-y.toml"),
         "bien-nhan" => include_str!("../privacy/bien-nhan.toml"),
         "bao-cao" => include_str!("../privacy/bao-cao.toml"),
-        other => return Err(format!("no privacy document {other:?}")),
+        other => return Err(PrivacyError::NoDocument(other.to_string())),
     };
-    let mut f: crate::forms::Form = toml::from_str(text).map_err(|e| format!("{which}: {e}"))?;
+    let mut f: crate::his::forms::Form =
+        toml::from_str(text).map_err(|e| PrivacyError::Document { which: which.to_string(), why: e.to_string() })?;
     f.slug = which.to_string();
     Ok(f)
 }
@@ -377,10 +400,10 @@ pub fn report_values(r: &Report) -> BTreeMap<String, String> {
 }
 
 /// A privacy document as a PDF, with these values and today's date.
-pub fn document_pdf(which: &str, values: &BTreeMap<String, String>) -> Result<Vec<u8>, String> {
+pub fn document_pdf(which: &str, values: &BTreeMap<String, String>) -> Result<Vec<u8>, PrivacyError> {
     let f = document(which)?;
     let today = chrono::Local::now().date_naive();
-    f.pdf(values, Some((today.day(), today.month(), today.year()))).map_err(|e| e.to_string())
+    Ok(f.pdf(values, Some((today.day(), today.month(), today.year())))?)
 }
 
 #[cfg(test)]

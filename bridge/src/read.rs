@@ -13,10 +13,10 @@ use std::time::Duration;
 use cancuoc_core::read::{CardRead, PartialRead, Progress, ReadFailure, ReadOptions, read_card};
 use cancuoc_core::{Credentials, Transport, TransportError, TransportLimits, TrustStore};
 
-use crate::diagnostics::TraceTransport;
-use crate::pcsc_reader::{PcscError, PcscTransport};
+use crate::card_files::TraceTransport;
+use crate::transport::pcsc::{PcscError, PcscTransport};
+use crate::transport::usb::{self, UsbError};
 use crate::trust_store::{self, TrustDir};
-use crate::usb_reader::{self, UsbError};
 use crate::{ErrorReport, ReaderReport};
 
 /// Where a read goes.
@@ -190,7 +190,7 @@ pub fn load_trust(trust: &Trust) -> Result<(TrustStore, Option<PathBuf>), Error>
 
 /// Reads the card at `source` with `credentials` and verifies it on this PC. `resume` carries
 /// what an interrupted read of the same card got. `challenge` is the active-authentication
-/// challenge to send — a visit's ([`crate::evidence::Visit::challenge`]) — or `None` for a fresh
+/// challenge to send — a visit's ([`crate::his::evidence::Visit::challenge`]) — or `None` for a fresh
 /// random one; a USB reader sends the PC's unchanged.
 pub fn read(
     source: &Source,
@@ -243,16 +243,17 @@ pub fn read(
         }
         Source::Usb(port) => {
             let path = if port == "auto" {
-                usb_reader::list().first().map(|p| p.path.clone()).ok_or(Error::NoUsbReader)?
+                usb::list().first().map(|p| p.path.clone()).ok_or(Error::NoUsbReader)?
             } else {
                 port.clone()
             };
             let (card, info) =
-                usb_reader::read_verified(&path, credentials, &store, now, challenge, progress, cancel, unplugged)
-                    .map_err(|e| match e {
+                usb::read_verified(&path, credentials, &store, now, challenge, progress, cancel, unplugged).map_err(
+                    |e| match e {
                         UsbError::Reader { code: cancuoc_link::ErrorCode::Cancelled, .. } => Error::Cancelled,
                         e => Error::Usb(e),
-                    })?;
+                    },
+                )?;
             let label = format!("Đầu đọc USB / USB reader: {path} (cancuoc {} on {})", info.firmware, info.board);
             Ok(finish(card, Some(info), label))
         }

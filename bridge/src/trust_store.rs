@@ -27,11 +27,28 @@ pub enum TrustError {
     )]
     NotCa,
     #[error("master list: {0}")]
-    MasterList(String),
+    MasterList(#[source] master_list::MasterListError),
     #[error("no trusted CSCA matches {0:?}")]
     NotFound(String),
     #[error("revocation list: {0}")]
-    Crl(String),
+    Crl(CrlError),
+}
+
+/// Why a revocation list was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum CrlError {
+    /// Not a DER X.509 CRL (der's words).
+    #[error("cannot be parsed: {0}")]
+    Malformed(String),
+    /// Its issuer is not a trusted CSCA (the issuer's name).
+    #[error("its issuer ({0}) is not a trusted CSCA: import that CSCA first")]
+    IssuerNotTrusted(String),
+    /// The issuing CSCA's key does not verify its signature.
+    #[error("its signature does not verify with the issuing CSCA's key")]
+    BadSignature,
+    /// A newer list of the same CSCA is stored.
+    #[error("a newer revocation list of this CSCA is already stored; nothing changed")]
+    Older,
 }
 
 /// One stored revocation list, for listing.
@@ -256,16 +273,13 @@ impl TrustDir {
     /// Adds a CSCA's revocation list after checking that a trusted CSCA of its issuer signed it.
     /// A list older than the one stored for that CSCA is refused; a newer one replaces it.
     pub fn add_crl(&self, der: &[u8], now: u64) -> Result<CrlEntry, TrustError> {
-        let crl = RevocationList::from_der(der).map_err(|e| TrustError::Crl(format!("cannot be parsed: {e}")))?;
+        let crl = RevocationList::from_der(der).map_err(|e| TrustError::Crl(CrlError::Malformed(e.to_string())))?;
         let trust = self.load()?;
         if trust.by_subject(&crl.issuer_der).next().is_none() {
-            return Err(TrustError::Crl(format!(
-                "its issuer ({}) is not a trusted CSCA: import that CSCA first",
-                crl.crl.tbs_cert_list.issuer
-            )));
+            return Err(TrustError::Crl(CrlError::IssuerNotTrusted(crl.crl.tbs_cert_list.issuer.to_string())));
         }
         if !cancuoc_core::auth::passive::crl_signed_by_trusted(&crl, &trust) {
-            return Err(TrustError::Crl("its signature does not verify with the issuing CSCA's key".into()));
+            return Err(TrustError::Crl(CrlError::BadSignature));
         }
         for (p, old) in self.crl_files()? {
             let Ok(o) = RevocationList::from_der(&old) else { continue };
@@ -273,15 +287,13 @@ impl TrustDir {
                 continue;
             }
             if o.this_update() > crl.this_update() {
-                return Err(TrustError::Crl(
-                    "a newer revocation list of this CSCA is already stored; nothing changed".into(),
-                ));
+                return Err(TrustError::Crl(CrlError::Older));
             }
             std::fs::remove_file(&p).map_err(|e| self.io(e))?;
         }
         std::fs::create_dir_all(&self.path).map_err(|e| self.io(e))?;
         std::fs::write(self.path.join(format!("{}.crl", fingerprint(der))), der).map_err(|e| self.io(e))?;
-        crl_entry(der, now).ok_or_else(|| TrustError::Crl("cannot be parsed".into()))
+        crl_entry(der, now).ok_or_else(|| TrustError::Crl(CrlError::Malformed("its dates cannot be read".into())))
     }
 
     pub fn list(&self, now: u64) -> Result<Vec<Entry>, TrustError> {

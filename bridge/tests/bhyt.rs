@@ -1,4 +1,4 @@
-//! The insurance check (`cancuoc_bridge::bhyt`) against the simulated insurer over real HTTP:
+//! The insurance check (`cancuoc_bridge::his::bhyt`) against the simulated insurer over real HTTP:
 //! renewed cards, a birth year only, the insurer's record compared with the chip, the token kept
 //! for its life and renewed once on a 401, every failure "not checked" — and `cancuoc bhyt`, the
 //! CLI, on the same answers (with its token shared between runs, sealed on disk).
@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use cancuoc_bridge::bhyt::{self, Account, Eligibility, NotChecked, Query};
+use cancuoc_bridge::his::bhyt::{self, Account, Eligibility, NotChecked, Query};
 use cancuoc_sim::PERSONA;
 mod common;
 use cancuoc_sim::hospital::{Hospital, HospitalConfig, InsuranceRecord};
@@ -377,7 +377,7 @@ fn the_api_checks_a_verified_read_with_consent_and_the_same_answers() {
 /// docs list every code with what the clerk sees. `CANCUOC_BLESS=1` rewrites them.
 #[test]
 fn the_guides_list_every_code_and_what_the_clerk_sees() {
-    use cancuoc_bridge::bhyt::Kind;
+    use cancuoc_bridge::his::bhyt::Kind;
     let shows = |k: Kind| match k {
         Kind::Accept => "green: usable",
         Kind::AcceptAfterPapers => "green: usable after checking papers",
@@ -597,5 +597,5 @@ fn the_registered_facility_is_named_and_placed_from_the_answer_or_the_site_s_tab
     assert!(bhyt::read_facility_names(&dir.path().join("none.tsv")).expect("missing").is_empty());
     std::fs::write(&table_file, "01001 Bệnh viện không có tab\n").expect("w");
     let e = bhyt::read_facility_names(&table_file).expect_err("malformed");
-    assert!(e.contains("line 1"), "{e}");
+    assert!(e.to_string().contains("line 1"), "{e}");
 }

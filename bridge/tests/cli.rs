@@ -283,7 +283,7 @@ fn fhir_patient_is_valid_and_carries_the_verdict() {
     let a = &p["address"][0];
     assert_eq!(a["text"], cancuoc_sim::PERSONA.place_of_residence);
     assert_eq!(a["state"], "Thành phố Hà Nội");
-    assert_eq!(a["extension"][0]["url"], cancuoc_bridge::fhir::VN_CORE_ADMIN_ADDRESS);
+    assert_eq!(a["extension"][0]["url"], cancuoc_bridge::his::fhir::VN_CORE_ADMIN_ADDRESS);
     assert_eq!(a["extension"][0]["extension"][1]["valueCodeableConcept"]["coding"][0]["code"], "00070");
     assert_eq!(a["extension"][1]["valueCode"], "exact");
     // A read for a visit references its evidence record by hash in an extension FHIR accepts.
@@ -292,7 +292,7 @@ fn fhir_patient_is_valid_and_carries_the_verdict() {
     let (code, out, _) =
         cancuoc(&["read", "--simulated", "--fhir", "--visit", "01001/quay-1/A1", "--evidence", ev.to_str().unwrap()]);
     assert_eq!(code, 0);
-    assert!(out.contains(cancuoc_bridge::fhir::EVIDENCE_EXTENSION), "{out}");
+    assert!(out.contains(cancuoc_bridge::his::fhir::EVIDENCE_EXTENSION), "{out}");
     assert!(validate_fhir(&out).starts_with("verified 079195012345 "));
     let (code, out, _) = cancuoc(&["read", "--simulated", "--fhir", "--fhir-photo", "--variant", "jpeg2000"]);
     assert_eq!(code, 0);
@@ -384,7 +384,7 @@ fn saved_files_give_the_same_verdict_offline_and_a_trace_holds_no_key_or_persona
 
 #[test]
 fn one_fhir_builder_sends_only_the_fields_asked_for() {
-    use cancuoc_bridge::fhir::{Include, patient};
+    use cancuoc_bridge::his::fhir::{Include, patient};
     use cancuoc_bridge::read;
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let hooks = read::Hooks { progress: &mut |_| {}, unplugged: &mut || {}, cancel: &cancel, trace: None };

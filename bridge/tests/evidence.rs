@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use cancuoc_bridge::evidence::{CHALLENGE_TAG, Check, Evidence};
+use cancuoc_bridge::his::evidence::{CHALLENGE_TAG, Check, Evidence};
 use cancuoc_bridge::read::{Trust, load_trust};
 use cancuoc_core::trust::TrustStore;
 use cancuoc_sim::PERSONA;

@@ -2,7 +2,7 @@
 //! a technician sees with no Pico attached, with the wrong chip, and with a Pico in BOOTSEL mode
 //! (a directory that looks like its drive).
 
-use cancuoc_bridge::uf2::{Chip, Uf2Error, chip_of, elf_to_uf2, find_bootsel_drives, parse_uf2};
+use cancuoc_bridge::flash::uf2::{Chip, Uf2Error, chip_of, elf_to_uf2, find_bootsel_drives, parse_uf2};
 mod common;
 use common::cancuoc;
 

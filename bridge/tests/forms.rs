@@ -5,7 +5,7 @@
 //! Long on purpose: one test binary per area is linked once; split into several it would link
 //! as many times, which CI pays for on every run (docs/ci.md).
 
-use cancuoc_bridge::forms::{self, Counter, From};
+use cancuoc_bridge::his::forms::{self, Counter, From};
 use cancuoc_core::lds::dg13::Dg13;
 
 fn persona(p: &cancuoc_demo::Persona) -> Dg13 {

@@ -5,7 +5,7 @@
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use cancuoc_bridge::pcsc_reader;
+use cancuoc_bridge::transport::pcsc;
 use cancuoc_sim::vpcd::{self, VPCD_PORT};
 use cancuoc_sim::{Fault, simulated_card};
 use serde_json::Value;
@@ -58,7 +58,7 @@ impl Drop for Guard {
 
 /// Starts pcscd when it is not already serving (CI runs as root; the test command installs it).
 fn ensure_pcscd() -> Option<Guard> {
-    if pcsc_reader::readers().is_ok_and(|r| r.iter().any(|x| x.name == READER)) {
+    if pcsc::readers().is_ok_and(|r| r.iter().any(|x| x.name == READER)) {
         return None;
     }
     let child = Guard(
@@ -72,7 +72,7 @@ fn ensure_pcscd() -> Option<Guard> {
     );
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(15) {
-        if pcsc_reader::readers().is_ok_and(|r| r.iter().any(|x| x.name == READER)) {
+        if pcsc::readers().is_ok_and(|r| r.iter().any(|x| x.name == READER)) {
             return Some(child);
         }
         std::thread::sleep(Duration::from_millis(200));
@@ -84,7 +84,7 @@ fn ensure_pcscd() -> Option<Guard> {
 fn wait_card(present: bool) {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(15) {
-        if pcsc_reader::readers().is_ok_and(|r| r.iter().any(|x| x.name == READER && x.card_present == present)) {
+        if pcsc::readers().is_ok_and(|r| r.iter().any(|x| x.name == READER && x.card_present == present)) {
             return;
         }
         std::thread::sleep(Duration::from_millis(100));

@@ -44,10 +44,11 @@ fn harness() -> PathBuf {
     dir.join("harness.mjs")
 }
 
-/// One emulated read at a time: a read is ≈ 1.1 G emulated cycles (30–60 s of one core), and
-/// the bridge gives a reader 35 s between messages — two emulators sharing two cores with the
-/// other tests' builds could come close to that.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+// Each test runs one emulator (one core's work: a read is 0.6–1.1 G emulated cycles, 30–60 s)
+// and the test harness runs as many tests at once as the machine has cores, so there are never
+// more emulators than cores — the bridge's 35 s between a reader's messages holds. (The two long
+// reads took turns behind a lock until 7 December 2026: 120 s for this file on two cores, 63 s
+// without it.)
 
 /// An emulated Pico with its card on the antenna; the emulator stops when this is dropped.
 struct Pico {
@@ -214,7 +215,6 @@ fn read(port: &str, trust: &tempfile::TempDir) -> (i32, Value, String) {
 
 #[test]
 fn the_board_image_boots_in_rp2040js_and_a_card_read_through_it_is_verified() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let pico = Pico::boot("rsa");
     let boot = pico.wait_for("usb-configured", 0, Duration::from_secs(5));
     let ready = pico.wait_for("ready", 0, Duration::from_secs(5));
@@ -276,7 +276,6 @@ fn the_board_image_boots_in_rp2040js_and_a_card_read_through_it_is_verified() {
 
 #[test]
 fn a_card_pulled_mid_read_is_reported_and_the_next_read_succeeds() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     // A card whose PN532 exchange refuses the bit-rate change: the reads stay at 106 kbit/s.
     let pico = Pico::boot_with("rsa", &["--refuse-pps"]);
     let trust = trust_dir();
@@ -391,7 +390,7 @@ fn a_trust_store_pushed_over_usb_is_written_to_the_emulated_flash() {
     let last = programs.last().unwrap_or_else(|| panic!("no flash-program event"));
     assert_eq!(last["block"], 0x1F_0000, "{last}");
     assert_eq!(last["block_sha256"], expected.as_str(), "{programs:?}");
-    let reader = cancuoc_bridge::usb_reader::UsbReader::open(&pico.port).unwrap();
+    let reader = cancuoc_bridge::transport::usb::UsbReader::open(&pico.port).unwrap();
     assert_eq!(reader.info.trust_count, 1);
     pico.assert_nothing_unexpected();
 }

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use cancuoc_bridge::usb_reader::{self, UsbError, UsbReader};
+use cancuoc_bridge::transport::usb::{self, UsbError, UsbReader};
 use cancuoc_core::verdict::ActiveAuthStatus;
 use cancuoc_link::{AccessKey, ErrorCode, HostMsg, ReadRequest, ReaderMsg};
 use cancuoc_sim::usb_reader::{ReaderOptions, pty_pair, serve};
@@ -167,11 +167,11 @@ fn active_authentication_counts_only_for_the_pcs_own_challenge() {
     let read = r.read(AccessKey::Can("012345".into()), request(ours), &mut |_| {}, &AtomicBool::new(false)).unwrap();
     assert_eq!(read.aa_answer.as_ref().map(|a| a.0), Some(ours), "the reader used our challenge");
     let trust = cancuoc_sim::trust_store();
-    let good = usb_reader::verify(&read, &trust, NOW, ours);
+    let good = usb::verify(&read, &trust, NOW, ours);
     assert_eq!(good.verdict.active_auth, ActiveAuthStatus::Passed);
     assert!(good.verdict.is_verified(), "{}", good.verdict.summary());
     // An answer to another challenge (a replay) is worth nothing.
-    let replayed = usb_reader::verify(&read, &trust, NOW, [0; 8]);
+    let replayed = usb::verify(&read, &trust, NOW, [0; 8]);
     assert!(matches!(replayed.verdict.active_auth, ActiveAuthStatus::Failed(_)));
     assert!(!replayed.verdict.is_verified());
     // A chip that cannot sign with the DG15 key fails on the PC too.
@@ -180,7 +180,7 @@ fn active_authentication_counts_only_for_the_pcs_own_challenge() {
     let _clone = Plugged::new(chip("wrong-aa-key"), ReaderOptions::default(), &link(tmp2.path()));
     let mut r = UsbReader::open(link(tmp2.path()).to_str().unwrap()).unwrap();
     let read = r.read(AccessKey::Can("012345".into()), request(ours), &mut |_| {}, &AtomicBool::new(false)).unwrap();
-    let v = usb_reader::verify(&read, &trust, NOW, ours);
+    let v = usb::verify(&read, &trust, NOW, ours);
     assert!(matches!(v.verdict.active_auth, ActiveAuthStatus::Failed(_)), "{:?}", v.verdict.active_auth);
 }
 

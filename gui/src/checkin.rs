@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::consent::{Field, Purpose};
 use crate::i18n::Lang;
-use cancuoc_bridge::bhyt::{Answer, Eligibility, NotChecked};
+use cancuoc_bridge::his::bhyt::{Answer, Eligibility, NotChecked};
 
 /// Where the insurance check stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,7 +30,7 @@ pub struct Checkin {
     pub service: usize,
     pub bhyt: BhytState,
     /// The insurer's visit history, once asked for (its own consent).
-    pub history: Option<Result<cancuoc_bridge::bhyt::History, NotChecked>>,
+    pub history: Option<Result<cancuoc_bridge::his::bhyt::History, NotChecked>>,
     /// Purpose → fields the citizen agreed to send.
     pub consents: BTreeMap<Purpose, Vec<Field>>,
     /// The saved check-in's id (`Some(None)`: recorded without keeping personal data).
@@ -39,7 +39,7 @@ pub struct Checkin {
     pub queue_no: Option<i64>,
     /// The visit evidence (the chip's answer to this visit's challenge), or why there is none;
     /// `None` when the read was not for a visit.
-    pub evidence: Option<Result<cancuoc_bridge::evidence::Evidence, cancuoc_bridge::evidence::NoEvidence>>,
+    pub evidence: Option<Result<cancuoc_bridge::his::evidence::Evidence, cancuoc_bridge::his::evidence::NoEvidence>>,
     /// The commune of today the citizen chose (its code) when the card's old commune was split.
     pub address_choice: Option<String>,
     /// This visit's write id: every save of it uses it, so it is stored once (docs/desk.md).
@@ -157,7 +157,7 @@ impl Checkin {
     /// personal data, and a HIS must never take an unverified read for a verified one).
     pub fn fhir(&self, fields: &[Field]) -> Value {
         let has = |f: Field| fields.contains(&f);
-        let include = cancuoc_bridge::fhir::Include {
+        let include = cancuoc_bridge::his::fhir::Include {
             id_number: has(Field::IdNumber),
             full_name: has(Field::FullName),
             date_of_birth: has(Field::DateOfBirth),
@@ -171,16 +171,16 @@ impl Checkin {
             parents: has(Field::Parents),
         };
         let photo = if has(Field::Photo) { self.photo.as_ref().map(|(b, m)| (*m, b.as_slice())) } else { None };
-        let mut v = cancuoc_bridge::fhir::patient(&self.report, include, photo);
+        let mut v = cancuoc_bridge::his::fhir::patient(&self.report, include, photo);
         if has(Field::Bhyt)
             && let BhytState::Done(b) = &self.bhyt
             && let Some(card) = &b.card.number
         {
-            cancuoc_bridge::fhir::add_insurance_number(&mut v, card);
+            cancuoc_bridge::his::fhir::add_insurance_number(&mut v, card);
         }
         // The visit evidence by its hash, as the verdict tag: no personal data.
         if let Some(Ok(e)) = &self.evidence {
-            cancuoc_bridge::fhir::add_evidence(&mut v, &e.sha256());
+            cancuoc_bridge::his::fhir::add_evidence(&mut v, &e.sha256());
         }
         v
     }

@@ -226,7 +226,7 @@ mod tests {
             }
         }
         // The forms: no sensitive field pre-ticked, even where the form requires it.
-        for form in cancuoc_bridge::forms::catalogue().expect("catalogue") {
+        for form in cancuoc_bridge::his::forms::catalogue().expect("catalogue") {
             for id in form.consent_defaults() {
                 let f = form.fields.iter().find(|f| f.id == id).expect("field");
                 assert!(!f.sensitive(), "{} pre-ticks sensitive {id}", form.code);

@@ -22,4 +22,4 @@ pub mod ui;
 
 pub use app::{App, Options};
 /// The insurance check: the bridge's client (the same as the CLI's and the API's).
-pub use cancuoc_bridge::bhyt;
+pub use cancuoc_bridge::his::bhyt;

@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cancuoc_bridge::ReaderReport;
-use cancuoc_bridge::pcsc_reader::{self, PcscError};
 use cancuoc_bridge::read::{Hooks, Trust};
-use cancuoc_bridge::usb_reader::{self, UsbError};
+use cancuoc_bridge::transport::pcsc::{self, PcscError};
+use cancuoc_bridge::transport::usb::{self, UsbError};
 use cancuoc_core::Credentials;
 use cancuoc_core::read::{CardRead, PartialRead, Progress};
 
@@ -97,7 +97,7 @@ pub fn spawn_poller(extra: Vec<String>, every: Duration, busy: Arc<AtomicBool>) 
 }
 
 fn poll_once(extra: &[String], known: &mut BTreeMap<String, ReaderStatus>) -> ReaderStatus {
-    let mut ports: Vec<String> = usb_reader::list().into_iter().map(|p| p.path).collect();
+    let mut ports: Vec<String> = usb::list().into_iter().map(|p| p.path).collect();
     for p in extra {
         if std::path::Path::new(p).exists() && !ports.contains(p) {
             ports.push(p.clone());
@@ -105,7 +105,7 @@ fn poll_once(extra: &[String], known: &mut BTreeMap<String, ReaderStatus>) -> Re
     }
     known.retain(|k, _| ports.contains(k));
     for p in &ports {
-        let s = known.entry(p.clone()).or_insert_with(|| match usb_reader::UsbReader::open(p) {
+        let s = known.entry(p.clone()).or_insert_with(|| match usb::UsbReader::open(p) {
             Ok(r) => ReaderStatus::Usb { path: p.clone(), firmware: r.info.firmware.clone() },
             Err(UsbError::Protocol { .. }) => ReaderStatus::UsbNeedsUpdate { path: p.clone() },
             Err(_) => ReaderStatus::UsbNotOurs { path: p.clone() },
@@ -114,7 +114,7 @@ fn poll_once(extra: &[String], known: &mut BTreeMap<String, ReaderStatus>) -> Re
             return s.clone();
         }
     }
-    match pcsc_reader::readers() {
+    match pcsc::readers() {
         Ok(rs) => match rs.iter().find(|r| r.card_present).or(rs.first()) {
             Some(r) => ReaderStatus::Pcsc { name: r.name.clone(), card: r.card_present },
             None => known.values().next().cloned().unwrap_or(ReaderStatus::None),

@@ -303,7 +303,7 @@ fn insurance_renewed_card_year_only_and_a_different_record_are_shown_as_the_cli_
     let p = &sent.iter().find(|r| r.path == "/fhir/Patient").expect("patient posted").body;
     let ids = p["identifier"].as_array().expect("identifiers");
     assert!(
-        ids.iter().any(|i| i["system"] == cancuoc_bridge::fhir::BHYT_SYSTEM && i["value"] == "DN4010120654321"),
+        ids.iter().any(|i| i["system"] == cancuoc_bridge::his::fhir::BHYT_SYSTEM && i["value"] == "DN4010120654321"),
         "{ids:?}"
     );
     // The visit history: only on request, under its own consent, recorded in the audit log.
@@ -454,7 +454,7 @@ fn the_his_gets_the_minimal_fields_and_the_photo_only_when_ticked() {
     // No ethnicity/religion by default: the only extension is the visit evidence's hash.
     let ext = p["extension"].as_array().cloned().unwrap_or_default();
     assert!(
-        ext.iter().all(|e| e["url"] == cancuoc_bridge::fhir::EVIDENCE_EXTENSION),
+        ext.iter().all(|e| e["url"] == cancuoc_bridge::his::fhir::EVIDENCE_EXTENSION),
         "no ethnicity/religion by default: {ext:?}"
     );
     assert_eq!(ext.len(), 1, "the visit evidence is referenced by its hash");
@@ -985,7 +985,7 @@ fn the_visit_evidence_is_kept_with_the_checkin_and_exported_only_after_consent()
         .map(|e| e.path())
         .find(|p| p.extension().is_some_and(|x| x == "der"))
         .expect("file");
-    let e = cancuoc_bridge::evidence::Evidence::from_der(&std::fs::read(file).expect("read")).expect("decodes");
+    let e = cancuoc_bridge::his::evidence::Evidence::from_der(&std::fs::read(file).expect("read")).expect("decodes");
     let trust = cancuoc_bridge::read::load_trust(&cancuoc_bridge::read::Trust::TestPki).expect("test PKI").0;
     let proof = e.verify(&trust).expect("holds");
     assert_eq!(proof.visit.site, "01001");
@@ -1001,7 +1001,7 @@ fn the_visit_evidence_is_kept_with_the_checkin_and_exported_only_after_consent()
     press(&mut h, "Lưu lượt tiếp đón");
     let row = h.state().store.checkins(1).expect("history").remove(0);
     assert_eq!(row.evidence_sha256.as_deref(), Some(sha.as_str()));
-    assert!(row.evidence.is_some_and(|d| cancuoc_bridge::evidence::Evidence::from_der(&d).is_ok()));
+    assert!(row.evidence.is_some_and(|d| cancuoc_bridge::his::evidence::Evidence::from_der(&d).is_ok()));
 }
 
 #[test]

@@ -12,7 +12,7 @@ use super::{Shared, consent_needed, error, kept, strict};
 /// sends, with the citizen's consent stated in the request (`"consent": true` for the check,
 /// `"consent_history": true` for the visit history: the same purposes as the desk app's).
 pub(super) async fn bhyt(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
-    use crate::bhyt::{self as b, Query};
+    use crate::his::bhyt::{self as b, Query};
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Req {

@@ -15,13 +15,13 @@ use crate::Report;
 /// insurance fields of its BHYT check (when one was made and the card is usable today) and the
 /// site's and clerk's entries in `visit`. 422 with the problems when the row would not be valid.
 pub(super) async fn checkin(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
-    use crate::qd4750;
+    use crate::his::checkin_xml;
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Req {
         read_id: String,
         #[serde(default)]
-        visit: qd4750::Visit,
+        visit: checkin_xml::Visit,
         /// The citizen's consent to the check-in purpose, as the hospital system states it:
         /// only `true` saves the check-in (with `--site-db`) and its consent record.
         #[serde(default)]
@@ -39,11 +39,11 @@ pub(super) async fn checkin(State(st): State<Shared>, body: axum::body::Bytes) -
         return error(StatusCode::NOT_FOUND, "not_found", "no such read (results are kept only for a few minutes)");
     };
     let now = chrono::Local::now().format("%Y%m%d%H%M").to_string();
-    let row = qd4750::checkin_row(&report, answer.as_ref(), &req.visit, &now);
-    let mut problems = qd4750::validate(&row);
+    let row = checkin_xml::checkin_row(&report, answer.as_ref(), &req.visit, &now);
+    let mut problems = checkin_xml::validate(&row);
     // A read that is not verified makes no check-in row: its chip data cannot be trusted.
     if report.status != crate::Status::Verified {
-        problems.insert(0, qd4750::not_verified(report.status.key()));
+        problems.insert(0, checkin_xml::not_verified(report.status.key()));
     }
     let evidence_der = hit_evidence(&st, &req.read_id);
     let saved = match (&st.cfg.site_db, req.consent) {
@@ -76,12 +76,12 @@ pub(super) async fn checkin(State(st): State<Shared>, body: axum::body::Bytes) -
     let body = json!({
         "status": report.status,
         "row": row.json(),
-        "xml": qd4750::xml(std::slice::from_ref(&row)),
+        "xml": checkin_xml::xml(std::slice::from_ref(&row)),
         "problems": problems,
         // The visit's evidence record by its hash (QĐ 4750 has no field for it: kept beside).
         "evidence_sha256": evidence_sha256,
         // The residence in today's units, for the visit's summary table (XML1).
-        "cu_tru": qd4750::residence(&report, &req.visit),
+        "cu_tru": checkin_xml::residence(&report, &req.visit),
         // With `--site-db` and `"consent": true`: the saved check-in (id, queue number).
         "saved": saved,
     });
@@ -99,15 +99,16 @@ pub(super) fn save_stated_checkin(
     db: &crate::store::Store,
     write_id: &str,
     report: &Report,
-    bhyt: Option<&crate::bhyt::Answer>,
-    visit: &crate::qd4750::Visit,
+    bhyt: Option<&crate::his::bhyt::Answer>,
+    visit: &crate::his::checkin_xml::Visit,
     evidence: Option<Vec<u8>>,
 ) -> Result<Value, crate::store::StoreError> {
     use crate::store::{AuditRow, CheckinRow, ConsentRecord};
     let p = &report.person;
     let now = crate::now_unix() as i64;
     let settings = db.settings()?;
-    let address = crate::qd4750::residence(report, visit).map(|r| r.dia_chi).or_else(|| p.place_of_residence.clone());
+    let address =
+        crate::his::checkin_xml::residence(report, visit).map(|r| r.dia_chi).or_else(|| p.place_of_residence.clone());
     let evidence_sha256 = evidence.as_deref().map(|d| {
         use sha2::Digest;
         hex::encode(sha2::Sha256::digest(d))

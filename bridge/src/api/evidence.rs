@@ -51,7 +51,7 @@ pub(super) async fn evidence_export(State(st): State<Shared>, body: axum::body::
                 h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
                 resp
             }
-            Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e),
+            Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
         },
     }
 }

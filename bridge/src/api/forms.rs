@@ -34,9 +34,9 @@ pub(super) async fn address_lookup(body: axum::body::Bytes) -> Response {
 
 /// `GET /v1/forms`: the form catalogue (codes, counters, fields and where each comes from).
 pub(super) async fn form_list() -> Response {
-    match crate::forms::catalogue() {
+    match crate::his::forms::catalogue() {
         Ok(c) => Json(json!({ "forms": c })).into_response(),
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
     }
 }
 
@@ -47,7 +47,7 @@ pub(super) async fn form_list() -> Response {
 /// `"override_unverified": true`. The event stream gets the form, the field names and the
 /// override — never a value — for the HIS's audit log.
 pub(super) async fn form_fill(State(st): State<Shared>, Path(name): Path<String>, body: axum::body::Bytes) -> Response {
-    use crate::forms::{self, Card, FillError};
+    use crate::his::forms::{self, Card, FillError};
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Req {
@@ -103,7 +103,7 @@ pub(super) async fn form_fill(State(st): State<Shared>, Path(name): Path<String>
     };
     let date = match forms::parse_date(req.date.as_deref().unwrap_or("today")) {
         Ok(d) => d,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e),
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e.to_string()),
     };
     let mut reports = Vec::new();
     for id in &req.read_ids {

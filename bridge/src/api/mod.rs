@@ -37,7 +37,7 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
 use crate::Report;
-use crate::pcsc_reader;
+use crate::transport::pcsc;
 
 /// The simulated reader's name in the API.
 pub const SIMULATED_READER: &str = "simulated";
@@ -62,7 +62,7 @@ pub struct Config {
     /// The trust store; `None`: the user's (and the test CSCAs for the simulated reader).
     pub trust_dir: Option<PathBuf>,
     /// The insurer's gateway and the site's account for `POST /v1/bhyt` (`None`: not set up).
-    pub bhyt: Option<crate::bhyt::Account>,
+    pub bhyt: Option<crate::his::bhyt::Account>,
     /// The site store (`--site-db`): `POST /v1/checkin` with the citizen's consent stated saves
     /// the check-in and its consent record there (`None`: nothing is kept).
     pub site_db: Option<Arc<crate::store::Store>>,
@@ -89,9 +89,9 @@ struct AppState {
 struct Kept {
     at: Instant,
     report: Report,
-    bhyt: Option<crate::bhyt::Answer>,
+    bhyt: Option<crate::his::bhyt::Answer>,
     /// The visit evidence record, when the read was for a visit and the chip answered.
-    evidence: Option<crate::evidence::Evidence>,
+    evidence: Option<crate::his::evidence::Evidence>,
 }
 
 /// What `f` takes from a read kept here (within the retention), or `None` when there is none.
@@ -189,7 +189,7 @@ pub async fn serve(cfg: Config, ready: impl FnOnce(SocketAddr)) -> std::io::Resu
     tokio::spawn(async move {
         let mut before: Option<HashMap<String, bool>> = None;
         loop {
-            let now = tokio::task::spawn_blocking(pcsc_reader::readers)
+            let now = tokio::task::spawn_blocking(pcsc::readers)
                 .await
                 .ok()
                 .and_then(Result::ok)

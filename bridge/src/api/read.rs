@@ -12,10 +12,11 @@ use rand_core::Rng;
 use serde_json::{Value, json};
 
 use super::{Kept, SIMULATED_READER, Shared, USB_PREFIX, back_off, error};
-use crate::{Report, pcsc_reader};
+use crate::Report;
+use crate::transport::pcsc;
 
 pub(super) async fn readers(State(st): State<Shared>) -> Response {
-    let pcsc = tokio::task::spawn_blocking(pcsc_reader::readers).await;
+    let pcsc = tokio::task::spawn_blocking(pcsc::readers).await;
     let mut list: Vec<Value> = Vec::new();
     let mut pcsc_error = None;
     match pcsc {
@@ -25,7 +26,7 @@ pub(super) async fn readers(State(st): State<Shared>) -> Response {
         Ok(Err(e)) => pcsc_error = Some(e.to_string()),
         Err(e) => pcsc_error = Some(e.to_string()),
     }
-    if let Ok(usb) = tokio::task::spawn_blocking(crate::usb_reader::list).await {
+    if let Ok(usb) = tokio::task::spawn_blocking(crate::transport::usb::list).await {
         list.extend(
             usb.iter()
                 .map(|u| json!({ "name": format!("{USB_PREFIX}{}", u.path), "kind": "usb", "card_present": null })),
@@ -89,10 +90,10 @@ pub(super) async fn known_reader(st: &Shared, reader: &str) -> bool {
         if st.cfg.usb_ports.iter().any(|p| p == port) {
             return true;
         }
-        let found = tokio::task::spawn_blocking(crate::usb_reader::list).await.unwrap_or_default();
+        let found = tokio::task::spawn_blocking(crate::transport::usb::list).await.unwrap_or_default();
         return (port == "auto" && !found.is_empty()) || found.iter().any(|u| u.path == port);
     }
-    tokio::task::spawn_blocking(pcsc_reader::readers)
+    tokio::task::spawn_blocking(pcsc::readers)
         .await
         .ok()
         .and_then(Result::ok)
@@ -103,7 +104,7 @@ pub(super) async fn known_reader(st: &Shared, reader: &str) -> bool {
 pub(super) struct ReadDone {
     value: Value,
     report: Report,
-    evidence: Option<crate::evidence::Evidence>,
+    evidence: Option<crate::his::evidence::Evidence>,
 }
 
 pub(super) async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> Response {
@@ -133,7 +134,7 @@ pub(super) async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> R
         Err(m) => return error(StatusCode::BAD_REQUEST, "bad_request", cancuoc_api::key_error(&m)),
     };
     let visit = match &req.visit {
-        Some(v) => match crate::evidence::Visit::now(&v.site, &v.counter, &v.visit) {
+        Some(v) => match crate::his::evidence::Visit::now(&v.site, &v.counter, &v.visit) {
             Ok(v) => Some(v),
             Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", format!("visit: {e}")),
         },
@@ -217,14 +218,14 @@ pub(super) async fn read(State(st): State<Shared>, body: axum::body::Bytes) -> R
             };
             // The visit's evidence, kept with the read (same retention): made only when the chip
             // answered this visit's challenge; the reason otherwise.
-            let evidence = visit.as_ref().map(|v| crate::evidence::Evidence::from_read(v, &r));
+            let evidence = visit.as_ref().map(|v| crate::his::evidence::Evidence::from_read(v, &r));
             let evidence_json = evidence.as_ref().map(|e| match e {
                 Ok(e) => json!({ "made": true, "sha256": e.sha256() }),
                 Err(why) => json!({ "made": false, "reason": why.to_string() }),
             });
-            let mut fhir = crate::fhir::patient(&report, crate::fhir::Include::IDENTITY, photo_ref);
+            let mut fhir = crate::his::fhir::patient(&report, crate::his::fhir::Include::IDENTITY, photo_ref);
             if let Some(Ok(e)) = &evidence {
-                crate::fhir::add_evidence(&mut fhir, &e.sha256());
+                crate::his::fhir::add_evidence(&mut fhir, &e.sha256());
             }
             let mut value = json!({ "report": report, "fhir": fhir });
             if let Some(e) = evidence_json {

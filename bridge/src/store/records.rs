@@ -79,11 +79,11 @@ pub enum CounterMode {
 impl CounterMode {
     pub const ALL: [CounterMode; 3] = [CounterMode::Hospital, CounterMode::WardCommittee, CounterMode::CommunePolice];
     /// The forms this counter takes (`None`: hospital reception, which fills none).
-    pub fn forms_counter(self) -> Option<crate::forms::Counter> {
+    pub fn forms_counter(self) -> Option<crate::his::forms::Counter> {
         match self {
             CounterMode::Hospital => None,
-            CounterMode::WardCommittee => Some(crate::forms::Counter::WardCommittee),
-            CounterMode::CommunePolice => Some(crate::forms::Counter::CommunePolice),
+            CounterMode::WardCommittee => Some(crate::his::forms::Counter::WardCommittee),
+            CounterMode::CommunePolice => Some(crate::his::forms::Counter::CommunePolice),
         }
     }
 }

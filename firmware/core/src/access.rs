@@ -75,8 +75,9 @@ pub struct TypedKey<'a> {
     pub can: Option<&'a str>,
     /// The 9-character document number of the MRZ (foreign documents; old cards).
     pub document_number: Option<&'a str>,
-    /// YYMMDD or DD/MM/YYYY.
+    /// The date of birth as printed: YYMMDD or DD/MM/YYYY.
     pub date_of_birth: Option<&'a str>,
+    /// The date of expiry, in the same forms.
     pub date_of_expiry: Option<&'a str>,
 }
 
@@ -222,9 +223,11 @@ impl AccessKey {
         s
     }
 
+    /// The date of birth, YYMMDD.
     pub fn date_of_birth(&self) -> &str {
         core::str::from_utf8(&self.date_of_birth).unwrap_or("")
     }
+    /// The date of expiry, YYMMDD.
     pub fn date_of_expiry(&self) -> &str {
         core::str::from_utf8(&self.date_of_expiry).unwrap_or("")
     }
@@ -245,7 +248,9 @@ impl AccessKey {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
 pub enum PasswordKind {
+    /// The MRZ key: document number, date of birth, date of expiry (BAC, or PACE with the MRZ).
     Mrz,
+    /// The card access number (PACE).
     Can,
 }
 
@@ -276,6 +281,7 @@ impl Can {
         }
         Ok(Self(d))
     }
+    /// The six digits.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -284,14 +290,18 @@ impl Can {
 /// What the clerk typed: the CAN, the MRZ fields, or both.
 #[derive(Clone, Debug, Default)]
 pub struct Credentials {
+    /// The card access number, when known (PACE with the CAN).
     pub can: Option<Can>,
+    /// The MRZ key, when known (BAC, or PACE with the MRZ).
     pub mrz: Option<AccessKey>,
 }
 
 impl Credentials {
+    /// The MRZ key alone.
     pub fn mrz(key: AccessKey) -> Self {
         Self { can: None, mrz: Some(key) }
     }
+    /// The CAN alone.
     pub fn can(can: Can) -> Self {
         Self { can: Some(can), mrz: None }
     }

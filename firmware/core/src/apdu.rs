@@ -31,7 +31,12 @@ pub enum TransportError {
     /// The card did not answer in time.
     Timeout,
     /// The command does not fit what the transport can carry.
-    CommandTooLong { len: usize, max: usize },
+    CommandTooLong {
+        /// The command's length in bytes.
+        len: usize,
+        /// The most the transport carries.
+        max: usize,
+    },
     /// The reader or its driver failed; the text comes from the reader and names no personal data.
     Reader(String),
 }
@@ -69,10 +74,15 @@ impl<T: Transport + ?Sized> Transport for &mut T {
 /// A command APDU.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Command {
+    /// Class byte (`0C` with secure messaging).
     pub cla: u8,
+    /// Instruction byte.
     pub ins: u8,
+    /// First parameter byte.
     pub p1: u8,
+    /// Second parameter byte.
     pub p2: u8,
+    /// Command data (Lc is its length).
     pub data: Vec<u8>,
     /// Expected response length; `Some(256)` encodes as short `00`, `Some(65536)` as extended `0000`.
     pub le: Option<usize>,
@@ -88,13 +98,16 @@ pub enum EncodeError {
 }
 
 impl Command {
+    /// A command without data and without Le.
     pub fn new(cla: u8, ins: u8, p1: u8, p2: u8) -> Self {
         Self { cla, ins, p1, p2, data: Vec::new(), le: None }
     }
+    /// This command with `data`.
     pub fn with_data(mut self, data: Vec<u8>) -> Self {
         self.data = data;
         self
     }
+    /// This command expecting `le` bytes back.
     pub fn with_le(mut self, le: usize) -> Self {
         self.le = Some(le);
         self
@@ -180,7 +193,9 @@ impl Command {
 /// A response APDU: data and status word.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
+    /// The response data, without the status word.
     pub data: Vec<u8>,
+    /// SW1-SW2.
     pub sw: StatusWord,
 }
 
@@ -192,6 +207,7 @@ impl Response {
         bytes.truncate(n);
         Some(Self { data: bytes, sw })
     }
+    /// The response as the chip sends it: data, then SW1-SW2.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut v = self.data.clone();
         v.extend_from_slice(&self.sw.0.to_be_bytes());
@@ -208,6 +224,7 @@ pub struct StatusWord(pub u16);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SwKind {
+    /// 9000: success.
     Success,
     /// 61xx: more data available.
     MoreData(u8),
@@ -215,6 +232,7 @@ pub enum SwKind {
     EndOfFile,
     /// 63Cx: verification failed, x tries left.
     VerificationFailed {
+        /// x: how many tries the chip still allows.
         tries_left: u8,
     },
     /// 6300: authentication failed.
@@ -247,11 +265,14 @@ pub enum SwKind {
     ClaNotSupported,
     /// 6F00: no precise diagnosis.
     NoDiagnosis,
+    /// Any other status word.
     Other,
 }
 
 impl StatusWord {
+    /// 9000.
     pub const OK: Self = Self(0x9000);
+    /// What the status word means.
     pub fn kind(self) -> SwKind {
         let [sw1, sw2] = self.0.to_be_bytes();
         match (sw1, sw2) {
@@ -277,6 +298,7 @@ impl StatusWord {
             _ => SwKind::Other,
         }
     }
+    /// Whether it is 9000.
     pub fn is_success(self) -> bool {
         matches!(self.kind(), SwKind::Success)
     }

@@ -15,11 +15,14 @@ use crate::sm::{SmError, SmSession};
 /// K_enc and K_mac derived from the MRZ information (9303-11 §9.7.2).
 #[derive(Clone)]
 pub struct BacKeys {
+    /// The 3DES encryption key (16 bytes).
     pub k_enc: Vec<u8>,
+    /// The retail-MAC key (16 bytes).
     pub k_mac: Vec<u8>,
 }
 
 impl BacKeys {
+    /// The keys of an MRZ key: SHA-1 of `MRZ_information`, then the 9303-11 §9.7.1 derivation.
     pub fn derive(key: &AccessKey) -> Self {
         let info = key.mrz_information();
         let mut seed = HashAlgorithm::Sha1.digest(info.as_bytes());

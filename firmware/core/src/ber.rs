@@ -12,7 +12,7 @@
 
 use alloc::vec::Vec;
 
-use crate::tlv::{self, TlvError};
+use crate::tlv::{self, TlvError, TlvErrorKind};
 
 /// The deepest nesting followed; real SODs need about 8.
 pub const MAX_DEPTH: usize = 24;
@@ -24,70 +24,75 @@ pub fn has_indefinite(input: &[u8]) -> bool {
 }
 
 /// Tag bytes at the start of `input` (1–3 bytes), as tlv reads them.
-fn tag_len(input: &[u8]) -> Result<usize, TlvError> {
-    let first = *input.first().ok_or(TlvError::Truncated)?;
+fn tag_len(input: &[u8]) -> Result<usize, TlvErrorKind> {
+    let first = *input.first().ok_or(TlvErrorKind::Truncated)?;
     if first & 0x1F != 0x1F {
         return Ok(1);
     }
     for (i, b) in input.iter().enumerate().skip(1) {
         if i >= 3 {
-            return Err(TlvError::TagTooLong);
+            return Err(TlvErrorKind::TagTooLong);
         }
         if b & 0x80 == 0 {
             return Ok(i + 1);
         }
     }
-    Err(TlvError::Truncated)
+    Err(TlvErrorKind::Truncated)
 }
 
-/// Rewrites one element at the start of `input`; returns the bytes used.
-fn element(input: &[u8], depth: usize, out: &mut Vec<u8>) -> Result<usize, TlvError> {
+/// Rewrites one element at the start of `input`, which begins `at` bytes into the whole input;
+/// returns the bytes used.
+fn element(input: &[u8], at: usize, depth: usize, out: &mut Vec<u8>) -> Result<usize, TlvError> {
+    let here = |kind| TlvError::at(kind, at);
     if depth > MAX_DEPTH {
-        return Err(TlvError::UnsupportedLength);
+        return Err(here(TlvErrorKind::UnsupportedLength));
     }
-    let tl = tag_len(input)?;
-    let tag_bytes = input.get(..tl).ok_or(TlvError::Truncated)?;
+    let tl = tag_len(input).map_err(here)?;
+    let tag_bytes = input.get(..tl).ok_or(here(TlvErrorKind::Truncated))?;
     let constructed = tag_bytes.first().is_some_and(|t| t & 0x20 != 0);
     let mut body = Vec::new();
     let used;
     if input.get(tl) == Some(&0x80) {
         if !constructed {
-            return Err(TlvError::UnsupportedLength);
+            return Err(here(TlvErrorKind::UnsupportedLength));
         }
         let mut pos = tl + 1;
         loop {
-            let rest = input.get(pos..).ok_or(TlvError::Truncated)?;
+            let rest = input.get(pos..).ok_or(here(TlvErrorKind::Truncated))?;
             if rest.starts_with(&[0, 0]) {
                 pos += 2;
                 break;
             }
             if rest.is_empty() {
-                return Err(TlvError::Truncated);
+                return Err(here(TlvErrorKind::Truncated));
             }
-            pos += element(rest, depth + 1, &mut body)?;
+            pos += element(rest, at + pos, depth + 1, &mut body)?;
         }
         used = pos;
     } else {
-        let (t, _) = tlv::parse_one(input)?;
+        let (t, _) = tlv::parse_at(input, at)?;
         used = t.raw.len();
         if !constructed || !has_indefinite(t.value) {
             out.extend_from_slice(t.raw);
             return Ok(used);
         }
         let mut rest = t.value;
+        let mut inner = t.value_offset();
         while !rest.is_empty() {
-            let n = element(rest, depth + 1, &mut body)?;
-            rest = rest.get(n..).ok_or(TlvError::Truncated)?;
+            let n = element(rest, inner, depth + 1, &mut body)?;
+            rest = rest.get(n..).ok_or(TlvError::at(TlvErrorKind::Truncated, inner))?;
+            inner += n;
         }
     }
     if tag_bytes == [0x24] {
-        // Constructed OCTET STRING: its (already rewritten) primitive chunks, joined.
+        // Constructed OCTET STRING: its (already rewritten) primitive chunks, joined. They were
+        // read from the input above; an error here is the OCTET STRING's (at its start).
         let mut joined = Vec::with_capacity(body.len());
         let mut rest = body.as_slice();
         while !rest.is_empty() {
-            let (chunk, r) = tlv::parse_one(rest)?;
+            let (chunk, r) = tlv::parse_one(rest).map_err(|e| here(e.kind))?;
             if chunk.tag != 0x04 {
-                return Err(TlvError::UnexpectedTag { expected: 0x04, found: chunk.tag });
+                return Err(here(TlvErrorKind::UnexpectedTag { expected: 0x04, found: chunk.tag }));
             }
             joined.extend_from_slice(chunk.value);
             rest = r;
@@ -107,7 +112,7 @@ fn element(input: &[u8], depth: usize, out: &mut Vec<u8>) -> Result<usize, TlvEr
 /// it are dropped, as chips pad files).
 pub fn definite(input: &[u8]) -> Result<Vec<u8>, TlvError> {
     let mut out = Vec::with_capacity(input.len());
-    element(input, 0, &mut out)?;
+    element(input, 0, 0, &mut out)?;
     Ok(out)
 }
 

@@ -139,7 +139,9 @@ mod scalar {
 pub use field::FieldElement;
 pub use scalar::Scalar;
 
+/// A point of brainpoolP512r1 in affine coordinates.
 pub type AffinePoint = primeorder::AffinePoint<BrainpoolP512r1>;
+/// A point of brainpoolP512r1 in projective coordinates (what arithmetic uses).
 pub type ProjectivePoint = primeorder::ProjectivePoint<BrainpoolP512r1>;
 
 impl CurveArithmetic for BrainpoolP512r1 {

@@ -77,8 +77,11 @@ pub struct Cert {
     pub subject: Vec<u8>,
     /// notBefore and notAfter, in seconds since the Unix epoch.
     pub not_before: u64,
+    /// See `not_before`.
     pub not_after: u64,
+    /// The subject's public key.
     pub public_key: SubjectPublicKeyInfoOwned,
+    /// The algorithm the issuer signed with.
     pub signature_algorithm: AlgorithmIdentifierOwned,
     /// The issuer's signature (the BIT STRING's octets).
     pub signature: Vec<u8>,

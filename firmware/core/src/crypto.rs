@@ -16,57 +16,95 @@ use retail_mac::RetailMac;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum HashAlgorithm {
+    /// SHA-1 (FIPS 180-4): still in older SODs and in active authentication's `BC` trailer.
     Sha1,
+    /// SHA-224 (FIPS 180-4).
     Sha224,
+    /// SHA-256 (FIPS 180-4): what Vietnamese SODs use.
     Sha256,
+    /// SHA-384 (FIPS 180-4).
     Sha384,
+    /// SHA-512 (FIPS 180-4).
     Sha512,
 }
 
 pub mod oid {
     //! Object identifiers used across the LDS and PKI (RFC 3279/4055/5758, ICAO 9303-10/11/12).
     use const_oid::ObjectIdentifier as O;
+    /// id-sha1 (RFC 3279 §2.2.1).
     pub const SHA1: O = O::new_unwrap("1.3.14.3.2.26");
+    /// id-sha224 (RFC 5754 §2.1).
     pub const SHA224: O = O::new_unwrap("2.16.840.1.101.3.4.2.4");
+    /// id-sha256 (RFC 5754 §2.2).
     pub const SHA256: O = O::new_unwrap("2.16.840.1.101.3.4.2.1");
+    /// id-sha384 (RFC 5754 §2.3).
     pub const SHA384: O = O::new_unwrap("2.16.840.1.101.3.4.2.2");
+    /// id-sha512 (RFC 5754 §2.4).
     pub const SHA512: O = O::new_unwrap("2.16.840.1.101.3.4.2.3");
+    /// rsaEncryption: an RSA public key, or PKCS #1 v1.5 with the hash given apart (RFC 8017 App. C).
     pub const RSA_ENCRYPTION: O = O::new_unwrap("1.2.840.113549.1.1.1");
+    /// sha1WithRSAEncryption (RFC 8017 App. C).
     pub const SHA1_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.5");
+    /// sha224WithRSAEncryption (RFC 8017 App. C).
     pub const SHA224_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.14");
+    /// sha256WithRSAEncryption (RFC 8017 App. C).
     pub const SHA256_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.11");
+    /// sha384WithRSAEncryption (RFC 8017 App. C).
     pub const SHA384_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.12");
+    /// sha512WithRSAEncryption (RFC 8017 App. C).
     pub const SHA512_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.13");
+    /// id-RSASSA-PSS, its hash and salt in the parameters (RFC 4055 §3.1).
     pub const RSASSA_PSS: O = O::new_unwrap("1.2.840.113549.1.1.10");
+    /// id-mgf1, PSS's mask generation function (RFC 4055 §2.2).
     pub const MGF1: O = O::new_unwrap("1.2.840.113549.1.1.8");
+    /// id-ecPublicKey: an elliptic-curve public key (RFC 5480 §2.1.1).
     pub const EC_PUBLIC_KEY: O = O::new_unwrap("1.2.840.10045.2.1");
+    /// ecdsa-with-SHA1 (RFC 3279 §2.2.3).
     pub const ECDSA_SHA1: O = O::new_unwrap("1.2.840.10045.4.1");
+    /// ecdsa-with-SHA224 (RFC 5758 §3.2).
     pub const ECDSA_SHA224: O = O::new_unwrap("1.2.840.10045.4.3.1");
+    /// ecdsa-with-SHA256 (RFC 5758 §3.2).
     pub const ECDSA_SHA256: O = O::new_unwrap("1.2.840.10045.4.3.2");
+    /// ecdsa-with-SHA384 (RFC 5758 §3.2).
     pub const ECDSA_SHA384: O = O::new_unwrap("1.2.840.10045.4.3.3");
+    /// ecdsa-with-SHA512 (RFC 5758 §3.2).
     pub const ECDSA_SHA512: O = O::new_unwrap("1.2.840.10045.4.3.4");
     /// BSI TR-03111 plain (r‖s) ECDSA signatures.
     pub const ECDSA_PLAIN_SHA1: O = O::new_unwrap("0.4.0.127.0.7.1.1.4.1.1");
+    /// ecdsa-plain-SHA224 (BSI TR-03111 §5.2.1).
     pub const ECDSA_PLAIN_SHA224: O = O::new_unwrap("0.4.0.127.0.7.1.1.4.1.2");
+    /// ecdsa-plain-SHA256 (BSI TR-03111 §5.2.1).
     pub const ECDSA_PLAIN_SHA256: O = O::new_unwrap("0.4.0.127.0.7.1.1.4.1.3");
+    /// ecdsa-plain-SHA384 (BSI TR-03111 §5.2.1).
     pub const ECDSA_PLAIN_SHA384: O = O::new_unwrap("0.4.0.127.0.7.1.1.4.1.4");
+    /// ecdsa-plain-SHA512 (BSI TR-03111 §5.2.1).
     pub const ECDSA_PLAIN_SHA512: O = O::new_unwrap("0.4.0.127.0.7.1.1.4.1.5");
+    /// secp256r1 / prime256v1, NIST P-256 (RFC 5480 §2.1.1.1).
     pub const P256: O = O::new_unwrap("1.2.840.10045.3.1.7");
+    /// secp384r1, NIST P-384 (RFC 5480 §2.1.1.1).
     pub const P384: O = O::new_unwrap("1.3.132.0.34");
+    /// secp521r1, NIST P-521 (RFC 5480 §2.1.1.1).
     pub const P521: O = O::new_unwrap("1.3.132.0.35");
+    /// brainpoolP256r1 (RFC 5639 §4.1).
     pub const BRAINPOOL_P256R1: O = O::new_unwrap("1.3.36.3.3.2.8.1.1.7");
+    /// brainpoolP384r1 (RFC 5639 §4.1).
     pub const BRAINPOOL_P384R1: O = O::new_unwrap("1.3.36.3.3.2.8.1.1.11");
+    /// brainpoolP512r1 (RFC 5639 §4.1).
     pub const BRAINPOOL_P512R1: O = O::new_unwrap("1.3.36.3.3.2.8.1.1.13");
     /// id-icao-mrtd-security-ldsSecurityObject (9303-10 §4.6.2).
     pub const LDS_SECURITY_OBJECT: O = O::new_unwrap("2.23.136.1.1.1");
     /// id-icao-mrtd-security-aaProtocolObject (9303-11 §6.1).
     pub const ACTIVE_AUTHENTICATION: O = O::new_unwrap("2.23.136.1.1.5");
+    /// id-signedData, the ContentInfo of an SOD or a master list (RFC 5652 §5.1).
     pub const CMS_SIGNED_DATA: O = O::new_unwrap("1.2.840.113549.1.7.2");
+    /// id-contentType, a signed attribute (RFC 5652 §11.1).
     pub const CMS_CONTENT_TYPE: O = O::new_unwrap("1.2.840.113549.1.9.3");
+    /// id-messageDigest, the signed attribute holding the content's hash (RFC 5652 §11.2).
     pub const CMS_MESSAGE_DIGEST: O = O::new_unwrap("1.2.840.113549.1.9.4");
 }
 
 impl HashAlgorithm {
+    /// The hash an identifier names, `None` for one we do not know.
     pub fn from_oid(o: &ObjectIdentifier) -> Option<Self> {
         Some(match *o {
             oid::SHA1 => Self::Sha1,
@@ -77,6 +115,7 @@ impl HashAlgorithm {
             _ => return None,
         })
     }
+    /// The hash's object identifier.
     pub fn oid(self) -> ObjectIdentifier {
         match self {
             Self::Sha1 => oid::SHA1,
@@ -86,6 +125,7 @@ impl HashAlgorithm {
             Self::Sha512 => oid::SHA512,
         }
     }
+    /// Digest length in bytes.
     pub fn output_len(self) -> usize {
         match self {
             Self::Sha1 => 20,
@@ -95,9 +135,11 @@ impl HashAlgorithm {
             Self::Sha512 => 64,
         }
     }
+    /// The digest of `data`.
     pub fn digest(self, data: &[u8]) -> Vec<u8> {
         self.digest_parts(&[data])
     }
+    /// The digest of the parts one after the other, without joining them first.
     pub fn digest_parts(self, parts: &[&[u8]]) -> Vec<u8> {
         fn run<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {
             let mut d = D::new();
@@ -114,6 +156,7 @@ impl HashAlgorithm {
             Self::Sha512 => run::<sha2::Sha512>(parts),
         }
     }
+    /// The hash's name as standards write it ("SHA-256").
     pub fn name(self) -> &'static str {
         match self {
             Self::Sha1 => "SHA-1",
@@ -139,17 +182,21 @@ pub enum SmCipher {
     Tdes,
     /// AES-CBC (IV = E(K, SSC)) + AES-CMAC truncated to 8 bytes, 128/192/256-bit keys.
     Aes128,
+    /// AES with a 192-bit key, as [`SmCipher::Aes128`].
     Aes192,
+    /// AES with a 256-bit key, as [`SmCipher::Aes128`].
     Aes256,
 }
 
 impl SmCipher {
+    /// Cipher block size in bytes (8 for 3DES, 16 for AES): the padding and SSC length.
     pub fn block_size(self) -> usize {
         match self {
             Self::Tdes => 8,
             _ => 16,
         }
     }
+    /// Session key length in bytes.
     pub fn key_len(self) -> usize {
         match self {
             Self::Tdes | Self::Aes128 => 16,

@@ -59,6 +59,7 @@ fn big(bytes: &[u8]) -> BigUint {
 }
 
 impl DhGroup {
+    /// The group of a standardized domain parameter ID (9303-11 table 4: 0, 1, 2).
     pub fn from_domain_id(id: u32) -> Option<Self> {
         Some(match id {
             0 => Self::Modp1024_160,
@@ -67,6 +68,7 @@ impl DhGroup {
             _ => return None,
         })
     }
+    /// Its standardized domain parameter ID.
     pub fn domain_id(self) -> u32 {
         match self {
             Self::Modp1024_160 => 0,
@@ -81,12 +83,15 @@ impl DhGroup {
             Self::Modp2048_256 => (&P2, &G2, &Q2),
         }
     }
+    /// The prime modulus p.
     pub fn p(self) -> BigUint {
         big(self.params().0)
     }
+    /// The generator g.
     pub fn g(self) -> BigUint {
         big(self.params().1)
     }
+    /// The order q of the subgroup g generates.
     pub fn q(self) -> BigUint {
         big(self.params().2)
     }
@@ -94,6 +99,7 @@ impl DhGroup {
     pub fn byte_len(self) -> usize {
         self.params().0.len()
     }
+    /// Length of p in bits.
     pub fn bits(self) -> usize {
         self.byte_len() * 8
     }

@@ -19,14 +19,20 @@ use rsa::BigUint;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum Curve {
+    /// NIST P-256 (secp256r1).
     P256,
+    /// NIST P-384 (secp384r1).
     #[cfg(feature = "large-curves")]
     P384,
+    /// NIST P-521 (secp521r1).
     #[cfg(feature = "large-curves")]
     P521,
+    /// brainpoolP256r1 (RFC 5639).
     BrainpoolP256r1,
+    /// brainpoolP384r1 (RFC 5639).
     #[cfg(feature = "large-curves")]
     BrainpoolP384r1,
+    /// brainpoolP512r1 (RFC 5639).
     #[cfg(feature = "large-curves")]
     BrainpoolP512r1,
 }
@@ -92,6 +98,7 @@ impl Curve {
             other => return Err(EccError::UnsupportedDomain(other)),
         })
     }
+    /// Its standardized domain parameter ID (9303-11 table 4).
     pub fn domain_id(self) -> u32 {
         match self {
             Self::P256 => 12,
@@ -106,6 +113,7 @@ impl Curve {
             Self::P521 => 18,
         }
     }
+    /// The curve's name ("NIST P-256", "brainpoolP256r1").
     pub fn name(self) -> &'static str {
         domain_name(self.domain_id())
     }

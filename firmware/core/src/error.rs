@@ -16,18 +16,31 @@ use crate::sm::SmError;
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum Step {
+    /// SELECT of the eMRTD application.
     SelectApplication,
+    /// Reading EF.CardAccess.
     ReadCardAccess,
+    /// PACE: MSE:Set AT (protocol and password chosen).
     PaceSetAt,
+    /// PACE: the encrypted nonce.
     PaceNonce,
+    /// PACE: the mapping step.
     PaceMap,
+    /// PACE: the key agreement.
     PaceKeyAgreement,
+    /// PACE: the mutual authentication tokens.
     PaceMutualAuth,
+    /// BAC: GET CHALLENGE.
     GetChallenge,
+    /// BAC: EXTERNAL AUTHENTICATE.
     ExternalAuthenticate,
+    /// SELECT of this file.
     SelectFile(FileId),
+    /// READ BINARY of this file.
     ReadBinary(FileId),
+    /// Active authentication: INTERNAL AUTHENTICATE.
     InternalAuthenticate,
+    /// Chip authentication (DG14).
     ChipAuthentication,
 }
 
@@ -56,17 +69,43 @@ impl fmt::Display for Step {
 #[non_exhaustive]
 pub enum Error {
     /// The link to the card failed (card removed, timeout, reader fault).
-    Transport { step: Step, error: TransportError },
+    Transport {
+        /// The protocol step it happened in.
+        step: Step,
+        /// What the transport said.
+        error: TransportError,
+    },
     /// The chip answered with an error status word.
-    Status { step: Step, sw: StatusWord },
+    Status {
+        /// The protocol step it happened in.
+        step: Step,
+        /// The status word.
+        sw: StatusWord,
+    },
     /// The chip rejected the access key (BAC failed): wrong document number, date of birth or expiry.
-    AccessDenied { sw: Option<StatusWord> },
+    AccessDenied {
+        /// The chip's status word, when it gave one.
+        sw: Option<StatusWord>,
+    },
     /// Secure messaging failed (bad MAC, malformed objects, session ended by the chip).
-    SecureMessaging { step: Step, error: SmError },
+    SecureMessaging {
+        /// The protocol step it happened in.
+        step: Step,
+        /// What was wrong with the protected answer.
+        error: SmError,
+    },
     /// The chip's answer has the wrong shape (e.g. wrong length of a challenge).
-    MalformedResponse { step: Step },
+    MalformedResponse {
+        /// The protocol step it happened in.
+        step: Step,
+    },
     /// A file's content could not be parsed.
-    Parse { file: FileId, error: ParseError },
+    Parse {
+        /// The file.
+        file: FileId,
+        /// What is wrong with its content.
+        error: ParseError,
+    },
     /// The access key is invalid.
     Key(KeyError),
     /// PACE could not run or the chip misbehaved in it.

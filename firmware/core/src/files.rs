@@ -18,8 +18,11 @@ pub use crate::lds::FileId;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct LinkStats {
+    /// Command APDUs sent.
     pub apdus: usize,
+    /// Bytes of those commands, as sent (with secure messaging).
     pub bytes_sent: usize,
+    /// Bytes of the answers, status words included.
     pub bytes_received: usize,
     /// The first extended-length READ BINARY failed (the chip refused it, or the reader could not
     /// carry it: a transmit error, a reader's 6700, a cut answer) and the read went on with short
@@ -36,8 +39,11 @@ pub struct LinkStats {
 /// Progress of one file: bytes done out of total (total is 0 until the header is read).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FileProgress {
+    /// The file being read.
     pub file: FileId,
+    /// Bytes read so far.
     pub done: usize,
+    /// The file's length from its header, 0 until known.
     pub total: usize,
 }
 
@@ -81,6 +87,7 @@ fn refuses_length(sw: crate::apdu::StatusWord) -> bool {
 }
 
 impl<T: Transport> Card<T> {
+    /// A card behind `transport`, no session yet.
     pub fn new(transport: T) -> Self {
         let limits = transport.limits();
         Self {
@@ -95,18 +102,23 @@ impl<T: Transport> Card<T> {
         }
     }
 
+    /// What crossed the link so far.
     pub fn stats(&self) -> LinkStats {
         self.stats
     }
+    /// Every later command goes through this secure-messaging session.
     pub fn set_session(&mut self, sm: SmSession) {
         self.sm = Some(sm);
     }
+    /// The secure-messaging session, if one is open.
     pub fn session(&self) -> Option<&SmSession> {
         self.sm.as_ref()
     }
+    /// Back to plain APDUs (the chip ended the session, or a new one is to be opened).
     pub fn end_session(&mut self) {
         self.sm = None;
     }
+    /// The transport, for another use.
     pub fn into_transport(self) -> T {
         self.transport
     }
@@ -402,7 +414,9 @@ impl<T: Transport> Card<T> {
             buf.extend_from_slice(&chunk);
         }
         let header = tlv::parse_header(buf).map_err(|error| Error::Parse { file, error: error.into() })?;
-        let total = header.total_len().ok_or(Error::Parse { file, error: tlv::TlvError::Truncated.into() })?;
+        let total = header
+            .total_len()
+            .ok_or(Error::Parse { file, error: tlv::TlvError::at(tlv::TlvErrorKind::Truncated, 0).into() })?;
         progress(FileProgress { file, done: buf.len().min(total), total });
         while buf.len() < total {
             let block = self.max_read_block_at(buf.len());

@@ -4,6 +4,7 @@
 //! Data flows one way: [`apdu::Transport`] → session ([`bac`] + [`sm`]) → [`files`] →
 //! [`lds`] parsing → [`auth`] verification → [`verdict`]. [`read::read_card`] runs it all.
 #![no_std]
+#![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
 extern crate alloc;

@@ -30,7 +30,9 @@ pub fn check_char(field: &str) -> Option<char> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum MrzFormat {
+    /// Three lines of 30 (ID cards, the CCCD; 9303-5).
     Td1,
+    /// Two lines of 44 (passports; 9303-4).
     Td3,
 }
 
@@ -57,13 +59,18 @@ impl fmt::Display for MrzError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MrzChecks {
+    /// The document number's check digit holds.
     pub document_number: bool,
+    /// The date of birth's.
     pub date_of_birth: bool,
+    /// The date of expiry's.
     pub date_of_expiry: bool,
+    /// The composite check digit over the upper lines.
     pub composite: bool,
 }
 
 impl MrzChecks {
+    /// Whether every check digit holds.
     pub fn all_valid(&self) -> bool {
         self.document_number && self.date_of_birth && self.date_of_expiry && self.composite
     }
@@ -73,8 +80,11 @@ impl MrzChecks {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Mrz {
+    /// TD1 or TD3.
     pub format: MrzFormat,
+    /// Document code (`I`, `ID`, `P`…).
     pub document_code: String,
+    /// Issuing state, three letters (`VNM`).
     pub issuing_state: String,
     /// The full document number (TD1 overflow into the optional data is joined back).
     pub document_number: String,
@@ -84,11 +94,17 @@ pub struct Mrz {
     pub sex: char,
     /// YYMMDD.
     pub date_of_expiry: String,
+    /// Nationality, three letters.
     pub nationality: String,
+    /// Optional data of the first line (TD1: on a CCCD, the ID number's last digits).
     pub optional_data_1: String,
+    /// Optional data of the second line (TD1) or the personal number (TD3).
     pub optional_data_2: String,
+    /// The primary identifier (family name), `<` as spaces.
     pub primary_identifier: String,
+    /// The secondary identifier (given names), `<` as spaces.
     pub secondary_identifier: String,
+    /// Whether each check digit holds.
     pub checks: MrzChecks,
 }
 

@@ -31,8 +31,11 @@ pub use keys::*;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum Mapping {
+    /// Generic mapping (9303-11 §4.4.3.3.1): a Diffie-Hellman exchange.
     Generic,
+    /// Integrated mapping (9303-11 §4.4.3.3.2): the nonce mapped onto the curve.
     Integrated,
+    /// Chip authentication mapping (9303-11 §4.4.3.3.3): generic mapping that also proves the chip.
     ChipAuthentication,
 }
 
@@ -40,13 +43,16 @@ pub enum Mapping {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PaceProtocol {
+    /// How the nonce is mapped.
     pub mapping: Mapping,
     /// ECDH (true) or DH (false).
     pub ecdh: bool,
+    /// The secure-messaging cipher the session keys are for.
     pub cipher: SmCipher,
 }
 
 impl PaceProtocol {
+    /// The protocol an id-PACE-… identifier names, `None` for another identifier.
     pub fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
         let bytes = oid.as_bytes();
         let prefix = ID_PACE.as_bytes();
@@ -113,7 +119,9 @@ impl fmt::Display for PaceProtocol {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum Domain {
+    /// An elliptic curve.
     Ec(Curve),
+    /// A finite-field Diffie-Hellman group.
     Dh(DhGroup),
 }
 
@@ -125,6 +133,7 @@ impl Domain {
             None => Curve::from_domain_id(id).map(Self::Ec),
         }
     }
+    /// Whether the domain is a curve.
     pub fn is_ecdh(self) -> bool {
         matches!(self, Self::Ec(_))
     }
@@ -212,8 +221,11 @@ pub fn choose(infos: &[PaceInfo]) -> Option<(&PaceInfo, PaceProtocol, Domain)> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PaceOutcome {
+    /// The protocol run.
     pub protocol: PaceProtocol,
+    /// Its domain parameters.
     pub domain: Domain,
+    /// The password used: CAN or MRZ.
     pub password: PasswordKind,
     /// The chip's ephemeral public key.
     pub chip_ephemeral_key: Vec<u8>,
@@ -226,8 +238,11 @@ pub struct PaceOutcome {
 /// What PACE-CAM leaves to check once the chip's static key is known.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CamProof {
+    /// The session's curve.
     pub curve: Curve,
+    /// PK_Map,IC: the chip's public key of the mapping step (uncompressed point).
     pub chip_mapping_key: Vec<u8>,
+    /// CA_IC, decrypted from the chip's last answer.
     pub ca_ic: Secret,
 }
 

@@ -10,7 +10,9 @@ use crate::tlv::TlvError;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ParseError {
+    /// The TLV structure is broken (what, and where).
     Tlv(TlvError),
+    /// The MRZ is malformed.
     Mrz(MrzError),
     /// DER inside the file (SOD, DG14, DG15) is malformed; the text is der's.
     Der(der::ErrorKind),

@@ -111,6 +111,7 @@ impl SmSession {
         Ok(Self { cipher, k_enc: k_enc.to_vec(), k_mac: k_mac.to_vec(), ssc: s })
     }
 
+    /// The session's cipher suite.
     pub fn cipher(&self) -> SmCipher {
         self.cipher
     }

@@ -11,7 +11,7 @@ use core::fmt;
 /// What was wrong with TLV bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum TlvError {
+pub enum TlvErrorKind {
     /// Input ended inside the tag, the length or the value.
     Truncated,
     /// Tag longer than 3 bytes.
@@ -19,12 +19,37 @@ pub enum TlvError {
     /// Indefinite length (`80`) or a length field longer than 3 bytes.
     UnsupportedLength,
     /// A different tag was expected here.
-    UnexpectedTag { expected: u32, found: u32 },
-    /// A required element is absent.
+    UnexpectedTag {
+        /// The tag the structure prescribes.
+        expected: u32,
+        /// The tag in the bytes.
+        found: u32,
+    },
+    /// A required element (this tag) is absent.
     Missing(u32),
 }
 
-impl fmt::Display for TlvError {
+/// What was wrong with TLV bytes, and where — as RustCrypto der's `Error { kind, position }`,
+/// so that field diagnostics of an unknown card can point at the byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TlvError {
+    /// What was wrong.
+    pub kind: TlvErrorKind,
+    /// Where, in bytes from the start of what the reader was given (the whole file, for the LDS
+    /// parsers, also inside nested elements reached through [`Tlv::children`]): the first byte of
+    /// the element at fault, or for [`TlvErrorKind::Missing`] the first byte of the value that
+    /// lacks it.
+    pub offset: usize,
+}
+
+impl TlvError {
+    /// An error of `kind` at `offset`.
+    pub const fn at(kind: TlvErrorKind, offset: usize) -> Self {
+        Self { kind, offset }
+    }
+}
+
+impl fmt::Display for TlvErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Truncated => f.write_str("data ends inside a TLV element (truncated)"),
@@ -38,13 +63,23 @@ impl fmt::Display for TlvError {
     }
 }
 
+impl fmt::Display for TlvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at byte {}", self.kind, self.offset)
+    }
+}
+
 /// One element: tag, value, and the raw bytes it occupied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tlv<'a> {
+    /// The tag, its 1–3 bytes as one number (`5F1F`, `7F61`).
     pub tag: u32,
+    /// The value bytes.
     pub value: &'a [u8],
     /// Tag, length and value exactly as they appeared in the input.
     pub raw: &'a [u8],
+    /// Where `raw` begins, in bytes from the start of what the reader was given.
+    pub offset: usize,
 }
 
 impl<'a> Tlv<'a> {
@@ -61,15 +96,23 @@ impl<'a> Tlv<'a> {
     }
     /// Iterates over the elements inside this element's value.
     pub fn children(&self) -> TlvIter<'a> {
-        TlvIter::new(self.value)
+        let at = self.value_offset();
+        TlvIter { rest: self.value, pos: at, start: at, failed: false }
+    }
+    /// Where the value begins, in bytes from the start of what the reader was given.
+    pub fn value_offset(&self) -> usize {
+        self.offset + (self.raw.len() - self.value.len())
     }
 }
 
 /// A parsed header: tag, header length, value length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Header {
+    /// The tag, as [`Tlv::tag`].
     pub tag: u32,
+    /// Bytes of tag and length.
     pub header_len: usize,
+    /// Bytes of value the length announces.
     pub value_len: usize,
 }
 
@@ -82,16 +125,20 @@ impl Header {
 
 /// Reads a tag and length from the start of `input` (the value need not be present).
 pub fn parse_header(input: &[u8]) -> Result<Header, TlvError> {
-    let (&first, mut rest) = input.split_first().ok_or(TlvError::Truncated)?;
+    header(input).map_err(|kind| TlvError::at(kind, 0))
+}
+
+fn header(input: &[u8]) -> Result<Header, TlvErrorKind> {
+    let (&first, mut rest) = input.split_first().ok_or(TlvErrorKind::Truncated)?;
     let mut tag = u32::from(first);
     let mut pos = 1usize;
     if first & 0x1F == 0x1F {
         loop {
-            let (&b, r) = rest.split_first().ok_or(TlvError::Truncated)?;
+            let (&b, r) = rest.split_first().ok_or(TlvErrorKind::Truncated)?;
             rest = r;
             pos += 1;
             if pos > 3 {
-                return Err(TlvError::TagTooLong);
+                return Err(TlvErrorKind::TagTooLong);
             }
             tag = (tag << 8) | u32::from(b);
             if b & 0x80 == 0 {
@@ -99,7 +146,7 @@ pub fn parse_header(input: &[u8]) -> Result<Header, TlvError> {
             }
         }
     }
-    let (&l0, mut rest) = rest.split_first().ok_or(TlvError::Truncated)?;
+    let (&l0, mut rest) = rest.split_first().ok_or(TlvErrorKind::Truncated)?;
     pos += 1;
     let value_len = match l0 {
         0x00..=0x7F => usize::from(l0),
@@ -107,28 +154,34 @@ pub fn parse_header(input: &[u8]) -> Result<Header, TlvError> {
             let n = usize::from(l0 & 0x7F);
             let mut v = 0usize;
             for _ in 0..n {
-                let (&b, r) = rest.split_first().ok_or(TlvError::Truncated)?;
+                let (&b, r) = rest.split_first().ok_or(TlvErrorKind::Truncated)?;
                 rest = r;
                 v = (v << 8) | usize::from(b);
             }
             pos += n;
             v
         }
-        _ => return Err(TlvError::UnsupportedLength),
+        _ => return Err(TlvErrorKind::UnsupportedLength),
     };
     Ok(Header { tag, header_len: pos, value_len })
 }
 
 /// Parses one element from the start of `input`, returning it and the bytes after it.
 pub fn parse_one(input: &[u8]) -> Result<(Tlv<'_>, &[u8]), TlvError> {
-    let h = parse_header(input)?;
-    let total = h.total_len().ok_or(TlvError::Truncated)?;
+    parse_at(input, 0)
+}
+
+/// [`parse_one`] for bytes that begin `offset` bytes into what the reader was given.
+pub fn parse_at(input: &[u8], offset: usize) -> Result<(Tlv<'_>, &[u8]), TlvError> {
+    let truncated = TlvError::at(TlvErrorKind::Truncated, offset);
+    let h = header(input).map_err(|kind| TlvError::at(kind, offset))?;
+    let total = h.total_len().ok_or(truncated)?;
     if input.len() < total {
-        return Err(TlvError::Truncated);
+        return Err(truncated);
     }
     let (raw, rest) = input.split_at(total);
-    let value = raw.get(h.header_len..).ok_or(TlvError::Truncated)?;
-    Ok((Tlv { tag: h.tag, value, raw }, rest))
+    let value = raw.get(h.header_len..).ok_or(truncated)?;
+    Ok((Tlv { tag: h.tag, value, raw, offset }, rest))
 }
 
 /// Parses exactly one element with the given tag that fills `input` (trailing bytes are ignored,
@@ -136,7 +189,7 @@ pub fn parse_one(input: &[u8]) -> Result<(Tlv<'_>, &[u8]), TlvError> {
 pub fn expect(input: &[u8], tag: u32) -> Result<Tlv<'_>, TlvError> {
     let (t, _) = parse_one(input)?;
     if t.tag != tag {
-        return Err(TlvError::UnexpectedTag { expected: tag, found: t.tag });
+        return Err(TlvError::at(TlvErrorKind::UnexpectedTag { expected: tag, found: t.tag }, 0));
     }
     Ok(t)
 }
@@ -145,12 +198,16 @@ pub fn expect(input: &[u8], tag: u32) -> Result<Tlv<'_>, TlvError> {
 #[derive(Clone, Debug)]
 pub struct TlvIter<'a> {
     rest: &'a [u8],
+    /// Where `rest` begins, in bytes from the start of what the reader was given.
+    pos: usize,
+    start: usize,
     failed: bool,
 }
 
 impl<'a> TlvIter<'a> {
+    /// The elements of `input`, offsets counted from its start.
     pub fn new(input: &'a [u8]) -> Self {
-        Self { rest: input, failed: false }
+        Self { rest: input, pos: 0, start: 0, failed: false }
     }
     /// The first element with `tag` at this level.
     pub fn find(self, tag: u32) -> Result<Option<Tlv<'a>>, TlvError> {
@@ -164,7 +221,8 @@ impl<'a> TlvIter<'a> {
     }
     /// Like [`find`](Self::find) but a missing element is an error.
     pub fn require(self, tag: u32) -> Result<Tlv<'a>, TlvError> {
-        self.find(tag)?.ok_or(TlvError::Missing(tag))
+        let start = self.start;
+        self.find(tag)?.ok_or(TlvError::at(TlvErrorKind::Missing(tag), start))
     }
 }
 
@@ -175,6 +233,7 @@ impl<'a> Iterator for TlvIter<'a> {
         while let Some((&b, r)) = self.rest.split_first() {
             if b == 0x00 || b == 0xFF {
                 self.rest = r;
+                self.pos += 1;
             } else {
                 break;
             }
@@ -182,9 +241,10 @@ impl<'a> Iterator for TlvIter<'a> {
         if self.failed || self.rest.is_empty() {
             return None;
         }
-        match parse_one(self.rest) {
+        match parse_at(self.rest, self.pos) {
             Ok((t, rest)) => {
                 self.rest = rest;
+                self.pos += t.raw.len();
                 Some(Ok(t))
             }
             Err(e) => {
@@ -231,6 +291,7 @@ pub fn encode(tag: u32, value: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
     use proptest::prelude::*;
 
     #[test]
@@ -241,10 +302,33 @@ mod tests {
         assert_eq!((h.tag, h.header_len, h.value_len), (0x7F61, 5, 0x1234));
         let h = parse_header(&[0x77, 0x83, 0x01, 0x00, 0x00]).unwrap();
         assert_eq!(h.value_len, 0x10000);
-        assert_eq!(parse_header(&[0x77, 0x80]), Err(TlvError::UnsupportedLength));
-        assert_eq!(parse_header(&[0x77, 0x84, 1, 1, 1, 1]), Err(TlvError::UnsupportedLength));
-        assert_eq!(parse_header(&[0x5F, 0xFF, 0xFF, 0x01, 0]), Err(TlvError::TagTooLong));
-        assert_eq!(parse_one(&[0x61, 0x05, 1, 2]), Err(TlvError::Truncated));
+        let kind = |r: Result<Header, TlvError>| r.map_err(|e| e.kind);
+        assert_eq!(kind(parse_header(&[0x77, 0x80])), Err(TlvErrorKind::UnsupportedLength));
+        assert_eq!(kind(parse_header(&[0x77, 0x84, 1, 1, 1, 1])), Err(TlvErrorKind::UnsupportedLength));
+        assert_eq!(kind(parse_header(&[0x5F, 0xFF, 0xFF, 0x01, 0])), Err(TlvErrorKind::TagTooLong));
+        assert_eq!(parse_one(&[0x61, 0x05, 1, 2]).map_err(|e| e.kind), Err(TlvErrorKind::Truncated));
+    }
+
+    /// The offset points into the whole input, also two levels down: bytes written by hand.
+    #[test]
+    fn errors_say_where_in_the_whole_input() {
+        // 6D 0C { 5F 1F 02 'A' 'B', 00 (padding), 7F 61 03 { 02 05 01 } }: the inner 02 05
+        // announces five bytes where one is left; it begins at byte 11.
+        let file = [0x6D, 0x0C, 0x5F, 0x1F, 0x02, b'A', b'B', 0x00, 0x7F, 0x61, 0x03, 0x02, 0x05, 0x01];
+        let outer = expect(&file, 0x6D).unwrap();
+        let kids: Vec<Tlv> = outer.children().map(Result::unwrap).collect();
+        assert_eq!((kids[0].offset, kids[1].offset, kids[1].value_offset()), (2, 8, 11));
+        let e = kids[1].children().next().unwrap().unwrap_err();
+        assert_eq!(e, TlvError::at(TlvErrorKind::Truncated, 11));
+        assert_eq!(e.to_string(), "data ends inside a TLV element (truncated) at byte 11");
+        // A missing element: where the value that lacks it begins.
+        let e = outer.children().require(0x5F20).unwrap_err();
+        assert_eq!(e, TlvError::at(TlvErrorKind::Missing(0x5F20), 2));
+        // The wrong outer tag: at the start.
+        assert_eq!(
+            expect(&file, 0x61).unwrap_err(),
+            TlvError::at(TlvErrorKind::UnexpectedTag { expected: 0x61, found: 0x6D }, 0)
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::parse::ParseError;
 /// `cert.subject` the DER of its name, matched against a DS's issuer).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrustAnchor {
+    /// The certificate, parsed, with its DER.
     pub cert: Cert,
 }
 
@@ -24,6 +25,7 @@ pub struct TrustAnchor {
 pub struct RevocationList {
     /// The CRL exactly as imported.
     pub der: Vec<u8>,
+    /// The list, parsed.
     pub crl: CertificateList,
     /// DER of the issuer name, for matching a certificate's issuer.
     pub issuer_der: Vec<u8>,
@@ -68,6 +70,7 @@ pub struct TrustStore {
 }
 
 impl TrustStore {
+    /// An empty store.
     pub fn new() -> Self {
         Self::default()
     }
@@ -88,6 +91,7 @@ impl TrustStore {
         }
         Ok(())
     }
+    /// Every revocation list held.
     pub fn crls(&self) -> &[RevocationList] {
         &self.crls
     }
@@ -95,12 +99,15 @@ impl TrustStore {
     pub fn crls_by_issuer<'a>(&'a self, issuer_der: &'a [u8]) -> impl Iterator<Item = &'a RevocationList> + 'a {
         self.crls.iter().filter(move |c| c.issuer_der == issuer_der)
     }
+    /// How many CSCA certificates it holds.
     pub fn len(&self) -> usize {
         self.anchors.len()
     }
+    /// Whether it holds no CSCA certificate (nothing can verify).
     pub fn is_empty(&self) -> bool {
         self.anchors.is_empty()
     }
+    /// The CSCA certificates.
     pub fn anchors(&self) -> &[TrustAnchor] {
         &self.anchors
     }

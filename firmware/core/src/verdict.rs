@@ -12,10 +12,13 @@ use crate::crypto::HashAlgorithm;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DgCheck {
+    /// The data group's number (1–16).
     pub dg: u8,
+    /// How its hash check ended.
     pub status: HashStatus,
 }
 
+/// How one data group's hash check ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
 pub enum HashStatus {
@@ -34,24 +37,31 @@ pub enum HashStatus {
     HashLengthMismatch,
 }
 
+/// How the check of the SOD's signature with its DS certificate ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
 pub enum SignatureStatus {
+    /// The signature verifies with the DS certificate's key.
     Valid,
+    /// It does not: the SOD was altered or forged.
     Invalid,
     /// The OID of the algorithm or curve this build cannot check.
     UnsupportedAlgorithm(String),
     /// The SOD carries no usable DS certificate.
     NoCertificate,
+    /// The SOD or its signer information cannot be parsed (what).
     Malformed(&'static str),
     /// The chip has no security object (EF.SOD): nothing it holds can be verified.
     Missing,
 }
 
+/// Which certificate of the chain a status speaks of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
 pub enum CertRole {
+    /// The document signer certificate carried in the SOD.
     DocumentSigner,
+    /// The country signing CA certificate it chains to.
     Csca,
 }
 
@@ -64,36 +74,49 @@ impl fmt::Display for CertRole {
     }
 }
 
+/// How the check of the DS certificate against the trust store's CSCAs ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
 pub enum ChainStatus {
+    /// The DS certificate is signed by a trusted CSCA and both are in date and not revoked.
     Valid,
     /// No CSCA in the trust store has the DS certificate's issuer name.
     CscaUnknown,
     /// A certificate had expired at the time of the check (not_after in Unix seconds).
     Expired {
+        /// Which certificate.
         role: CertRole,
+        /// Its end of validity, Unix seconds.
         not_after: u64,
     },
+    /// A certificate was not yet valid at the time of the check (not_before in Unix seconds).
     NotYetValid {
+        /// Which certificate.
         role: CertRole,
+        /// Its start of validity, Unix seconds.
         not_before: u64,
     },
     /// A certificate is listed in a revocation list that a trusted CSCA of its issuer signed
     /// (revocation date in Unix seconds).
     Revoked {
+        /// Which certificate.
         role: CertRole,
+        /// When the list says it was revoked, Unix seconds.
         revoked_at: u64,
     },
     /// The DS certificate's signature does not verify with the CSCA's key.
     BadSignature,
     /// A certificate lacks the key usage its role needs.
     KeyUsage(CertRole),
+    /// The CSCA's signature algorithm or key cannot be checked by this build (OID).
     UnsupportedAlgorithm(String),
+    /// The SOD carries no DS certificate.
     NoCertificate,
+    /// A certificate cannot be parsed (what).
     Malformed(&'static str),
 }
 
+/// How active authentication (or chip authentication) ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
 pub enum ActiveAuthStatus {
@@ -116,10 +139,15 @@ pub type ChipAuthStatus = ActiveAuthStatus;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Verdict {
+    /// Every data group's hash check, by number.
     pub data_groups: Vec<DgCheck>,
+    /// The SOD's data-group hash algorithm, when the SOD could be read.
     pub hash_algorithm: Option<HashAlgorithm>,
+    /// The SOD's signature.
     pub sod_signature: SignatureStatus,
+    /// The DS certificate's chain to a trusted CSCA.
     pub chain: ChainStatus,
+    /// Active authentication (DG15): the chip signed our challenge.
     pub active_auth: ActiveAuthStatus,
     /// Chip authentication (DG14), the other proof that the chip is not a clone.
     pub chip_auth: ChipAuthStatus,
@@ -138,10 +166,20 @@ pub enum SessionAccess {
     /// Basic Access Control with the MRZ key (3DES secure messaging).
     Bac,
     /// PACE, with the protocol, curve and password used.
-    Pace { protocol: String, curve: String, password: crate::access::PasswordKind },
+    Pace {
+        /// The protocol, as [`crate::pace::PaceProtocol`] writes it.
+        protocol: String,
+        /// The domain parameters' name.
+        curve: String,
+        /// The password used.
+        password: crate::access::PasswordKind,
+    },
     /// BAC with the MRZ key after the chip refused PACE or PACE failed (`pace_error` says how),
     /// as real readers do (AndyQ/NFCPassportReader #187).
-    BacAfterPace { pace_error: String },
+    BacAfterPace {
+        /// Why PACE did not secure the session.
+        pace_error: String,
+    },
 }
 
 impl fmt::Display for SessionAccess {
@@ -166,12 +204,38 @@ impl fmt::Display for SessionAccess {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(tag = "check", rename_all = "snake_case"))]
 pub enum Failure {
-    DataGroupHash { dg: u8, status: HashStatus },
-    SodSignature { status: SignatureStatus },
-    CertificateChain { status: ChainStatus },
-    ActiveAuthentication { status: ActiveAuthStatus },
-    ChipAuthentication { status: ChipAuthStatus },
-    WeakAlgorithm { what: String },
+    /// A data group's hash does not match the SOD (its number, how).
+    DataGroupHash {
+        /// The data group's number.
+        dg: u8,
+        /// How its check ended.
+        status: HashStatus,
+    },
+    /// The SOD's signature did not verify.
+    SodSignature {
+        /// How the check ended.
+        status: SignatureStatus,
+    },
+    /// The DS certificate does not chain to a trusted CSCA, in date.
+    CertificateChain {
+        /// How the check ended.
+        status: ChainStatus,
+    },
+    /// Active authentication failed or could not be checked.
+    ActiveAuthentication {
+        /// How it ended.
+        status: ActiveAuthStatus,
+    },
+    /// Chip authentication failed or could not be checked.
+    ChipAuthentication {
+        /// How it ended.
+        status: ChipAuthStatus,
+    },
+    /// An algorithm too weak to be trusted (which).
+    WeakAlgorithm {
+        /// Which algorithm, where ("SHA-1 SOD signature").
+        what: String,
+    },
 }
 
 impl fmt::Display for Failure {

@@ -230,3 +230,30 @@ fn the_check_sees_an_upward_use_a_cycle_and_a_new_module() {
     assert_eq!(u, ["apdu", "auth", "tlv"].iter().map(|s| s.to_string()).collect());
     assert!(code("fn a() {}\n#[cfg(test)]\nmod t { use crate::read; }").find("read").is_none());
 }
+
+/// The same rule without layers for every other crate of the workspace: no module uses one that
+/// uses it back, between the crate's top-level modules or between the files of one folder
+/// (issue 41: the bridge's rooms, the desk app's `style`). The programs' own files (`main.rs`,
+/// `bin/`) are another crate's `crate::` and are left out; `cancuoc-link` and `cancuoc-api` have
+/// one module each.
+#[test]
+fn no_module_of_the_other_crates_goes_round() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let crates = ["bridge/src", "bridge/address/src", "bridge/demo/src", "firmware/reader/src", "gui/src", "tests/src"];
+    for krate in crates {
+        let src = root.join(krate);
+        let mut g = graph(&src);
+        g.retain(|m, _| m != "main" && m != "bin");
+        let modules: BTreeSet<String> = g.keys().cloned().collect();
+        for used in g.values_mut() {
+            used.retain(|u| modules.contains(u));
+        }
+        let mut c = cycles(&g);
+        c.extend(cycles(&inner_graph(&src)));
+        assert!(c.is_empty(), "{krate}: {}", c.join("\n"));
+        assert!(g.len() >= 3, "{krate}: read only {:?}", g.keys());
+    }
+    // The bridge's rooms are what it reads: `his` is used by the API and never uses it back.
+    let g = graph(&root.join("bridge/src"));
+    assert!(g["api"].contains("his") && !g["his"].contains("api"), "{g:?}");
+}

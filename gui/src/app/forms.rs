@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cancuoc_bridge::forms::{self, Card, Form, From};
+use cancuoc_bridge::his::forms::{self, Card, Form, From};
 use cancuoc_core::lds::dg13::Dg13;
 
 use super::*;
@@ -89,7 +89,7 @@ impl FormSession {
             .filter_map(|(p, role)| p.as_ref().and_then(|p| p.override_reason.as_ref()).map(|r| format!("{role}: {r}")))
             .collect();
         if !marks.is_empty() {
-            v.insert(cancuoc_bridge::forms::OVERRIDE_NOTE.into(), marks.join("; "));
+            v.insert(cancuoc_bridge::his::forms::OVERRIDE_NOTE.into(), marks.join("; "));
         }
         v
     }

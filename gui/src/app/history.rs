@@ -9,8 +9,9 @@ impl App {
     pub fn privacy_report(&mut self, id_number: &str) {
         let now = now_ts();
         let t = self.tr();
-        let done =
-            cancuoc_bridge::privacy::register(&self.store, id_number, "report", None, now, false).and_then(|req| {
+        let done = cancuoc_bridge::privacy::register(&self.store, id_number, "report", None, now, false)
+            .map_err(|e| e.to_string())
+            .and_then(|req| {
                 let r = cancuoc_bridge::privacy::report(&self.store, id_number).map_err(|e| e.to_string())?;
                 let result =
                     format!("report: {} check-in(s), {} consent record(s)", r.checkins.len(), r.consents.len());
@@ -29,6 +30,7 @@ impl App {
         let t = self.tr();
         let purpose = self.privacy_purpose.clone();
         let done = cancuoc_bridge::privacy::register(&self.store, id_number, "withdraw", Some(&purpose), now, false)
+            .map_err(|e| e.to_string())
             .and_then(|req| {
                 let (n, kept) = self.store.withdraw(&req.subject, &purpose, now).map_err(|e| e.to_string())?;
                 let result = format!("withdrawn: {n} consent record(s) for {purpose}; {kept} check-in(s) deleted");

@@ -34,7 +34,7 @@ use crate::i18n::{Lang, Tr};
 use crate::qr;
 use crate::reader::{self, ReadError, ReadJob, ReaderStatus, Source, WorkerMsg};
 use crate::store::{AuditRow, CheckinRow, Settings, Store};
-use cancuoc_bridge::bhyt::{self, Account, Answer, NotChecked, Query};
+use cancuoc_bridge::his::bhyt::{self, Account, Answer, NotChecked, Query};
 
 /// How the app was started.
 #[derive(Clone, Debug, Default)]
@@ -218,7 +218,7 @@ pub struct App {
     /// The declaration form being filled (ward and police counters).
     pub form: Option<FormSession>,
     /// The visit of the read under way or on screen (its challenge went to the chip).
-    pub visit: Option<cancuoc_bridge::evidence::Visit>,
+    pub visit: Option<cancuoc_bridge::his::evidence::Visit>,
     pub notice: Option<Notice>,
     pub wedge: qr::WedgeDetector,
     wedge_snapshot: Option<(KeyMode, KeyEntry)>,
@@ -338,7 +338,7 @@ impl App {
         let (facility_names, table_error) = match table_dir.map(|d| bhyt::read_facility_names(&d.join(FACILITY_TABLE)))
         {
             Some(Ok(t)) => (t, None),
-            Some(Err(e)) => (BTreeMap::new(), Some(e)),
+            Some(Err(e)) => (BTreeMap::new(), Some(e.to_string())),
             None => (BTreeMap::new(), None),
         };
         let reading = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -425,13 +425,13 @@ impl App {
             || self.his_rx.is_some()
     }
     /// A new visit: this site, this counter, a fresh visit id, now, a fresh nonce.
-    fn new_visit(&self) -> Option<cancuoc_bridge::evidence::Visit> {
+    fn new_visit(&self) -> Option<cancuoc_bridge::his::evidence::Visit> {
         let site = if self.settings.site_id.trim().is_empty() { "-" } else { self.settings.site_id.trim() };
         let counter = self.opts.counter.clone().unwrap_or_else(crate::store::host_name);
         let mut id = [0u8; 6];
         getrandom::fill(&mut id).ok()?;
         let visit: String = id.iter().map(|b| format!("{b:02x}")).collect();
-        cancuoc_bridge::evidence::Visit::now(site, &counter, &visit).ok()
+        cancuoc_bridge::his::evidence::Visit::now(site, &counter, &visit).ok()
     }
 
     fn notice(&mut self, text: impl Into<String>, good: bool) {

@@ -74,10 +74,11 @@ impl App {
         .collect();
         let name = format!("phieu-dong-y-{number}.pdf");
         let saved = c.saved.flatten();
-        let done = cancuoc_bridge::privacy::document_pdf("phieu-dong-y", &values).and_then(|pdf| {
-            let audit = ("consent_slip_print".into(), None, String::new(), number.clone());
-            self.print_doc(name, pdf, audit, saved, AfterPrint::ConsentSlip(number.clone()))
-        });
+        let done =
+            cancuoc_bridge::privacy::document_pdf("phieu-dong-y", &values).map_err(|e| e.to_string()).and_then(|pdf| {
+                let audit = ("consent_slip_print".into(), None, String::new(), number.clone());
+                self.print_doc(name, pdf, audit, saved, AfterPrint::ConsentSlip(number.clone()))
+            });
         match done {
             Ok(Printed::Done) => {
                 if let Some(a) = &mut self.consent {
@@ -138,6 +139,7 @@ impl App {
         let saved = c.saved.flatten();
         let audit = ("receipt_print".into(), None, String::new(), String::new());
         let done = cancuoc_bridge::privacy::document_pdf("bien-nhan", &values)
+            .map_err(|e| e.to_string())
             .and_then(|pdf| self.print_doc(name, pdf, audit, saved, AfterPrint::Nothing));
         match done {
             Ok(Printed::Done) => {

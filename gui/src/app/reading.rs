@@ -173,7 +173,8 @@ impl App {
                 self.photo_texture = photo.as_ref().map(|(b, mime)| {
                     crate::photo::decode(b, mime).map(|img| ctx.load_texture("face", img, egui::TextureOptions::LINEAR))
                 });
-                let evidence = self.visit.as_ref().map(|v| cancuoc_bridge::evidence::Evidence::from_read(v, &read));
+                let evidence =
+                    self.visit.as_ref().map(|v| cancuoc_bridge::his::evidence::Evidence::from_read(v, &read));
                 self.checkin = Some(Checkin {
                     evidence,
                     failures: read.verdict.failures(),
@@ -223,7 +224,7 @@ impl App {
             }
             Err(ReadError::Pcsc(pe)) => {
                 let msg = match pe {
-                    cancuoc_bridge::pcsc_reader::PcscError::NoCard(_) => t.no_card.to_string(),
+                    cancuoc_bridge::transport::pcsc::PcscError::NoCard(_) => t.no_card.to_string(),
                     e => format!("{}: {e}", t.reader_error),
                 };
                 self.phase = Phase::Entry { error: Some(msg) };

@@ -267,7 +267,7 @@ impl App {
                         );
                         self.ask_where(file, der, audit, t.evidence_exported);
                     }
-                    Err(x) => self.notice(x, false),
+                    Err(x) => self.notice(x.to_string(), false),
                 }
             }
             Action::Copy => {

@@ -3,8 +3,8 @@
 //! from the same layout the PDF is written from (so what the clerk checks is what prints).
 
 use crate::i18n::LangExt;
-use cancuoc_bridge::forms::font::Style;
-use cancuoc_bridge::forms::{Item, PAGE_MM};
+use cancuoc_bridge::his::forms::font::Style;
+use cancuoc_bridge::his::forms::{Item, PAGE_MM};
 use eframe::egui::{self, Color32, FontFamily, FontId, RichText};
 
 use super::{INK, RED, bold};
@@ -158,7 +158,7 @@ pub fn panel(app: &mut App, ui: &mut egui::Ui, k: f32) {
 /// The pages as they print: white A4 sheets, the layout's text, rules, dotted lines and boxes.
 /// The sheet carries its text as its accessible label (screen readers, tests).
 fn preview(ui: &mut egui::Ui, s: &crate::app::FormSession, page_word: &str) {
-    let pages = match s.form.layout(&s.values(), cancuoc_bridge::forms::today()) {
+    let pages = match s.form.layout(&s.values(), cancuoc_bridge::his::forms::today()) {
         Ok(p) => p,
         Err(e) => {
             ui.label(RichText::new(e.to_string()).color(RED));

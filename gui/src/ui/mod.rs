@@ -34,7 +34,7 @@ pub fn install_fonts(ctx: &egui::Context) {
         p.insert(0, "noto".into());
     }
     // The forms' face (Liberation Serif, the PDF's) for the print preview.
-    for style in cancuoc_bridge::forms::font::Style::ALL {
+    for style in cancuoc_bridge::his::forms::font::Style::ALL {
         let name = style.postscript_name().to_string();
         fonts.font_data.insert(name.clone(), std::sync::Arc::new(FontData::from_static(style.bytes())));
         fonts.families.insert(forms::family(style), vec![name]);

@@ -1,10 +1,10 @@
 //! `cancuoc bhyt`: the health-insurance check by CCCD number, for scripts and integrators — the
-//! same client as the desk app and the API (`cancuoc_bridge::bhyt`), sharing its login token.
+//! same client as the desk app and the API (`cancuoc_bridge::his::bhyt`), sharing its login token.
 
 use std::time::Duration;
 
-use cancuoc_bridge::bhyt::{self, Account, Answer, Eligibility, NotChecked, Query};
 use cancuoc_bridge::exit;
+use cancuoc_bridge::his::bhyt::{self, Account, Answer, Eligibility, NotChecked, Query};
 use cancuoc_bridge::words::Lang;
 
 use crate::print::line;
@@ -57,7 +57,7 @@ pub fn run(a: BhytArgs) -> u8 {
     let timeout = Duration::from_secs(a.timeout.max(1));
     let account = match Account::from_env(&a.gateway, &a.clerk_name, &a.clerk_id, timeout) {
         Ok(acc) => acc,
-        Err(e) => return usage(&e),
+        Err(e) => return usage(&e.to_string()),
     };
     let digits: String = a.id_number.chars().filter(|c| !c.is_whitespace()).collect();
     if digits.len() != 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {

@@ -6,9 +6,9 @@ use cancuoc_bridge::trust_store::{self, TrustDir};
 use cancuoc_bridge::{exit, now_unix};
 
 pub fn doctor(json: bool, usb: Vec<String>, dir: Option<PathBuf>) -> u8 {
-    use cancuoc_bridge::doctor::{self, Level};
+    use cancuoc_bridge::pc_check::{self, Level};
     let store = TrustDir::new(dir.unwrap_or_else(trust_store::default_dir));
-    let checks = doctor::run_with_usb(&store, now_unix(), &usb);
+    let checks = pc_check::run_with_usb(&store, now_unix(), &usb);
     if json {
         println!("{}", serde_json::to_string_pretty(&checks).unwrap_or_default());
     } else {
@@ -30,7 +30,7 @@ pub fn doctor(json: bool, usb: Vec<String>, dir: Option<PathBuf>) -> u8 {
 
 pub fn list_readers(json: bool, extra_usb: Vec<String>) -> u8 {
     use serde_json::json;
-    let mut ports: Vec<String> = cancuoc_bridge::usb_reader::list().into_iter().map(|p| p.path).collect();
+    let mut ports: Vec<String> = cancuoc_bridge::transport::usb::list().into_iter().map(|p| p.path).collect();
     for p in extra_usb {
         if !ports.contains(&p) {
             ports.push(p);
@@ -38,7 +38,7 @@ pub fn list_readers(json: bool, extra_usb: Vec<String>) -> u8 {
     }
     let usb: Vec<serde_json::Value> = ports
         .iter()
-        .map(|p| match cancuoc_bridge::usb_reader::UsbReader::open(p) {
+        .map(|p| match cancuoc_bridge::transport::usb::UsbReader::open(p) {
             Ok(r) => json!({
                 "kind": "usb", "name": p, "firmware": r.info.firmware, "board": r.info.board,
                 "protocol": r.info.protocol, "front_end": r.info.front_end, "trust_count": r.info.trust_count,
@@ -46,7 +46,7 @@ pub fn list_readers(json: bool, extra_usb: Vec<String>) -> u8 {
             Err(e) => json!({ "kind": "usb", "name": p, "error": e.to_string() }),
         })
         .collect();
-    let pcsc = cancuoc_bridge::pcsc_reader::readers();
+    let pcsc = cancuoc_bridge::transport::pcsc::readers();
     if json {
         let mut list: Vec<serde_json::Value> = match &pcsc {
             Ok(l) => {

@@ -5,8 +5,8 @@
 
 use std::path::PathBuf;
 
-use cancuoc_bridge::evidence::Evidence;
-use cancuoc_bridge::{diagnostics, exit};
+use cancuoc_bridge::his::evidence::Evidence;
+use cancuoc_bridge::{card_files, exit};
 
 use crate::verify::offline_trust;
 use clap::Subcommand;
@@ -55,7 +55,7 @@ pub fn run(cmd: EvidenceCmd) -> u8 {
     match result {
         Ok((e, proof)) => {
             let belongs = match &files {
-                Some(dir) => match diagnostics::load_files(dir).map_err(|e| e.to_string()).and_then(|f| {
+                Some(dir) => match card_files::load_files(dir).map_err(|e| e.to_string()).and_then(|f| {
                     // Only data groups: the record's own SOD is the reference.
                     e.belongs(&f, &trust).map_err(|r| r.to_string())
                 }) {

@@ -32,7 +32,7 @@ pub enum ChipArg {
 }
 
 pub fn flash(a: FlashArgs) -> u8 {
-    use cancuoc_bridge::uf2::{self, Chip};
+    use cancuoc_bridge::flash::uf2::{self, Chip};
     let fail = |msg: String| {
         eprintln!("✗ {msg}");
         exit::USAGE
@@ -61,11 +61,11 @@ pub fn flash(a: FlashArgs) -> u8 {
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
-        let result = cancuoc_bridge::probe::flash(&a.image, chip, &mut |step, done, total| {
+        let result = cancuoc_bridge::flash::probe::flash(&a.image, chip, &mut |step, done, total| {
             bar.set_prefix(match step {
-                cancuoc_bridge::probe::Step::Erase => "erase",
-                cancuoc_bridge::probe::Step::Program => "program",
-                cancuoc_bridge::probe::Step::Verify => "verify",
+                cancuoc_bridge::flash::probe::Step::Erase => "erase",
+                cancuoc_bridge::flash::probe::Step::Program => "program",
+                cancuoc_bridge::flash::probe::Step::Verify => "verify",
             });
             bar.set_length(total);
             bar.set_position(done);

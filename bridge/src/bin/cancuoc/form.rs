@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
-use cancuoc_bridge::forms::{self, Card, FillError};
+use cancuoc_bridge::his::forms::{self, Card, FillError};
 use cancuoc_bridge::read::{self, Hooks, Source, Trust};
 use cancuoc_bridge::{Report, Status, exit, words};
 use cancuoc_core::access::TypedKey;

@@ -122,7 +122,7 @@ fn go(cmd: PrivacyCmd) -> Result<u8, String> {
         PrivacyCmd::Report { who, json, pdf } => {
             check_id(&who.id_number)?;
             let st = open(&who.site_db)?;
-            let req = privacy::register(&st, &who.id_number, "report", None, now, false)?;
+            let req = privacy::register(&st, &who.id_number, "report", None, now, false).map_err(|e| e.to_string())?;
             let r = privacy::report(&st, &who.id_number).map_err(|e| e.to_string())?;
             st.finish_request(
                 req.id,
@@ -135,7 +135,7 @@ fn go(cmd: PrivacyCmd) -> Result<u8, String> {
                 return Ok(0);
             }
             if let Some(file) = pdf {
-                let bytes = privacy::document_pdf("bao-cao", &privacy::report_values(&r))?;
+                let bytes = privacy::document_pdf("bao-cao", &privacy::report_values(&r)).map_err(|e| e.to_string())?;
                 cancuoc_bridge::write_private(&file, &bytes).map_err(|e| format!("{}: {e}", file.display()))?;
                 println!(
                     "Đã ghi / written: {} ({} bytes, A4) — personal data: give it to the citizen, then delete it",
@@ -188,7 +188,8 @@ fn go(cmd: PrivacyCmd) -> Result<u8, String> {
         PrivacyCmd::Withdraw { who, purpose } => {
             check_id(&who.id_number)?;
             let st = open(&who.site_db)?;
-            let req = privacy::register(&st, &who.id_number, "withdraw", Some(&purpose), now, false)?;
+            let req = privacy::register(&st, &who.id_number, "withdraw", Some(&purpose), now, false)
+                .map_err(|e| e.to_string())?;
             let (consents, checkins) = st.withdraw(&req.subject, &purpose, now).map_err(|e| e.to_string())?;
             let result = format!(
                 "withdrawn: {consents} consent record(s) for {purpose}; {checkins} check-in(s) kept only on them deleted"
@@ -200,7 +201,7 @@ fn go(cmd: PrivacyCmd) -> Result<u8, String> {
         PrivacyCmd::Erase { who } => {
             check_id(&who.id_number)?;
             let st = open(&who.site_db)?;
-            let e = privacy::erase(&st, &who.id_number, now)?;
+            let e = privacy::erase(&st, &who.id_number, now).map_err(|e| e.to_string())?;
             println!(
                 "Đã xóa / erased: {} check-in(s), {} consent record(s); {} audit entr(ies) unlinked (they hold field names only)",
                 e.checkins, e.consents, e.audit_unlinked
@@ -214,7 +215,8 @@ fn go(cmd: PrivacyCmd) -> Result<u8, String> {
             let st = open(&site_db)?;
             if let (Some(kind), Some(n)) = (&add, &id_number) {
                 check_id(n)?;
-                let r = privacy::register(&st, n, kind, purpose.as_deref(), now, processor)?;
+                let r =
+                    privacy::register(&st, n, kind, purpose.as_deref(), now, processor).map_err(|e| e.to_string())?;
                 println!(
                     "Đã ghi nhận yêu cầu {} / request {} registered: acknowledge by {}, due {}",
                     r.id, r.id, r.acknowledge_by, r.due

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use cancuoc_bridge::read::{self, Hooks, Source, Trust};
-use cancuoc_bridge::{ErrorReport, Report, diagnostics, exit, photo_bytes};
+use cancuoc_bridge::{ErrorReport, Report, card_files, exit, photo_bytes};
 use cancuoc_core::Credentials;
 use cancuoc_core::access::TypedKey;
 use clap::Args;
@@ -140,7 +140,7 @@ pub fn run(a: ReadArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let visit = match a.visit.as_deref().map(cancuoc_bridge::evidence::Visit::parse_now).transpose() {
+    let visit = match a.visit.as_deref().map(cancuoc_bridge::his::evidence::Visit::parse_now).transpose() {
         Ok(v) => v,
         Err(e) => {
             eprintln!("cancuoc: --visit: {e}");
@@ -175,7 +175,7 @@ pub fn run(a: ReadArgs) -> u8 {
     let result = read::read(&source, &key, &trust, None, challenge, hooks);
     bar.finish_and_clear();
     if let Some(path) = &a.trace {
-        match diagnostics::write_private(path, trace.as_bytes()) {
+        match card_files::write_private(path, trace.as_bytes()) {
             Ok(()) => eprintln!("ℹ APDU trace written to {} (no access key, no plain personal data)", path.display()),
             Err(e) => eprintln!("cancuoc: cannot write the trace to {}: {e}", path.display()),
         }
@@ -221,11 +221,11 @@ pub fn run(a: ReadArgs) -> u8 {
 
 /// Writes the visit's evidence record; its SHA-256, or the exit code when the card gave none.
 fn write_evidence(
-    visit: &cancuoc_bridge::evidence::Visit,
+    visit: &cancuoc_bridge::his::evidence::Visit,
     card: &cancuoc_core::read::CardRead,
     path: &std::path::Path,
 ) -> Result<String, u8> {
-    use cancuoc_bridge::evidence::Evidence;
+    use cancuoc_bridge::his::evidence::Evidence;
     let e = Evidence::from_read(visit, card).map_err(|e| {
         eprintln!("✘ no visit evidence: {e}");
         exit::NOT_VERIFIED
@@ -247,7 +247,7 @@ fn write_evidence(
 }
 
 fn save_card_files(dir: &std::path::Path, files: &std::collections::BTreeMap<cancuoc_core::files::FileId, Vec<u8>>) {
-    match diagnostics::save_files(dir, files) {
+    match card_files::save_files(dir, files) {
         Ok(written) => eprintln!(
             "⚠ {} card files written to {} — ĐÂY LÀ DỮ LIỆU CÁ NHÂN / this is PERSONAL DATA: keep it safe, delete it when done              (`cancuoc verify {}` checks it offline)",
             written.len(),
@@ -285,9 +285,10 @@ fn output(r: &cancuoc_core::read::CardRead, report: Report, label: &str, a: &Rea
         } else {
             None
         };
-        let mut patient = cancuoc_bridge::fhir::patient(&report, cancuoc_bridge::fhir::Include::IDENTITY, photo);
+        let mut patient =
+            cancuoc_bridge::his::fhir::patient(&report, cancuoc_bridge::his::fhir::Include::IDENTITY, photo);
         if let Some(h) = evidence {
-            cancuoc_bridge::fhir::add_evidence(&mut patient, h);
+            cancuoc_bridge::his::fhir::add_evidence(&mut patient, h);
         }
         println!("{}", serde_json::to_string_pretty(&patient).unwrap_or_default());
     } else if a.json {

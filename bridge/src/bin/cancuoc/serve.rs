@@ -100,7 +100,7 @@ pub fn serve(a: ServeArgs) -> u8 {
         None => None,
         Some(g) => {
             let t = std::time::Duration::from_secs(10);
-            match cancuoc_bridge::bhyt::Account::from_env(g, &a.bhyt_clerk_name, &a.bhyt_clerk_id, t) {
+            match cancuoc_bridge::his::bhyt::Account::from_env(g, &a.bhyt_clerk_name, &a.bhyt_clerk_id, t) {
                 Ok(acc) => Some(acc),
                 Err(e) => {
                     eprintln!("✘ --bhyt-gateway: {e}");

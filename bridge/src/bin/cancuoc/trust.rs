@@ -172,11 +172,12 @@ pub fn trust(action: TrustCmd, dir: Option<PathBuf>) -> u8 {
                 );
                 return exit::USAGE;
             }
-            let Some(path) = usb.or_else(|| cancuoc_bridge::usb_reader::list().first().map(|p| p.path.clone())) else {
+            let Some(path) = usb.or_else(|| cancuoc_bridge::transport::usb::list().first().map(|p| p.path.clone()))
+            else {
                 eprintln!("✘ no cancuoc USB reader found: plug it in, or give its port with --usb");
                 return exit::READER_ERROR;
             };
-            let pushed = cancuoc_bridge::usb_reader::UsbReader::open(&path).and_then(|mut r| {
+            let pushed = cancuoc_bridge::transport::usb::UsbReader::open(&path).and_then(|mut r| {
                 r.push_trust(&certs)?;
                 Ok(r.info)
             });

@@ -3,14 +3,14 @@
 use std::path::PathBuf;
 
 use cancuoc_bridge::read::{Trust, load_trust};
-use cancuoc_bridge::{Report, diagnostics, exit, now_unix};
+use cancuoc_bridge::{Report, card_files, exit, now_unix};
 use cancuoc_core::TrustStore;
 
 use crate::print::print_human;
 
 /// `cancuoc verify DIR`: passive authentication of saved files, offline.
 pub fn verify(dir: &std::path::Path, trust_dir: Option<PathBuf>, test_pki: bool, json: bool) -> u8 {
-    let files = match diagnostics::load_files(dir) {
+    let files = match card_files::load_files(dir) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("✘ {e}");
@@ -21,7 +21,7 @@ pub fn verify(dir: &std::path::Path, trust_dir: Option<PathBuf>, test_pki: bool,
         Ok(t) => t,
         Err(code) => return code,
     };
-    let read = diagnostics::verify_saved(files, &trust, now_unix());
+    let read = card_files::verify_saved(files, &trust, now_unix());
     let report = Report::from_files(&read);
     if json {
         println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());

@@ -3,7 +3,7 @@
 //! scheme 1 (message recovery); EC answers are plain r‖s ECDSA (BSI TR-03111) with the hash
 //! named by DG14's ActiveAuthenticationInfo.
 
-use alloc::string::{String, ToString};
+use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use rsa::BigUint;
@@ -47,24 +47,55 @@ fn trailer_hash(id: u8) -> Option<HashAlgorithm> {
     })
 }
 
+/// What is wrong with a recovered ISO 9796-2 message representative.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RepresentativeError {
+    /// No bytes at all.
+    Empty,
+    /// `CC` trailer with no byte before it.
+    Short,
+    /// `xx CC` trailer naming no hash 9796-2 defines (the identifier).
+    UnknownHash(u8),
+    /// Neither `BC` nor `xx CC` at the end.
+    NoTrailer,
+    /// The first byte is not `6A` (partial recovery, scheme 1).
+    NoHeader,
+    /// Fewer bytes than header, digest and trailer need.
+    ShorterThanDigest,
+}
+
+impl core::fmt::Display for RepresentativeError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Empty => f.write_str("empty message representative"),
+            Self::Short => f.write_str("short representative"),
+            Self::UnknownHash(id) => write!(f, "unknown 9796-2 hash identifier {id:02X}"),
+            Self::NoTrailer => f.write_str("the recovered message has no ISO 9796-2 trailer"),
+            Self::NoHeader => f.write_str("the recovered message does not start with the partial-recovery header 6A"),
+            Self::ShorterThanDigest => f.write_str("representative shorter than the digest"),
+        }
+    }
+}
+
 /// Splits a recovered 9796-2 scheme-1 representative into (M1, digest, hash) if well-formed.
-fn parse_representative(m: &[u8]) -> Result<(&[u8], &[u8], HashAlgorithm), String> {
-    let (&last, _) = m.split_last().ok_or("empty message representative")?;
+fn parse_representative(m: &[u8]) -> Result<(&[u8], &[u8], HashAlgorithm), RepresentativeError> {
+    use RepresentativeError as E;
+    let (&last, _) = m.split_last().ok_or(E::Empty)?;
     let (hash, trailer_len) = match last {
         0xBC => (HashAlgorithm::Sha1, 1),
         0xCC => {
-            let id = *m.get(m.len().wrapping_sub(2)).ok_or("short representative")?;
-            (trailer_hash(id).ok_or_else(|| alloc::format!("unknown 9796-2 hash identifier {id:02X}"))?, 2)
+            let id = *m.get(m.len().wrapping_sub(2)).ok_or(E::Short)?;
+            (trailer_hash(id).ok_or(E::UnknownHash(id))?, 2)
         }
-        _ => return Err("the recovered message has no ISO 9796-2 trailer".to_string()),
+        _ => return Err(E::NoTrailer),
     };
     if m.first() != Some(&0x6A) {
-        return Err("the recovered message does not start with the partial-recovery header 6A".to_string());
+        return Err(E::NoHeader);
     }
     let h = hash.output_len();
-    let end = m.len().checked_sub(trailer_len + h).ok_or("representative shorter than the digest")?;
-    let m1 = m.get(1..end).ok_or("representative shorter than the digest")?;
-    let d = m.get(end..end + h).ok_or("representative shorter than the digest")?;
+    let end = m.len().checked_sub(trailer_len + h).ok_or(E::ShorterThanDigest)?;
+    let m1 = m.get(1..end).ok_or(E::ShorterThanDigest)?;
+    let d = m.get(end..end + h).ok_or(E::ShorterThanDigest)?;
     Ok((m1, d, hash))
 }
 
@@ -81,7 +112,7 @@ fn verify_rsa(dg15: &Dg15, challenge: &[u8; 8], response: &[u8]) -> ActiveAuthSt
     }
     let m = s.modpow(key.e(), n);
     // 9796-2 §B.6: the signer may send min(J^d, n − J^d); try both representatives.
-    let mut last_err = String::new();
+    let mut last_err = RepresentativeError::Empty;
     for candidate in [m.clone(), n - &m] {
         let bytes = candidate.to_bytes_be();
         let mut rep = alloc::vec![0u8; k.saturating_sub(bytes.len())];
@@ -99,7 +130,7 @@ fn verify_rsa(dg15: &Dg15, challenge: &[u8; 8], response: &[u8]) -> ActiveAuthSt
             Err(e) => last_err = e,
         }
     }
-    ActiveAuthStatus::Failed(last_err)
+    ActiveAuthStatus::Failed(last_err.to_string())
 }
 
 fn verify_ec(dg15: &Dg15, dg14: Option<&Dg14>, challenge: &[u8; 8], response: &[u8]) -> ActiveAuthStatus {

@@ -27,9 +27,13 @@ pub use crate::lds::dg14::ID_PK_ECDH;
 /// What DG14 says about chip authentication.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChipAuthentication {
+    /// The id-CA-… protocol identifier of the ChipAuthenticationInfo.
     pub protocol: ObjectIdentifier,
+    /// The secure-messaging cipher it leads to.
     pub cipher: SmCipher,
+    /// Which of the chip's keys, when it has several.
     pub key_id: Option<u32>,
+    /// The key's curve.
     pub curve: Curve,
     /// The chip's static public key (uncompressed point).
     pub public_key: Vec<u8>,

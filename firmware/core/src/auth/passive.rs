@@ -19,9 +19,13 @@ use crate::verdict::{CertRole, ChainStatus, DgCheck, HashStatus, SignatureStatus
 /// The outcome of passive authentication.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PassiveResult {
+    /// Every data group's hash check.
     pub data_groups: Vec<DgCheck>,
+    /// The SOD's hash algorithm, when readable.
     pub hash_algorithm: Option<HashAlgorithm>,
+    /// The SOD's signature.
     pub sod_signature: SignatureStatus,
+    /// The DS certificate's chain.
     pub chain: ChainStatus,
     /// Algorithms that are too weak to count as verified (e.g. SHA-1), by name.
     pub weak_algorithms: Vec<&'static str>,

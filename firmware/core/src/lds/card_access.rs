@@ -12,16 +12,21 @@ use crate::tlv;
 /// PACEInfo ::= SEQUENCE { protocol OID, version INTEGER, parameterId INTEGER OPTIONAL }.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PaceInfo {
+    /// The id-PACE-… protocol identifier.
     pub protocol: ObjectIdentifier,
+    /// The protocol version (2).
     pub version: u32,
     /// Standardized domain parameters (9303-11 table 4); `None` means proprietary parameters in a
     /// PACEDomainParameterInfo.
     pub parameter_id: Option<u32>,
 }
 
+/// EF.CardAccess (9303-11 §9.2.11): the chip's SecurityInfos, what PACE needs picked out.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CardAccess {
+    /// The PACEInfos, in the order found.
     pub pace: Vec<PaceInfo>,
+    /// Every SecurityInfo, PACEInfos included.
     pub infos: Vec<SecurityInfo>,
 }
 
@@ -33,6 +38,7 @@ fn int(t: &tlv::Tlv<'_>) -> Option<u32> {
         .then(|| t.value.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b)))
 }
 
+/// Parses EF.CardAccess: a SET OF SecurityInfo; unknown infos are kept, not refused.
 pub fn parse(bytes: &[u8]) -> Result<CardAccess, ParseError> {
     let set = tlv::expect(bytes, 0x31)?;
     let infos = dg14::parse_security_infos(&set)?.infos;

@@ -7,6 +7,7 @@ use super::ParseError;
 use crate::lds::FileId;
 use crate::tlv;
 
+/// EF.COM (9303-10 §4.6.1): the LDS version and the data groups present.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Com {
@@ -18,6 +19,7 @@ pub struct Com {
     pub data_groups: Vec<FileId>,
 }
 
+/// Parses EF.COM (tag `60`).
 pub fn parse(bytes: &[u8]) -> Result<Com, ParseError> {
     let t = tlv::expect(bytes, 0x60)?;
     let text = |tag| -> Result<String, ParseError> {

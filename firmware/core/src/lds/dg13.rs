@@ -27,20 +27,35 @@ pub use values::{Date, Sex, parse_date};
 
 /// Field numbers.
 pub mod field {
+    /// The 12-digit personal identification number (số định danh cá nhân).
     pub const ID_NUMBER: u32 = 1;
+    /// Full name (họ, chữ đệm và tên), family name first.
     pub const FULL_NAME: u32 = 2;
+    /// Date of birth, `dd/mm/yyyy` (`00` for an unknown day or month).
     pub const DATE_OF_BIRTH: u32 = 3;
+    /// Sex: "Nam" or "Nữ".
     pub const SEX: u32 = 4;
+    /// Nationality ("Việt Nam").
     pub const NATIONALITY: u32 = 5;
+    /// Ethnicity (dân tộc): sensitive personal data.
     pub const ETHNICITY: u32 = 6;
+    /// Religion (tôn giáo): sensitive personal data.
     pub const RELIGION: u32 = 7;
+    /// Place of origin (quê quán), an address before the 2025 reform on older cards.
     pub const PLACE_OF_ORIGIN: u32 = 8;
+    /// Place of residence (nơi thường trú), an address before the 2025 reform on older cards.
     pub const PLACE_OF_RESIDENCE: u32 = 9;
+    /// Identifying marks (đặc điểm nhận dạng).
     pub const IDENTIFYING_MARKS: u32 = 10;
+    /// Date of issue, `dd/mm/yyyy`.
     pub const DATE_OF_ISSUE: u32 = 11;
+    /// Date of expiry, `dd/mm/yyyy`, or "Không thời hạn" (no expiry).
     pub const DATE_OF_EXPIRY: u32 = 12;
+    /// Parents: the father's name, then the mother's.
     pub const PARENTS: u32 = 13;
+    /// Spouse's name (may be stale: updated only when the card is reissued).
     pub const SPOUSE: u32 = 14;
+    /// The old 9-digit ID number (CMND), when the holder had one.
     pub const OLD_ID_NUMBER: u32 = 15;
     /// A 16-character value whose meaning is not confirmed (one public profile puts the old ID
     /// number here).
@@ -61,11 +76,13 @@ pub struct FieldInfo {
     pub index: usize,
     /// The JSON key in reports (`person.<key>`).
     pub key: &'static str,
-    /// The label printed on a 2021 CCCD, in Vietnamese, and in English.
+    /// The label printed on a 2021 CCCD, in Vietnamese.
     pub vi: &'static str,
+    /// The English label of the 2021 card.
     pub en: &'static str,
-    /// Where the 2024 card (thẻ căn cước) prints this value under another label.
+    /// Where the 2024 card (thẻ căn cước) prints this value under another label, that label.
     pub vi_2024: Option<&'static str>,
+    /// The English label of the 2024 card, where it differs.
     pub en_2024: Option<&'static str>,
     /// The string type real cards use: `0x13` PrintableString or `0x0C` UTF8String.
     pub string_tag: u8,
@@ -118,6 +135,7 @@ pub fn field_info(key: &str) -> Option<&'static FieldInfo> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Field {
+    /// The field number (see [`field`]).
     pub number: u32,
     /// The strings under this field, in order (UTF-8, lossily decoded if the card's is not).
     pub values: Vec<String>,
@@ -142,20 +160,35 @@ pub enum Generation {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Dg13 {
+    /// The personal identification number (field 1).
     pub id_number: Option<String>,
+    /// Full name (field 2).
     pub full_name: Option<String>,
+    /// Date of birth (field 3).
     pub date_of_birth: Option<String>,
+    /// Sex (field 4).
     pub sex: Option<String>,
+    /// Nationality (field 5).
     pub nationality: Option<String>,
+    /// Ethnicity (field 6): sensitive personal data.
     pub ethnicity: Option<String>,
+    /// Religion (field 7): sensitive personal data.
     pub religion: Option<String>,
+    /// Place of origin (field 8).
     pub place_of_origin: Option<String>,
+    /// Place of residence (field 9).
     pub place_of_residence: Option<String>,
+    /// Identifying marks (field 10).
     pub identifying_marks: Option<String>,
+    /// Date of issue (field 11).
     pub date_of_issue: Option<String>,
+    /// Date of expiry (field 12).
     pub date_of_expiry: Option<String>,
+    /// Father's name (field 13, first string).
     pub father_name: Option<String>,
+    /// Mother's name (field 13, second string).
     pub mother_name: Option<String>,
+    /// Spouse's name (field 14).
     pub spouse_name: Option<String>,
     /// The old 9-digit ID (CMND): field 15 on most cards; taken from field 16 only when field 15
     /// does not hold 9 digits and field 16 does.
@@ -311,6 +344,7 @@ fn looks_like_old_id(v: &str) -> bool {
     v.len() == 9 && v.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Parses DG13 (tag `6D`): the numbered fields, named where their meaning is known.
 pub fn parse(bytes: &[u8]) -> Result<Dg13, ParseError> {
     let t = tlv::expect(bytes, 0x6D)?;
     let mut d = Dg13::default();

@@ -9,15 +9,19 @@ use super::ParseError;
 use crate::crypto::oid;
 use crate::tlv;
 
+/// One SecurityInfo (9303-11 §9.2): a protocol identifier and its data.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecurityInfo {
+    /// The protocol identifier.
     pub protocol: ObjectIdentifier,
     /// The whole SecurityInfo SEQUENCE as stored.
     pub raw: Vec<u8>,
 }
 
+/// DG14 (9303-10 §4.7.14): the chip's SecurityInfos for chip authentication and PACE.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Dg14 {
+    /// Every SecurityInfo, in order.
     pub infos: Vec<SecurityInfo>,
     /// From ActiveAuthenticationInfo (9303-11 §9.2.4): the ECDSA signature algorithm for AA.
     pub aa_signature_algorithm: Option<ObjectIdentifier>,
@@ -49,6 +53,7 @@ pub fn parse_security_infos(set: &tlv::Tlv<'_>) -> Result<Dg14, ParseError> {
     Ok(d)
 }
 
+/// Parses DG14 (tag `6E`).
 pub fn parse(bytes: &[u8]) -> Result<Dg14, ParseError> {
     let t = tlv::expect(bytes, 0x6E)?;
     parse_security_infos(&t.children().require(0x31)?)

@@ -10,12 +10,16 @@ use crate::tlv::{self, Tlv};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum ImageFormat {
+    /// JPEG (ISO/IEC 10918), type 0.
     Jpeg,
+    /// JPEG 2000 (ISO/IEC 15444), type 1: what most CCCD chips hold.
     Jpeg2000,
+    /// Any other type byte.
     Unknown(u8),
 }
 
 impl ImageFormat {
+    /// The media type to save or show the image as.
     pub fn mime(self) -> &'static str {
         match self {
             Self::Jpeg => "image/jpeg",
@@ -29,27 +33,40 @@ impl ImageFormat {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FaceImage {
+    /// How the image is encoded.
     pub format: ImageFormat,
+    /// Width in pixels, from the image information block.
     pub width: u16,
+    /// Height in pixels.
     pub height: u16,
     /// 0 unspecified, 1 male, 2 female, 3 unknown.
     pub gender: u8,
+    /// Eye colour code (an ISO/IEC 19794-5 code; 0 unspecified).
     pub eye_colour: u8,
+    /// Hair colour code (an ISO/IEC 19794-5 code; 0 unspecified).
     pub hair_colour: u8,
+    /// Expression code (an ISO/IEC 19794-5 code; 1 neutral).
     pub expression: u16,
     /// 0 basic, 1 full frontal, 2 token frontal.
     pub face_image_type: u8,
+    /// Colour space code (an ISO/IEC 19794-5 code).
     pub colour_space: u8,
+    /// Source type code (an ISO/IEC 19794-5 code: camera, scanner…).
     pub source_type: u8,
+    /// Image quality (an ISO/IEC 19794-5 code; 0 unspecified).
     pub quality: u16,
+    /// How many feature points the record lists (their positions are skipped).
     pub feature_points: u16,
+    /// The encoded image, as stored.
     #[cfg_attr(feature = "serde", serde(skip))]
     pub image: Vec<u8>,
 }
 
+/// DG2, the encoded face (9303-10 §4.7.2): its facial records.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Dg2 {
+    /// Every face image, in order (a CCCD holds one).
     pub faces: Vec<FaceImage>,
 }
 
@@ -144,6 +161,7 @@ fn biometric_data(bit: &Tlv<'_>) -> Result<Option<Vec<FaceImage>>, ParseError> {
     Ok(None)
 }
 
+/// Parses DG2 (tag `75`): the biometric information templates and their ISO/IEC 19794-5 facial records.
 pub fn parse(bytes: &[u8]) -> Result<Dg2, ParseError> {
     let t = tlv::expect(bytes, 0x75)?;
     let group = t.children().require(0x7F61)?;

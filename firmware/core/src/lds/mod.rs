@@ -11,10 +11,13 @@ pub use crate::parse::ParseError;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum FileId {
+    /// EF.COM: the LDS version and the data groups present.
     Com,
+    /// EF.SOD: the document security object.
     Sod,
     /// Data group 1–16.
     Dg(u8),
+    /// EF.CardAccess: the PACE parameters, in the master file.
     CardAccess,
 }
 

@@ -13,21 +13,28 @@ use spki::AlgorithmIdentifierOwned;
 
 use super::ParseError;
 use crate::crypto::oid;
-use crate::tlv::{self, Tlv, TlvError};
+use crate::tlv::{self, Tlv, TlvError, TlvErrorKind};
 
 /// LDSSecurityObject (9303-10 §4.6.2.2).
 #[derive(Clone, Debug, PartialEq, Eq, Sequence)]
 pub struct LdsSecurityObject {
+    /// 0, or 1 with `lds_version_info`.
     pub version: u8,
+    /// The data groups' hash algorithm.
     pub hash_algorithm: AlgorithmIdentifierOwned,
+    /// One hash per data group the document holds.
     pub data_group_hash_values: Vec<DataGroupHash>,
+    /// LDS and Unicode versions (version 1 only), kept unparsed.
     #[asn1(optional = "true")]
     pub lds_version_info: Option<der::Any>,
 }
 
+/// One data group's hash in the SOD.
 #[derive(Clone, Debug, PartialEq, Eq, Sequence)]
 pub struct DataGroupHash {
+    /// The data group's number (1–16).
     pub data_group_number: u8,
+    /// Its hash under the SOD's algorithm.
     pub data_group_hash_value: OctetString,
 }
 
@@ -36,18 +43,25 @@ pub struct DataGroupHash {
 pub enum SignerId {
     /// Issuer name (DER) and serial number (content octets).
     IssuerSerial {
+        /// The issuer's Name, DER.
         issuer_der: Vec<u8>,
+        /// The serial number's content octets.
         serial: Vec<u8>,
     },
+    /// The certificate's subject key identifier.
     SubjectKeyIdentifier(Vec<u8>),
 }
 
 /// What the signer signed and how.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Signer {
+    /// Which certificate signed.
     pub id: SignerId,
+    /// The hash over the signed attributes (or the content, without them).
     pub digest_algorithm: ObjectIdentifier,
+    /// The signature algorithm and its parameters.
     pub signature_algorithm: AlgorithmIdentifierOwned,
+    /// The signature value.
     pub signature: Vec<u8>,
     /// The signed attributes re-tagged as SET (`31`), from the stored bytes: what the signature covers.
     pub signed_attrs: Option<Vec<u8>>,
@@ -57,14 +71,19 @@ pub struct Signer {
     pub content_type: Option<ObjectIdentifier>,
 }
 
+/// EF.SOD, the document security object (9303-10 §4.6.2): a CMS SignedData over the data
+/// groups' hashes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sod {
+    /// The signed content's type (id-icao-mrtd-security-ldsSecurityObject).
     pub econtent_type: ObjectIdentifier,
     /// The LDSSecurityObject DER as stored (content of the eContent OCTET STRING).
     pub econtent: Vec<u8>,
+    /// The data groups' hashes, parsed.
     pub lds_security_object: LdsSecurityObject,
     /// Certificates in the SignedData, raw DER as stored (normally just the DS certificate).
     pub certificates: Vec<Vec<u8>>,
+    /// The one SignerInfo.
     pub signer: Signer,
 }
 
@@ -77,6 +96,7 @@ impl Sod {
             .find(|h| h.data_group_number == n)
             .map(|h| h.data_group_hash_value.as_bytes())
     }
+    /// The data groups' hash algorithm's identifier.
     pub fn hash_algorithm_oid(&self) -> ObjectIdentifier {
         self.lds_security_object.hash_algorithm.oid
     }
@@ -85,11 +105,13 @@ impl Sod {
 /// A CMS SignedData, as far as verification needs it (EF.SOD, EF.CardSecurity, master lists).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedContent {
+    /// The signed content's type.
     pub econtent_type: ObjectIdentifier,
     /// The eContent OCTET STRING's value as stored.
     pub econtent: Vec<u8>,
     /// Certificates in the SignedData, raw DER as stored.
     pub certificates: Vec<Vec<u8>>,
+    /// The one SignerInfo.
     pub signer: Signer,
 }
 
@@ -118,7 +140,7 @@ fn der_children(value: &[u8]) -> Result<Vec<Tlv<'_>>, ParseError> {
 /// first ([`crate::ber`]), only when the strict reading meets one.
 pub fn parse_signed_data(content_info: &[u8]) -> Result<SignedContent, ParseError> {
     match parse_signed_data_der(content_info) {
-        Err(ParseError::Tlv(TlvError::UnsupportedLength)) => {
+        Err(ParseError::Tlv(TlvError { kind: TlvErrorKind::UnsupportedLength, .. })) => {
             parse_signed_data_der(&crate::ber::definite(content_info)?)
         }
         other => other,
@@ -274,6 +296,7 @@ fn parse_signer_info(si: &Tlv<'_>) -> Result<Signer, ParseError> {
     })
 }
 
+/// Parses EF.SOD (tag `77`): the SignedData, its LDSSecurityObject and its one SignerInfo; BER indefinite lengths are accepted.
 pub fn parse(bytes: &[u8]) -> Result<Sod, ParseError> {
     let outer = tlv::expect(bytes, 0x77)?;
     let sc = parse_signed_data(outer.value)?;

@@ -90,7 +90,9 @@ pub fn pseudo_random(cipher: SmCipher, s: &[u8], t: &[u8], p_bits: usize) -> Res
 
 /// The randomness PACE consumes: ephemeral secrets and the integrated mapping's nonce t.
 pub trait PaceRandom {
+    /// A fresh ephemeral private key for `domain`.
     fn secret(&mut self, domain: Domain) -> Secret;
+    /// `len` fresh random bytes (the integrated mapping's nonce t).
     fn nonce(&mut self, len: usize) -> Vec<u8>;
 }
 

@@ -17,6 +17,7 @@ use crate::verdict::Verdict;
 pub use crate::files::FileProgress as Progress;
 
 /// What to read and how to judge it.
+/// What to read and check, against which trust store and at which time.
 #[derive(Clone, Debug)]
 pub struct ReadOptions<'a> {
     /// Data groups to read (EF.COM and EF.SOD are always read). Only those EF.COM lists are read.
@@ -25,6 +26,7 @@ pub struct ReadOptions<'a> {
     pub active_auth: bool,
     /// Run chip authentication when DG14 offers it.
     pub chip_auth: bool,
+    /// The CSCAs (and their revocation lists) passive authentication checks against.
     pub trust: &'a TrustStore,
     /// The time certificates are checked at, in seconds since the Unix epoch.
     pub now_unix: u64,
@@ -52,7 +54,9 @@ impl<'a> ReadOptions<'a> {
 /// `Debug` shows file names and sizes only: the bytes are personal data.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct PartialRead {
+    /// Files read whole.
     pub complete: BTreeMap<FileId, Vec<u8>>,
+    /// The file being read when the read stopped, and its bytes so far.
     pub in_progress: Option<(FileId, Vec<u8>)>,
 }
 
@@ -79,7 +83,9 @@ impl PartialRead {
 /// A read that stopped: the error, and everything read up to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReadFailure {
+    /// Why the read stopped.
     pub error: Error,
+    /// What had been read by then (a retry resumes from it).
     pub partial: PartialRead,
 }
 
@@ -88,15 +94,23 @@ pub struct ReadFailure {
 pub struct CardRead {
     /// Every file exactly as read.
     pub files: BTreeMap<FileId, Vec<u8>>,
+    /// EF.COM, parsed.
     pub com: Option<Com>,
+    /// EF.SOD, parsed.
     pub sod: Option<Sod>,
+    /// DG1, the MRZ.
     pub dg1: Option<Dg1>,
+    /// DG2, the face.
     pub dg2: Option<Dg2>,
+    /// DG13, the Vietnamese personal data.
     pub dg13: Option<Dg13>,
+    /// DG14, the chip authentication keys.
     pub dg14: Option<Dg14>,
+    /// DG15, the active authentication key.
     pub dg15: Option<Dg15>,
     /// Files that were read but could not be parsed (the verdict still covers their hashes).
     pub parse_errors: Vec<(FileId, ParseError)>,
+    /// What every check found.
     pub verdict: Verdict,
     /// APDUs and bytes on the link for this read.
     pub stats: LinkStats,

@@ -8,7 +8,7 @@ use crate::app::{Action, App};
 use crate::checkin::BhytState;
 use crate::i18n::LangExt;
 use cancuoc_bridge::Status;
-use cancuoc_bridge::bhyt::{self, Eligibility};
+use cancuoc_bridge::his::bhyt::{self, Eligibility};
 
 pub(super) fn insurance(app: &mut App, ui: &mut egui::Ui, k: f32) {
     let t = app.tr();

@@ -9,6 +9,7 @@ use alloc::string::String;
 /// the forms and the API's input all go through it. Ordered by year, month, day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
+    /// The year (four digits on the card).
     pub year: u16,
     /// 1–12, or 0 when unknown.
     pub month: u8,
@@ -115,7 +116,9 @@ impl Date {
 /// for every place that needs it (FHIR, the check-in row, the insurer comparison).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sex {
+    /// "Nam", "M".
     Male,
+    /// "Nữ", "F".
     Female,
 }
 

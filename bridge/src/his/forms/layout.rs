@@ -403,7 +403,7 @@ mod tests {
     #[test]
     fn a_long_unbroken_value_wraps_inside_the_margins_and_nothing_leaves_the_page() {
         let faces = Faces::load().expect("fonts");
-        let form = crate::forms::catalogue().expect("catalogue").remove(0);
+        let form = crate::his::forms::catalogue().expect("catalogue").remove(0);
         let mut values = BTreeMap::new();
         values.insert("full_name".to_string(), "NGUYỄN".repeat(40));
         values.insert("request".to_string(), "Đăng ký thường trú tại nhà số 12 ngõ 34 ".repeat(12));

@@ -69,11 +69,11 @@ impl Form {
 
 /// The data files, embedded.
 const FILES: [(&str, &str); 5] = [
-    ("ct01.toml", include_str!("../../forms/ct01.toml")),
-    ("dc02.toml", include_str!("../../forms/dc02.toml")),
-    ("khai-sinh.toml", include_str!("../../forms/khai-sinh.toml")),
-    ("ket-hon.toml", include_str!("../../forms/ket-hon.toml")),
-    ("xac-nhan-hon-nhan.toml", include_str!("../../forms/xac-nhan-hon-nhan.toml")),
+    ("ct01.toml", include_str!("../../../forms/ct01.toml")),
+    ("dc02.toml", include_str!("../../../forms/dc02.toml")),
+    ("khai-sinh.toml", include_str!("../../../forms/khai-sinh.toml")),
+    ("ket-hon.toml", include_str!("../../../forms/ket-hon.toml")),
+    ("xac-nhan-hon-nhan.toml", include_str!("../../../forms/xac-nhan-hon-nhan.toml")),
 ];
 
 /// DG13's fields by their JSON names (what `chip` may name).
@@ -248,8 +248,39 @@ pub enum FillError {
     #[error("the card of {0} is not verified: the form is not filled from it unless the clerk overrides (audited)")]
     NotVerified(String),
     #[error("{0}")]
-    Render(String),
+    Render(RenderError),
 }
+
+/// Why a form cannot be laid out or written: the program's own form files or fonts, or a
+/// character its fonts cannot print.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RenderError {
+    /// A form file (`bridge/forms/NAME.toml`) is not valid TOML for a form (toml's words).
+    #[error("{file}: {why}")]
+    FormFile { file: &'static str, why: String },
+    /// A form file reads but breaks the catalogue's rules (each problem).
+    #[error("{file}: {}", .problems.join("; "))]
+    FormRules { file: &'static str, problems: Vec<String> },
+    /// A built-in font face cannot be read (its PostScript name, skrifa's words).
+    #[error("form font {face}: {why}")]
+    Font { face: &'static str, why: String },
+    /// A face could not be subset for the PDF (its PostScript name, subsetter's words).
+    #[error("subsetting {face}: {why}")]
+    Subset { face: &'static str, why: String },
+    /// Characters the form's font has no glyph for (no PDF with a box where a letter should be).
+    #[error("the form's font has no glyph for {}", glyph_list(.0))]
+    MissingGlyphs(Vec<char>),
+}
+
+fn glyph_list(chars: &[char]) -> String {
+    chars.iter().map(|c| format!("'{c}' (U+{:04X})", *c as u32)).collect::<Vec<_>>().join(" ")
+}
+
+/// A date the form cannot print: not `DD/MM/YYYY` (a whole day, year 1900 or later), `today` or
+/// `blank` (what was given).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("date {0:?}: expected DD/MM/YYYY, today or blank")]
+pub struct BadDate(pub String);
 
 /// One person's card for a form: the verified data and whether every check passed.
 #[derive(Clone, Copy, Debug)]
@@ -370,7 +401,7 @@ pub fn today() -> Date {
 }
 
 /// "DD/MM/YYYY", `today` or `blank` (dots, to date by hand) → the date printed on the form.
-pub fn parse_date(s: &str) -> Result<Date, String> {
+pub fn parse_date(s: &str) -> Result<Date, BadDate> {
     match s.trim() {
         "today" | "" => Ok(today()),
         "blank" => Ok(None),
@@ -378,7 +409,7 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
             Some(d) if d.is_complete() && d.year >= 1900 => {
                 Ok(Some((u32::from(d.day), u32::from(d.month), i32::from(d.year))))
             }
-            _ => Err(format!("date {t:?}: expected DD/MM/YYYY, today or blank")),
+            _ => Err(BadDate(t.to_string())),
         },
     }
 }
@@ -393,14 +424,15 @@ pub fn find(name: &str) -> Result<Form, FillError> {
 }
 
 /// The catalogue, every file read and checked; an error names the file and its problems.
-pub fn catalogue() -> Result<Vec<Form>, String> {
+pub fn catalogue() -> Result<Vec<Form>, RenderError> {
     FILES
         .iter()
-        .map(|(name, text)| {
-            let mut form: Form = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
-            form.slug = name.trim_end_matches(".toml").to_string();
-            let p = form.problems();
-            if p.is_empty() { Ok(form) } else { Err(format!("{name}: {}", p.join("; "))) }
+        .map(|&(file, text)| {
+            let mut form: Form =
+                toml::from_str(text).map_err(|e| RenderError::FormFile { file, why: e.to_string() })?;
+            form.slug = file.trim_end_matches(".toml").to_string();
+            let problems = form.problems();
+            if problems.is_empty() { Ok(form) } else { Err(RenderError::FormRules { file, problems }) }
         })
         .collect()
 }

@@ -6,6 +6,8 @@ use skrifa::instance::{LocationRef, Size};
 use skrifa::{FontRef, GlyphId, MetadataProvider};
 use unicode_normalization::UnicodeNormalization;
 
+use super::RenderError;
+
 /// Regular, bold, italic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Style {
@@ -20,9 +22,9 @@ impl Style {
     /// The TrueType file, for the PDF and for the desk app's on-screen preview.
     pub fn bytes(self) -> &'static [u8] {
         match self {
-            Style::Regular => include_bytes!("../../forms/fonts/LiberationSerif-Regular.ttf"),
-            Style::Bold => include_bytes!("../../forms/fonts/LiberationSerif-Bold.ttf"),
-            Style::Italic => include_bytes!("../../forms/fonts/LiberationSerif-Italic.ttf"),
+            Style::Regular => include_bytes!("../../../forms/fonts/LiberationSerif-Regular.ttf"),
+            Style::Bold => include_bytes!("../../../forms/fonts/LiberationSerif-Bold.ttf"),
+            Style::Italic => include_bytes!("../../../forms/fonts/LiberationSerif-Italic.ttf"),
         }
     }
 
@@ -58,8 +60,9 @@ pub struct Descriptor {
 }
 
 impl Face {
-    pub fn new(style: Style) -> Result<Face, String> {
-        let font = FontRef::new(style.bytes()).map_err(|e| format!("form font {}: {e}", style.postscript_name()))?;
+    pub fn new(style: Style) -> Result<Face, RenderError> {
+        let font = FontRef::new(style.bytes())
+            .map_err(|e| RenderError::Font { face: style.postscript_name(), why: e.to_string() })?;
         let units_per_em = f32::from(font.metrics(Size::unscaled(), LocationRef::default()).units_per_em).max(1.0);
         Ok(Face { font, units_per_em })
     }
@@ -108,7 +111,7 @@ pub struct Faces {
 }
 
 impl Faces {
-    pub fn load() -> Result<Faces, String> {
+    pub fn load() -> Result<Faces, RenderError> {
         Ok(Faces {
             regular: Face::new(Style::Regular)?,
             bold: Face::new(Style::Bold)?,

@@ -84,7 +84,7 @@ struct EvidenceDer {
 
 impl Visit {
     /// A visit now, with a fresh nonce from the OS.
-    pub fn now(site: &str, counter: &str, visit: &str) -> Result<Visit, String> {
+    pub fn now(site: &str, counter: &str, visit: &str) -> Result<Visit, EncodeError> {
         let mut nonce = [0u8; 16];
         rand_core::Rng::fill_bytes(&mut crate::os_rng(), &mut nonce);
         let v =
@@ -94,33 +94,33 @@ impl Visit {
     }
 
     /// `SITE/COUNTER/VISIT` (the CLI's `--visit`), now.
-    pub fn parse_now(spec: &str) -> Result<Visit, String> {
+    pub fn parse_now(spec: &str) -> Result<Visit, EncodeError> {
         let parts: Vec<&str> = spec.split('/').map(str::trim).collect();
         match parts.as_slice() {
             [s, c, v] if !s.is_empty() && !c.is_empty() && !v.is_empty() => Visit::now(s, c, v),
-            _ => Err(format!("visit {spec:?}: expected SITE/COUNTER/VISIT, none empty")),
+            _ => Err(EncodeError::Spec(spec.to_string())),
         }
     }
 
-    fn der_struct(&self) -> Result<VisitDer, String> {
+    fn der_struct(&self) -> Result<VisitDer, EncodeError> {
         let time = GeneralizedTime::from_unix_duration(Duration::from_secs(self.time))
-            .map_err(|e| format!("visit time {}: {e}", self.time))?;
+            .map_err(|error| EncodeError::Time { time: self.time, error })?;
         Ok(VisitDer {
             site: self.site.clone(),
             counter: self.counter.clone(),
             visit_id: self.visit.clone(),
             time,
-            nonce: OctetString::new(self.nonce.to_vec()).map_err(|e| e.to_string())?,
+            nonce: octets(&self.nonce)?,
         })
     }
 
     /// The canonical encoding (DER) the challenge is made from.
-    pub fn to_der(&self) -> Result<Vec<u8>, String> {
-        self.der_struct()?.to_der().map_err(|e| e.to_string())
+    pub fn to_der(&self) -> Result<Vec<u8>, EncodeError> {
+        Ok(self.der_struct()?.to_der()?)
     }
 
     /// The INTERNAL AUTHENTICATE challenge of this visit.
-    pub fn challenge(&self) -> Result<[u8; 8], String> {
+    pub fn challenge(&self) -> Result<[u8; 8], EncodeError> {
         let d = Sha256::new().chain_update(CHALLENGE_TAG).chain_update(self.to_der()?).finalize();
         let mut c = [0u8; 8];
         c.copy_from_slice(&d[..8]);
@@ -156,7 +156,21 @@ pub enum NoEvidence {
     #[error("the card has no security object (EF.SOD)")]
     NoSod,
     #[error("{0}")]
-    Encoding(String),
+    Encoding(EncodeError),
+}
+
+/// Why a visit or its evidence cannot be encoded.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EncodeError {
+    /// The CLI's `--visit` is not `SITE/COUNTER/VISIT` with none empty (what was given).
+    #[error("visit {0:?}: expected SITE/COUNTER/VISIT, none empty")]
+    Spec(String),
+    /// The visit's time cannot be a GeneralizedTime (seconds since 1970).
+    #[error("visit time {time}: {error}")]
+    Time { time: u64, error: der::Error },
+    /// der refused a field (a text or an octet string too long for DER).
+    #[error(transparent)]
+    Der(#[from] der::Error),
 }
 
 /// The check that refused a record, or could not be made.
@@ -225,8 +239,8 @@ fn refuse(check: Check, reason: impl Into<String>) -> Refusal {
     Refusal { check, reason: reason.into(), not_checked: false }
 }
 
-fn octets(b: &[u8]) -> Result<OctetString, String> {
-    OctetString::new(b.to_vec()).map_err(|e| e.to_string())
+fn octets(b: &[u8]) -> Result<OctetString, EncodeError> {
+    Ok(OctetString::new(b.to_vec())?)
 }
 
 fn utc(t: u64) -> String {
@@ -262,8 +276,8 @@ impl Evidence {
         })
     }
 
-    pub fn to_der(&self) -> Result<Vec<u8>, String> {
-        EvidenceDer {
+    pub fn to_der(&self) -> Result<Vec<u8>, EncodeError> {
+        Ok(EvidenceDer {
             version: VERSION,
             visit: self.visit.der_struct()?,
             challenge: octets(&self.challenge)?,
@@ -272,8 +286,7 @@ impl Evidence {
             sod: octets(&self.sod)?,
             dg14: self.dg14.as_deref().map(octets).transpose()?,
         }
-        .to_der()
-        .map_err(|e| e.to_string())
+        .to_der()?)
     }
 
     pub fn from_der(bytes: &[u8]) -> Result<Evidence, Refusal> {
@@ -313,7 +326,7 @@ impl Evidence {
     /// and the first that fails is named. The chain is checked at the visit's time (a DS
     /// certificate that expired since still proves a visit made while it was valid).
     pub fn verify(&self, trust: &TrustStore) -> Result<Proof, Refusal> {
-        let want = self.visit.challenge().map_err(|e| refuse(Check::Format, e))?;
+        let want = self.visit.challenge().map_err(|e| refuse(Check::Format, e.to_string()))?;
         if want != self.challenge {
             return Err(refuse(
                 Check::Challenge,

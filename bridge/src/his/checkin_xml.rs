@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use cancuoc_core::lds::dg13::{Date, Sex};
 
 use crate::Report;
-use crate::bhyt::{Answer, Eligibility};
+use crate::his::bhyt::{Answer, Eligibility};
 
 /// A field's type: text of at most `n` characters, or a number of at most `n` digits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -41,7 +41,8 @@ impl BenefitLevel {
 pub fn benefit_table() -> &'static BenefitTable {
     static TABLE: std::sync::OnceLock<BenefitTable> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        toml::from_str(include_str!("../../bhyt/muc-huong.toml")).expect("bhyt/muc-huong.toml is checked by its test")
+        toml::from_str(include_str!("../../../bhyt/muc-huong.toml"))
+            .expect("bhyt/muc-huong.toml is checked by its test")
     })
 }
 
@@ -103,13 +104,24 @@ pub fn facility_name(
     table.iter().find(|(k, _)| facility_key(k) == code).map(|(_, v)| (v.clone(), NameSource::SiteTable))
 }
 
+/// Why the site's table of facility names cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    /// The file exists but cannot be read.
+    #[error("{}: {error}", .path.display())]
+    Io { path: std::path::PathBuf, error: std::io::Error },
+    /// A line (1-based) that is not `code<TAB>name`.
+    #[error("{} line {line}: expected «code<TAB>name»", .path.display())]
+    Line { path: std::path::PathBuf, line: usize },
+}
+
 /// The site's table of facility names: one `code<TAB>name` a line (`#` starts a comment), as
 /// the province's social-insurance office lists them. A missing file is an empty table.
-pub fn read_facility_names(path: &std::path::Path) -> Result<BTreeMap<String, String>, String> {
+pub fn read_facility_names(path: &std::path::Path) -> Result<BTreeMap<String, String>, TableError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+        Err(error) => return Err(TableError::Io { path: path.to_path_buf(), error }),
     };
     let mut out = BTreeMap::new();
     for (i, line) in text.lines().enumerate() {
@@ -121,7 +133,7 @@ pub fn read_facility_names(path: &std::path::Path) -> Result<BTreeMap<String, St
             Some((code, name)) if !facility_key(code).is_empty() && !name.trim().is_empty() => {
                 out.insert(code.trim().to_string(), name.trim().to_string());
             }
-            _ => return Err(format!("{} line {}: expected «code<TAB>name»", path.display(), i + 1)),
+            _ => return Err(TableError::Line { path: path.to_path_buf(), line: i + 1 }),
         }
     }
     Ok(out)

@@ -81,7 +81,7 @@ pub(super) mod seal {
         okm
     }
 
-    pub(in crate::bhyt) fn seal(secret: &str, account: &str, plain: &[u8], iv: [u8; 16]) -> Vec<u8> {
+    pub(in crate::his::bhyt) fn seal(secret: &str, account: &str, plain: &[u8], iv: [u8; 16]) -> Vec<u8> {
         let k = keys(secret, account);
         let (ek, mk) = k.split_at(32);
         let Ok(enc) = cbc::Encryptor::<Aes256>::new_from_slices(ek, &iv) else { return Vec::new() };
@@ -94,7 +94,7 @@ pub(super) mod seal {
         out
     }
 
-    pub(in crate::bhyt) fn open(secret: &str, account: &str, sealed: &[u8]) -> Option<Vec<u8>> {
+    pub(in crate::his::bhyt) fn open(secret: &str, account: &str, sealed: &[u8]) -> Option<Vec<u8>> {
         let k = keys(secret, account);
         let (ek, mk) = k.split_at(32);
         let (body, tag) = sealed.split_at_checked(sealed.len().checked_sub(32)?)?;

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
+use super::RenderError;
 use super::font::{Faces, Style};
 use super::layout::{Item, PAGE_MM, Page};
 
@@ -33,7 +34,7 @@ struct Used {
 
 /// Writes the pages; `title` goes into the document information. An error names a character
 /// the form's font cannot print (no PDF with a box where a letter of a name should be).
-pub fn write(pages: &[Page], title: &str, faces: &Faces) -> Result<Vec<u8>, String> {
+pub fn write(pages: &[Page], title: &str, faces: &Faces) -> Result<Vec<u8>, RenderError> {
     // Pass 1: every glyph each face shows.
     let mut used: BTreeMap<Style, Used> = BTreeMap::new();
     let mut missing = BTreeSet::new();
@@ -59,8 +60,7 @@ pub fn write(pages: &[Page], title: &str, faces: &Faces) -> Result<Vec<u8>, Stri
         }
     }
     if !missing.is_empty() {
-        let list: String = missing.iter().map(|c| format!("'{c}' (U+{:04X}) ", *c as u32)).collect();
-        return Err(format!("the form's font has no glyph for {}", list.trim_end()));
+        return Err(RenderError::MissingGlyphs(missing.into_iter().collect()));
     }
 
     let mut pdf = Pdf::new();
@@ -79,7 +79,7 @@ pub fn write(pages: &[Page], title: &str, faces: &Faces) -> Result<Vec<u8>, Stri
         font_refs.insert(*style, type0);
         let face = faces.get(*style);
         let subset = subsetter::subset(style.bytes(), 0, &u.remapper)
-            .map_err(|e| format!("subsetting {}: {e:?}", style.postscript_name()))?;
+            .map_err(|e| RenderError::Subset { face: style.postscript_name(), why: format!("{e:?}") })?;
         // A subset's name: six capitals from the glyph set (PDF 32000-1 §9.6.4).
         let tag: String = {
             let mut h: u32 = 2166136261;

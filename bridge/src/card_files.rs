@@ -48,19 +48,30 @@ pub fn save_files(dir: &Path, files: &BTreeMap<FileId, Vec<u8>>) -> std::io::Res
     Ok(written)
 }
 
+/// Why saved card files cannot be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The folder or one of its card files cannot be read (which, and the system's reason).
+    #[error("cannot read {path}: {error}")]
+    Io { path: String, error: std::io::Error },
+    /// The folder holds neither EF.SOD nor any data group.
+    #[error("{0} holds no saved card files (EF.SOD.bin, DG1.bin, …)")]
+    Empty(String),
+}
+
 /// Reads back what [`save_files`] wrote (other files in the folder are ignored).
-pub fn load_files(dir: &Path) -> Result<BTreeMap<FileId, Vec<u8>>, String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+pub fn load_files(dir: &Path) -> Result<BTreeMap<FileId, Vec<u8>>, LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(|error| LoadError::Io { path: dir.display().to_string(), error })?;
     let mut files = BTreeMap::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if let Some(id) = file_id(&name) {
-            let bytes = std::fs::read(entry.path()).map_err(|e| format!("cannot read {name}: {e}"))?;
+            let bytes = std::fs::read(entry.path()).map_err(|error| LoadError::Io { path: name, error })?;
             files.insert(id, bytes);
         }
     }
     if !files.contains_key(&FileId::Sod) && !files.keys().any(|f| matches!(f, FileId::Dg(_))) {
-        return Err(format!("{} holds no saved card files (EF.SOD.bin, DG1.bin, …)", dir.display()));
+        return Err(LoadError::Empty(dir.display().to_string()));
     }
     Ok(files)
 }

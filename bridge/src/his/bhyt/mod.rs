@@ -49,13 +49,17 @@ impl Account {
     /// The site's account as scripts and the API server take it: the user from
     /// `CANCUOC_BHYT_USER`, the password from the file `CANCUOC_BHYT_PASSWORD_FILE` (never on a
     /// command line), the token shared (sealed) with the desk app's in [`default_cache_dir`].
-    pub fn from_env(gateway: &str, clerk_name: &str, clerk_id: &str, timeout: Duration) -> Result<Account, String> {
-        let username = std::env::var("CANCUOC_BHYT_USER")
-            .map_err(|_| "set CANCUOC_BHYT_USER to the site's gateway account".to_string())?;
-        let file = std::env::var_os("CANCUOC_BHYT_PASSWORD_FILE")
-            .map(PathBuf::from)
-            .ok_or_else(|| "set CANCUOC_BHYT_PASSWORD_FILE to a file holding the account's password".to_string())?;
-        let password = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    pub fn from_env(
+        gateway: &str,
+        clerk_name: &str,
+        clerk_id: &str,
+        timeout: Duration,
+    ) -> Result<Account, AccountError> {
+        let username = std::env::var("CANCUOC_BHYT_USER").map_err(|_| AccountError::NoUser)?;
+        let file =
+            std::env::var_os("CANCUOC_BHYT_PASSWORD_FILE").map(PathBuf::from).ok_or(AccountError::NoPasswordFile)?;
+        let password =
+            std::fs::read_to_string(&file).map_err(|error| AccountError::PasswordFile { path: file.clone(), error })?;
         Ok(Account {
             base_url: gateway.trim().to_string(),
             username,
@@ -66,6 +70,18 @@ impl Account {
             cache_dir: default_cache_dir(),
         })
     }
+}
+
+/// Why the site's gateway account cannot be set up from the environment; each says what to set.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("set CANCUOC_BHYT_USER to the site's gateway account")]
+    NoUser,
+    #[error("set CANCUOC_BHYT_PASSWORD_FILE to a file holding the account's password")]
+    NoPasswordFile,
+    /// The password file cannot be read (where, and the system's reason).
+    #[error("cannot read {}: {error}", .path.display())]
+    PasswordFile { path: PathBuf, error: std::io::Error },
 }
 
 /// The person asked about: the verified chip's fields (the ones the "BHYT" purpose allows).

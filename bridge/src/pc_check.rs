@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::pcsc_reader::{self, PcscError};
+use crate::transport::pcsc::{self, PcscError};
 use crate::trust_store::TrustDir;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -38,7 +38,7 @@ pub fn run(trust: &TrustDir, now: u64) -> Vec<Check> {
 /// checked anyway).
 pub fn run_with_usb(trust: &TrustDir, now: u64, usb_ports: &[String]) -> Vec<Check> {
     let mut out = Vec::new();
-    match pcsc_reader::readers() {
+    match pcsc::readers() {
         Ok(list) => {
             out.push(check("pcsc_service", Level::Ok, "the smart-card service (PC/SC) is running", None));
             if list.is_empty() {
@@ -171,7 +171,7 @@ pub fn admin_units() -> Check {
 /// The cancuoc USB readers: present, openable (permissions), our protocol, same firmware version
 /// as this bridge, PN532 answering, trust store loaded.
 pub fn usb_checks(extra_ports: &[String]) -> Vec<Check> {
-    use crate::usb_reader::{UsbError, UsbReader, list};
+    use crate::transport::usb::{UsbError, UsbReader, list};
     let mut ports: Vec<String> = list().into_iter().map(|p| p.path).collect();
     for p in extra_ports {
         if !ports.contains(p) {

@@ -7,7 +7,7 @@ use probe_rs::Permissions;
 use probe_rs::flashing::{DownloadOptions, ElfLoader, ElfOptions, FlashProgress, ProgressEvent, ProgressOperation};
 use probe_rs::probe::list::Lister;
 
-use crate::uf2::Chip;
+use crate::flash::uf2::Chip;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProbeError {
