@@ -187,7 +187,9 @@ fn a_vanished_client_neither_frees_the_reader_early_nor_escapes_the_wrong_key_co
 
 /// Point 4: Forms render off the async workers: while eight forms with long typed fields render, a
 /// cheap request is answered before the first of them is done (order, not speed; before, it
-/// waited for a worker to finish a PDF).
+/// waited for a worker to finish a PDF, on every try). Up to three tries: on a loaded machine the
+/// cheap request's thread can be scheduled late once (seen in CI on 7 December 2026, with two
+/// builds running beside the tests); the old code, whose workers were all rendering, fails each.
 #[test]
 fn a_cheap_request_is_answered_while_eight_forms_render() {
     let s = start(&[]);
@@ -198,22 +200,30 @@ fn a_cheap_request_is_answered_while_eight_forms_render() {
         "request": long, "kinh_gui": "Công an phường Hoàn Kiếm", "head_name": mid, "head_relation": mid, "email": mid } })
     .to_string();
     let s = std::sync::Arc::new(s);
-    let forms: Vec<_> = (0..8)
-        .map(|_| {
-            let (s, body) = (s.clone(), body.clone());
-            std::thread::spawn(move || {
-                let (code, _, _) = raw(&s, &req(&s, "POST", "/v1/forms/ct01", "", &body));
-                assert_eq!(code, 200);
-                Instant::now()
+    let mut tries = Vec::new();
+    for _ in 0..3 {
+        let forms: Vec<_> = (0..8)
+            .map(|_| {
+                let (s, body) = (s.clone(), body.clone());
+                std::thread::spawn(move || {
+                    let (code, _, _) = raw(&s, &req(&s, "POST", "/v1/forms/ct01", "", &body));
+                    assert_eq!(code, 200);
+                    Instant::now()
+                })
             })
-        })
-        .collect();
-    std::thread::sleep(Duration::from_millis(5));
-    let (code, _, _) = raw(&s, &req(&s, "GET", &format!("/v1/read/{id}"), "", ""));
-    let cheap_done = Instant::now();
-    assert_eq!(code, 200);
-    let first_form = forms.into_iter().map(|f| f.join().expect("form")).min().expect("eight");
-    assert!(cheap_done < first_form, "the cheap request waited for a form to render");
+            .collect();
+        std::thread::sleep(Duration::from_millis(5));
+        let asked = Instant::now();
+        let (code, _, _) = raw(&s, &req(&s, "GET", &format!("/v1/read/{id}"), "", ""));
+        let cheap_done = Instant::now();
+        assert_eq!(code, 200);
+        let first_form = forms.into_iter().map(|f| f.join().expect("form")).min().expect("eight");
+        if cheap_done < first_form {
+            return;
+        }
+        tries.push((cheap_done - asked, first_form.saturating_duration_since(asked)));
+    }
+    panic!("the cheap request waited for a form to render, three times (its time, the first form's): {tries:?}");
 }
 
 /// Point 5: Strict input: a key given twice, an unknown field, a non-ASCII or short ID number, an
