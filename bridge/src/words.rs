@@ -196,6 +196,46 @@ pub fn failure(f: &Failure, lang: Lang) -> String {
     }
 }
 
+/// The face comparison's advice (`cancuoc face compare`, the desk app): headline, in capitals.
+pub fn face_headline(v: &cancuoc_face::Verdict, lang: Lang) -> &'static str {
+    use cancuoc_face::Verdict;
+    match (v, lang) {
+        (Verdict::Same, Lang::Vi) => "GIỐNG NHAU",
+        (Verdict::Same, Lang::En) => "SAME PERSON",
+        (Verdict::Different, Lang::Vi) => "KHÁC NHAU",
+        (Verdict::Different, Lang::En) => "DIFFERENT PEOPLE",
+        (Verdict::CannotCompare { .. }, Lang::Vi) => "KHÔNG SO ĐƯỢC",
+        (Verdict::CannotCompare { .. }, Lang::En) => "CANNOT COMPARE",
+    }
+}
+
+/// Why two pictures could not be compared, in a sentence.
+pub fn face_problem(side: cancuoc_face::Side, problem: &cancuoc_face::Problem, lang: Lang) -> String {
+    use cancuoc_face::{Problem, Side};
+    let which = match (side, lang) {
+        (Side::Chip, Lang::Vi) => "Ảnh trên chip",
+        (Side::Chip, Lang::En) => "The chip's photo",
+        (Side::Live, Lang::Vi) => "Ảnh chụp tại quầy",
+        (Side::Live, Lang::En) => "The picture taken here",
+    };
+    match (problem, lang) {
+        (Problem::NoFace, Lang::Vi) => format!("{which}: không thấy khuôn mặt."),
+        (Problem::NoFace, Lang::En) => format!("{which}: no face found."),
+        (Problem::SeveralFaces { count }, Lang::Vi) => format!("{which}: có {count} khuôn mặt — chỉ chụp một người."),
+        (Problem::SeveralFaces { count }, Lang::En) => format!("{which}: {count} faces — take one person only."),
+        (Problem::TooDark { .. }, Lang::Vi) => format!("{which}: quá tối — chụp lại nơi đủ sáng."),
+        (Problem::TooDark { .. }, Lang::En) => format!("{which}: too dark — take it again in better light."),
+    }
+}
+
+/// Said under every face comparison: what it is and is not.
+pub fn face_advice(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => "Chỉ để tham khảo: nhân viên nhìn và tự quyết định. Không phát hiện được ảnh giơ trước máy ảnh.",
+        Lang::En => "Advice only: the clerk looks and decides. It cannot tell a photo held up to the camera.",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -420,3 +420,49 @@ fn chips_refusing_the_fast_reads_verify_and_the_report_says_so() {
         assert_eq!(out.contains("the chip refused"), sfi || whole, "{variant}: {out}");
     }
 }
+
+/// `cancuoc face compare` on the public-domain test faces (bridge/face/tests/pictures), the
+/// simulated card's DG2 and a bad file — run as a script would, in an empty home and working
+/// folder that must still be empty afterwards: nothing biometric (or anything) is written.
+#[test]
+fn face_compare_advises_and_writes_nothing() {
+    let pictures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("face/tests/pictures");
+    let pic = |name: &str| pictures.join(name).to_string_lossy().into_owned();
+    let home = tempfile::tempdir().expect("tempdir");
+    let files = tempfile::tempdir().expect("tempdir");
+    let saved = files.path().join("card");
+    let (code, _, err) = cancuoc(&["read", "--simulated", "--save-files", &saved.to_string_lossy()]);
+    assert_eq!(code, 0, "{err}");
+    let dg2 = saved.join("DG2.bin").to_string_lossy().into_owned();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_cancuoc"))
+            .args(["face", "compare"])
+            .args(args)
+            .current_dir(home.path())
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .output()
+            .expect("cancuoc runs");
+        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (code, out) = run(&[&pic("obama_dg2.jp2"), &pic("obama2.jpg"), "--json"]);
+    let j: Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!((code, j["verdict"].as_str()), (0, Some("same")), "{j}");
+    assert!(j["distance"].as_f64().is_some_and(|d| d <= 0.6), "{j}");
+    let (code, out) = run(&[&pic("biden_dg2.jp2"), &pic("obama2.jpg")]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("✘ KHÁC NHAU / DIFFERENT PEOPLE") && out.contains("Chỉ để tham khảo"), "{out}");
+    // The simulated card's photo is a drawing: no face, never "same".
+    let (code, out) = run(&[&dg2, &pic("obama.jpg")]);
+    assert_eq!(code, 6, "{out}");
+    assert!(out.contains("Ảnh trên chip: không thấy khuôn mặt."), "{out}");
+    let (code, out) = run(&[&pic("obama.jpg"), &pic("two_faces.jpg"), "--json"]);
+    let j: Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!((code, j["problem"].as_str(), j["count"].as_u64()), (6, Some("several_faces"), Some(2)), "{j}");
+    let (code, _) = run(&[&pictures.join("PROVENANCE.md").to_string_lossy(), &pic("obama.jpg")]);
+    assert_eq!(code, 2);
+    let left: Vec<_> = std::fs::read_dir(home.path()).expect("home").collect();
+    assert!(left.is_empty(), "face compare wrote {left:?}");
+}

@@ -96,6 +96,9 @@ pub enum Purpose {
     Export,
     /// Exporting the visit evidence record.
     Evidence,
+    /// Comparing the chip's photo with a picture taken at the counter, on this PC (biometric:
+    /// its own consent; nothing kept or sent — docs/face.md).
+    Face,
 }
 
 impl Purpose {
@@ -106,6 +109,7 @@ impl Purpose {
             Purpose::His => "his",
             Purpose::Export => "export",
             Purpose::Evidence => "evidence",
+            Purpose::Face => "face_compare",
         }
     }
     pub fn label(self, t: &Tr) -> &'static str {
@@ -115,6 +119,7 @@ impl Purpose {
             Purpose::His => t.purpose_his,
             Purpose::Export => t.purpose_export,
             Purpose::Evidence => t.purpose_evidence,
+            Purpose::Face => t.purpose_face,
         }
     }
     pub fn recipient(self, t: &Tr) -> &'static str {
@@ -122,6 +127,7 @@ impl Purpose {
             Purpose::Bhyt | Purpose::History => t.recipient_bhyt,
             Purpose::His => t.recipient_his,
             Purpose::Export | Purpose::Evidence => t.recipient_export,
+            Purpose::Face => t.recipient_face,
         }
     }
     /// The recipient as consent records name it.
@@ -130,6 +136,7 @@ impl Purpose {
             Purpose::Bhyt | Purpose::History => "insurer_gateway",
             Purpose::His => "hospital_system",
             Purpose::Export | Purpose::Evidence => "file_chosen_by_clerk",
+            Purpose::Face => "this_pc_not_kept",
         }
     }
     /// Fields this purpose may carry, in display order: the form's fields and the verdict first,
@@ -140,6 +147,8 @@ impl Purpose {
             // The gateway's check takes exactly these (shared/cccd.md).
             Purpose::Bhyt | Purpose::History => vec![IdNumber, FullName, DateOfBirth],
             Purpose::Evidence => vec![Evidence],
+            // The photo, which is never ticked for the citizen: nothing to compare unless they tick it.
+            Purpose::Face => vec![Photo],
             Purpose::His | Purpose::Export => {
                 let visit: &[Field] = if self == Purpose::Export { &[Reason] } else { &[] };
                 [
@@ -157,7 +166,7 @@ impl Purpose {
         match self {
             Purpose::Bhyt | Purpose::History => &[IdNumber, FullName, DateOfBirth],
             Purpose::His => &[IdNumber, FullName, Verdict],
-            Purpose::Export => &[],
+            Purpose::Export | Purpose::Face => &[],
             Purpose::Evidence => &[Evidence],
         }
     }
@@ -169,6 +178,7 @@ impl Purpose {
             Purpose::His => &[IdNumber, FullName, DateOfBirth, Sex, Address, Bhyt, Verdict],
             Purpose::Export => &[IdNumber, FullName, DateOfBirth, Sex, Address, Bhyt, Reason, Verdict],
             Purpose::Evidence => &[Evidence],
+            Purpose::Face => &[],
         };
         minimal.iter().copied().filter(|f| !f.never_default()).collect()
     }
@@ -185,7 +195,7 @@ mod tests {
 
     #[test]
     fn defaults_are_minimal_and_never_carry_the_photo_or_parents() {
-        for p in [Purpose::Bhyt, Purpose::History, Purpose::His, Purpose::Export, Purpose::Evidence] {
+        for p in [Purpose::Bhyt, Purpose::History, Purpose::His, Purpose::Export, Purpose::Evidence, Purpose::Face] {
             let d = p.defaults();
             assert!(!d.contains(&Field::Photo) && !d.contains(&Field::Parents), "{p:?}");
             assert!(d.iter().all(|f| p.offered().contains(f)), "{p:?} default outside offered");
@@ -217,7 +227,7 @@ mod tests {
         ];
         let sensitive: Vec<Field> = every.iter().copied().filter(|f| f.sensitive()).collect();
         assert_eq!(sensitive, [Ethnicity, Religion, Photo], "Decree 356 art. 4 as the core's table marks it");
-        for p in [Purpose::Bhyt, Purpose::History, Purpose::His, Purpose::Export, Purpose::Evidence] {
+        for p in [Purpose::Bhyt, Purpose::History, Purpose::His, Purpose::Export, Purpose::Evidence, Purpose::Face] {
             for f in every {
                 if f.sensitive() {
                     assert!(!p.defaults().contains(&f), "{p:?} pre-selects sensitive {f:?}");

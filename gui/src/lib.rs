@@ -7,6 +7,7 @@
 //! the screens use.
 
 pub mod app;
+pub mod camera;
 pub mod checkin;
 pub mod consent;
 pub mod i18n;

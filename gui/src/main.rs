@@ -47,6 +47,10 @@ struct Args {
     /// Delay per APDU on the simulated card, in milliseconds.
     #[arg(long, default_value_t = 25)]
     sim_latency_ms: u64,
+    /// A picture file (JPEG, PNG) that stands in for the camera in the face comparison (the
+    /// demo, training, tests).
+    #[arg(long, value_name = "FILE")]
+    camera_file: Option<PathBuf>,
     /// Walk through every screen in demo mode, save a PNG of each in DIR, and exit.
     #[arg(long, value_name = "DIR", requires = "demo")]
     tour: Option<PathBuf>,
@@ -71,6 +75,7 @@ fn main() -> ExitCode {
         trust_dir: a.trust_dir,
         database_url: a.database_url.or_else(|| std::env::var("CANCUOC_DATABASE_URL").ok().filter(|u| !u.is_empty())),
         counter: a.counter.or_else(|| std::env::var("CANCUOC_COUNTER").ok().filter(|c| !c.is_empty())),
+        camera_file: a.camera_file,
     };
     // A data store that cannot be opened (site server down, network out) gets a window that
     // says so, with "try again", rather than an app that does not appear. The tour (an

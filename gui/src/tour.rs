@@ -8,8 +8,9 @@ use std::sync::mpsc::{Receiver, channel};
 
 use eframe::egui;
 
-use crate::app::{Action, App, KeyMode, Phase, Tab};
+use crate::app::{Action, App, FaceStep, KeyMode, Phase, Tab};
 use crate::checkin::BhytState;
+use crate::consent::Field;
 use crate::i18n::Lang;
 
 /// The screens, in order (file names without `.png`).
@@ -36,7 +37,13 @@ pub const STAGES: &[&str] = &[
     "21-chu-lon-mot-cua",
     "22-huy-luot",
     "23-cai-dat-khoa",
+    "24-khuon-mat-khong-so-duoc",
+    "25-khuon-mat-giong-nhau",
 ];
+
+/// The picture standing in for a real card's photo in stage 25 (the simulated card's photo is a
+/// drawing, which the comparison rightly finds no face in): a public-domain test face.
+pub const CHIP_PHOTO_ENV: &str = "CANCUOC_TOUR_CHIP_PHOTO";
 
 pub struct Tour {
     dir: PathBuf,
@@ -172,8 +179,48 @@ impl Tour {
                 app.settings_unlocked = false;
                 app.tab = Tab::Settings;
             }
+            22 => {
+                // The face comparison with a picture file as the camera (`--camera-file`): the
+                // simulated card's drawn photo has no face — "cannot compare".
+                app.tab = Tab::Checkin;
+                Self::read(app, "rsa", false);
+            }
+            23 => {
+                // The same with a real face as the chip's photo (see CHIP_PHOTO_ENV): "same".
+                app.face_close();
+                let photo = std::env::var_os(CHIP_PHOTO_ENV).and_then(|p| std::fs::read(p).ok());
+                if let (Some(bytes), Some(c)) = (photo, &mut app.checkin) {
+                    let mime = if bytes.starts_with(&[0xFF, 0xD8]) { "image/jpeg" } else { "image/jp2" };
+                    app.photo_texture = Some(
+                        crate::photo::decode(&bytes, mime)
+                            .map(|img| ctx.load_texture("face", img, egui::TextureOptions::LINEAR)),
+                    );
+                    c.photo = Some((bytes, mime));
+                }
+            }
             _ => {}
         }
+    }
+
+    /// Stages 22–23: asks (ticking the photo for the citizen, as they would), takes the picture;
+    /// ready once the advice is on screen (or the camera's error).
+    fn face_ready(app: &mut App) -> bool {
+        if !matches!(app.phase, Phase::Result) {
+            return false;
+        }
+        match app.face.as_ref().map(|f| &f.step) {
+            Some(FaceStep::Result) | Some(FaceStep::Camera { error: Some(_) }) => return true,
+            Some(FaceStep::Taking(_)) => {}
+            Some(FaceStep::Camera { error: None }) => app.face_capture(),
+            None => {
+                app.start_face();
+                if let Some(a) = &mut app.consent {
+                    a.fields.push(Field::Photo);
+                    app.agree_consent();
+                }
+            }
+        }
+        false
     }
 
     /// Whether the stage's screen is ready to be taken.
@@ -207,6 +254,7 @@ impl Tour {
                 app.form.as_ref().is_some_and(|f| f.asking.is_some())
             }
             3 => app.consent.is_some(),
+            22 | 23 => Self::face_ready(app),
             4 => app.checkin.as_ref().is_some_and(|c| matches!(c.bhyt, BhytState::Done(_))),
             7 => matches!(app.phase, Phase::Interrupted { .. }),
             8 => {

@@ -1918,3 +1918,122 @@ fn without_a_print_command_printing_saves_where_the_clerk_says_and_the_slip_coun
         r.iter().map(|c| &c.method).collect::<Vec<_>>()
     );
 }
+
+/// The face comparison (issue 42) as the clerk meets it, with a picture file as the camera: the
+/// button under a verified chip's photo; the citizen's consent to this purpose with nothing
+/// ticked for them (agreeing without the photo compares nothing and asks again next time); the
+/// simulated card's drawn photo → "cannot compare: no face on the chip"; Esc records no
+/// decision; with a real face as the chip's photo (the public-domain test face, as a real card
+/// would carry) → "same", the boxes, the distance, and the clerk's decision audited without any
+/// picture, descriptor or distance.
+/// The camera and the comparison run off the screen's thread: frames until the advice is up.
+fn wait_advice(h: &mut Harness<'static, App>) {
+    use cancuoc_desk::app::FaceStep;
+    wait(h, "the face advice", |a| a.face.as_ref().is_some_and(|f| matches!(f.step, FaceStep::Result)));
+}
+
+#[test]
+fn face_comparison_asks_consent_advises_and_audits_only_the_decision() {
+    let pictures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bridge/face/tests/pictures");
+    let mut h = harness(Options { camera_file: Some(pictures.join("obama2.jpg")), ..demo() });
+    read_with_can(&mut h);
+    let t = h.state().tr();
+    assert!(h.state().face_available());
+    press(&mut h, t.face_button);
+    assert!(has_text(&h, t.purpose_face), "the consent question names the purpose");
+    let photo_box = h.query_all_by_label_contains("Ảnh chân dung —").next().expect("the photo's box");
+    assert_eq!(photo_box.accesskit_node().toggled(), Some(egui::accesskit::Toggled::False), "nothing pre-selected");
+    // Agreed without the photo: nothing is compared, and the question comes back next time.
+    press(&mut h, t.consent_agree);
+    assert!(h.state().face.is_none());
+    assert_eq!(h.state().notice.as_ref().map(|n| n.text.as_str()), Some(t.face_need_photo));
+    press(&mut h, t.face_button);
+    h.query_all_by_label_contains("Ảnh chân dung —").next().expect("the photo's box").click();
+    h.run_steps(2);
+    press(&mut h, t.consent_agree);
+    assert!(has_text(&h, t.face_look), "the camera step");
+    h.key_press(egui::Key::Enter);
+    wait_advice(&mut h);
+    assert!(has_text(&h, "KHÔNG SO ĐƯỢC"), "the simulated card's drawing has no face");
+    assert!(has_text(&h, "Ảnh trên chip: không thấy khuôn mặt."));
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().face.is_none());
+    assert_eq!(h.state().notice.as_ref().map(|n| n.text.as_str()), Some(t.face_closed));
+    let decisions = |h: &Harness<'static, App>| {
+        h.state()
+            .store
+            .audit_log(50)
+            .expect("audit")
+            .into_iter()
+            .filter(|r| r.action == "face_decision")
+            .collect::<Vec<_>>()
+    };
+    assert!(decisions(&h).is_empty(), "Esc is no decision");
+
+    // A chip carrying a real face (a real card's photo is one): "same" for the same person.
+    let chip = std::fs::read(pictures.join("obama_dg2.jp2")).expect("jp2");
+    let ctx = h.ctx.clone();
+    let app = h.state_mut();
+    app.photo_texture = Some(
+        cancuoc_desk::photo::decode(&chip, "image/jp2")
+            .map(|img| ctx.load_texture("face", img, egui::TextureOptions::LINEAR)),
+    );
+    app.checkin.as_mut().expect("read").photo = Some((chip, "image/jp2"));
+    h.run_steps(2);
+    press(&mut h, t.face_button); // consent already given for this visit
+    h.key_press(egui::Key::Enter);
+    wait_advice(&mut h);
+    assert!(has_text(&h, "GIỐNG NHAU"), "same person");
+    assert!(has_text(&h, "Khoảng cách 0,"), "the distance, with the decimal comma");
+    let c = h.state().face.as_ref().and_then(|f| f.comparison.clone()).expect("comparison");
+    assert_eq!((c.chip_faces.len(), c.live_faces.len()), (1, 1));
+    press(&mut h, t.face_is_holder);
+    assert!(h.state().face.is_none(), "the pictures go with the dialog");
+    let rows = decisions(&h);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    // A camera that fails (here: a file that is not a picture) is said, and nothing is decided.
+    h.state_mut().opts.camera_file = Some(pictures.join("PROVENANCE.md"));
+    press(&mut h, t.face_button);
+    h.key_press(egui::Key::Enter);
+    wait(&mut h, "the camera's error", |a| {
+        a.face.as_ref().is_some_and(|f| matches!(f.step, cancuoc_desk::app::FaceStep::Camera { error: Some(_) }))
+    });
+    assert!(has_text(&h, t.face_camera_failed), "the error is said");
+    press(&mut h, t.face_close);
+    assert_eq!(decisions(&h).len(), 1, "no decision from a failed camera");
+    assert_eq!(rows[0].detail, "decision=holder; advice=same");
+    assert_eq!(rows[0].purpose.as_deref(), Some("face_compare"));
+
+    // Large text, in English: the advice and its four buttons fit 1366×768 and Tab reaches them.
+    h.state_mut().opts.camera_file = Some(pictures.join("obama2.jpg"));
+    h.state_mut().set_large_text(true);
+    h.state_mut().set_lang(cancuoc_desk::i18n::Lang::En);
+    h.run_steps(3);
+    let t = h.state().tr();
+    press(&mut h, t.face_button);
+    h.key_press(egui::Key::Enter);
+    wait_advice(&mut h);
+    assert!(has_text(&h, "SAME PERSON") && has_text(&h, "Distance 0."), "English words, decimal point");
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1366.0, 768.0));
+    let buttons = [t.face_is_holder, t.face_not_holder, t.face_retake, t.face_close];
+    for b in buttons {
+        let r = h.get_by_label(b).rect();
+        assert!(screen.contains_rect(r), "{b} at {r:?} is off the screen");
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for _ in 0..40 {
+        h.key_press(egui::Key::Tab);
+        h.run_steps(1);
+        for b in buttons {
+            if h.query_by_label(b).is_some_and(|n| n.is_focused()) && !seen.contains(&b) {
+                seen.push(b);
+            }
+        }
+    }
+    assert_eq!(seen.len(), buttons.len(), "Tab reached only {seen:?}");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().face.is_none());
+    assert_eq!(decisions(&h).len(), 1, "Esc decides nothing");
+}

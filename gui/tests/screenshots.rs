@@ -32,6 +32,12 @@ fn every_screen_renders_in_a_real_window_with_the_right_verdict_colour() {
         .arg(env!("CARGO_BIN_EXE_cancuoc-desk"))
         .args(["--demo", "--tour"])
         .arg(dir.path())
+        .arg("--camera-file")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../bridge/face/tests/pictures/obama2.jpg"))
+        .env(
+            cancuoc_desk::tour::CHIP_PHOTO_ENV,
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../bridge/face/tests/pictures/obama_dg2.jp2"),
+        )
         .env_remove("WAYLAND_DISPLAY")
         .output()
         .expect("run the app under Xvfb");
@@ -53,6 +59,12 @@ fn every_screen_renders_in_a_real_window_with_the_right_verdict_colour() {
     assert!(share(&forged, GREEN) < 0.001, "no green on the forged card");
     assert!(share(&untrusted, AMBER) > 0.03, "amber banner for the unknown signer");
     assert!(share(&untrusted, GREEN) < 0.001, "no green for the unknown signer");
+    // The face comparison with a picture file as the camera: amber "cannot compare" on the
+    // simulated card's drawing, green "same" with a real face as the chip's photo.
+    let no_face = load(dir.path(), "24-khuon-mat-khong-so-duoc");
+    let same = load(dir.path(), "25-khuon-mat-giong-nhau");
+    assert!(share(&no_face, AMBER) > 0.01, "amber advice: no face on the simulated card");
+    assert!(share(&same, GREEN) > 0.01 && share(&same, GREEN) > share(&no_face, GREEN), "green advice: same person");
     // The face photo (skin tones of the simulated face) is on the result screen.
     // (skin ≈ rgb(220, 180, 145); the amber demo badge, rgb(249, 168, 37), is not counted)
     let skin = |p: &image::Rgba<u8>| {

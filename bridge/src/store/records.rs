@@ -47,6 +47,9 @@ pub struct Settings {
     pub citizen_display: CitizenDisplay,
     /// Seconds the citizen has to answer; then nothing is sent (no answer is recorded).
     pub citizen_timeout_s: u32,
+    /// The face comparison's threshold: a distance at or below it is advised "same"
+    /// (docs/face.md: 0.6 from dlib; lower is stricter).
+    pub face_threshold: f32,
     /// The administrator PIN that locks the settings page, as [`pin::hash`] keeps it; empty:
     /// no lock.
     pub admin_pin: String,
@@ -122,6 +125,7 @@ impl Default for Settings {
             site_commune: String::new(),
             citizen_display: CitizenDisplay::Off,
             citizen_timeout_s: 120,
+            face_threshold: cancuoc_face::Settings::default().threshold,
             admin_pin: String::new(),
         }
     }

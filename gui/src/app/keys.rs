@@ -51,6 +51,15 @@ impl App {
         if self.pending_save.is_some() || self.cancelling.is_some() {
             return;
         }
+        // The face comparison: Enter takes the picture, Esc closes it (no decision recorded).
+        if let Some(f) = &self.face {
+            if escape {
+                self.face_close();
+            } else if enter && matches!(f.step, FaceStep::Camera { .. }) {
+                self.face_capture();
+            }
+            return;
+        }
         // The form's question on the turned screen: the citizen's keypad answers it too.
         let form_turned = self.settings.citizen_display == crate::store::CitizenDisplay::TurnScreen
             && self

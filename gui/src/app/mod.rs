@@ -5,6 +5,7 @@
 //! nothing here draws.
 
 mod access;
+mod face;
 pub mod forms;
 mod history;
 mod keys;
@@ -13,6 +14,7 @@ mod reading;
 mod sending;
 mod settings;
 
+pub use face::{FaceCheck, FaceStep, Taken};
 pub use forms::{FormConsent, FormPerson, FormSession};
 
 use crate::i18n::LangExt;
@@ -56,6 +58,8 @@ pub struct Options {
     pub database_url: Option<String>,
     /// This counter's name on the site server (default: the PC's name).
     pub counter: Option<String>,
+    /// A picture file that stands in for the camera (the demo, the tests, a PC without one).
+    pub camera_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -164,6 +168,8 @@ pub enum Action {
     Copy,
     /// The visit evidence record (its own consent).
     Evidence,
+    /// The face comparison (its own consent; nothing leaves the PC).
+    Face,
 }
 
 impl Action {
@@ -173,6 +179,7 @@ impl Action {
             Action::History => Purpose::History,
             Action::His => Purpose::His,
             Action::Evidence => Purpose::Evidence,
+            Action::Face => Purpose::Face,
             _ => Purpose::Export,
         }
     }
@@ -186,6 +193,7 @@ impl Action {
             Action::Print => "print",
             Action::Copy => "copy",
             Action::Evidence => "export_evidence",
+            Action::Face => "face_compare",
         }
     }
 }
@@ -265,6 +273,10 @@ pub struct App {
     /// The first person's read, kept while the form waits for another person's card ("back to
     /// the form" returns to it).
     pub form_return: Option<(Checkin, Option<Result<egui::TextureHandle, String>>)>,
+    /// The face comparison under way (its pictures live only here, dropped when it closes).
+    pub face: Option<FaceCheck>,
+    /// The face networks, loaded the first time they are needed.
+    face_models: Option<std::sync::Arc<cancuoc_face::FaceModels>>,
 }
 
 /// Today as `dd/mm/yyyy`, local time.
@@ -392,6 +404,8 @@ impl App {
             draft_pin_remove: false,
             cancelling: None,
             form_return: None,
+            face: None,
+            face_models: None,
             opts,
         })
     }
@@ -423,6 +437,7 @@ impl App {
             || self.bhyt_rx.is_some()
             || self.history_rx.is_some()
             || self.his_rx.is_some()
+            || self.face.as_ref().is_some_and(|f| matches!(f.step, FaceStep::Taking(_)))
     }
     /// A new visit: this site, this counter, a fresh visit id, now, a fresh nonce.
     fn new_visit(&self) -> Option<cancuoc_bridge::his::evidence::Visit> {

@@ -99,6 +99,7 @@ impl App {
 
     /// Takes what the workers sent since the last frame.
     pub fn poll(&mut self, ctx: &egui::Context) {
+        self.poll_face();
         let mut done = None;
         if let Phase::Reading { files, job, unplugged, .. } = &mut self.phase {
             while let Ok(m) = job.rx.try_recv() {

@@ -160,6 +160,7 @@ impl App {
         let t = self.tr();
         let Some(fields) = c.consents.get(&action.purpose()).cloned() else { return };
         match action {
+            Action::Face => self.open_face(&fields),
             Action::Bhyt | Action::History => {
                 if self.settings.offline || self.settings.bhyt_url.trim().is_empty() {
                     if let Some(c) = &mut self.checkin {

@@ -4,6 +4,7 @@
 mod citizen;
 mod consent;
 mod entry;
+mod face;
 pub mod forms;
 mod history;
 mod privacy;
@@ -110,6 +111,9 @@ impl App {
         }
         if self.form.as_ref().is_some_and(|f| f.asking.is_some()) && !turned {
             forms::consent(self, ctx, k);
+        }
+        if self.face.is_some() {
+            face::show(self, ctx, k);
         }
         if self.pending_save.is_some() {
             save_dialog(self, ctx, k);

@@ -96,6 +96,10 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
         let l = ui.label(t.s_citizen_timeout);
         ui.add(egui::DragValue::new(&mut d.citizen_timeout_s).range(15..=600)).labelled_by(l.id);
         ui.end_row();
+        let l = ui.label(t.s_face_threshold);
+        ui.add(egui::DragValue::new(&mut d.face_threshold).range(0.3..=0.8).speed(0.01).fixed_decimals(2))
+            .labelled_by(l.id);
+        ui.end_row();
         text(ui, t.s_site_commune, &mut d.site_commune, false);
         if !d.site_commune.trim().is_empty() {
             ui.label("");

@@ -3,12 +3,13 @@
 //! `cancuoc_bridge::read::read`, as the API server's and the desk app's do.
 //!
 //! Exit codes: 0 verified · 1 read but NOT verified · 2 usage error · 3 access denied ·
-//! 4 no card / card removed · 5 reader or card error.
+//! 4 no card / card removed · 5 reader or card error · 6 (`face compare`) cannot compare.
 
 mod address;
 mod bhyt;
 mod doctor;
 mod evidence;
+mod face;
 mod flash;
 mod form;
 mod print;
@@ -112,6 +113,12 @@ enum Cmd {
         #[command(subcommand)]
         action: privacy::PrivacyCmd,
     },
+    /// Compare the chip's face photo with a picture of the person at the counter — advice for
+    /// the clerk's eye, on this PC, offline; nothing is kept.
+    Face {
+        #[command(subcommand)]
+        action: face::FaceCmd,
+    },
     /// Put reader firmware on a Raspberry Pi Pico / Pico 2: write it as UF2, or copy it onto a
     /// Pico plugged in with BOOTSEL held.
     Flash(flash::FlashArgs),
@@ -130,6 +137,7 @@ fn main() -> ExitCode {
         Cmd::Privacy { action } => privacy::run(action),
         Cmd::Form { action } => form::run(action),
         Cmd::Evidence { action } => evidence::run(action),
+        Cmd::Face { action } => face::run(action),
         Cmd::Verify { dir, trust_dir, test_pki, json } => verify::verify(&dir, trust_dir, test_pki, json),
     })
 }

@@ -82,13 +82,19 @@ pub(super) fn today_units_value(
 
 pub(super) fn chip_data(app: &mut App, ui: &mut egui::Ui, k: f32) {
     let mut chosen: Option<String> = None;
-    chip_data_rows(app, ui, k, &mut chosen);
+    let mut face = false;
+    chip_data_rows(app, ui, k, &mut chosen, &mut face);
     if let Some(code) = chosen {
         app.choose_address(&code);
     }
+    if face {
+        app.start_face();
+    }
 }
 
-pub(super) fn chip_data_rows(app: &App, ui: &mut egui::Ui, k: f32, chosen: &mut Option<String>) {
+/// `face`: set when the clerk asks for the face comparison (the button under the photo, shown
+/// for a verified chip).
+pub(super) fn chip_data_rows(app: &App, ui: &mut egui::Ui, k: f32, chosen: &mut Option<String>, face: &mut bool) {
     let t = app.tr();
     let app_lang = app.lang();
     let Some(c) = &app.checkin else { return };
@@ -99,7 +105,12 @@ pub(super) fn chip_data_rows(app: &App, ui: &mut egui::Ui, k: f32, chosen: &mut 
                 let size = tex.size_vec2();
                 let h = 220.0 * k;
                 let w = size.x * h / size.y.max(1.0);
-                ui.add(egui::Image::new(tex).fit_to_exact_size(egui::vec2(w, h)).alt_text(t.f_photo));
+                ui.vertical(|ui| {
+                    ui.add(egui::Image::new(tex).fit_to_exact_size(egui::vec2(w, h)).alt_text(t.f_photo));
+                    if app.face_available() && ui.button(RichText::new(t.face_button).size(15.0 * k)).clicked() {
+                        *face = true;
+                    }
+                });
             }
             Some(Err(_)) => {
                 ui.label(RichText::new(t.photo_undecodable).color(RED));
