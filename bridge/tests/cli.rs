@@ -1,4 +1,7 @@
 //! Runs the real `cancuoc` binary as a user or a script would, on every simulated variant.
+//!
+//! Long on purpose: one test program for the whole command line is linked once; split into
+//! several it would link as many times, which CI pays for on every run (docs/ci.md).
 
 use std::process::Command;
 
