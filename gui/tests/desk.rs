@@ -2037,3 +2037,45 @@ fn face_comparison_asks_consent_advises_and_audits_only_the_decision() {
     assert!(h.state().face.is_none());
     assert_eq!(decisions(&h).len(), 1, "Esc decides nothing");
 }
+
+/// Failures the clerk meets reach the screen as the wording table's sentences, never as the
+/// program's error text: the hospital system down, a folder that cannot be written (the save
+/// dialog stays for another folder, the document is not lost). (The read errors' sentences are
+/// tested with the wording table, `cancuoc_bridge::words::problems`.)
+#[test]
+fn failures_are_said_in_words_not_as_program_errors() {
+    let t = &cancuoc_desk::i18n::VI;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(demo());
+    // A port nothing listens on: connection refused at once.
+    h.state_mut().settings.his_url = "http://127.0.0.1:9/fhir/Patient".into();
+    h.state_mut().settings.print_command = String::new();
+    h.run_steps(1);
+    read_with_can(&mut h);
+    press(&mut h, "Gửi sang HIS");
+    press(&mut h, "Công dân đồng ý — gửi");
+    wait(&mut h, "the HIS to fail", |a| a.notice.is_some());
+    let said = h.state().notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    assert_eq!(said, t.his_unreachable);
+    assert!(has_text(&h, "Không gửi được sang phần mềm bệnh viện"));
+
+    // The slip saved into a "folder" that is a file: said, and the dialog is still there.
+    press(&mut h, "In phiếu");
+    if h.state().consent.is_some() {
+        press(&mut h, "Công dân đồng ý — gửi");
+    }
+    let not_a_folder = dir.path().join("a-file");
+    std::fs::write(&not_a_folder, b"x").expect("file");
+    type_into(&mut h, "Thư mục", not_a_folder.to_str().expect("utf-8"));
+    press(&mut h, "Lưu vào thư mục này");
+    let said = h.state().notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    assert_eq!(said, t.save_failed);
+    assert!(h.state().pending_save.is_some(), "the document waits for another folder");
+    assert!(!has_text(&h, "os error") && !has_text(&h, "Not a directory"));
+    h.state_mut().pending_save.as_mut().expect("pending").folder = dir.path().to_string_lossy().into_owned();
+    h.run_steps(1);
+    press(&mut h, "Lưu vào thư mục này");
+    assert!(h.state().pending_save.is_none());
+    let said = h.state().notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    assert!(said.starts_with("Đã lưu"), "{said}");
+}

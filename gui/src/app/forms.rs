@@ -404,10 +404,10 @@ impl App {
         s.form.chip_fields().filter(|f| values.contains_key(&f.id)).map(|f| f.id.clone()).collect()
     }
 
-    /// The filled form as PDF bytes.
+    /// The filled form as PDF bytes; the error in the clerk's words.
     pub fn form_pdf(&self) -> Result<Vec<u8>, String> {
         let s = self.form.as_ref().ok_or("no form")?;
-        s.form.pdf(&s.values(), forms::today()).map_err(|e| e.to_string())
+        s.form.pdf(&s.values(), forms::today()).map_err(|e| cancuoc_bridge::words::form_problem(&e, self.lang()))
     }
 
     /// Prints through the print command (`lp` by default, to the printer chosen in settings);

@@ -8,19 +8,17 @@ impl App {
     /// request, done at once).
     pub fn privacy_report(&mut self, id_number: &str) {
         let now = now_ts();
-        let t = self.tr();
-        let done = cancuoc_bridge::privacy::register(&self.store, id_number, "report", None, now, false)
-            .map_err(|e| e.to_string())
-            .and_then(|req| {
-                let r = cancuoc_bridge::privacy::report(&self.store, id_number).map_err(|e| e.to_string())?;
+        let done =
+            cancuoc_bridge::privacy::register(&self.store, id_number, "report", None, now, false).and_then(|req| {
+                let r = cancuoc_bridge::privacy::report(&self.store, id_number)?;
                 let result =
                     format!("report: {} check-in(s), {} consent record(s)", r.checkins.len(), r.consents.len());
-                self.store.finish_request(req.id, now, &result).map_err(|e| e.to_string())?;
+                self.store.finish_request(req.id, now, &result)?;
                 Ok(r)
             });
         match done {
             Ok(r) => self.privacy_shown = Some(r),
-            Err(e) => self.notice(format!("{}: {e}", t.privacy_failed), false),
+            Err(e) => self.privacy_failed(&e),
         }
     }
 
@@ -30,16 +28,15 @@ impl App {
         let t = self.tr();
         let purpose = self.privacy_purpose.clone();
         let done = cancuoc_bridge::privacy::register(&self.store, id_number, "withdraw", Some(&purpose), now, false)
-            .map_err(|e| e.to_string())
             .and_then(|req| {
-                let (n, kept) = self.store.withdraw(&req.subject, &purpose, now).map_err(|e| e.to_string())?;
+                let (n, kept) = self.store.withdraw(&req.subject, &purpose, now)?;
                 let result = format!("withdrawn: {n} consent record(s) for {purpose}; {kept} check-in(s) deleted");
-                self.store.finish_request(req.id, now, &result).map_err(|e| e.to_string())?;
+                self.store.finish_request(req.id, now, &result)?;
                 Ok(n)
             });
         match done {
             Ok(n) => self.notice(format!("{} {purpose}: {n}", t.privacy_withdrawn), true),
-            Err(e) => self.notice(format!("{}: {e}", t.privacy_failed), false),
+            Err(e) => self.privacy_failed(&e),
         }
         self.privacy_shown = None;
     }
@@ -49,7 +46,7 @@ impl App {
         let t = self.tr();
         match cancuoc_bridge::privacy::erase(&self.store, id_number, now_ts()) {
             Ok(e) => self.notice(format!("{}: {} / {}", t.privacy_erased, e.checkins, e.consents), true),
-            Err(e) => self.notice(format!("{}: {e}", t.privacy_failed), false),
+            Err(e) => self.privacy_failed(&e),
         }
         self.privacy_confirm_erase = false;
         self.privacy_shown = None;
@@ -103,7 +100,14 @@ impl App {
                 }
                 self.notice(t.visit_cancelled, true);
             }
-            Err(e) => self.notice(e.to_string(), false),
+            Err(e) => self.notice(cancuoc_bridge::words::store_problem(&e, self.lang()), false),
         }
+    }
+
+    /// A privacy request that could not be carried out: "Không thực hiện được" and why, in words.
+    fn privacy_failed(&mut self, e: &cancuoc_bridge::privacy::PrivacyError) {
+        let t = self.tr();
+        eprintln!("cancuoc-desk: privacy request failed: {e}");
+        self.notice(format!("{}: {}", t.privacy_failed, cancuoc_bridge::words::privacy_problem(e, self.lang())), false);
     }
 }

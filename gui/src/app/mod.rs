@@ -234,7 +234,7 @@ pub struct App {
     wedge_snapshot: Option<(KeyMode, KeyEntry)>,
     bhyt_rx: Option<Receiver<Result<Answer, NotChecked>>>,
     history_rx: Option<Receiver<Result<bhyt::History, NotChecked>>>,
-    his_rx: Option<Receiver<Result<Option<String>, String>>>,
+    his_rx: Option<Receiver<Result<Option<String>, sending::HisError>>>,
     /// The simulated insurer and HIS of demo mode (stop when the app does).
     pub hospital: Option<cancuoc_bridge::demo::hospital::Hospital>,
     pub last_purge: f64,

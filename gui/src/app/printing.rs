@@ -29,11 +29,16 @@ fn open_in_viewer(file: &std::path::Path) -> Result<(), ()> {
 }
 
 /// Sends a document (the check-in's text, a form's PDF) to the print command's standard input
-/// (`lp` by default: CUPS takes text and PDF alike).
-pub(super) fn run_print(command: &str, data: &[u8], none_set: &str) -> Result<(), String> {
+/// (`lp` by default: CUPS takes text and PDF alike). The error is the clerk's sentence; what the
+/// print command said goes to the standard error for the technician.
+pub(super) fn run_print(command: &str, data: &[u8], t: &Tr) -> Result<(), String> {
     use std::io::Write;
     let mut parts = command.split_whitespace();
-    let prog = parts.next().ok_or_else(|| none_set.to_string())?;
+    let prog = parts.next().ok_or_else(|| t.no_print_command.to_string())?;
+    let failed = |detail: String| {
+        eprintln!("cancuoc-desk: printing failed: {prog}: {detail}");
+        t.print_failed.to_string()
+    };
     let mut child = std::process::Command::new(prog)
         .args(parts)
         .stdin(std::process::Stdio::piped())
@@ -42,16 +47,26 @@ pub(super) fn run_print(command: &str, data: &[u8], none_set: &str) -> Result<()
         .spawn()
         // No printing system on this computer: say what to do, not the OS error.
         .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound { none_set.to_string() } else { format!("{prog}: {e}") }
+            if e.kind() == std::io::ErrorKind::NotFound {
+                t.no_print_command.to_string()
+            } else {
+                failed(e.to_string())
+            }
         })?;
     if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(data).map_err(|e| format!("{prog}: {e}"))?;
+        stdin.write_all(data).map_err(|e| failed(e.to_string()))?;
     }
-    let out = child.wait_with_output().map_err(|e| format!("{prog}: {e}"))?;
-    if out.status.success() { Ok(()) } else { Err(format!("{prog}: {}", String::from_utf8_lossy(&out.stderr).trim())) }
+    let out = child.wait_with_output().map_err(|e| failed(e.to_string()))?;
+    if out.status.success() { Ok(()) } else { Err(failed(String::from_utf8_lossy(&out.stderr).trim().to_string())) }
 }
 
 impl App {
+    /// A privacy document (consent slip, receipt) that could not be made, in the clerk's words.
+    fn document_failed(&self, e: &cancuoc_bridge::privacy::PrivacyError) -> String {
+        eprintln!("cancuoc-desk: document failed: {e}");
+        cancuoc_bridge::words::privacy_problem(e, self.lang())
+    }
+
     /// Prints the consent slip of the pending question for the citizen to read, tick and sign;
     /// the answer is then recorded as the signed slip's (method `signed_slip:N`).
     pub fn print_consent_slip(&mut self) {
@@ -74,8 +89,9 @@ impl App {
         .collect();
         let name = format!("phieu-dong-y-{number}.pdf");
         let saved = c.saved.flatten();
-        let done =
-            cancuoc_bridge::privacy::document_pdf("phieu-dong-y", &values).map_err(|e| e.to_string()).and_then(|pdf| {
+        let done = cancuoc_bridge::privacy::document_pdf("phieu-dong-y", &values)
+            .map_err(|e| self.document_failed(&e))
+            .and_then(|pdf| {
                 let audit = ("consent_slip_print".into(), None, String::new(), number.clone());
                 self.print_doc(name, pdf, audit, saved, AfterPrint::ConsentSlip(number.clone()))
             });
@@ -139,7 +155,7 @@ impl App {
         let saved = c.saved.flatten();
         let audit = ("receipt_print".into(), None, String::new(), String::new());
         let done = cancuoc_bridge::privacy::document_pdf("bien-nhan", &values)
-            .map_err(|e| e.to_string())
+            .map_err(|e| self.document_failed(&e))
             .and_then(|pdf| self.print_doc(name, pdf, audit, saved, AfterPrint::Nothing));
         match done {
             Ok(Printed::Done) => {
@@ -207,7 +223,7 @@ impl App {
     ) -> Result<Printed, String> {
         let command = self.print_command();
         if !command.is_empty() {
-            run_print(&command, &data, self.tr().no_print_command)?;
+            run_print(&command, &data, self.tr())?;
             self.write_audit(&audit, checkin);
             return Ok(Printed::Done);
         }
@@ -252,8 +268,12 @@ impl App {
                     }
                 }
             }
+            // A folder that cannot be written (read-only, gone, full): said in words, and the save
+            // dialog stays for another folder — the document is not lost.
             Err(e) => {
-                self.notice(format!("{}: {e}", file.display()), false);
+                eprintln!("cancuoc-desk: cannot write {}: {e}", file.display());
+                self.notice(t.save_failed, false);
+                self.pending_save = Some(p);
             }
         }
     }

@@ -2,6 +2,7 @@
 //! taking in what the reading worker sends.
 
 use super::*;
+use cancuoc_bridge::words;
 
 impl App {
     /// Enter on the entry screen: read the card.
@@ -148,7 +149,11 @@ impl App {
                     self.notice(format!("{} — {}: {id}", t.his_sent, t.his_patient_id), true);
                 }
                 Ok(None) => self.notice(t.his_sent, true),
-                Err(e) => self.notice(e, false),
+                Err(sending::HisError::Unreachable(why)) => {
+                    eprintln!("cancuoc-desk: the HIS cannot be reached: {why}");
+                    self.notice(t.his_unreachable, false)
+                }
+                Err(sending::HisError::Refused(status)) => self.notice(format!("{} {status}", t.his_refused), false),
             }
         }
         // Retention: purge hourly while the app runs.
@@ -202,39 +207,23 @@ impl App {
                     f.error,
                     Error::Transport { error: TransportError::CardRemoved | TransportError::Timeout, .. }
                 );
-                let denied = matches!(f.error, Error::AccessDenied { .. } | Error::Key(_) | Error::NeedCredential(_));
-                if denied {
-                    self.phase = Phase::Entry { error: Some(t.access_denied.into()) };
-                } else if removed || !f.partial.complete.is_empty() {
+                if !matches!(f.error, Error::AccessDenied { .. } | Error::Key(_) | Error::NeedCredential(_))
+                    && (removed || !f.partial.complete.is_empty())
+                {
                     self.phase = Phase::Interrupted { message: f.error.to_string(), partial: f.partial };
                 } else {
-                    self.phase = Phase::Entry { error: Some(format!("{}: {}", t.reader_error, f.error)) };
+                    self.phase = Phase::Entry { error: Some(words::card_problem(&f.error, self.lang())) };
                 }
             }
             Err(ReadError::Cancelled) => {
                 self.phase = Phase::Entry { error: None };
                 self.notice(t.cancelled, false);
             }
-            Err(ReadError::Usb(e)) => {
-                let msg = match e.kind() {
-                    "access_denied" => t.access_denied.to_string(),
-                    "no_card" => t.no_card.to_string(),
-                    _ => format!("{}: {e}", t.reader_error),
-                };
-                self.phase = Phase::Entry { error: Some(msg) };
-            }
-            Err(ReadError::Pcsc(pe)) => {
-                let msg = match pe {
-                    cancuoc_bridge::transport::pcsc::PcscError::NoCard(_) => t.no_card.to_string(),
-                    e => format!("{}: {e}", t.reader_error),
-                };
-                self.phase = Phase::Entry { error: Some(msg) };
-            }
-            Err(e @ (ReadError::TrustStore(_) | ReadError::UnknownVariant(_) | ReadError::NoDemo)) => {
-                self.phase = Phase::Entry { error: Some(e.to_string()) }
-            }
-            Err(ReadError::NoUsbReader) => {
-                self.phase = Phase::Entry { error: Some(format!("{}: {}", t.reader_error, ReadError::NoUsbReader)) }
+            // The reader's, the smart-card service's, the trust store's: the clerk's words; the
+            // technical English for the technician on the standard error (no personal data in it).
+            Err(e) => {
+                eprintln!("cancuoc-desk: read failed: {e}");
+                self.phase = Phase::Entry { error: Some(words::read_problem(&e, self.lang())) };
             }
         }
     }

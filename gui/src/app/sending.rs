@@ -268,7 +268,10 @@ impl App {
                         );
                         self.ask_where(file, der, audit, t.evidence_exported);
                     }
-                    Err(x) => self.notice(x.to_string(), false),
+                    Err(x) => {
+                        eprintln!("cancuoc-desk: evidence not written: {x}");
+                        self.notice(cancuoc_bridge::words::evidence_problem(&x, self.lang()), false)
+                    }
                 }
             }
             Action::Copy => {
@@ -339,25 +342,37 @@ impl App {
             }
             // The form stays on the screen: the clerk saves again once the server is back.
             Err(crate::store::StoreError::Unreachable(_)) => self.notice(t.db_unreachable, false),
-            Err(e) => self.notice(e.to_string(), false),
+            Err(e) => {
+                eprintln!("cancuoc-desk: the visit was not saved: {e}");
+                self.notice(cancuoc_bridge::words::store_problem(&e, self.lang()), false)
+            }
         }
     }
 }
 
-/// POSTs the Patient to the HIS; returns the HTTP status.
+/// Why the hospital system did not take the Patient.
+#[derive(Debug)]
+pub enum HisError {
+    /// No connection, or no answer within the timeout (ureq's words, for the technician).
+    Unreachable(String),
+    /// It answered with this HTTP status outside 2xx.
+    Refused(u16),
+}
+
 /// Sends the Patient; the HIS's own patient id when it answers one (the created resource's `id`,
 /// else the `Location` header's `…/Patient/{id}[/_history/…]`).
-fn send_his(url: &str, token: &str, body: &serde_json::Value, timeout: Duration) -> Result<Option<String>, String> {
+fn send_his(url: &str, token: &str, body: &serde_json::Value, timeout: Duration) -> Result<Option<String>, HisError> {
     let agent: ureq::Agent =
         ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).build().into();
     let mut req = agent.post(url).header("Content-Type", "application/fhir+json");
     if !token.is_empty() {
         req = req.header("Authorization", &format!("Bearer {token}"));
     }
-    let mut resp = req.send(serde_json::to_vec(body).unwrap_or_default()).map_err(|e| format!("HIS: {e}"))?;
+    let mut resp =
+        req.send(serde_json::to_vec(body).unwrap_or_default()).map_err(|e| HisError::Unreachable(e.to_string()))?;
     let s = resp.status().as_u16();
     if !(200..300).contains(&s) {
-        return Err(format!("HIS: HTTP {s}"));
+        return Err(HisError::Refused(s));
     }
     let from_location = resp.headers().get("location").and_then(|v| v.to_str().ok()).and_then(|l| {
         let mut parts = l.split('/').skip_while(|p| *p != "Patient");

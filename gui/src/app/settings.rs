@@ -31,7 +31,10 @@ impl App {
         }
         let changed = changed_settings(&self.settings, &self.draft);
         self.settings = self.draft.clone();
-        self.store.save_settings(&self.settings).map_err(|e| e.to_string())?;
+        self.store.save_settings(&self.settings).map_err(|e| {
+            eprintln!("cancuoc-desk: settings not saved: {e}");
+            cancuoc_bridge::words::store_problem(&e, self.settings.lang)
+        })?;
         self.draft_pin = (String::new(), String::new());
         self.draft_pin_remove = false;
         // Who changed which settings (names only; never a value, password or PIN).

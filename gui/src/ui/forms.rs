@@ -138,7 +138,7 @@ pub fn panel(app: &mut App, ui: &mut egui::Ui, k: f32) {
                         s.zoom = (s.zoom + 0.5).min(3.0);
                     }
                 });
-                egui::ScrollArea::horizontal().id_salt("preview").show(ui, |ui| preview(ui, s, t.form_page));
+                egui::ScrollArea::horizontal().id_salt("preview").show(ui, |ui| preview(ui, s, t.form_page, lang));
             });
         });
     }
@@ -157,11 +157,11 @@ pub fn panel(app: &mut App, ui: &mut egui::Ui, k: f32) {
 
 /// The pages as they print: white A4 sheets, the layout's text, rules, dotted lines and boxes.
 /// The sheet carries its text as its accessible label (screen readers, tests).
-fn preview(ui: &mut egui::Ui, s: &crate::app::FormSession, page_word: &str) {
+fn preview(ui: &mut egui::Ui, s: &crate::app::FormSession, page_word: &str, lang: cancuoc_bridge::words::Lang) {
     let pages = match s.form.layout(&s.values(), cancuoc_bridge::his::forms::today()) {
         Ok(p) => p,
         Err(e) => {
-            ui.label(RichText::new(e.to_string()).color(RED));
+            ui.label(RichText::new(cancuoc_bridge::words::form_problem(&e, lang)).color(RED));
             return;
         }
     };

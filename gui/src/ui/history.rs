@@ -58,14 +58,16 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
                 Err(crate::store::StoreError::PurgeBusy) => {
                     crate::app::Notice { text: t.purge_busy.into(), good: false }
                 }
-                Err(e) => crate::app::Notice { text: e.to_string(), good: false },
+                Err(e) => {
+                    crate::app::Notice { text: cancuoc_bridge::words::store_problem(&e, app.lang()), good: false }
+                }
             });
         }
     });
     let rows = match app.history_rows() {
         Ok(r) => r,
         Err(e) => {
-            ui.label(RichText::new(e.to_string()).color(RED));
+            ui.label(RichText::new(cancuoc_bridge::words::store_problem(&e, app.lang())).color(RED));
             Vec::new()
         }
     };
