@@ -115,7 +115,8 @@ fn only_readers_the_server_knows_are_opened_and_every_other_name_gets_one_answer
 /// request still gets its answer (idle ones are closed after the header timeout).
 #[test]
 fn more_idle_connections_than_the_cap_do_not_starve_a_fresh_request() {
-    let s = start(&["--max-connections", "16", "--header-timeout-secs", "1"]);
+    // Both timeouts short (the body's default, 20 s, made this the test run's longest wait).
+    let s = start(&["--max-connections", "16", "--header-timeout-secs", "1", "--body-timeout-secs", "2"]);
     let idle: Vec<TcpStream> = (0..64).filter_map(|_| TcpStream::connect(&s.addr).ok()).collect();
     assert!(idle.len() >= 40, "{} idle connections opened", idle.len());
     let started = Instant::now();
