@@ -9,6 +9,7 @@ pub mod flash;
 pub mod his;
 pub mod pc_check;
 pub mod privacy;
+pub mod problems;
 pub mod read;
 pub mod report;
 pub mod store;

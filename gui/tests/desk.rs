@@ -2041,7 +2041,7 @@ fn face_comparison_asks_consent_advises_and_audits_only_the_decision() {
 /// Failures the clerk meets reach the screen as the wording table's sentences, never as the
 /// program's error text: the hospital system down, a folder that cannot be written (the save
 /// dialog stays for another folder, the document is not lost). (The read errors' sentences are
-/// tested with the wording table, `cancuoc_bridge::words::problems`.)
+/// tested with the wording table, `cancuoc_bridge::problems`.)
 #[test]
 fn failures_are_said_in_words_not_as_program_errors() {
     let t = &cancuoc_desk::i18n::VI;

@@ -407,7 +407,7 @@ impl App {
     /// The filled form as PDF bytes; the error in the clerk's words.
     pub fn form_pdf(&self) -> Result<Vec<u8>, String> {
         let s = self.form.as_ref().ok_or("no form")?;
-        s.form.pdf(&s.values(), forms::today()).map_err(|e| cancuoc_bridge::words::form_problem(&e, self.lang()))
+        s.form.pdf(&s.values(), forms::today()).map_err(|e| cancuoc_bridge::problems::form_problem(&e, self.lang()))
     }
 
     /// Prints through the print command (`lp` by default, to the printer chosen in settings);

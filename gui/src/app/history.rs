@@ -100,7 +100,7 @@ impl App {
                 }
                 self.notice(t.visit_cancelled, true);
             }
-            Err(e) => self.notice(cancuoc_bridge::words::store_problem(&e, self.lang()), false),
+            Err(e) => self.notice(cancuoc_bridge::problems::store_problem(&e, self.lang()), false),
         }
     }
 
@@ -108,6 +108,9 @@ impl App {
     fn privacy_failed(&mut self, e: &cancuoc_bridge::privacy::PrivacyError) {
         let t = self.tr();
         eprintln!("cancuoc-desk: privacy request failed: {e}");
-        self.notice(format!("{}: {}", t.privacy_failed, cancuoc_bridge::words::privacy_problem(e, self.lang())), false);
+        self.notice(
+            format!("{}: {}", t.privacy_failed, cancuoc_bridge::problems::privacy_problem(e, self.lang())),
+            false,
+        );
     }
 }

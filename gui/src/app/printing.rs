@@ -64,7 +64,7 @@ impl App {
     /// A privacy document (consent slip, receipt) that could not be made, in the clerk's words.
     fn document_failed(&self, e: &cancuoc_bridge::privacy::PrivacyError) -> String {
         eprintln!("cancuoc-desk: document failed: {e}");
-        cancuoc_bridge::words::privacy_problem(e, self.lang())
+        cancuoc_bridge::problems::privacy_problem(e, self.lang())
     }
 
     /// Prints the consent slip of the pending question for the citizen to read, tick and sign;

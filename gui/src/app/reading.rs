@@ -2,7 +2,7 @@
 //! taking in what the reading worker sends.
 
 use super::*;
-use cancuoc_bridge::words;
+use cancuoc_bridge::problems;
 
 impl App {
     /// Enter on the entry screen: read the card.
@@ -212,7 +212,7 @@ impl App {
                 {
                     self.phase = Phase::Interrupted { message: f.error.to_string(), partial: f.partial };
                 } else {
-                    self.phase = Phase::Entry { error: Some(words::card_problem(&f.error, self.lang())) };
+                    self.phase = Phase::Entry { error: Some(problems::card_problem(&f.error, self.lang())) };
                 }
             }
             Err(ReadError::Cancelled) => {
@@ -223,7 +223,7 @@ impl App {
             // technical English for the technician on the standard error (no personal data in it).
             Err(e) => {
                 eprintln!("cancuoc-desk: read failed: {e}");
-                self.phase = Phase::Entry { error: Some(words::read_problem(&e, self.lang())) };
+                self.phase = Phase::Entry { error: Some(problems::read_problem(&e, self.lang())) };
             }
         }
     }

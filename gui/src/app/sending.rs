@@ -270,7 +270,7 @@ impl App {
                     }
                     Err(x) => {
                         eprintln!("cancuoc-desk: evidence not written: {x}");
-                        self.notice(cancuoc_bridge::words::evidence_problem(&x, self.lang()), false)
+                        self.notice(cancuoc_bridge::problems::evidence_problem(&x, self.lang()), false)
                     }
                 }
             }
@@ -344,7 +344,7 @@ impl App {
             Err(crate::store::StoreError::Unreachable(_)) => self.notice(t.db_unreachable, false),
             Err(e) => {
                 eprintln!("cancuoc-desk: the visit was not saved: {e}");
-                self.notice(cancuoc_bridge::words::store_problem(&e, self.lang()), false)
+                self.notice(cancuoc_bridge::problems::store_problem(&e, self.lang()), false)
             }
         }
     }

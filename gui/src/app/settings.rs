@@ -33,7 +33,7 @@ impl App {
         self.settings = self.draft.clone();
         self.store.save_settings(&self.settings).map_err(|e| {
             eprintln!("cancuoc-desk: settings not saved: {e}");
-            cancuoc_bridge::words::store_problem(&e, self.settings.lang)
+            cancuoc_bridge::problems::store_problem(&e, self.settings.lang)
         })?;
         self.draft_pin = (String::new(), String::new());
         self.draft_pin_remove = false;

@@ -161,7 +161,7 @@ fn preview(ui: &mut egui::Ui, s: &crate::app::FormSession, page_word: &str, lang
     let pages = match s.form.layout(&s.values(), cancuoc_bridge::his::forms::today()) {
         Ok(p) => p,
         Err(e) => {
-            ui.label(RichText::new(cancuoc_bridge::words::form_problem(&e, lang)).color(RED));
+            ui.label(RichText::new(cancuoc_bridge::problems::form_problem(&e, lang)).color(RED));
             return;
         }
     };

@@ -59,7 +59,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
                     crate::app::Notice { text: t.purge_busy.into(), good: false }
                 }
                 Err(e) => {
-                    crate::app::Notice { text: cancuoc_bridge::words::store_problem(&e, app.lang()), good: false }
+                    crate::app::Notice { text: cancuoc_bridge::problems::store_problem(&e, app.lang()), good: false }
                 }
             });
         }
@@ -67,7 +67,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
     let rows = match app.history_rows() {
         Ok(r) => r,
         Err(e) => {
-            ui.label(RichText::new(cancuoc_bridge::words::store_problem(&e, app.lang())).color(RED));
+            ui.label(RichText::new(cancuoc_bridge::problems::store_problem(&e, app.lang())).color(RED));
             Vec::new()
         }
     };

@@ -1,13 +1,14 @@
 //! What went wrong, said to a clerk: one sentence per kind of failure, what happened and what to
 //! do, in Vietnamese and English — no status words, protocol names or OS errors. The errors'
 //! `Display` stays the technical English that goes into logs, the JSON `message` and the
-//! technician's tools; the desk app shows these instead.
+//! technician's tools; the desk app shows these instead. The verdict's wording is in
+//! [`crate::words`]; this module is apart because it names the errors of every other room (the
+//! read, the store, privacy, the forms), which themselves use `words` — one module would go round.
 
 use cancuoc_core::TransportError;
 use cancuoc_core::error::{Error as CardError, PaceError};
 use cancuoc_link::ErrorCode;
 
-use super::Lang;
 use crate::his::evidence::EncodeError;
 use crate::his::forms::{FillError, RenderError};
 use crate::privacy::PrivacyError;
@@ -15,6 +16,7 @@ use crate::read::Error as ReadError;
 use crate::store::StoreError;
 use crate::transport::pcsc::PcscError;
 use crate::transport::usb::UsbError;
+use crate::words::Lang;
 
 /// The two languages of one sentence.
 fn say(lang: Lang, vi: &str, en: &str) -> String {

@@ -9,12 +9,6 @@ use cancuoc_core::verdict::{ActiveAuthStatus, CertRole, ChainStatus, Failure, Ha
 
 use crate::Status;
 
-mod problems;
-pub use problems::{
-    access_refused, card_problem, evidence_problem, form_problem, privacy_problem, read_problem, store_problem,
-    usb_problem,
-};
-
 /// A language the verdict is worded in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Lang {
