@@ -59,6 +59,18 @@ fn reader_failed(lang: Lang) -> String {
     )
 }
 
+fn cancelled(lang: Lang) -> String {
+    say(lang, "Đã hủy lượt đọc.", "The read was cancelled.")
+}
+
+fn firmware_mismatch(lang: Lang) -> String {
+    call_technician(
+        lang,
+        "Phần mềm trong đầu đọc không khớp với chương trình này: cần nạp lại phần mềm đầu đọc.",
+        "The reader's firmware does not match this program: the reader needs its firmware updated.",
+    )
+}
+
 fn call_technician(lang: Lang, vi: &str, en: &str) -> String {
     match lang {
         Lang::Vi => format!("{vi} Báo kỹ thuật viên."),
@@ -103,7 +115,7 @@ pub fn read_problem(e: &ReadError, lang: Lang) -> String {
         ReadError::UnknownVariant(_) | ReadError::NoDemo => {
             say(lang, "Không có thẻ mẫu này trong chương trình.", "This program has no such practice card.")
         }
-        ReadError::Cancelled => say(lang, "Đã hủy lượt đọc.", "The read was cancelled."),
+        ReadError::Cancelled => cancelled(lang),
     }
 }
 
@@ -147,11 +159,7 @@ pub fn usb_problem(e: &UsbError, lang: Lang) -> String {
             "Thiết bị ở cổng này không phải đầu đọc cancuoc: chọn cổng khác.",
             "The device on this port is not a cancuoc reader: choose another port.",
         ),
-        UsbError::Protocol { .. } => call_technician(
-            lang,
-            "Phần mềm trong đầu đọc không khớp với chương trình này: cần nạp lại phần mềm đầu đọc.",
-            "The reader's firmware does not match this program: the reader needs its firmware updated.",
-        ),
+        UsbError::Protocol { .. } => firmware_mismatch(lang),
         UsbError::Disconnected => say(
             lang,
             "Đầu đọc bị rút ra hoặc ngừng trả lời: cắm lại rồi đọc lại.",
@@ -162,7 +170,7 @@ pub fn usb_problem(e: &UsbError, lang: Lang) -> String {
             ErrorCode::NoCard => no_card(lang),
             ErrorCode::CardRemoved => card_left(lang),
             ErrorCode::AccessDenied | ErrorCode::NoAccessKey => access_refused(lang),
-            ErrorCode::Cancelled => say(lang, "Đã hủy lượt đọc.", "The read was cancelled."),
+            ErrorCode::Cancelled => cancelled(lang),
             ErrorCode::Busy => say(
                 lang,
                 "Đầu đọc đang đọc một thẻ khác: chờ xong rồi đọc lại.",
@@ -173,7 +181,7 @@ pub fn usb_problem(e: &UsbError, lang: Lang) -> String {
                 "Đầu đọc không nhận danh sách cơ quan cấp thẻ tin cậy.",
                 "The reader refused the list of trusted card issuers.",
             ),
-            ErrorCode::UnsupportedVersion => usb_problem(&UsbError::Protocol { reader: 0, bridge: 0 }, lang),
+            ErrorCode::UnsupportedVersion => firmware_mismatch(lang),
             ErrorCode::BadFrame | ErrorCode::FrameTooLong | ErrorCode::ReadFailed | ErrorCode::Unexpected => {
                 reader_failed(lang)
             }
