@@ -15,6 +15,9 @@ use primeorder::PrimeCurveParams;
 use rand_core::CryptoRng;
 use rsa::BigUint;
 
+mod jacobian;
+pub use jacobian::ecdsa_verify;
+
 /// The curves this build computes on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -199,30 +202,13 @@ mod generic {
     }
 
     /// `k · P` (P = the standard generator when `point` is `None`).
-    pub fn mul<C>(k: &[u8], point: Option<&[u8]>) -> Result<Vec<u8>, EccError>
-    where
-        C: CurveArithmetic,
-        C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
-        FieldBytesSize<C>: ModulusSize,
-    {
-        let k = scalar::<C>(k)?;
-        let p = match point {
-            Some(b) => decode::<C>(b)?,
-            None => C::ProjectivePoint::generator(),
-        };
-        encode::<C>(&(p * k))
+    pub fn mul<C: PrimeCurveParams>(k: &[u8], point: Option<&[u8]>) -> Result<Vec<u8>, EccError> {
+        super::jacobian::mul::<C>(&scalar::<C>(k)?, point)
     }
 
     /// `s · G + H` — the generic mapping's new generator (9303-11 §4.4.3.3.1).
-    pub fn map<C>(s: &[u8], h: &[u8]) -> Result<Vec<u8>, EccError>
-    where
-        C: CurveArithmetic,
-        C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
-        FieldBytesSize<C>: ModulusSize,
-    {
-        let s = scalar::<C>(s)?;
-        let h = decode::<C>(h)?;
-        encode::<C>(&(C::ProjectivePoint::generator() * s + h))
+    pub fn map<C: PrimeCurveParams>(s: &[u8], h: &[u8]) -> Result<Vec<u8>, EccError> {
+        super::jacobian::mul_generator_add::<C>(&scalar::<C>(s)?, h)
     }
 
     /// The point encoding f_G of the ECDH integrated mapping (ICAO 9303-11 Appendix B.2, affine

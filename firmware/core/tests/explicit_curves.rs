@@ -1,5 +1,7 @@
 //! brainpoolP512r1 and explicit domain parameters against openssl's answers
-//! (tests/fixtures/openssl/brainpoolP512r1.txt, written by openssl, with the commands).
+//! (tests/fixtures/openssl/brainpoolP512r1.txt, written by openssl, with the commands), and the
+//! scalar multiplication of PACE and chip authentication against openssl's ECDH on the four
+//! curves below 512 bits (tests/fixtures/openssl/ecdh.txt).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -147,5 +149,39 @@ fn explicit_parameters_are_recognised_exactly() {
     match sig::ec_curve(&key) {
         Err(SigError::UnsupportedCurve(why)) => assert!(why.contains("224-bit"), "{why}"),
         other => panic!("P-224 explicit parameters: {other:?}"),
+    }
+}
+
+/// The scalar multiplication (`firmware/core/src/ecc/jacobian.rs`) on openssl's ECDH: a·G is
+/// openssl's public key, a·B's x is what `openssl pkeyutl -derive` agreed; with a = −3 (NIST) and
+/// without (brainpool).
+#[test]
+fn ecdh_matches_openssl_on_nist_and_brainpool_curves() {
+    let text = include_str!("../../../tests/fixtures/openssl/ecdh.txt");
+    let v: BTreeMap<&str, Vec<u8>> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let (k, v) = l.split_once(' ').unwrap();
+            (k, hex::decode(v).unwrap())
+        })
+        .collect();
+    let mut curves = vec![("prime256v1", 12), ("brainpoolP256r1", 13)];
+    if cfg!(feature = "large-curves") {
+        curves.extend([("secp384r1", 15), ("brainpoolP384r1", 16)]);
+    }
+    for (name, id) in curves {
+        let curve = Curve::from_domain_id(id).unwrap();
+        let key = |k: &str| v[format!("{name}_{k}").as_str()].clone();
+        let a = Secret(key("a_private"));
+        assert_eq!(curve.mul(&a, None).unwrap(), key("a_public"), "{name}: a·G");
+        let shared = curve.mul(&a, Some(&key("b_public"))).unwrap();
+        assert_eq!(curve.x_coordinate(&shared).unwrap(), key("shared_x"), "{name}: a·B");
+        // s·G + H with s = a and H = B: the same as a·G + B, through the mapping's own path.
+        let mapped = curve.map_generator(&key("a_private"), &key("b_public")).unwrap();
+        assert!(curve.validate(&mapped).is_ok(), "{name}");
+        let mut off = key("b_public");
+        off[10] ^= 1;
+        assert!(curve.mul(&a, Some(&off)).is_err(), "{name}: a point off the curve is refused");
     }
 }

@@ -6,7 +6,6 @@
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
-use ecdsa::signature::hazmat::PrehashVerifier;
 use rsa::pkcs1::der::Decode as _;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
@@ -26,15 +25,24 @@ pub enum EcSignature<'a> {
     Plain(&'a [u8]),
 }
 
+/// The signature parsed by the `ecdsa` crate (r and s in 1…n−1), the equation checked by the
+/// core's own curve arithmetic (`crate::ecc::ecdsa_verify`, issue 39: the reader's fast path).
 macro_rules! ec_verify {
     ($curve:path, $point:expr, $hash:expr, $sig:expr) => {{
-        let vk = ecdsa::VerifyingKey::<$curve>::from_sec1_bytes($point).map_err(|_| SigError::BadKey)?;
         let sig = match $sig {
             EcSignature::Der(b) => ecdsa::Signature::<$curve>::from_der(b),
             EcSignature::Plain(b) => ecdsa::Signature::<$curve>::from_slice(b),
         }
         .map_err(|_| SigError::Invalid)?;
-        vk.verify_prehash($hash, &sig).map_err(|_| SigError::Invalid)
+        let (r, s) = sig.split_scalars();
+        if <$curve as ecdsa::EcdsaCurve>::NORMALIZE_S && bool::from(elliptic_curve::scalar::IsHigh::is_high(&*s)) {
+            return Err(SigError::Invalid);
+        }
+        match crate::ecc::ecdsa_verify::<$curve>($point, $hash, &r, &s) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(SigError::Invalid),
+            Err(_) => Err(SigError::BadKey),
+        }
     }};
 }
 
