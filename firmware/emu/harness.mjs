@@ -343,6 +343,7 @@ async function main() {
   c0.PC = mcu.readUint32(FLASH + 0x104) & ~1;
   event('reset', { image_bytes: imageBytes, wait_functions: waitRanges.length });
 
+  let nextSecond = 1;
   while (!stopped) {
     if (bus.blocked) {
       await bus.blocked;
@@ -352,6 +353,12 @@ async function main() {
     if (!announced && usbUp && pn532.fieldOn()) {
       announced = true;
       event('ready', { core0_cycles: cores[0].cycles, core1_cycles: cores[1].cycles });
+    }
+    // One event per emulated second: a test can wait for emulated time to pass (the reader
+    // idle before the card comes) without depending on how fast the host runs the emulator.
+    if (simMs() >= nextSecond * 1000) {
+      event('second', { second: nextSecond });
+      nextSecond += 1;
     }
     if (hangAfterMs && !core1Hung && simMs() >= hangAfterMs) {
       core1Hung = true;

@@ -6,6 +6,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 
+use cancuoc_core::ecc::{Curve, spare};
 use cancuoc_link::{ErrorCode, ReaderMsg, ReaderState};
 use cancuoc_reader::pn532::{LIMITS, Pn532};
 use cancuoc_reader::{Action, Device, FIRMWARE_VERSION};
@@ -102,9 +103,21 @@ pub(crate) fn core1<I: pn532::Interface>(bus: I, trust_image: Vec<u8>) -> ! {
                 send(ReaderMsg::CardRemoved);
             }
         }
+        // Nothing to do: draw the next read's ephemeral key pairs ahead (one scalar
+        // multiplication, ≈ 0.3 s on the RP2040, at a time; messages and polls wait for it).
+        if has_front_end && spare::wanted() {
+            let _ = spare::draw(AHEAD, &mut session_rng());
+            beat();
+            continue;
+        }
         embassy_time::block_for(Duration::from_millis(5));
     }
 }
+
+/// The curve whose key pairs are drawn ahead: brainpoolP256r1, the PACE domain (parameter ID 13)
+/// of Vietnamese ID cards' EF.CardAccess and the curve of their chip authentication
+/// (docs/performance.md, issue 39). A card on another curve draws its own keys during the read.
+const AHEAD: Curve = Curve::BrainpoolP256r1;
 
 pub(crate) fn read<I: pn532::Interface, D: embedded_hal::delay::DelayNs>(
     pn: &mut Pn532<I, D>,

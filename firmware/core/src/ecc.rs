@@ -16,6 +16,7 @@ use rand_core::CryptoRng;
 use rsa::BigUint;
 
 mod jacobian;
+pub mod spare;
 pub use jacobian::ecdsa_verify;
 
 /// The curves this build computes on.

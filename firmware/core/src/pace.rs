@@ -356,8 +356,16 @@ pub fn establish_with<T: Transport>(
     let g_mapped = match protocol.mapping {
         // 2. Generic mapping: H = SK_map · PK_map(chip); G' = s · G + H.
         Mapping::Generic | Mapping::ChipAuthentication => {
-            let sk_map = random.secret(domain);
-            let pk_map = domain.public(&sk_map, None).map_err(pace)?;
+            // A pair drawn ahead while the reader was idle (`ecc::spare`), else a fresh one.
+            let drawn = if let Domain::Ec(c) = domain { crate::ecc::spare::take(c) } else { None };
+            let (sk_map, pk_map) = match drawn {
+                Some(pair) => pair,
+                None => {
+                    let sk = random.secret(domain);
+                    let pk = domain.public(&sk, None).map_err(pace)?;
+                    (sk, pk)
+                }
+            };
             let chip_map = required(&general_authenticate(card, Step::PaceMap, false, 0x81, &pk_map)?, 0x82)?;
             let h = domain.shared(&sk_map, &chip_map).map_err(pace)?;
             chip_mapping_key = chip_map;

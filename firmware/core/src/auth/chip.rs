@@ -118,9 +118,9 @@ pub fn perform<T: Transport, R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<(), Error> {
     let step = Step::ChipAuthentication;
-    let secret = ca.curve.random_secret(rng);
     let bad = |_| Error::MalformedResponse { step };
-    let pk = ca.curve.mul(&secret, None).map_err(bad)?;
+    // A pair drawn ahead while the reader was idle (`ecc::spare`), else a fresh one.
+    let (secret, pk) = crate::ecc::spare::key_pair(ca.curve, rng).map_err(bad)?;
     let shared = ca.curve.mul(&secret, Some(&ca.public_key)).map_err(bad)?;
     let k = ca.curve.x_coordinate(&shared).map_err(bad)?;
     let key_ref = ca.key_id.map(|id| {
