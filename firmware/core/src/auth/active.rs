@@ -106,11 +106,10 @@ fn verify_rsa(dg15: &Dg15, challenge: &[u8; 8], response: &[u8]) -> ActiveAuthSt
     };
     let n = key.n();
     let k = key.size();
-    let s = BigUint::from_bytes_be(response);
-    if response.len() != k || &s >= n {
+    let Some(m) = super::rsa_public::rsavp1(&key, response) else {
         return ActiveAuthStatus::Failed("the signature has the wrong size for the DG15 key".to_string());
-    }
-    let m = s.modpow(key.e(), n);
+    };
+    let m = BigUint::from_bytes_be(&m);
     // 9796-2 §B.6: the signer may send min(J^d, n − J^d); try both representatives.
     let mut last_err = RepresentativeError::Empty;
     for candidate in [m.clone(), n - &m] {

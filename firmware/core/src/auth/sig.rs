@@ -148,7 +148,9 @@ pub fn verify_rustcrypto(
     }
     if let Some(h) = rsa_pkcs1_hash(&o, digest_hint) {
         let k = rsa_key(key)?;
-        k.verify(pkcs1_scheme(h), &h.digest(message), signature).map_err(|_| SigError::Invalid)?;
+        if !super::rsa_public::pkcs1v15_verify(&k, &pkcs1_scheme(h).prefix, &h.digest(message), signature) {
+            return Err(SigError::Invalid);
+        }
         return Ok(h);
     }
     if o == oid::RSASSA_PSS {
