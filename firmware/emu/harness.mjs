@@ -139,6 +139,7 @@ const pn532 = installPn532(mcu, {
     // + the longest the host waited, in wall time, for the next bytes from the reader
     event('read', { ...figures, longest_silence_wall_ms: longestSilence });
     longestSilence = 0;
+    holderDone = new Set();
     if (profile) {
       const total = [...profile.values()].reduce((a, b) => a + b, 0);
       const top = [...profile].sort((a, b) => b[1] - a[1]).slice(0, 25);
@@ -227,11 +228,58 @@ cdc.onDeviceConnected = () => {
 const trace = process.env.CANCUOC_EMU_TRACE === '1';
 let lastToHost = Date.now();
 let longestSilence = 0;
+// The frames to the host, decoded as far as one figure needs: when the holder's data (DG1 and
+// DG13, the files the PC shows first) has wholly reached the host, in emulated time from the
+// read's first APDU. A frame is COBS(postcard(ReaderMsg) ‖ CRC-32) 0x00 (firmware/link); a
+// FileData message is variant 5: fid, offset, total as varints, then the data's length and bytes.
+let inFrame = [];
+let holderDone = new Set();
+const varint = (b, at) => {
+  let v = 0;
+  let shift = 0;
+  while (at.i < b.length) {
+    const x = b[at.i++];
+    v += (x & 0x7f) * 2 ** shift;
+    if (!(x & 0x80)) return v;
+    shift += 7;
+  }
+  return null;
+};
+const unCobs = (f) => {
+  const out = [];
+  let i = 0;
+  while (i < f.length) {
+    const code = f[i++];
+    for (let j = 1; j < code && i < f.length; j++) out.push(f[i++]);
+    if (code < 0xff && i < f.length) out.push(0);
+  }
+  return out;
+};
+const frameToHost = (f) => {
+  const b = unCobs(f);
+  const at = { i: 0 };
+  if (varint(b, at) !== 5 || bus.readStart === null) return;
+  const fid = varint(b, at);
+  const offset = varint(b, at);
+  const total = varint(b, at);
+  const len = varint(b, at);
+  if (offset + len !== total || (fid !== 0x0101 && fid !== 0x010d)) return;
+  holderDone.add(fid);
+  if (holderDone.size === 2) {
+    event('holder-data', { ms_from_read_start: +((mcu.clock.nanos - bus.readStart.ns) / 1e6).toFixed(1) });
+  }
+};
 cdc.onSerialData = (buf) => {
   if (trace) event('usb-in', { bytes: buf.length });
   const now = Date.now();
   if (bus.readStart !== null) longestSilence = Math.max(longestSilence, now - lastToHost);
   lastToHost = now;
+  for (const x of buf) {
+    if (x === 0) {
+      frameToHost(inFrame);
+      inFrame = [];
+    } else inFrame.push(x);
+  }
   process.stdout.write(Buffer.from(buf));
 };
 process.stdin.on('data', (chunk) => {

@@ -129,7 +129,7 @@ pub use cancuoc_bridge::read::{Error as ReadError, Source};
 
 /// What the worker tells the UI.
 pub enum WorkerMsg {
-    Progress(Progress),
+    Progress(Progress<'static>),
     Unplugged,
     Done(Box<Result<(CardRead, Option<ReaderReport>), ReadError>>),
 }
@@ -159,7 +159,7 @@ pub fn start(
         let unplug_tx = tx.clone();
         let hooks = Hooks {
             progress: &mut |p| {
-                let _ = progress_tx.send(WorkerMsg::Progress(p));
+                let _ = progress_tx.send(WorkerMsg::Progress(Progress { data: None, ..p }));
             },
             unplugged: &mut || {
                 let _ = unplug_tx.send(WorkerMsg::Unplugged);

@@ -228,7 +228,7 @@ impl UsbReader {
             match m {
                 ReaderMsg::Progress { fid, done, total } => {
                     if let Some(file) = file_id(fid) {
-                        progress(Progress { file, done: done as usize, total: total as usize });
+                        progress(Progress { file, done: done as usize, total: total as usize, data: None });
                     }
                 }
                 ReaderMsg::FileData { fid, offset, total, data } => {
@@ -240,6 +240,13 @@ impl UsbReader {
                         });
                     }
                     b.extend_from_slice(&data);
+                    // A whole file, as the reader sends each one when read (before its checks):
+                    // passed on, not verified, so that the holder's data can be shown at once.
+                    if b.len() == total as usize
+                        && let Some(file) = file_id(fid)
+                    {
+                        progress(Progress { file, done: b.len(), total: b.len(), data: Some(b) });
+                    }
                 }
                 ReaderMsg::ActiveAuth { challenge, answer } => aa_answer = Some((challenge, answer)),
                 ReaderMsg::Verdict(v) => {
@@ -372,8 +379,11 @@ pub fn read_verified(
             Err(e) => return Err(e),
         };
         let ours = visit_challenge.unwrap_or_else(challenge);
+        // The holder's data first (DG1, DG13), then the photo: the reader sends each file as
+        // soon as it is read, so the clerk's screen can show who it is while the rest is read
+        // and checked.
         let request = ReadRequest {
-            data_groups: vec![1, 2, 13, 14, 15],
+            data_groups: vec![1, 13, 2, 14, 15],
             active_auth: true,
             chip_auth: true,
             now_unix,

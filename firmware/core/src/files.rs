@@ -38,13 +38,16 @@ pub struct LinkStats {
 
 /// Progress of one file: bytes done out of total (total is 0 until the header is read).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FileProgress {
+pub struct FileProgress<'a> {
     /// The file being read.
     pub file: FileId,
     /// Bytes read so far.
     pub done: usize,
     /// The file's length from its header, 0 until known.
     pub total: usize,
+    /// The whole file, once, when its last byte is read (before the read goes on): a reader can
+    /// pass it on at once instead of after every check (issue 39). Not verified yet.
+    pub data: Option<&'a [u8]>,
 }
 
 /// Short APDUs carry at most 256 response data bytes plus the status word.
@@ -417,7 +420,7 @@ impl<T: Transport> Card<T> {
         let total = header
             .total_len()
             .ok_or(Error::Parse { file, error: tlv::TlvError::at(tlv::TlvErrorKind::Truncated, 0).into() })?;
-        progress(FileProgress { file, done: buf.len().min(total), total });
+        progress(FileProgress { file, done: buf.len().min(total), total, data: None });
         while buf.len() < total {
             let block = self.max_read_block_at(buf.len());
             let want = block.min(total - buf.len());
@@ -439,9 +442,10 @@ impl<T: Transport> Card<T> {
                 return Err(Error::MalformedResponse { step: Step::ReadBinary(file) });
             }
             buf.extend_from_slice(&chunk);
-            progress(FileProgress { file, done: buf.len().min(total), total });
+            progress(FileProgress { file, done: buf.len().min(total), total, data: None });
         }
         buf.truncate(total);
+        progress(FileProgress { file, done: total, total, data: Some(buf) });
         Ok(())
     }
 }

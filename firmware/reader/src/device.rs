@@ -200,16 +200,24 @@ impl Device {
         let stopped = Cell::new(false);
         let guarded = Cancellable { inner: transport, cancelled, stopped: &stopped };
         let resume = self.partial.take();
-        let result = read_card(guarded, credentials, &options, rng, resume, &mut |p| {
-            out(ReaderMsg::Progress {
+        // Each file goes to the host as soon as its last byte is read, so that the PC can show
+        // the holder's data (and check it on its own) while the reader's checks run; what a
+        // resumed read had already completed goes at the end with the verdict.
+        let mut sent: Vec<FileId> = Vec::new();
+        let result = read_card(guarded, credentials, &options, rng, resume, &mut |p| match p.data {
+            Some(bytes) => {
+                stream_file(p.file, bytes, out);
+                sent.push(p.file);
+            }
+            None => out(ReaderMsg::Progress {
                 fid: p.file.fid(),
                 done: u32::try_from(p.done).unwrap_or(u32::MAX),
                 total: u32::try_from(p.total).unwrap_or(u32::MAX),
-            })
+            }),
         });
         match result {
             Ok(read) => {
-                stream(&read, out);
+                stream(&read, &sent, out);
                 // The access key is wiped once the card has been read.
                 self.key = None;
             }
@@ -224,9 +232,9 @@ impl Device {
     }
 }
 
-/// Sends the files, the verdict and the end marker.
-fn stream(read: &CardRead, out: &mut dyn FnMut(ReaderMsg)) {
-    for (id, bytes) in &read.files {
+/// Sends the files not yet sent, the verdict and the end marker.
+fn stream(read: &CardRead, sent: &[FileId], out: &mut dyn FnMut(ReaderMsg)) {
+    for (id, bytes) in read.files.iter().filter(|(id, _)| !sent.contains(id)) {
         stream_file(*id, bytes, out);
     }
     if let Some((challenge, answer)) = &read.aa_exchange {

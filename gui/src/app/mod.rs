@@ -108,7 +108,7 @@ pub const DEMO_REMOVE_AT: usize = 11;
 
 pub enum Phase {
     Entry { error: Option<String> },
-    Reading { files: Vec<Progress>, job: ReadJob, unplugged: bool, resumed: bool },
+    Reading { files: Vec<Progress<'static>>, job: ReadJob, unplugged: bool, resumed: bool },
     Interrupted { message: String, partial: PartialRead },
     Result,
 }
