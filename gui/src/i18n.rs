@@ -167,6 +167,8 @@ pub struct Tr {
     // Reading
     pub place_card: &'static str,
     pub reading: &'static str,
+    /// Under the holder's name while the read goes on: the data is the chip's, not yet checked.
+    pub verifying: &'static str,
     pub hold_still: &'static str,
     pub cancel_button: &'static str,
     pub cancelled: &'static str,
@@ -622,6 +624,7 @@ pub const VI: Tr = Tr {
 
     place_card: "Đặt thẻ lên đầu đọc",
     reading: "Đang đọc thẻ…",
+    verifying: "Đang xác thực… chưa dùng được cho đến khi có kết quả.",
     hold_still: "Giữ yên thẻ trên đầu đọc cho đến khi xong.",
     cancel_button: "Hủy (Esc)",
     cancelled: "Đã hủy đọc thẻ.",
@@ -1043,6 +1046,7 @@ pub const EN: Tr = Tr {
 
     place_card: "Place the card on the reader",
     reading: "Reading the card…",
+    verifying: "Checking… not to be used until the result is in.",
     hold_still: "Keep the card still on the reader until it is done.",
     cancel_button: "Cancel (Esc)",
     cancelled: "Read cancelled.",

@@ -130,6 +130,12 @@ pub use cancuoc_bridge::read::{Error as ReadError, Source};
 /// What the worker tells the UI.
 pub enum WorkerMsg {
     Progress(Progress<'static>),
+    /// The holder's name and ID number from DG13 as it was read — not yet verified: shown with
+    /// "being checked" until the verdict comes.
+    Holder {
+        name: String,
+        id_number: String,
+    },
     Unplugged,
     Done(Box<Result<(CardRead, Option<ReaderReport>), ReadError>>),
 }
@@ -159,6 +165,13 @@ pub fn start(
         let unplug_tx = tx.clone();
         let hooks = Hooks {
             progress: &mut |p| {
+                if let (cancuoc_core::files::FileId::Dg(13), Some(bytes)) = (p.file, p.data)
+                    && let Ok(dg13) = cancuoc_core::lds::dg13::parse(bytes)
+                    && let Some(name) = dg13.full_name
+                {
+                    let id_number = dg13.id_number.unwrap_or_default();
+                    let _ = progress_tx.send(WorkerMsg::Holder { name, id_number });
+                }
                 let _ = progress_tx.send(WorkerMsg::Progress(Progress { data: None, ..p }));
             },
             unplugged: &mut || {

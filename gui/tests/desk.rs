@@ -2079,3 +2079,21 @@ fn failures_are_said_in_words_not_as_program_errors() {
     let said = h.state().notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
     assert!(said.starts_with("Đã lưu"), "{said}");
 }
+
+/// The reader sends each file as soon as it is read: the holder's name and number show while the
+/// read and its checks go on, marked as not yet checked, and the mark goes when the verdict comes.
+#[test]
+fn the_holders_name_shows_while_the_card_is_still_being_checked() {
+    // 20 ms per APDU, as a card on a reader takes: the checks after DG13 take a few frames.
+    let mut h = harness(Options { demo: true, sim_latency: Duration::from_millis(20), ..Default::default() });
+    let t = h.state().tr();
+    type_into(&mut h, t.can_label, "079195012345");
+    h.key_press(egui::Key::Enter);
+    wait(&mut h, "the holder's name during the read", |a| matches!(&a.phase, Phase::Reading { holder: Some(_), .. }));
+    assert!(matches!(h.state().phase, Phase::Reading { .. }), "still reading");
+    assert!(has_text(&h, "Nguyễn Thị Thu Hà · 079195012345"));
+    assert!(has_text(&h, t.verifying));
+    wait(&mut h, "the read to end", |a| !matches!(a.phase, Phase::Reading { .. }));
+    assert!(matches!(h.state().phase, Phase::Result));
+    assert!(!has_text(&h, t.verifying));
+}

@@ -107,9 +107,20 @@ pub struct Scenario {
 pub const DEMO_REMOVE_AT: usize = 11;
 
 pub enum Phase {
-    Entry { error: Option<String> },
-    Reading { files: Vec<Progress<'static>>, job: ReadJob, unplugged: bool, resumed: bool },
-    Interrupted { message: String, partial: PartialRead },
+    Entry {
+        error: Option<String>,
+    },
+    Reading {
+        files: Vec<Progress<'static>>,
+        job: ReadJob,
+        unplugged: bool,
+        resumed: bool,
+        holder: Option<(String, String)>,
+    },
+    Interrupted {
+        message: String,
+        partial: PartialRead,
+    },
     Result,
 }
 

@@ -35,6 +35,7 @@ impl App {
             job: reader::start(source, creds, None, self.opts.trust_dir.clone(), challenge),
             unplugged: false,
             resumed: false,
+            holder: None,
         };
     }
 
@@ -62,6 +63,7 @@ impl App {
             ),
             unplugged: false,
             resumed: true,
+            holder: None,
         };
     }
 
@@ -102,13 +104,14 @@ impl App {
     pub fn poll(&mut self, ctx: &egui::Context) {
         self.poll_face();
         let mut done = None;
-        if let Phase::Reading { files, job, unplugged, .. } = &mut self.phase {
+        if let Phase::Reading { files, job, unplugged, holder, .. } = &mut self.phase {
             while let Ok(m) = job.rx.try_recv() {
                 match m {
                     WorkerMsg::Progress(p) => match files.iter_mut().find(|f| f.file == p.file) {
                         Some(f) => *f = p,
                         None => files.push(p),
                     },
+                    WorkerMsg::Holder { name, id_number } => *holder = Some((name, id_number)),
                     WorkerMsg::Unplugged => *unplugged = true,
                     WorkerMsg::Done(r) => done = Some(*r),
                 }

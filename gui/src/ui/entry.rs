@@ -22,10 +22,19 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, k: f32) {
     let t = app.tr();
     let lang = app.lang();
     match &app.phase {
-        Phase::Reading { files, unplugged, resumed, .. } => {
+        Phase::Reading { files, unplugged, resumed, holder, .. } => {
             ui.add_space(12.0);
             ui.heading(t.reading);
             ui.label(RichText::new(t.hold_still).size(19.0 * k));
+            // Who it is, as soon as the chip gave it — marked as not yet checked.
+            if let Some((name, id_number)) = holder {
+                ui.add_space(6.0);
+                ui.label(bold(format!("{name} · {id_number}"), 24.0 * k).color(super::INK));
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(RichText::new(t.verifying).size(18.0 * k).color(super::AMBER_TEXT));
+                });
+            }
             if *unplugged {
                 ui.label(bold(t.unplugged, 18.0 * k).color(RED));
             }
