@@ -8,6 +8,8 @@
 //! - Every SOD (Austria, Australia, China, Germany, Finland, France, Malaysia, New Zealand,
 //!   the Philippines, Russia, Singapore, the UK, the US): our SOD signature and DS → CSCA verdicts
 //!   agree with openssl's, and flipped bytes are rejected.
+//! - Second, our RSA public operation (`auth::rsa_public`, square-and-multiply) against
+//!   num-bigint-dig's own `modpow` at 1024–6144 bits.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -239,4 +241,34 @@ fn the_host_backend_agrees_with_rustcrypto_on_every_real_world_signature() {
     }
     assert!(sods_covered * 2 > sods, "ring covered {sods_covered} of {sods} SOD and DS signatures");
     println!("SODs: ring covered {sods_covered} of {sods} signatures");
+}
+
+/// `rsa_public::rsavp1` (square-and-multiply) against num-bigint-dig's windowed `modpow` — the
+/// `rsa` crate's own path — at each size and at the edges: s = 0, 1, n − 1; s = n and a wrong
+/// length refused. (The first test of it is the openssl agreement above: every RSA SOD and
+/// master-list signature goes through it.)
+#[test]
+fn rsa_public_operation_agrees_with_num_bigint_dig() {
+    use cancuoc_core::auth::rsa_public::rsavp1;
+    use rsa::{BigUint, RsaPublicKey};
+    let fit = |b: Vec<u8>, k: usize| [vec![0u8; k - b.len()], b].concat();
+    for bits in [1024usize, 2048, 3072, 4096, 6144] {
+        // An odd modulus with its top bit set (not a real RSA modulus: RSAVP1 needs none).
+        let k = bits / 8;
+        let mut nb: Vec<u8> = (0..k).map(|i| (i as u8).wrapping_mul(37).wrapping_add(11)).collect();
+        nb[0] |= 0x80;
+        nb[k - 1] |= 1;
+        let n = BigUint::from_bytes_be(&nb);
+        let x = BigUint::from_bytes_be(&nb[..k / 2]);
+        for e in [3u32, 65537] {
+            let key = RsaPublicKey::new_with_max_size(n.clone(), BigUint::from(e), 8192).unwrap();
+            for s in [BigUint::from(0u8), BigUint::from(1u8), &n - BigUint::from(1u8), &n / BigUint::from(3u8) + &x] {
+                let want = fit(s.modpow(&BigUint::from(e), &n).to_bytes_be(), k);
+                let s_bytes = fit(s.to_bytes_be(), k);
+                assert_eq!(rsavp1(&key, &s_bytes), Some(want), "{bits} bits, e = {e}");
+            }
+            assert_eq!(rsavp1(&key, &fit(n.to_bytes_be(), k)), None, "s = n is out of range");
+            assert_eq!(rsavp1(&key, &[1u8; 3]), None, "wrong length");
+        }
+    }
 }
