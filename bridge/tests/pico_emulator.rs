@@ -244,11 +244,13 @@ fn the_board_image_boots_in_rp2040js_and_a_card_read_through_it_is_verified() {
     let r = pico.wait_for("read", 0, Duration::from_secs(10));
     eprintln!("read: {r}");
     // Each file goes to the PC as soon as it is read: the holder's data (DG1, DG13) was on the
-    // PC well before the reader's own checks ended (docs/performance.md has the figure).
+    // PC before the reader's own checks ended, within issue 39's 1.5 s of the read's start
+    // (emulated time, which follows from the cycle counts: the same on every host;
+    // docs/performance.md has the figure).
     let holder = pico.wait_for("holder-data", 0, Duration::from_secs(1));
     eprintln!("holder's data on the PC: {holder}");
     let early = holder["ms_from_read_start"].as_f64().unwrap();
-    assert!(early > 0.0 && early < r["read_ms"].as_f64().unwrap() / 2.0, "{holder} {r}");
+    assert!(early > 0.0 && early < r["read_ms"].as_f64().unwrap() && early <= 1500.0, "{holder} {r}");
     // The light a clerk looks at: on for 3 s after a verified read (plus the reading blink's
     // last on-phase before it and the idle blink's 50 ms after it: 3.0–3.13 s). The reading
     // blink's last on-phase may end on its own first, a little late when core 0's timer comes

@@ -45,3 +45,30 @@ pub fn demo_bundle() -> Vec<u8> {
         .collect();
     cancuoc_demo::card::encode_bundle(images.iter().map(|(n, i)| (*n, i)))
 }
+
+/// Passive authentication on a second thread while this one gets the chip's proofs, as the
+/// reader board runs it on its other core ([`cancuoc_core::read::Overlap`]). Counts the jobs
+/// that ran on a thread other than the caller's.
+#[derive(Default)]
+pub struct TwoThreads {
+    /// Jobs that ran on the second thread.
+    pub elsewhere_runs: usize,
+}
+
+impl cancuoc_core::read::Overlap for TwoThreads {
+    fn both(&mut self, elsewhere: &mut (dyn FnMut() + Send), here: &mut dyn FnMut()) {
+        let caller = std::thread::current().id();
+        let other = std::thread::scope(|s| {
+            let job = s.spawn(move || {
+                elsewhere();
+                std::thread::current().id()
+            });
+            here();
+            job.join()
+        });
+        // A panic on the second thread is the test's failure, not a verdict.
+        if other.expect("passive authentication's thread panicked") != caller {
+            self.elsewhere_runs += 1;
+        }
+    }
+}

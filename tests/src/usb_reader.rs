@@ -134,7 +134,15 @@ where
                 chip.reinsert_keeping_faults();
                 let antenna = Antenna { chip: &mut chip, latency: options.latency, stop: &stop, apdus: &options.apdus };
                 let cancel = cancel.clone();
-                device.read(antenna, &req, &mut crate::os_rng(), &move || cancel.load(Ordering::Relaxed), &mut out);
+                // Passive authentication on a second thread, as the board runs it on its core 0.
+                device.read(
+                    antenna,
+                    &req,
+                    &mut crate::os_rng(),
+                    &move || cancel.load(Ordering::Relaxed),
+                    &mut out,
+                    &mut crate::TwoThreads::default(),
+                );
                 reading.store(false, Ordering::Relaxed);
             }
             Some(Action::StoreTrust(_)) | Some(Action::Reboot { .. }) | None => {}

@@ -7,9 +7,9 @@ use cancuoc_core::apdu::TransportLimits;
 use cancuoc_core::error::Error;
 use cancuoc_core::files::FileId;
 use cancuoc_core::lds::dg2::ImageFormat;
-use cancuoc_core::read::{CardRead, Credentials, ReadFailure, ReadOptions, read_card};
+use cancuoc_core::read::{CardRead, Credentials, Overlap, ReadFailure, ReadOptions, read_card, read_card_overlapped};
 use cancuoc_core::verdict::{ActiveAuthStatus, CertRole, ChainStatus, Failure, HashStatus, SignatureStatus};
-use cancuoc_sim::{Fault, PERSONA, SimChip, os_rng, simulated_card, trust_store};
+use cancuoc_sim::{Fault, PERSONA, SimChip, TwoThreads, os_rng, simulated_card, trust_store};
 
 /// 2026-11-23T00:00:00Z.
 const NOW: u64 = 1_795_392_000;
@@ -107,6 +107,36 @@ fn forged_variants_are_not_verified_and_say_why() {
     let r = read_variant("tampered-dg13");
     assert_eq!(r.dg13.unwrap().full_name.as_deref(), Some("Nguyễn Thị Thu Ià"));
     assert!(read_variant("unknown-csca").verdict.only_signer_untrusted());
+}
+
+/// An `Overlap` that runs neither part (a broken board implementation): the read still does both.
+struct Neither;
+
+impl Overlap for Neither {
+    fn both(&mut self, _: &mut (dyn FnMut() + Send), _: &mut dyn FnMut()) {}
+}
+
+#[test]
+fn passive_authentication_on_a_second_thread_gives_the_same_verdict() {
+    // The reader board runs passive authentication on its other core while core 1 asks the chip
+    // for its proofs (issue 39); the verdict must be the one a single thread reaches, genuine or
+    // forged, and a broken overlap that runs nothing must not pass a card unchecked.
+    let trust = trust_store();
+    let opts = ReadOptions::cccd(&trust, NOW);
+    let key = Credentials::mrz(PERSONA.access_key());
+    for name in ["rsa", "ecdsa-bp256", "tampered-dg13", "bad-sod-signature", "forged-ds", "wrong-aa-key"] {
+        let one = read_variant(name);
+        let mut two = TwoThreads::default();
+        let mut chip = simulated_card(name).unwrap();
+        let r = read_card_overlapped(&mut chip, &key, &opts, &mut os_rng(), None, &mut |_| {}, &mut two)
+            .unwrap_or_else(|f| panic!("{name}: {}", f.error));
+        assert_eq!(two.elsewhere_runs, 1, "{name}: passive authentication ran on the second thread");
+        assert_eq!(r.verdict, one.verdict, "{name}");
+        let mut chip = simulated_card(name).unwrap();
+        let r = read_card_overlapped(&mut chip, &key, &opts, &mut os_rng(), None, &mut |_| {}, &mut Neither)
+            .unwrap_or_else(|f| panic!("{name}: {}", f.error));
+        assert_eq!(r.verdict, one.verdict, "{name}: both parts done after an overlap that ran neither");
+    }
 }
 
 #[test]

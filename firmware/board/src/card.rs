@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 
 use cancuoc_core::ecc::{Curve, spare};
+use cancuoc_core::read::Overlap;
 use cancuoc_link::{ErrorCode, ReaderMsg, ReaderState};
 use cancuoc_reader::pn532::{LIMITS, Pn532};
 use cancuoc_reader::{Action, Device, FIRMWARE_VERSION};
@@ -16,7 +17,7 @@ use embassy_time::{Delay, Duration, Instant};
 use sha2::{Digest, Sha256};
 
 use super::{
-    BOARD, CANCEL, HEARTBEAT, LED_FAULT, LED_IDLE, LED_NOT_VERIFIED, LED_READING, LED_STATE, LED_VERIFIED, READING,
+    BOARD, CANCEL, CHECK, CHECKED, HEARTBEAT, LED_FAULT, LED_IDLE, LED_NOT_VERIFIED, LED_READING, LED_STATE, LED_VERIFIED, READING,
     REBOOT, STORE, STORED, TO_DEVICE, TO_HOST,
 };
 
@@ -175,6 +176,7 @@ pub(crate) fn read<I: pn532::Interface, D: embedded_hal::delay::DelayNs>(
             }
             send(m)
         },
+        &mut OtherCore,
     );
     // Field off between cards: the next card starts from a clean reset.
     let _ = pn.release_target();
@@ -188,6 +190,40 @@ pub(crate) fn read<I: pn532::Interface, D: embedded_hal::delay::DelayNs>(
         Ordering::Relaxed,
     );
     send(ReaderMsg::State(ReaderState::Idle));
+}
+
+/// A job for core 0: the read's passive authentication, borrowed from core 1's stack.
+pub(crate) struct Job(*mut (dyn FnMut() + Send + 'static));
+
+// SAFETY: the closure is `Send`; `OtherCore::both` does not return (and so the borrow it erases
+// does not end) until core 0 has run it and said so.
+unsafe impl Send for Job {}
+
+impl Job {
+    pub(crate) fn run(self) {
+        // SAFETY: see `OtherCore::both`: the closure is alive and nothing else touches it.
+        unsafe { (*self.0)() }
+    }
+}
+
+/// Passive authentication on core 0 while core 1 asks the chip for its proofs (issue 39).
+struct OtherCore;
+
+impl Overlap for OtherCore {
+    fn both(&mut self, elsewhere: &mut (dyn FnMut() + Send), here: &mut dyn FnMut()) {
+        CHECKED.store(false, Ordering::Release);
+        let job: *mut (dyn FnMut() + Send + '_) = elsewhere;
+        // SAFETY: only the lifetime is erased; the wait below keeps the closure borrowed until
+        // core 0 is done with it (a panic resets the chip, so no unwinding ends the borrow early).
+        CHECK.signal(Job(unsafe {
+            core::mem::transmute::<*mut (dyn FnMut() + Send + '_), *mut (dyn FnMut() + Send + 'static)>(job)
+        }));
+        here();
+        while !CHECKED.load(Ordering::Acquire) {
+            beat();
+            embassy_time::block_for(Duration::from_micros(200));
+        }
+    }
 }
 
 pub(crate) fn finish(code: ErrorCode, detail: &str) {

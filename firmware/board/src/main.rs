@@ -67,6 +67,10 @@ static TO_HOST: Channel<CriticalSectionRawMutex, ReaderMsg, 8> = Channel::new();
 static STORE: Signal<CriticalSectionRawMutex, Vec<u8>> = Signal::new();
 static STORED: AtomicU8 = AtomicU8::new(0);
 static REBOOT: Signal<CriticalSectionRawMutex, bool> = Signal::new();
+/// Core 1 → core 0: passive authentication to run while core 1 asks the chip for its proofs
+/// (card.rs, `OtherCore`); core 0 sets `CHECKED` when it has run it.
+static CHECK: Signal<CriticalSectionRawMutex, card::Job> = Signal::new();
+static CHECKED: AtomicBool = AtomicBool::new(false);
 /// Set by core 0 when the host cancels; polled by the read before each APDU.
 static CANCEL: AtomicBool = AtomicBool::new(false);
 static READING: AtomicBool = AtomicBool::new(false);
@@ -192,6 +196,21 @@ async fn core0_main(
     }
     if let Ok(t) = watchdog_task(Watchdog::new(wd)) {
         spawner.spawn(t);
+    }
+    if let Ok(t) = check_task() {
+        spawner.spawn(t);
+    }
+}
+
+/// Passive authentication of a read, handed over by core 1 (issue 39): it runs here while core 1
+/// talks to the chip. It holds this executor for its length (0.2–0.8 s on the RP2040): the USB
+/// link waits meanwhile (the host retries; nothing is lost), and the watchdog's 3 s is far off.
+#[embassy_executor::task]
+async fn check_task() -> ! {
+    loop {
+        let job = CHECK.wait().await;
+        job.run();
+        CHECKED.store(true, Ordering::Release);
     }
 }
 

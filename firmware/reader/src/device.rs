@@ -11,7 +11,7 @@ use cancuoc_core::access::AccessKey as MrzKey;
 use cancuoc_core::apdu::{Transport, TransportError, TransportLimits};
 use cancuoc_core::files::FileId;
 use cancuoc_core::pace::Can;
-use cancuoc_core::read::{CardRead, Credentials, PartialRead, ReadFailure, ReadOptions, read_card};
+use cancuoc_core::read::{CardRead, Credentials, Overlap, PartialRead, ReadFailure, ReadOptions, read_card_overlapped};
 use cancuoc_core::trust::TrustStore;
 use cancuoc_core::verdict::ActiveAuthStatus;
 use cancuoc_link::{
@@ -180,6 +180,8 @@ impl Device {
 
     /// Reads the card through `transport` and streams the outcome. `cancelled` is polled before
     /// every APDU; when it turns true the read stops there with [`ErrorCode::Cancelled`].
+    /// `overlap` says where passive authentication runs while the chip gives its proofs (the
+    /// board: its other core; [`cancuoc_core::read::InTurn`]: after them, here).
     pub fn read<T: Transport, R: CryptoRng + ?Sized>(
         &mut self,
         transport: T,
@@ -187,6 +189,7 @@ impl Device {
         rng: &mut R,
         cancelled: &dyn Fn() -> bool,
         out: &mut dyn FnMut(ReaderMsg),
+        overlap: &mut dyn Overlap,
     ) {
         let Some(credentials) = self.key.as_ref() else {
             out(error(ErrorCode::NoAccessKey, "send the access key (CAN or MRZ) before starting a read"));
@@ -204,7 +207,7 @@ impl Device {
         // the holder's data (and check it on its own) while the reader's checks run; what a
         // resumed read had already completed goes at the end with the verdict.
         let mut sent: Vec<FileId> = Vec::new();
-        let result = read_card(guarded, credentials, &options, rng, resume, &mut |p| match p.data {
+        let result = read_card_overlapped(guarded, credentials, &options, rng, resume, &mut |p| match p.data {
             Some(bytes) => {
                 stream_file(p.file, bytes, out);
                 sent.push(p.file);
@@ -214,7 +217,7 @@ impl Device {
                 done: u32::try_from(p.done).unwrap_or(u32::MAX),
                 total: u32::try_from(p.total).unwrap_or(u32::MAX),
             }),
-        });
+        }, overlap);
         match result {
             Ok(read) => {
                 stream(&read, &sent, out);

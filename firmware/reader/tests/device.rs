@@ -6,7 +6,7 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use cancuoc_core::apdu::TransportLimits;
-use cancuoc_core::read::{Credentials, ReadOptions, read_card};
+use cancuoc_core::read::{Credentials, InTurn, ReadOptions, read_card};
 use cancuoc_link::{AccessKey, ErrorCode, HostMsg, PROTOCOL_VERSION, ReadRequest, ReaderMsg, crc32, pack_trust_store};
 use cancuoc_reader::replay::{RecordedKey, Recorder, Replay, SeededRng, Transcript};
 use cancuoc_reader::{Action, Device, TrustImage};
@@ -87,7 +87,7 @@ fn a_read_streams_every_file_byte_for_byte_and_a_verified_verdict() {
     let Some(Action::Read(req)) = a else { panic!("{a:?}") };
     let mut chip = simulated_card("rsa").unwrap();
     let mut out = Vec::new();
-    d.read(&mut chip, &req, &mut cancuoc_sim::os_rng(), &|| false, &mut |m| out.push(m));
+    d.read(&mut chip, &req, &mut cancuoc_sim::os_rng(), &|| false, &mut |m| out.push(m), &mut InTurn);
     let progress = out.iter().filter(|m| matches!(m, ReaderMsg::Progress { .. })).count();
     assert!(progress >= 7, "{progress} progress messages");
     let Some(ReaderMsg::Verdict(v)) = out.iter().find(|m| matches!(m, ReaderMsg::Verdict(_))) else { panic!() };
@@ -115,9 +115,12 @@ fn a_forged_card_gets_a_not_verified_verdict_naming_the_check() {
     let mut d = device();
     send(&mut d, HostMsg::SetAccessKey(mrz_key()));
     let mut out = Vec::new();
-    d.read(simulated_card("tampered-dg13").unwrap(), &request(), &mut cancuoc_sim::os_rng(), &|| false, &mut |m| {
-        out.push(m)
-    });
+    // Passive authentication on a second thread, as the board runs it on its other core: the
+    // forged DG13 is still found.
+    let mut two = cancuoc_sim::TwoThreads::default();
+    let mut chip = simulated_card("tampered-dg13").unwrap();
+    d.read(&mut chip, &request(), &mut cancuoc_sim::os_rng(), &|| false, &mut |m| out.push(m), &mut two);
+    assert_eq!(two.elsewhere_runs, 1);
     let Some(ReaderMsg::Verdict(v)) = out.iter().find(|m| matches!(m, ReaderMsg::Verdict(_))) else { panic!() };
     assert!(!v.verified);
     assert!(v.failures.iter().any(|f| f.contains("DG13")), "{:?}", v.failures);
@@ -128,7 +131,7 @@ fn wrong_key_is_access_denied() {
     let mut d = device();
     send(&mut d, HostMsg::SetAccessKey(AccessKey::Can("000000".into())));
     let mut out = Vec::new();
-    d.read(simulated_card("rsa").unwrap(), &request(), &mut cancuoc_sim::os_rng(), &|| false, &mut |m| out.push(m));
+    d.read(simulated_card("rsa").unwrap(), &request(), &mut cancuoc_sim::os_rng(), &|| false, &mut |m| out.push(m), &mut InTurn);
     assert!(matches!(out.last(), Some(ReaderMsg::Error { code: ErrorCode::AccessDenied, .. })), "{out:?}");
     let (out, _) = send(&mut d, HostMsg::SetAccessKey(AccessKey::Can("12a".into())));
     assert!(matches!(out.as_slice(), [ReaderMsg::Error { code: ErrorCode::NoAccessKey, .. }]));
@@ -141,13 +144,13 @@ fn card_removed_mid_read_keeps_what_was_read_and_the_retry_completes() {
     let mut chip = simulated_card("ecdsa-p256").unwrap();
     chip.inject(11, Fault::Remove); // the READ BINARY of DG2
     let mut out = Vec::new();
-    d.read(&mut chip, &request(), &mut cancuoc_sim::os_rng(), &|| false, &mut |m| out.push(m));
+    d.read(&mut chip, &request(), &mut cancuoc_sim::os_rng(), &|| false, &mut |m| out.push(m), &mut InTurn);
     assert!(matches!(out.last(), Some(ReaderMsg::Error { code: ErrorCode::CardRemoved, .. })), "{:?}", out.last());
     chip.clear_faults();
     chip.reinsert();
     let before = chip.exchanges();
     let mut out = Vec::new();
-    d.read(&mut chip, &request(), &mut cancuoc_sim::os_rng(), &|| false, &mut |m| out.push(m));
+    d.read(&mut chip, &request(), &mut cancuoc_sim::os_rng(), &|| false, &mut |m| out.push(m), &mut InTurn);
     assert_eq!(out.last(), Some(&ReaderMsg::ReadDone));
     let Some(ReaderMsg::Verdict(v)) = out.iter().find(|m| matches!(m, ReaderMsg::Verdict(_))) else { panic!() };
     assert!(v.verified);
@@ -182,6 +185,7 @@ fn cancel_stops_the_read_at_the_next_apdu() {
             apdus.get() > 10
         },
         &mut |m| out.push(m),
+        &mut InTurn,
     );
     assert!(matches!(out.last(), Some(ReaderMsg::Error { code: ErrorCode::Cancelled, .. })), "{:?}", out.last());
     assert_eq!(chip.exchanges(), 10);
@@ -232,7 +236,7 @@ fn trust_store_update_is_checked_before_it_is_stored() {
     // With only the P-256 CSCA, the RSA card's signer is unknown: not verified.
     send(&mut d, HostMsg::SetAccessKey(mrz_key()));
     let mut out = Vec::new();
-    d.read(simulated_card("rsa").unwrap(), &request(), &mut cancuoc_sim::os_rng(), &|| false, &mut |m| out.push(m));
+    d.read(simulated_card("rsa").unwrap(), &request(), &mut cancuoc_sim::os_rng(), &|| false, &mut |m| out.push(m), &mut InTurn);
     let Some(ReaderMsg::Verdict(v)) = out.iter().find(|m| matches!(m, ReaderMsg::Verdict(_))) else { panic!() };
     assert!(!v.verified);
 }
@@ -334,7 +338,7 @@ fn the_hosts_challenge_goes_to_the_chip_unchanged_and_its_answer_comes_back() {
     let Some(Action::Read(req)) = a else { panic!("{a:?}") };
     let mut chip = simulated_card("rsa").unwrap();
     let mut out = Vec::new();
-    d.read(&mut chip, &req, &mut cancuoc_sim::os_rng(), &|| false, &mut |m| out.push(m));
+    d.read(&mut chip, &req, &mut cancuoc_sim::os_rng(), &|| false, &mut |m| out.push(m), &mut InTurn);
     let relayed: Vec<_> = out
         .iter()
         .filter_map(|m| {

@@ -142,6 +142,27 @@ pub fn read_card_access<T: Transport>(card: &mut Card<T>) -> Result<Option<CardA
     }
 }
 
+/// Where the read's last checks run. Once every file is read, passive authentication needs only
+/// those files and the trust store, while active and chip authentication need the chip: the two
+/// can run at the same time on a processor with two cores (the reader board hands passive
+/// authentication to its core 0 while core 1 talks to the chip; docs/performance.md, issue 39).
+pub trait Overlap {
+    /// Runs `elsewhere` (passive authentication) and `here` (the chip's proofs), each once, and
+    /// returns only when both have finished: `elsewhere` borrows the read's files and must not
+    /// outlive this call.
+    fn both(&mut self, elsewhere: &mut (dyn FnMut() + Send), here: &mut dyn FnMut());
+}
+
+/// One processor: the chip's proofs, then passive authentication.
+pub struct InTurn;
+
+impl Overlap for InTurn {
+    fn both(&mut self, elsewhere: &mut (dyn FnMut() + Send), here: &mut dyn FnMut()) {
+        here();
+        elsewhere();
+    }
+}
+
 /// Reads and verifies a card. `resume` carries what an earlier, interrupted read got; those bytes
 /// are kept and reading continues where it stopped.
 pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
@@ -152,9 +173,22 @@ pub fn read_card<T: Transport, R: CryptoRng + ?Sized>(
     resume: Option<PartialRead>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<CardRead, ReadFailure> {
+    read_card_overlapped(transport, credentials, options, rng, resume, progress, &mut InTurn)
+}
+
+/// [`read_card`], with passive authentication run where `overlap` puts it.
+pub fn read_card_overlapped<T: Transport, R: CryptoRng + ?Sized>(
+    transport: T,
+    credentials: &Credentials,
+    options: &ReadOptions<'_>,
+    rng: &mut R,
+    resume: Option<PartialRead>,
+    progress: &mut dyn FnMut(Progress),
+    overlap: &mut dyn Overlap,
+) -> Result<CardRead, ReadFailure> {
     let mut partial = resume.unwrap_or_default();
     let mut card = Card::new(transport);
-    match read_steps(&mut card, credentials, options, rng, &mut partial, progress) {
+    match read_steps(&mut card, credentials, options, rng, &mut partial, progress, overlap) {
         Ok(read) => Ok(read),
         // What was read stays with the failure, so that a retry resumes there.
         Err(error) => Err(ReadFailure { error, partial }),
@@ -172,6 +206,7 @@ fn read_steps<T: Transport, R: CryptoRng + ?Sized>(
     rng: &mut R,
     partial: &mut PartialRead,
     progress: &mut dyn FnMut(Progress),
+    overlap: &mut dyn Overlap,
 ) -> Result<CardRead, Error> {
     // 1–2. A secure session (PACE, else BAC), then EF.COM, EF.SOD and the data groups.
     let mut com_dgs: Vec<u8> = Vec::new();
@@ -180,13 +215,30 @@ fn read_steps<T: Transport, R: CryptoRng + ?Sized>(
     // 3. Every file parsed; what does not parse is listed, not fatal.
     let files = partial.complete.clone();
     let Parsed { com, sod, dg1, dg2, dg13, dg14, dg15, parse_errors } = verify::parse_files(&files);
-    // 4. Active authentication: the chip has DG15 when EF.COM lists it or we read it.
     let has_dg15 = com_dgs.contains(&15) || files.contains_key(&FileId::Dg(15));
-    let aa = proofs::active_authentication(card, options, rng, dg15.as_ref(), dg14.as_ref(), has_dg15)?;
-    // 5. Chip authentication, after active authentication (a failed CA leaves no usable session).
-    let chip_auth = proofs::chip_authentication(card, options, rng, cam.as_ref(), dg14.as_ref(), aa.session_ended)?;
-    // 6. The verdict, and what the link did.
-    let verdict = verify::verdict_of(sod.as_ref(), &files, &com_dgs, options, aa.status, chip_auth, Some(access));
+    // 4–5 with 6: passive authentication runs where `overlap` puts it, while the chip is asked
+    // for its proofs here.
+    let mut chip_proofs = || -> Result<_, Error> {
+        // 4. Active authentication: the chip has DG15 when EF.COM lists it or we read it.
+        let aa = proofs::active_authentication(card, options, rng, dg15.as_ref(), dg14.as_ref(), has_dg15)?;
+        // 5. Chip authentication, after active authentication (a failed CA leaves no usable
+        // session).
+        let ca = proofs::chip_authentication(card, options, rng, cam.as_ref(), dg14.as_ref(), aa.session_ended)?;
+        Ok((aa, ca))
+    };
+    let (mut passive, mut proven) = (None, None);
+    overlap.both(
+        &mut || passive = Some(verify::passive_of(sod.as_ref(), &files, &com_dgs, options)),
+        &mut || proven = Some(chip_proofs()),
+    );
+    // 6. The verdict, and what the link did. An `Overlap` that left either part undone has it
+    // done here.
+    let (aa, chip_auth) = match proven {
+        Some(r) => r?,
+        None => chip_proofs()?,
+    };
+    let passive = passive.unwrap_or_else(|| verify::passive_of(sod.as_ref(), &files, &com_dgs, options));
+    let verdict = verify::verdict_with(passive, &files, aa.status, chip_auth, Some(access));
     let mut stats = card.stats();
     stats.short_apdu_fallback = short_reads;
     let (sfi, whole) = card.read_strategy();

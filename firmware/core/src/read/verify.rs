@@ -53,6 +53,16 @@ pub(super) fn parse_files(files: &BTreeMap<FileId, Vec<u8>>) -> Parsed {
     }
 }
 
+/// Passive authentication of what was read: `None` without a parsed EF.SOD.
+pub(super) fn passive_of(
+    sod: Option<&Sod>,
+    files: &BTreeMap<FileId, Vec<u8>>,
+    com_dgs: &[u8],
+    options: &ReadOptions<'_>,
+) -> Option<passive::PassiveResult> {
+    sod.map(|s| passive::verify(s, files, com_dgs, options.trust, options.now_unix))
+}
+
 pub(super) fn verdict_of(
     sod: Option<&Sod>,
     files: &BTreeMap<FileId, Vec<u8>>,
@@ -62,21 +72,30 @@ pub(super) fn verdict_of(
     chip_auth: ActiveAuthStatus,
     access: Option<SessionAccess>,
 ) -> Verdict {
-    match sod {
-        Some(s) => {
-            let p = passive::verify(s, files, com_dgs, options.trust, options.now_unix);
-            Verdict {
-                data_groups: p.data_groups,
-                hash_algorithm: p.hash_algorithm,
-                sod_signature: p.sod_signature,
-                chain: p.chain,
-                active_auth,
-                chip_auth,
-                weak_algorithms: p.weak_algorithms.into_iter().map(Into::into).collect(),
-                notices: p.notices.into_iter().map(Into::into).collect(),
-                access,
-            }
-        }
+    verdict_with(passive_of(sod, files, com_dgs, options), files, active_auth, chip_auth, access)
+}
+
+/// The verdict from passive authentication's result (`None`: no EF.SOD parsed) and the chip's
+/// proofs.
+pub(super) fn verdict_with(
+    passive: Option<passive::PassiveResult>,
+    files: &BTreeMap<FileId, Vec<u8>>,
+    active_auth: ActiveAuthStatus,
+    chip_auth: ActiveAuthStatus,
+    access: Option<SessionAccess>,
+) -> Verdict {
+    match passive {
+        Some(p) => Verdict {
+            data_groups: p.data_groups,
+            hash_algorithm: p.hash_algorithm,
+            sod_signature: p.sod_signature,
+            chain: p.chain,
+            active_auth,
+            chip_auth,
+            weak_algorithms: p.weak_algorithms.into_iter().map(Into::into).collect(),
+            notices: p.notices.into_iter().map(Into::into).collect(),
+            access,
+        },
         None => Verdict {
             data_groups: Vec::new(),
             hash_algorithm: None,
