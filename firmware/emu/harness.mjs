@@ -135,6 +135,8 @@ const pn532 = installPn532(mcu, {
   // offers nothing above 106) and whether it refuses the PPS (--refuse-pps).
   atsTa: Number(opt('--ats-ta', '0xB3')),
   refusePps: args.includes('--refuse-pps'),
+  // The PN532's IRQ line left unconnected (--no-irq): the board keeps to the status byte.
+  noIrq: args.includes('--no-irq'),
   onRead: (figures) => {
     // + the longest the host waited, in wall time, for the next bytes from the reader
     event('read', { ...figures, longest_silence_wall_ms: longestSilence });

@@ -11,7 +11,7 @@
 
 import net from 'node:net';
 
-export function installPn532(mcu, { event, fail, cores, bus, onRead, atsTa, refusePps, nsPerCycle }) {
+export function installPn532(mcu, { event, fail, cores, bus, onRead, atsTa, refusePps, noIrq, nsPerCycle }) {
 
   const rev8 = (b) => {
     let out = 0;
@@ -58,7 +58,7 @@ export function installPn532(mcu, { event, fail, cores, bus, onRead, atsTa, refu
   }
 
   let frontEndUp = false;
-  const stats = { apdus: 0, bytesOut: 0, bytesIn: 0, waitNs: 0, spiBytes: 0, spiNs: 0 };
+  const stats = { apdus: 0, bytesOut: 0, bytesIn: 0, waitNs: 0, spiBytes: 0, spiNs: 0, statusReads: 0 };
   let busyStart = null;
   function busyEnd() {
     // The reader's core 1 polls the PN532's status while it works (radio, card): that time and
@@ -80,14 +80,23 @@ export function installPn532(mcu, { event, fail, cores, bus, onRead, atsTa, refu
     chainIn: [], // APDU pieces sent with MI
     chainOut: null, // the rest of a long card answer
     readyAlarm: mcu.clock.createAlarm(() => {
-      pn.ready = true;
+      setReady(true);
       busyEnd();
     }),
   };
+  // P70_IRQ on GP20: low while the PN532 has a frame for the host (UM0701-02 §6.2.5). With
+  // --no-irq the line is not connected and the board's pull-up holds it high.
+  const irqPin = mcu.gpio[20];
+  irqPin.setInputValue(true);
+  function setReady(ready) {
+    pn.ready = ready;
+    if (!noIrq) irqPin.setInputValue(!ready);
+  }
   function pnByte(wire) {
     const b = rev8(wire);
     if (pn.mode === null) {
       pn.mode = b === 0x01 ? 'write' : b === 0x02 ? 'status' : b === 0x03 ? 'read' : 'junk';
+      if (pn.mode === 'status' && bus.readStart !== null) stats.statusReads++;
       pn.inbuf = [];
       pn.outPos = 0;
       return 0;
@@ -109,7 +118,7 @@ export function installPn532(mcu, { event, fail, cores, bus, onRead, atsTa, refu
     if (mode === 'write') pnFrame(pn.inbuf);
     else if (mode === 'read' && pn.out && pn.outPos > 0) {
       pn.out = null;
-      pn.ready = false;
+      setReady(false);
       if (pn.afterAck) {
         const cmd = pn.afterAck;
         pn.afterAck = null;
@@ -138,7 +147,7 @@ export function installPn532(mcu, { event, fail, cores, bus, onRead, atsTa, refu
     const dcs = bytes[i + len];
     if (data.length !== len || ((data.reduce((a, b) => a + b, 0) + dcs) & 0xff) !== 0 || data[0] !== 0xd4) return;
     pn.out = ACK;
-    pn.ready = true;
+    setReady(true);
     pn.afterAck = data.slice(1);
   }
   function pnAnswer(command, params, delayNs = 50_000) {
@@ -148,7 +157,7 @@ export function installPn532(mcu, { event, fail, cores, bus, onRead, atsTa, refu
     else frame.push(data.length, -data.length & 0xff);
     frame.push(...data, -data.reduce((a, b) => a + b, 0) & 0xff, 0x00);
     pn.out = frame;
-    pn.ready = false;
+    setReady(false);
     pn.readyAlarm.schedule(delayNs);
   }
   async function pnRun([command, ...params]) {
@@ -229,7 +238,7 @@ export function installPn532(mcu, { event, fail, cores, bus, onRead, atsTa, refu
       default:
         event('pn532-unknown-command', { command });
         pn.out = [0x00, 0x00, 0xff, 0x01, 0xff, 0x7f, 0x81, 0x00]; // the error frame
-        pn.ready = true;
+        setReady(true);
     }
   }
   function pnChunk(command, delayNs) {
@@ -255,9 +264,11 @@ export function installPn532(mcu, { event, fail, cores, bus, onRead, atsTa, refu
       // bytes on the SPI bus to and from the PN532 (status polls included) and their wire time
       spi_bytes: stats.spiBytes,
       spi_wire_ms: +(stats.spiNs / 1e6).toFixed(1),
+      // status reads on the bus (none when the board takes readiness from the IRQ line)
+      status_reads: stats.statusReads,
     });
     bus.readStart = null;
-    Object.assign(stats, { apdus: 0, bytesOut: 0, bytesIn: 0, waitNs: 0, spiBytes: 0, spiNs: 0 });
+    Object.assign(stats, { apdus: 0, bytesOut: 0, bytesIn: 0, waitNs: 0, spiBytes: 0, spiNs: 0, statusReads: 0 });
   }
 
   const spi0 = mcu.spi[0];

@@ -17,8 +17,8 @@ use embassy_time::{Delay, Duration, Instant};
 use sha2::{Digest, Sha256};
 
 use super::{
-    BOARD, CANCEL, CHECK, CHECKED, HEARTBEAT, LED_FAULT, LED_IDLE, LED_NOT_VERIFIED, LED_READING, LED_STATE, LED_VERIFIED, READING,
-    REBOOT, STORE, STORED, TO_DEVICE, TO_HOST,
+    BOARD, CANCEL, CHECK, CHECKED, HEARTBEAT, LED_FAULT, LED_IDLE, LED_NOT_VERIFIED, LED_READING, LED_STATE,
+    LED_VERIFIED, READING, REBOOT, STORE, STORED, TO_DEVICE, TO_HOST,
 };
 
 /// Sends a message to the host, waiting while the USB side catches up.
@@ -41,12 +41,40 @@ pub(crate) fn beat() {
     HEARTBEAT.store(HEARTBEAT.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
 }
 
-pub(crate) fn core1<I: pn532::Interface>(bus: I, trust_image: Vec<u8>) -> ! {
+/// Whether a front end knows the PN532 is ready from its IRQ line (a pin read) rather than from
+/// a status read on the bus.
+pub(crate) trait ReadyLine {
+    fn irq_wired(&self) -> bool;
+}
+
+impl<B: embedded_hal::spi::SpiBus, CS: embedded_hal::digital::OutputPin, IRQ: embedded_hal::digital::InputPin> ReadyLine
+    for cancuoc_reader::pn532::spi::SpiFrontEnd<B, CS, IRQ>
+{
+    fn irq_wired(&self) -> bool {
+        self.irq_wired()
+    }
+}
+
+impl<I: embedded_hal::i2c::I2c> ReadyLine for pn532::i2c::I2CInterface<I> {
+    fn irq_wired(&self) -> bool {
+        false
+    }
+}
+
+pub(crate) fn core1<I: pn532::Interface + ReadyLine>(bus: I, trust_image: Vec<u8>) -> ! {
     let mut pn = Pn532::new(bus, Delay);
     let front_end = match pn.firmware_version() {
         Ok((ic, ver, rev)) if pn.init().is_ok() => alloc::format!("PN5{ic:02X} v{ver}.{rev}"),
         _ => String::new(),
     };
+    // The IRQ line followed the PN532's first answers: look every 20 µs (a pin read, no bus
+    // traffic) instead of reading the status byte every millisecond, so that each answer is
+    // taken up as it comes (issue 39).
+    let irq = pn.bus().irq_wired();
+    if irq {
+        pn.poll_us = 20;
+    }
+    info!("PN532 ready line: {}", if irq { "IRQ (GP20)" } else { "status byte" });
     let mut device = Device::new(FIRMWARE_VERSION, BOARD, &front_end, LIMITS, &trust_image);
     drop(trust_image);
     info!("core 1 up; front end {}; {} CSCA certificates", front_end.as_str(), device.info().trust_count);

@@ -21,6 +21,8 @@ use defmt_rtt as _;
 use embassy_executor::Spawner;
 use embassy_rp::bind_interrupts;
 use embassy_rp::flash::{Blocking, Flash};
+#[cfg(not(feature = "pn532-i2c"))]
+use embassy_rp::gpio::{Input, Pull};
 use embassy_rp::gpio::{Level, Output};
 use embassy_rp::multicore::{Stack, spawn_core1};
 use embassy_rp::peripherals::{FLASH, USB};
@@ -31,8 +33,6 @@ use embassy_rp::watchdog::Watchdog;
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::channel::Channel;
 use embassy_sync::signal::Signal;
-#[cfg(not(feature = "pn532-i2c"))]
-use embassy_time::Delay;
 use embassy_time::{Duration, Instant, Ticker, Timer, with_timeout};
 use embassy_usb::class::cdc_acm::{CdcAcmClass, Receiver, Sender, State};
 use portable_atomic::{AtomicBool, AtomicU8, AtomicU32};
@@ -104,17 +104,17 @@ fn main() -> ! {
     // mode 0 at the PN532's maximum, 5 MHz (its datasheet, SPI timing: fSCK ≤ 5 MHz; embassy-rp
     // sets the nearest divider below, 4.8 MHz from 125 MHz), or 1 MHz with the `spi-1mhz`
     // feature for a PN532 on long jumper wires.
+    // The PN532's IRQ on GP20 (optional): with a pull-up, so that an unwired pin reads high and
+    // the front end keeps to the status byte (cancuoc_reader::pn532::spi). Each answer is read by
+    // its length in one chip-select period.
     #[cfg(not(feature = "pn532-i2c"))]
     let front_end = {
         let mut cfg = spi::Config::default();
         cfg.frequency = if cfg!(feature = "spi-1mhz") { 1_000_000 } else { 5_000_000 };
         let bus = Spi::new_blocking(p.SPI0, p.PIN_18, p.PIN_19, p.PIN_16, cfg);
         let cs = Output::new(p.PIN_17, Level::High);
-        let spi = match embedded_hal_bus::spi::ExclusiveDevice::new(bus, cs, Delay) {
-            Ok(d) => d,
-            Err(never) => match never {},
-        };
-        pn532::spi::SPIInterface { spi }
+        let irq = Input::new(p.PIN_20, Pull::Up);
+        cancuoc_reader::pn532::spi::SpiFrontEnd::new(bus, cs, Some(irq))
     };
     // Or on I2C0 (feature pn532-i2c): SDA GP4, SCL GP5, 400 kHz, address 0x24.
     #[cfg(feature = "pn532-i2c")]

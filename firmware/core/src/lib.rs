@@ -44,6 +44,8 @@ pub use auth::ecparams;
 pub use access::AccessKey;
 pub use apdu::{Command, Response, StatusWord, Transport, TransportError, TransportLimits};
 pub use error::Error;
-pub use read::{CardRead, Credentials, InTurn, Overlap, Progress, ReadFailure, ReadOptions, read_card, read_card_overlapped};
+pub use read::{
+    CardRead, Credentials, InTurn, Overlap, Progress, ReadFailure, ReadOptions, read_card, read_card_overlapped,
+};
 pub use trust::TrustStore;
 pub use verdict::Verdict;

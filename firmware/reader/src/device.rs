@@ -207,17 +207,25 @@ impl Device {
         // the holder's data (and check it on its own) while the reader's checks run; what a
         // resumed read had already completed goes at the end with the verdict.
         let mut sent: Vec<FileId> = Vec::new();
-        let result = read_card_overlapped(guarded, credentials, &options, rng, resume, &mut |p| match p.data {
-            Some(bytes) => {
-                stream_file(p.file, bytes, out);
-                sent.push(p.file);
-            }
-            None => out(ReaderMsg::Progress {
-                fid: p.file.fid(),
-                done: u32::try_from(p.done).unwrap_or(u32::MAX),
-                total: u32::try_from(p.total).unwrap_or(u32::MAX),
-            }),
-        }, overlap);
+        let result = read_card_overlapped(
+            guarded,
+            credentials,
+            &options,
+            rng,
+            resume,
+            &mut |p| match p.data {
+                Some(bytes) => {
+                    stream_file(p.file, bytes, out);
+                    sent.push(p.file);
+                }
+                None => out(ReaderMsg::Progress {
+                    fid: p.file.fid(),
+                    done: u32::try_from(p.done).unwrap_or(u32::MAX),
+                    total: u32::try_from(p.total).unwrap_or(u32::MAX),
+                }),
+            },
+            overlap,
+        );
         match result {
             Ok(read) => {
                 stream(&read, &sent, out);

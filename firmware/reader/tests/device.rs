@@ -131,7 +131,14 @@ fn wrong_key_is_access_denied() {
     let mut d = device();
     send(&mut d, HostMsg::SetAccessKey(AccessKey::Can("000000".into())));
     let mut out = Vec::new();
-    d.read(simulated_card("rsa").unwrap(), &request(), &mut cancuoc_sim::os_rng(), &|| false, &mut |m| out.push(m), &mut InTurn);
+    d.read(
+        simulated_card("rsa").unwrap(),
+        &request(),
+        &mut cancuoc_sim::os_rng(),
+        &|| false,
+        &mut |m| out.push(m),
+        &mut InTurn,
+    );
     assert!(matches!(out.last(), Some(ReaderMsg::Error { code: ErrorCode::AccessDenied, .. })), "{out:?}");
     let (out, _) = send(&mut d, HostMsg::SetAccessKey(AccessKey::Can("12a".into())));
     assert!(matches!(out.as_slice(), [ReaderMsg::Error { code: ErrorCode::NoAccessKey, .. }]));
@@ -236,7 +243,14 @@ fn trust_store_update_is_checked_before_it_is_stored() {
     // With only the P-256 CSCA, the RSA card's signer is unknown: not verified.
     send(&mut d, HostMsg::SetAccessKey(mrz_key()));
     let mut out = Vec::new();
-    d.read(simulated_card("rsa").unwrap(), &request(), &mut cancuoc_sim::os_rng(), &|| false, &mut |m| out.push(m), &mut InTurn);
+    d.read(
+        simulated_card("rsa").unwrap(),
+        &request(),
+        &mut cancuoc_sim::os_rng(),
+        &|| false,
+        &mut |m| out.push(m),
+        &mut InTurn,
+    );
     let Some(ReaderMsg::Verdict(v)) = out.iter().find(|m| matches!(m, ReaderMsg::Verdict(_))) else { panic!() };
     assert!(!v.verified);
 }

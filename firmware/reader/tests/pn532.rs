@@ -491,3 +491,216 @@ fn spi_transcript_pps_to_424_and_back_to_106_when_refused() {
     assert_eq!(p.poll().unwrap().map(|t| t.rate), Some(BitRate::Kbps424));
     spi.done();
 }
+
+// ---- The board's own SPI front end: answers read by length, readiness from the IRQ line ----
+
+/// Frame lengths as UM0701-02 §6.2.1 lays the frames out, on frames written by hand: the ACK and
+/// NACK, the error frame, the manual's GetFirmwareVersion answer, an extended frame's head.
+#[test]
+fn a_frames_length_is_read_from_its_head() {
+    use cancuoc_reader::pn532::frame_len;
+    assert_eq!(frame_len(&[0x00, 0x00, 0xFF, 0x00, 0xFF, 0x00]), Some(6));
+    assert_eq!(frame_len(&[0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00]), Some(6));
+    assert_eq!(frame_len(&[0x00, 0x00, 0xFF, 0x01, 0xFF, 0x7F, 0x81, 0x00]), Some(8));
+    let fw = [0x00, 0x00, 0xFF, 0x06, 0xFA, 0xD5, 0x03, 0x32, 0x01, 0x06, 0x07, 0xE8, 0x00];
+    assert_eq!(frame_len(&fw[..8]), Some(13));
+    // Without the preamble, and after two bytes of SPI idle fill.
+    assert_eq!(frame_len(&fw[1..9]), Some(12));
+    assert_eq!(frame_len(&[0x00, 0x00, 0x00, 0x00, 0xFF, 0x06, 0xFA, 0xD5]), Some(15));
+    // Extended: FF FF, LENM LENL = 0x0109 (265), LCS.
+    assert_eq!(frame_len(&[0x00, 0x00, 0xFF, 0xFF, 0xFF, 0x01, 0x09, 0xF6]), Some(3 + 5 + 265 + 2));
+    // A bad length checksum, no start code, too few bytes: not known.
+    assert_eq!(frame_len(&[0x00, 0x00, 0xFF, 0x06, 0xFB, 0xD5, 0x03, 0x32]), None);
+    assert_eq!(frame_len(&[0x00, 0x00, 0xFF, 0xFF, 0xFF, 0x01, 0x09, 0xF7]), None);
+    assert_eq!(frame_len(&[0x12; 8]), None);
+    assert_eq!(frame_len(&[0x00, 0x00, 0xFF]), None);
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum IrqLine {
+    /// Low while the PN532 has a frame to read.
+    Wired,
+    /// Not connected; the pull-up holds it high.
+    PulledUp,
+    /// Shorted to ground.
+    StuckLow,
+}
+
+struct WireState {
+    pn: EmulatedPn532,
+    irq: IrqLine,
+    mode: Option<u8>,
+    inbuf: Vec<u8>,
+    pos: usize,
+    /// Bytes clocked out of the PN532 after the end of the frame being read.
+    overread: usize,
+    status_reads: usize,
+}
+
+/// The emulated PN532 on a bare SPI bus, byte by byte, with its chip select and IRQ lines.
+#[derive(Clone)]
+struct Wire(std::rc::Rc<std::cell::RefCell<WireState>>);
+
+impl Wire {
+    fn new(chip: SimChip, irq: IrqLine) -> Self {
+        let s = WireState {
+            pn: EmulatedPn532::new(chip),
+            irq,
+            mode: None,
+            inbuf: Vec::new(),
+            pos: 0,
+            overread: 0,
+            status_reads: 0,
+        };
+        Self(std::rc::Rc::new(std::cell::RefCell::new(s)))
+    }
+    fn byte(&self, wire: u8) -> u8 {
+        let mut s = self.0.borrow_mut();
+        let b = wire.reverse_bits();
+        let Some(mode) = s.mode else {
+            s.mode = Some(b);
+            if b == 0x02 {
+                s.status_reads += 1;
+            }
+            return 0;
+        };
+        let out = match mode {
+            0x01 => {
+                s.inbuf.push(b);
+                0
+            }
+            0x02 => u8::from(!s.pn.outbox.is_empty()),
+            0x03 => {
+                let pos = s.pos;
+                match s.pn.outbox.front().and_then(|f| f.get(pos)).copied() {
+                    Some(v) => {
+                        s.pos += 1;
+                        v
+                    }
+                    None => {
+                        s.overread += 1;
+                        0
+                    }
+                }
+            }
+            _ => panic!("unknown SPI operation {mode:02X}"),
+        };
+        out.reverse_bits()
+    }
+    fn deselect(&self) {
+        let mut s = self.0.borrow_mut();
+        match s.mode.take() {
+            Some(0x01) => {
+                let f = std::mem::take(&mut s.inbuf);
+                s.pn.host_frame(&f);
+            }
+            Some(0x03) if s.pos > 0 => {
+                s.pos = 0;
+                s.pn.outbox.pop_front();
+            }
+            _ => {}
+        }
+    }
+}
+
+impl ErrorType for Wire {
+    type Error = core::convert::Infallible;
+}
+
+impl embedded_hal::spi::SpiBus for Wire {
+    fn read(&mut self, words: &mut [u8]) -> Result<(), Self::Error> {
+        words.iter_mut().for_each(|w| *w = self.byte(0));
+        Ok(())
+    }
+    fn write(&mut self, words: &[u8]) -> Result<(), Self::Error> {
+        words.iter().for_each(|w| {
+            self.byte(*w);
+        });
+        Ok(())
+    }
+    fn transfer(&mut self, read: &mut [u8], write: &[u8]) -> Result<(), Self::Error> {
+        for i in 0..read.len().max(write.len()) {
+            let r = self.byte(write.get(i).copied().unwrap_or(0));
+            if let Some(slot) = read.get_mut(i) {
+                *slot = r;
+            }
+        }
+        Ok(())
+    }
+    fn transfer_in_place(&mut self, words: &mut [u8]) -> Result<(), Self::Error> {
+        words.iter_mut().for_each(|w| *w = self.byte(*w));
+        Ok(())
+    }
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+struct Cs(Wire);
+struct Irq(Wire);
+
+impl embedded_hal::digital::ErrorType for Cs {
+    type Error = core::convert::Infallible;
+}
+impl embedded_hal::digital::OutputPin for Cs {
+    fn set_low(&mut self) -> Result<(), Self::Error> {
+        self.0.0.borrow_mut().mode = None;
+        Ok(())
+    }
+    fn set_high(&mut self) -> Result<(), Self::Error> {
+        self.0.deselect();
+        Ok(())
+    }
+}
+impl embedded_hal::digital::ErrorType for Irq {
+    type Error = core::convert::Infallible;
+}
+impl embedded_hal::digital::InputPin for Irq {
+    fn is_high(&mut self) -> Result<bool, Self::Error> {
+        let s = self.0.0.borrow();
+        Ok(match s.irq {
+            IrqLine::Wired => s.pn.outbox.is_empty(),
+            IrqLine::PulledUp => true,
+            IrqLine::StuckLow => false,
+        })
+    }
+    fn is_low(&mut self) -> Result<bool, Self::Error> {
+        self.is_high().map(|h| !h)
+    }
+}
+
+#[test]
+fn answers_are_read_by_their_length_and_readiness_comes_from_the_irq_line_once_it_follows() {
+    use cancuoc_reader::pn532::spi::SpiFrontEnd;
+    let trust = trust_store();
+    for irq in [IrqLine::Wired, IrqLine::PulledUp, IrqLine::StuckLow] {
+        let wire = Wire::new(simulated_card("rsa").unwrap(), irq);
+        let fe = SpiFrontEnd::new(wire.clone(), Cs(wire.clone()), Some(Irq(wire.clone())));
+        let mut p = Pn532::new(fe, NoopDelay);
+        p.init().unwrap();
+        // Three commands, six ready answers: a line that follows them is trusted from the third.
+        assert_eq!(p.bus().irq_wired(), irq == IrqLine::Wired);
+        let polls = wire.0.borrow().status_reads;
+        assert!(p.poll().unwrap().is_some());
+        let r = read_card(
+            &mut p,
+            &Credentials::mrz(PERSONA.access_key()),
+            &ReadOptions::cccd(&trust, NOW),
+            &mut os_rng(),
+            None,
+            &mut |_| {},
+        )
+        .unwrap_or_else(|f| panic!("{}", f.error));
+        assert!(r.verdict.is_verified(), "{}", r.verdict.summary());
+        let s = wire.0.borrow();
+        // Not one byte clocked past a frame's end (by its maximum, a 4 KB read's short last
+        // pieces and every small answer would be read to 275 bytes).
+        assert_eq!(s.overread, 0);
+        let frames = s.pn.frames_to_pn532;
+        if irq == IrqLine::Wired {
+            assert_eq!(s.status_reads, polls, "no status read on the bus once the line is trusted");
+        } else {
+            assert!(s.status_reads >= polls + 2 * (frames - 3), "{} status reads, {frames} frames", s.status_reads);
+        }
+    }
+}

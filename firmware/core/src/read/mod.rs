@@ -227,10 +227,9 @@ fn read_steps<T: Transport, R: CryptoRng + ?Sized>(
         Ok((aa, ca))
     };
     let (mut passive, mut proven) = (None, None);
-    overlap.both(
-        &mut || passive = Some(verify::passive_of(sod.as_ref(), &files, &com_dgs, options)),
-        &mut || proven = Some(chip_proofs()),
-    );
+    overlap.both(&mut || passive = Some(verify::passive_of(sod.as_ref(), &files, &com_dgs, options)), &mut || {
+        proven = Some(chip_proofs())
+    });
     // 6. The verdict, and what the link did. An `Overlap` that left either part undone has it
     // done here.
     let (aa, chip_auth) = match proven {

@@ -101,6 +101,28 @@ pub enum Frame<'a> {
     Info(&'a [u8]),
 }
 
+/// The length of the frame from the PN532 whose first bytes are `head` (SPI idle zeros before
+/// it counted), postamble included: 6 for an ACK or NACK, 8 for the error frame, preamble + 7 +
+/// LEN for a normal frame, preamble + 10 + LEN for an extended one (UM0701-02 §6.2.1). `None`
+/// when `head` does not yet show a frame start with a valid length checksum.
+pub fn frame_len(head: &[u8]) -> Option<usize> {
+    let start = head.windows(2).position(|w| w == [0x00, 0xFF])?;
+    let b = head.get(start + 2..)?;
+    let tail = match (*b.first()?, *b.get(1)?) {
+        (0x00, 0xFF) | (0xFF, 0x00) => 3,
+        (0xFF, 0xFF) => {
+            let (m, l, lcs) = (*b.get(2)?, *b.get(3)?, *b.get(4)?);
+            if m.wrapping_add(l).wrapping_add(lcs) != 0 {
+                return None;
+            }
+            7 + usize::from(u16::from_be_bytes([m, l]))
+        }
+        (len, lcs) if len.wrapping_add(lcs) == 0 => 4 + usize::from(len),
+        _ => return None,
+    };
+    Some(start + 2 + tail)
+}
+
 /// Parses one frame from the PN532. Leading zero bytes (SPI idle fill) are skipped; bytes after
 /// the frame are ignored.
 pub fn parse_frame(buf: &[u8]) -> Result<Frame<'_>, FrontEndError> {

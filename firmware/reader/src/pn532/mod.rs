@@ -19,8 +19,9 @@ use embedded_hal::delay::DelayNs;
 use pn532::Interface;
 
 mod frame;
+pub mod spi;
 use frame::ACK;
-pub use frame::{Frame, FrontEndError, MAX_FRAME_DATA, cmd, encode_frame, parse_frame};
+pub use frame::{Frame, FrontEndError, MAX_FRAME_DATA, cmd, encode_frame, frame_len, parse_frame};
 
 /// APDU bytes sent per InDataExchange piece (Tg byte and frame header aside).
 pub const CHUNK: usize = 262;
@@ -98,6 +99,10 @@ pub struct Pn532<I, D> {
     rx: Vec<u8>,
     /// How long to wait for an answer from the PN532 (which itself waits for the card).
     pub timeout_ms: u32,
+    /// How often to look whether the PN532 is ready, in µs: every millisecond when that costs a
+    /// status read on the bus; the board looks every 20 µs once readiness comes from the IRQ line
+    /// (a pin read), so that an answer is taken up as it comes (issue 39).
+    pub poll_us: u32,
 }
 
 impl<I: Interface, D: DelayNs> Pn532<I, D> {
@@ -110,7 +115,13 @@ impl<I: Interface, D: DelayNs> Pn532<I, D> {
             frame: Vec::new(),
             rx: Vec::new(),
             timeout_ms: 1000,
+            poll_us: 1000,
         }
+    }
+
+    /// The bus the PN532 is on.
+    pub fn bus(&self) -> &I {
+        &self.bus
     }
 
     /// Gives the bus and the delay back.
@@ -119,15 +130,16 @@ impl<I: Interface, D: DelayNs> Pn532<I, D> {
     }
 
     fn wait_ready(&mut self, timeout_ms: u32) -> Result<(), FrontEndError> {
-        let mut waited = 0;
+        let step = self.poll_us.clamp(1, 1000);
+        let mut waited_us = 0u32;
         loop {
             match self.bus.wait_ready() {
                 Poll::Ready(Ok(())) => return Ok(()),
                 Poll::Ready(Err(_)) => return Err(FrontEndError::Bus),
-                Poll::Pending if waited >= timeout_ms => return Err(FrontEndError::NotReady),
+                Poll::Pending if waited_us >= timeout_ms.saturating_mul(1000) => return Err(FrontEndError::NotReady),
                 Poll::Pending => {
-                    self.delay.delay_ms(1);
-                    waited += 1;
+                    self.delay.delay_us(step);
+                    waited_us = waited_us.saturating_add(step);
                 }
             }
         }
