@@ -106,7 +106,7 @@ impl<B: SpiBus, CS: OutputPin, IRQ: InputPin> pn532::Interface for SpiFrontEnd<B
                 None => Err(BusError),
             },
             Irq::Absent => self.status_ready(),
-            Irq::Unknown(votes) => self.status_ready().map(|ready| {
+            Irq::Unknown(votes) => self.status_ready().inspect(|&ready| {
                 if ready {
                     self.irq = match self.irq_low() {
                         Some(true) if votes + 1 >= VOTES => Irq::Wired,
@@ -114,7 +114,6 @@ impl<B: SpiBus, CS: OutputPin, IRQ: InputPin> pn532::Interface for SpiFrontEnd<B
                         _ => Irq::Absent,
                     };
                 }
-                ready
             }),
         };
         match ready {
