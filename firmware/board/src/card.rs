@@ -13,7 +13,9 @@ use cancuoc_reader::pn532::{LIMITS, Pn532};
 use cancuoc_reader::{Action, Device, FIRMWARE_VERSION};
 use defmt::info;
 use embassy_rp::clocks::RoscRng;
-use embassy_time::{Delay, Duration, Instant};
+use embassy_time::{Duration, Instant};
+
+use crate::sleep::Sleep;
 use sha2::{Digest, Sha256};
 
 use super::{
@@ -30,7 +32,7 @@ pub(crate) fn send(m: ReaderMsg) {
             Ok(()) => return,
             Err(embassy_sync::channel::TrySendError::Full(back)) => {
                 m = back;
-                embassy_time::block_for(Duration::from_millis(1));
+                Sleep::nap(Duration::from_millis(1));
                 beat();
             }
         }
@@ -62,7 +64,8 @@ impl<I: embedded_hal::i2c::I2c> ReadyLine for pn532::i2c::I2CInterface<I> {
 }
 
 pub(crate) fn core1<I: pn532::Interface + ReadyLine>(bus: I, trust_image: Vec<u8>) -> ! {
-    let mut pn = Pn532::new(bus, Delay);
+    // Core 1 sleeps while it waits (sleep.rs): alarm 1's interrupt is enabled here, on core 1.
+    let mut pn = Pn532::new(bus, Sleep::on_this_core());
     let front_end = match pn.firmware_version() {
         Ok((ic, ver, rev)) if pn.init().is_ok() => alloc::format!("PN5{ic:02X} v{ver}.{rev}"),
         _ => String::new(),
@@ -103,7 +106,7 @@ pub(crate) fn core1<I: pn532::Interface + ReadyLine>(bus: I, trust_image: Vec<u8
                     STORED.store(0, Ordering::Relaxed);
                     STORE.signal(image);
                     while STORED.load(Ordering::Relaxed) == 0 {
-                        embassy_time::block_for(Duration::from_millis(5));
+                        Sleep::nap(Duration::from_millis(5));
                         beat();
                     }
                     if STORED.load(Ordering::Relaxed) != 1 {
@@ -139,7 +142,7 @@ pub(crate) fn core1<I: pn532::Interface + ReadyLine>(bus: I, trust_image: Vec<u8
             beat();
             continue;
         }
-        embassy_time::block_for(Duration::from_millis(5));
+        Sleep::nap(Duration::from_millis(5));
     }
 }
 
@@ -171,9 +174,7 @@ pub(crate) fn read<I: pn532::Interface, D: embedded_hal::delay::DelayNs>(
                     send(ReaderMsg::CardPresent { kind: t.kind });
                     break;
                 }
-                Ok(None) if since.elapsed() < Duration::from_secs(30) => {
-                    embassy_time::block_for(Duration::from_millis(200))
-                }
+                Ok(None) if since.elapsed() < Duration::from_secs(30) => Sleep::nap(Duration::from_millis(200)),
                 _ => {
                     finish(ErrorCode::NoCard, "no card on the reader within 30 s");
                     return;
@@ -249,7 +250,7 @@ impl Overlap for OtherCore {
         here();
         while !CHECKED.load(Ordering::Acquire) {
             beat();
-            embassy_time::block_for(Duration::from_micros(200));
+            Sleep::nap(Duration::from_micros(200));
         }
     }
 }

@@ -85,6 +85,7 @@ const LED_NOT_VERIFIED: u8 = 3;
 const LED_FAULT: u8 = 4;
 
 mod card;
+mod sleep;
 use card::core1;
 
 #[cortex_m_rt::entry]
@@ -297,6 +298,10 @@ async fn led_task(mut led: Output<'static>) -> ! {
                 LED_STATE.store(LED_IDLE, Ordering::Relaxed);
             }
             LED_NOT_VERIFIED => {
+                // Off first: the reading blink may have left the LED on, and the first flash
+                // would run on from it.
+                led.set_low();
+                Timer::after_millis(120).await;
                 for _ in 0..3 {
                     led.set_high();
                     Timer::after_millis(120).await;
