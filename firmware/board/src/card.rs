@@ -225,7 +225,8 @@ pub(crate) fn read<I: pn532::Interface, D: embedded_hal::delay::DelayNs>(
 pub(crate) struct Job(*mut (dyn FnMut() + Send + 'static));
 
 // SAFETY: the closure is `Send`; `OtherCore::both` does not return (and so the borrow it erases
-// does not end) until core 0 has run it and said so.
+// does not end) until it has run: on core 0, which says so, or on core 1 when core 0 had not
+// taken it.
 unsafe impl Send for Job {}
 
 impl Job {
@@ -248,6 +249,13 @@ impl Overlap for OtherCore {
             core::mem::transmute::<*mut (dyn FnMut() + Send + '_), *mut (dyn FnMut() + Send + 'static)>(job)
         }));
         here();
+        // Core 0 has not taken the job (busy, or its task not running): take it back and run it
+        // here, rather than wait on a core that may never come to it. Only one of the two cores
+        // takes it out of the signal.
+        if let Some(job) = CHECK.try_take() {
+            job.run();
+            return;
+        }
         while !CHECKED.load(Ordering::Acquire) {
             beat();
             Sleep::nap(Duration::from_micros(200));
